@@ -1,0 +1,3 @@
+import * as ds from "@devicescript/core"
+
+console.log("gaen token firmware")

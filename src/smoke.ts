@@ -1,0 +1,1 @@
+export const ENIN = 2
