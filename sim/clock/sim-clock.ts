@@ -1,0 +1,94 @@
+// Simulated time that runs `scale` times faster than real time.
+//
+// Every process of a simulation (the harness, each token's process) derives the same simulated
+// instant from the same real instant: sim = originSim + (real - originReal) * scale. So the clocks of
+// many token processes agree without talking to each other, and a token VM, its hardware servers
+// and jacdac-ts (which all read Date.now / performance.now and schedule with setTimeout) stay on one
+// timeline inside a token's process.
+
+export interface SimClockConfig {
+    /** Real Unix time in ms (fractional allowed) at which the simulation started. */
+    originReal: number
+    /** Simulated Unix time in ms at that same instant. */
+    originSim: number
+    /** Simulated seconds per real second. 1 = real time. */
+    scale: number
+}
+
+/** Upper bound for `scale`: a process stalled for 100 ms (GC, a busy core) then jumps
+ * 100 ms × scale of simulated time, and the VM's 32-bit microsecond timer wraps after about
+ * 71 minutes; 20,000× keeps a 100 ms stall at about 33 simulated minutes. */
+export const MAX_SCALE = 20_000
+
+export function validateClockConfig(c: SimClockConfig): SimClockConfig {
+    if (!Number.isFinite(c.originReal) || !Number.isFinite(c.originSim))
+        throw new Error(`simulated clock: origin must be a finite time in ms, got ${c.originReal} / ${c.originSim}`)
+    if (!(c.scale >= 1 && c.scale <= MAX_SCALE))
+        throw new Error(`simulated clock: scale must be between 1 and ${MAX_SCALE}, got ${c.scale}`)
+    return c
+}
+
+const realPerfNow = performance.now.bind(performance)
+const realTimeOrigin = performance.timeOrigin
+/** Real Unix time in ms with sub-ms resolution, unaffected by installSimClock. */
+export function realNowMs(): number {
+    return realTimeOrigin + realPerfNow()
+}
+
+export class SimClock {
+    constructor(readonly config: SimClockConfig) {
+        validateClockConfig(config)
+    }
+    static startingAt(simStartMs: number, scale: number): SimClock {
+        return new SimClock({ originReal: realNowMs(), originSim: simStartMs, scale })
+    }
+    /** Simulated Unix time in ms. */
+    now(): number {
+        const c = this.config
+        return c.originSim + (realNowMs() - c.originReal) * c.scale
+    }
+    /** Real milliseconds that `simMs` of simulated time take. */
+    toRealMs(simMs: number): number {
+        return simMs / this.config.scale
+    }
+    /** Resolves when the simulated clock has reached `simTimeMs`. */
+    async until(simTimeMs: number): Promise<void> {
+        for (;;) {
+            const left = simTimeMs - this.now()
+            if (left <= 0) return
+            await new Promise(r => setTimeout(r, Math.max(1, this.toRealMs(left))))
+        }
+    }
+    /** Resolves after `simMs` of simulated time. */
+    sleep(simMs: number): Promise<void> {
+        return this.until(this.now() + simMs)
+    }
+}
+
+/**
+ * Makes this whole process live on simulated time: Date, Date.now, performance.now, setTimeout and
+ * setInterval. Used only in a token's own process, before the VM and jacdac-ts are loaded.
+ */
+export function installSimClock(clock: SimClock): void {
+    const RealDate = Date
+    const scale = clock.config.scale
+    const perfOrigin = clock.now()
+    class SimDate extends RealDate {
+        constructor(...args: any[]) {
+            if (args.length === 0) super(Math.floor(clock.now()))
+            else super(...(args as [any]))
+        }
+        static now(): number {
+            return Math.floor(clock.now())
+        }
+    }
+    globalThis.Date = SimDate as DateConstructor
+    performance.now = () => clock.now() - perfOrigin
+
+    const realSetTimeout = globalThis.setTimeout
+    const realSetInterval = globalThis.setInterval
+    globalThis.setTimeout = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
+        realSetTimeout(fn, (ms ?? 0) / scale, ...args)) as typeof setTimeout
+    globalThis.setInterval = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
+        realSetInterval(fn, (ms ?? 0) / scale, ...args)) as typeof setInterval
+}

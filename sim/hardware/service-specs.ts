@@ -1,0 +1,18 @@
+// The project's own Jacdac services (services/*.md), as compiled by `devs build` into
+// .devicescript/: constants for Node code, and the specifications jacdac-ts needs to serve and
+// decode them. One source of truth: the spec files.
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import jd from "../jacdac.js"
+
+export * from "../../.devicescript/ts/constants.js"
+
+const specFile = fileURLToPath(new URL("../../.devicescript/services.json", import.meta.url))
+let loaded = false
+
+/** Registers the project's service specifications with jacdac-ts (once per process). */
+export function loadProjectServiceSpecs(): void {
+    if (loaded) return
+    jd.loadServiceSpecifications(JSON.parse(readFileSync(specFile, "utf8")))
+    loaded = true
+}

@@ -1,0 +1,194 @@
+// Starts a simulated token (sim/token/token-process.ts) in a child process and connects a jacdac-ts
+// bus to it, for tests and tools. Every token has its own process, folder, bus port and device id.
+// Children are killed when stopped, when the parent exits, and, through the IPC channel, when the
+// parent dies without a chance to clean up.
+import { fork, type ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync, existsSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import jd, { type JDBus, type JDDevice } from "../jacdac.js"
+import { loadProjectServiceSpecs } from "../hardware/service-specs.js"
+import type { SimClock } from "../clock/sim-clock.js"
+import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
+import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
+
+/** An advertisement the token put on air, and when (simulated Unix ms). */
+export interface AiredAdvertisement extends Advertisement {
+    atMs: number
+}
+
+/** Answers a token's scan windows; a lone token in an empty room hears nothing. */
+export type ScanResponder = (fromMs: number, toMs: number) => HeardAdvertisement[] | Promise<HeardAdvertisement[]>
+const emptyRoom: ScanResponder = () => []
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
+export const FIRMWARE_BYTECODE = join(projectRoot, ".devicescript/bin/bytecode.devs")
+const TOKEN_PROCESS = join(projectRoot, "sim/token/token-process.ts")
+
+export interface TokenVmOptions {
+    clock: SimClock
+    /** The token's folder; a fresh temporary one (removed on stop) when omitted. Reusing a folder
+     * across starts is how a token keeps its flash over a power cycle. */
+    dir?: string
+    deviceId?: string
+    bytecode?: string
+    /** Fixed TCP port for the token's bus (a kiosk connects there); 0 = any free port. */
+    hubPort?: number
+    /** Receives every line the token's process prints (VM log, errors). */
+    onLog?: (line: string) => void
+    /** Radio calibration of the simulated board. */
+    radio?: { txPower: number; advertisingIntervalMs: number }
+    /** What the token hears when it scans. */
+    onScan?: ScanResponder
+    /** Called for each advertisement change (null: advertising stopped). */
+    onAdvertising?: (ad: AiredAdvertisement | null) => void
+    /** Real milliseconds to wait for the token to come up. */
+    startTimeoutMs?: number
+}
+
+/** ESP32 with a PCB antenna at the default power setting; GAEN's recommended advertising interval. */
+export const DEFAULT_RADIO = { txPower: -8, advertisingIntervalMs: 250 }
+
+const live = new Set<ChildProcess>()
+process.once("exit", () => {
+    for (const child of live) child.kill("SIGKILL")
+})
+
+export class TokenVm {
+    private exited: Promise<number | null>
+    private logLines: string[] = []
+    /** Every advertisement the token has put on air since it started, oldest first. */
+    aired: AiredAdvertisement[] = []
+
+    private constructor(
+        readonly child: ChildProcess,
+        readonly dir: string,
+        private readonly ownsDir: boolean,
+        readonly hubPort: number,
+        readonly bus: JDBus,
+        exited: Promise<number | null>,
+    ) {
+        this.exited = exited
+    }
+
+    static async start(options: TokenVmOptions): Promise<TokenVm> {
+        const ownsDir = !options.dir
+        const dir = options.dir ?? mkdtempSync(join(tmpdir(), "gaen-token-"))
+        const bytecode = options.bytecode ?? FIRMWARE_BYTECODE
+        if (!existsSync(bytecode)) throw new Error(`firmware not built: ${bytecode} is missing (run "npm run build")`)
+        const config: TokenProcessConfig = {
+            deviceId: options.deviceId ?? "token",
+            dir,
+            bytecode,
+            clock: options.clock.config,
+            hubPort: options.hubPort ?? 0,
+            radio: options.radio ?? DEFAULT_RADIO,
+        }
+        const child = fork(TOKEN_PROCESS, [], {
+            execArgv: ["--import", "tsx"],
+            env: { ...process.env, [TOKEN_CONFIG_ENV]: JSON.stringify(config) },
+            stdio: ["ignore", "pipe", "pipe", "ipc"],
+            cwd: projectRoot,
+        })
+        live.add(child)
+        const exited = new Promise<number | null>(res => child.once("exit", code => { live.delete(child); res(code) }))
+        const lines: string[] = []
+        const onLine = (chunk: Buffer) => {
+            for (const line of chunk.toString("utf8").split("\n")) {
+                if (!line) continue
+                lines.push(line)
+                if (lines.length > 500) lines.splice(0, 250)
+                options.onLog?.(line)
+            }
+        }
+        child.stdout!.on("data", onLine)
+        child.stderr!.on("data", onLine)
+
+        const aired: AiredAdvertisement[] = []
+        const onScan = options.onScan ?? emptyRoom
+        child.on("message", async (m: TokenProcessMessage) => {
+            if (m.type === "advertising") {
+                const ad = m.ad && { address: hexBytes(m.ad.address), payload: hexBytes(m.ad.payload), atMs: m.atMs }
+                if (ad) aired.push(ad)
+                options.onAdvertising?.(ad)
+            } else if (m.type === "scan") {
+                const heard = await onScan(m.fromMs, m.toMs)
+                const reply: TokenControlMessage = {
+                    type: "scan-result",
+                    id: m.id,
+                    heard: heard.map(h => ({ address: toHex(h.address), payload: toHex(h.payload), rssi: h.rssi, packets: h.packets })),
+                }
+                if (child.connected) child.send(reply)
+            }
+        })
+
+        const hubPort = await new Promise<number>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${options.startTimeoutMs ?? 20000} ms:\n${lines.slice(-20).join("\n")}`)), options.startTimeoutMs ?? 20_000)
+            child.on("message", (m: TokenProcessMessage) => {
+                if (m.type === "ready") { clearTimeout(timer); resolve(m.hubPort) }
+                else if (m.type === "fatal") { clearTimeout(timer); reject(new Error(`token ${config.deviceId} failed: ${m.message}`)) }
+            })
+            exited.then(code => { clearTimeout(timer); reject(new Error(`token ${config.deviceId} exited (${code}) while starting:\n${lines.slice(-20).join("\n")}`)) })
+        }).catch(async e => {
+            child.kill("SIGKILL")
+            await exited
+            if (ownsDir) rmSync(dir, { recursive: true, force: true })
+            throw e
+        })
+
+        loadProjectServiceSpecs()
+        const bus = new jd.JDBus([jd.createNodeSocketTransport(hubPort)], { client: true, disableRoleManager: true })
+        bus.autoConnect = true
+        await bus.connect()
+        const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
+        vm.logLines = lines
+        vm.aired = aired
+        return vm
+    }
+
+    /** The last lines the token printed (for failure messages). */
+    recentLog(n = 40): string {
+        return this.logLines.slice(-n).join("\n")
+    }
+
+    /** Waits until a device on the token's bus offers a service of the given class. */
+    async waitForService(serviceClass: number, realTimeoutMs = 20_000): Promise<JDDevice> {
+        const deadline = Date.now() + realTimeoutMs
+        for (;;) {
+            const dev = this.bus.devices({ serviceClass })[0]
+            if (dev) return dev
+            if (Date.now() > deadline)
+                throw new Error(`no device with service 0x${serviceClass.toString(16)} on token bus within ${realTimeoutMs} ms\n${this.recentLog()}`)
+            await new Promise(r => setTimeout(r, 20))
+        }
+    }
+
+    /** Presses the owner's button and releases it after `holdMs` of simulated time. */
+    async pressButton(clock: SimClock, holdMs = 300): Promise<void> {
+        this.control({ type: "button", pressed: true })
+        await clock.sleep(holdMs)
+        this.control({ type: "button", pressed: false })
+    }
+
+    private control(msg: TokenControlMessage) {
+        if (!this.child.connected) throw new Error("token is not running")
+        this.child.send(msg)
+    }
+
+    /** Stops the token like pulling its battery: the process is killed, its folder kept unless temporary. */
+    async stop(): Promise<void> {
+        try { await this.bus.disconnect() } catch { /* the bus may already be down */ }
+        this.bus.stop?.()
+        if (this.child.exitCode === null) this.child.kill("SIGKILL")
+        await this.exited
+        if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
+    }
+}
+
+function toHex(b: Uint8Array): string {
+    return Buffer.from(b).toString("hex")
+}
+function hexBytes(h: string): Uint8Array {
+    return new Uint8Array(Buffer.from(h, "hex"))
+}

@@ -1,0 +1,39 @@
+// What a token's process and its parent (the harness, the simulator world) say to each other.
+import type { SimClockConfig } from "../clock/sim-clock.js"
+
+export interface TokenProcessConfig {
+    /** Jacdac device id of the token's VM (each token is on its own bus). */
+    deviceId: string
+    /** The token's own folder: the VM's flash (program + settings) and the simulated hardware's files. */
+    dir: string
+    /** Compiled firmware (.devs). */
+    bytecode: string
+    clock: SimClockConfig
+    /** TCP port of the token's Jacdac bus; 0 picks a free one. */
+    hubPort: number
+    radio: { txPower: number; advertisingIntervalMs: number }
+}
+
+export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
+
+/** An advertisement as it crosses the IPC channel: hex strings. */
+export interface WireAdvertisement {
+    address: string
+    payload: string
+}
+export interface WireHeard extends WireAdvertisement {
+    rssi: number
+    packets: number
+}
+
+/** Token process → parent. */
+export type TokenProcessMessage =
+    | { type: "ready"; hubPort: number }
+    | { type: "fatal"; message: string }
+    | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
+    | { type: "scan"; id: number; fromMs: number; toMs: number }
+
+/** Parent → token process. */
+export type TokenControlMessage =
+    | { type: "button"; pressed: boolean }
+    | { type: "scan-result"; id: number; heard: WireHeard[] }

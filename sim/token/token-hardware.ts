@@ -1,0 +1,57 @@
+// The simulated hardware of one token, served on the token's own Jacdac bus next to its VM:
+// the GAEN radio and the owner's button. The radio's medium is the parent process, over IPC.
+import { createHash } from "node:crypto"
+import jd from "../jacdac.js"
+import { GaenRadioServer } from "../hardware/radio-server.js"
+import type { HeardAdvertisement, RadioMedium } from "../hardware/radio-medium.js"
+import type { TokenControlMessage, TokenProcessConfig, TokenProcessMessage } from "./token-config.js"
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"))
+
+/** A radio medium that is the parent process: it hears what we send and answers our scans. */
+class ParentRadioMedium implements RadioMedium {
+    private nextId = 1
+    private pending = new Map<number, (heard: HeardAdvertisement[]) => void>()
+    constructor(private readonly send: (m: TokenProcessMessage) => void) {}
+    advertisingChanged(ad: { address: Uint8Array; payload: Uint8Array } | null, atMs: number) {
+        this.send({ type: "advertising", ad: ad && { address: hex(ad.address), payload: hex(ad.payload) }, atMs })
+    }
+    scanWindow(fromMs: number, toMs: number): Promise<HeardAdvertisement[]> {
+        const id = this.nextId++
+        return new Promise(resolve => {
+            this.pending.set(id, resolve)
+            this.send({ type: "scan", id, fromMs, toMs })
+        })
+    }
+    answer(id: number, heard: HeardAdvertisement[]) {
+        this.pending.get(id)?.(heard)
+        this.pending.delete(id)
+    }
+}
+
+export async function startTokenHardware(config: TokenProcessConfig, hubPort: number, send: (m: TokenProcessMessage) => void) {
+    const medium = new ParentRadioMedium(send)
+    const radio = new GaenRadioServer({
+        medium,
+        txPower: config.radio.txPower,
+        advertisingIntervalMs: config.radio.advertisingIntervalMs,
+        now: () => Date.now(),
+    })
+    const button = new jd.ButtonServer("owner button")
+    const provider = new jd.JDServerServiceProvider("gaen-token-hardware", [radio, button], {
+        // jacdac-ts wants 16 hex digits; derive them from the token's name so they are stable.
+        deviceId: createHash("sha256").update(`${config.deviceId}/hardware`).digest("hex").slice(0, 16),
+    })
+    const bus = new jd.JDBus([jd.createNodeSocketTransport(hubPort)], { client: false, disableRoleManager: true })
+    bus.addServiceProvider(provider)
+    await bus.connect()
+
+    return {
+        handle(msg: TokenControlMessage) {
+            if (msg.type === "button") void (msg.pressed ? button.down() : button.up())
+            else if (msg.type === "scan-result")
+                medium.answer(msg.id, msg.heard.map(h => ({ address: bytes(h.address), payload: bytes(h.payload), rssi: h.rssi, packets: h.packets })))
+        },
+    }
+}
