@@ -16,7 +16,7 @@ function run(cmd: string, args: string[]): { status: number; out: string } {
     return { status: r.status ?? 1, out }
 }
 
-const build = run(process.execPath, [DEVS_CLI, "build", "--quiet"])
+const build = run("npx", ["tsx", "scripts/build-firmware.ts"])
 if (build.status !== 0) {
     process.stdout.write(build.out)
     console.log("firmware build failed")

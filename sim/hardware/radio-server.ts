@@ -1,7 +1,7 @@
 // The simulated Bluetooth LE radio of one token: the GAEN Radio service (services/gaen-radio.md)
 // served to the token's VM, with transmission and reception delegated to a RadioMedium.
-import jd from "../jacdac.js"
-import { GaenRadioCmd, GaenRadioReg, SRV_GAEN_RADIO, loadProjectServiceSpecs } from "./service-specs.js"
+import jd from "../../lib/jacdac/jacdac-ts.js"
+import { GaenRadioCmd, GaenRadioReg, SRV_GAEN_RADIO, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
 import type { HeardAdvertisement, RadioMedium } from "./radio-medium.js"
 
 const ADDRESS_BYTES = 6

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import jd, { type JDBus, type JDDevice } from "../jacdac.js"
-import { loadProjectServiceSpecs } from "../hardware/service-specs.js"
+import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
+import { loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
 import type { SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
@@ -23,7 +23,8 @@ export type ScanResponder = (fromMs: number, toMs: number) => HeardAdvertisement
 const emptyRoom: ScanResponder = () => []
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url))
-export const FIRMWARE_BYTECODE = join(projectRoot, ".devicescript/bin/bytecode.devs")
+/** The firmware image kept by `npm run build` (scripts/build-firmware.ts). */
+export const FIRMWARE_BYTECODE = join(projectRoot, "built/firmware/bytecode.devs")
 const TOKEN_PROCESS = join(projectRoot, "sim/token/token-process.ts")
 
 export interface TokenVmOptions {

@@ -1,7 +1,7 @@
 // The simulated hardware of one token, served on the token's own Jacdac bus next to its VM:
 // the GAEN radio and the owner's button. The radio's medium is the parent process, over IPC.
 import { createHash } from "node:crypto"
-import jd from "../jacdac.js"
+import jd from "../../lib/jacdac/jacdac-ts.js"
 import { GaenRadioServer } from "../hardware/radio-server.js"
 import type { HeardAdvertisement, RadioMedium } from "../hardware/radio-medium.js"
 import type { TokenControlMessage, TokenProcessConfig, TokenProcessMessage } from "./token-config.js"

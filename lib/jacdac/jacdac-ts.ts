@@ -2,8 +2,8 @@
 // CommonJS build is loaded. Its package "exports" hide its type declarations from TypeScript's
 // Node resolution, so types are taken from their file directly (type-only: erased at run time).
 import { createRequire } from "node:module"
-import type * as JacdacTs from "../node_modules/jacdac-ts/dist/types/src/jacdac.js"
+import type * as JacdacTs from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
 
-export type { JDBus, JDDevice, JDService, Packet } from "../node_modules/jacdac-ts/dist/types/src/jacdac.js"
+export type { JDBus, JDDevice, JDService, Packet } from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
 const jd: typeof JacdacTs = createRequire(import.meta.url)("jacdac-ts")
 export default jd

@@ -3,7 +3,7 @@
 // decode them. One source of truth: the spec files.
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import jd from "../jacdac.js"
+import jd from "./jacdac-ts.js"
 
 export * from "../../.devicescript/ts/constants.js"
 

@@ -1,0 +1,124 @@
+// Talks to one token's sync service (services/token-sync.md) over any jacdac-ts bus: the
+// simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
+import jd, { type JDBus, type JDService } from "../jacdac/jacdac-ts.js"
+import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
+
+export interface TokenStatus {
+    firmwareVersion: string
+    tokenId: string
+    state: "active" | "time-not-set" | "stopped"
+    /** Token clock, Unix seconds; 0 when not set. */
+    clock: number
+    lastDrift: number
+    keysHeld: number
+    recordsHeld: number
+    storageUsed: number
+    storageCapacity: number
+}
+
+export interface ExportedKey {
+    keyData: Uint8Array
+    rollingStartIntervalNumber: number
+    rollingPeriod: number
+}
+
+export type ExportResult =
+    | { state: "ready"; keys: ExportedKey[] }
+    | { state: "waiting-for-button" | "not-requested" | "refused" }
+
+const EXPORT_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
+const KEY_ENTRY_BYTES = 21
+
+export class TokenSyncError extends Error {}
+
+export class TokenSyncClient {
+    private constructor(readonly service: JDService) {}
+
+    /** Waits (real time) for a token's sync service on the bus. */
+    static async find(bus: JDBus, timeoutMs = 20_000): Promise<TokenSyncClient> {
+        loadProjectServiceSpecs()
+        const deadline = Date.now() + timeoutMs
+        for (;;) {
+            const service = bus.services({ serviceClass: SRV_TOKEN_SYNC })[0]
+            if (service) return new TokenSyncClient(service)
+            if (Date.now() > deadline) throw new TokenSyncError("no token found: is it plugged in and running?")
+            await new Promise(r => setTimeout(r, 25))
+        }
+    }
+
+    private async readRegister(code: number) {
+        const reg = this.service.register(code)
+        for (let attempt = 0; attempt < 5; attempt++) {
+            if (await reg.refresh()) return reg
+        }
+        throw new TokenSyncError(`token did not answer (register 0x${code.toString(16)})`)
+    }
+
+    async status(): Promise<TokenStatus> {
+        const u = async (code: number) => (await this.readRegister(code)).uintValue
+        const s = async (code: number) => (await this.readRegister(code)).stringValue
+        const state = await u(TokenSyncReg.State)
+        return {
+            firmwareVersion: await s(TokenSyncReg.FirmwareVersion),
+            tokenId: await s(TokenSyncReg.TokenId),
+            state: state === TokenSyncState.Active ? "active" : state === TokenSyncState.Stopped ? "stopped" : "time-not-set",
+            clock: await u(TokenSyncReg.Clock),
+            lastDrift: (await this.readRegister(TokenSyncReg.LastDrift)).intValue,
+            keysHeld: await u(TokenSyncReg.KeysHeld),
+            recordsHeld: await u(TokenSyncReg.RecordsHeld),
+            storageUsed: await u(TokenSyncReg.StorageUsed),
+            storageCapacity: await u(TokenSyncReg.StorageCapacity),
+        }
+    }
+
+    private async command(cmd: number, data: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+        for (let attempt = 0; attempt < 3; attempt++) {
+            try {
+                const reply = await this.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), 1000)
+                if (reply) return reply.data
+            } catch {
+                // retried below
+            }
+        }
+        throw new TokenSyncError(`token did not answer (command 0x${cmd.toString(16)})`)
+    }
+
+    /** Sets the token's clock; returns the drift it measured (token minus kiosk, seconds). */
+    async setTime(unixSeconds: number): Promise<number> {
+        const arg = Buffer.alloc(4)
+        arg.writeUInt32LE(Math.floor(unixSeconds))
+        const reply = Buffer.from(await this.command(TokenSyncCmd.SetTime, arg))
+        return reply.length >= 4 ? reply.readInt32LE(0) : 0
+    }
+
+    /** Asks the owner to press the token's button (30 s). False: the token refused (time not set, stopped). */
+    async requestKeyExport(): Promise<boolean> {
+        const reply = await this.command(TokenSyncCmd.RequestKeyExport)
+        return reply[0] === 1
+    }
+
+    /** Reads the confirmed export, all pages. */
+    async exportKeys(): Promise<ExportResult> {
+        const keys: ExportedKey[] = []
+        for (;;) {
+            const arg = Buffer.alloc(2)
+            arg.writeUInt16LE(keys.length)
+            const page = Buffer.from(await this.command(TokenSyncCmd.ExportKeys, arg))
+            const state = EXPORT_STATES[page[0]]
+            if (!state) throw new TokenSyncError(`token answered an unknown export state ${page[0]}`)
+            if (state !== "ready") return { state }
+            const total = page[1]
+            const count = Math.floor((page.length - 2) / KEY_ENTRY_BYTES)
+            for (let i = 0; i < count; i++) {
+                const off = 2 + i * KEY_ENTRY_BYTES
+                keys.push({
+                    keyData: new Uint8Array(page.subarray(off, off + 16)),
+                    rollingStartIntervalNumber: page.readUInt32LE(off + 16),
+                    rollingPeriod: page[off + 20],
+                })
+            }
+            if (keys.length >= total) return { state: "ready", keys }
+            if (count === 0) throw new TokenSyncError(`token export ended after ${keys.length} of ${total} keys`)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+// The beacon: puts the current Rolling Proximity Identifier on air under a fresh random address and
+// changes both together at a random time between 10 and 20 minutes, and at 00:00 UTC when the
+// day's key rolls. Nothing goes on air while the time is unknown or the token is stopped.
+import * as ds from "@devicescript/core"
+import { randomBuffer } from "@devicescript/crypto"
+import { EN_INTERVAL_SECONDS, ROTATION_MAX_SECONDS, ROTATION_MIN_SECONDS, TEK_ROLLING_PERIOD, enIntervalNumber, identifiersFor } from "../gaen"
+import { ExposureKeys } from "../keys/exposure-keys"
+import { Radio } from "../hardware/radio"
+import { WallClock } from "../time/wall-clock"
+
+/** How often the beacon looks at the clock while waiting (seconds of token time). */
+const POLL_SECONDS = 5
+const ADDRESS_BYTES = 6
+
+/** A Bluetooth LE non-resolvable private address: random, with the two top bits 0, neither all
+ *  zeros nor all ones (Core spec Vol 6 Part B 1.3.2.2). Least significant byte first. */
+export function randomNonResolvableAddress(): Buffer {
+    for (;;) {
+        const a = randomBuffer(ADDRESS_BYTES)
+        a[5] = a[5] & 0x3f
+        let zeros = true
+        let ones = true
+        for (let i = 0; i < ADDRESS_BYTES; i++) {
+            const v = i === 5 ? a[i] & 0x3f : a[i]
+            if (v !== 0) zeros = false
+            if (v !== (i === 5 ? 0x3f : 0xff)) ones = false
+        }
+        if (!zeros && !ones) return a
+    }
+}
+
+export interface OnAir {
+    address: Buffer
+    payload: Buffer
+    rpi: Buffer
+    enin: number
+    /** Token time (Unix seconds) when it went on air. */
+    since: number
+}
+
+export class Beacon {
+    private onAir: OnAir = undefined
+    private nextRotation = 0
+    private stopped = false
+    private rotateSoon = false
+    private txPower: number = undefined
+
+    constructor(
+        private readonly radio: Radio,
+        private readonly clock: WallClock,
+        private readonly keys: ExposureKeys
+    ) {}
+
+    current(): OnAir {
+        return this.onAir
+    }
+
+    /** Rotate at the next opportunity (the key in use was just released). */
+    requestRotation() {
+        this.rotateSoon = true
+    }
+
+    /** Stops for good (decommission). */
+    async stop() {
+        this.stopped = true
+        await this.radio.stopAdvertising()
+        this.onAir = undefined
+    }
+
+    /** Runs forever. */
+    async run() {
+        while (!this.stopped) {
+            try {
+                await this.step()
+            } catch (e) {
+                console.log(`beacon: ${e}`)
+            }
+            await ds.sleep(POLL_SECONDS * 1000)
+        }
+    }
+
+    /** One look at the clock: rotate when due. Exposed for tests. */
+    async step() {
+        if (this.stopped) return
+        if (!this.clock.isSet()) {
+            if (this.onAir) {
+                await this.radio.stopAdvertising()
+                this.onAir = undefined
+            }
+            return
+        }
+        const now = this.clock.now()
+        if (this.onAir && !this.rotateSoon && now < this.nextRotation && now >= this.onAir.since) return
+        await this.rotate(now)
+    }
+
+    private async rotate(now: number) {
+        if (this.txPower === undefined) this.txPower = await this.radio.txPower()
+        const enin = enIntervalNumber(now)
+        const { daily } = await this.keys.forInterval(enin)
+        const ids = identifiersFor(daily, enin, this.txPower)
+        const address = randomNonResolvableAddress()
+        await this.radio.advertise(address, ids.payload)
+        this.rotateSoon = false
+        this.onAir = { address, payload: ids.payload, rpi: ids.rpi, enin, since: now }
+        // Next change: 10–20 minutes from now, or at 00:00 UTC when the key rolls, whichever is first.
+        // The beacon looks every POLL_SECONDS, so aim that much early: never 20 minutes on air.
+        const latest = ROTATION_MAX_SECONDS - POLL_SECONDS
+        const span = ROTATION_MIN_SECONDS + Math.random() * (latest - ROTATION_MIN_SECONDS)
+        const dayEnd = (Math.floor(enin / TEK_ROLLING_PERIOD) + 1) * TEK_ROLLING_PERIOD * EN_INTERVAL_SECONDS
+        this.nextRotation = Math.min(now + span, dayEnd)
+    }
+}
