@@ -6,5 +6,7 @@ export default defineConfig({
         exclude: ["test/firmware/**", "node_modules/**"],
         testTimeout: 60_000,
         hookTimeout: 60_000,
+        // jacdac-ts announces every socket connection on console.debug; tests connect often.
+        onConsoleLog: log => !/^tcp: (dis)?connecting/.test(log),
     },
 })

@@ -11,7 +11,7 @@ let passed = 0
 let failed = 0
 
 function run(cmd: string, args: string[]): { status: number; out: string } {
-    const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 })
+    const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_UPDATE_NOTIFIER: "1" } })
     const out = (r.stdout ?? "") + (r.stderr ?? "")
     return { status: r.status ?? 1, out }
 }

@@ -94,7 +94,7 @@ export class TokenSyncClient {
     /** Asks the owner to press the token's button (30 s). False: the token refused (time not set, stopped). */
     async requestKeyExport(): Promise<boolean> {
         const reply = await this.command(TokenSyncCmd.RequestKeyExport)
-        return reply[0] === 1
+        return reply[0] !== 0 && reply.length > 0
     }
 
     /** Reads the confirmed export, all pages. */

@@ -36,20 +36,45 @@ export function realNowMs(): number {
 }
 
 export class SimClock {
-    constructor(readonly config: SimClockConfig) {
-        validateClockConfig(config)
+    private listeners: ((c: SimClockConfig) => void)[] = []
+
+    constructor(private current: SimClockConfig) {
+        validateClockConfig(current)
     }
     static startingAt(simStartMs: number, scale: number): SimClock {
         return new SimClock({ originReal: realNowMs(), originSim: simStartMs, scale })
     }
+    get config(): SimClockConfig {
+        return this.current
+    }
+    get scale(): number {
+        return this.current.scale
+    }
     /** Simulated Unix time in ms. */
     now(): number {
-        const c = this.config
+        const c = this.current
         return c.originSim + (realNowMs() - c.originReal) * c.scale
     }
-    /** Real milliseconds that `simMs` of simulated time take. */
+    /** Changes the speed from now on, without a jump: fast-forward through quiet hours, slow down
+     *  while a person (or a test playing one) presses a button with a 30-second window. */
+    setScale(scale: number): void {
+        this.adopt({ originReal: realNowMs(), originSim: this.now(), scale })
+    }
+    /** Takes over a configuration decided elsewhere (a token's process follows its parent's clock). */
+    adopt(config: SimClockConfig): void {
+        this.current = validateClockConfig(config)
+        for (const l of this.listeners) l(config)
+    }
+    /** Called with the new configuration whenever the speed changes; returns an unsubscribe. */
+    onChange(listener: (c: SimClockConfig) => void): () => void {
+        this.listeners.push(listener)
+        return () => {
+            this.listeners = this.listeners.filter(l => l !== listener)
+        }
+    }
+    /** Real milliseconds that `simMs` of simulated time take at the current speed. */
     toRealMs(simMs: number): number {
-        return simMs / this.config.scale
+        return simMs / this.current.scale
     }
     /** Resolves when the simulated clock has reached `simTimeMs`. */
     async until(simTimeMs: number): Promise<void> {
@@ -71,24 +96,26 @@ export class SimClock {
  */
 export function installSimClock(clock: SimClock): void {
     const RealDate = Date
-    const scale = clock.config.scale
     const perfOrigin = clock.now()
+    // A speed change reaches this process a moment after it was made; never let time run back.
+    let latest = -Infinity
+    const monotonicNow = () => (latest = Math.max(latest, clock.now()))
     class SimDate extends RealDate {
         constructor(...args: any[]) {
-            if (args.length === 0) super(Math.floor(clock.now()))
+            if (args.length === 0) super(Math.floor(monotonicNow()))
             else super(...(args as [any]))
         }
         static now(): number {
-            return Math.floor(clock.now())
+            return Math.floor(monotonicNow())
         }
     }
     globalThis.Date = SimDate as DateConstructor
-    performance.now = () => clock.now() - perfOrigin
+    performance.now = () => monotonicNow() - perfOrigin
 
     const realSetTimeout = globalThis.setTimeout
     const realSetInterval = globalThis.setInterval
     globalThis.setTimeout = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
-        realSetTimeout(fn, (ms ?? 0) / scale, ...args)) as typeof setTimeout
+        realSetTimeout(fn, (ms ?? 0) / clock.scale, ...args)) as typeof setTimeout
     globalThis.setInterval = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
-        realSetInterval(fn, (ms ?? 0) / scale, ...args)) as typeof setInterval
+        realSetInterval(fn, (ms ?? 0) / clock.scale, ...args)) as typeof setInterval
 }

@@ -142,6 +142,11 @@ export class TokenVm {
         const bus = new jd.JDBus([jd.createNodeSocketTransport(hubPort)], { client: true, disableRoleManager: true })
         bus.autoConnect = true
         await bus.connect()
+        // The token follows every change of the simulation's speed.
+        const unfollow = options.clock.onChange(c => {
+            if (child.connected) child.send({ type: "clock", clock: c } satisfies TokenControlMessage)
+        })
+        exited.then(unfollow)
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
         vm.logLines = lines
         vm.aired = aired
@@ -179,8 +184,13 @@ export class TokenVm {
 
     /** Stops the token like pulling its battery: the process is killed, its folder kept unless temporary. */
     async stop(): Promise<void> {
+        // Bus first, then the process, and only once the socket has closed: killing the token
+        // while the socket is still open makes jacdac-ts report a connection reset.
+        const sock: import("node:net").Socket | undefined = (this.bus.transports[0] as any)?.sock
+        const closed = sock && !sock.destroyed ? new Promise(r => sock.once("close", r)) : Promise.resolve()
         try { await this.bus.disconnect() } catch { /* the bus may already be down */ }
-        this.bus.stop?.()
+        await Promise.race([closed, new Promise(r => setTimeout(r, 1000))])
+        this.bus.stop()
         if (this.child.exitCode === null) this.child.kill("SIGKILL")
         await this.exited
         if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })

@@ -35,5 +35,6 @@ export type TokenProcessMessage =
 
 /** Parent → token process. */
 export type TokenControlMessage =
+    | { type: "clock"; clock: SimClockConfig }
     | { type: "button"; pressed: boolean }
     | { type: "scan-result"; id: number; heard: WireHeard[] }

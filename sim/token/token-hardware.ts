@@ -48,7 +48,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
     await bus.connect()
 
     return {
-        handle(msg: TokenControlMessage) {
+        handle(msg: Exclude<TokenControlMessage, { type: "clock" }>) {
             if (msg.type === "button") void (msg.pressed ? button.down() : button.up())
             else if (msg.type === "scan-result")
                 medium.answer(msg.id, msg.heard.map(h => ({ address: bytes(h.address), payload: bytes(h.payload), rssi: h.rssi, packets: h.packets })))

@@ -26,7 +26,8 @@ async function main() {
     // The parent is the only reason to exist: no stray VM when a test run dies.
     process.on("disconnect", () => process.exit(0))
 
-    installSimClock(new SimClock(config.clock))
+    const clock = new SimClock(config.clock)
+    installSimClock(clock)
     const hub = await startFrameHub(config.hubPort)
 
     // Point the VM's fixed bus port at this token's own hub.
@@ -44,8 +45,13 @@ async function main() {
     process.chdir(config.dir)
 
     const hardware = await startTokenHardware(config, hub.port, send)
-    process.on("message", (m: TokenControlMessage) => hardware.handle(m))
+    process.on("message", (m: TokenControlMessage) => {
+        if (m.type === "clock") clock.adopt(m.clock)
+        else hardware.handle(m)
+    })
 
+    // The CLI would otherwise look for its own updates on the network at every start.
+    process.env.NO_UPDATE_NOTIFIER = "1"
     process.argv = [process.execPath, DEVS_CLI, "run", bytecode, "--tcp", "--device-id", config.deviceId]
     const { mainCli } = loadDevsCli()
     mainCli()

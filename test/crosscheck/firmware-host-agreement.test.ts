@@ -1,0 +1,90 @@
+// The firmware makes its own TEK and puts identifiers on air; the host library, given only that TEK
+// (exported over the Jacdac bus after the owner's button press), reproduces every one of them.
+// Two implementations, one answer: not two copies of one function.
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { SimClock } from "../../sim/clock/sim-clock.js"
+import { DEFAULT_RADIO, TokenVm } from "../../sim/harness/token-vm.js"
+import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-client.js"
+import { decryptMetadata, deriveAemk, enIntervalNumber, parseAdvertisement, rpisForKey, identifiersFor, deriveDailyKeys } from "../../lib/gaen/index.js"
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+describe("firmware and host library agree", () => {
+    const clock = SimClock.startingAt(Date.UTC(2026, 5, 10, 8, 3), 500)
+    let vm: TokenVm
+    let keys: ExportedKey[]
+    /** What went on air before the owner pressed the button: all of it with the key in use. */
+    let airedBeforePress: TokenVm["aired"]
+
+    beforeAll(async () => {
+        vm = await TokenVm.start({ clock })
+        const sync = await TokenSyncClient.find(vm.bus)
+        await sync.setTime(Math.floor(clock.now() / 1000))
+        // An hour on air: several rotations.
+        await clock.sleep(60 * 60_000)
+        // The owner has 30 seconds to press: slow down to near real time while "they" do.
+        clock.setScale(20)
+        expect(await sync.requestKeyExport()).toBe(true)
+        airedBeforePress = vm.aired.slice()
+        await vm.pressButton(clock)
+        let result = await sync.exportKeys()
+        for (let i = 0; i < 50 && result.state === "waiting-for-button"; i++) {
+            await clock.sleep(1000)
+            result = await sync.exportKeys()
+        }
+        expect(result.state).toBe("ready")
+        clock.setScale(500)
+        keys = (result as { keys: ExportedKey[] }).keys
+        // The token rotates away from the released key within seconds; allow ten simulated minutes.
+        const deadline = clock.now() + 10 * 60_000
+        while (vm.aired.length === airedBeforePress.length && clock.now() < deadline) await clock.sleep(5_000)
+        await clock.sleep(30 * 60_000) // and goes on with its new key
+    })
+    afterAll(async () => {
+        await vm?.stop()
+    })
+
+    test("the token went on air several times in an hour, each time with a new address", () => {
+        expect(airedBeforePress.length).toBeGreaterThanOrEqual(3)
+        expect(new Set(airedBeforePress.map(a => hex(a.address))).size).toBe(airedBeforePress.length)
+    })
+
+    test("every advertisement is reproduced by the host library from the exported TEK", () => {
+        expect(keys.length).toBe(1)
+        const [key] = keys
+        const byRpi = new Map(rpisForKey(key.keyData, key.rollingStartIntervalNumber, key.rollingPeriod).map(r => [hex(r.rpi), r.intervalNumber]))
+        const daily = deriveDailyKeys(key.keyData)
+        for (const ad of airedBeforePress) {
+            const { rpi, aem } = parseAdvertisement(ad.payload)
+            const enin = byRpi.get(hex(rpi))
+            expect(enin, `RPI ${hex(rpi)} on air at ${new Date(ad.atMs).toISOString()}`).toBeDefined()
+            // The RPI belongs to the interval in which it went on air. (At 500× a set_time that took
+            // 10 ms on the wire leaves the token's clock 5 simulated seconds behind, so a rotation
+            // just after a 10-minute boundary may still carry the interval before.)
+            expect(Math.abs(enin! - enIntervalNumber(Math.floor(ad.atMs / 1000)))).toBeLessThanOrEqual(1)
+            // The whole payload, byte for byte, AEM included.
+            expect(hex(ad.payload)).toBe(hex(identifiersFor(daily, enin!, DEFAULT_RADIO.txPower).payload))
+            const meta = decryptMetadata(deriveAemk(key.keyData), rpi, aem)
+            expect(meta.txPower).toBe(DEFAULT_RADIO.txPower)
+        }
+    })
+
+    test("the exported key is today's, and was cut at the moment of export", () => {
+        const [key] = keys
+        const exportEnin = enIntervalNumber(Math.floor(airedBeforePress.at(-1)!.atMs / 1000))
+        expect(key.rollingStartIntervalNumber % 144).toBe(0)
+        expect(key.rollingStartIntervalNumber + key.rollingPeriod - 1).toBeGreaterThanOrEqual(exportEnin)
+        expect(key.rollingPeriod).toBeLessThan(144)
+    })
+
+    test("a released key is never used on air again", () => {
+        const [key] = keys
+        const released = new Set(rpisForKey(key.keyData, key.rollingStartIntervalNumber, 144).map(r => hex(r.rpi)))
+        const fromReleased = vm.aired.map(ad => released.has(hex(parseAdvertisement(ad.payload).rpi)))
+        const firstOther = fromReleased.indexOf(false)
+        expect(firstOther, `nothing new on air after the export\n${vm.recentLog()}`).toBeGreaterThanOrEqual(airedBeforePress.length)
+        // Once the token has moved on, the released key never comes back.
+        expect(fromReleased.slice(firstOther).every(x => !x)).toBe(true)
+        expect(vm.aired.length - firstOther).toBeGreaterThanOrEqual(2)
+    })
+})
