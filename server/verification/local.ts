@@ -1,0 +1,40 @@
+// The embedded verifier: numbers issued by `npm run server -- issue-processing-number` and kept in
+// the server's own storage; each works once and only until it expires. For programmes without a
+// HER-SYS connection (a health centre hands out numbers the server issued).
+import { randomInt } from "node:crypto"
+import type { Storage } from "../storage/storage.js"
+import type { ProcessingNumberVerifier, VerificationOutcome } from "./verifier.js"
+
+export const DEFAULT_PROCESSING_NUMBER_VALID_HOURS = 72
+
+const REASONS = {
+    used: "the processing number has already been used",
+    expired: "the processing number has expired",
+    unknown: "the processing number is not known",
+} as const
+
+export class LocalVerifier implements ProcessingNumberVerifier {
+    readonly kind = "local"
+
+    constructor(private readonly storage: Storage, private readonly clock: () => number = Date.now) {}
+
+    async verify(processingNumber: string): Promise<VerificationOutcome> {
+        const use = await this.storage.consumeProcessingNumber(processingNumber, this.clock())
+        return use === "consumed" ? { status: "accepted" } : { status: "rejected", reason: REASONS[use] }
+    }
+}
+
+/** Issues `count` fresh random 8-digit numbers valid for `validHours`. */
+export async function issueProcessingNumbers(
+    storage: Storage,
+    opts: { count: number; validHours: number; now: number },
+): Promise<{ numbers: string[]; expiresAt: number }> {
+    const expiresAt = opts.now + opts.validHours * 3_600_000
+    const numbers: string[] = []
+    while (numbers.length < opts.count) {
+        const n = String(randomInt(0, 100_000_000)).padStart(8, "0")
+        // A collision with a stored number (used or not) just draws again.
+        if (await storage.addProcessingNumber(n, opts.now, expiresAt)) numbers.push(n)
+    }
+    return { numbers, expiresAt }
+}
