@@ -19,8 +19,9 @@ export class RateLimiter {
         const now = this.clock()
         const perMs = this.config.perMinute / 60_000
         const b = this.buckets.get(kioskId) ?? { tokens: this.config.burst, at: now }
-        b.tokens = Math.min(this.config.burst, b.tokens + (now - b.at) * perMs)
-        b.at = now
+        // A clock stepping backwards (NTP, tests) must not drain the bucket.
+        b.tokens = Math.min(this.config.burst, b.tokens + Math.max(0, now - b.at) * perMs)
+        b.at = Math.max(b.at, now)
         this.buckets.set(kioskId, b)
         if (b.tokens >= 1) {
             b.tokens -= 1
