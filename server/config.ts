@@ -88,7 +88,7 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
     let verifier: VerifierConfig = { kind: "local" }
     const kind = last("verifier") ?? "local"
     if (kind === "hersys") {
-        const url = last("hersys-url") ?? env.HERSYS_URL
+        const url = last("hersys-url") ?? (env.HERSYS_URL || undefined)
         if (!url) throw new ConfigError("--verifier hersys needs --hersys-url (or HERSYS_URL)")
         let results = DEFAULT_HERSYS_RESULTS
         const spec = last("hersys-results")
@@ -116,7 +116,7 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
 
     return {
         ...base,
-        dataDir: resolve(last("data") ?? env.GAEN_SERVER_DATA ?? DEFAULT_DATA_DIR),
+        dataDir: resolve(last("data") ?? (env.GAEN_SERVER_DATA || DEFAULT_DATA_DIR)),
         host: last("host") ?? base.host,
         port: int(flags, "port", base.port),
         regions,
