@@ -144,8 +144,8 @@ export class SqliteStorage implements Storage {
         return this.stmt.revokeKiosk.run(now, name).changes === 1
     }
 
-    async addProcessingNumber(number: string, issuedAt: number, expiresAt: number): Promise<boolean> {
-        return this.stmt.addNumber.run(number, issuedAt, expiresAt).changes === 1
+    async addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]> {
+        return this.db.transaction(() => numbers.filter(n => this.stmt.addNumber.run(n, issuedAt, expiresAt).changes === 1)).immediate()
     }
 
     async consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse> {

@@ -74,8 +74,8 @@ export interface Storage {
     revokeKiosk(name: string, now: number): Promise<boolean>
 
     // Processing numbers for the local verifier.
-    /** False when the number already exists (the caller draws another). */
-    addProcessingNumber(number: string, issuedAt: number, expiresAt: number): Promise<boolean>
+    /** Adds the numbers in one transaction; returns those that were new (the caller redraws the rest). */
+    addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]>
     /** Atomically marks the number used if it is known, unused and unexpired. */
     consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse>
 

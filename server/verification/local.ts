@@ -32,9 +32,10 @@ export async function issueProcessingNumbers(
     const expiresAt = opts.now + opts.validHours * 3_600_000
     const numbers: string[] = []
     while (numbers.length < opts.count) {
-        const n = String(randomInt(0, 100_000_000)).padStart(8, "0")
-        // A collision with a stored number (used or not) just draws again.
-        if (await storage.addProcessingNumber(n, opts.now, expiresAt)) numbers.push(n)
+        const draw = new Set<string>()
+        while (draw.size < opts.count - numbers.length) draw.add(String(randomInt(0, 100_000_000)).padStart(8, "0"))
+        // A collision with a stored number (used or not) is simply drawn again in the next round.
+        numbers.push(...await storage.addProcessingNumbers([...draw], opts.now, expiresAt))
     }
     return { numbers, expiresAt }
 }
