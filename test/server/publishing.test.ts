@@ -176,3 +176,22 @@ describe("buildExportFiles", () => {
         expect(first).toMatchObject({ batchNum: 1, batchSize: 3, startTimestamp: day * 86_400, endTimestamp: (day + 1) * 86_400 })
     })
 })
+
+describe("publishing schedule", () => {
+    test("the running server publishes on its own schedule", async () => {
+        // 0.002 minutes = 120 ms between runs, so the test does not wait an hour.
+        const t = await startTestServer({ publishIntervalMinutes: 0.002 })
+        try {
+            const [n] = await t.numbers()
+            expect((await t.put("/v3/diagnosis", upload(n))).status).toBe(200)
+            let list: unknown[] = []
+            for (let i = 0; i < 100 && list.length === 0; i++) {
+                await new Promise(r => setTimeout(r, 50))
+                list = await (await t.get("/c19r/440/list.json")).json()
+            }
+            expect(list).toHaveLength(5)
+        } finally {
+            await t.stop()
+        }
+    })
+})
