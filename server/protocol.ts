@@ -12,6 +12,10 @@ export const PATHS = {
     exportPublicKey: "/v1/export-public-key",
 } as const
 
+/** Kiosks may send their API key in this header, the one COCOA's app sent its API key in
+ * (or as Authorization: Bearer). */
+export const API_KEY_HEADER = "x-api-key"
+
 /** Requests carrying this header are answered like real ones and stored nowhere (traffic padding). */
 export const CHAFF_HEADER = "x-chaff"
 

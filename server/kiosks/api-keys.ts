@@ -2,6 +2,7 @@
 // A fast hash is enough here (unlike passwords) because the key itself has 256 bits of entropy.
 import { createHash, randomBytes } from "node:crypto"
 import type { Storage, Kiosk } from "../storage/storage.js"
+import { API_KEY_HEADER } from "../protocol.js"
 
 const KEY_PREFIX = "gk_"
 
@@ -27,7 +28,7 @@ export function apiKeyFromHeaders(headers: Record<string, string | string[] | un
         const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
         if (m) return m[1]
     }
-    const x = headers["x-api-key"]
+    const x = headers[API_KEY_HEADER]
     return typeof x === "string" && x !== "" ? x : undefined
 }
 
