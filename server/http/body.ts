@@ -9,10 +9,16 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
     if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge()
     const chunks: Buffer[] = []
     let size = 0
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length
-        if (size > limitBytes) throw tooLarge()
-        chunks.push(chunk)
+    try {
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+            size += chunk.length
+            if (size > limitBytes) throw tooLarge()
+            chunks.push(chunk)
+        }
+    } catch (err) {
+        if (err instanceof HttpError) throw err
+        // The client went away mid-body: not a server fault, and nobody is left to read the answer.
+        throw badRequest("request_aborted", "the request body was not received completely")
     }
     return Buffer.concat(chunks)
 }
