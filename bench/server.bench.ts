@@ -1,0 +1,144 @@
+// Notification-server benchmark: `npx tsx bench/server.bench.ts`.
+//   1. Registrations per second sustained: the server runs as its own process (`server/cli.ts start`),
+//      real PUT /v3/diagnosis requests go over loopback from this process (10 keys each, COCOA-sized
+//      padding, each with its own processing number), bounded by a request count and a time limit.
+//   2. Publishing 1,000,000 keys: keys written straight into a fresh SQLite store (setup, timed
+//      separately), then one publishing run timed: read, group per key day, shuffle, encode, sign, zip, store.
+// Prints a table; total runtime stays well under three minutes on a 2-core machine.
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir, cpus } from "node:os"
+import { join } from "node:path"
+import { randomBytes } from "node:crypto"
+import { defaultConfig } from "../server/config.js"
+import { openDataDir } from "../server/app.js"
+import { addKiosk } from "../server/kiosks/api-keys.js"
+import { issueProcessingNumbers } from "../server/verification/local.js"
+import { publish } from "../server/publishing/publisher.js"
+import type { DiagnosisKeyRecord } from "../server/storage/storage.js"
+import { upload } from "../test/server/helpers.js"
+
+const REGISTRATIONS = { maxRequests: 6_000, maxSeconds: 20, concurrency: 16, keysPerUpload: 10 }
+const PUBLISH_KEYS = 1_000_000
+const DAY_MS = 86_400_000
+
+const root = new URL("..", import.meta.url).pathname
+const rows: [string, string][] = []
+const row = (what: string, value: string) => {
+    rows.push([what, value])
+    console.log(`  ${what}: ${value}`)
+}
+
+function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawn(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), "server/cli.ts", "start",
+        "--port", "0", "--host", "127.0.0.1", "--data", dataDir, "--publish-interval-minutes", "0",
+        "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    return new Promise((resolve, reject) => {
+        child.stdout!.on("data", d => {
+            out += d
+            const m = /listening on (http:\/\/\S+)/.exec(out)
+            if (m) resolve({ child, url: m[1] })
+        })
+        child.once("exit", code => reject(new Error(`server exited (${code}) before listening:\n${out}`)))
+    })
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+
+async function benchRegistrations(): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), "gaen-bench-reg-"))
+    let child: ChildProcess | undefined
+    try {
+        const config = defaultConfig({ dataDir: dir })
+        const { storage } = openDataDir(config)
+        const { apiKey } = await addKiosk(storage, "bench", Date.now())
+        const { numbers } = await issueProcessingNumbers(storage, { count: REGISTRATIONS.maxRequests, validHours: 1, now: Date.now() })
+        await storage.close()
+        // Bodies are built before the clock starts (~2.5 KB each, like COCOA's padded uploads).
+        const bodies = numbers.map(n => JSON.stringify(upload(n, { days: REGISTRATIONS.keysPerUpload, onsetDaysAgo: 5 })))
+
+        const server = await startServerProcess(dir)
+        child = server.child
+        const latencies: number[] = []
+        const statuses = new Map<number, number>()
+        let next = 0
+        const start = performance.now()
+        const deadline = start + REGISTRATIONS.maxSeconds * 1000
+        const worker = async () => {
+            while (next < bodies.length && performance.now() < deadline) {
+                const body = bodies[next++]
+                const t0 = performance.now()
+                const res = await fetch(server.url + "/v3/diagnosis", {
+                    method: "PUT", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body,
+                })
+                await res.arrayBuffer()
+                latencies.push(performance.now() - t0)
+                statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+            }
+        }
+        await Promise.all(Array.from({ length: REGISTRATIONS.concurrency }, worker))
+        const seconds = (performance.now() - start) / 1000
+        latencies.sort((a, b) => a - b)
+        const ok = statuses.get(200) ?? 0
+        if (ok !== latencies.length) throw new Error(`unexpected answers: ${JSON.stringify([...statuses])}`)
+        row("registrations sent (200 OK)", `${ok} in ${seconds.toFixed(1)} s, ${REGISTRATIONS.concurrency} concurrent, ${REGISTRATIONS.keysPerUpload} keys each`)
+        row("registrations per second", (ok / seconds).toFixed(0))
+        row("keys stored per second", ((ok * REGISTRATIONS.keysPerUpload) / seconds).toFixed(0))
+        row("latency p50 / p99", `${percentile(latencies, 0.5).toFixed(1)} ms / ${percentile(latencies, 0.99).toFixed(1)} ms`)
+    } finally {
+        if (child && child.exitCode === null) {
+            const exited = new Promise(r => child!.once("exit", r))
+            child.kill("SIGTERM")
+            await exited
+        }
+        rmSync(dir, { recursive: true, force: true })
+    }
+}
+
+async function benchPublishing(): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), "gaen-bench-pub-"))
+    const config = defaultConfig({ dataDir: dir })
+    const { storage, signingKey } = openDataDir(config)
+    try {
+        // 1,000,000 keys spread over the last 14 key days (a wave's peak for a region), all released.
+        const now = Date.now()
+        const today = Math.floor(now / DAY_MS)
+        const t0 = performance.now()
+        const batch = 10_000
+        const data = randomBytes(16 * PUBLISH_KEYS)
+        for (let i = 0; i < PUBLISH_KEYS; i += batch) {
+            const keys: DiagnosisKeyRecord[] = []
+            for (let j = i; j < Math.min(i + batch, PUBLISH_KEYS); j++) {
+                keys.push({
+                    region: "440", keyData: data.subarray(16 * j, 16 * j + 16), rollingStartIntervalNumber: (today - 1 - (j % 14)) * 144,
+                    rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: (j % 14) - 3,
+                })
+            }
+            await storage.saveUpload({ idempotencyHash: randomBytes(32), day: today, response: "{}", keys })
+        }
+        row("setup: store 1,000,000 keys (10,000 per transaction)", `${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+        const t1 = performance.now()
+        const report = await publish({ storage, signer: signingKey.signer, clock: () => now })
+        const seconds = (performance.now() - t1) / 1000
+        if (report.keys !== PUBLISH_KEYS) throw new Error(`published ${report.keys} keys, expected ${PUBLISH_KEYS}`)
+        const bytes = report.files.length ? (await Promise.all(report.files.map(f => storage.readExportFile(f.region, f.id)))).reduce((n, z) => n + z!.length, 0) : 0
+        row("publish 1,000,000 keys", `${seconds.toFixed(1)} s (${report.files.length} signed files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / PUBLISH_KEYS).toFixed(1)} bytes/key)`)
+    } finally {
+        await storage.close()
+        rmSync(dir, { recursive: true, force: true })
+    }
+}
+
+const began = performance.now()
+console.log(`notification server benchmark (${cpus().length} cores, Node ${process.version})`)
+await benchRegistrations()
+await benchPublishing()
+row("total benchmark time", `${((performance.now() - began) / 1000).toFixed(0)} s`)
+
+const width = Math.max(...rows.map(r => r[0].length))
+console.log(`\nnotification server (${cpus().length} cores, Node ${process.version})`)
+console.log(`${"measure".padEnd(width)} | result`)
+console.log(`${"-".repeat(width)}-|-${"-".repeat(40)}`)
+for (const [k, v] of rows) console.log(`${k.padEnd(width)} | ${v}`)

@@ -1,0 +1,102 @@
+// The export file container: a zip holding export.bin (header + TemporaryExposureKeyExport) and
+// export.sig (TEKSignatureList). Writing signs; reading refuses anything whose signature does not verify.
+import { zipSync, unzipSync } from "fflate"
+import {
+    EXPORT_BIN_HEADER, encodeExport, decodeExport, encodeSignatureList, decodeSignatureList,
+    type TemporaryExposureKey, type TemporaryExposureKeyExport, type TEKSignature,
+} from "./messages.js"
+import { verifyExportSignature, type ExportSigner, type PublicKeyInput } from "./signing.js"
+
+export const EXPORT_BIN_NAME = "export.bin"
+export const EXPORT_SIG_NAME = "export.sig"
+
+export interface WriteExportOptions {
+    keys: TemporaryExposureKey[]
+    revisedKeys?: TemporaryExposureKey[]
+    region: string
+    /** UTC seconds: the time span the keys belong to. */
+    start: number
+    end: number
+    /** This file's position in a multi-file batch (1-based) and the batch's file count. */
+    batchNum: number
+    batchSize: number
+    signer: ExportSigner
+}
+
+/** Thrown by readExportZip for anything that is not a well-formed, correctly signed export file. */
+export class ExportFileError extends Error {
+    constructor(message: string) {
+        super(`export file: ${message}`)
+        this.name = "ExportFileError"
+    }
+}
+
+/** Builds export.bin: the 16-byte header followed by the export protobuf. */
+export function buildExportBin(e: TemporaryExposureKeyExport): Uint8Array {
+    const body = encodeExport(e)
+    const bin = new Uint8Array(EXPORT_BIN_HEADER.length + body.length)
+    bin.set(EXPORT_BIN_HEADER, 0)
+    bin.set(body, EXPORT_BIN_HEADER.length)
+    return bin
+}
+
+/** A signed export zip. The caller shuffles keys beforehand (order must not reveal upload order). */
+export function writeExportZip(o: WriteExportOptions): Uint8Array {
+    const bin = buildExportBin({
+        startTimestamp: o.start,
+        endTimestamp: o.end,
+        region: o.region,
+        batchNum: o.batchNum,
+        batchSize: o.batchSize,
+        signatureInfos: [o.signer.info],
+        keys: o.keys,
+        revisedKeys: o.revisedKeys ?? [],
+    })
+    const sig: TEKSignature = {
+        signatureInfo: o.signer.info,
+        batchNum: o.batchNum,
+        batchSize: o.batchSize,
+        signature: o.signer.sign(bin),
+    }
+    // Level 1: key data is random and barely compresses, so spend little time trying.
+    return zipSync({ [EXPORT_BIN_NAME]: bin, [EXPORT_SIG_NAME]: encodeSignatureList([sig]) }, { level: 1 })
+}
+
+export interface ReadExport {
+    export: TemporaryExposureKeyExport
+    signatures: TEKSignature[]
+    /** The signature that verified with the given public key. */
+    verifiedBy: TEKSignature
+}
+
+/**
+ * Parses and verifies an export zip. Throws ExportFileError when the zip, header or protobuf is
+ * malformed, when export.sig is missing or empty, or when no signature verifies with `publicKey`.
+ */
+export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput }): ReadExport {
+    let entries: Record<string, Uint8Array>
+    try {
+        entries = unzipSync(zip)
+    } catch (err) {
+        throw new ExportFileError(`not a readable zip (${(err as Error).message})`)
+    }
+    const bin = entries[EXPORT_BIN_NAME]
+    const sigFile = entries[EXPORT_SIG_NAME]
+    if (!bin) throw new ExportFileError(`${EXPORT_BIN_NAME} missing`)
+    if (!sigFile) throw new ExportFileError(`${EXPORT_SIG_NAME} missing: the file is unsigned`)
+    if (bin.length < EXPORT_BIN_HEADER.length || !EXPORT_BIN_HEADER.every((b, i) => bin[i] === b)) {
+        throw new ExportFileError(`${EXPORT_BIN_NAME} does not start with "EK Export v1"`)
+    }
+    let signatures: TEKSignature[]
+    let parsed: TemporaryExposureKeyExport
+    try {
+        signatures = decodeSignatureList(sigFile)
+        parsed = decodeExport(bin.subarray(EXPORT_BIN_HEADER.length))
+    } catch (err) {
+        throw new ExportFileError((err as Error).message)
+    }
+    if (signatures.length === 0) throw new ExportFileError(`${EXPORT_SIG_NAME} holds no signature`)
+    const verifiedBy = signatures.find(s => verifyExportSignature(bin, s.signature, opts.publicKey))
+    if (!verifiedBy) throw new ExportFileError("signature does not verify with the given public key (tampered file or wrong key)")
+    return { export: parsed, signatures, verifiedBy }
+}

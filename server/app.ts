@@ -1,0 +1,99 @@
+// Wires the server together: storage, verifier, kiosk guard, routes, publishing schedule.
+// Used by `npm run server -- start`, the tests and the benchmark alike.
+import { createServer, type Server } from "node:http"
+import { mkdirSync } from "node:fs"
+import type { AddressInfo } from "node:net"
+import { Router } from "./http/router.js"
+import { SqliteStorage } from "./storage/sqlite.js"
+import type { Storage } from "./storage/storage.js"
+import { RateLimiter } from "./kiosks/rate-limit.js"
+import { kioskGuard } from "./kiosks/guard.js"
+import { diagnosisHandler } from "./diagnosis/upload.js"
+import { eventLogHandler } from "./survey/event-log.js"
+import { LocalVerifier } from "./verification/local.js"
+import { HersysVerifier } from "./verification/hersys.js"
+import type { ProcessingNumberVerifier } from "./verification/verifier.js"
+import { loadOrCreateSigningKey, type SigningKey } from "./publishing/signing-key.js"
+import { publish, type PublishReport } from "./publishing/publisher.js"
+import { listJsonHandler, exportZipHandler, publicKeyHandler } from "./publishing/routes.js"
+import { PATHS } from "./protocol.js"
+import type { ServerConfig } from "./config.js"
+
+export interface ServerApp {
+    url: string
+    port: number
+    storage: Storage
+    signingKey: SigningKey
+    publishNow(): Promise<PublishReport>
+    close(): Promise<void>
+}
+
+export function createVerifier(config: ServerConfig, storage: Storage): ProcessingNumberVerifier {
+    return config.verifier.kind === "hersys" ? new HersysVerifier(config.verifier) : new LocalVerifier(storage, config.clock)
+}
+
+/** Opens the data directory (creating it, the database and the signing key if missing). */
+export function openDataDir(config: ServerConfig): { storage: SqliteStorage; signingKey: SigningKey } {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+    return { storage: SqliteStorage.open(config.dataDir), signingKey: loadOrCreateSigningKey(config.dataDir, config.signingKey) }
+}
+
+export async function startServer(config: ServerConfig): Promise<ServerApp> {
+    const { storage, signingKey } = openDataDir(config)
+    const guard = kioskGuard(storage, new RateLimiter(config.rateLimit, config.clock))
+    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, publicKey: signingKey.info }
+    const escapedPrefix = PATHS.exportPrefix.replace(/\//g, "\\/")
+
+    const router = new Router(config.log)
+        .on(PATHS.diagnosis, {
+            PUT: diagnosisHandler({ storage, verifier: createVerifier(config, storage), guard, regions: config.regions, clock: config.clock }),
+        })
+        .on(PATHS.eventLog, { PUT: eventLogHandler({ storage, guard, clock: config.clock }) })
+        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`), { GET: listJsonHandler(downloads) })
+        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/([0-9]{1,15})\\.zip$`), { GET: exportZipHandler(downloads) })
+        .on(PATHS.exportPublicKey, { GET: publicKeyHandler(downloads) })
+
+    const server: Server = createServer((req, res) => void router.handle(req, res))
+    server.requestTimeout = 30_000
+    server.headersTimeout = 10_000
+
+    // One run at a time; a schedule tick during a long run is skipped, not queued.
+    let running: Promise<PublishReport> | undefined
+    const publishNow = (): Promise<PublishReport> => {
+        running ??= publish({ storage, signer: signingKey.signer, clock: config.clock }).finally(() => (running = undefined))
+        return running
+    }
+    const timer = config.publishIntervalMinutes > 0
+        ? setInterval(() => {
+            if (running) return
+            publishNow().then(
+                r => r.files.length > 0 && config.log(`published ${r.keys} keys in ${r.files.length} files`),
+                err => config.log(`publishing failed (will retry next run): ${(err as Error).message}`),
+            )
+        }, config.publishIntervalMinutes * 60_000)
+        : undefined
+
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject)
+        server.listen(config.port, config.host, () => resolve())
+    })
+    const { port } = server.address() as AddressInfo
+    const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host
+
+    return {
+        url: `http://${shownHost}:${port}`,
+        port,
+        storage,
+        signingKey,
+        publishNow,
+        async close() {
+            if (timer) clearInterval(timer)
+            await new Promise<void>(resolve => {
+                server.close(() => resolve())
+                server.closeIdleConnections()
+            })
+            await running?.catch(() => undefined)
+            await storage.close()
+        },
+    }
+}

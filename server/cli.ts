@@ -1,0 +1,140 @@
+// `npm run server -- <command> [options]`: see `help` below and server/README.md.
+import { parseArgs, configFromFlags, ConfigError, type ServerConfig } from "./config.js"
+import { startServer, openDataDir } from "./app.js"
+import { addKiosk } from "./kiosks/api-keys.js"
+import { issueProcessingNumbers, DEFAULT_PROCESSING_NUMBER_VALID_HOURS } from "./verification/local.js"
+import { publish } from "./publishing/publisher.js"
+import { DuplicateNameError } from "./storage/storage.js"
+import { PATHS } from "./protocol.js"
+
+const HELP = `usage: npm run server -- <command> [options]
+
+commands:
+  start                        run the HTTP server
+      --port <n> (8080)  --host <addr> (0.0.0.0)  --region <code> (440; repeat or comma-separate)
+      --public-url <url>       base URL written into list.json (default: the request's Host)
+      --verifier local|hersys  processing-number verifier (local)
+      --hersys-url <url>  --hersys-parameter <name> (processNumber)  --hersys-timeout-ms <n> (5000)
+      --hersys-results <code=accepted|rejected,...> (valid=accepted,invalid=rejected,used=rejected,expired=rejected)
+      env HERSYS_API_SECRET    sent as Ocp-Apim-Subscription-Key
+      --rate-limit-per-minute <n> (60)  --rate-limit-burst <n> (60)   per kiosk
+      --publish-interval-minutes <n> (60; 0 = only the publish command)
+  add-kiosk <name>             issue an API key for a kiosk (shown once)
+  list-kiosks                  list kiosks
+  revoke-kiosk <name>          revoke a kiosk's API key
+  issue-processing-number      issue processing numbers for the local verifier
+      --count <n> (1)  --valid-hours <n> (${DEFAULT_PROCESSING_NUMBER_VALID_HOURS})
+  publish                      publish released keys now and delete what is older than 14 days
+  public-key                   print the export-signing public key for kiosks
+all commands: --data <dir> (./server-data, or env GAEN_SERVER_DATA)`
+
+function printPublicKey(info: { keyId: string; keyVersion: string; publicKey: string }): void {
+    console.log(`export-signing public key (key id ${info.keyId}, version ${info.keyVersion}), base64 SubjectPublicKeyInfo:`)
+    console.log(info.publicKey)
+}
+
+async function withStorage<T>(config: ServerConfig, run: (o: ReturnType<typeof openDataDir>) => Promise<T>): Promise<T> {
+    const opened = openDataDir(config)
+    try {
+        return await run(opened)
+    } finally {
+        await opened.storage.close()
+    }
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseArgs(argv)
+    const [command, ...rest] = positional
+    if (!command || command === "help" || flags.has("help")) {
+        console.log(HELP)
+        return command || flags.has("help") ? 0 : 1
+    }
+    const config = configFromFlags(flags)
+
+    switch (command) {
+        case "start": {
+            const app = await startServer(config)
+            if (app.signingKey.created) console.log(`created a new export-signing key in ${config.dataDir}`)
+            printPublicKey(app.signingKey.info)
+            console.log(`processing numbers: ${config.verifier.kind} verifier; regions: ${config.regions.join(", ")}`)
+            console.log(`listening on ${app.url} (data: ${config.dataDir})`)
+            const stop = () => {
+                console.log("shutting down")
+                app.close().then(() => process.exit(0), () => process.exit(1))
+            }
+            process.once("SIGINT", stop)
+            process.once("SIGTERM", stop)
+            return -1 // keep running
+        }
+        case "add-kiosk": {
+            const name = rest.join(" ").trim()
+            if (!name) throw new ConfigError("add-kiosk needs a name, e.g. add-kiosk \"Shinjuku library\"")
+            return withStorage(config, async ({ storage, signingKey }) => {
+                const { kiosk, apiKey } = await addKiosk(storage, name, config.clock())
+                console.log(`kiosk "${kiosk.name}" (id ${kiosk.id}) added. Its API key (shown only now; the server keeps a hash):`)
+                console.log(apiKey)
+                console.log(`The kiosk sends it as "Authorization: Bearer <key>" to ${PATHS.diagnosis} and ${PATHS.eventLog}.`)
+                printPublicKey(signingKey.info)
+                return 0
+            })
+        }
+        case "list-kiosks":
+            return withStorage(config, async ({ storage }) => {
+                for (const k of await storage.listKiosks()) {
+                    console.log(`${k.id}\t${k.name}\tadded ${new Date(k.createdAt).toISOString()}${k.revokedAt ? `\trevoked ${new Date(k.revokedAt).toISOString()}` : ""}`)
+                }
+                return 0
+            })
+        case "revoke-kiosk": {
+            const name = rest.join(" ").trim()
+            return withStorage(config, async ({ storage }) => {
+                if (await storage.revokeKiosk(name, config.clock())) {
+                    console.log(`kiosk "${name}" revoked (a running server refuses its key from the next request on)`)
+                    return 0
+                }
+                console.error(`no active kiosk named "${name}"`)
+                return 1
+            })
+        }
+        case "issue-processing-number": {
+            const count = Number(flags.get("count")?.at(-1) ?? 1)
+            const validHours = Number(flags.get("valid-hours")?.at(-1) ?? DEFAULT_PROCESSING_NUMBER_VALID_HOURS)
+            if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new ConfigError("--count: 1 to 10000")
+            if (!(validHours > 0)) throw new ConfigError("--valid-hours: a positive number")
+            return withStorage(config, async ({ storage }) => {
+                const { numbers, expiresAt } = await issueProcessingNumbers(storage, { count, validHours, now: config.clock() })
+                for (const n of numbers) console.log(n)
+                console.error(`${numbers.length} processing number(s), single use, valid until ${new Date(expiresAt).toISOString()}`)
+                return 0
+            })
+        }
+        case "publish":
+            return withStorage(config, async ({ storage, signingKey }) => {
+                const r = await publish({ storage, signer: signingKey.signer, clock: config.clock })
+                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than 14 days`)
+                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${new Date(f.keyDay * 86_400_000).toISOString().slice(0, 10)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
+                return 0
+            })
+        case "public-key":
+            return withStorage(config, async ({ signingKey }) => {
+                printPublicKey(signingKey.info)
+                console.log(signingKey.info.publicKeyPem.trim())
+                return 0
+            })
+        default:
+            console.error(`unknown command "${command}"\n`)
+            console.error(HELP)
+            return 1
+    }
+}
+
+main(process.argv.slice(2)).then(
+    code => {
+        if (code >= 0) process.exitCode = code
+    },
+    err => {
+        if (err instanceof ConfigError || err instanceof DuplicateNameError) console.error(`error: ${err.message}`)
+        else console.error(err)
+        process.exitCode = 1
+    },
+)

@@ -1,0 +1,135 @@
+// Server configuration: defaults, and parsing of `npm run server -- <command> [--flag value]...`.
+// Secrets come from the environment, never from flags (flags show up in `ps`).
+import { resolve } from "node:path"
+import { DEFAULT_REGION, REGION_PATTERN, DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.js"
+import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
+import type { RateLimitConfig } from "./kiosks/rate-limit.js"
+
+export type VerifierConfig = { kind: "local" } | ({ kind: "hersys" } & HersysConfig)
+
+export interface ServerConfig {
+    dataDir: string
+    host: string
+    /** 0 picks a free port. */
+    port: number
+    regions: string[]
+    /** Base URL written into list.json (e.g. a CDN); default: the Host the request came to. */
+    publicUrl?: string
+    verifier: VerifierConfig
+    rateLimit: RateLimitConfig
+    /** Minutes between scheduled publishing runs; 0 = only `npm run server -- publish`. */
+    publishIntervalMinutes: number
+    signingKey: { keyId: string; keyVersion: string }
+    clock: () => number
+    log: (message: string) => void
+}
+
+export const DEFAULT_DATA_DIR = "server-data"
+export const DEFAULT_PORT = 8080
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+    return {
+        dataDir: resolve(DEFAULT_DATA_DIR),
+        host: "0.0.0.0",
+        port: DEFAULT_PORT,
+        regions: [DEFAULT_REGION],
+        verifier: { kind: "local" },
+        rateLimit: { perMinute: 60, burst: 60 },
+        publishIntervalMinutes: 60,
+        signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
+        clock: Date.now,
+        log: message => console.log(message),
+        ...overrides,
+    }
+}
+
+/** Splits argv into positional arguments and --flag values (a flag may repeat). */
+export function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string[]> } {
+    const positional: string[] = []
+    const flags = new Map<string, string[]>()
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]
+        if (!a.startsWith("--")) {
+            positional.push(a)
+            continue
+        }
+        const eq = a.indexOf("=")
+        const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
+        const value = eq > 0 ? a.slice(eq + 1) : argv[i + 1] !== undefined && !argv[i + 1].startsWith("--") ? argv[++i] : "true"
+        flags.set(name, [...(flags.get(name) ?? []), value])
+    }
+    return { positional, flags }
+}
+
+export class ConfigError extends Error {}
+
+function int(flags: Map<string, string[]>, name: string, fallback: number, min = 0): number {
+    const v = flags.get(name)?.at(-1)
+    if (v === undefined) return fallback
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${name}: expected an integer ≥ ${min}, got "${v}"`)
+    return n
+}
+
+const KNOWN_FLAGS = new Set([
+    "data", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
+    "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
+    "signing-key-id", "signing-key-version", "count", "valid-hours",
+])
+
+export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+    for (const name of flags.keys()) if (!KNOWN_FLAGS.has(name)) throw new ConfigError(`unknown option --${name}`)
+    const base = defaultConfig()
+    const last = (name: string) => flags.get(name)?.at(-1)
+
+    const regions = (flags.get("region") ?? [DEFAULT_REGION]).flatMap(r => r.split(",")).map(r => r.trim()).filter(Boolean)
+    for (const r of regions) if (!REGION_PATTERN.test(r)) throw new ConfigError(`--region: "${r}" is not a region code`)
+
+    let verifier: VerifierConfig = { kind: "local" }
+    const kind = last("verifier") ?? "local"
+    if (kind === "hersys") {
+        const url = last("hersys-url") ?? (env.HERSYS_URL || undefined)
+        if (!url) throw new ConfigError("--verifier hersys needs --hersys-url (or HERSYS_URL)")
+        let results = DEFAULT_HERSYS_RESULTS
+        const spec = last("hersys-results")
+        if (spec) {
+            results = {}
+            for (const pair of spec.split(",")) {
+                const [code, outcome] = pair.split("=")
+                if (!code || (outcome !== "accepted" && outcome !== "rejected")) {
+                    throw new ConfigError(`--hersys-results: expected code=accepted|rejected pairs, got "${pair}"`)
+                }
+                results[code] = outcome
+            }
+        }
+        verifier = {
+            kind: "hersys",
+            url,
+            parameterName: last("hersys-parameter") ?? "processNumber",
+            apiSecret: env.HERSYS_API_SECRET || undefined,
+            results,
+            timeoutMs: int(flags, "hersys-timeout-ms", 5000, 1),
+        }
+    } else if (kind !== "local") {
+        throw new ConfigError(`--verifier: "${kind}" is not one of local, hersys`)
+    }
+
+    return {
+        ...base,
+        dataDir: resolve(last("data") ?? (env.GAEN_SERVER_DATA || DEFAULT_DATA_DIR)),
+        host: last("host") ?? base.host,
+        port: int(flags, "port", base.port),
+        regions,
+        publicUrl: last("public-url"),
+        verifier,
+        rateLimit: {
+            perMinute: int(flags, "rate-limit-per-minute", base.rateLimit.perMinute, 1),
+            burst: int(flags, "rate-limit-burst", base.rateLimit.burst, 1),
+        },
+        publishIntervalMinutes: int(flags, "publish-interval-minutes", base.publishIntervalMinutes),
+        signingKey: {
+            keyId: last("signing-key-id") ?? base.signingKey.keyId,
+            keyVersion: last("signing-key-version") ?? base.signingKey.keyVersion,
+        },
+    }
+}

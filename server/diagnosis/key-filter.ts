@@ -1,0 +1,37 @@
+// Which uploaded keys are kept, as COCOA's server decided: not in the future, at most 14 days old,
+// and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
+// Keys failing these are dropped (with a reason), not the whole upload.
+import {
+    INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, ROLLING_INTERVAL_SECONDS, INTERVALS_PER_DAY, DAY_MS,
+} from "../protocol.js"
+import type { UploadedKey } from "./request.js"
+
+export interface KeptKey extends UploadedKey {
+    daysSinceOnsetOfSymptoms: number
+}
+
+export interface FilterResult {
+    kept: KeptKey[]
+    dropped: { index: number; reason: string }[]
+}
+
+export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; onsetDay: number; now: number }): FilterResult {
+    const nowInterval = Math.floor(opts.now / 1000 / ROLLING_INTERVAL_SECONDS)
+    const today = Math.floor(opts.now / DAY_MS)
+    const window = opts.hasSymptom ? INFECTIOUS_WINDOW_DAYS.symptomatic : INFECTIOUS_WINDOW_DAYS.asymptomatic
+    const anchor = opts.hasSymptom ? "onset of symptoms" : "test date"
+    const result: FilterResult = { kept: [], dropped: [] }
+    keys.forEach((k, index) => {
+        const keyDay = Math.floor(k.rollingStartNumber / INTERVALS_PER_DAY)
+        const sinceOnset = keyDay - opts.onsetDay
+        let reason: string | undefined
+        if (k.rollingStartNumber > nowInterval) reason = "starts in the future"
+        else if (keyDay < today - KEY_MAX_AGE_DAYS) reason = `older than ${KEY_MAX_AGE_DAYS} days`
+        else if (sinceOnset < window.from || sinceOnset > window.to) {
+            reason = `day ${sinceOnset >= 0 ? "+" : ""}${sinceOnset} from the ${anchor} is outside the infectious window (${window.from} to +${window.to})`
+        }
+        if (reason) result.dropped.push({ index, reason })
+        else result.kept.push({ ...k, daysSinceOnsetOfSymptoms: sinceOnset })
+    })
+    return result
+}

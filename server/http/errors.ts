@@ -1,0 +1,16 @@
+// Every refusal is an HttpError: a status, a stable machine-readable code and a human reason.
+// The response body is always {"error": code, "message": reason} so kiosks can show or log it.
+
+export class HttpError extends Error {
+    constructor(
+        readonly status: number,
+        readonly code: string,
+        message: string,
+        readonly headers: Record<string, string> = {},
+    ) {
+        super(message)
+        this.name = "HttpError"
+    }
+}
+
+export const badRequest = (code: string, message: string) => new HttpError(400, code, message)

@@ -1,0 +1,235 @@
+// The embedded Storage implementation: one SQLite file in the data directory (better-sqlite3).
+// WAL lets a separately run `publish` command read while the server writes; synchronous=FULL makes
+// an answered upload survive a power cut, not only a process restart.
+import Database from "better-sqlite3"
+import { randomUUID } from "node:crypto"
+import { join } from "node:path"
+import {
+    PublishConflictError, DuplicateNameError,
+    type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
+    type ExportFileInfo, type ProcessingNumberUse,
+} from "./storage.js"
+import { INTERVALS_PER_DAY } from "../protocol.js"
+
+export const DATABASE_FILE = "server.sqlite"
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kiosks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    api_key_hash BLOB NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS processing_numbers (
+    number TEXT PRIMARY KEY,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+) WITHOUT ROWID;
+-- No kiosk, no upload time, no link between keys of one upload: only what publishing needs.
+CREATE TABLE IF NOT EXISTS diagnosis_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    region TEXT NOT NULL,
+    key_data BLOB NOT NULL,
+    rolling_start INTEGER NOT NULL,
+    rolling_period INTEGER NOT NULL,
+    report_type INTEGER NOT NULL,
+    days_since_onset INTEGER NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (region, key_data)
+);
+CREATE INDEX IF NOT EXISTS diagnosis_keys_unpublished ON diagnosis_keys (id) WHERE published = 0;
+CREATE INDEX IF NOT EXISTS diagnosis_keys_rolling_start ON diagnosis_keys (rolling_start);
+-- Idempotency: a hash of (kiosk, idempotency_key) and the answer given, kept for the retention period.
+CREATE TABLE IF NOT EXISTS uploads (
+    idempotency_hash BLOB PRIMARY KEY,
+    day INTEGER NOT NULL,
+    response TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS export_files (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    region TEXT NOT NULL,
+    key_day INTEGER NOT NULL,
+    batch_num INTEGER NOT NULL,
+    batch_size INTEGER NOT NULL,
+    key_count INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    zip BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS export_files_region ON export_files (region, id);
+-- Random ids (not insertion order) so row order does not reveal the order of kiosk visits.
+CREATE TABLE IF NOT EXISTS survey_answers (
+    id TEXT PRIMARY KEY,
+    day INTEGER NOT NULL,
+    answers TEXT NOT NULL
+) WITHOUT ROWID;
+`
+
+type KioskRow = { id: number; name: string; created_at: number; revoked_at: number | null }
+const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at })
+
+type FileRow = { id: number; region: string; key_day: number; batch_num: number; batch_size: number; key_count: number; created: number }
+const toFileInfo = (r: FileRow): ExportFileInfo => ({
+    id: r.id, region: r.region, keyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
+})
+
+export class SqliteStorage implements Storage {
+    private readonly db: Database.Database
+    private readonly stmt
+
+    /** Opens (creating if needed) `server.sqlite` in `dataDir`, or an explicit file path. */
+    static open(dataDir: string): SqliteStorage {
+        return new SqliteStorage(join(dataDir, DATABASE_FILE))
+    }
+
+    constructor(file: string) {
+        this.db = new Database(file)
+        this.db.pragma("journal_mode = WAL")
+        this.db.pragma("synchronous = FULL")
+        this.db.pragma("busy_timeout = 10000")
+        this.db.exec(SCHEMA)
+        const db = this.db
+        this.stmt = {
+            addKiosk: db.prepare("INSERT INTO kiosks (name, api_key_hash, created_at) VALUES (?, ?, ?) RETURNING *"),
+            kioskByHash: db.prepare("SELECT * FROM kiosks WHERE api_key_hash = ? AND revoked_at IS NULL"),
+            listKiosks: db.prepare("SELECT * FROM kiosks ORDER BY id"),
+            revokeKiosk: db.prepare("UPDATE kiosks SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
+            addNumber: db.prepare("INSERT OR IGNORE INTO processing_numbers (number, issued_at, expires_at) VALUES (?, ?, ?)"),
+            getNumber: db.prepare("SELECT expires_at, used_at FROM processing_numbers WHERE number = ?"),
+            useNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL"),
+            findUpload: db.prepare("SELECT response FROM uploads WHERE idempotency_hash = ?").pluck(),
+            insertUpload: db.prepare("INSERT INTO uploads (idempotency_hash, day, response) VALUES (?, ?, ?)"),
+            insertKey: db.prepare(`INSERT OR IGNORE INTO diagnosis_keys
+                (region, key_data, rolling_start, rolling_period, report_type, days_since_onset) VALUES (?, ?, ?, ?, ?, ?)`),
+            countKeys: db.prepare("SELECT count(*) AS total, coalesce(sum(published = 0), 0) AS unpublished FROM diagnosis_keys"),
+            maxKeyId: db.prepare("SELECT coalesce(max(id), 0) FROM diagnosis_keys").pluck(),
+            publishable: db.prepare(`SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset
+                FROM diagnosis_keys WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`).raw(),
+            markPublished: db.prepare(`UPDATE diagnosis_keys SET published = 1
+                WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`),
+            insertFile: db.prepare(`INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, region, key_day, batch_num, batch_size, key_count, created`),
+            listFiles: db.prepare("SELECT id, region, key_day, batch_num, batch_size, key_count, created FROM export_files WHERE region = ? ORDER BY id"),
+            readFile: db.prepare("SELECT zip FROM export_files WHERE region = ? AND id = ?").pluck(),
+            lastCreated: db.prepare("SELECT coalesce(max(created), 0) FROM export_files WHERE region = ?").pluck(),
+            deleteKeys: db.prepare("DELETE FROM diagnosis_keys WHERE rolling_start < ?"),
+            deleteFiles: db.prepare("DELETE FROM export_files WHERE key_day < ?"),
+            deleteUploads: db.prepare("DELETE FROM uploads WHERE day < ?"),
+            deleteNumbers: db.prepare("DELETE FROM processing_numbers WHERE max(expires_at, coalesce(used_at, 0)) < ?"),
+            insertSurvey: db.prepare("INSERT INTO survey_answers (id, day, answers) VALUES (?, ?, ?)"),
+            listSurvey: db.prepare("SELECT day, answers FROM survey_answers ORDER BY day, id"),
+        }
+    }
+
+    async addKiosk(name: string, apiKeyHash: Uint8Array, now: number): Promise<Kiosk> {
+        try {
+            return toKiosk(this.stmt.addKiosk.get(name, apiKeyHash, now) as KioskRow)
+        } catch (err) {
+            if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new DuplicateNameError(`kiosk "${name}"`)
+            throw err
+        }
+    }
+
+    async findKioskByApiKeyHash(apiKeyHash: Uint8Array): Promise<Kiosk | undefined> {
+        const row = this.stmt.kioskByHash.get(apiKeyHash) as KioskRow | undefined
+        return row && toKiosk(row)
+    }
+
+    async listKiosks(): Promise<Kiosk[]> {
+        return (this.stmt.listKiosks.all() as KioskRow[]).map(toKiosk)
+    }
+
+    async revokeKiosk(name: string, now: number): Promise<boolean> {
+        return this.stmt.revokeKiosk.run(now, name).changes === 1
+    }
+
+    async addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]> {
+        return this.db.transaction(() => numbers.filter(n => this.stmt.addNumber.run(n, issuedAt, expiresAt).changes === 1)).immediate()
+    }
+
+    async consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse> {
+        return this.db.transaction((): ProcessingNumberUse => {
+            const row = this.stmt.getNumber.get(number) as { expires_at: number; used_at: number | null } | undefined
+            if (!row) return "unknown"
+            if (row.used_at !== null) return "used"
+            if (row.expires_at <= now) return "expired"
+            this.stmt.useNumber.run(now, number)
+            return "consumed"
+        }).immediate()
+    }
+
+    async findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined> {
+        return this.stmt.findUpload.get(idempotencyHash) as string | undefined
+    }
+
+    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<number> {
+        return this.db.transaction(() => {
+            this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
+            let added = 0
+            for (const k of u.keys) {
+                added += this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms).changes
+            }
+            return added
+        }).immediate()
+    }
+
+    async countKeys(): Promise<{ total: number; unpublished: number }> {
+        return this.stmt.countKeys.get() as { total: number; unpublished: number }
+    }
+
+    async readPublishableKeys(releasedBy: number): Promise<PublishableKeys> {
+        // One read transaction: max id and the rows come from the same snapshot.
+        return this.db.transaction((): PublishableKeys => {
+            const upToKeyId = this.stmt.maxKeyId.get() as number
+            const rows = this.stmt.publishable.all(upToKeyId, releasedBy) as [string, Buffer, number, number, number, number][]
+            const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
+                region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
+            }))
+            return { keys, snapshot: { upToKeyId, releasedBy, count: keys.length } }
+        }).deferred()
+    }
+
+    async savePublication(snapshot: PublishableKeys["snapshot"], files: NewExportFile[]): Promise<ExportFileInfo[]> {
+        return this.db.transaction(() => {
+            // Keys only ever get ids above upToKeyId later, so the same predicate selects the same set,
+            // unless another publisher or the retention job got there first: then roll back.
+            const marked = this.stmt.markPublished.run(snapshot.upToKeyId, snapshot.releasedBy).changes
+            if (marked !== snapshot.count) throw new PublishConflictError()
+            return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.keyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
+        }).immediate()
+    }
+
+    async listExportFiles(region: string): Promise<ExportFileInfo[]> {
+        return (this.stmt.listFiles.all(region) as FileRow[]).map(toFileInfo)
+    }
+
+    async readExportFile(region: string, id: number): Promise<Uint8Array | undefined> {
+        return this.stmt.readFile.get(region, id) as Buffer | undefined
+    }
+
+    async lastExportCreated(region: string): Promise<number> {
+        return this.stmt.lastCreated.get(region) as number
+    }
+
+    async deleteExpired(oldestDay: number) {
+        return this.db.transaction(() => ({
+            keys: this.stmt.deleteKeys.run(oldestDay * INTERVALS_PER_DAY).changes,
+            files: this.stmt.deleteFiles.run(oldestDay).changes,
+            uploads: this.stmt.deleteUploads.run(oldestDay).changes,
+            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * 86_400_000).changes,
+        })).immediate()
+    }
+
+    async saveSurveyAnswer(a: { day: number; answers: string }): Promise<void> {
+        this.stmt.insertSurvey.run(randomUUID(), a.day, a.answers)
+    }
+
+    async listSurveyAnswers(): Promise<{ day: number; answers: string }[]> {
+        return this.stmt.listSurvey.all() as { day: number; answers: string }[]
+    }
+
+    async close(): Promise<void> {
+        if (this.db.open) this.db.close()
+    }
+}

@@ -1,0 +1,105 @@
+// The one storage interface the server uses. Everything durable goes through it, so a deployment
+// can swap the embedded SQLite implementation (./sqlite.ts) for PostgreSQL without touching the
+// HTTP, validation or publishing code. Methods are async for that reason even though SQLite is not.
+// Times are Unix milliseconds unless named otherwise; "day" is the UTC day number (ms / 86_400_000).
+
+export interface Kiosk {
+    id: number
+    name: string
+    createdAt: number
+    revokedAt: number | null
+}
+
+/** A diagnosis key as stored: already validated, with days since onset computed. */
+export interface DiagnosisKeyRecord {
+    keyData: Uint8Array
+    rollingStartIntervalNumber: number
+    rollingPeriod: number
+    reportType: number
+    daysSinceOnsetOfSymptoms: number
+    region: string
+}
+
+/** Keys read for publishing, plus what savePublication needs to mark exactly those keys. */
+export interface PublishableKeys {
+    keys: DiagnosisKeyRecord[]
+    /** Opaque to callers: identifies the set that was read (SQLite: highest key id and release interval). */
+    snapshot: { upToKeyId: number; releasedBy: number; count: number }
+}
+
+export interface NewExportFile {
+    region: string
+    keyDay: number
+    batchNum: number
+    batchSize: number
+    keyCount: number
+    /** Unix ms; strictly increasing per region so clients' "created > last" works. */
+    created: number
+    zip: Uint8Array
+}
+
+export interface ExportFileInfo {
+    id: number
+    region: string
+    keyDay: number
+    batchNum: number
+    batchSize: number
+    keyCount: number
+    created: number
+}
+
+export type ProcessingNumberUse = "consumed" | "used" | "expired" | "unknown"
+
+/** Another publisher marked some of the keys first; the caller re-reads and retries. */
+export class PublishConflictError extends Error {
+    constructor() {
+        super("keys were published concurrently; retry")
+        this.name = "PublishConflictError"
+    }
+}
+
+export class DuplicateNameError extends Error {
+    constructor(what: string) {
+        super(`${what} already exists`)
+        this.name = "DuplicateNameError"
+    }
+}
+
+export interface Storage {
+    // Kiosks: only a hash of each API key is kept.
+    addKiosk(name: string, apiKeyHash: Uint8Array, now: number): Promise<Kiosk>
+    /** The active (not revoked) kiosk with this API-key hash. */
+    findKioskByApiKeyHash(apiKeyHash: Uint8Array): Promise<Kiosk | undefined>
+    listKiosks(): Promise<Kiosk[]>
+    revokeKiosk(name: string, now: number): Promise<boolean>
+
+    // Processing numbers for the local verifier.
+    /** Adds the numbers in one transaction; returns those that were new (the caller redraws the rest). */
+    addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]>
+    /** Atomically marks the number used if it is known, unused and unexpired. */
+    consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse>
+
+    // Uploads: keys plus the idempotency record, stored together or not at all.
+    findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined>
+    /** Returns how many keys were new (a key already stored for its region is not stored twice). */
+    saveUpload(upload: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<number>
+    countKeys(): Promise<{ total: number; unpublished: number }>
+
+    // Publishing.
+    /** Unpublished keys whose validity ended at or before rolling interval `releasedBy`. */
+    readPublishableKeys(releasedBy: number): Promise<PublishableKeys>
+    /** Stores the files and marks the snapshot's keys published, atomically; PublishConflictError if they changed. */
+    savePublication(snapshot: PublishableKeys["snapshot"], files: NewExportFile[]): Promise<ExportFileInfo[]>
+    listExportFiles(region: string): Promise<ExportFileInfo[]>
+    readExportFile(region: string, id: number): Promise<Uint8Array | undefined>
+    lastExportCreated(region: string): Promise<number>
+
+    /** Deletes keys and files for days before `oldestDay`, upload records and processing numbers older than it. */
+    deleteExpired(oldestDay: number): Promise<{ keys: number; files: number; uploads: number; processingNumbers: number }>
+
+    // Survey answers: no kiosk, no time beyond the day, random row ids.
+    saveSurveyAnswer(answer: { day: number; answers: string }): Promise<void>
+    listSurveyAnswers(): Promise<{ day: number; answers: string }[]>
+
+    close(): Promise<void>
+}

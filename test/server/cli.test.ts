@@ -1,0 +1,105 @@
+// The commands as an operator runs them: separate processes sharing one data directory, the
+// server started by `start`, publishing done by the `publish` command while the server runs.
+import { test, expect } from "vitest"
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { root, upload } from "./helpers.js"
+import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
+
+const TSX = join(root, "node_modules/tsx/dist/cli.mjs")
+const env = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "" }
+const cli = (args: string[]) => spawnSync(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env })
+
+function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+    const child = spawn(process.execPath, [TSX, "server/cli.ts", "start", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
+        const onData = (d: Buffer) => {
+            out += d
+            const m = /listening on (http:\/\/\S+)/.exec(out)
+            if (m) {
+                clearTimeout(timer)
+                resolve({ child, url: m[1], output: () => out })
+            }
+        }
+        child.stdout!.on("data", onData)
+        child.stderr!.on("data", onData)
+        child.once("exit", code => reject(new Error(`server exited with ${code}:\n${out}`)))
+    })
+}
+
+test("add-kiosk, issue-processing-number, start, publish and public-key work together", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gaen-server-cli-"))
+    let server: ChildProcess | undefined
+    try {
+        const added = cli(["add-kiosk", "Shinjuku library", "--data", dir])
+        expect(added.status).toBe(0)
+        const apiKey = /^(gk_\S+)$/m.exec(added.stdout)![1]
+        const printedKey = /^(MFkw\S+)$/m.exec(added.stdout)![1]
+
+        const duplicate = cli(["add-kiosk", "Shinjuku library", "--data", dir])
+        expect(duplicate.status).toBe(1)
+        expect(duplicate.stderr).toMatch(/already exists/)
+
+        const issued = cli(["issue-processing-number", "--count", "2", "--data", dir])
+        expect(issued.status).toBe(0)
+        const numbers = issued.stdout.trim().split("\n")
+        expect(numbers).toHaveLength(2)
+        for (const n of numbers) expect(n).toMatch(/^[0-9]{8}$/)
+
+        const started = await startCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0"])
+        server = started.child
+        expect(started.output()).toContain(printedKey)
+        const served = await (await fetch(started.url + "/v1/export-public-key")).json()
+        expect(served.publicKey).toBe(printedKey)
+
+        const res = await fetch(started.url + "/v3/diagnosis", {
+            method: "PUT", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(upload(numbers[0])),
+        })
+        expect(res.status).toBe(200)
+
+        const published = cli(["publish", "--data", dir])
+        expect(published.status).toBe(0)
+        expect(published.stdout).toMatch(/published 5 keys in 5 file/)
+
+        const list = parseExportList(await (await fetch(started.url + "/c19r/440/list.json")).text())
+        expect(list).toHaveLength(5)
+        let keys = 0
+        for (const e of list) keys += readExportZip(new Uint8Array(await (await fetch(e.url)).arrayBuffer()), { publicKey: printedKey }).export.keys.length
+        expect(keys).toBe(5)
+
+        const pk = cli(["public-key", "--data", dir])
+        expect(pk.stdout).toContain(printedKey)
+        expect(pk.stdout).toContain("-----BEGIN PUBLIC KEY-----")
+
+        const revoked = cli(["revoke-kiosk", "Shinjuku library", "--data", dir])
+        expect(revoked.status).toBe(0)
+        const afterRevoke = await fetch(started.url + "/v3/diagnosis", {
+            method: "PUT", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(upload(numbers[1])),
+        })
+        expect(afterRevoke.status).toBe(401)
+
+        const exited = new Promise<number | null>(r => server!.once("exit", code => r(code)))
+        server.kill("SIGTERM")
+        expect(await exited).toBe(0)
+        server = undefined
+    } finally {
+        if (server?.pid && server.exitCode === null) server.kill("SIGKILL")
+        rmSync(dir, { recursive: true, force: true })
+    }
+})
+
+test("bad commands and options fail with a clear message", () => {
+    const unknown = cli(["frobnicate"])
+    expect(unknown.status).toBe(1)
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/)
+    const badOption = cli(["start", "--verifier", "magic"])
+    expect(badOption.status).toBe(1)
+    expect(badOption.stderr).toMatch(/--verifier: "magic"/)
+    const noUrl = cli(["start", "--verifier", "hersys"])
+    expect(noUrl.status).toBe(1)
+    expect(noUrl.stderr).toMatch(/--hersys-url/)
+})

@@ -1,0 +1,255 @@
+// API contract of PUT /v3/diagnosis against a real server on real SQLite: every answer code,
+// bad input never stored, chaff and idempotency.
+import { describe, test, expect, beforeAll, afterAll } from "vitest"
+import { randomBytes } from "node:crypto"
+import { request } from "node:http"
+import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "./helpers.js"
+import { addKiosk } from "../../server/kiosks/api-keys.js"
+import { MAX_DIAGNOSIS_BODY_BYTES } from "../../server/protocol.js"
+
+let s: TestServer
+// A generous limit here: this suite sends many requests from one kiosk; 429 has its own server below.
+beforeAll(async () => { s = await startTestServer({ rateLimit: { perMinute: 100_000, burst: 10_000 } }) })
+afterAll(async () => { await s.stop() })
+
+const count = () => s.app.storage.countKeys().then(c => c.total)
+
+describe("200: stored", () => {
+    test("a valid upload stores its keys and says how many", async () => {
+        const before = await count()
+        const [n] = await s.numbers()
+        const res = await s.put("/v3/diagnosis", upload(n))
+        expect(res.status).toBe(200)
+        expect(res.body).toEqual({ accepted: 5, dropped: [] })
+        expect(await count()).toBe(before + 5)
+    })
+
+    test("the x-api-key header (COCOA's) authenticates as well as Bearer", async () => {
+        const [n] = await s.numbers()
+        const res = await fetch(s.app.url + "/v3/diagnosis", {
+            method: "PUT", headers: { "x-api-key": s.apiKey, "content-type": "application/json" }, body: JSON.stringify(upload(n)),
+        })
+        expect(res.status).toBe(200)
+    })
+
+    test("keys outside the age limit, in the future or outside the infectious window are dropped with reasons", async () => {
+        const now = Date.now()
+        const [n] = await s.numbers()
+        const body = upload(n, { now, onsetDaysAgo: 4, days: 0 })
+        body.keys = [
+            key(dayStart(now, 1)), // +3 from onset: kept
+            key(dayStart(now, 15)), // older than 14 days
+            key(dayStart(now, -1)), // tomorrow
+            key(dayStart(now, 8)), // -4 from onset: before the window
+        ]
+        const before = await count()
+        const res = await s.put("/v3/diagnosis", body)
+        expect(res.status).toBe(200)
+        expect(res.body.accepted).toBe(1)
+        expect(res.body.dropped.map((d: any) => d.index)).toEqual([1, 2, 3])
+        expect(res.body.dropped[0].reason).toMatch(/older than 14 days/)
+        expect(res.body.dropped[1].reason).toMatch(/future/)
+        expect(res.body.dropped[2].reason).toMatch(/infectious window/)
+        expect(await count()).toBe(before + 1)
+    })
+
+    test("asymptomatic: the window ends 7 days after the test date, symptomatic: 10 after onset", async () => {
+        const now = Date.now()
+        for (const [hasSymptom, lastDay] of [[false, 7], [true, 10]] as const) {
+            const [n] = await s.numbers()
+            const body = upload(n, { now, onsetDaysAgo: 12, hasSymptom, days: 0 })
+            // Days since test/onset: +lastDay (kept) and +lastDay+1 (dropped).
+            body.keys = [key(dayStart(now, 12 - lastDay)), key(dayStart(now, 12 - lastDay - 1))]
+            const res = await s.put("/v3/diagnosis", body)
+            expect(res.status).toBe(200)
+            expect(res.body.accepted).toBe(1)
+            expect(res.body.dropped).toEqual([{ index: 1, reason: expect.stringMatching(`\\+${lastDay + 1} from the`) }])
+        }
+    })
+})
+
+describe("400: malformed, nothing stored, the server keeps serving", () => {
+    const cases: [string, (b: any) => unknown, RegExp][] = [
+        ["malformed JSON", () => '{"keys": [', /not valid JSON/],
+        ["an empty body", () => "", /empty/],
+        ["a JSON array", () => [], /expected a JSON object/],
+        ["hasSymptom as a string", b => ({ ...b, hasSymptom: "yes" }), /hasSymptom/],
+        ["a bad onset date", b => ({ ...b, onsetOfSymptomOrTestDate: "2020-02-30T00:00:00Z" }), /onsetOfSymptomOrTestDate/],
+        ["keys not an array", b => ({ ...b, keys: "x" }), /keys: expected an array/],
+        ["no keys", b => ({ ...b, keys: [] }), /no keys/],
+        ["31 keys", b => ({ ...b, keys: Array.from({ length: 31 }, () => b.keys[0]) }), /at most 30/],
+        ["bad base64", b => ({ ...b, keys: [{ ...b.keys[0], keyData: "not base64!!" }] }), /keys\[0\]\.keyData: not valid base64/],
+        ["a 15-byte key", b => ({ ...b, keys: [{ ...b.keys[0], keyData: randomBytes(15).toString("base64") }] }), /15 bytes/],
+        ["a 17-byte key", b => ({ ...b, keys: [{ ...b.keys[0], keyData: randomBytes(17).toString("base64") }] }), /17 bytes/],
+        ["rollingStartNumber as a string", b => ({ ...b, keys: [{ ...b.keys[0], rollingStartNumber: "2642976" }] }), /rollingStartNumber/],
+        ["rollingPeriod 145", b => ({ ...b, keys: [{ ...b.keys[0], rollingPeriod: 145 }] }), /rollingPeriod/],
+        ["reportType 5 (revoked)", b => ({ ...b, keys: [{ ...b.keys[0], reportType: 5 }] }), /reportType/],
+        ["a duplicated key", b => ({ ...b, keys: [b.keys[0], b.keys[0]] }), /duplicates keys\[0\]/],
+        ["regions missing", b => ({ ...b, regions: undefined }), /regions/],
+        ["a region that is not a code", b => ({ ...b, regions: [440] }), /regions\[0\]/],
+        ["no idempotency_key", b => ({ ...b, idempotency_key: undefined }), /idempotency_key/],
+        ["verificationPayload as a number", b => ({ ...b, verificationPayload: 12345678 }), /verificationPayload/],
+        ["padding as a number", b => ({ ...b, padding: 1 }), /padding/],
+        ["onset in the future", b => ({ ...b, onsetOfSymptomOrTestDate: new Date(Date.now() + 3 * DAY_MS).toISOString() }), /future/],
+        ["only ineligible keys", b => ({ ...b, keys: [key(dayStart(Date.now(), 20))] }), /no key is eligible.*older than 14 days/],
+    ]
+    test.each(cases)("%s", async (_name, mutate, reason) => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const res = await s.put("/v3/diagnosis", mutate(upload(n)))
+        expect(res.status).toBe(400)
+        expect(res.body.error).toMatch(/invalid_request|malformed_json|no_eligible_keys/)
+        expect(res.body.message).toMatch(reason)
+        expect(await count()).toBe(before)
+        // The number was not spent on a bad request: a valid upload with it still works.
+        expect((await s.put("/v3/diagnosis", upload(n))).status).toBe(200)
+    })
+})
+
+describe("401: kiosk authentication", () => {
+    test("no key, an unknown key and a revoked key are refused and store nothing", async () => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const noKey = await fetch(s.app.url + "/v3/diagnosis", { method: "PUT", body: JSON.stringify(upload(n)) })
+        expect(noKey.status).toBe(401)
+        expect(await noKey.json()).toMatchObject({ error: "unauthorized", message: expect.stringMatching(/missing API key/) })
+        expect((await s.put("/v3/diagnosis", upload(n), { authorization: "Bearer gk_wrong" })).body.error).toBe("unauthorized")
+
+        const { apiKey } = await addKiosk(s.app.storage, "to-revoke", Date.now())
+        await s.app.storage.revokeKiosk("to-revoke", Date.now())
+        const revoked = await s.put("/v3/diagnosis", upload(n), { authorization: `Bearer ${apiKey}` })
+        expect(revoked.status).toBe(401)
+        expect(revoked.body.message).toMatch(/revoked/)
+        expect(await count()).toBe(before)
+    })
+})
+
+describe("403: region not served", () => {
+    test("an upload for a region this server does not serve", async () => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const res = await s.put("/v3/diagnosis", { ...upload(n), regions: ["310"] })
+        expect(res.status).toBe(403)
+        expect(res.body).toEqual({ error: "region_not_served", message: expect.stringMatching(/310/) })
+        expect(await count()).toBe(before)
+    })
+})
+
+describe("406: processing number", () => {
+    test("unknown, already used, expired and malformed numbers", async () => {
+        const before = await count()
+        const unknown = await s.put("/v3/diagnosis", upload("00000000"))
+        expect(unknown.status).toBe(406)
+        expect(unknown.body.message).toMatch(/not known/)
+
+        const [used] = await s.numbers()
+        expect((await s.put("/v3/diagnosis", upload(used))).status).toBe(200)
+        const again = await s.put("/v3/diagnosis", upload(used))
+        expect(again.status).toBe(406)
+        expect(again.body.message).toMatch(/already been used/)
+
+        const [expiring] = await s.numbers()
+        s.clockOffset.ms = 73 * 3_600_000 // numbers are valid for 72 hours
+        try {
+            const expired = await s.put("/v3/diagnosis", upload(expiring, { now: Date.now() + s.clockOffset.ms }))
+            expect(expired.status).toBe(406)
+            expect(expired.body.message).toMatch(/expired/)
+        } finally {
+            s.clockOffset.ms = 0
+        }
+
+        const malformed = await s.put("/v3/diagnosis", upload("1234567"))
+        expect(malformed.status).toBe(406)
+        expect(malformed.body.message).toMatch(/8 digits/)
+        expect(await count()).toBe(before + 5)
+    })
+})
+
+describe("413: size limit", () => {
+    test("an oversized body is refused before it is read, and the server keeps serving", async () => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const res = await s.put("/v3/diagnosis", { ...upload(n), padding: "A".repeat(MAX_DIAGNOSIS_BODY_BYTES) })
+        expect(res.status).toBe(413)
+        expect(res.body.error).toBe("body_too_large")
+        expect(await count()).toBe(before)
+        expect((await s.put("/v3/diagnosis", upload(n))).status).toBe(200)
+    })
+
+    test("a chunked body without Content-Length is cut off at the limit", async () => {
+        const status = await new Promise<number>((resolve, reject) => {
+            const req = request(s.app.url + "/v3/diagnosis", { method: "PUT", headers: { authorization: `Bearer ${s.apiKey}` } }, res => {
+                res.resume()
+                resolve(res.statusCode!)
+            })
+            req.on("error", reject)
+            const chunk = "x".repeat(4096)
+            for (let i = 0; i < 8; i++) req.write(chunk)
+            req.end()
+        })
+        expect(status).toBe(413)
+    })
+})
+
+describe("429: per-kiosk rate limit", () => {
+    test("a kiosk over its limit is refused with Retry-After; another kiosk is not affected", async () => {
+        const limited = await startTestServer({ rateLimit: { perMinute: 1, burst: 2 } })
+        try {
+            const [a, b, c] = await limited.numbers(3)
+            expect((await limited.put("/v3/diagnosis", upload(a))).status).toBe(200)
+            expect((await limited.put("/v3/diagnosis", upload(b))).status).toBe(200)
+            const third = await limited.put("/v3/diagnosis", upload(c))
+            expect(third.status).toBe(429)
+            expect(third.body.error).toBe("rate_limited")
+            expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0)
+            const other = await addKiosk(limited.app.storage, "other", Date.now())
+            expect((await limited.put("/v3/diagnosis", upload(c), { authorization: `Bearer ${other.apiKey}` })).status).toBe(200)
+        } finally {
+            await limited.stop()
+        }
+    })
+})
+
+describe("X-Chaff", () => {
+    test("answered like a real upload, stored nowhere, the number not spent", async () => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const chaff = await s.put("/v3/diagnosis", upload(n), { "x-chaff": "1" })
+        expect(chaff.status).toBe(200)
+        expect(chaff.body).toEqual({ accepted: 5, dropped: [] })
+        expect(await count()).toBe(before)
+        expect((await s.put("/v3/diagnosis", upload(n))).status).toBe(200)
+    })
+})
+
+describe("idempotency_key", () => {
+    test("a retried upload is stored once and answered the same", async () => {
+        const [n] = await s.numbers()
+        const body = upload(n)
+        const before = await count()
+        const first = await s.put("/v3/diagnosis", body)
+        const retry = await s.put("/v3/diagnosis", body)
+        expect(first.status).toBe(200)
+        expect(retry.status).toBe(200)
+        expect(retry.body).toEqual(first.body)
+        expect(await count()).toBe(before + 5)
+    })
+
+    test("concurrent retries spend the processing number once", async () => {
+        const [n] = await s.numbers()
+        const body = upload(n)
+        const answers = await Promise.all(Array.from({ length: 5 }, () => s.put("/v3/diagnosis", body)))
+        expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200, 200])
+    })
+})
+
+describe("routing", () => {
+    test("unknown paths are 404 and wrong methods 405, with JSON reasons", async () => {
+        const notFound = await s.get("/v2/diagnosis")
+        expect(notFound.status).toBe(404)
+        expect((await notFound.json()).error).toBe("not_found")
+        const wrongMethod = await s.get("/v3/diagnosis")
+        expect(wrongMethod.status).toBe(405)
+        expect(wrongMethod.headers.get("allow")).toBe("PUT")
+    })
+})
