@@ -37,3 +37,36 @@ export function advertisementPayload(rpi: Buffer, aem: Buffer): Buffer {
     payload.blitAt(PAYLOAD_AEM_OFFSET, aem, 0, AEM_BYTES)
     return payload
 }
+
+/** What a receiver takes from a GAEN advertisement. */
+export interface HeardIdentifiers {
+    rpi: Buffer
+    aem: Buffer
+}
+
+/**
+ * Finds the GAEN service data in received advertising data, walking its AD structures (any order;
+ * Flags optional, as Android omits them). Returns undefined for anything that is not a well-formed
+ * GAEN advertisement: empty, over 31 bytes, truncated, or without 20 bytes of 0xFD6F service data.
+ * Never throws: a receiver counts and ignores what it cannot use.
+ */
+export function parseGaenAdvertisement(data: Buffer): HeardIdentifiers {
+    if (!data || data.length === 0 || data.length > LEGACY_ADVERTISEMENT_BYTES) return undefined
+    const uuidLow = SERVICE_UUID16 & 0xff
+    const uuidHigh = SERVICE_UUID16 >> 8
+    let found: HeardIdentifiers = undefined
+    let i = 0
+    while (i < data.length) {
+        const len = data[i]
+        if (len === 0) break // zero length ends the significant part
+        if (i + 1 + len > data.length) return undefined // truncated structure
+        const type = data[i + 1]
+        if (type === AD_TYPE_SERVICE_DATA_UUID16 && len >= 3 && data[i + 2] === uuidLow && data[i + 3] === uuidHigh) {
+            if (len !== 3 + RPI_BYTES + AEM_BYTES || found) return undefined
+            const at = i + 4
+            found = { rpi: data.slice(at, at + RPI_BYTES), aem: data.slice(at + RPI_BYTES, at + RPI_BYTES + AEM_BYTES) }
+        }
+        i += 1 + len
+    }
+    return found
+}
