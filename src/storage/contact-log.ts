@@ -48,8 +48,9 @@ export interface LogStats {
     capacity: number
     /** Records always held once the log has wrapped (one sector is erased to make room). */
     guaranteedCapacity: number
-    /** Records or headers that failed their check value, counted when met (boot, reads). */
+    /** Record slots that failed their check value (torn or damaged), skipped by readChunk since boot. */
     badRecords: number
+    /** Sector headers that failed their check value at boot (the sector is then treated as free). */
     badHeaders: number
 }
 
@@ -324,8 +325,8 @@ export class ContactLog {
                 const state = slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE)
                 if (state === SlotState.Empty) continue
                 used = slot + k + 1
-                if (state === SlotState.Bad) this.badRecords++
-                else newest = Math.max(newest, recordLastSeen(buf, k * RECORD_SIZE))
+                // Bad slots are counted by readChunk, which meets each one once per pass.
+                if (state === SlotState.Valid) newest = Math.max(newest, recordLastSeen(buf, k * RECORD_SIZE))
             }
             await ds.sleep(0)
         }
