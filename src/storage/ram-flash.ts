@@ -48,7 +48,7 @@ export class RamNorFlash implements Flash {
     private off = false
 
     /** Counters for the benchmark and tests. */
-    readonly stats = { reads: 0, bytesRead: 0, programs: 0, bytesProgrammed: 0, erases: 0, powerCuts: 0 }
+    readonly stats = { reads: 0, bytesRead: 0, programs: 0, bytesProgrammed: 0, erases: 0, powerCuts: 0, powerCutsInErase: 0 }
 
     constructor(options: RamNorFlashOptions) {
         this.geo = {
@@ -140,6 +140,7 @@ export class RamNorFlash implements Flash {
         const size = this.geo.sectorSize
         if (this.cutIn >= 0 && this.cutIn < size) {
             await this.interruptErase(sector, this.cutIn / size)
+            this.stats.powerCutsInErase++
             this.powerCut()
         }
         if (this.cutIn > 0) this.cutIn -= size
