@@ -71,29 +71,35 @@ export class FlashClient implements Flash {
         await this.lock.lock()
         try {
             for (let attempt = 1; ; attempt++) {
-                this.tag = (this.tag + 1) & 0xffff
-                const tag = this.tag
-                payload.setAt(0, "u16", tag)
-                const fiber = ds.Fiber.self()
-                let reply: Buffer = undefined
-                const unsubscribe = this.service.report().subscribe(pkt => {
-                    if (pkt.serviceCommand !== code || pkt.payload.length < 8) return
-                    if (pkt.payload.getAt(0, "u16") !== tag) return
-                    reply = pkt.payload
-                    if (fiber.suspended) fiber.resume(undefined)
-                })
-                await this.service.sendCommand(code, payload)
-                if (!reply) await ds.suspend(timeoutMs)
-                unsubscribe()
+                const reply = await this.attempt(code, payload, timeoutMs)
                 const status = reply ? reply[2] : -1
                 if (status === ds.NorFlashStatus.Ok) return reply
                 const retry = status === -1 || status === ds.NorFlashStatus.Busy
                 if (!retry || attempt >= ATTEMPTS)
-                    throw new Error(`flash: command 0x${code.toString(16)} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status] || status}`)
+                    throw new Error(`flash: command ${code} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status] || status}`)
                 await ds.sleep(BUSY_PAUSE_MS)
             }
         } finally {
             this.lock.unlock()
         }
+    }
+
+    /** One try with a fresh tag: the report payload, or undefined after `timeoutMs`. */
+    private async attempt(code: number, payload: Buffer, timeoutMs: number): Promise<Buffer> {
+        this.tag = (this.tag + 1) & 0xffff
+        const tag = this.tag
+        payload.setAt(0, "u16", tag)
+        const fiber = ds.Fiber.self()
+        let reply: Buffer = undefined
+        const unsubscribe = this.service.report().subscribe(pkt => {
+            if (pkt.serviceCommand !== code || pkt.payload.length < 8) return
+            if (pkt.payload.getAt(0, "u16") !== tag) return
+            reply = pkt.payload
+            if (fiber.suspended) fiber.resume(undefined)
+        })
+        await this.service.sendCommand(code, payload)
+        if (!reply) await ds.suspend(timeoutMs)
+        unsubscribe()
+        return reply
     }
 }
