@@ -1,0 +1,298 @@
+// The simulator's side of the "NOR Flash" service (services/flash.md): one token's flash, kept in
+// a file so that it survives restarts of the token's VM, with NOR semantics and power-cut injection.
+//
+// Power-cut model (the same as src/storage/ram-flash.ts; docs/storage.md): work is counted in
+// bytes (a program of n bytes is n, an erase is one sector). armPowerCut(k) cuts power after k more
+// bytes of work: a program keeps the bytes before the cut point and a random subset of the 1→0
+// changes of the byte at it; an erase at fraction p of the sector leaves each 0 bit of the sector
+// raised to 1 with probability p. The partial state is written to the file, the server then answers
+// every command with `power_lost` (a dead flash chip answers nothing, but an answer lets the VM fail
+// fast) and the onPowerCut callback runs, so that the simulator can kill and restart the token.
+// restorePower() (or a new FlashServer on the same file) brings it back.
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import type * as JacdacTs from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
+
+// jacdac-ts's CommonJS build (its ESM build cannot load the Node socket transport, so the harness
+// uses this one too: one module instance, one registry of service specifications). Its package
+// "exports" hide the type declarations from Node resolution, so types come from their file.
+const jd: typeof JacdacTs = createRequire(import.meta.url)("jacdac-ts")
+
+/** Where `devs build` writes the compiled service specifications. */
+export const DEFAULT_SERVICES_JSON = join(dirname(fileURLToPath(import.meta.url)), "../../.devicescript/services.json")
+const SERVICE_CAMEL_NAME = "norFlash"
+
+export enum FlashStatus {
+    Ok = 0,
+    OutOfRange = 1,
+    TooLong = 2,
+    Busy = 3,
+    HardwareError = 4,
+    PowerLost = 5,
+}
+
+/** A failed flash operation and the status its report carries. */
+export class FlashError extends Error {
+    constructor(readonly status: FlashStatus, message: string) {
+        super(message)
+    }
+}
+
+export interface FlashServerOptions {
+    /** Backing file; created all 0xFF if missing. */
+    file: string
+    sectorSize: number
+    sectorCount: number
+    /** Largest read/program per command (default 224, as on ESP32). */
+    maxTransfer?: number
+    /** Randomness for power-cut damage (default Math.random); seed it to replay a trial. */
+    random?: () => number
+    /** Compiled specifications (default: the project's .devicescript/services.json). */
+    servicesJson?: string
+}
+
+export interface PowerCutInfo {
+    operation: "program" | "erase"
+    /** Flash offset of the operation (sector start for an erase). */
+    offset: number
+    /** Bytes of the operation done before the cut (program) or erase progress in bytes. */
+    bytesDone: number
+}
+
+interface ServicePacketSpec {
+    kind: string
+    name: string
+    identifier: number
+    packFormat?: string
+}
+
+interface ServiceSpecLike {
+    classIdentifier: number
+    camelName: string
+    packets: ServicePacketSpec[]
+}
+
+/**
+ * Registers the project's service specifications with jacdac-ts (idempotent) and returns the NOR
+ * Flash one. Servers and clients in jacdac-ts look services up by class identifier.
+ */
+export function loadFlashServiceSpec(servicesJson = DEFAULT_SERVICES_JSON): ServiceSpecLike {
+    if (!existsSync(servicesJson)) throw new Error(`${servicesJson} missing: run \`npm run build\` (devs build) first`)
+    const specs = JSON.parse(readFileSync(servicesJson, "utf8")) as ServiceSpecLike[]
+    const spec = specs.find(s => s.camelName === SERVICE_CAMEL_NAME)
+    if (!spec) throw new Error(`${servicesJson} has no ${SERVICE_CAMEL_NAME} service`)
+    if (!jd.serviceSpecificationFromClassIdentifier(spec.classIdentifier))
+        jd.loadServiceSpecifications(specs as unknown as Parameters<typeof jd.loadServiceSpecifications>[0])
+    return spec
+}
+
+function packet(spec: ServiceSpecLike, kind: string, name: string) {
+    const p = spec.packets.find(p => p.kind === kind && p.name === name)
+    if (!p?.packFormat) throw new Error(`flash spec: no ${kind} ${name}`)
+    return p
+}
+
+export class FlashServer extends jd.JDServiceServer {
+    readonly file: string
+    readonly sectorSize: number
+    readonly sectorCount: number
+    readonly maxTransfer: number
+    /** Called (once per cut) after a power cut has been written to the file. */
+    onPowerCut?: (cut: PowerCutInfo) => void
+    readonly stats = { reads: 0, programs: 0, erases: 0, powerCuts: 0 }
+
+    private fd: number
+    private readonly random: () => number
+    /** Bytes of work left before the armed cut; -1 when none is armed. */
+    private cutIn = -1
+    private powerOff = false
+
+    constructor(options: FlashServerOptions) {
+        const spec = loadFlashServiceSpec(options.servicesJson)
+        super(spec.classIdentifier)
+        this.file = options.file
+        this.sectorSize = options.sectorSize
+        this.sectorCount = options.sectorCount
+        this.maxTransfer = options.maxTransfer ?? 224
+        this.random = options.random ?? Math.random
+        if (!(this.sectorSize > 0 && this.sectorCount > 0)) throw new RangeError("flash: bad geometry")
+        this.fd = this.openBackingFile()
+
+        const reg = (name: string) => packet(spec, "const", name).identifier
+        this.addRegister(reg("sector_size"), [this.sectorSize])
+        this.addRegister(reg("sector_count"), [this.sectorCount])
+        this.addRegister(reg("max_transfer"), [this.maxTransfer])
+
+        const read = packet(spec, "command", "read")
+        const readReport = packet(spec, "report", "read")
+        this.addCommand(read.identifier, pkt => {
+            const [tag, length, offset] = pkt.jdunpack<[number, number, number]>(read.packFormat!)
+            this.answer(readReport, tag, offset, () => this.read(offset, length, true))
+        })
+        const program = packet(spec, "command", "program")
+        const programReport = packet(spec, "report", "program")
+        this.addCommand(program.identifier, pkt => {
+            const [tag, , offset, data] = pkt.jdunpack<[number, number, number, Uint8Array]>(program.packFormat!)
+            this.answer(programReport, tag, offset, () => this.program(offset, data, true))
+        })
+        const erase = packet(spec, "command", "erase_sector")
+        const eraseReport = packet(spec, "report", "erase_sector")
+        this.addCommand(erase.identifier, pkt => {
+            const [tag, , sector] = pkt.jdunpack<[number, number, number]>(erase.packFormat!)
+            this.answer(eraseReport, tag, sector, () => this.eraseSector(sector))
+        })
+    }
+
+    // ---- fault injection -------------------------------------------------------------------
+
+    /** Cut power after `byteCountFromNow` more bytes of programming or erasing (0: at the next byte). */
+    armPowerCut(byteCountFromNow: number, onCut?: (cut: PowerCutInfo) => void) {
+        if (!(byteCountFromNow >= 0)) throw new RangeError("armPowerCut: byte count must be ≥ 0")
+        this.cutIn = Math.floor(byteCountFromNow)
+        if (onCut) this.onPowerCut = onCut
+    }
+
+    /** Same as armPowerCut. */
+    cutPowerAt(byteCountFromNow: number, onCut?: (cut: PowerCutInfo) => void) {
+        this.armPowerCut(byteCountFromNow, onCut)
+    }
+
+    disarmPowerCut() {
+        this.cutIn = -1
+    }
+
+    isPowerOff() {
+        return this.powerOff
+    }
+
+    /** Power is back (the token restarted): content is as the cut left it. */
+    restorePower() {
+        this.powerOff = false
+        this.cutIn = -1
+    }
+
+    close() {
+        if (this.fd >= 0) closeSync(this.fd)
+        this.fd = -1
+    }
+
+    // ---- flash operations (also callable directly, e.g. by tests and tools) -------------------
+
+    read(offset: number, length: number, limitTransfer = false): Uint8Array {
+        this.check(offset, length, limitTransfer)
+        this.stats.reads++
+        const out = new Uint8Array(length)
+        if (length) readSync(this.fd, out, 0, length, offset)
+        return out
+    }
+
+    /** ANDs `data` into flash at `offset`. */
+    program(offset: number, data: Uint8Array, limitTransfer = false) {
+        this.check(offset, data.length, limitTransfer)
+        this.stats.programs++
+        const current = new Uint8Array(data.length)
+        readSync(this.fd, current, 0, data.length, offset)
+        let cutAt = -1
+        for (let i = 0; i < data.length; ++i) {
+            if (this.cutIn === 0) {
+                cutAt = i
+                break
+            }
+            current[i] &= data[i]
+            if (this.cutIn > 0) this.cutIn--
+        }
+        if (cutAt >= 0) {
+            // Only some of the 1→0 changes of the byte at the cut point happen.
+            const clears = current[cutAt] & ~data[cutAt] & 0xff
+            current[cutAt] &= ~(clears & this.randomByteWithBitProbability(0.5)) & 0xff
+            writeSync(this.fd, current, 0, cutAt + 1, offset)
+            this.powerCut({ operation: "program", offset, bytesDone: cutAt })
+        }
+        if (data.length) writeSync(this.fd, current, 0, data.length, offset)
+    }
+
+    eraseSector(sector: number) {
+        if (!Number.isInteger(sector) || sector < 0 || sector >= this.sectorCount)
+            throw new FlashError(FlashStatus.OutOfRange, `flash: sector ${sector} out of range`)
+        this.checkPower()
+        this.stats.erases++
+        const offset = sector * this.sectorSize
+        const content = new Uint8Array(this.sectorSize)
+        if (this.cutIn >= 0 && this.cutIn < this.sectorSize) {
+            const progress = this.cutIn / this.sectorSize
+            readSync(this.fd, content, 0, this.sectorSize, offset)
+            for (let i = 0; i < content.length; ++i)
+                if (content[i] !== 0xff) content[i] |= this.randomByteWithBitProbability(progress)
+            writeSync(this.fd, content, 0, this.sectorSize, offset)
+            this.powerCut({ operation: "erase", offset, bytesDone: this.cutIn })
+        }
+        if (this.cutIn > 0) this.cutIn -= this.sectorSize
+        content.fill(0xff)
+        writeSync(this.fd, content, 0, this.sectorSize, offset)
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    /** Runs a flash operation for a command and sends its report (status, and data for a read). */
+    private answer(report: ServicePacketSpec, tag: number, where: number, op: () => Uint8Array | void) {
+        let status = FlashStatus.Ok
+        let data: Uint8Array | void = undefined
+        try {
+            data = op()
+        } catch (e) {
+            status = e instanceof FlashError ? e.status : FlashStatus.HardwareError
+            if (!(e instanceof FlashError)) console.error("flash server:", e)
+        }
+        const values: unknown[] = [tag, status, 0, where]
+        if (report.packFormat!.endsWith(" b")) values.push(status === FlashStatus.Ok && data ? data : new Uint8Array(0))
+        void this.sendPacketAsync(jd.Packet.jdpacked(report.identifier, report.packFormat!, values as any[]))
+    }
+
+    private check(offset: number, length: number, limitTransfer: boolean) {
+        this.checkPower()
+        if (limitTransfer && length > this.maxTransfer)
+            throw new FlashError(FlashStatus.TooLong, `flash: ${length} bytes is more than ${this.maxTransfer}`)
+        const size = this.sectorSize * this.sectorCount
+        if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size)
+            throw new FlashError(FlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)
+    }
+
+    private checkPower() {
+        if (this.powerOff) throw new FlashError(FlashStatus.PowerLost, "flash: power is off")
+    }
+
+    private powerCut(cut: PowerCutInfo): never {
+        this.cutIn = -1
+        this.powerOff = true
+        this.stats.powerCuts++
+        const callback = this.onPowerCut
+        // After the current packet is handled, so the callback may tear the token down.
+        if (callback) setImmediate(() => callback(cut))
+        throw new FlashError(FlashStatus.PowerLost, `flash: power cut during ${cut.operation}`)
+    }
+
+    private randomByteWithBitProbability(p: number) {
+        let b = 0
+        for (let bit = 0; bit < 8; ++bit) if (this.random() < p) b |= 1 << bit
+        return b
+    }
+
+    private openBackingFile() {
+        const size = this.sectorSize * this.sectorCount
+        if (!existsSync(this.file)) {
+            const fd = openSync(this.file, "w+")
+            const blank = new Uint8Array(this.sectorSize).fill(0xff)
+            for (let s = 0; s < this.sectorCount; ++s) writeSync(fd, blank, 0, blank.length, s * this.sectorSize)
+            return fd
+        }
+        const fd = openSync(this.file, "r+")
+        const actual = fstatSync(fd).size
+        if (actual !== size) {
+            closeSync(fd)
+            throw new Error(`flash: ${this.file} holds ${actual} bytes, geometry says ${size}`)
+        }
+        return fd
+    }
+}

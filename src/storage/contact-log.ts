@@ -1,0 +1,336 @@
+// The contact log: an append-only ring of flash sectors (docs/storage.md).
+//
+// - Each sector: a header (log-sector.ts) and `recordsPerSector` 30-byte record slots
+//   (contact-record.ts). Only the newest sector (the head) takes new records; a sector is never
+//   rewritten, only erased whole.
+// - The index in RAM is per sector (sequence number and newest record time, 8 bytes per sector),
+//   never per record. Boot rebuilds it from the headers, plus one scan of the head sector (to find
+//   where writing resumes) and of any sector whose newest time is not in its successor's header.
+// - A sector is erased once its newest record is 14 days old; when the log is full, the oldest
+//   sector is erased to make room. Before an erase the sector is marked retired in its header.
+// - Power safety: a record is programmed body first, check value last, into a slot nobody else
+//   uses; a power cut can only leave that one slot torn, which reads back as a bad slot (skipped
+//   and counted, never returned).
+import * as ds from "@devicescript/core"
+import { Flash, FlashRegion, WipeReport, wipeRegion } from "./flash"
+import { LOG_HEADER_BODY_SIZE, LOG_HEADER_RETIRE_OFFSET, LOG_HEADER_SIZE, RECORD_BODY_SIZE, RECORD_SIZE, RETENTION_MINUTES, YIELD_EVERY, recordsPerSector } from "./layout"
+import { SlotState, programSealedSlot, slotState } from "./checksum"
+import { ContactRecord, encodeRecord, recordLastSeen } from "./contact-record"
+import { HeaderState, decodeSectorHeader, encodeSectorHeader } from "./log-sector"
+import { Mutex } from "./mutex"
+
+/** Where a reader is in the log: sector sequence number and slot. Survives reboots and appends. */
+export interface LogCursor {
+    seq: number
+    slot: number
+}
+
+/** The oldest position: a cursor that reads the whole log. */
+export const LOG_START: LogCursor = { seq: 0, slot: 0 }
+
+export interface LogChunk {
+    /** `count` verified records of RECORD_SIZE bytes each, back to back, oldest first. */
+    records: Buffer
+    count: number
+    /** Pass to the next readChunk call. */
+    next: LogCursor
+    /** No more records after `next` for now (appends later will show up from `next`). */
+    done: boolean
+}
+
+export interface LogStats {
+    sectorCount: number
+    recordsPerSector: number
+    sectorsInUse: number
+    /** Slots used (valid and bad records) in the sectors in use. */
+    slotsUsed: number
+    /** Records held when every sector is full. */
+    capacity: number
+    /** Records always held once the log has wrapped (one sector is erased to make room). */
+    guaranteedCapacity: number
+    /** Record slots that failed their check value (torn or damaged), skipped by readChunk since boot. */
+    badRecords: number
+    /** Sector headers that failed their check value at boot (the sector is then treated as free). */
+    badHeaders: number
+}
+
+const NOT_IN_LOG = 0xffffffff
+
+export class ContactLog {
+    private readonly slots: number
+    private readonly sectorSize: number
+    private readonly readBatch: number
+    /** Per sector of the region: sequence number (NOT_IN_LOG when free), 4 bytes each. */
+    private readonly seqOf: Buffer
+    /** Per sector: lastSeen of its newest record, Unix minutes (openedAt while it has none). */
+    private readonly newestOf: Buffer
+    /** The sector taking new records (-1: log empty), and its next free slot. */
+    private head = -1
+    private headSlot = 0
+    private nextSeq = 0
+    private badRecords = 0
+    private badHeaders = 0
+    private readonly lock = new Mutex()
+    private readonly image = Buffer.alloc(RECORD_SIZE)
+
+    private constructor(
+        private readonly flash: Flash,
+        private readonly region: FlashRegion,
+        sectorSize: number,
+        maxTransfer: number
+    ) {
+        this.sectorSize = sectorSize
+        this.slots = recordsPerSector(sectorSize)
+        this.readBatch = Math.max(1, Math.idiv(maxTransfer, RECORD_SIZE))
+        this.seqOf = Buffer.alloc(region.sectorCount * 4)
+        this.seqOf.fillAt(0, this.seqOf.length, 0xff)
+        this.newestOf = Buffer.alloc(region.sectorCount * 4)
+    }
+
+    /** Opens the log in `region` of `flash`, rebuilding the index from what flash holds. */
+    static async open(flash: Flash, region: FlashRegion) {
+        const g = await flash.geometry()
+        if (recordsPerSector(g.sectorSize) < 1) throw new RangeError("log: sector too small")
+        const log = new ContactLog(flash, region, g.sectorSize, g.maxTransfer)
+        await log.rebuildIndex()
+        return log
+    }
+
+    /** Appends one record to the head sector (opening a new sector, maybe erasing the oldest, when full). */
+    async append(record: ContactRecord) {
+        encodeRecord(record, this.image, 0) // validates before anything touches flash
+        await this.lock.lock()
+        try {
+            if (this.head < 0) await this.openSector(0, recordLastSeen(this.image, 0))
+            else if (this.headSlot >= this.slots)
+                await this.openSector((this.head + 1) % this.region.sectorCount, recordLastSeen(this.image, 0))
+            // The slot is used up even if programming fails: a torn slot is never written twice.
+            const slot = this.headSlot++
+            await programSealedSlot(this.flash, this.slotOffset(this.head, slot), this.image, 0, RECORD_BODY_SIZE)
+            const lastSeen = recordLastSeen(this.image, 0)
+            if (lastSeen > this.newest(this.head)) this.newestOf.setAt(this.head * 4, "u32", lastSeen)
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /**
+     * Erases every sector whose newest record is 14 days old or more at `now` (Unix minutes):
+     * a record last seen at t is kept while now − t < 14 days. Returns the number of sectors erased.
+     */
+    async expire(now: number) {
+        await this.lock.lock()
+        try {
+            let erased = 0
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (i === this.head || !this.inLog(i) || this.newest(i) + RETENTION_MINUTES > now) continue
+                await this.retireAndErase(i)
+                erased++
+                if (erased % YIELD_EVERY === 0) await ds.sleep(0)
+            }
+            if (this.head >= 0 && this.newest(this.head) + RETENTION_MINUTES <= now) {
+                // Everything is expired. The head is reopened empty rather than left blank, so that
+                // sequence numbers (and sync cursors) keep counting up across a reboot.
+                await this.openSector(this.head, now)
+                erased++
+            }
+            return erased
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /** Reads up to `maxRecords` verified records from `cursor` on (see LogChunk). */
+    async readChunk(cursor: LogCursor, maxRecords: number): Promise<LogChunk> {
+        await this.lock.lock()
+        try {
+            const out = Buffer.alloc(maxRecords * RECORD_SIZE)
+            let count = 0
+            let sector = this.sectorAtOrAfter(cursor.seq)
+            let slot = sector >= 0 && this.seq(sector) === cursor.seq ? cursor.slot : 0
+            if (cursor.seq > this.nextSeq) {
+                // A cursor from before a wipe (sequence numbers restarted): read everything.
+                sector = this.sectorAtOrAfter(0)
+                slot = 0
+            }
+            if (sector < 0) return { records: out.slice(0, 0), count: 0, next: cursor, done: true }
+            while (count < maxRecords) {
+                const limit = this.slotLimit(sector)
+                if (slot >= limit) {
+                    const following = this.sectorAtOrAfter(this.seq(sector) + 1)
+                    if (following < 0) break
+                    sector = following
+                    slot = 0
+                    continue
+                }
+                const n = Math.min(limit - slot, maxRecords - count, this.readBatch)
+                const buf = await this.flash.read(this.slotOffset(sector, slot), n * RECORD_SIZE)
+                for (let k = 0; k < n; ++k) {
+                    const state = slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE)
+                    if (state === SlotState.Valid) {
+                        out.blitAt(count * RECORD_SIZE, buf, k * RECORD_SIZE, RECORD_SIZE)
+                        count++
+                    } else if (state === SlotState.Bad) this.badRecords++
+                }
+                slot += n
+                await ds.sleep(0)
+            }
+            const done = slot >= this.slotLimit(sector) && this.sectorAtOrAfter(this.seq(sector) + 1) < 0
+            return { records: out.slice(0, count * RECORD_SIZE), count, next: { seq: this.seq(sector), slot }, done }
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /** Erases every log sector and reads them back: the proof of erasure for decommissioning. */
+    async wipe(): Promise<WipeReport> {
+        await this.lock.lock()
+        try {
+            this.seqOf.fillAt(0, this.seqOf.length, 0xff)
+            this.head = -1
+            this.headSlot = 0
+            this.nextSeq = 0
+            return await wipeRegion(this.flash, this.region)
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    stats(): LogStats {
+        let inUse = 0
+        for (let i = 0; i < this.region.sectorCount; ++i) if (this.inLog(i)) inUse++
+        const n = this.region.sectorCount
+        return {
+            sectorCount: n,
+            recordsPerSector: this.slots,
+            sectorsInUse: inUse,
+            slotsUsed: inUse ? (inUse - 1) * this.slots + this.headSlot : 0,
+            capacity: n * this.slots,
+            guaranteedCapacity: (n - 1) * this.slots,
+            badRecords: this.badRecords,
+            badHeaders: this.badHeaders,
+        }
+    }
+
+    // ---- index ------------------------------------------------------------------------------
+
+    private seq(i: number) {
+        return this.seqOf.getAt(i * 4, "u32")
+    }
+
+    private inLog(i: number) {
+        return this.seq(i) !== NOT_IN_LOG
+    }
+
+    private newest(i: number) {
+        return this.newestOf.getAt(i * 4, "u32")
+    }
+
+    private slotLimit(i: number) {
+        return i === this.head ? this.headSlot : this.slots
+    }
+
+    /** The sector in the log with the smallest sequence number ≥ seq, or -1. */
+    private sectorAtOrAfter(seq: number) {
+        let best = -1
+        let bestSeq = 0
+        for (let i = 0; i < this.region.sectorCount; ++i) {
+            const s = this.seq(i)
+            if (s !== NOT_IN_LOG && s >= seq && (best < 0 || s < bestSeq)) {
+                best = i
+                bestSeq = s
+            }
+        }
+        return best
+    }
+
+    private sectorOffset(i: number) {
+        return (this.region.firstSector + i) * this.sectorSize
+    }
+
+    private slotOffset(i: number, slot: number) {
+        return this.sectorOffset(i) + LOG_HEADER_SIZE + slot * RECORD_SIZE
+    }
+
+    // ---- flash operations ---------------------------------------------------------------------
+
+    /** Makes sector i the new head: retire and erase it if needed, then write a fresh header. */
+    private async openSector(i: number, openedAt: number) {
+        const previousNewest = this.head >= 0 && this.head !== i ? this.newest(this.head) : -1
+        if (this.inLog(i)) await this.retireAndErase(i)
+        else await this.flash.eraseSector(this.region.firstSector + i)
+        if (i === this.head) this.head = -1
+        const header = encodeSectorHeader(this.nextSeq, openedAt, previousNewest)
+        await programSealedSlot(this.flash, this.sectorOffset(i), header, 0, LOG_HEADER_BODY_SIZE)
+        this.seqOf.setAt(i * 4, "u32", this.nextSeq++)
+        this.newestOf.setAt(i * 4, "u32", openedAt)
+        this.head = i
+        this.headSlot = 0
+    }
+
+    /** Drops sector i from the index, marks it retired in flash, then erases it. */
+    private async retireAndErase(i: number) {
+        this.seqOf.setAt(i * 4, "u32", NOT_IN_LOG)
+        await this.flash.program(this.sectorOffset(i) + LOG_HEADER_RETIRE_OFFSET, Buffer.alloc(1))
+        await this.flash.eraseSector(this.region.firstSector + i)
+    }
+
+    // ---- boot ---------------------------------------------------------------------------------
+
+    private async rebuildIndex() {
+        const n = this.region.sectorCount
+        // previousNewest from each header, until it is copied to its predecessor (boot only).
+        const previousNewest = Buffer.alloc(n * 4)
+        let maxSeq = -1
+        for (let i = 0; i < n; ++i) {
+            const h = decodeSectorHeader(await this.flash.read(this.sectorOffset(i), LOG_HEADER_SIZE))
+            if (h.state === HeaderState.Live) {
+                this.seqOf.setAt(i * 4, "u32", h.seq)
+                this.newestOf.setAt(i * 4, "u32", h.openedAt)
+                previousNewest.setAt(i * 4, "i32", h.previousNewest)
+                if (h.seq > maxSeq) {
+                    maxSeq = h.seq
+                    this.head = i
+                }
+            } else if (h.state === HeaderState.Bad) this.badHeaders++
+            if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
+        }
+        this.nextSeq = maxSeq + 1
+        for (let i = 0; i < n; ++i) {
+            if (!this.inLog(i)) continue
+            const successor = i === this.head ? -1 : this.sectorWithSeq(this.seq(i) + 1, (i + 1) % n)
+            const known = successor >= 0 ? previousNewest.getAt(successor * 4, "i32") : -1
+            // The head, and a sector whose successor's header is lost, are scanned instead.
+            if (known >= 0) this.newestOf.setAt(i * 4, "u32", known)
+            else await this.scanSector(i)
+            if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
+        }
+    }
+
+    /** Index of the sector with sequence number `seq` (trying `guess` first), or -1. */
+    private sectorWithSeq(seq: number, guess: number) {
+        if (this.seq(guess) === seq) return guess
+        for (let i = 0; i < this.region.sectorCount; ++i) if (this.seq(i) === seq) return i
+        return -1
+    }
+
+    /** Reads every slot of sector i: its newest lastSeen and (for the head) where writing resumes. */
+    private async scanSector(i: number) {
+        let newest = this.newest(i)
+        let used = 0
+        for (let slot = 0; slot < this.slots; slot += this.readBatch) {
+            const n = Math.min(this.readBatch, this.slots - slot)
+            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
+            for (let k = 0; k < n; ++k) {
+                const state = slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE)
+                if (state === SlotState.Empty) continue
+                used = slot + k + 1
+                // Bad slots are counted by readChunk, which meets each one once per pass.
+                if (state === SlotState.Valid) newest = Math.max(newest, recordLastSeen(buf, k * RECORD_SIZE))
+            }
+            await ds.sleep(0)
+        }
+        this.newestOf.setAt(i * 4, "u32", newest)
+        if (i === this.head) this.headSlot = used
+    }
+}

@@ -1,0 +1,84 @@
+// One contact record per heard RPI: what a kiosk needs later to compute COCOA's weighted exposure.
+// Attenuation (TX power − RSSI) can only be computed at the kiosk, after it decrypts the TX power
+// from the AEM with the diagnosis key, so the record keeps the AEM and RSSI, not an attenuation.
+//
+// Byte layout (30 bytes, little-endian), docs/storage.md:
+//   0  16  RPI (rolling proximity identifier)
+//  16   4  AEM (associated encrypted metadata), as received
+//  20   3  firstSeen: u24 minutes since 2020-01-01T00:00Z (first scan that heard the RPI)
+//  23   1  duration: lastSeen − firstSeen in minutes, u8 (saturates at 255; an RPI lives ≤ 20 min)
+//  24   1  scans: number of scans that heard it, u8 (saturates at 255)
+//  25   1  rssiMax: i8 dBm, strongest per-scan RSSI  (→ GAEN v2 ScanInstance.minAttenuation)
+//  26   1  rssiMean: i8 dBm, mean of per-scan strongest RSSI (→ typicalAttenuation)
+//  27   1  rssiMin: i8 dBm, weakest per-scan RSSI (spread: was the contact steady?)
+//  28   2  check: CRC-16/CCITT-FALSE of bytes 0..27 (0xFFFF stored as 0xFFFE), written last
+// A kiosk estimates exposure seconds as scans × the firmware's scan period, bucketed by the
+// attenuation txPower − rssiMean (and may use rssiMax/rssiMin to bound it).
+import {
+    LOG_EPOCH_UNIX_MINUTES,
+    LOG_LAST_UNIX_MINUTE,
+    RECORD_BODY_SIZE,
+    RECORD_SIZE,
+} from "./layout"
+import { sealSlot } from "./checksum"
+
+export const RPI_SIZE = 16
+export const AEM_SIZE = 4
+
+export interface ContactRecord {
+    rpi: Buffer
+    aem: Buffer
+    /** Unix minutes. */
+    firstSeen: number
+    /** Unix minutes, ≥ firstSeen. Stored as a duration that saturates at 255 minutes. */
+    lastSeen: number
+    scans: number
+    rssiMax: number
+    rssiMean: number
+    rssiMin: number
+}
+
+function clamp(v: number, lo: number, hi: number) {
+    return v < lo ? lo : v > hi ? hi : Math.round(v)
+}
+
+/** Writes the 30-byte record (body and check value) into `out` at `at`. Throws on invalid input. */
+export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
+    if (r.rpi.length !== RPI_SIZE || r.aem.length !== AEM_SIZE) throw new RangeError("record: RPI is 16 bytes, AEM 4")
+    if (!(r.firstSeen >= LOG_EPOCH_UNIX_MINUTES && r.firstSeen <= LOG_LAST_UNIX_MINUTE))
+        throw new RangeError("record: firstSeen outside the log's time range")
+    if (!(r.lastSeen >= r.firstSeen)) throw new RangeError("record: lastSeen before firstSeen")
+    out.blitAt(at, r.rpi, 0, RPI_SIZE)
+    out.blitAt(at + 16, r.aem, 0, AEM_SIZE)
+    const first = r.firstSeen - LOG_EPOCH_UNIX_MINUTES
+    out.setAt(at + 20, "u16", first & 0xffff)
+    out.setAt(at + 22, "u8", first >> 16)
+    out.setAt(at + 23, "u8", clamp(r.lastSeen - r.firstSeen, 0, 255))
+    out.setAt(at + 24, "u8", clamp(r.scans, 0, 255))
+    out.setAt(at + 25, "i8", clamp(r.rssiMax, -128, 127))
+    out.setAt(at + 26, "i8", clamp(r.rssiMean, -128, 127))
+    out.setAt(at + 27, "i8", clamp(r.rssiMin, -128, 127))
+    sealSlot(out, at, RECORD_BODY_SIZE)
+}
+
+/** Decodes the record at `at` (its check value is not verified here: readers only hand out verified records). */
+export function decodeRecord(buf: Buffer, at: number): ContactRecord {
+    const firstSeen = LOG_EPOCH_UNIX_MINUTES + buf.getAt(at + 20, "u16") + (buf.getAt(at + 22, "u8") << 16)
+    return {
+        rpi: buf.slice(at, at + RPI_SIZE),
+        aem: buf.slice(at + 16, at + 16 + AEM_SIZE),
+        firstSeen,
+        lastSeen: firstSeen + buf.getAt(at + 23, "u8"),
+        scans: buf.getAt(at + 24, "u8"),
+        rssiMax: buf.getAt(at + 25, "i8"),
+        rssiMean: buf.getAt(at + 26, "i8"),
+        rssiMin: buf.getAt(at + 27, "i8"),
+    }
+}
+
+/** lastSeen of the record at `at`, in Unix minutes, without decoding the rest. */
+export function recordLastSeen(buf: Buffer, at: number) {
+    return LOG_EPOCH_UNIX_MINUTES + buf.getAt(at + 20, "u16") + (buf.getAt(at + 22, "u8") << 16) + buf.getAt(at + 23, "u8")
+}
+
+export { RECORD_SIZE }
