@@ -1,37 +1,38 @@
-// GAEN token firmware: wires the parts together. Each part lives in its own folder:
-//   gaen/     protocol cryptography      time/   the wall clock set by kiosks
-//   keys/     the token's own TEKs        beacon/ what goes on air and when
-//   hardware/ the radio service client    sync/   what a kiosk can see and do
+// GAEN token firmware entry point: finds the hardware, boots the token, runs it.
+// The parts live in folders by concern (see README, "How the project is laid out");
+// token.ts wires them together.
 import * as ds from "@devicescript/core"
 import { startServer } from "@devicescript/server"
-import { readSetting, writeSetting } from "@devicescript/settings"
-import { randomBuffer } from "@devicescript/crypto"
-import { WallClock } from "./time/wall-clock"
-import { ExposureKeys, MemoryKeyStore } from "./keys/exposure-keys"
 import { JacdacRadio } from "./hardware/radio"
-import { Beacon } from "./beacon/beacon"
+import { Ds3231Clock } from "./hardware/ds3231"
+import { JacdacRealTimeClock, NoRealTimeClock, RealTimeClock } from "./hardware/rtc"
+import { BoardStatusLight } from "./status/status-light"
+import { FlashClient } from "./storage/flash-client"
 import { TokenSyncServer } from "./sync/sync-server"
 import { JacdacOwnerButton } from "./sync/owner-button"
+import { Token } from "./token"
 
-const TOKEN_ID_SETTING = "token_id"
-
-async function tokenId(): Promise<string> {
-    const existing: string = await readSetting(TOKEN_ID_SETTING, "")
-    if (existing) return existing
-    const id = randomBuffer(8).toString("hex")
-    await writeSetting(TOKEN_ID_SETTING, id)
-    return id
+/** A Jacdac RTC (the simulator's) if one is on the bus, else a DS3231 chip on I2C, else none. */
+async function findRealTimeClock(): Promise<RealTimeClock> {
+    const jacdac = new JacdacRealTimeClock(new ds.RealTimeClock())
+    if ((await jacdac.read()) !== undefined) return jacdac
+    if (!ds.isSimulator() && (await Ds3231Clock.present())) return new Ds3231Clock()
+    return jacdac // may still appear later (and takes the time at the next sync)
 }
 
 async function main() {
-    const clock = new WallClock()
-    const keys = new ExposureKeys(new MemoryKeyStore())
-    await keys.load()
-    const radio = new JacdacRadio(new ds.GaenRadio())
-    const beacon = new Beacon(radio, clock, keys)
-    const button = new JacdacOwnerButton(new ds.Button())
-    startServer(new TokenSyncServer({ tokenId: await tokenId() }, clock, keys, beacon, button))
-    await beacon.run()
+    const light = new BoardStatusLight()
+    ;(async () => {
+        await light.run()
+    }).start()
+    const token = await Token.boot({
+        radio: new JacdacRadio(new ds.GaenRadio()),
+        flash: new FlashClient(),
+        light,
+        rtc: await findRealTimeClock(),
+    })
+    startServer(new TokenSyncServer(token, new JacdacOwnerButton(new ds.Button())))
+    await token.run()
 }
 
 await main()

@@ -2,6 +2,9 @@
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
 import jd, { type JDBus, type JDService } from "../jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
+import { RECORD_BYTES, decodeRecord, type EncounterRecord } from "./records.js"
+
+export type { EncounterRecord } from "./records.js"
 
 export interface TokenStatus {
     firmwareVersion: string
@@ -14,7 +17,23 @@ export interface TokenStatus {
     recordsHeld: number
     storageUsed: number
     storageCapacity: number
+    /** Mean seconds between the token's scans: exposure time ≈ scans × this. */
+    scanPeriodSeconds: number
+    /** Advertisements heard that were not GAEN or malformed (ignored, never logged). */
+    ignoredAdvertisements: number
+    /** Flash slots that failed their checksum and were skipped. */
+    badRecords: number
 }
+
+/** Where a log read stands: resume from here after a lost connection. */
+export interface LogCursor {
+    seq: number
+    slot: number
+}
+
+export type DecommissionResult =
+    | { state: "done"; sectorsErased: number; bytesChecked: number; bytesNotErased: number }
+    | { state: "waiting-for-button" | "not-requested" | "refused" }
 
 export interface ExportedKey {
     keyData: Uint8Array
@@ -68,6 +87,9 @@ export class TokenSyncClient {
             recordsHeld: await u(TokenSyncReg.RecordsHeld),
             storageUsed: await u(TokenSyncReg.StorageUsed),
             storageCapacity: await u(TokenSyncReg.StorageCapacity),
+            scanPeriodSeconds: await u(TokenSyncReg.ScanPeriod),
+            ignoredAdvertisements: await u(TokenSyncReg.IgnoredAdvertisements),
+            badRecords: await u(TokenSyncReg.BadRecords),
         }
     }
 
@@ -120,5 +142,76 @@ export class TokenSyncClient {
             if (keys.length >= total) return { state: "ready", keys }
             if (count === 0) throw new TokenSyncError(`token export ended after ${keys.length} of ${total} keys`)
         }
+    }
+
+    /** One page of the log from `cursor` (null: from the beginning). */
+    async readLogPage(cursor: LogCursor | null): Promise<{ records: EncounterRecord[]; next: LogCursor; done: boolean }> {
+        const arg = Buffer.alloc(cursor ? 6 : 0)
+        if (cursor) {
+            arg.writeUInt32LE(cursor.seq, 0)
+            arg.writeUInt16LE(cursor.slot, 4)
+        }
+        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg))
+        if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
+        if (page.length < 9) throw new TokenSyncError(`the token answered a log page of ${page.length} bytes`)
+        const count = page[1]
+        if (page.length !== 9 + count * RECORD_BYTES)
+            throw new TokenSyncError(`the token's log page says ${count} records but holds ${page.length - 9} bytes`)
+        const records: EncounterRecord[] = []
+        for (let i = 0; i < count; i++) records.push(decodeRecord(page.subarray(9 + i * RECORD_BYTES, 9 + (i + 1) * RECORD_BYTES)))
+        return { records, next: { seq: page.readUInt32LE(3), slot: page.readUInt16LE(7) }, done: page[2] === 1 }
+    }
+
+    /**
+     * The whole encounter log, oldest first. Chunked with a cursor: if the token stops answering,
+     * the error carries the records read so far and the cursor to resume from
+     * (`readLog({ resumeFrom })`), so an unplugged cable costs only the current page.
+     */
+    async readLog(opts: { onProgress?(read: number, total: number): void; resumeFrom?: LogReadProgress } = {}): Promise<EncounterRecord[]> {
+        const total = (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
+        const records = opts.resumeFrom ? opts.resumeFrom.records.slice() : []
+        let cursor: LogCursor | null = opts.resumeFrom?.cursor ?? null
+        for (;;) {
+            let page
+            try {
+                page = await this.readLogPage(cursor)
+            } catch (e) {
+                throw new LogReadInterrupted(records, cursor, e as Error)
+            }
+            records.push(...page.records)
+            opts.onProgress?.(records.length, Math.max(total, records.length))
+            cursor = page.next
+            if (page.done) return records
+        }
+    }
+
+    /** Asks the owner to confirm the end of use with the button (30 s). False: already stopped. */
+    async requestDecommission(): Promise<boolean> {
+        const reply = await this.command(TokenSyncCmd.RequestDecommission)
+        return reply.length > 0 && reply[0] !== 0
+    }
+
+    /** The decommission's state, and once done the proof of erasure read back from flash. */
+    async decommission(): Promise<DecommissionResult> {
+        const r = Buffer.from(await this.command(TokenSyncCmd.Decommission))
+        const state = EXPORT_STATES[r[0]]
+        if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
+        if (state === "ready") {
+            if (r.length < 13) throw new TokenSyncError("the token's proof of erasure is incomplete")
+            return { state: "done", sectorsErased: r.readUInt32LE(1), bytesChecked: r.readUInt32LE(5), bytesNotErased: r.readUInt32LE(9) }
+        }
+        return { state }
+    }
+}
+
+/** What a log read got before it was interrupted: pass it back as `resumeFrom`. */
+export interface LogReadProgress {
+    records: EncounterRecord[]
+    cursor: LogCursor | null
+}
+
+export class LogReadInterrupted extends TokenSyncError implements LogReadProgress {
+    constructor(readonly records: EncounterRecord[], readonly cursor: LogCursor | null, readonly cause: Error) {
+        super(`reading the token's log stopped after ${records.length} records: ${cause.message}`)
     }
 }

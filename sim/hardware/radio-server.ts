@@ -8,7 +8,7 @@ const ADDRESS_BYTES = 6
 const MAX_ADV_DATA = 31
 const MIN_SCAN_MS = 100
 const MAX_SCAN_MS = 30_000
-/** Jacdac packets carry at most 236 bytes of payload. */
+/** Jacdac packets carry at most 236 bytes of payload (3 of them: state and count). */
 const MAX_REPORT_BYTES = 236
 
 export interface RadioServerOptions {
@@ -22,8 +22,7 @@ export interface RadioServerOptions {
 
 export class GaenRadioServer extends jd.JDServiceServer {
     private readonly advertisingReg
-    private readonly scanningReg
-    private readonly resultCountReg
+    private scanning = false
     private results: HeardAdvertisement[] = []
     private scanTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -33,8 +32,6 @@ export class GaenRadioServer extends jd.JDServiceServer {
         this.addRegister(GaenRadioReg.TxPower, [options.txPower])
         this.addRegister(GaenRadioReg.AdvertisingInterval, [options.advertisingIntervalMs])
         this.advertisingReg = this.addRegister<[boolean]>(GaenRadioReg.Advertising, [false])
-        this.scanningReg = this.addRegister<[boolean]>(GaenRadioReg.Scanning, [false])
-        this.resultCountReg = this.addRegister<[number]>(GaenRadioReg.ScanResultCount, [0])
         this.addCommand(GaenRadioCmd.Advertise, pkt => this.handleAdvertise(pkt.data))
         this.addCommand(GaenRadioCmd.StopAdvertising, () => this.handleStop())
         this.addCommand(GaenRadioCmd.Scan, pkt => this.handleScan(pkt.data))
@@ -60,21 +57,19 @@ export class GaenRadioServer extends jd.JDServiceServer {
         if (duration < MIN_SCAN_MS || duration > MAX_SCAN_MS) return
         clearTimeout(this.scanTimer)
         this.results = []
-        this.resultCountReg.setValues([0])
-        this.scanningReg.setValues([true])
+        this.scanning = true
         const from = this.options.now()
         this.scanTimer = setTimeout(async () => {
-            const heard = await this.options.medium.scanWindow(from, from + duration)
-            this.results = heard
-            this.resultCountReg.setValues([heard.length])
-            this.scanningReg.setValues([false])
+            this.results = await this.options.medium.scanWindow(from, from + duration)
+            this.scanning = false
         }, duration)
     }
 
     private async handleScanResults(data: Uint8Array) {
         const start = data.length >= 2 ? data[0] | (data[1] << 8) : 0
-        const parts: number[] = []
-        for (let i = start; i < this.results.length; i++) {
+        const total = this.scanning ? 0 : this.results.length
+        const parts: number[] = [this.scanning ? 1 : 0, total & 0xff, total >> 8]
+        for (let i = start; i < total; i++) {
             const e = this.results[i]
             const entry = [...e.address, e.rssi & 0xff, Math.min(255, e.packets), e.payload.length, ...e.payload]
             if (parts.length + entry.length > MAX_REPORT_BYTES) break

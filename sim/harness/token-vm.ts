@@ -38,6 +38,12 @@ export interface TokenVmOptions {
     hubPort?: number
     /** Receives every line the token's process prints (VM log, errors). */
     onLog?: (line: string) => void
+    /** Flash geometry of the simulated board. */
+    flash?: { sectorSize: number; sectorCount: number }
+    /** Whether the simulated board has a battery-backed real-time clock (default: no). */
+    rtc?: boolean
+    /** Called when an armed power cut hit (the token's process is gone; start it again from `dir`). */
+    onPowerCut?: (cut: { operation: "program" | "erase"; offset: number; bytesDone: number }) => void
     /** Radio calibration of the simulated board. */
     radio?: { txPower: number; advertisingIntervalMs: number }
     /** What the token hears when it scans. */
@@ -50,6 +56,8 @@ export interface TokenVmOptions {
 
 /** ESP32 with a PCB antenna at the default power setting; GAEN's recommended advertising interval. */
 export const DEFAULT_RADIO = { txPower: -8, advertisingIntervalMs: 250 }
+/** 1 MiB of 4 KiB sectors, as the ESP32 token's flash partition (src/storage/layout.ts). */
+export const DEFAULT_FLASH = { sectorSize: 4096, sectorCount: 256 }
 
 const live = new Set<ChildProcess>()
 process.once("exit", () => {
@@ -85,6 +93,8 @@ export class TokenVm {
             clock: options.clock.config,
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
+            flash: options.flash ?? DEFAULT_FLASH,
+            rtc: options.rtc ?? false,
         }
         const child = fork(TOKEN_PROCESS, [], {
             execArgv: ["--import", "tsx"],
@@ -113,6 +123,8 @@ export class TokenVm {
                 const ad = m.ad && { address: hexBytes(m.ad.address), payload: hexBytes(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
+            } else if (m.type === "power-cut") {
+                options.onPowerCut?.(m)
             } else if (m.type === "scan") {
                 const heard = await onScan(m.fromMs, m.toMs)
                 const reply: TokenControlMessage = {
@@ -175,6 +187,16 @@ export class TokenVm {
         this.control({ type: "button", pressed: true })
         await clock.sleep(holdMs)
         this.control({ type: "button", pressed: false })
+    }
+
+    /** Cuts the token's power after `afterBytes` more bytes of flash work (0: at the next one). */
+    armPowerCut(afterBytes: number) {
+        this.control({ type: "arm-power-cut", afterBytes })
+    }
+
+    /** Resolves when the token's process has ended (power cut, crash or stop). */
+    whenExited(): Promise<number | null> {
+        return this.exited
     }
 
     private control(msg: TokenControlMessage) {

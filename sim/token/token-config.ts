@@ -12,6 +12,9 @@ export interface TokenProcessConfig {
     /** TCP port of the token's Jacdac bus; 0 picks a free one. */
     hubPort: number
     radio: { txPower: number; advertisingIntervalMs: number }
+    flash: { sectorSize: number; sectorCount: number }
+    /** Whether the board carries a battery-backed real-time clock. */
+    rtc: boolean
 }
 
 export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
@@ -32,9 +35,12 @@ export type TokenProcessMessage =
     | { type: "fatal"; message: string }
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
+    | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }
 
 /** Parent → token process. */
 export type TokenControlMessage =
     | { type: "clock"; clock: SimClockConfig }
     | { type: "button"; pressed: boolean }
+    /** Cut the power after this many more bytes of flash work (a program of n bytes is n, an erase is a sector). */
+    | { type: "arm-power-cut"; afterBytes: number }
     | { type: "scan-result"; id: number; heard: WireHeard[] }

@@ -1,8 +1,13 @@
 // The simulated hardware of one token, served on the token's own Jacdac bus next to its VM:
-// the GAEN radio and the owner's button. The radio's medium is the parent process, over IPC.
+// the GAEN radio, the NOR flash holding the contact log (a file in the token's folder), the owner's
+// button and, on boards that have one, a battery-backed clock. The radio's medium is the parent
+// process, over IPC; so is the power switch (a power cut armed at a byte of flash work).
 import { createHash } from "node:crypto"
 import jd from "../../lib/jacdac/jacdac-ts.js"
+import { join } from "node:path"
 import { GaenRadioServer } from "../hardware/radio-server.js"
+import { FlashServer } from "../hardware/flash-server.js"
+import { SimulatedRtcServer } from "../hardware/rtc-server.js"
 import type { HeardAdvertisement, RadioMedium } from "../hardware/radio-medium.js"
 import type { TokenControlMessage, TokenProcessConfig, TokenProcessMessage } from "./token-config.js"
 
@@ -39,7 +44,15 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         now: () => Date.now(),
     })
     const button = new jd.ButtonServer("owner button")
-    const provider = new jd.JDServerServiceProvider("gaen-token-hardware", [radio, button], {
+    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash })
+    flash.onPowerCut = cut => {
+        // The battery is gone: nothing more happens on this token. The parent restarts it from its folder.
+        send({ type: "power-cut", operation: cut.operation, offset: cut.offset, bytesDone: cut.bytesDone })
+        setImmediate(() => process.exit(0))
+    }
+    const servers: InstanceType<typeof jd.JDServiceServer>[] = [radio, button, flash]
+    if (config.rtc) servers.push(new SimulatedRtcServer(join(config.dir, "rtc.json"), () => Date.now()))
+    const provider = new jd.JDServerServiceProvider("gaen-token-hardware", servers, {
         // jacdac-ts wants 16 hex digits; derive them from the token's name so they are stable.
         deviceId: createHash("sha256").update(`${config.deviceId}/hardware`).digest("hex").slice(0, 16),
     })
@@ -50,6 +63,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
     return {
         handle(msg: Exclude<TokenControlMessage, { type: "clock" }>) {
             if (msg.type === "button") void (msg.pressed ? button.down() : button.up())
+            else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
             else if (msg.type === "scan-result")
                 medium.answer(msg.id, msg.heard.map(h => ({ address: bytes(h.address), payload: bytes(h.payload), rssi: h.rssi, packets: h.packets })))
         },

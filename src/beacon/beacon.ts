@@ -97,7 +97,7 @@ export class Beacon {
     private async rotate(now: number) {
         if (this.txPower === undefined) this.txPower = await this.radio.txPower()
         const enin = enIntervalNumber(now)
-        const { daily } = await this.keys.forInterval(enin)
+        const daily = await this.keys.forInterval(enin)
         const ids = identifiersFor(daily, enin, this.txPower)
         const address = randomNonResolvableAddress()
         await this.radio.advertise(address, ids.payload)

@@ -19,10 +19,21 @@ export interface Radio {
 
 const ENTRY_HEADER_BYTES = 9
 
-/** Decodes a scan_results report page (see services/gaen-radio.md). Malformed tails are dropped. */
-export function decodeScanPage(page: Buffer): HeardEntry[] {
+export interface ScanPage {
+    /** The window is still open: ask again a little later. */
+    scanning: boolean
+    /** Entries in the whole window. */
+    total: number
+    entries: HeardEntry[]
+}
+
+const PAGE_HEADER_BYTES = 3
+
+/** Decodes a scan_results report (see services/gaen-radio.md). Malformed tails are dropped. */
+export function decodeScanPage(page: Buffer): ScanPage {
+    if (page.length < PAGE_HEADER_BYTES) return { scanning: false, total: 0, entries: [] }
     const out: HeardEntry[] = []
-    let i = 0
+    let i = PAGE_HEADER_BYTES
     while (i + ENTRY_HEADER_BYTES <= page.length) {
         const len = page[i + 8]
         if (i + ENTRY_HEADER_BYTES + len > page.length) break
@@ -34,7 +45,7 @@ export function decodeScanPage(page: Buffer): HeardEntry[] {
         })
         i += ENTRY_HEADER_BYTES + len
     }
-    return out
+    return { scanning: page[0] === 1, total: page.getAt(1, "u16"), entries: out }
 }
 
 /** The radio over Jacdac. */
@@ -56,16 +67,17 @@ export class JacdacRadio implements Radio {
     async scan(durationMs: number): Promise<HeardEntry[]> {
         await this.client.scan(durationMs)
         await ds.sleep(durationMs)
-        while (await this.client.scanning.read()) await ds.sleep(50)
-        const count = await this.client.scanResultCount.read()
         const out: HeardEntry[] = []
-        while (out.length < count) {
-            const page = await this.requestPage(out.length)
-            const entries = decodeScanPage(page)
-            if (entries.length === 0) break
-            for (const e of entries) out.push(e)
+        for (let waits = 0; ; ) {
+            const page = decodeScanPage(await this.requestPage(out.length))
+            if (page.scanning) {
+                if (++waits > 50) throw new Error("radio: scan window did not close")
+                await ds.sleep(100)
+                continue
+            }
+            for (const e of page.entries) out.push(e)
+            if (page.entries.length === 0 || out.length >= page.total) return out
         }
-        return out
     }
 
     /** DeviceScript clients do not return command reports, so wait for it on the role's reports. */

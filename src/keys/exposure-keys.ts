@@ -1,105 +1,71 @@
 // The token's own Temporary Exposure Keys: one per UTC day, made from the CSPRNG when first needed,
-// kept 14 days, and released to the kiosk only after the owner's button press. A released key is
-// never used on air again: the token starts a new key for the rest of the day.
+// kept 14 days in the power-safe key store, and released to a kiosk only after the owner's button
+// press. A released key is never used on air again: the token starts a new key for the rest of the
+// day, beginning in the very interval of the release so the beacon can rotate at once.
+import { randomBuffer } from "@devicescript/crypto"
 import {
     DailyKeys,
-    RETENTION_DAYS,
+    TEK_BYTES,
     TEK_ROLLING_PERIOD,
     TemporaryExposureKey,
     deriveDailyKeys,
-    generateTemporaryExposureKey,
     rollingStartIntervalNumber,
-    tekCoversInterval,
-    TEK_BYTES,
 } from "../gaen"
-import { randomBuffer } from "@devicescript/crypto"
+import { KeyStore, StoredKey } from "../storage/key-store"
 
-export interface HeldKey extends TemporaryExposureKey {
-    /** Handed to a kiosk: must never be used on air again. */
-    released: boolean
-}
-
-/** Where keys persist. The flash-backed store survives power cuts; tests may keep keys in RAM. */
-export interface KeyStore {
-    load(): Promise<HeldKey[]>
-    save(keys: HeldKey[]): Promise<void>
-}
-
-export class MemoryKeyStore implements KeyStore {
-    private keys: HeldKey[] = []
-    async load() {
-        return this.keys.slice(0)
-    }
-    async save(keys: HeldKey[]) {
-        this.keys = keys.slice(0)
-    }
+function covers(k: StoredKey, enin: number) {
+    return enin >= k.rollingStart && enin < k.rollingStart + k.rollingPeriod
 }
 
 export class ExposureKeys {
-    private keys: HeldKey[] = []
-    private activeKey: HeldKey = undefined
+    private active: StoredKey = undefined
     private activeDaily: DailyKeys = undefined
 
     constructor(private readonly store: KeyStore) {}
 
-    async load() {
-        this.keys = await this.store.load()
-    }
-
     count(): number {
-        return this.keys.length
+        return this.store.keys().length
     }
 
-    /** The key to broadcast with in interval `enin` and its derived keys, making a new one when no
-     *  unreleased key covers it. Drops keys older than 14 days on the way. */
-    async forInterval(enin: number): Promise<{ key: HeldKey; daily: DailyKeys }> {
-        if (this.activeKey && !this.activeKey.released && tekCoversInterval(this.activeKey, enin))
-            return { key: this.activeKey, daily: this.activeDaily }
-        let key: HeldKey = undefined
-        for (const k of this.keys) if (!k.released && tekCoversInterval(k, enin)) key = k
-        let changed = this.expire(enin)
+    /** The key to broadcast with in interval `enin` and its derived keys; makes (and stores) a new
+     *  one when no unreleased key covers it. */
+    async forInterval(enin: number): Promise<DailyKeys> {
+        if (this.active && !this.active.released && covers(this.active, enin)) return this.activeDaily
+        let key: StoredKey = undefined
+        for (const k of this.store.keys()) if (!k.released && covers(k, enin)) key = k
         if (!key) {
-            const t = generateTemporaryExposureKey(enin)
-            key = { keyData: t.keyData, rollingStartIntervalNumber: t.rollingStartIntervalNumber, rollingPeriod: t.rollingPeriod, released: false }
-            this.keys.push(key)
-            changed = true
+            const start = rollingStartIntervalNumber(enin)
+            key = { tek: randomBuffer(TEK_BYTES), rollingStart: start, rollingPeriod: TEK_ROLLING_PERIOD, released: false }
+            await this.store.add(key.tek, key.rollingStart, key.rollingPeriod)
         }
-        if (changed) await this.store.save(this.keys)
-        this.activeKey = key
-        this.activeDaily = deriveDailyKeys(key.keyData)
-        return { key, daily: this.activeDaily }
+        this.active = key
+        this.activeDaily = deriveDailyKeys(key.tek)
+        return this.activeDaily
     }
 
-    /** Keys of the last 14 days for an export at interval `enin`. The key in use is cut at `enin`
-     *  (its rolling period ends with this interval), marked released, and replaced by a new key for
-     *  the rest of the day, so the exported key is never on air again. */
+    /** Keys held for an export at interval `enin`: all of the last 14 days. The key in use is cut at
+     *  `enin` (its rolling period ends with this interval), marked released and succeeded. */
     async releaseForExport(enin: number): Promise<TemporaryExposureKey[]> {
-        this.expire(enin)
         const out: TemporaryExposureKey[] = []
-        const successors: HeldKey[] = []
-        for (const k of this.keys) {
-            if (k.rollingStartIntervalNumber > enin) continue
-            if (!k.released && tekCoversInterval(k, enin)) {
-                k.rollingPeriod = enin - k.rollingStartIntervalNumber + 1
+        for (const k of this.store.keys()) {
+            if (k.rollingStart > enin) continue
+            let period = k.rollingPeriod
+            if (!k.released && covers(k, enin)) {
+                period = enin - k.rollingStart + 1
                 const dayEnd = rollingStartIntervalNumber(enin) + TEK_ROLLING_PERIOD
-                // The successor starts in this very interval, so the beacon can rotate at once.
-                successors.push({ keyData: randomBuffer(TEK_BYTES), rollingStartIntervalNumber: enin, rollingPeriod: dayEnd - enin, released: false })
+                await this.store.markReleased(k.rollingStart, period)
+                await this.store.add(randomBuffer(TEK_BYTES), enin, dayEnd - enin)
+            } else if (!k.released) {
+                await this.store.markReleased(k.rollingStart, period)
             }
-            k.released = true
-            out.push({ keyData: k.keyData, rollingStartIntervalNumber: k.rollingStartIntervalNumber, rollingPeriod: k.rollingPeriod })
+            out.push({ keyData: k.tek, rollingStartIntervalNumber: k.rollingStart, rollingPeriod: period })
         }
-        for (const s of successors) this.keys.push(s)
-        this.activeKey = undefined
-        await this.store.save(this.keys)
+        this.active = undefined
         return out
     }
 
-    /** Drops keys that were last used 14 days (14 × 144 intervals) or more before `enin`. */
-    private expire(enin: number): boolean {
-        const horizon = enin - RETENTION_DAYS * TEK_ROLLING_PERIOD
-        const kept = this.keys.filter(k => k.rollingStartIntervalNumber + k.rollingPeriod > horizon)
-        const changed = kept.length !== this.keys.length
-        this.keys = kept
-        return changed
+    /** Drops keys 14 days past their last interval (`nowMinutes`: Unix minutes). */
+    async expire(nowMinutes: number) {
+        await this.store.expire(nowMinutes)
     }
 }

@@ -9,7 +9,9 @@
 //  22   2  check value of bytes 0..21 (written last)
 //  24   1  released mark: 0xFF until the key was handed out as a diagnosis key, then 0x00; any
 //          other value (a cut while marking) also counts as released
-//  25   7  reserved (0xFF)
+//  25   1  period used: intervals used before a mid-day release (0xFF: the whole period); written
+//          in the same program as the mark, after it, so a cut leaves at worst the whole period
+//  26   6  reserved (0xFF)
 // Sector header (16 bytes): magic 0x534B ("KS") u16, version u8, generation u32, check value of
 // bytes 0..6, 7 reserved bytes.
 //
@@ -27,6 +29,7 @@ import {
     KEY_HEADER_BODY_SIZE,
     KEY_HEADER_SIZE,
     KEY_MAGIC,
+    KEY_PERIOD_USED_OFFSET,
     KEY_RELEASED_OFFSET,
     MINUTES_PER_EN_INTERVAL,
     RETENTION_MINUTES,
@@ -116,15 +119,18 @@ export class KeyStore {
         }
     }
 
-    /** Marks the key with this rolling start as released (handed out as a diagnosis key). */
-    async markReleased(rollingStart: number) {
+    /** Marks the key with this rolling start as released (handed out as a diagnosis key). A key
+     *  released while in use passes `periodUsed`: its rolling period ends there. */
+    async markReleased(rollingStart: number, periodUsed?: number) {
         await this.lock.lock()
         try {
             const e = this.find(rollingStart)
             if (!e) return false
             if (!e.key.released) {
+                const cut = periodUsed >= 1 && periodUsed < e.key.rollingPeriod ? periodUsed : 0xff
                 e.key.released = true
-                await this.flash.program(this.entryOffset(this.active, e.slot) + KEY_RELEASED_OFFSET, Buffer.alloc(1))
+                if (cut !== 0xff) e.key.rollingPeriod = cut
+                await this.flash.program(this.entryOffset(this.active, e.slot) + KEY_RELEASED_OFFSET, Buffer.from([0, cut]))
             }
             return true
         } finally {
@@ -251,6 +257,8 @@ export class KeyStore {
                     rollingPeriod: buf.getAt(at + 20, "u8"),
                     released: buf[at + KEY_RELEASED_OFFSET] !== 0xff,
                 }
+                const used = buf[at + KEY_PERIOD_USED_OFFSET]
+                if (key.released && used >= 1 && used < key.rollingPeriod) key.rollingPeriod = used
                 if (!this.find(key.rollingStart)) this.entries.push({ key, slot: first + k })
             }
             await ds.sleep(0)

@@ -90,6 +90,9 @@ export const KEY_HEADER_SIZE = 16
 export const KEY_ENTRY_BODY_SIZE = 22
 /** Byte after the entry CRC: 0xFF until the key was released, then 0x00 (any other value counts as released). */
 export const KEY_RELEASED_OFFSET = KEY_ENTRY_BODY_SIZE + CHECK_SIZE
+/** Byte after the released mark: how many intervals of the key were used before it was released
+ *  mid-day (0xFF: the whole period). Programmed together with the mark, mark first. */
+export const KEY_PERIOD_USED_OFFSET = KEY_RELEASED_OFFSET + 1
 export const KEY_ENTRY_SIZE = 32
 export const TEK_SIZE = 16
 /** GAEN: a TEK is used for 144 ten-minute intervals (one day). */

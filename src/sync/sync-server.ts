@@ -1,51 +1,48 @@
 // The token sync service (services/token-sync.md): what a kiosk sees and does over USB.
 // Handlers never throw: an uncaught exception in a DeviceScript server restarts the program and
-// would lose RAM state, so every failure becomes an error answer.
+// would lose RAM state, so every failure becomes an error answer, and nothing a host sends can
+// restart the token.
 import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
 import { TemporaryExposureKey, enIntervalNumber } from "../gaen"
-import { Beacon } from "../beacon/beacon"
-import { ExposureKeys } from "../keys/exposure-keys"
-import { WallClock } from "../time/wall-clock"
+import { LogCursor, LOG_START } from "../storage/contact-log"
+import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
+import { PresenceRequest } from "./presence"
+import { Token } from "../token"
 
-export const FIRMWARE_VERSION = "0.1.0"
+export const FIRMWARE_VERSION = "0.2.0"
 
-/** How long the owner has to press the button after a kiosk asks (token time). */
-export const CONFIRM_WINDOW_MS = 30_000
 /** How long a confirmed export stays readable. */
 export const EXPORT_HOLD_MS = 5 * 60_000
 
-export const EXPORT_READY = 0
-export const EXPORT_WAITING_FOR_BUTTON = 1
-export const EXPORT_NOT_REQUESTED = 2
-export const EXPORT_REFUSED = 3
+// Answer states shared by export_keys, read_log and decommission (services/token-sync.md).
+export const ANSWER_READY = 0
+export const ANSWER_WAITING_FOR_BUTTON = 1
+export const ANSWER_NOT_REQUESTED = 2
+export const ANSWER_REFUSED = 3
 
 const KEY_ENTRY_BYTES = 21
-/** Report payload limit (Jacdac packet) minus the two header bytes. */
-const KEYS_PER_PAGE = Math.idiv(236 - 2, KEY_ENTRY_BYTES)
-
-export interface TokenIdentity {
-    tokenId: string
-}
+/** A Jacdac report carries at most 236 bytes. */
+const MAX_REPORT = 236
+const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - 2, KEY_ENTRY_BYTES)
+const LOG_PAGE_HEADER = 9
+const RECORDS_PER_PAGE = Math.idiv(MAX_REPORT - LOG_PAGE_HEADER, RECORD_SIZE)
 
 export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
-    private exportRequestedAt: number = undefined
-    private exportReadyAt: number = undefined
+    private readonly exportRequest = new PresenceRequest()
+    private readonly decommissionRequest = new PresenceRequest()
     private exported: TemporaryExposureKey[] = undefined
-    private stoppedForGood = false
+    private exportReadyAt = 0
 
     constructor(
-        private readonly identity: TokenIdentity,
-        private readonly wallClock: WallClock,
-        private readonly keys: ExposureKeys,
-        private readonly beacon: Beacon,
+        private readonly token: Token,
         button: OwnerButton
     ) {
         super(ds.TokenSync.spec)
         const self = this
         button.onPress(async () => {
-            await self.confirmExport()
+            await self.onButton()
         })
     }
 
@@ -53,38 +50,43 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         return FIRMWARE_VERSION
     }
     tokenId() {
-        return this.identity.tokenId
+        return this.token.id
     }
     state() {
-        if (this.stoppedForGood) return ds.TokenSyncState.Stopped
-        return this.wallClock.isSet() ? ds.TokenSyncState.Active : ds.TokenSyncState.TimeNotSet
+        if (this.token.isStopped()) return ds.TokenSyncState.Stopped
+        return this.token.clock.isSet() ? ds.TokenSyncState.Active : ds.TokenSyncState.TimeNotSet
     }
     clock() {
-        return this.wallClock.nowOrZero()
+        return this.token.clock.nowOrZero()
     }
     lastDrift() {
-        return this.wallClock.lastDrift
+        return this.token.clock.lastDrift
     }
     keysHeld() {
-        return this.keys.count()
+        return this.token.keys.count()
     }
     recordsHeld() {
-        return 0
+        return this.token.logStats().records
     }
     storageUsed() {
-        return 0
+        return this.token.logStats().bytesUsed
     }
     storageCapacity() {
-        return 0
+        return this.token.logStats().bytesCapacity
+    }
+    scanPeriod() {
+        return this.token.scanPeriodSeconds()
+    }
+    ignoredAdvertisements() {
+        return this.token.tracker.ignoredTotal
+    }
+    badRecords() {
+        return this.token.logStats().badRecords
     }
 
-    setTime(unixTime: number) {
+    async setTime(unixTime: number) {
         try {
-            const wasSet = this.wallClock.isSet()
-            const drift = this.wallClock.set(unixTime)
-            // A clock that moved by more than a rotation invalidates what is on air.
-            if (!wasSet || Math.abs(drift) > 60) this.beacon.requestRotation()
-            return drift
+            return await this.token.setTime(unixTime)
         } catch (e) {
             console.log(`sync: set_time refused: ${e}`)
             return 0
@@ -93,25 +95,40 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     requestKeyExport() {
         this.exported = undefined
-        this.exportReadyAt = undefined
-        const accepted = this.wallClock.isSet() && !this.stoppedForGood
-        this.exportRequestedAt = accepted ? ds.millis() : undefined
-        return accepted
+        this.decommissionRequest.cancel()
+        if (!this.token.clock.isSet() || this.token.isStopped()) {
+            this.exportRequest.cancel()
+            return false
+        }
+        this.exportRequest.request()
+        this.token.showWaitingForButton(true)
+        return true
     }
 
-    private async confirmExport() {
-        if (this.exportRequestedAt === undefined) return
-        if (ds.millis() - this.exportRequestedAt > CONFIRM_WINDOW_MS) {
-            this.exportRequestedAt = undefined
-            return
-        }
-        this.exportRequestedAt = undefined
-        try {
-            this.exported = await this.keys.releaseForExport(enIntervalNumber(this.wallClock.now()))
-            this.exportReadyAt = ds.millis()
-            this.beacon.requestRotation()
-        } catch (e) {
-            console.log(`sync: export failed: ${e}`)
+    requestDecommission() {
+        this.exportRequest.cancel()
+        if (this.token.isStopped()) return false
+        this.decommissionRequest.request()
+        this.token.showWaitingForButton(true)
+        return true
+    }
+
+    private async onButton() {
+        this.token.showWaitingForButton(false)
+        if (this.exportRequest.confirm()) {
+            try {
+                this.exported = await this.token.keys.releaseForExport(enIntervalNumber(this.token.clock.now()))
+                this.exportReadyAt = ds.millis()
+                this.token.beacon.requestRotation()
+            } catch (e) {
+                console.log(`sync: export failed: ${e}`)
+            }
+        } else if (this.decommissionRequest.confirm()) {
+            try {
+                await this.token.decommission()
+            } catch (e) {
+                console.log(`sync: decommission failed: ${e}`)
+            }
         }
     }
 
@@ -120,22 +137,20 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             return this.exportPage(startIndex)
         } catch (e) {
             console.log(`sync: export_keys failed: ${e}`)
-            return Buffer.from([EXPORT_REFUSED])
+            return Buffer.from([ANSWER_REFUSED])
         }
     }
 
     private exportPage(startIndex: number): Buffer {
-        if (this.stoppedForGood || !this.wallClock.isSet()) return Buffer.from([EXPORT_REFUSED])
+        if (this.token.isStopped() || !this.token.clock.isSet()) return Buffer.from([ANSWER_REFUSED])
         if (this.exported && ds.millis() - this.exportReadyAt > EXPORT_HOLD_MS) this.exported = undefined
-        if (!this.exported) {
-            const waiting = this.exportRequestedAt !== undefined && ds.millis() - this.exportRequestedAt <= CONFIRM_WINDOW_MS
-            return Buffer.from([waiting ? EXPORT_WAITING_FOR_BUTTON : EXPORT_NOT_REQUESTED])
-        }
+        if (!this.exported)
+            return Buffer.from([this.exportRequest.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         const keys = this.exported
         const start = typeof startIndex === "number" && startIndex >= 0 ? startIndex : 0
         const end = Math.min(keys.length, start + KEYS_PER_PAGE)
         const page = Buffer.alloc(2 + Math.max(0, end - start) * KEY_ENTRY_BYTES)
-        page[0] = EXPORT_READY
+        page[0] = ANSWER_READY
         page[1] = keys.length
         for (let i = start; i < end; i++) {
             const off = 2 + (i - start) * KEY_ENTRY_BYTES
@@ -144,5 +159,45 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             page[off + 20] = keys[i].rollingPeriod
         }
         return page
+    }
+
+    async readLog(cursorBytes: Buffer): Promise<Buffer> {
+        try {
+            if (this.token.isStopped()) return Buffer.from([ANSWER_REFUSED])
+            let cursor: LogCursor = LOG_START
+            if (cursorBytes && cursorBytes.length >= 6)
+                cursor = { seq: cursorBytes.getAt(0, "u32"), slot: cursorBytes.getAt(4, "u16") }
+            else if (cursorBytes && cursorBytes.length !== 0) return Buffer.from([ANSWER_REFUSED])
+            const chunk = await this.token.storage.log.readChunk(cursor, RECORDS_PER_PAGE)
+            const page = Buffer.alloc(LOG_PAGE_HEADER + chunk.count * RECORD_SIZE)
+            page[0] = ANSWER_READY
+            page[1] = chunk.count
+            page[2] = chunk.done ? 1 : 0
+            page.setAt(3, "u32", chunk.next.seq)
+            page.setAt(7, "u16", chunk.next.slot)
+            page.blitAt(LOG_PAGE_HEADER, chunk.records, 0, chunk.count * RECORD_SIZE)
+            return page
+        } catch (e) {
+            console.log(`sync: read_log failed: ${e}`)
+            return Buffer.from([ANSWER_REFUSED])
+        }
+    }
+
+    decommission(): Buffer {
+        try {
+            const proof = this.token.wipeProof()
+            if (proof) {
+                const out = Buffer.alloc(13)
+                out[0] = ANSWER_READY
+                out.setAt(1, "u32", proof.sectorsErased)
+                out.setAt(5, "u32", proof.bytesChecked)
+                out.setAt(9, "u32", proof.bytesNotErased)
+                return out
+            }
+            return Buffer.from([this.decommissionRequest.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
+        } catch (e) {
+            console.log(`sync: decommission answer failed: ${e}`)
+            return Buffer.from([ANSWER_REFUSED])
+        }
     }
 }

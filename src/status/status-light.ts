@@ -1,0 +1,59 @@
+// The token's status, shown on its one LED (never in the broadcast, which must not reveal state).
+// Patterns are told apart by rhythm, so a single-colour LED works; RGB boards also get a colour.
+import * as ds from "@devicescript/core"
+import { setStatusLight } from "@devicescript/runtime"
+
+export enum TokenState {
+    Running = 1,
+    TimeNotSet = 2,
+    LogNearlyFull = 3,
+    WaitingForButton = 4,
+    Stopped = 5,
+}
+
+/** One step of a blink pattern: colour (0 = off) for `ms`. */
+export interface LightStep {
+    color: number
+    ms: number
+}
+
+const GREEN = 0x00a000
+const YELLOW = 0xa08000
+const ORANGE = 0xc04000
+const BLUE = 0x0040ff
+
+/** What each state looks like. Running is a short wink every 10 s: visible, but easy on the battery. */
+export function lightPattern(state: TokenState): LightStep[] {
+    if (state === TokenState.Running) return [{ color: GREEN, ms: 100 }, { color: 0, ms: 9900 }]
+    if (state === TokenState.TimeNotSet)
+        return [{ color: YELLOW, ms: 150 }, { color: 0, ms: 200 }, { color: YELLOW, ms: 150 }, { color: 0, ms: 2500 }]
+    if (state === TokenState.LogNearlyFull)
+        return [{ color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 4150 }]
+    if (state === TokenState.WaitingForButton) return [{ color: BLUE, ms: 250 }, { color: 0, ms: 250 }]
+    return [{ color: 0, ms: 5000 }] // stopped: dark
+}
+
+export interface StatusLight {
+    show(state: TokenState): void
+}
+
+/** Plays the pattern of the current state on the board's status LED, forever. */
+export class BoardStatusLight implements StatusLight {
+    private state = TokenState.TimeNotSet
+
+    show(state: TokenState) {
+        this.state = state
+    }
+
+    async run() {
+        for (;;) {
+            const steps = lightPattern(this.state)
+            const shown = this.state
+            for (const step of steps) {
+                await setStatusLight(step.color)
+                await ds.sleep(step.ms)
+                if (this.state !== shown) break // react to a change within one step
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+// The token: every part of the firmware, wired together, and its life cycle (time set → running →
+// stopped for good). main.ts only hands it the hardware.
+import * as ds from "@devicescript/core"
+import { randomBuffer } from "@devicescript/crypto"
+import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
+import { Beacon } from "./beacon/beacon"
+import { Radio } from "./hardware/radio"
+import { RealTimeClock } from "./hardware/rtc"
+import { ExposureKeys } from "./keys/exposure-keys"
+import { EncounterTracker } from "./scan/encounters"
+import { SCAN_PERIOD_SECONDS, Scanner } from "./scan/scanner"
+import { StatusLight, TokenState } from "./status/status-light"
+import { Flash, WipeReport } from "./storage/flash"
+import { SECTOR_SIZE } from "./storage/layout"
+import { Storage, openStorage, wipeStorage } from "./storage/storage"
+import { WallClock } from "./time/wall-clock"
+
+const TOKEN_ID_SETTING = "token_id"
+/** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
+ *  power-on. It says nothing about the owner. */
+const STOPPED_SETTING = "stopped"
+/** The log is "nearly full" for the status light above this share of its capacity. */
+const NEARLY_FULL = 0.9
+/** Expiry of keys and records runs this often (token time): a record goes at most a minute late. */
+const MAINTENANCE_MS = 60_000
+/** How quickly the status light follows a change of state. */
+const LIGHT_UPDATE_MS = 2000
+
+export interface TokenHardware {
+    radio: Radio
+    flash: Flash
+    light: StatusLight
+    rtc: RealTimeClock
+}
+
+export interface LogSummary {
+    records: number
+    bytesUsed: number
+    bytesCapacity: number
+    badRecords: number
+}
+
+export class Token {
+    readonly clock = new WallClock()
+    readonly beacon: Beacon
+    readonly tracker: EncounterTracker
+    readonly scanner: Scanner
+    private stopped = false
+    private wipe: WipeReport = undefined
+    private waitingForButton = false
+
+    private constructor(
+        readonly id: string,
+        readonly storage: Storage,
+        readonly keys: ExposureKeys,
+        private readonly hw: TokenHardware
+    ) {
+        this.beacon = new Beacon(hw.radio, this.clock, keys)
+        this.tracker = new EncounterTracker(async r => {
+            await storage.log.append(r)
+        })
+        this.scanner = new Scanner(hw.radio, this.clock, this.tracker)
+    }
+
+    static async boot(hw: TokenHardware): Promise<Token> {
+        const storage = await openStorage(hw.flash)
+        let id: string = await readSetting(TOKEN_ID_SETTING, "")
+        if (!id) {
+            id = randomBuffer(8).toString("hex")
+            await writeSetting(TOKEN_ID_SETTING, id)
+        }
+        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw)
+        token.stopped = !!(await readSetting(STOPPED_SETTING, false))
+        if (!token.stopped) await token.restoreTimeFromRtc()
+        return token
+    }
+
+    /** With a real-time clock the token keeps working after a restart; without, it waits for a kiosk. */
+    private async restoreTimeFromRtc() {
+        try {
+            const t = await this.hw.rtc.read()
+            if (t) this.clock.set(t)
+        } catch (e) {
+            console.log(`token: no time from the RTC: ${e}`)
+        }
+    }
+
+    isStopped() {
+        return this.stopped
+    }
+
+    scanPeriodSeconds() {
+        return SCAN_PERIOD_SECONDS
+    }
+
+    logStats(): LogSummary {
+        const s = this.storage.log.stats()
+        return {
+            records: s.slotsUsed,
+            bytesUsed: s.sectorsInUse * SECTOR_SIZE,
+            bytesCapacity: s.sectorCount * SECTOR_SIZE,
+            badRecords: s.badRecords + s.badHeaders,
+        }
+    }
+
+    /** A kiosk sets the time (at every connection). Returns the drift (token minus kiosk). */
+    async setTime(unixSeconds: number): Promise<number> {
+        const wasSet = this.clock.isSet()
+        const drift = this.clock.set(unixSeconds) // throws for nonsense, changing nothing
+        // A clock that moved by more than a minute invalidates what is on air.
+        if (!wasSet || Math.abs(drift) > 60) this.beacon.requestRotation()
+        try {
+            await this.hw.rtc.write(unixSeconds)
+        } catch (e) {
+            console.log(`token: RTC not updated: ${e}`)
+        }
+        return drift
+    }
+
+    /** The end of use, after the owner's button press: off the air for good, everything erased and
+     *  read back. The proof is kept for the kiosk to read. */
+    async decommission() {
+        this.stopped = true
+        await writeSetting(STOPPED_SETTING, true)
+        await this.beacon.stop()
+        await this.scanner.stop(false)
+        this.wipe = await wipeStorage(this.storage)
+        await deleteSetting(TOKEN_ID_SETTING)
+        this.updateLight()
+    }
+
+    wipeProof(): WipeReport {
+        return this.wipe
+    }
+
+    showWaitingForButton(on: boolean) {
+        this.waitingForButton = on
+        this.updateLight()
+    }
+
+    state(): TokenState {
+        if (this.stopped) return TokenState.Stopped
+        if (this.waitingForButton) return TokenState.WaitingForButton
+        if (!this.clock.isSet()) return TokenState.TimeNotSet
+        const s = this.logStats()
+        if (s.bytesUsed >= s.bytesCapacity * NEARLY_FULL) return TokenState.LogNearlyFull
+        return TokenState.Running
+    }
+
+    private updateLight() {
+        this.hw.light.show(this.state())
+    }
+
+    /** Runs the beacon, the scanner and housekeeping until the token is stopped. */
+    async run() {
+        if (this.stopped) {
+            await this.hw.radio.stopAdvertising()
+            this.updateLight()
+            return
+        }
+        const beacon = this.beacon
+        const scanner = this.scanner
+        ;(async () => {
+            await beacon.run()
+        }).start()
+        ;(async () => {
+            await scanner.run()
+        }).start()
+        let lastHousekeeping = -MAINTENANCE_MS
+        while (!this.stopped) {
+            try {
+                if (this.clock.isSet() && ds.millis() - lastHousekeeping >= MAINTENANCE_MS) {
+                    lastHousekeeping = ds.millis()
+                    const nowMinutes = Math.floor(this.clock.now() / 60)
+                    await this.storage.log.expire(nowMinutes)
+                    await this.keys.expire(nowMinutes)
+                }
+            } catch (e) {
+                console.log(`token: housekeeping: ${e}`)
+            }
+            this.updateLight()
+            await ds.sleep(LIGHT_UPDATE_MS)
+        }
+    }
+}
