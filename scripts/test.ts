@@ -42,7 +42,7 @@ for (const file of readdirSync(firmwareDir).filter(f => f.endsWith(".test.ts")).
 // Node suites (vitest). The JSON report gives exact counts.
 const report = join(mkdtempSync(join(tmpdir(), "gaen-test-")), "vitest.json")
 const vitestArgs = ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`]
-if (only.length) vitestArgs.push(...only)
+if (only.length) vitestArgs.push("--passWithNoTests", ...only)
 const v = spawnSync("npx", vitestArgs, { cwd: root, stdio: "inherit" })
 try {
     const j = JSON.parse(readFileSync(report, "utf8"))

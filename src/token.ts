@@ -23,8 +23,9 @@ const STOPPED_SETTING = "stopped"
 const NEARLY_FULL = 0.9
 /** Expiry of keys and records runs this often (token time): a record goes at most a minute late. */
 const MAINTENANCE_MS = 60_000
-/** How quickly the status light follows a change of state. */
-const LIGHT_UPDATE_MS = 2000
+/** How often the status light is brought up to date besides the changes it is told about directly
+ *  (the log filling up); kept long because in the simulator every wake-up costs. */
+const LIGHT_UPDATE_MS = 30_000
 
 export interface TokenHardware {
     radio: Radio
@@ -47,6 +48,7 @@ export class Token {
     readonly scanner: Scanner
     private stopped = false
     private wipe: WipeReport = undefined
+    private erasing = false
     private waitingForButton = false
 
     private constructor(
@@ -121,12 +123,21 @@ export class Token {
      *  read back. The proof is kept for the kiosk to read. */
     async decommission() {
         this.stopped = true
-        await writeSetting(STOPPED_SETTING, true)
-        await this.beacon.stop()
-        await this.scanner.stop(false)
-        this.wipe = await wipeStorage(this.storage)
-        await deleteSetting(TOKEN_ID_SETTING)
-        this.updateLight()
+        this.erasing = true
+        try {
+            await writeSetting(STOPPED_SETTING, true)
+            await this.beacon.stop()
+            await this.scanner.stop(false)
+            this.wipe = await wipeStorage(this.storage)
+            await deleteSetting(TOKEN_ID_SETTING)
+        } finally {
+            this.erasing = false
+            this.updateLight()
+        }
+    }
+
+    isErasing() {
+        return this.erasing
     }
 
     wipeProof(): WipeReport {

@@ -33,7 +33,7 @@ export interface LogCursor {
 
 export type DecommissionResult =
     | { state: "done"; sectorsErased: number; bytesChecked: number; bytesNotErased: number }
-    | { state: "waiting-for-button" | "not-requested" | "refused" }
+    | { state: "waiting-for-button" | "not-requested" | "refused" | "erasing" }
 
 export interface ExportedKey {
     keyData: Uint8Array
@@ -46,6 +46,7 @@ export type ExportResult =
     | { state: "waiting-for-button" | "not-requested" | "refused" }
 
 const EXPORT_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
+const DECOMMISSION_STATES = [...EXPORT_STATES, "erasing"] as const
 const KEY_ENTRY_BYTES = 21
 
 export class TokenSyncError extends Error {}
@@ -194,7 +195,7 @@ export class TokenSyncClient {
     /** The decommission's state, and once done the proof of erasure read back from flash. */
     async decommission(): Promise<DecommissionResult> {
         const r = Buffer.from(await this.command(TokenSyncCmd.Decommission))
-        const state = EXPORT_STATES[r[0]]
+        const state = DECOMMISSION_STATES[r[0]]
         if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
         if (state === "ready") {
             if (r.length < 13) throw new TokenSyncError("the token's proof of erasure is incomplete")

@@ -37,6 +37,7 @@ export function realNowMs(): number {
 
 export class SimClock {
     private listeners: ((c: SimClockConfig) => void)[] = []
+    private followers: (() => number)[] = []
 
     constructor(private current: SimClockConfig) {
         validateClockConfig(current)
@@ -72,17 +73,32 @@ export class SimClock {
             this.listeners = this.listeners.filter(l => l !== listener)
         }
     }
+    /** Registers a process that runs behind this clock (a token on virtual time) and reports how far
+     *  it has got; `until`/`sleep` then also wait for it. Returns an unregister. */
+    follow(progress: () => number): () => void {
+        this.followers.push(progress)
+        return () => {
+            this.followers = this.followers.filter(f => f !== progress)
+        }
+    }
+    /** The earliest of this clock and every follower: what all of the simulation has lived through. */
+    settledNow(): number {
+        let t = this.now()
+        for (const f of this.followers) t = Math.min(t, f())
+        return t
+    }
     /** Real milliseconds that `simMs` of simulated time take at the current speed. */
     toRealMs(simMs: number): number {
         return simMs / this.current.scale
     }
-    /** Resolves when the simulated clock has reached `simTimeMs`. */
+    /** Resolves when the simulated clock, and every process following it, has reached `simTimeMs`. */
     async until(simTimeMs: number): Promise<void> {
         for (;;) {
             const left = simTimeMs - this.now()
-            if (left <= 0) return
+            if (left <= 0) break
             await new Promise(r => setTimeout(r, Math.max(1, this.toRealMs(left))))
         }
+        while (this.settledNow() < simTimeMs) await new Promise(r => setTimeout(r, 5))
     }
     /** Resolves after `simMs` of simulated time. */
     sleep(simMs: number): Promise<void> {

@@ -118,8 +118,13 @@ export class TokenVm {
 
         const aired: AiredAdvertisement[] = []
         const onScan = options.onScan ?? emptyRoom
+        let tokenTime = options.clock.now()
+        const unfollowTime = options.clock.follow(() => (child.exitCode === null && child.signalCode === null ? tokenTime : Infinity))
+        exited.then(unfollowTime)
         child.on("message", async (m: TokenProcessMessage) => {
-            if (m.type === "advertising") {
+            if (m.type === "time") {
+                tokenTime = m.now
+            } else if (m.type === "advertising") {
                 const ad = m.ad && { address: hexBytes(m.ad.address), payload: hexBytes(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)

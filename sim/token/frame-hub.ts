@@ -1,7 +1,8 @@
-// A Jacdac bus in one token's process: a TCP server that repeats every frame it receives to every
-// other connection. The token's VM, the token's simulated hardware and any host (test, kiosk)
-// connect to it. Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use:
+// A Jacdac bus in one token's process: it repeats every frame it receives to every other
+// connection. The token's VM and simulated hardware connect in memory; hosts (tests, the kiosk)
+// connect over TCP. Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use:
 // a length byte, or 0xFF and a 16-bit little-endian length, then the frame.
+import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
 
 export interface FrameHub {
@@ -47,19 +48,80 @@ export class FrameReader {
     }
 }
 
+/** A connection of the hub: it takes frames out and is fed bytes in. */
+interface Peer {
+    send(bytes: Buffer): void
+}
+
+/**
+ * A socket to the hub from inside the token's process (the VM, the simulated hardware). Same
+ * surface as the part of net.Socket those clients use, but frames travel in memory as microtasks,
+ * so a request and its reply inside the token take no (virtual) time.
+ */
+export class InProcessSocket extends EventEmitter implements Peer {
+    destroyed = false
+    localPort = 0
+    constructor(private readonly hub: { receive(from: Peer, reader: FrameReader, chunk: Buffer): void; drop(p: Peer): void }) {
+        super()
+    }
+    private readonly reader = new FrameReader()
+    setNoDelay() {
+        return this
+    }
+    write(data: Uint8Array): boolean {
+        if (this.destroyed) return false
+        const chunk = Buffer.from(data)
+        queueMicrotask(() => this.hub.receive(this, this.reader, chunk))
+        return true
+    }
+    send(bytes: Buffer) {
+        if (!this.destroyed) queueMicrotask(() => this.emit("data", bytes))
+    }
+    end() {
+        this.destroy()
+        return this
+    }
+    destroy() {
+        if (this.destroyed) return this
+        this.destroyed = true
+        this.hub.drop(this)
+        queueMicrotask(() => this.emit("close", false))
+        return this
+    }
+}
+
+export interface FrameHub {
+    port: number
+    /** A connection from inside this process (delivered in memory). */
+    connectInProcess(onConnect?: () => void): InProcessSocket
+    close(): Promise<void>
+}
+
 export function startFrameHub(port = 0): Promise<FrameHub> {
+    const peers = new Set<Peer>()
+    const hub = {
+        receive(from: Peer, reader: FrameReader, chunk: Buffer) {
+            for (const frame of reader.push(chunk)) {
+                const out = encodeFrame(frame)
+                for (const other of peers) if (other !== from) other.send(out)
+            }
+        },
+        drop(p: Peer) {
+            peers.delete(p)
+        },
+    }
     const sockets = new Set<Socket>()
     const server: Server = createServer(sock => {
         sock.setNoDelay(true)
         sockets.add(sock)
+        const peer: Peer = { send: bytes => { if (!sock.destroyed) sock.write(bytes) } }
+        peers.add(peer)
         const reader = new FrameReader()
-        sock.on("data", chunk => {
-            for (const frame of reader.push(chunk)) {
-                const out = encodeFrame(frame)
-                for (const other of sockets) if (other !== sock && !other.destroyed) other.write(out)
-            }
-        })
-        const drop = () => sockets.delete(sock)
+        sock.on("data", chunk => hub.receive(peer, reader, chunk))
+        const drop = () => {
+            sockets.delete(sock)
+            peers.delete(peer)
+        }
         sock.on("close", drop)
         sock.on("error", drop)
     })
@@ -70,6 +132,12 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
             if (!address || typeof address === "string") return reject(new Error("frame hub: no TCP port"))
             resolve({
                 port: address.port,
+                connectInProcess(onConnect) {
+                    const s = new InProcessSocket(hub)
+                    peers.add(s)
+                    if (onConnect) queueMicrotask(onConnect)
+                    return s
+                },
                 close: () =>
                     new Promise<void>(done => {
                         for (const s of sockets) s.destroy()

@@ -32,6 +32,8 @@ export interface WireHeard extends WireAdvertisement {
 /** Token process → parent. */
 export type TokenProcessMessage =
     | { type: "ready"; hubPort: number }
+    /** How far the token's virtual clock has got (Unix ms); sent every few real milliseconds. */
+    | { type: "time"; now: number }
     | { type: "fatal"; message: string }
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }

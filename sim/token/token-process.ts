@@ -1,10 +1,12 @@
 // One simulated token = one Node process: the DeviceScript VM running the real firmware, a Jacdac
-// bus (frame hub) of its own, and the token's simulated hardware, all on one simulated clock.
+// bus (frame hub) of its own, and the token's simulated hardware, all on one virtual clock
+// (sim/clock/virtual-time.ts) that follows the simulation's shared clock.
 // Started by sim/harness/token-vm.ts; exits when its parent goes away.
 import net from "node:net"
 import { mkdirSync, symlinkSync, existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { SimClock, installSimClock } from "../clock/sim-clock.js"
+import { SimClock } from "../clock/sim-clock.js"
+import { VirtualTime } from "../clock/virtual-time.js"
 import { startFrameHub } from "./frame-hub.js"
 import { startTokenHardware } from "./token-hardware.js"
 import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "./token-config.js"
@@ -12,6 +14,23 @@ import { DEVS_CLI, loadDevsCli } from "../harness/devs-cli.js"
 
 /** The port the DeviceScript VM dials for its Jacdac bus; hard-coded in the CLI. */
 const VM_BUS_PORT = 8082
+
+/**
+ * The VM wakes every 10 ms and jacdac-ts polls registers every 50 ms even when nothing happens;
+ * in virtual time those wake-ups are what the simulation spends its CPU on. A token's firmware
+ * sleeps seconds to minutes and reacts to packets at once (a received packet runs the VM
+ * immediately), so idle ticks of 100 ms and polls of 500 ms change nothing it does, and let
+ * a token run about ten times faster. Firmware timing resolution in the simulator: 100 ms.
+ */
+const VM_IDLE_TICK_MS = 100
+/** How often (real ms) the parent hears how far this token's clock has got. */
+const PROGRESS_REPORT_MS = 20
+const REGISTER_POLL_MS = 500
+function stretchTimer(fn: Function, ms: number): number {
+    if (fn.name === "process2") return Math.max(ms, VM_IDLE_TICK_MS)
+    if (fn.name === "bound handleRefreshRegisters") return Math.max(ms, REGISTER_POLL_MS)
+    return ms
+}
 
 function send(msg: TokenProcessMessage) {
     process.send?.(msg)
@@ -26,14 +45,19 @@ async function main() {
     // The parent is the only reason to exist: no stray VM when a test run dies.
     process.on("disconnect", () => process.exit(0))
 
-    const clock = new SimClock(config.clock)
-    installSimClock(clock)
     const hub = await startFrameHub(config.hubPort)
+    const clock = new SimClock(config.clock)
+    const virtualTime = new VirtualTime(clock, stretchTimer)
+    virtualTime.install()
+    virtualTime.realSetInterval(() => send({ type: "time", now: virtualTime.time() }), PROGRESS_REPORT_MS)
 
-    // Point the VM's fixed bus port at this token's own hub.
+    // The VM dials its fixed bus port, the hardware dials the hub: both get in-memory connections.
     const realCreateConnection = net.createConnection
     net.createConnection = ((...args: any[]) => {
-        if (args[0] === VM_BUS_PORT) args[0] = hub.port
+        if (args[0] === VM_BUS_PORT || args[0] === hub.port) {
+            const onConnect = args.find(a => typeof a === "function")
+            return hub.connectInProcess(onConnect)
+        }
         return (realCreateConnection as any)(...args)
     }) as typeof net.createConnection
 

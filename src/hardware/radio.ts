@@ -1,6 +1,7 @@
 // The token's radio as the firmware sees it. On the device and in the simulator it is the GAEN Radio
 // Jacdac service (services/gaen-radio.md); firmware tests in the VM use an in-memory radio.
 import * as ds from "@devicescript/core"
+import { sendAndAwaitReport } from "./command-report"
 
 export interface HeardEntry {
     address: Buffer
@@ -80,23 +81,13 @@ export class JacdacRadio implements Radio {
         }
     }
 
-    /** DeviceScript clients do not return command reports, so wait for it on the role's reports. */
     private async requestPage(start: number): Promise<Buffer> {
-        let page: Buffer = undefined
-        const unsubscribe = this.client.report().subscribe(pkt => {
-            if (pkt.serviceCommand === ds.GaenRadioCodes.CmdScanResults) page = pkt.payload
-        })
-        try {
-            const arg = Buffer.alloc(2)
-            arg.setAt(0, "u16", start)
-            for (let attempt = 0; attempt < 3 && page === undefined; attempt++) {
-                await this.client.sendCommand(ds.GaenRadioCodes.CmdScanResults, arg)
-                for (let waited = 0; waited < 500 && page === undefined; waited += 10) await ds.sleep(10)
-            }
-        } finally {
-            unsubscribe()
+        const arg = Buffer.alloc(2)
+        arg.setAt(0, "u16", start)
+        for (let attempt = 0; attempt < 3; attempt++) {
+            const page = await sendAndAwaitReport(this.client, ds.GaenRadioCodes.CmdScanResults, arg, 500)
+            if (page) return page
         }
-        if (page === undefined) throw new Error("radio: no answer to scan_results")
-        return page
+        throw new Error("radio: no answer to scan_results")
     }
 }

@@ -5,6 +5,7 @@
 import * as ds from "@devicescript/core"
 import { Flash, FlashGeometry } from "./flash"
 import { Mutex } from "./mutex"
+import { sendAndAwaitReport } from "../hardware/command-report"
 
 /** How long to wait for a report before retrying, ms (an erase may take 400 ms on ESP32). */
 const REPLY_TIMEOUT_MS = 500
@@ -89,17 +90,6 @@ export class FlashClient implements Flash {
         this.tag = (this.tag + 1) & 0xffff
         const tag = this.tag
         payload.setAt(0, "u16", tag)
-        const fiber = ds.Fiber.self()
-        let reply: Buffer = undefined
-        const unsubscribe = this.service.report().subscribe(pkt => {
-            if (pkt.serviceCommand !== code || pkt.payload.length < 8) return
-            if (pkt.payload.getAt(0, "u16") !== tag) return
-            reply = pkt.payload
-            if (fiber.suspended) fiber.resume(undefined)
-        })
-        await this.service.sendCommand(code, payload)
-        if (!reply) await ds.suspend(timeoutMs)
-        unsubscribe()
-        return reply
+        return await sendAndAwaitReport(this.service, code, payload, timeoutMs, r => r.length >= 8 && r.getAt(0, "u16") === tag)
     }
 }

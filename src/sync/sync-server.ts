@@ -21,6 +21,7 @@ export const ANSWER_READY = 0
 export const ANSWER_WAITING_FOR_BUTTON = 1
 export const ANSWER_NOT_REQUESTED = 2
 export const ANSWER_REFUSED = 3
+export const ANSWER_IN_PROGRESS = 4
 
 const KEY_ENTRY_BYTES = 21
 /** A Jacdac report carries at most 236 bytes. */
@@ -194,6 +195,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                 out.setAt(9, "u32", proof.bytesNotErased)
                 return out
             }
+            if (this.token.isStopped()) return Buffer.from([this.token.isErasing() ? ANSWER_IN_PROGRESS : ANSWER_REFUSED])
             return Buffer.from([this.decommissionRequest.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         } catch (e) {
             console.log(`sync: decommission answer failed: ${e}`)

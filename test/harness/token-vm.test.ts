@@ -41,7 +41,7 @@ describe("simulator harness", () => {
         const vm = await startToken(clock)
         const sync = await TokenSyncClient.find(vm.bus)
         const status = await sync.status()
-        expect(status.firmwareVersion).toBe("0.1.0")
+        expect(status.firmwareVersion).toMatch(/^\d+\.\d+\.\d+$/)
         expect(status.tokenId).toMatch(/^[0-9a-f]{16}$/)
         expect(status.state).toBe("time-not-set")
         expect(status.clock).toBe(0)
@@ -52,13 +52,14 @@ describe("simulator harness", () => {
         const clock = SimClock.startingAt(Date.UTC(2026, 3, 1, 9), scale)
         const vm = await startToken(clock)
         const sync = await TokenSyncClient.find(vm.bus)
+        await clock.sleep(60_000) // let it settle after booting
         await sync.setTime(Math.floor(clock.now() / 1000))
         const realStart = Date.now()
-        const before = (await sync.status()).clock
         await clock.sleep(10 * 60_000) // ten simulated minutes
-        const after = (await sync.status()).clock
-        expect(after - before).toBeGreaterThanOrEqual(600)
-        expect(after - before).toBeLessThan(700)
+        const tokenClock = (await sync.status()).clock
+        const simNow = clock.now() / 1000
+        // The token lived the ten minutes: its clock agrees with the simulation's within seconds.
+        expect(Math.abs(tokenClock - simNow)).toBeLessThan(30)
         expect(Date.now() - realStart).toBeLessThan(600_000 / 10) // far less than ten real minutes
     })
 

@@ -1,0 +1,113 @@
+// What the token makes of its scans: one aggregate per heard identifier, committed as one record
+// when the identifier is no longer heard; everything that is not GAEN is ignored and counted.
+import { describe, expect, test } from "@devicescript/test"
+import { advertisementPayload } from "../../src/gaen"
+import { HeardEntry } from "../../src/hardware/radio"
+import { EncounterTracker } from "../../src/scan/encounters"
+import { ContactRecord } from "../../src/storage/contact-record"
+
+function gaenEntry(id: number, rssi: number): HeardEntry {
+    const rpi = Buffer.alloc(16)
+    rpi.setAt(0, "u32", id)
+    rpi[15] = 0x5a
+    const aem = Buffer.from([1, 2, 3, id & 0xff])
+    return { address: Buffer.from([id & 0xff, 1, 2, 3, 4, 5]), rssi, packets: 16, payload: advertisementPayload(rpi, aem) }
+}
+
+function idOf(r: ContactRecord) {
+    return r.rpi.getAt(0, "u32")
+}
+
+describe("encounter tracker", () => {
+    test("an identifier heard in three scans becomes one record once it is no longer heard", async () => {
+        const written: ContactRecord[] = []
+        const t = new EncounterTracker(async r => {
+            written.push(r)
+        })
+        await t.addScan([gaenEntry(7, -60)], 1000)
+        await t.addScan([gaenEntry(7, -50)], 1004)
+        await t.addScan([gaenEntry(7, -70)], 1008)
+        expect(written.length).toBe(0)
+        expect(t.inRange()).toBe(1)
+        const out = await t.addScan([], 1012)
+        expect(out.committed).toBe(1)
+        expect(written.length).toBe(1)
+        const r = written[0]
+        expect(idOf(r)).toBe(7)
+        expect(r.scans).toBe(3)
+        expect(r.firstSeen).toBe(1000)
+        expect(r.lastSeen).toBe(1008)
+        expect(r.rssiMax).toBe(-50)
+        expect(r.rssiMin).toBe(-70)
+        expect(r.rssiMean).toBe(-60)
+        expect(r.aem[3]).toBe(7)
+    })
+
+    test("several identifiers are tracked apart", async () => {
+        const written: ContactRecord[] = []
+        const t = new EncounterTracker(async r => {
+            written.push(r)
+        })
+        await t.addScan([gaenEntry(1, -40), gaenEntry(2, -80)], 2000)
+        await t.addScan([gaenEntry(1, -42)], 2004)
+        expect(written.length).toBe(1)
+        expect(idOf(written[0])).toBe(2)
+        expect(written[0].scans).toBe(1)
+        await t.addScan([], 2008)
+        expect(written.length).toBe(2)
+        expect(idOf(written[1])).toBe(1)
+        expect(written[1].scans).toBe(2)
+    })
+
+    test("advertisements that are not GAEN, truncated or oversized are ignored and counted, never logged", async () => {
+        const written: ContactRecord[] = []
+        const t = new EncounterTracker(async r => {
+            written.push(r)
+        })
+        const good = gaenEntry(3, -60)
+        const truncated = good.payload.slice(0, 20)
+        const oversized = good.payload.concat(Buffer.from([0, 0]))
+        const otherService = Buffer.from([2, 1, 6, 5, 0x16, 0x0a, 0x18, 1, 2]) // 0x180A service data
+        const out = await t.addScan(
+            [
+                { address: good.address, rssi: -60, packets: 3, payload: truncated },
+                { address: good.address, rssi: -60, packets: 3, payload: oversized },
+                { address: good.address, rssi: -60, packets: 3, payload: otherService },
+                { address: good.address, rssi: -60, packets: 3, payload: Buffer.alloc(0) },
+                good,
+            ],
+            3000
+        )
+        expect(out.ignored).toBe(4)
+        expect(out.heard).toBe(1)
+        expect(t.ignoredTotal).toBe(4)
+        await t.addScan([], 3004)
+        expect(written.length).toBe(1)
+        expect(idOf(written[0])).toBe(3)
+    })
+
+    test("a crowd beyond the tracking limit is committed early, so memory stays bounded", async () => {
+        let written = 0
+        const t = new EncounterTracker(async () => {
+            written++
+        }, 50)
+        const crowd: HeardEntry[] = []
+        for (let i = 0; i < 80; i++) crowd.push(gaenEntry(100 + i, -70))
+        await t.addScan(crowd, 4000)
+        expect(t.inRange()).toBe(50)
+        expect(written).toBe(30)
+    })
+
+    test("a failing flash write loses that record only and is counted", async () => {
+        let calls = 0
+        const t = new EncounterTracker(async () => {
+            calls++
+            if (calls === 1) throw new Error("flash: power lost")
+        })
+        await t.addScan([gaenEntry(1, -60), gaenEntry(2, -60)], 5000)
+        await t.addScan([], 5004)
+        expect(calls).toBe(2)
+        expect(t.failedWrites).toBe(1)
+        expect(t.committedTotal).toBe(1)
+    })
+})
