@@ -30,14 +30,21 @@ export function validateClockConfig(c: SimClockConfig): SimClockConfig {
 
 const realPerfNow = performance.now.bind(performance)
 const realTimeOrigin = performance.timeOrigin
-/** Real Unix time in ms with sub-ms resolution, unaffected by installSimClock. */
+/** Real Unix time in ms with sub-ms resolution. */
 export function realNowMs(): number {
     return realTimeOrigin + realPerfNow()
 }
 
+/**
+ * How far the simulation's clock may run ahead of the slowest token following it. Tokens run on
+ * virtual time (virtual-time.ts) and fall behind while busy; without a bound, a host's "now" (the
+ * time it sets on a token, the scan window it answers) would drift from the token's own.
+ */
+export const FOLLOW_SLACK_MS = 30_000
+
 export class SimClock {
-    private listeners: ((c: SimClockConfig) => void)[] = []
     private followers: (() => number)[] = []
+    private latest = -Infinity
 
     constructor(private current: SimClockConfig) {
         validateClockConfig(current)
@@ -51,27 +58,29 @@ export class SimClock {
     get scale(): number {
         return this.current.scale
     }
-    /** Simulated Unix time in ms. */
+    /** Simulated Unix time in ms: scaled real time, held back to at most FOLLOW_SLACK_MS ahead of
+     *  the slowest follower. */
     now(): number {
         const c = this.current
-        return c.originSim + (realNowMs() - c.originReal) * c.scale
+        let t = c.originSim + (realNowMs() - c.originReal) * c.scale
+        if (this.followers.length) {
+            let slowest = Infinity
+            for (const f of this.followers) slowest = Math.min(slowest, f())
+            const cap = slowest + FOLLOW_SLACK_MS
+            if (t > cap) {
+                // Held back: restart the scaled clock from here, so it does not race off once the
+                // followers have caught up.
+                this.current = { originReal: realNowMs(), originSim: Math.max(cap, this.latest), scale: c.scale }
+                t = this.current.originSim
+            }
+        }
+        this.latest = Math.max(this.latest, t)
+        return this.latest
     }
     /** Changes the speed from now on, without a jump: fast-forward through quiet hours, slow down
      *  while a person (or a test playing one) presses a button with a 30-second window. */
     setScale(scale: number): void {
-        this.adopt({ originReal: realNowMs(), originSim: this.now(), scale })
-    }
-    /** Takes over a configuration decided elsewhere (a token's process follows its parent's clock). */
-    adopt(config: SimClockConfig): void {
-        this.current = validateClockConfig(config)
-        for (const l of this.listeners) l(config)
-    }
-    /** Called with the new configuration whenever the speed changes; returns an unsubscribe. */
-    onChange(listener: (c: SimClockConfig) => void): () => void {
-        this.listeners.push(listener)
-        return () => {
-            this.listeners = this.listeners.filter(l => l !== listener)
-        }
+        this.current = validateClockConfig({ originReal: realNowMs(), originSim: this.now(), scale })
     }
     /** Registers a process that runs behind this clock (a token on virtual time) and reports how far
      *  it has got; `until`/`sleep` then also wait for it. Returns an unregister. */
@@ -104,34 +113,4 @@ export class SimClock {
     sleep(simMs: number): Promise<void> {
         return this.until(this.now() + simMs)
     }
-}
-
-/**
- * Makes this whole process live on simulated time: Date, Date.now, performance.now, setTimeout and
- * setInterval. Used only in a token's own process, before the VM and jacdac-ts are loaded.
- */
-export function installSimClock(clock: SimClock): void {
-    const RealDate = Date
-    const perfOrigin = clock.now()
-    // A speed change reaches this process a moment after it was made; never let time run back.
-    let latest = -Infinity
-    const monotonicNow = () => (latest = Math.max(latest, clock.now()))
-    class SimDate extends RealDate {
-        constructor(...args: any[]) {
-            if (args.length === 0) super(Math.floor(monotonicNow()))
-            else super(...(args as [any]))
-        }
-        static now(): number {
-            return Math.floor(monotonicNow())
-        }
-    }
-    globalThis.Date = SimDate as DateConstructor
-    performance.now = () => monotonicNow() - perfOrigin
-
-    const realSetTimeout = globalThis.setTimeout
-    const realSetInterval = globalThis.setInterval
-    globalThis.setTimeout = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
-        realSetTimeout(fn, (ms ?? 0) / clock.scale, ...args)) as typeof setTimeout
-    globalThis.setInterval = ((fn: (...a: any[]) => void, ms?: number, ...args: any[]) =>
-        realSetInterval(fn, (ms ?? 0) / clock.scale, ...args)) as typeof setInterval
 }

@@ -8,10 +8,15 @@
 // delivered in memory (frame-hub.ts) and the clock does not move until everything it set off has
 // settled, so it takes no virtual time, as on the device.
 //
-// How far the clock may run is given by the simulation's shared SimClock ("the horizon": scaled
-// real time, the same formula in every process). A busy token lags behind the horizon and catches
-// up when idle; it never runs ahead of it, so tokens of one world stay within reach of each other.
-import type { SimClock } from "./sim-clock.js"
+// How far the clock may run is given by the parent ("the horizon": the simulation's SimClock, which
+// itself waits for the slowest token). A busy token lags behind the horizon and catches up when
+// idle; it never runs ahead of it, so the tokens of one world stay within reach of each other.
+/** Where the clock may run to: the simulation's shared time, as last heard from the parent. */
+export interface Horizon {
+    now(): number
+    /** Real milliseconds that `simMs` take at the simulation's current speed. */
+    toRealMs(simMs: number): number
+}
 
 interface VirtualTimer {
     id: number
@@ -52,7 +57,7 @@ export class VirtualTime {
      *   trades timing resolution it does not need for speed (see token-process.ts).
      */
     constructor(
-        private readonly horizon: SimClock,
+        private readonly horizon: Horizon,
         private readonly stretch: (fn: Function, ms: number) => number = (_, ms) => ms
     ) {
         this.now = horizon.now()

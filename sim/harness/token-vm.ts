@@ -8,8 +8,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
-import { loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
-import type { SimClock } from "../clock/sim-clock.js"
+import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
+import { realNowMs, type SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
@@ -50,6 +50,8 @@ export interface TokenVmOptions {
     onScan?: ScanResponder
     /** Called for each advertisement change (null: advertising stopped). */
     onAdvertising?: (ad: AiredAdvertisement | null) => void
+    /** Return only once the firmware's sync service is up (default true). */
+    waitForFirmware?: boolean
     /** Real milliseconds to wait for the token to come up. */
     startTimeoutMs?: number
 }
@@ -58,6 +60,9 @@ export interface TokenVmOptions {
 export const DEFAULT_RADIO = { txPower: -8, advertisingIntervalMs: 250 }
 /** 1 MiB of 4 KiB sectors, as the ESP32 token's flash partition (src/storage/layout.ts). */
 export const DEFAULT_FLASH = { sectorSize: 4096, sectorCount: 256 }
+
+/** How often (real ms) a token hears how far the simulation's clock has got. */
+const HORIZON_UPDATE_MS = 5
 
 const live = new Set<ChildProcess>()
 process.once("exit", () => {
@@ -90,7 +95,7 @@ export class TokenVm {
             deviceId: options.deviceId ?? "token",
             dir,
             bytecode,
-            clock: options.clock.config,
+            clock: { originReal: realNowMs(), originSim: options.clock.now(), scale: options.clock.scale },
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
             flash: options.flash ?? DEFAULT_FLASH,
@@ -159,14 +164,21 @@ export class TokenVm {
         const bus = new jd.JDBus([jd.createNodeSocketTransport(hubPort)], { client: true, disableRoleManager: true })
         bus.autoConnect = true
         await bus.connect()
-        // The token follows every change of the simulation's speed.
-        const unfollow = options.clock.onChange(c => {
-            if (child.connected) child.send({ type: "clock", clock: c } satisfies TokenControlMessage)
-        })
-        exited.then(unfollow)
+        // The token's clock may run up to the simulation's: tell it where that is, often.
+        const horizonTimer = setInterval(() => {
+            if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage)
+        }, HORIZON_UPDATE_MS)
+        exited.then(() => clearInterval(horizonTimer))
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
         vm.logLines = lines
         vm.aired = aired
+        if (options.waitForFirmware !== false) {
+            // Booting keeps the token busy while the simulation's clock runs on; wait until the
+            // firmware serves kiosks, then let the token catch up, so that a time a host sets now
+            // is the token's now too.
+            await vm.waitForService(SRV_TOKEN_SYNC, options.startTimeoutMs ?? 30_000)
+            await options.clock.until(options.clock.now())
+        }
         return vm
     }
 

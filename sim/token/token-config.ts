@@ -8,6 +8,7 @@ export interface TokenProcessConfig {
     dir: string
     /** Compiled firmware (.devs). */
     bytecode: string
+    /** The simulation's time when the token starts, and its speed (simulated per real second). */
     clock: SimClockConfig
     /** TCP port of the token's Jacdac bus; 0 picks a free one. */
     hubPort: number
@@ -41,7 +42,8 @@ export type TokenProcessMessage =
 
 /** Parent → token process. */
 export type TokenControlMessage =
-    | { type: "clock"; clock: SimClockConfig }
+    /** The simulation's time and speed now: the token's clock may run up to `now`. */
+    | { type: "horizon"; now: number; scale: number }
     | { type: "button"; pressed: boolean }
     /** Cut the power after this many more bytes of flash work (a program of n bytes is n, an erase is a sector). */
     | { type: "arm-power-cut"; afterBytes: number }

@@ -61,7 +61,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
     await bus.connect()
 
     return {
-        handle(msg: Exclude<TokenControlMessage, { type: "clock" }>) {
+        handle(msg: Exclude<TokenControlMessage, { type: "horizon" }>) {
             if (msg.type === "button") void (msg.pressed ? button.down() : button.up())
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
             else if (msg.type === "scan-result")

@@ -5,7 +5,6 @@
 import net from "node:net"
 import { mkdirSync, symlinkSync, existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
-import { SimClock } from "../clock/sim-clock.js"
 import { VirtualTime } from "../clock/virtual-time.js"
 import { startFrameHub } from "./frame-hub.js"
 import { startTokenHardware } from "./token-hardware.js"
@@ -46,8 +45,8 @@ async function main() {
     process.on("disconnect", () => process.exit(0))
 
     const hub = await startFrameHub(config.hubPort)
-    const clock = new SimClock(config.clock)
-    const virtualTime = new VirtualTime(clock, stretchTimer)
+    const horizon = { now: config.clock.originSim, scale: config.clock.scale }
+    const virtualTime = new VirtualTime({ now: () => horizon.now, toRealMs: ms => ms / horizon.scale }, stretchTimer)
     virtualTime.install()
     virtualTime.realSetInterval(() => send({ type: "time", now: virtualTime.time() }), PROGRESS_REPORT_MS)
 
@@ -70,8 +69,10 @@ async function main() {
 
     const hardware = await startTokenHardware(config, hub.port, send)
     process.on("message", (m: TokenControlMessage) => {
-        if (m.type === "clock") clock.adopt(m.clock)
-        else hardware.handle(m)
+        if (m.type === "horizon") {
+            horizon.now = Math.max(horizon.now, m.now)
+            horizon.scale = m.scale
+        } else hardware.handle(m)
     })
 
     // The CLI would otherwise look for its own updates on the network at every start.

@@ -202,4 +202,16 @@ describe("contact log", () => {
         await appendRange(reopened, 0, 3, minute)
         expect(indices(await readAll(reopened))).toBe(range(0, 3))
     })
+
+    test("a reboot keeps each sector's expiry: the head sector is not erased early", async () => {
+        const flash = smallFlash()
+        let log = await ContactLog.open(flash, REGION)
+        // Five records in the head sector, seen at minutes 0..40; the newest at 40.
+        for (let i = 0; i < 5; ++i) await log.append(testRecord(i, minute(i * 10)))
+        log = await ContactLog.open(flash, REGION) // power cycle
+        expect(await log.expire(minute(40) + RETENTION_MINUTES - 2)).toBe(0)
+        expect(indices(await readAll(log))).toBe(range(0, 5))
+        expect(await log.expire(minute(40) + RETENTION_MINUTES)).toBe(1)
+        expect(indices(await readAll(log))).toBe("")
+    })
 })

@@ -1,0 +1,112 @@
+// The token logs who it hears, one record per identifier, keeps records and keys 14 days exactly,
+// and keeps its log over a power cycle (the index is rebuilt from flash at boot).
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { SimClock } from "../../sim/clock/sim-clock.js"
+import { TokenVm } from "../../sim/harness/token-vm.js"
+import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
+import { Neighbour, room } from "../helpers/neighbours.js"
+
+const DAY_S = 86400
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+
+describe("contact log on the token", () => {
+    const start = Date.UTC(2026, 4, 11, 8, 0)
+    const clock = SimClock.startingAt(start, 400)
+    const dir = mkdtempSync(join(tmpdir(), "gaen-token-log-"))
+    const near = new Neighbour(-55)
+    let present: Neighbour[] = []
+    let vm: TokenVm
+    let sync: TokenSyncClient
+    let firstRead: EncounterRecord[]
+
+    const boot = async () => {
+        vm = await TokenVm.start({ clock, dir, onScan: room(() => present) })
+        sync = await TokenSyncClient.find(vm.bus)
+    }
+
+    beforeAll(async () => {
+        await boot()
+        await sync.setTime(Math.floor(clock.now() / 1000))
+        present = [near]
+        await clock.sleep(45 * 60_000) // three quarters of an hour together
+        present = []
+        await clock.sleep(10 * 60_000) // then apart: the last identifier is committed
+        firstRead = await sync.readLog()
+    })
+    afterAll(async () => {
+        await vm?.stop()
+        rmSync(dir, { recursive: true, force: true })
+    })
+
+    test("one record per identifier heard, with the scans that heard it", () => {
+        // 45 minutes = 4 or 5 RPIs of the neighbour (one per 10-minute interval).
+        expect(firstRead.length).toBeGreaterThanOrEqual(4)
+        expect(firstRead.length).toBeLessThanOrEqual(6)
+        expect(new Set(firstRead.map(r => hex(r.rpi))).size).toBe(firstRead.length)
+        const scans = firstRead.reduce((n, r) => n + r.scans, 0)
+        expect(scans).toBeGreaterThanOrEqual(9) // a scan every ~4 minutes for 45 minutes
+        for (const r of firstRead) {
+            expect(r.rssiMean).toBe(-55)
+            expect(r.lastSeen).toBeGreaterThanOrEqual(r.firstSeen)
+            expect(r.lastSeen - r.firstSeen).toBeLessThanOrEqual(10)
+        }
+    })
+
+    test("a power cycle keeps every record (index rebuilt from flash)", async () => {
+        const before = (await sync.status()).recordsHeld
+        await vm.stop() // battery out
+        await boot()
+        expect((await sync.status()).recordsHeld).toBe(before)
+        const again = await sync.readLog()
+        expect(again.map(r => hex(r.rpi))).toEqual(firstRead.map(r => hex(r.rpi)))
+        // Without a real-time clock the token waits for a kiosk: nothing on air, nothing logged.
+        expect((await sync.status()).state).toBe("time-not-set")
+    })
+
+    test("records are kept until exactly 14 days after they were last seen, then erased", async () => {
+        const newest = Math.max(...firstRead.map(r => r.lastSeen)) * 60
+        // A kiosk sees the token again 14 days less two minutes after the last record.
+        await sync.setTime(newest + 14 * DAY_S - 120)
+        await clock.sleep(90_000) // housekeeping runs every minute of token time
+        expect((await sync.status()).recordsHeld).toBe(firstRead.length)
+        // Four minutes later the records are 14 days old.
+        await sync.setTime(newest + 14 * DAY_S + 120)
+        await clock.sleep(90_000)
+        expect((await sync.status()).recordsHeld).toBe(0)
+        expect((await sync.readLog()).length).toBe(0)
+    })
+
+    test("a key is kept until exactly 14 days after its last interval, then erased", async () => {
+        const firstDay = Math.floor(start / 1000 / DAY_S) * DAY_S // the first key's day (UTC)
+        const firstKeyEnd = firstDay + DAY_S
+        await sync.setTime(firstKeyEnd + 14 * DAY_S - 120)
+        await clock.sleep(90_000)
+        const heldBefore = await exportedKeyDays()
+        expect(heldBefore).toContain(firstDay)
+        await sync.setTime(firstKeyEnd + 14 * DAY_S + 120)
+        await clock.sleep(90_000)
+        const heldAfter = await exportedKeyDays()
+        expect(heldAfter).not.toContain(firstDay)
+        expect(heldAfter).toContain(firstKeyEnd + 14 * DAY_S) // today's key, made at the jump
+    })
+
+    /** Days (Unix seconds at 00:00 UTC) of the keys the token holds, read by a confirmed export. */
+    async function exportedKeyDays(): Promise<number[]> {
+        clock.setScale(20) // the owner presses the button within the 30 seconds
+        try {
+            expect(await sync.requestKeyExport()).toBe(true)
+            await vm.pressButton(clock)
+            for (let i = 0; i < 60; i++) {
+                const r = await sync.exportKeys()
+                if (r.state === "ready") return r.keys.map(k => Math.floor((k.rollingStartIntervalNumber * 600) / DAY_S) * DAY_S)
+                await clock.sleep(500)
+            }
+            throw new Error("export never became ready")
+        } finally {
+            clock.setScale(400)
+        }
+    }
+})
