@@ -30,6 +30,8 @@ export interface KioskIo {
     stdin?: Readable & { isTTY?: boolean }
     /** The kiosk's clock, Unix ms (tests: a simulated clock). */
     now?: () => number
+    /** Also receives every progress event, in text and JSON mode (an embedding UI, tests). */
+    onProgress?: ProgressListener
     /** Backoff of automatic retries (tests shorten it). */
     retry?: Omit<RetryPolicy, "retries">
 }
@@ -58,7 +60,7 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
         const ctx: Ctx = {
             args, io, lang, json, now: io.now ?? Date.now,
             dataDir: kioskDataDir(args.values.get("data"), io.env),
-            progress: json ? undefined : progressPrinter(io.stderr, lang),
+            progress: combine(json ? undefined : progressPrinter(io.stderr, lang), io.onProgress),
         }
         const command = COMMANDS[args.command]
         if (!command) throw new KioskError("usage", `unknown command "${args.command}" (commands: ${Object.keys(COMMANDS).join(", ")})`)
@@ -71,6 +73,11 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
         else io.stdout.write(renderError(err, lang))
         return code
     }
+}
+
+function combine(...listeners: (ProgressListener | undefined)[]): ProgressListener | undefined {
+    const ls = listeners.filter((l): l is ProgressListener => !!l)
+    return ls.length ? p => ls.forEach(l => l(p)) : undefined
 }
 
 /** Extra JSON for a failed registration: what is still held for a retry. */

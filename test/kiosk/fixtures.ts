@@ -103,7 +103,7 @@ export async function startProxy(target: string, behave: ProxyBehaviour = {}): P
         const headers: Record<string, string> = {}
         for (const h of ["content-type", "authorization", "x-api-key"]) if (req.headers[h]) headers[h] = String(req.headers[h])
         const answer = await fetch(target + req.url, { method: req.method, headers, body: body || undefined })
-        let out = Buffer.from(await answer.arrayBuffer())
+        let out: Buffer = Buffer.from(await answer.arrayBuffer())
         if ((req.url ?? "").endsWith("list.json")) out = Buffer.from(out.toString("utf8").split(target).join(url))
         if (behave.alter) out = behave.alter(req.url ?? "", out)
         res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/octet-stream" })
