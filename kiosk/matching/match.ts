@@ -1,16 +1,17 @@
 // Matching: which of the token's observed RPIs came from a diagnosis key, and how close they were.
-// For each key: derive the RPIs of its period (lib/gaen rpisForKey), look each up in the index, and
+// For each key: derive the RPIs of its period (as lib/gaen rpisForKey, batched), look each up, and
 // accept a sighting only if the token heard it within ±2 h (12 intervals) of the interval the RPI
 // belongs to; an RPI heard later or earlier than that is a replay and not a match. The AEM is
 // decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
 // forged or broken advertisement and is rejected (as the reference implementation does).
 import {
-    rpisForKey, deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
-    RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM,
+    deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
+    RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../token/encounter-record.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
 import { ObservedRpiIndex } from "./rpi-index.js"
+import { RpiDeriver } from "./rpi-derivation.js"
 
 const MINUTES_PER_INTERVAL = EN_INTERVAL_SECONDS / 60
 const DAY_MS = 86_400_000
@@ -65,6 +66,7 @@ export function matchDiagnosisKeys(
     o: MatchOptions,
 ): { matches: ExposureMatch[]; stats: MatchStats } {
     const index = new ObservedRpiIndex(records)
+    const deriver = new RpiDeriver()
     const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, matches: 0 }
     const matches: ExposureMatch[] = []
     const every = o.progressEvery ?? 10_000
@@ -73,19 +75,21 @@ export function matchDiagnosisKeys(
         const key = keys[k]
         // Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA.
         const period = key.rollingPeriod || TEK_ROLLING_PERIOD
-        let rpis
+        let rpis: Buffer
         try {
             if (key.keyData.length !== TEK_BYTES) throw new RangeError("key length")
-            rpis = rpisForKey(key.keyData, key.rollingStartIntervalNumber, period)
+            rpis = deriver.derive(key.keyData, key.rollingStartIntervalNumber, period)
         } catch {
             stats.malformedKeys++
             continue
         }
-        stats.rpisChecked += rpis.length
+        stats.rpisChecked += period
         let aemk: Buffer | undefined
-        for (const { intervalNumber, rpi } of rpis) {
-            const hits = index.find(rpi)
+        for (let i = 0; i < period; i++) {
+            const hits = index.find(rpis, i * RPI_BYTES)
             if (hits.length === 0) continue
+            const intervalNumber = key.rollingStartIntervalNumber + i
+            const rpi = rpis.subarray(i * RPI_BYTES, (i + 1) * RPI_BYTES)
             for (const r of hits) {
                 stats.sightings++
                 const record = records[r]
