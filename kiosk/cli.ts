@@ -69,8 +69,9 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
     } catch (e) {
         const err = e instanceof KioskError ? e : new KioskError("usage", `internal error: ${(e as Error)?.stack ?? e}`)
         const code = e instanceof KioskError ? err.exitCode : EXIT_CODES.internal
-        if (json) io.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(pending.get(e as object) ?? {}) } }) + "\n")
-        else io.stdout.write(renderError(err, lang))
+        const held = pending.get(e as object)
+        if (json) io.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(held && { pendingUpload: held }) } }) + "\n")
+        else io.stdout.write(renderError(err, lang) + (held ? `\n${text.registerNotSent[lang]}\n` : ""))
         return code
     }
 }
@@ -80,8 +81,8 @@ function combine(...listeners: (ProgressListener | undefined)[]): ProgressListen
     return ls.length ? p => ls.forEach(l => l(p)) : undefined
 }
 
-/** Extra JSON for a failed registration: what is still held for a retry. */
-const pending = new WeakMap<object, Record<string, unknown>>()
+/** A registration that failed after the keys were exported: what is still held for a retry. */
+const pending = new WeakMap<object, { idempotencyKey: string; keys: number }>()
 
 function reply(ctx: Ctx, jsonBody: Record<string, unknown>, human: string): void {
     ctx.io.stdout.write(ctx.json ? JSON.stringify({ ok: true, ...jsonBody }) + "\n" : human)
@@ -217,8 +218,7 @@ async function sendKeepingUpload(ctx: Ctx, prepared: PreparedUpload, target: Upl
                 rl.close()
                 if (answer === "y" || answer === "yes" || answer === "はい") continue
             }
-            if (e instanceof KioskError && !ctx.json) ctx.io.stdout.write(text.registerNotSent[ctx.lang] + "\n\n")
-            pending.set(e as object, { pendingUpload: { idempotencyKey: prepared.idempotencyKey, keys: prepared.keyCount } })
+            pending.set(e as object, { idempotencyKey: prepared.idempotencyKey, keys: prepared.keyCount })
             throw e
         }
     }

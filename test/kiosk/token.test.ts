@@ -134,6 +134,21 @@ describe("kiosk with a simulated token", () => {
         })
     })
 
+    test("register: the server is down: a clear message and the prepared upload is reported as held", async () => {
+        await withToken(async vm => {
+            const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
+            const running = runKiosk(["register", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--server", await downServerUrl(),
+                "--processing-number", "12345678", "--retries", "1"], k.io)
+            await k.askedToPress()
+            await vm.pressButton(clock)
+            expect(await running).toBe(4)
+            const e = k.json().error
+            expect(e).toMatchObject({ code: "server-unreachable", pendingUpload: { keys: 1 } })
+            expect(e.message).toMatch(/\/v3\/diagnosis: no answer \(ECONNREFUSED\)/)
+            expect(k.steps).toContain("retry")
+        })
+    })
+
     test("register: a malformed number is refused before the token is touched", async () => {
         const k = kioskIo({ GAEN_KIOSK_API_KEY: "x" })
         // The token address does not exist: reaching it would fail differently.
