@@ -136,13 +136,17 @@ describe("kiosk with a simulated token", () => {
 
     test("register: the server is down: a clear message and the prepared upload is reported as held", async () => {
         await withToken(async vm => {
+            // A token whose clock was set a minute ago holds today's key (a brand-new one has none yet).
+            expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`], kioskIo().io)).toBe(0)
+            await clock.sleep(60_000)
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
             const running = runKiosk(["register", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--server", await downServerUrl(),
                 "--processing-number", "12345678", "--retries", "1"], k.io)
             await k.askedToPress()
             await vm.pressButton(clock)
-            expect(await running).toBe(4)
+            const code = await running
             const e = k.json().error
+            expect(code, JSON.stringify(e)).toBe(4)
             expect(e).toMatchObject({ code: "server-unreachable", pendingUpload: { keys: 1 } })
             expect(e.message).toMatch(/\/v3\/diagnosis: no answer \(ECONNREFUSED\)/)
             expect(k.steps).toContain("retry")
