@@ -1,0 +1,234 @@
+// `npm run kiosk -- <command>`: a thin layer over the kiosk core (kiosk/index.ts). It parses the
+// command line, picks the language, prints results for people (or one JSON object with --json) and
+// maps failures to exit codes (kiosk/README.md).
+import { pathToFileURL } from "node:url"
+import { createInterface } from "node:readline/promises"
+import type { Readable } from "node:stream"
+import { KioskError, EXIT_CODES } from "./errors.js"
+import { chooseLang, type Lang } from "./i18n/locale.js"
+import { text } from "./i18n/messages.js"
+import { parseArgs, allowOnly, retriesOption, USAGE, type ParsedArgs } from "./cli/args.js"
+import { renderStatus, renderError, progressPrinter, type Output } from "./cli/render.js"
+import { kioskDataDir, KioskSettings, DEFAULT_REGION } from "./config.js"
+import { openTokenSession, type TokenSession } from "./token/session.js"
+import { resolveTrustedKey, fetchServerKey } from "./downloads/public-key.js"
+import { loadRiskConfig } from "./matching/risk-config.js"
+import { checkTokenExposure, type CheckResult } from "./matching/check.js"
+import { parseRegistrationDetails } from "./registration/details.js"
+import { exportKeysForRegistration } from "./registration/register.js"
+import { sendUpload, type PreparedUpload, type UploadTarget } from "./registration/upload.js"
+import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "./decommission/survey.js"
+import { decommissionToken } from "./decommission/decommission.js"
+import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "./http/server-client.js"
+import type { ProgressListener } from "./progress.js"
+
+export interface KioskIo {
+    stdout: Output
+    stderr: Output
+    env: NodeJS.ProcessEnv
+    /** For the "send again?" question after a failed registration (text mode, terminals only). */
+    stdin?: Readable & { isTTY?: boolean }
+    /** The kiosk's clock, Unix ms (tests: a simulated clock). */
+    now?: () => number
+    /** Also receives every progress event, in text and JSON mode (an embedding UI, tests). */
+    onProgress?: ProgressListener
+    /** Backoff of automatic retries (tests shorten it). */
+    retry?: Omit<RetryPolicy, "retries">
+}
+
+interface Ctx {
+    args: ParsedArgs
+    io: KioskIo
+    lang: Lang
+    json: boolean
+    now: () => number
+    dataDir: string
+    progress?: ProgressListener
+}
+
+export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<number> {
+    let lang: Lang = "en"
+    let json = argv.includes("--json")
+    try {
+        const args = parseArgs(argv)
+        json = args.switches.has("json")
+        lang = chooseLang(args.values.get("lang"), io.env)
+        if (!args.command || args.command === "help" || args.switches.has("help")) {
+            io.stdout.write(USAGE)
+            return args.command || args.switches.has("help") ? EXIT_CODES.ok : EXIT_CODES.usage
+        }
+        const ctx: Ctx = {
+            args, io, lang, json, now: io.now ?? Date.now,
+            dataDir: kioskDataDir(args.values.get("data"), io.env),
+            progress: combine(json ? undefined : progressPrinter(io.stderr, lang), io.onProgress),
+        }
+        const command = COMMANDS[args.command]
+        if (!command) throw new KioskError("usage", `unknown command "${args.command}" (commands: ${Object.keys(COMMANDS).join(", ")})`)
+        await command(ctx)
+        return EXIT_CODES.ok
+    } catch (e) {
+        const err = e instanceof KioskError ? e : new KioskError("usage", `internal error: ${(e as Error)?.stack ?? e}`)
+        const code = e instanceof KioskError ? err.exitCode : EXIT_CODES.internal
+        const held = pending.get(e as object)
+        if (json) io.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(held && { pendingUpload: held }) } }) + "\n")
+        else io.stdout.write(renderError(err, lang) + (held ? `\n${text.registerNotSent[lang]}\n` : ""))
+        return code
+    }
+}
+
+function combine(...listeners: (ProgressListener | undefined)[]): ProgressListener | undefined {
+    const ls = listeners.filter((l): l is ProgressListener => !!l)
+    return ls.length ? p => ls.forEach(l => l(p)) : undefined
+}
+
+/** A registration that failed after the keys were exported: what is still held for a retry. */
+const pending = new WeakMap<object, { idempotencyKey: string; keys: number }>()
+
+function reply(ctx: Ctx, jsonBody: Record<string, unknown>, human: string): void {
+    ctx.io.stdout.write(ctx.json ? JSON.stringify({ ok: true, ...jsonBody }) + "\n" : human)
+}
+
+function tokenAddress(ctx: Ctx): string {
+    const t = ctx.args.values.get("token") ?? ctx.io.env.GAEN_KIOSK_TOKEN
+    if (!t) throw new KioskError("usage", "--token is missing: give tcp://host:port (simulated token) or serial:/dev/ttyACM0 (USB), or set GAEN_KIOSK_TOKEN")
+    return t
+}
+
+function apiKey(ctx: Ctx): string {
+    const k = ctx.args.values.get("api-key") ?? ctx.io.env.GAEN_KIOSK_API_KEY
+    if (!k) throw new KioskError("usage", "the kiosk's API key is missing: give --api-key or set GAEN_KIOSK_API_KEY (from the server's add-kiosk command)")
+    return k
+}
+
+function retryPolicy(ctx: Ctx): RetryPolicy {
+    return { ...DEFAULT_RETRY, ...ctx.io.retry, retries: retriesOption(ctx.args) ?? DEFAULT_RETRY.retries }
+}
+
+async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Promise<T> {
+    const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now })
+    try {
+        return await use(session)
+    } finally {
+        await session.close()
+    }
+}
+
+function clockJson(s: TokenSession) {
+    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock }
+}
+
+/** Options of `check` and of `decommission --consent-exposures`, resolved before the token is touched. */
+function checkSetup(ctx: Ctx) {
+    const server = serverBaseUrl(ctx.args.values.get("server"))
+    const region = ctx.args.values.get("region") ?? DEFAULT_REGION
+    const trustedKey = resolveTrustedKey(KioskSettings.open(ctx.dataDir), server, ctx.args.values.get("public-key"))
+    const riskConfig = loadRiskConfig(ctx.args.values.get("config"))
+    return { server, region, dataDir: ctx.dataDir, trustedKey, riskConfig, onProgress: ctx.progress }
+}
+
+function checkJson(r: CheckResult) {
+    return {
+        result: r.probableContact ? "probable-contact" : "no-contact",
+        contactDates: r.contactDates,
+        days: r.days.map(d => ({ date: d.date, highRisk: d.highRisk, scoreSum: d.scoreSum, maxScore: d.maxScore, seconds: d.seconds, matches: d.matches })),
+        matching: r.matching,
+        downloads: { files: r.downloads.files.length, downloaded: r.downloads.downloaded, keys: r.downloads.keys },
+        log: r.log,
+    }
+}
+
+const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
+    async status(ctx) {
+        allowOnly(ctx.args, "status", ["token"])
+        await withToken(ctx, async s => {
+            const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
+            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s) },
+                renderStatus(s.status, s.driftSeconds, s.clockWasUnset, ctx.lang))
+        })
+    },
+
+    async check(ctx) {
+        allowOnly(ctx.args, "check", ["token", "server", "region", "public-key", "config"])
+        const setup = checkSetup(ctx)
+        await withToken(ctx, async s => {
+            const r = await checkTokenExposure(s, setup)
+            const human = r.probableContact
+                ? `${text.contact(r.contactDates, ctx.lang)}\n\n${text.contactNext[ctx.lang]}\n`
+                : `${text.noContact[ctx.lang]}\n`
+            reply(ctx, { command: "check", ...checkJson(r), clock: clockJson(s) }, human)
+        })
+    },
+
+    async register(ctx) {
+        allowOnly(ctx.args, "register", ["token", "server", "region", "processing-number", "onset", "symptoms", "api-key", "retries"])
+        // Everything the person typed is checked before the token is touched.
+        const details = parseRegistrationDetails({
+            processingNumber: ctx.args.values.get("processing-number"),
+            onset: ctx.args.values.get("onset"),
+            symptoms: ctx.args.values.get("symptoms"),
+            region: ctx.args.values.get("region") ?? DEFAULT_REGION,
+        }, ctx.now())
+        const target: UploadTarget = { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) }
+        const policy = retryPolicy(ctx)
+        const prepared = await withToken(ctx, s => exportKeysForRegistration(s, details, { onProgress: ctx.progress, now: ctx.now }))
+        const result = await sendKeepingUpload(ctx, prepared, target, policy)
+        reply(ctx, { command: "register", accepted: result.accepted, dropped: result.dropped, attempts: result.attempts, keys: prepared.keyCount, idempotencyKey: prepared.idempotencyKey },
+            text.registered(result.accepted)[ctx.lang] + "\n")
+    },
+
+    async decommission(ctx) {
+        allowOnly(ctx.args, "decommission", ["token", "server", "region", "public-key", "config", "api-key", "retries", "age", "commute", "consent-start-date", "start-date", "consent-exposures"])
+        const answers = parseSurveyOptions({
+            age: ctx.args.values.get("age"), commute: ctx.args.values.get("commute"),
+            consentStartDate: ctx.args.switches.has("consent-start-date"), startDate: ctx.args.values.get("start-date"),
+        }, ctx.now())
+        const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || ctx.args.switches.has("consent-exposures")
+        const setup = ctx.args.switches.has("consent-exposures") ? checkSetup(ctx) : undefined
+        const target = wantsSurvey ? { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) } : undefined
+        await withToken(ctx, async s => {
+            if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days, setup.riskConfig.dayCriteria.scoreSum.value)
+            const survey = prepareSurvey(answers, ctx.now())
+            const outcome = await decommissionToken(s, { survey, target, retry: retryPolicy(ctx), onProgress: ctx.progress })
+            const human = (outcome.survey.sent ? text.surveySent[ctx.lang] + "\n" : "") + text.decommissioned(outcome.erasure.bytesChecked)[ctx.lang] + "\n"
+            reply(ctx, { command: "decommission", survey: outcome.survey, erasure: outcome.erasure }, human)
+        })
+    },
+
+    async "trust-server-key"(ctx) {
+        allowOnly(ctx.args, "trust-server-key", ["server"])
+        const server = serverBaseUrl(ctx.args.values.get("server"))
+        const key = await fetchServerKey(server)
+        KioskSettings.open(ctx.dataDir).pinPublicKey(server, key.spki, ctx.now())
+        reply(ctx, { command: "trust-server-key", server, publicKey: key.spki, fingerprint: key.fingerprint, keyId: key.keyId, keyVersion: key.keyVersion },
+            text.trustedKey(key.fingerprint)[ctx.lang] + "\n")
+    },
+}
+
+/** Sends the upload; after a transient failure a person at a terminal may send the same upload again. */
+async function sendKeepingUpload(ctx: Ctx, prepared: PreparedUpload, target: UploadTarget, policy: RetryPolicy) {
+    for (;;) {
+        try {
+            return await sendUpload(prepared, target, { retry: policy, onProgress: ctx.progress })
+        } catch (e) {
+            const canAsk = !ctx.json && ctx.io.stdin?.isTTY && e instanceof KioskError && ["server-unreachable", "server-error", "verification-unavailable", "rate-limited"].includes(e.code)
+            if (canAsk) {
+                ctx.io.stdout.write(renderError(e as KioskError, ctx.lang))
+                const rl = createInterface({ input: ctx.io.stdin!, output: process.stdout })
+                const answer = (await rl.question(text.registerKept[ctx.lang])).trim().toLowerCase()
+                rl.close()
+                if (answer === "y" || answer === "yes" || answer === "はい") continue
+            }
+            pending.set(e as object, { idempotencyKey: prepared.idempotencyKey, keys: prepared.keyCount })
+            throw e
+        }
+    }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+    // jacdac-ts narrates every connection on console.debug; a person at the kiosk needs none of it.
+    console.debug = () => {}
+    const code = await runKiosk(process.argv.slice(2), {
+        stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin,
+    })
+    process.exit(code)
+}

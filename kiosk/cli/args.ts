@@ -1,0 +1,74 @@
+// Command-line parsing: `<command> [--flag value] [--switch]`. Unknown flags and missing values are
+// usage errors naming the flag, so a typo never silently changes what the kiosk does.
+import { KioskError } from "../errors.js"
+
+export const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
+export const VALUE_FLAGS = new Set([
+    "token", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
+    "processing-number", "onset", "symptoms", "age", "commute", "start-date",
+])
+
+export interface ParsedArgs {
+    command?: string
+    values: Map<string, string>
+    switches: Set<string>
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+    const out: ParsedArgs = { values: new Map(), switches: new Set() }
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]
+        if (!a.startsWith("--")) {
+            if (out.command !== undefined) throw new KioskError("usage", `unexpected argument "${a}" (the command is "${out.command}")`)
+            out.command = a
+            continue
+        }
+        const eq = a.indexOf("=")
+        const name = a.slice(2, eq > 0 ? eq : undefined)
+        if (SWITCHES.has(name)) {
+            if (eq > 0) throw new KioskError("usage", `--${name} takes no value`)
+            out.switches.add(name)
+        } else if (VALUE_FLAGS.has(name)) {
+            const value = eq > 0 ? a.slice(eq + 1) : argv[++i]
+            if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new KioskError("usage", `--${name} needs a value`)
+            out.values.set(name, value)
+        } else {
+            throw new KioskError("usage", `unknown option --${name} (see "npm run kiosk -- help")`)
+        }
+    }
+    return out
+}
+
+/** Only these flags make sense for the command; anything else is refused. */
+export function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]): void {
+    const ok = new Set([...allowed, "json", "lang", "data", "help"])
+    for (const name of [...args.values.keys(), ...args.switches])
+        if (!ok.has(name)) throw new KioskError("usage", `--${name} is not an option of "${command}"`)
+}
+
+export function retriesOption(args: ParsedArgs): number | undefined {
+    const v = args.values.get("retries")
+    if (v === undefined) return undefined
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 0 || n > 20) throw new KioskError("usage", `--retries ${v}: expected a whole number from 0 to 20`)
+    return n
+}
+
+export const USAGE = `Usage: npm run kiosk -- <command> [options]
+
+Commands:
+  status        --token <addr>                              the token's state; sets its clock
+  check         --token <addr> --server <url>               exposure check against published keys
+                [--public-key <file|base64>] [--config <dir>] [--region 440]
+  register      --token <addr> --server <url> --processing-number <8 digits>
+                [--onset YYYY-MM-DD] [--symptoms yes|no] [--api-key <key>] [--retries N]
+  decommission  --token <addr> [--server <url>] [--age 1-9] [--commute 1-3]
+                [--consent-start-date --start-date YYYY-MM-DD] [--consent-exposures]
+                [--public-key ...] [--api-key <key>] [--retries N]
+  trust-server-key --server <url>                            fetch and pin the server's export key
+  help
+
+<addr>: tcp://host:port (simulated token) or serial:/dev/ttyACM0 (USB). Env: GAEN_KIOSK_TOKEN.
+Common: --json (machine output), --lang ja|en, --data <dir> (default ~/.gaen-kiosk or GAEN_KIOSK_DATA).
+API key: --api-key or env GAEN_KIOSK_API_KEY. See kiosk/README.md.
+`

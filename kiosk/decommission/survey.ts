@@ -1,0 +1,101 @@
+// COCOA 3.0.0's shutdown survey (PUT /v1/event_log), every item optional and sent only with its own
+// consent: age bracket (1–9), commuting (1–3), the date use began, and per day whether an exposure was
+// detected (a day's highest window score ≥ the configured threshold, 1350), from 2022-04-07 on.
+import { randomUUID } from "node:crypto"
+import { KioskError } from "../errors.js"
+import { httpRequest, errorForAnswer, withRetries, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
+import type { ProgressListener } from "../progress.js"
+import type { UploadTarget } from "../registration/upload.js"
+import type { DayRisk } from "../matching/risk.js"
+
+/** COCOA collected per-day exposure flags only from this day on. */
+export const SURVEY_EXPOSURE_DATA_START_MS = Date.UTC(2022, 3, 7)
+const NO_ANSWER = -1
+
+export interface SurveyAnswers {
+    /** 1 (≤14) … 9 (70+); undefined: no answer. */
+    ageBracket?: number
+    /** 1 none, 2 not public transport, 3 public transport; undefined: no answer. */
+    commuting?: number
+    /** Only with its consent: the day use of the token began, YYYY-MM-DD. */
+    startDate?: string
+    /** Only with its consent: the days of the check (COCOA sent only days with an exposure record). */
+    exposureDays?: { dayMs: number; detected: boolean }[]
+}
+
+export interface PreparedSurvey {
+    readonly body: string
+    readonly idempotencyKey: string
+}
+
+function intIn(v: string | undefined, min: number, max: number, flag: string): number | undefined {
+    if (v === undefined) return undefined
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < min || n > max) throw new KioskError("usage", `${flag} ${v}: expected a whole number from ${min} to ${max}`)
+    return n
+}
+
+/** The survey's items from the command line, each optional; the two consented items need their flag. */
+export function parseSurveyOptions(o: { age?: string; commute?: string; consentStartDate?: boolean; startDate?: string }, now: number): SurveyAnswers {
+    const answers: SurveyAnswers = {
+        ageBracket: intIn(o.age, 1, 9, "--age"),
+        commuting: intIn(o.commute, 1, 3, "--commute"),
+    }
+    if (o.startDate !== undefined && !o.consentStartDate)
+        throw new KioskError("usage", "--start-date is given without --consent-start-date: the start date is only sent with its own consent")
+    if (o.consentStartDate) {
+        if (o.startDate === undefined) throw new KioskError("usage", "--consent-start-date needs --start-date YYYY-MM-DD (the day the token was first used)")
+        const ms = /^\d{4}-\d{2}-\d{2}$/.test(o.startDate) ? Date.parse(`${o.startDate}T00:00:00Z`) : NaN
+        if (Number.isNaN(ms)) throw new KioskError("usage", `--start-date ${o.startDate}: expected a date as YYYY-MM-DD`)
+        if (ms > now) throw new KioskError("usage", `--start-date ${o.startDate}: the date is in the future`)
+        answers.startDate = o.startDate
+    }
+    return answers
+}
+
+/** Per-day exposure flags from a check's day summaries (COCOA: daily maximum score ≥ threshold). */
+export function exposureDaysFromCheck(days: readonly DayRisk[], threshold: number): SurveyAnswers["exposureDays"] {
+    return days.filter(d => d.dayMs >= SURVEY_EXPOSURE_DATA_START_MS).map(d => ({ dayMs: d.dayMs, detected: d.maxScore >= threshold }))
+}
+
+/** The event_log body, or undefined when the person answered nothing (then nothing is sent). */
+export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | undefined {
+    if (a.ageBracket === undefined && a.commuting === undefined && a.startDate === undefined && a.exposureDays === undefined) return undefined
+    const idempotencyKey = randomUUID()
+    const body = JSON.stringify({
+        idempotencyKey,
+        platform: "kiosk",
+        appPackageName: "gaen-token-kiosk",
+        deviceVerificationPayload: "",
+        eventLogs: [{
+            hasConsent: true,
+            epoch: Math.floor(now / 1000),
+            type: "survey",
+            subtype: "survey",
+            content: {
+                q1: a.ageBracket ?? NO_ANSWER,
+                q2: a.commuting ?? NO_ANSWER,
+                start_date: a.startDate === undefined ? null : Date.parse(`${a.startDate}T00:00:00Z`) / 1000,
+                exposure_data: a.exposureDays === undefined ? null
+                    : { daily_summaries: a.exposureDays.map(d => ({ DateMillisSinceEpoch: d.dayMs, ExposureDetected: d.detected ? 1 : 0 })) },
+            },
+        }],
+    })
+    return { body, idempotencyKey }
+}
+
+export async function sendSurvey(
+    survey: PreparedSurvey,
+    target: UploadTarget,
+    o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
+): Promise<{ stored: number }> {
+    return withRetries(async () => {
+        const a = await httpRequest(`${target.server}/v1/event_log`, {
+            method: "PUT",
+            headers: { "content-type": "application/json", authorization: `Bearer ${target.apiKey}` },
+            body: survey.body,
+        })
+        if (a.status !== 201) throw errorForAnswer("sending the survey", a)
+        return { stored: Number(a.json?.stored ?? 0) }
+    }, o.retry ?? DEFAULT_RETRY, (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }))
+}

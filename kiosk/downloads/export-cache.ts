@@ -1,0 +1,141 @@
+// Diagnosis keys from the notification server: list.json, then every export zip the kiosk does not
+// have yet. Unlike a phone, a kiosk checks many tokens, so it keeps every file still listed (the last
+// 14 days) in its data folder and only downloads what is new; files no longer listed are deleted.
+// Every file, fresh or cached, is verified against the trusted public key before its keys are used:
+// one bad file stops the whole check, so nothing is matched against keys of unknown origin.
+import { mkdirSync, readFileSync, writeFileSync, renameSync, rmSync, existsSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import { createHash } from "node:crypto"
+import { readExportZip, parseExportList, entriesNewerThan, type ExportListEntry, type TemporaryExposureKey } from "../../lib/keyfile/index.js"
+import { KioskError } from "../errors.js"
+import { downloadsDirFor } from "../config.js"
+import { httpRequest, errorForAnswer } from "../http/server-client.js"
+import type { TrustedKey } from "./public-key.js"
+
+export type DiagnosisKey = TemporaryExposureKey
+
+export interface ExportFileSummary {
+    url: string
+    created: number
+    keys: number
+    fromCache: boolean
+}
+
+export interface SyncedExports {
+    keys: DiagnosisKey[]
+    files: ExportFileSummary[]
+    /** Files fetched from the server in this run (0 when everything was cached). */
+    downloaded: number
+}
+
+export interface DownloadProgress {
+    /** Files handled so far (downloaded or read from the cache) and in all. */
+    done: number
+    total: number
+    downloaded: number
+}
+
+interface CacheIndex {
+    files: { url: string; created: number; file: string }[]
+}
+
+export interface SyncOptions {
+    server: string
+    region: string
+    dataDir: string
+    trustedKey: TrustedKey
+    onProgress?(p: DownloadProgress): void
+}
+
+export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
+    const listUrl = `${o.server}/c19r/${encodeURIComponent(o.region)}/list.json`
+    const answer = await httpRequest(listUrl)
+    if (answer.status !== 200) throw errorForAnswer(`downloading ${listUrl}`, answer)
+    let list: ExportListEntry[]
+    try {
+        list = parseExportList(answer.text).filter(e => e.region === o.region)
+    } catch (e) {
+        throw new KioskError("bad-request", `${listUrl}: ${(e as Error).message}`)
+    }
+
+    const dir = downloadsDirFor(o.dataDir, o.server, o.region)
+    mkdirSync(dir, { recursive: true })
+    const index = readIndex(dir)
+    const cached = new Map(index.files.filter(f => existsSync(join(dir, f.file))).map(f => [`${f.created} ${f.url}`, f]))
+
+    const result: SyncedExports = { keys: [], files: [], downloaded: 0 }
+    const kept: CacheIndex["files"] = []
+    const ordered = entriesNewerThan(list, -1) // all listed files, oldest first
+    o.onProgress?.({ done: 0, total: ordered.length, downloaded: 0 })
+    for (const [i, entry] of ordered.entries()) {
+        const hit = cached.get(`${entry.created} ${entry.url}`)
+        let zip: Uint8Array
+        const file = hit?.file ?? `${createHash("sha256").update(entry.url).digest("hex").slice(0, 24)}-${entry.created}.zip`
+        if (hit) {
+            zip = readFileSync(join(dir, hit.file))
+        } else {
+            zip = await fetchZip(entry.url)
+            result.downloaded++
+        }
+        let keys: DiagnosisKey[]
+        try {
+            const parsed = readExportZip(zip, { publicKey: o.trustedKey.key }).export
+            if (parsed.region && parsed.region !== o.region) throw new Error(`file is for region ${parsed.region}, not ${o.region}`)
+            keys = parsed.keys
+        } catch (e) {
+            // A cached copy that no longer verifies was changed on disk: drop it so a fresh copy comes next time.
+            if (hit) rmSync(join(dir, hit.file), { force: true })
+            const keptKeys = new Set(kept.map(f => `${f.created} ${f.url}`))
+            writeIndex(dir, { files: kept.concat(index.files.filter(f => f !== hit && !keptKeys.has(`${f.created} ${f.url}`))) })
+            throw new KioskError("download-refused", `${entry.url}${hit ? " (cached copy)" : ""}: ${(e as Error).message}`, { url: entry.url })
+        }
+        if (!hit) atomicWrite(join(dir, file), zip)
+        kept.push({ url: entry.url, created: entry.created, file })
+        for (const k of keys) result.keys.push(k)
+        result.files.push({ url: entry.url, created: entry.created, keys: keys.length, fromCache: !!hit })
+        o.onProgress?.({ done: i + 1, total: ordered.length, downloaded: result.downloaded })
+    }
+    writeIndex(dir, { files: kept })
+    // Files the server no longer lists (older than 14 days) are not needed any more.
+    const keep = new Set(kept.map(f => f.file).concat("index.json"))
+    for (const name of readdirSync(dir)) if (!keep.has(name)) rmSync(join(dir, name), { force: true })
+    return result
+}
+
+async function fetchZip(url: string): Promise<Uint8Array> {
+    let parsed: URL
+    try { parsed = new URL(url) } catch { throw new KioskError("bad-request", `list.json names a file with a bad URL: ${url}`) }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new KioskError("bad-request", `list.json names a non-HTTP file: ${url}`)
+    let res: Response
+    let body: ArrayBuffer
+    try {
+        res = await fetch(url, { signal: AbortSignal.timeout(120_000) })
+        body = await res.arrayBuffer()
+    } catch (e) {
+        throw new KioskError("server-unreachable", `GET ${url}: no answer (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`)
+    }
+    if (res.status !== 200) {
+        const text = Buffer.from(body).toString("utf8")
+        let json: unknown
+        try { json = JSON.parse(text) } catch { /* not JSON */ }
+        throw errorForAnswer(`downloading ${url}`, { status: res.status, text, headers: res.headers, json })
+    }
+    return new Uint8Array(body)
+}
+
+function readIndex(dir: string): CacheIndex {
+    try {
+        const data = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"))
+        if (Array.isArray(data?.files)) return data
+    } catch { /* missing or damaged: start over, the files are re-downloaded */ }
+    return { files: [] }
+}
+
+function writeIndex(dir: string, index: CacheIndex): void {
+    atomicWrite(join(dir, "index.json"), Buffer.from(JSON.stringify(index, null, 1)))
+}
+
+function atomicWrite(path: string, data: Uint8Array): void {
+    writeFileSync(path + ".tmp", data)
+    renameSync(path + ".tmp", path)
+}

@@ -1,0 +1,84 @@
+// HTTP to the notification server (server/README.md): one place that turns network failures and
+// error answers into KioskErrors, and retries what is worth retrying with bounded backoff.
+import { KioskError, isTransient } from "../errors.js"
+
+export interface HttpAnswer {
+    status: number
+    text: string
+    headers: Headers
+    /** The JSON body, when it is JSON. */
+    json?: any
+}
+
+/** Checks and normalises `--server`: an http(s) URL, no trailing slash. */
+export function serverBaseUrl(text: string | undefined): string {
+    if (!text) throw new KioskError("usage", "--server is missing: give the notification server's URL, e.g. https://example.org")
+    let url: URL
+    try {
+        url = new URL(text)
+    } catch {
+        throw new KioskError("usage", `--server ${text}: not a URL`)
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new KioskError("usage", `--server ${text}: only http:// and https:// are supported`)
+    return url.toString().replace(/\/+$/, "")
+}
+
+export async function httpRequest(url: string, init: RequestInit = {}, timeoutMs = 20_000): Promise<HttpAnswer> {
+    let res: Response
+    let text: string
+    try {
+        res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+        text = await res.text()
+    } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause
+        const why = cause?.code ?? cause?.message ?? (e as Error).message
+        throw new KioskError("server-unreachable", `${init.method ?? "GET"} ${url}: no answer (${why})`)
+    }
+    let json: unknown
+    try { json = text ? JSON.parse(text) : undefined } catch { /* not JSON */ }
+    return { status: res.status, text, headers: res.headers, json }
+}
+
+/** The KioskError for an error answer of the server (`{error, message}` bodies, server/README.md). */
+export function errorForAnswer(what: string, a: HttpAnswer): KioskError {
+    const reason = typeof a.json?.message === "string" ? a.json.message : a.text.slice(0, 200)
+    const detail = `${what}: HTTP ${a.status}${a.json?.error ? ` ${a.json.error}` : ""}${reason ? ` (${reason})` : ""}`
+    const retryAfter = Number(a.headers.get("retry-after")) || 0
+    if (a.status === 406) return new KioskError("processing-number-rejected", detail)
+    if (a.status === 401 || (a.status === 403 && a.json?.error !== "region_not_served")) return new KioskError("unauthorized", detail)
+    if (a.status === 403) return new KioskError("region-not-served", detail)
+    if (a.status === 429) return new KioskError("rate-limited", detail, { seconds: retryAfter || 60 })
+    if (a.status === 400 && a.json?.error === "no_eligible_keys") return new KioskError("no-eligible-keys", detail)
+    if (a.status === 503 && a.json?.error === "verification_unavailable") return new KioskError("verification-unavailable", detail)
+    if (a.status >= 500) return new KioskError("server-error", detail)
+    return new KioskError("bad-request", detail)
+}
+
+export interface RetryPolicy {
+    /** Further attempts after the first (0 = try once). */
+    retries: number
+    /** First wait; doubled each time, with ±25 % jitter so kiosks do not retry in step. */
+    baseDelayMs: number
+    maxDelayMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 1000, maxDelayMs: 15_000 }
+
+/** Runs `op` again after transient failures (network, 5xx), up to `policy.retries` more times. */
+export async function withRetries<T>(
+    op: (attempt: number) => Promise<T>,
+    policy: RetryPolicy,
+    onRetry?: (attempt: number, delayMs: number, error: KioskError) => void,
+): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await op(attempt)
+        } catch (e) {
+            if (!isTransient(e) || attempt > policy.retries) throw e
+            const base = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
+            const delay = Math.round(base * (0.75 + Math.random() * 0.5))
+            onRetry?.(attempt, delay, e as KioskError)
+            await new Promise(r => setTimeout(r, delay))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// Matching: which of the token's observed RPIs came from a diagnosis key, and how close they were.
+// For each key: derive the RPIs of its period (as lib/gaen rpisForKey, batched), look each up, and
+// accept a sighting only if the token heard it within ±2 h (12 intervals) of the interval the RPI
+// belongs to; an RPI heard later or earlier than that is a replay and not a match. The AEM is
+// decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
+// forged or broken advertisement and is rejected (as the reference implementation does).
+import {
+    deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
+    RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
+} from "../../lib/gaen/index.js"
+import type { EncounterRecord } from "../token/encounter-record.js"
+import type { DiagnosisKey } from "../downloads/export-cache.js"
+import { ObservedRpiIndex } from "./rpi-index.js"
+import { RpiDeriver } from "./rpi-derivation.js"
+
+const MINUTES_PER_INTERVAL = EN_INTERVAL_SECONDS / 60
+const DAY_MS = 86_400_000
+
+export interface ExposureMatch {
+    record: EncounterRecord
+    key: DiagnosisKey
+    /** The EN interval the RPI was derived for. */
+    intervalNumber: number
+    /** Sender's calibrated TX power from the decrypted metadata, dBm. */
+    txPower: number
+    /** TX power − mean RSSI (≥ 0): the typical attenuation of the sightings, dB. */
+    attenuationDb: number
+    /** TX power − strongest RSSI (≥ 0), dB. */
+    minAttenuationDb: number
+    /** Exposure time the sightings stand for: scans × the token's scan period. */
+    seconds: number
+    /** UTC midnight (ms) of the day of the first sighting: the exposure's day, as in GAEN. */
+    dayMs: number
+}
+
+export interface MatchStats {
+    keys: number
+    /** Keys skipped because they are malformed (wrong length, rolling period out of range). */
+    malformedKeys: number
+    rpisChecked: number
+    /** RPIs found in the log, before the checks below. */
+    sightings: number
+    rejectedAsReplay: number
+    rejectedTxPower: number
+    matches: number
+}
+
+export interface MatchOptions {
+    scanPeriodSeconds: number
+    /** Called every `progressEvery` keys and at the end. */
+    onProgress?(keysDone: number, keysTotal: number): void
+    progressEvery?: number
+}
+
+/** The minutes [from, to] in which a sighting of the RPI of `intervalNumber` is genuine. */
+export function acceptanceWindowMinutes(intervalNumber: number): { from: number; to: number } {
+    return {
+        from: (intervalNumber - RPI_ACCEPTANCE_WINDOW_INTERVALS) * MINUTES_PER_INTERVAL,
+        to: (intervalNumber + RPI_ACCEPTANCE_WINDOW_INTERVALS + 1) * MINUTES_PER_INTERVAL - 1,
+    }
+}
+
+export function matchDiagnosisKeys(
+    keys: readonly DiagnosisKey[],
+    records: readonly EncounterRecord[],
+    o: MatchOptions,
+): { matches: ExposureMatch[]; stats: MatchStats } {
+    const index = new ObservedRpiIndex(records)
+    const deriver = new RpiDeriver()
+    const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, matches: 0 }
+    const matches: ExposureMatch[] = []
+    const every = o.progressEvery ?? 10_000
+    for (let k = 0; k < keys.length; k++) {
+        if (k % every === 0) o.onProgress?.(k, keys.length)
+        const key = keys[k]
+        // Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA.
+        const period = key.rollingPeriod || TEK_ROLLING_PERIOD
+        let rpis: Buffer
+        try {
+            if (key.keyData.length !== TEK_BYTES) throw new RangeError("key length")
+            rpis = deriver.derive(key.keyData, key.rollingStartIntervalNumber, period)
+        } catch {
+            stats.malformedKeys++
+            continue
+        }
+        stats.rpisChecked += period
+        let aemk: Buffer | undefined
+        for (let i = 0; i < period; i++) {
+            const hits = index.find(rpis, i * RPI_BYTES)
+            if (hits.length === 0) continue
+            const intervalNumber = key.rollingStartIntervalNumber + i
+            const rpi = rpis.subarray(i * RPI_BYTES, (i + 1) * RPI_BYTES)
+            for (const r of hits) {
+                stats.sightings++
+                const record = records[r]
+                // The record sums up every sighting of the RPI: all of them must lie in the window,
+                // since sightings inside and outside it cannot be told apart any more.
+                const window = acceptanceWindowMinutes(intervalNumber)
+                if (record.firstSeen < window.from || record.lastSeen > window.to) {
+                    stats.rejectedAsReplay++
+                    continue
+                }
+                aemk ??= deriveAemk(key.keyData)
+                const { txPower } = decryptMetadata(aemk, rpi, record.aem)
+                if (txPower < ACCEPTED_TX_POWER_MIN_DBM || txPower > ACCEPTED_TX_POWER_MAX_DBM) {
+                    stats.rejectedTxPower++
+                    continue
+                }
+                matches.push({
+                    record, key, intervalNumber, txPower,
+                    attenuationDb: Math.max(0, txPower - record.rssiMean),
+                    minAttenuationDb: Math.max(0, txPower - record.rssiMax),
+                    seconds: record.scans * o.scanPeriodSeconds,
+                    dayMs: Math.floor((record.firstSeen * 60_000) / DAY_MS) * DAY_MS,
+                })
+            }
+        }
+    }
+    stats.matches = matches.length
+    o.onProgress?.(keys.length, keys.length)
+    return { matches, stats }
+}

@@ -1,0 +1,10 @@
+// What a long kiosk operation reports while it runs; the CLI prints it (stderr), a web UI can draw it.
+export type KioskProgress =
+    | { step: "download"; done: number; total: number; downloaded: number }
+    | { step: "read-log"; read: number; total: number }
+    | { step: "match"; keysDone: number; keysTotal: number }
+    | { step: "press-button"; purpose: "export" | "decommission"; secondsLeft: number }
+    | { step: "retry"; what: "upload" | "survey"; attempt: number; delayMs: number; reason: string }
+    | { step: "erasing" }
+
+export type ProgressListener = (p: KioskProgress) => void

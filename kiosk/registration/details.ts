@@ -1,0 +1,53 @@
+// What the person tells the kiosk for a registration, checked before the token is touched: the
+// processing number (処理番号, 8 digits from HER-SYS), whether they had symptoms, and the date the
+// symptoms began (or, without symptoms, the test date).
+import { KioskError } from "../errors.js"
+
+export const PROCESSING_NUMBER_PATTERN = /^[0-9]{8}$/
+
+export interface RegistrationDetails {
+    processingNumber: string
+    hasSymptom: boolean
+    /** YYYY-MM-DD on the kiosk's calendar: onset of symptoms, or the test date. */
+    onsetDate: string
+    region: string
+}
+
+/** The kiosk's local calendar date of `ms`. */
+export function localDate(ms: number): string {
+    const d = new Date(ms)
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`
+}
+
+export function validProcessingNumber(text: string | undefined): string {
+    const t = (text ?? "").trim()
+    if (!t) throw new KioskError("usage", "--processing-number is missing: give the 8-digit number (処理番号) from the health centre")
+    // Full-width digits are what a Japanese keyboard often gives; accept them as the same number.
+    const ascii = t.replace(/[０-９]/g, c => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    if (!PROCESSING_NUMBER_PATTERN.test(ascii))
+        throw new KioskError("usage", `--processing-number ${JSON.stringify(t)}: a processing number is exactly 8 digits`)
+    return ascii
+}
+
+export function parseRegistrationDetails(
+    input: { processingNumber?: string; onset?: string; symptoms?: string; region: string },
+    now: number,
+): RegistrationDetails {
+    const processingNumber = validProcessingNumber(input.processingNumber)
+    let hasSymptom = false
+    if (input.symptoms !== undefined) {
+        if (input.symptoms !== "yes" && input.symptoms !== "no") throw new KioskError("usage", `--symptoms ${input.symptoms}: expected yes or no`)
+        hasSymptom = input.symptoms === "yes"
+    }
+    const today = localDate(now)
+    if (input.onset === undefined) {
+        if (hasSymptom) throw new KioskError("usage", "--onset is missing: with --symptoms yes, give the day the symptoms began (YYYY-MM-DD)")
+        return { processingNumber, hasSymptom, onsetDate: today, region: input.region }
+    }
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.onset)
+    const asDate = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))
+    if (!m || !asDate || asDate.getUTCMonth() !== +m[2] - 1 || asDate.getUTCDate() !== +m[3])
+        throw new KioskError("usage", `--onset ${input.onset}: expected a date as YYYY-MM-DD`)
+    if (input.onset > today) throw new KioskError("usage", `--onset ${input.onset}: the date is in the future (today is ${today})`)
+    return { processingNumber, hasSymptom, onsetDate: input.onset, region: input.region }
+}

@@ -1,0 +1,39 @@
+// Physical presence: a key export or a decommission only happens after the owner presses the
+// token's button within its 30-second window. The kiosk asks the token, tells the person, and polls
+// until the token reports the press, the window expires, or the token refuses.
+import { KioskError } from "../errors.js"
+import { onToken } from "./session.js"
+
+export const BUTTON_WINDOW_SECONDS = 30
+
+export interface ButtonWaitOptions<R extends { state: string }> {
+    what: string
+    request(): Promise<boolean>
+    poll(): Promise<R>
+    /** Called once the token waits for the press (tell the person), then about every second. */
+    onWaiting?(secondsLeft: number): void
+    pollIntervalMs?: number
+}
+
+/** Resolves with the token's answer once the button was pressed; throws KioskError otherwise. */
+export async function afterButtonPress<R extends { state: string }>(o: ButtonWaitOptions<R>): Promise<R> {
+    const accepted = await onToken(`asking the token for ${o.what}`, o.request)
+    if (!accepted) throw new KioskError("token-stopped", `the token refused ${o.what}: its clock is not set or it is stopped`)
+    const started = Date.now()
+    // The token keeps the window; the kiosk waits a little longer in real time and trusts its answer.
+    const giveUpAt = started + (BUTTON_WINDOW_SECONDS + 10) * 1000
+    let lastTold = -1
+    for (;;) {
+        const answer = await onToken(`waiting for the button (${o.what})`, o.poll)
+        if (answer.state === "waiting-for-button") {
+            const left = Math.max(0, BUTTON_WINDOW_SECONDS - Math.floor((Date.now() - started) / 1000))
+            if (left !== lastTold) { lastTold = left; o.onWaiting?.(left) }
+            if (Date.now() > giveUpAt) throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
+            await new Promise(r => setTimeout(r, o.pollIntervalMs ?? 250))
+            continue
+        }
+        if (answer.state === "not-requested") throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
+        if (answer.state === "refused") throw new KioskError("token-stopped", `the token refused ${o.what}: it is stopped or its clock is not set`)
+        return answer
+    }
+}

@@ -1,0 +1,103 @@
+// Units of the matching and risk code: the batched RPI derivation equals lib/gaen's reference, the
+// prefix index finds exactly what is there, the acceptance window is ±12 intervals, COCOA's
+// thresholds and weights come from the data files, and a bad configuration is named clearly.
+import { describe, test, expect } from "vitest"
+import { randomBytes } from "node:crypto"
+import { mkdirSync, writeFileSync, copyFileSync } from "node:fs"
+import { join } from "node:path"
+import { rpisForKey } from "../../lib/gaen/index.js"
+import { RpiDeriver } from "../../kiosk/matching/rpi-derivation.js"
+import { ObservedRpiIndex } from "../../kiosk/matching/rpi-index.js"
+import { acceptanceWindowMinutes, type ExposureMatch } from "../../kiosk/matching/match.js"
+import { attenuationBucket, dailyRisk, windowScore } from "../../kiosk/matching/risk.js"
+import { loadRiskConfig, DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE, RISK_CALCULATION_FILE } from "../../kiosk/matching/risk-config.js"
+import { KioskError } from "../../kiosk/errors.js"
+import { tempDir } from "./fixtures.js"
+
+describe("matching units", () => {
+    test("batched RPI derivation gives exactly lib/gaen's rpisForKey, for full and cut keys", () => {
+        const deriver = new RpiDeriver()
+        for (const period of [144, 144, 37, 1]) {
+            const tek = randomBytes(16)
+            const start = 2_950_000 - (2_950_000 % 144)
+            const ref = Buffer.concat(rpisForKey(tek, start, period).map(r => r.rpi))
+            expect(deriver.derive(tek, start, period).equals(ref)).toBe(true)
+        }
+        expect(() => deriver.derive(randomBytes(15), 0, 144)).toThrow()
+        expect(() => deriver.derive(randomBytes(16), 0, 145)).toThrow()
+    })
+
+    test("the prefix index finds every observed RPI (also several records of one RPI) and nothing else", () => {
+        const observed = Array.from({ length: 5000 }, () => ({ rpi: randomBytes(16) }))
+        observed.push({ rpi: Buffer.from(observed[7].rpi) })
+        const twin = Buffer.from(observed[9].rpi); twin[15] ^= 1 // same bucket, different RPI
+        observed.push({ rpi: twin })
+        const index = new ObservedRpiIndex(observed)
+        expect([...index.find(observed[7].rpi)].sort((a, b) => a - b)).toEqual([7, 5000])
+        expect(index.find(observed[9].rpi)).toEqual([9])
+        expect(index.find(twin)).toEqual([5001])
+        const haystack = Buffer.concat([randomBytes(3), observed[42].rpi])
+        expect(index.find(haystack, 3)).toEqual([42])
+        let stray = 0
+        for (let i = 0; i < 20_000; i++) stray += index.find(randomBytes(16)).length
+        expect(stray).toBe(0)
+        expect(() => new ObservedRpiIndex([{ rpi: randomBytes(15) }])).toThrow(/16 bytes/)
+    })
+
+    test("an RPI is accepted within ±12 intervals of its own", () => {
+        const w = acceptanceWindowMinutes(1000)
+        expect(w).toEqual({ from: (1000 - 12) * 10, to: (1000 + 13) * 10 - 1 })
+    })
+
+    test("COCOA's configuration: buckets 46/60/65 dB, weights 1.0/2.5/1.3/0.01, 1350 and 900", () => {
+        const c = loadRiskConfig()
+        expect(c.attenuationThresholdsDb).toEqual([46, 60, 65])
+        expect(c.attenuationWeights).toEqual([1.0, 2.5, 1.3, 0.01])
+        expect(c.dayCriteria.scoreSum).toEqual({ op: ">=", value: 1350 })
+        expect(c.dayCriteria.secondsSum).toEqual({ op: ">=", value: 900 })
+        expect([40, 46, 47, 60, 61, 65, 66].map(a => attenuationBucket(a, c.attenuationThresholdsDb))).toEqual([0, 0, 1, 1, 2, 2, 3])
+        expect(c.infectiousnessForDaysSinceOnset.get(-3)).toBe(2)
+        expect(c.infectiousnessForDaysSinceOnset.get(11)).toBe(0)
+        expect(c.infectiousnessWhenOnsetMissing).toBe(2)
+    })
+
+    test("infectiousness from days since onset; missing onset counts as high; a day needs both score and seconds", () => {
+        const c = loadRiskConfig()
+        const m = (dso: number | undefined, seconds: number, attenuationDb: number, day = 0): ExposureMatch => ({
+            record: {} as any, intervalNumber: 0, txPower: -8, minAttenuationDb: attenuationDb, attenuationDb, seconds, dayMs: day * 86_400_000,
+            key: { keyData: new Uint8Array(16), rollingStartIntervalNumber: 0, rollingPeriod: 144, daysSinceOnsetOfSymptoms: dso, reportType: 1 },
+        })
+        expect(windowScore(m(0, 600, 50), c)).toBe(1500)
+        expect(windowScore(m(undefined, 600, 50), c)).toBe(1500)
+        expect(windowScore(m(12, 600, 50), c)).toBe(0) // not infectious
+        expect(windowScore(m(0, 600, 40), c)).toBe(600) // immediate: weight 1.0
+        // 600 s near = 1500 ≥ 1350 but only 600 s < 900: not high risk. Adding 300 s makes it.
+        expect(dailyRisk([m(0, 600, 50)], c)[0].highRisk).toBe(false)
+        expect(dailyRisk([m(0, 600, 50), m(0, 300, 80)], c)[0].highRisk).toBe(true)
+        // 1200 s immediate = 1200 < 1350: not high risk (COCOA weighted "near" above "immediate").
+        expect(dailyRisk([m(0, 1200, 40)], c)[0].highRisk).toBe(false)
+        const two = dailyRisk([m(0, 1200, 50, 3), m(0, 100, 50, 1)], c)
+        expect(two.map(d => [d.date, d.highRisk])).toEqual([["1970-01-02", false], ["1970-01-04", true]])
+    })
+
+    test("--config <dir>: other thresholds are used; a broken file is named", () => {
+        const dir = tempDir("kiosk-config-")
+        try {
+            copyFileSync(join(DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE), join(dir.path, EXPOSURE_CONFIG_FILE))
+            writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({
+                DailySummary_DaySummary_ScoreSum: { op: ">=", value: 500 },
+                DailySummary_DaySummary_WeightedDurationAverage: { op: "NOP", value: 0 },
+                ExposureWindow_ScanInstance_SecondsSinceLastScanSum: { op: ">=", value: 300 },
+                ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: { op: "NOP", value: 0 },
+                ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: { op: "NOP", value: 0 },
+            }))
+            expect(loadRiskConfig(dir.path).dayCriteria.scoreSum.value).toBe(500)
+            writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({ DailySummary_DaySummary_ScoreSum: { op: "~", value: 1 } }))
+            const e = (() => { try { loadRiskConfig(dir.path) } catch (e) { return e as KioskError } })()!
+            expect(e.code).toBe("config")
+            expect(e.message).toContain(`${RISK_CALCULATION_FILE}: DailySummary_DaySummary_ScoreSum.op`)
+            mkdirSync(join(dir.path, "empty"))
+            expect(() => loadRiskConfig(join(dir.path, "empty"))).toThrow(/cannot read .*cocoa-exposure-configuration\.json \(ENOENT\)/)
+        } finally { dir.remove() }
+    })
+})
