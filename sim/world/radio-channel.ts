@@ -32,6 +32,11 @@ export interface Reception {
     packets: number
 }
 
+/** What a scanner heard from one address, and (for the world's records) who sent it. */
+export interface ChannelHearing extends HeardAdvertisement {
+    from: string
+}
+
 export interface RadioChannelOptions {
     /** Where a token is at a simulated Unix time in ms; null when away (out of everyone's range). */
     positionOf: (token: string, atMs: number) => Position | null
@@ -100,7 +105,7 @@ export class RadioChannel {
      * What `scanner` hears while scanning from `fromMs` to `toMs`: one entry per address with the
      * strongest RSSI and the packet count. Each hearing is also recorded on the transmission.
      */
-    scan(scanner: string, fromMs: number, toMs: number): HeardAdvertisement[] {
+    scan(scanner: string, fromMs: number, toMs: number): ChannelHearing[] {
         const { model, txPowerDbm, advertisingIntervalMs, seed = 0 } = { ...this.options, model: this.model }
         const candidates = this.history.filter(t => t.token !== scanner && t.fromMs < toMs && (t.toMs === null || t.toMs > fromMs))
         const mid = (fromMs + toMs) / 2
@@ -117,7 +122,7 @@ export class RadioChannel {
         const lossProbability = 1 - (1 - model.baseLossProbability) * (1 - collisionLoss)
 
         const scannerKey = keyOf(scanner)
-        const heard: HeardAdvertisement[] = []
+        const heard: ChannelHearing[] = []
         for (const t of candidates) {
             const senderKey = keyOf(t.token)
             let best = -Infinity
@@ -136,7 +141,7 @@ export class RadioChannel {
             // The radio reports whole dBm as a signed byte.
             const rssi = Math.max(-127, Math.min(20, Math.round(best)))
             t.receptions.push({ token: scanner, windowFromMs: fromMs, windowToMs: toMs, rssi, packets })
-            heard.push({ address: t.address, payload: t.payload, rssi, packets })
+            heard.push({ address: t.address, payload: t.payload, rssi, packets, from: t.token })
         }
         return heard
     }
