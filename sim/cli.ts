@@ -64,11 +64,11 @@ function positiveNumber(value: string | true | undefined, option: string): numbe
     return n
 }
 
-const clockText = (world: World, ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} (+${formatMs(Math.max(0, Math.round((ms - world.startMs) / 1000) * 1000))})`
+const clockText = (startMs: number, ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} (+${formatMs(Math.max(0, Math.round((ms - startMs) / 1000) * 1000))})`
 
 /** One line per world event, for people. */
-export function describeEvent(world: World, e: WorldEvent): string {
-    const at = clockText(world, e.atMs)
+export function describeEvent(startMs: number, e: WorldEvent): string {
+    const at = clockText(startMs, e.atMs)
     switch (e.type) {
         case "on-air": return `${at}  ${e.token} on air: address ${formatAddress(e.address)}${e.rpi ? `, RPI ${e.rpi.slice(0, 8)}…` : ""}`
         case "off-air": return `${at}  ${e.token} off air`
@@ -99,11 +99,11 @@ async function run(args: string[]) {
     console.log(`booting ${scenario.tokens.length} tokens…`)
     const world = await World.start({
         scenario, outDir, pcap, maxScale,
-        onEvent: e => { if (!flags.quiet && e.type !== "scan") console.log(describeEvent(world, e)) },
+        onEvent: e => { if (!flags.quiet && e.type !== "scan") console.log(describeEvent(scenario.startMs, e)) },
     })
     const progress = setInterval(() => {
         const onAir = [...world.tokens.values()].filter(t => t.poweredOn).length
-        console.log(`  … ${clockText(world, world.clock.now())}, ${Math.round(world.clock.scale)}× real time, ${onAir} tokens powered`)
+        console.log(`  … ${clockText(world.startMs, world.clock.now())}, ${Math.round(world.clock.scale)}× real time, ${onAir} tokens powered`)
     }, PROGRESS_EVERY_REAL_MS)
     try {
         const summary = await world.run()
@@ -130,7 +130,7 @@ async function up(args: string[]) {
     const outDir = resolve(typeof flags.out === "string" ? flags.out : join("tmp", "sim", `${basename(scenario.file, ".json")}-live`))
     const speed = positiveNumber(flags.speed, "--speed") ?? 1
     console.log(`${scenario.name}: booting ${scenario.tokens.length} tokens…`)
-    const world = await World.start({ scenario, outDir, maxScale: speed, pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS, onEvent: e => console.log(describeEvent(world, e)) })
+    const world = await World.start({ scenario, outDir, maxScale: speed, pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS, onEvent: e => console.log(describeEvent(scenario.startMs, e)) })
     console.log("\nkiosk addresses (Jacdac over TCP):")
     for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}`)
     console.log(`\nrunning at ${speed}× real time; type "help" for commands\n`)
@@ -159,7 +159,7 @@ async function up(args: string[]) {
                     const p = t.track.positionAt(world.elapsedMs)
                     console.log(`  ${t.id.padEnd(10)} ${p ? `x ${p.x.toFixed(1)} y ${p.y.toFixed(1)}` : "away"}  ${t.poweredOn ? "on" : "OFF"}`)
                 }
-                console.log(`  ${clockText(world, world.clock.now())}`)
+                console.log(`  ${clockText(world.startMs, world.clock.now())}`)
             } else if (cmd === "status") {
                 const t = world.token(requireId(id))
                 console.log(t.sync ? await t.sync.status() : "no power")

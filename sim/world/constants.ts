@@ -122,3 +122,6 @@ export const GOVERNOR_PERIOD_REAL_MS = 1000
 export const BOOT_CONCURRENCY = 4
 /** Real ms a token may take to boot when many boot together. */
 export const BOOT_TIMEOUT_REAL_MS = 90_000
+/** Real ms the world waits, at the calm speed, for a token to go on air after its clock is set
+ *  (the firmware advertises within its 5-second beacon loop). */
+export const FIRST_ADVERTISEMENT_WAIT_REAL_MS = 5_000

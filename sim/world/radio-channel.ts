@@ -66,6 +66,11 @@ export class RadioChannel {
         return this.history
     }
 
+    /** What `token` has on air now, if anything. */
+    onAirOf(token: string): Transmission | undefined {
+        return this.onAir.get(token)
+    }
+
     /** A token's radio changed what it sends (null: it stopped, or lost power) at `atMs`. */
     advertisingChanged(token: string, ad: Advertisement | null, atMs: number): Transmission | undefined {
         const current = this.onAir.get(token)

@@ -11,7 +11,7 @@ import type { HeardAdvertisement } from "../hardware/radio-medium.js"
 import { TokenSyncClient, type TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
-import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
+import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
 import { RadioChannel } from "./radio-channel.js"
 import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
@@ -187,12 +187,18 @@ export class World {
 
     // ---- Acting on tokens (the scenario's events, or a person at the `up` prompt) -------------
 
-    /** A kiosk sets the token's clock to the simulated time. */
+    /**
+     * A kiosk sets the token's clock to the simulated time. Resolves once the token is on air (or
+     * after a few real seconds): its first rotation derives keys, real CPU work that at full speed
+     * would cost simulated minutes no real token spends.
+     */
     async setTime(id: string): Promise<void> {
         const t = this.token(id)
         if (!t.sync) throw new Error(`token "${id}" has no power`)
         await t.sync.setTime(Math.round(this.clock.now() / 1000))
         this.emit({ type: "set-time", atMs: this.clock.now(), token: id })
+        const deadline = performance.now() + FIRST_ADVERTISEMENT_WAIT_REAL_MS
+        while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
     }
 
     async pressButton(id: string, holdMs = 300): Promise<void> {
