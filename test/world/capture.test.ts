@@ -1,7 +1,6 @@
 // air.pcap as Wireshark reads it: every packet an exposure-notification advertisement with the
 // RPI and AEM that were sent, from a random address, with a CRC tshark accepts.
 import { describe, expect, test } from "vitest"
-import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -9,22 +8,11 @@ import { advertisementPayload } from "../../lib/gaen/index.js"
 import { bleCrc24 } from "../../sim/capture/ble-link-layer.js"
 import { writeAirCapture } from "../../sim/capture/air-capture.js"
 import type { Transmission } from "../../sim/world/radio-channel.js"
+import { tsharkFields } from "./tshark.js"
 
 const T0 = Date.UTC(2026, 3, 1, 9)
 
-/** tshark's fields of every packet in a capture, one row per packet. */
-export function tsharkFields(file: string, fields: string[]): string[][] {
-    let out: string
-    try {
-        out = execFileSync("tshark", ["-r", file, "-T", "fields", ...fields.flatMap(f => ["-e", f])], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-    } catch (e: any) {
-        if (e.code === "ENOENT") throw new Error("tshark is not installed: run scripts/install-system-deps.sh (Debian package tshark)")
-        throw e
-    }
-    return out.trim().split("\n").filter(Boolean).map(l => l.split("\t"))
-}
-
-function transmission(token: string, n: number, fromMs: number, toMs: number): Transmission {
+function transmission(token: string, n: number, fromMs: number, toMs: number | null): Transmission {
     const rpi = Buffer.alloc(16, n)
     const aem = Buffer.from([n, n + 1, n + 2, n + 3])
     return { token, address: new Uint8Array([n, 0x22, 0x33, 0x44, 0x55, 0x26]), payload: advertisementPayload(rpi, aem), fromMs, toMs, receptions: [] }
