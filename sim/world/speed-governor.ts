@@ -10,9 +10,11 @@ import type { SimClock } from "../clock/sim-clock.js"
 import { CALM_SCALE, CPU_TARGET_SHARE, DEFAULT_MAX_SCALE, GOVERNOR_PERIOD_REAL_MS } from "./constants.js"
 import { cpuSeconds, residentBytes } from "./process-stats.js"
 
-/** CPU seconds one token process spends per simulated second (measured: 10 tokens at 100× used
- *  1.5 cores on this project's 2-core machine). Only the starting point; the governor measures. */
-const CPU_PER_TOKEN_SIM_SECOND = 0.0015
+/** CPU seconds one token process needs per simulated second to keep its timing. Measured on this
+ *  project's 2-core machine: one token keeps every rotation within 10–20 minutes at 500× (so
+ *  2 × 0.8 cores / 500 = 0.0032); 10 tokens at 200× already drifted (a rotation 5 minutes after the
+ *  last). The speed never exceeds what this allows; the CPU measurement can only lower it. */
+const CPU_PER_TOKEN_SIM_SECOND = 0.0032
 
 export interface SpeedGovernorOptions {
     /** Upper bound of the fast speed. */
@@ -24,6 +26,8 @@ export interface SpeedGovernorOptions {
 export class SpeedGovernor {
     private fastScale: number
     private maxScale: number
+    /** What the machine can carry for this many tokens (see CPU_PER_TOKEN_SIM_SECOND). */
+    private readonly affordable: number
     private readonly targetCores = availableParallelism() * CPU_TARGET_SHARE
     private mode: "calm" | "fast" = "calm"
     private timer: ReturnType<typeof setInterval> | undefined
@@ -35,11 +39,12 @@ export class SpeedGovernor {
     constructor(private readonly clock: SimClock, private readonly options: SpeedGovernorOptions) {
         this.maxScale = Math.max(1, options.maxScale ?? DEFAULT_MAX_SCALE)
         const tokens = Math.max(1, options.pids().length)
-        this.fastScale = this.clamp(this.targetCores / (tokens * CPU_PER_TOKEN_SIM_SECOND))
+        this.affordable = this.targetCores / (tokens * CPU_PER_TOKEN_SIM_SECOND)
+        this.fastScale = this.clamp(this.affordable)
     }
 
     private clamp(scale: number) {
-        return Math.max(1, Math.min(this.maxScale, scale))
+        return Math.max(1, Math.min(this.maxScale, this.affordable ?? Infinity, scale))
     }
 
     /** The speed the world runs at in quiet stretches now. */
@@ -50,7 +55,7 @@ export class SpeedGovernor {
     /** Changes the upper bound (a person at the `up` prompt asks for another speed). */
     setMaxScale(scale: number): void {
         this.maxScale = Math.max(1, scale)
-        this.fastScale = this.maxScale
+        this.fastScale = this.clamp(scale)
         if (this.mode === "fast") this.fast()
         else this.calm()
     }
