@@ -19,6 +19,8 @@ const CPU_PER_TOKEN_SIM_SECOND = 0.0032
 export interface SpeedGovernorOptions {
     /** Upper bound of the fast speed. */
     maxScale?: number
+    /** How many tokens the world runs. */
+    tokens: number
     /** Processes whose CPU use counts (the token processes); re-read at every look. */
     pids: () => number[]
 }
@@ -38,8 +40,7 @@ export class SpeedGovernor {
 
     constructor(private readonly clock: SimClock, private readonly options: SpeedGovernorOptions) {
         this.maxScale = Math.max(1, options.maxScale ?? DEFAULT_MAX_SCALE)
-        const tokens = Math.max(1, options.pids().length)
-        this.affordable = this.targetCores / (tokens * CPU_PER_TOKEN_SIM_SECOND)
+        this.affordable = this.targetCores / (Math.max(1, options.tokens) * CPU_PER_TOKEN_SIM_SECOND)
         this.fastScale = this.clamp(this.affordable)
     }
 
