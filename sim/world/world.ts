@@ -1,0 +1,335 @@
+// A world: the tokens of a scenario, each the real firmware in its own simulator process
+// (sim/harness/token-vm.ts), joined by one radio channel, on one simulated clock. The world hands the
+// tokens out (a kiosk sets their clocks at the start), moves them along their paths, answers their
+// scan windows from the channel, records everything that goes on air, cuts and restores their power
+// and presses their buttons when the scenario says so, and in the end reads what each token logged.
+import { mkdirSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { SimClock } from "../clock/sim-clock.js"
+import { TokenVm, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
+import type { HeardAdvertisement } from "../hardware/radio-medium.js"
+import { TokenSyncClient, type TokenStatus } from "../../lib/token-sync/sync-client.js"
+import { parseAdvertisement } from "../../lib/gaen/index.js"
+import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
+import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
+import { RadioChannel } from "./radio-channel.js"
+import { SpeedGovernor } from "./speed-governor.js"
+import { Track, type Position } from "./track.js"
+import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
+
+/** What happened in the world, as it happens (for a live view or the demo). */
+export type WorldEvent =
+    | { type: "on-air"; atMs: number; token: string; address: Uint8Array; rpi?: string }
+    | { type: "off-air"; atMs: number; token: string }
+    | { type: "scan"; atMs: number; token: string; heard: { from: string; rssi: number; packets: number }[] }
+    | { type: "handed-out" | "power-off" | "power-on" | "button" | "set-time" | "moved"; atMs: number; token: string; detail?: string }
+    | { type: "note"; atMs: number; detail: string }
+
+export interface WorldOptions {
+    scenario: Scenario
+    /** Output folder: tokens/<id>/ (each token's flash), trace.jsonl, air.pcap, summary.json. */
+    outDir: string
+    /** Fastest simulated seconds per real second (default: constants.DEFAULT_MAX_SCALE). */
+    maxScale?: number
+    /** Write air.pcap at the end (it holds every advertising event: large for long scenarios). */
+    pcap?: boolean
+    onEvent?: (e: WorldEvent) => void
+    /** Receives every line a token prints (firmware log), prefixed with nothing. */
+    onTokenLog?: (token: string, line: string) => void
+}
+
+/** The world's side of one token. */
+export class WorldToken {
+    vm: TokenVm | undefined
+    sync: TokenSyncClient | undefined
+    /** The kiosk address stays the same across power cycles. */
+    hubPort = 0
+    powerCuts = 0
+    /** Distinct RPIs (hex) this token heard from others, with the sender. */
+    readonly heard = new Map<string, string>()
+    constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
+    get poweredOn(): boolean {
+        return this.vm !== undefined
+    }
+}
+
+type TimelineStep = { atMs: number; run: () => Promise<void> }
+
+export class World {
+    readonly tokens = new Map<string, WorldToken>()
+    readonly channel: RadioChannel
+    readonly governor: SpeedGovernor
+    readonly startMs: number
+    readonly endMs: number
+    private finished: WorldSummary | undefined
+    private stopped = false
+    /** Real time (ms) the world was created, and the scenario started (tokens handed out). */
+    readonly realCreatedMs = performance.now()
+    realStartedMs = 0
+
+    private constructor(
+        readonly clock: SimClock,
+        readonly scenario: Scenario,
+        private readonly options: WorldOptions,
+    ) {
+        this.startMs = scenario.startMs
+        this.endMs = scenario.startMs + scenario.durationMs
+        for (const t of scenario.tokens)
+            this.tokens.set(t.id, new WorldToken(t.id, join(options.outDir, "tokens", t.id), new Track(t.waypoints, t.repeatEveryMs)))
+        this.channel = new RadioChannel({
+            positionOf: (id, atMs) => this.token(id).track.positionAt(atMs - this.startMs),
+            txPowerDbm: DEFAULT_RADIO.txPower,
+            advertisingIntervalMs: DEFAULT_RADIO.advertisingIntervalMs,
+            model: scenario.channel,
+            seed: scenario.seed,
+        })
+        this.governor = new SpeedGovernor(clock, {
+            maxScale: options.maxScale,
+            tokens: scenario.tokens.length,
+            pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
+        })
+    }
+
+    /**
+     * Boots every token (at real speed, a few at a time), waits for the scenario's start time and
+     * hands the tokens out: a kiosk sets each one's clock. Resolves at the start of the scenario.
+     */
+    static async start(options: WorldOptions): Promise<World> {
+        const { scenario } = options
+        // Boot before the start: the clock starts early enough for every token to come up.
+        const bootAllowanceMs = 5_000 + Math.ceil(scenario.tokens.length / BOOT_CONCURRENCY) * 2_000
+        const clock = SimClock.startingAt(scenario.startMs - bootAllowanceMs, 1)
+        const world = new World(clock, scenario, options)
+        prepareOutputFolder(options.outDir)
+        try {
+            const queue = [...world.tokens.values()]
+            await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
+                for (let t = queue.shift(); t; t = queue.shift()) await world.boot(t)
+            }))
+            world.governor.start()
+            if (clock.now() < scenario.startMs) {
+                world.governor.calm()
+                await clock.until(scenario.startMs)
+            }
+            clock.setScale(1) // a kiosk's set_time round trip then costs real milliseconds only
+            await Promise.all(scenario.tokens.filter(t => t.handOut).map(async t => {
+                await world.setTime(t.id)
+                world.emit({ type: "handed-out", atMs: clock.now(), token: t.id })
+            }))
+            world.realStartedMs = performance.now()
+            return world
+        } catch (e) {
+            await world.stop()
+            throw e
+        }
+    }
+
+    token(id: string): WorldToken {
+        const t = this.tokens.get(id)
+        if (!t) throw new Error(`no token "${id}" in this world (tokens: ${[...this.tokens.keys()].join(", ")})`)
+        return t
+    }
+
+    /** Simulated ms since the scenario's start. */
+    get elapsedMs(): number {
+        return this.clock.now() - this.startMs
+    }
+
+    private emit(e: WorldEvent) {
+        this.options.onEvent?.(e)
+    }
+
+    private async boot(t: WorldToken): Promise<void> {
+        mkdirSync(t.dir, { recursive: true })
+        const vm = await TokenVm.start({
+            clock: this.clock,
+            dir: t.dir,
+            hubPort: t.hubPort,
+            radio: DEFAULT_RADIO,
+            startTimeoutMs: BOOT_TIMEOUT_REAL_MS,
+            onLog: line => this.options.onTokenLog?.(t.id, line),
+            onScan: (fromMs, toMs) => this.answerScan(t, fromMs, toMs),
+            onAdvertising: ad => this.advertisingChanged(t, ad),
+        })
+        t.vm = vm
+        t.hubPort = vm.hubPort
+        t.sync = await TokenSyncClient.find(vm.bus, BOOT_TIMEOUT_REAL_MS)
+    }
+
+    private advertisingChanged(t: WorldToken, ad: AiredAdvertisement | null) {
+        // The harness reports no time for a stop; the world's clock is within an IPC hop of it.
+        const atMs = ad?.atMs ?? this.clock.now()
+        if (atMs >= this.endMs || this.finished) return
+        this.channel.advertisingChanged(t.id, ad, atMs)
+        if (!ad) return this.emit({ type: "off-air", atMs, token: t.id })
+        let rpi: string | undefined
+        try {
+            rpi = parseAdvertisement(ad.payload).rpi.toString("hex")
+        } catch {
+            // not an exposure notification: still on air, still recorded
+        }
+        this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi })
+    }
+
+    private answerScan(t: WorldToken, fromMs: number, toMs: number): HeardAdvertisement[] {
+        if (fromMs >= this.endMs || this.finished) return []
+        const heard = this.channel.scan(t.id, fromMs, Math.min(toMs, this.endMs))
+        const senders = heard.map(h => {
+            try {
+                t.heard.set(parseAdvertisement(h.payload).rpi.toString("hex"), h.from)
+            } catch {
+                // a payload without an RPI is not an identifier
+            }
+            return { from: h.from, rssi: h.rssi, packets: h.packets }
+        })
+        this.emit({ type: "scan", atMs: toMs, token: t.id, heard: senders })
+        return heard
+    }
+
+    // ---- Acting on tokens (the scenario's events, or a person at the `up` prompt) -------------
+
+    /**
+     * A kiosk sets the token's clock to the simulated time. Resolves once the token is on air (or
+     * after a few real seconds): its first rotation derives keys, real CPU work that at full speed
+     * would cost simulated minutes no real token spends.
+     */
+    async setTime(id: string): Promise<void> {
+        const t = this.token(id)
+        if (!t.sync) throw new Error(`token "${id}" has no power`)
+        await t.sync.setTime(Math.round(this.clock.now() / 1000))
+        this.emit({ type: "set-time", atMs: this.clock.now(), token: id })
+        const deadline = performance.now() + FIRST_ADVERTISEMENT_WAIT_REAL_MS
+        while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
+    }
+
+    async pressButton(id: string, holdMs = 300): Promise<void> {
+        const t = this.token(id)
+        if (!t.vm) throw new Error(`token "${id}" has no power`)
+        this.emit({ type: "button", atMs: this.clock.now(), token: id })
+        await t.vm.pressButton(this.clock, holdMs)
+    }
+
+    /** Pulls the battery: the process dies at once; its flash (folder) stays. */
+    async powerOff(id: string): Promise<void> {
+        const t = this.token(id)
+        if (!t.vm) throw new Error(`token "${id}" is already off`)
+        const vm = t.vm
+        const atMs = this.clock.now()
+        t.vm = undefined
+        t.sync = undefined
+        t.powerCuts++
+        this.channel.advertisingChanged(id, null, atMs)
+        this.emit({ type: "power-off", atMs, token: id })
+        await vm.stop()
+    }
+
+    /** Puts the battery back: the firmware boots from the same flash (its clock is not set). */
+    async powerOn(id: string): Promise<void> {
+        const t = this.token(id)
+        if (t.vm) throw new Error(`token "${id}" is already on`)
+        await this.boot(t)
+        this.emit({ type: "power-on", atMs: this.clock.now(), token: id })
+    }
+
+    /** Moves a token now (null: away, out of everyone's range); it stays there. */
+    move(id: string, position: Position | null): void {
+        const t = this.token(id)
+        t.track.moveTo(this.elapsedMs, position)
+        this.emit({ type: "moved", atMs: this.clock.now(), token: id, detail: position ? `${position.x} ${position.y}` : "away" })
+    }
+
+    // ---- Running ---------------------------------------------------------------------------------
+
+    private timeline(): TimelineStep[] {
+        const steps: TimelineStep[] = []
+        const at = (e: ScenarioEvent, offsetMs = 0) => this.startMs + e.atMs + offsetMs
+        for (const e of this.scenario.events) {
+            if (e.type === "power-cut") {
+                steps.push({ atMs: at(e), run: () => this.powerOff(e.token) })
+                steps.push({ atMs: at(e, e.offMs), run: () => this.powerOn(e.token) })
+            } else if (e.type === "press-button") steps.push({ atMs: at(e), run: () => this.pressButton(e.token, e.holdMs) })
+            else steps.push({ atMs: at(e), run: () => this.setTime(e.token) })
+        }
+        return steps.sort((a, b) => a.atMs - b.atMs)
+    }
+
+    /** Runs at full speed until `atMs` (simulated Unix ms), arriving there at the calm speed. */
+    private async advanceTo(atMs: number): Promise<void> {
+        const leadMs = () => this.governor.currentFastScale * SLOW_DOWN_LEAD_REAL_MS
+        if (atMs - this.clock.now() > leadMs()) {
+            this.governor.fast()
+            // The fast speed may change on the way; re-aim until close enough.
+            // Short waits: the governor may change the speed, and a long timer set at the old speed
+            // would overshoot.
+            while (atMs - this.clock.now() > leadMs() && !this.stopped)
+                await this.clock.until(Math.min(atMs - leadMs(), this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
+        }
+        this.governor.calm()
+        await this.clock.until(atMs)
+    }
+
+    /** Runs the scenario's events to its end, then reads the tokens and writes the outputs. */
+    async run(): Promise<WorldSummary> {
+        for (const step of this.timeline()) {
+            if (this.stopped) break
+            await this.advanceTo(step.atMs)
+            try {
+                await step.run()
+            } catch (e: any) {
+                this.emit({ type: "note", atMs: this.clock.now(), detail: `scenario event failed: ${e.message}` })
+            }
+        }
+        await this.advanceTo(this.endMs)
+        return this.finish()
+    }
+
+    /**
+     * Ends the scenario now (or at its end, whichever is first): nothing more goes on air, the world
+     * reads every powered token's status (and log, where the sync service offers it) and writes
+     * trace.jsonl, summary.json and (if asked) air.pcap. The tokens keep running until stop().
+     */
+    async finish(): Promise<WorldSummary> {
+        if (this.finished) return this.finished
+        const endMs = Math.min(this.endMs, this.clock.now())
+        this.clock.setScale(1)
+        this.channel.closeAll(endMs)
+        const statuses = new Map<string, { status?: TokenStatus; log?: unknown[]; error?: string }>()
+        await Promise.all([...this.tokens.values()].map(async t => {
+            if (!t.sync) return statuses.set(t.id, { error: "no power at the end" })
+            try {
+                const status = await t.sync.status()
+                const log = await readLogIfOffered(t.sync)
+                statuses.set(t.id, { status, log })
+            } catch (e: any) {
+                statuses.set(t.id, { error: e.message })
+            }
+        }))
+        this.finished = await writeWorldOutputs(this, endMs, statuses, { pcap: this.options.pcap ?? false, outDir: this.options.outDir })
+        return this.finished
+    }
+
+    /** Stops every token process (their folders stay in the output folder). */
+    async stop(): Promise<void> {
+        this.stopped = true
+        this.governor.stop()
+        await Promise.all([...this.tokens.values()].map(async t => {
+            const vm = t.vm
+            t.vm = undefined
+            t.sync = undefined
+            await vm?.stop()
+        }))
+    }
+}
+
+/** The sync client's readLog() arrives with the contact log (firmware scanning); until then, none. */
+async function readLogIfOffered(sync: TokenSyncClient): Promise<unknown[] | undefined> {
+    const reader = sync as unknown as { readLog?: () => Promise<unknown[]> }
+    return typeof reader.readLog === "function" ? await reader.readLog() : undefined
+}
+
+/** A run replaces the previous run's outputs in the same folder (and its tokens' flash). */
+function prepareOutputFolder(outDir: string) {
+    mkdirSync(outDir, { recursive: true })
+    for (const name of ["tokens", "trace.jsonl", "air.pcap", "summary.json"]) rmSync(join(outDir, name), { recursive: true, force: true })
+    mkdirSync(join(outDir, "tokens"), { recursive: true })
+}

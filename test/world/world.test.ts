@@ -1,0 +1,185 @@
+// Worlds of real firmware: each token its own simulator process, joined by the radio channel.
+// Tests marked "needs firmware scanning" are skipped until the firmware scans and offers its log
+// (see ./firmware-features.ts); the others run on the firmware as it is.
+import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import jd from "../../lib/jacdac/jacdac-ts.js"
+import { GaenRadioCmd, SRV_GAEN_RADIO } from "../../lib/jacdac/service-specs.js"
+import { parseScenario, type Scenario } from "../../sim/scenarios/scenario.js"
+import { World } from "../../sim/world/world.js"
+import type { WorldSummary } from "../../sim/world/world-outputs.js"
+import type { TraceLine } from "../../sim/capture/trace.js"
+import { CLOSE_CONTACT_MAX_ATTENUATION_DB, DEFAULT_CHANNEL } from "../../sim/world/constants.js"
+import { meanRssiDbm } from "../../sim/world/path-loss.js"
+import { DEFAULT_RADIO } from "../../sim/harness/token-vm.js"
+import { firmwareScans } from "./firmware-features.js"
+import { tsharkFields } from "./tshark.js"
+
+const needsScanning = test.skipIf(!firmwareScans)
+/** The firmware scans about every 4 minutes; a record's scans stand for that much contact time. */
+const SCAN_PERIOD_MINUTES = 4
+const dirs: string[] = []
+afterAll(() => dirs.forEach(d => rmSync(d, { recursive: true, force: true })))
+
+function twoPeople(distanceM: number, duration: string, events: unknown[] = []): Scenario {
+    return parseScenario(JSON.stringify({
+        name: `two people ${distanceM} m apart`,
+        start: "2026-04-01T01:00:00Z",
+        duration,
+        tokens: [{ id: "a", path: [{ at: 0, x: 0, y: 0 }] }, { id: "b", path: [{ at: 0, x: distanceM, y: 0 }] }],
+        events,
+    }), `test: ${distanceM} m`)
+}
+
+interface Finished {
+    world: World
+    summary: WorldSummary
+    outDir: string
+    trace: TraceLine[]
+}
+
+/** Runs a scenario to its end; the tokens stay up (for reading logs) until afterAll. */
+async function runWorld(scenario: Scenario, during?: (world: World) => Promise<void>): Promise<Finished> {
+    const outDir = mkdtempSync(join(tmpdir(), "gaen-world-"))
+    dirs.push(outDir)
+    const world = await World.start({ scenario, outDir, pcap: true })
+    worlds.push(world)
+    await during?.(world)
+    const summary = await world.run()
+    const trace = readFileSync(join(outDir, "trace.jsonl"), "utf8").trim().split("\n").map(l => JSON.parse(l) as TraceLine)
+    return { world, summary, outDir, trace }
+}
+const worlds: World[] = []
+afterAll(async () => {
+    await Promise.all(worlds.map(w => w.stop()))
+})
+
+const hex = (v: unknown) => (typeof v === "string" ? v : Buffer.from(v as Uint8Array).toString("hex"))
+type LogRecord = { rpi: unknown; firstSeen: number; lastSeen: number; scans: number; rssiMax: number }
+async function readLog(world: World, id: string): Promise<LogRecord[]> {
+    const sync = world.token(id).sync as unknown as { readLog(): Promise<LogRecord[]> }
+    return sync.readLog()
+}
+
+describe("a world of two tokens 1 m apart for 20 minutes", () => {
+    let run: Finished
+    let heardThroughRadio: { address: string; rssi: number; packets: number }[] = []
+    beforeAll(async () => {
+        run = await runWorld(twoPeople(1, "20m"), async world => {
+            // Ask b's radio service for a scan window, as the firmware does: the radio server asks
+            // its medium, the harness asks the world, the world asks the channel.
+            world.governor.calm()
+            await world.clock.sleep(60_000)
+            const radio = world.token("b").vm!.bus.services({ serviceClass: SRV_GAEN_RADIO })[0]
+            const duration = Buffer.alloc(4)
+            duration.writeUInt32LE(4000)
+            await radio.sendPacketAsync(jd.Packet.from(GaenRadioCmd.Scan, duration), true)
+            await world.clock.sleep(8000)
+            const reply = await radio.sendCmdAwaitResponseAsync(jd.Packet.from(GaenRadioCmd.ScanResults, Buffer.alloc(2)), 2000)
+            const page = Buffer.from(reply!.data)
+            for (let i = 0; i + 9 <= page.length; i += 9 + page[i + 8])
+                heardThroughRadio.push({ address: Buffer.from(page.subarray(i, i + 6)).reverse().toString("hex").match(/../g)!.join(":"), rssi: page.readInt8(i + 6), packets: page[i + 7] })
+        })
+    }, 120_000)
+
+    test("every token is handed out and goes on air; the trace has every advertisement", () => {
+        for (const t of run.summary.tokens) {
+            expect(t.state).toBe("active")
+            expect(t.advertisementsSent).toBeGreaterThanOrEqual(1)
+            expect(run.trace.filter(l => l.token === t.id)).toHaveLength(t.advertisementsSent)
+        }
+        expect(run.trace[0].from < new Date(Date.UTC(2026, 3, 1, 1, 0, 30)).toISOString()).toBe(true)
+    })
+
+    test("no identifier stays on air longer than 20 minutes (from the trace)", () => {
+        for (const l of run.trace) expect(Date.parse(l.to) - Date.parse(l.from)).toBeLessThanOrEqual(20 * 60_000)
+        expect(new Set(run.trace.map(l => l.rpi)).size).toBe(run.trace.length)
+    })
+
+    test("a scan window through a token's radio service hears the other token at 1 m", () => {
+        const aAddresses = run.trace.filter(l => l.token === "a").map(l => l.address)
+        expect(heardThroughRadio).toHaveLength(1)
+        expect(aAddresses).toContain(heardThroughRadio[0].address)
+        const mean = meanRssiDbm(DEFAULT_RADIO.txPower, 1)
+        expect(heardThroughRadio[0].rssi).toBeGreaterThanOrEqual(Math.floor(mean))
+        expect(heardThroughRadio[0].rssi).toBeLessThanOrEqual(Math.ceil(mean + 4 * DEFAULT_CHANNEL.fadingSigmaDb))
+        expect(heardThroughRadio[0].packets).toBeGreaterThanOrEqual(10) // 16 events, 5 % lost
+        const line = run.trace.find(l => l.address === heardThroughRadio[0].address)!
+        expect(line.receivers).toContainEqual(expect.objectContaining({ token: "b", rssi: heardThroughRadio[0].rssi }))
+    })
+
+    test("air.pcap holds exactly the trace's advertisements, decoded by tshark with valid CRCs", () => {
+        const rows = tsharkFields(join(run.outDir, "air.pcap"), ["bluetooth.gaen.rpi", "bluetooth.gaen.aemd", "btle.crc.incorrect"])
+        expect(rows.length).toBe(run.summary.tokens.reduce((n, t) => n + t.advertisingEvents, 0))
+        expect(rows.every(r => r[2] === undefined || r[2] === "")).toBe(true)
+        expect(new Set(rows.map(r => `${r[0]}/${r[1]}`))).toEqual(new Set(run.trace.map(l => `${l.rpi}/${l.aem}`)))
+    })
+
+    needsScanning("[needs firmware scanning] each token's log holds the other's identifiers covering at least 15 minutes", async () => {
+        for (const [me, other] of [["a", "b"], ["b", "a"]]) {
+            const othersRpis = new Set(run.trace.filter(l => l.token === other).map(l => l.rpi))
+            const records = (await readLog(run.world, me)).filter(r => othersRpis.has(hex(r.rpi)))
+            expect(records.length).toBeGreaterThanOrEqual(1)
+            const scans = records.reduce((n, r) => n + r.scans, 0)
+            expect(scans * SCAN_PERIOD_MINUTES).toBeGreaterThanOrEqual(15)
+            expect(run.summary.tokens.find(t => t.id === me)!.recordsLogged).toBeGreaterThanOrEqual(records.length)
+        }
+    })
+})
+
+describe("two tokens 10 m apart", () => {
+    needsScanning("[needs firmware scanning] log no record a kiosk would count as close", async () => {
+        const run = await runWorld(twoPeople(10, "20m"))
+        const near = await runWorld(twoPeople(1, "10m"))
+        for (const id of ["a", "b"]) {
+            for (const r of await readLog(run.world, id)) expect(DEFAULT_RADIO.txPower - r.rssiMax).toBeGreaterThan(CLOSE_CONTACT_MAX_ATTENUATION_DB)
+            const closeBest = Math.max(...(await readLog(near.world, id)).map(r => r.rssiMax))
+            const farBest = Math.max(-127, ...(await readLog(run.world, id)).map(r => r.rssiMax))
+            expect(closeBest - farBest).toBeGreaterThanOrEqual(15) // far below what 1 m gives
+        }
+    }, 180_000)
+})
+
+describe("a token powered off and on mid-scenario", () => {
+    let run: Finished
+    let before: { tokenId: string; hubPort: number; log?: LogRecord[] }
+    beforeAll(async () => {
+        const scenario = twoPeople(1, "16m", [
+            { at: "9m", token: "b", type: "power-cut", off: "1m" },
+            { at: "11m", token: "b", type: "set-time" },
+        ])
+        run = await runWorld(scenario, async world => {
+            world.governor.calm()
+            const b = world.token("b")
+            before = { tokenId: (await b.sync!.status()).tokenId, hubPort: b.hubPort }
+            if (firmwareScans) {
+                // Let b log something first (scans every ~4 minutes), then look at it.
+                world.governor.fast()
+                await world.clock.until(world.startMs + 8.5 * 60_000)
+                world.governor.calm()
+                before.log = await readLog(world, "b")
+            }
+        })
+    }, 120_000)
+
+    test("it comes back as the same token, at the same kiosk address, and goes on air once its clock is set", async () => {
+        const b = run.world.token("b")
+        expect(run.summary.tokens.find(t => t.id === "b")!.powerCuts).toBe(1)
+        expect(b.hubPort).toBe(before.hubPort)
+        expect((await b.sync!.status()).tokenId).toBe(before.tokenId)
+        const cutAt = Date.UTC(2026, 3, 1, 1, 9)
+        const lines = run.trace.filter(l => l.token === "b")
+        // Off air from the cut until the kiosk set the clock again.
+        expect(lines.some(l => Date.parse(l.to) === cutAt || Math.abs(Date.parse(l.to) - cutAt) < 30_000)).toBe(true)
+        expect(lines.every(l => Date.parse(l.from) < cutAt || Date.parse(l.from) >= Date.UTC(2026, 3, 1, 1, 11))).toBe(true)
+        expect(lines.some(l => Date.parse(l.from) >= Date.UTC(2026, 3, 1, 1, 11))).toBe(true)
+    })
+
+    needsScanning("[needs firmware scanning] it keeps its log", async () => {
+        expect(before.log!.length).toBeGreaterThanOrEqual(1)
+        const after = new Set((await readLog(run.world, "b")).map(r => hex(r.rpi)))
+        for (const r of before.log!) expect(after.has(hex(r.rpi))).toBe(true)
+    })
+})
