@@ -2,7 +2,7 @@
 // token is untouched then); after the owner's button press the token stops for good, erases its log,
 // keys and settings, and reads everything back. The kiosk shows that proof.
 import { afterButtonPress } from "../token/button.js"
-import { decommission, requestDecommission, type DecommissionResult } from "../token/firmware-api.js"
+import type { DecommissionResult } from "../../lib/token-sync/sync-client.js"
 import type { TokenSession } from "../token/session.js"
 import { KioskError } from "../errors.js"
 import type { RetryPolicy } from "../http/server-client.js"
@@ -38,8 +38,8 @@ export async function decommissionToken(
     const client = session.connection.client
     const result = await afterButtonPress<DecommissionResult>({
         what: "decommissioning",
-        request: () => requestDecommission(client),
-        poll: () => decommission(client),
+        request: () => client.requestDecommission(),
+        poll: () => client.decommission(),
         onWaiting: secondsLeft => o.onProgress?.({ step: "press-button", purpose: "decommission", secondsLeft }),
     })
     if (result.state !== "done") throw new KioskError("token-lost", `unexpected decommission state ${result.state}`)

@@ -1,8 +1,7 @@
 // The exposure check: diagnosis keys from the server (verified), the token's log (in memory only),
 // matching, and COCOA's per-day risk. checkRecords is the whole check on a log already read;
 // checkTokenExposure reads the log from a connected token first.
-import type { EncounterRecord } from "../token/encounter-record.js"
-import { readLog, scanPeriodSeconds } from "../token/firmware-api.js"
+import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import { onToken, type TokenSession } from "../token/session.js"
 import { syncExports, type ExportFileSummary } from "../downloads/export-cache.js"
 import type { TrustedKey } from "../downloads/public-key.js"
@@ -39,10 +38,10 @@ export function checkRecords(records: readonly EncounterRecord[], scanPeriod: nu
 
 /** Reads the token's log into memory and checks it. */
 export function checkTokenExposure(session: TokenSession, o: CheckOptions): Promise<CheckResult> {
-    const scanPeriod = scanPeriodSeconds(session.status) // an old firmware is refused before any download
+    const scanPeriod = session.status.scanPeriodSeconds
     return runCheck(
         () => onToken("reading the token's log", () =>
-            readLog(session.connection.client, (read, total) => o.onProgress?.({ step: "read-log", read, total }))),
+            session.connection.client.readLog({ onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })),
         scanPeriod, o)
 }
 

@@ -8,7 +8,7 @@ import {
     deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
     RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
 } from "../../lib/gaen/index.js"
-import type { EncounterRecord } from "../token/encounter-record.js"
+import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
 import { ObservedRpiIndex } from "./rpi-index.js"
 import { RpiDeriver } from "./rpi-derivation.js"

@@ -3,7 +3,7 @@
 // air.pcap (every advertising event, for Wireshark). Formats: sim/README.md.
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
+import type { EncounterRecord, TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { writeAirCapture } from "../capture/air-capture.js"
 import { traceLine, writeTrace } from "../capture/trace.js"
 import { DEFAULT_RADIO } from "../harness/token-vm.js"
@@ -40,7 +40,7 @@ export interface TokenSummary {
     keysHeld?: number
     /** Set when the token could not be read at the end. */
     error?: string
-    /** tokens/<id>/log.json, when the sync service offers the log. */
+    /** tokens/<id>/log.json: the token's contact log at the end (simulated people only). */
     logFile?: string
 }
 
@@ -67,7 +67,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 export async function writeWorldOutputs(
     world: World,
     endMs: number,
-    statuses: Map<string, { status?: TokenStatus; log?: unknown[]; error?: string }>,
+    statuses: Map<string, { status?: TokenStatus; log?: EncounterRecord[]; error?: string }>,
     options: { pcap: boolean; outDir: string },
 ): Promise<WorldSummary> {
     const realEnd = performance.now()

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import { SimClock } from "../clock/sim-clock.js"
 import { TokenVm, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
 import type { HeardAdvertisement } from "../hardware/radio-medium.js"
-import { TokenSyncClient, type TokenStatus } from "../../lib/token-sync/sync-client.js"
+import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
 import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
@@ -293,12 +293,13 @@ export class World {
         const endMs = Math.min(this.endMs, this.clock.now())
         this.clock.setScale(1)
         this.channel.closeAll(endMs)
-        const statuses = new Map<string, { status?: TokenStatus; log?: unknown[]; error?: string }>()
+        const statuses = new Map<string, { status?: TokenStatus; log?: EncounterRecord[]; error?: string }>()
         await Promise.all([...this.tokens.values()].map(async t => {
             if (!t.sync) return statuses.set(t.id, { error: "no power at the end" })
             try {
+                // The log first: reading it commits what the token still hears, as a kiosk visit would.
+                const log = await t.sync.readLog()
                 const status = await t.sync.status()
-                const log = await readLogIfOffered(t.sync)
                 statuses.set(t.id, { status, log })
             } catch (e: any) {
                 statuses.set(t.id, { error: e.message })
@@ -319,12 +320,6 @@ export class World {
             await vm?.stop()
         }))
     }
-}
-
-/** The sync client's readLog() arrives with the contact log (firmware scanning); until then, none. */
-async function readLogIfOffered(sync: TokenSyncClient): Promise<unknown[] | undefined> {
-    const reader = sync as unknown as { readLog?: () => Promise<unknown[]> }
-    return typeof reader.readLog === "function" ? await reader.readLog() : undefined
 }
 
 /** A run replaces the previous run's outputs in the same folder (and its tokens' flash). */

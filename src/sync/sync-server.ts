@@ -166,6 +166,9 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         try {
             if (this.token.isStopped()) return Buffer.from([ANSWER_REFUSED])
             let cursor: LogCursor = LOG_START
+            // A read from the start also takes what is still being heard: the kiosk sees everything
+            // up to now (an identifier heard again later simply gets a second record).
+            if (!cursorBytes || cursorBytes.length === 0) await this.token.tracker.commitAll()
             if (cursorBytes && cursorBytes.length >= 6)
                 cursor = { seq: cursorBytes.getAt(0, "u32"), slot: cursorBytes.getAt(4, "u16") }
             else if (cursorBytes && cursorBytes.length !== 0) return Buffer.from([ANSWER_REFUSED])

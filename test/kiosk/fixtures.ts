@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { deriveDailyKeys, identifiersFor, generateTemporaryExposureKey, type TemporaryExposureKey } from "../../lib/gaen/index.js"
-import type { EncounterRecord } from "../../kiosk/token/encounter-record.js"
+import type { EncounterRecord } from "../../lib/token-sync/records.js"
 
 export const DAY_MS = 86_400_000
 export const SCAN_PERIOD_SECONDS = 240
