@@ -5,6 +5,7 @@ import { SimClock } from "./clock/sim-clock.js"
 import { TokenVm } from "./harness/token-vm.js"
 import { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import { parseAdvertisement } from "../lib/gaen/index.js"
+import { setTokenClock } from "./harness/set-token-clock.js"
 
 const SIM_HOURS = 2
 /** Simulated seconds per real second once the token is up (it boots at real speed). */
@@ -38,7 +39,7 @@ try {
     await clock.sleep(10 * 60_000)
     console.log(`${hhmm(clock.now())}  ten minutes later, still nothing on air: ${vm.aired.length} advertisements / 10分後も送信なし`)
     console.log(`${hhmm(clock.now())}  a kiosk sets the clock / キオスクが時刻を設定`)
-    await sync.setTime(Math.floor(clock.now() / 1000))
+    await setTokenClock(clock, sync)
     await clock.sleep(SIM_HOURS * 3600_000)
     const after = await sync.status()
     console.log(`\nAfter ${SIM_HOURS} simulated hours: ${vm.aired.length} identifiers sent, ${after.keysHeld} daily key(s) held, state ${after.state}.`)

@@ -108,6 +108,9 @@ export class TokenVm {
             cwd: projectRoot,
         })
         live.add(child)
+        // A token may die on its own (a simulated power cut): messages and frames still on their way
+        // to it then fail; that is expected, not an error of the test or tool.
+        child.on("error", () => {})
         const exited = new Promise<number | null>(res => child.once("exit", code => { live.delete(child); res(code) }))
         const lines: string[] = []
         const onLine = (chunk: Buffer) => {
@@ -169,6 +172,7 @@ export class TokenVm {
             if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage)
         }, HORIZON_UPDATE_MS)
         exited.then(() => clearInterval(horizonTimer))
+        exited.then(() => bus.disconnect().catch(() => {}))
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
         vm.logLines = lines
         vm.aired = aired

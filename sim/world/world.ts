@@ -16,6 +16,7 @@ import { RadioChannel } from "./radio-channel.js"
 import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
+import { setTokenClock } from "../harness/set-token-clock.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
 export type WorldEvent =
@@ -196,7 +197,7 @@ export class World {
     async setTime(id: string): Promise<void> {
         const t = this.token(id)
         if (!t.sync) throw new Error(`token "${id}" has no power`)
-        await t.sync.setTime(Math.round(this.clock.now() / 1000))
+        await setTokenClock(this.clock, t.sync)
         this.emit({ type: "set-time", atMs: this.clock.now(), token: id })
         const deadline = performance.now() + FIRST_ADVERTISEMENT_WAIT_REAL_MS
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))

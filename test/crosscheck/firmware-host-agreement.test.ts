@@ -6,6 +6,7 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { DEFAULT_RADIO, TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-client.js"
 import { decryptMetadata, deriveAemk, enIntervalNumber, parseAdvertisement, rpisForKey, identifiersFor, deriveDailyKeys } from "../../lib/gaen/index.js"
+import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
@@ -19,7 +20,7 @@ describe("firmware and host library agree", () => {
     beforeAll(async () => {
         vm = await TokenVm.start({ clock })
         const sync = await TokenSyncClient.find(vm.bus)
-        await sync.setTime(Math.floor(clock.now() / 1000))
+        await setTokenClock(clock, sync)
         // An hour on air: several rotations.
         await clock.sleep(60 * 60_000)
         // The owner has 30 seconds to press: slow down to near real time while "they" do.

@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
+import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 
 const started: TokenVm[] = []
 async function startToken(clock: SimClock) {
@@ -53,7 +54,7 @@ describe("simulator harness", () => {
         const vm = await startToken(clock)
         const sync = await TokenSyncClient.find(vm.bus)
         await clock.sleep(60_000) // let it settle after booting
-        await sync.setTime(Math.floor(clock.now() / 1000))
+        await setTokenClock(clock, sync)
         const realStart = Date.now()
         await clock.sleep(10 * 60_000) // ten simulated minutes
         const tokenClock = (await sync.status()).clock

@@ -8,6 +8,7 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
+import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 
 const DAY_S = 86400
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
@@ -29,7 +30,7 @@ describe("contact log on the token", () => {
 
     beforeAll(async () => {
         await boot()
-        await sync.setTime(Math.floor(clock.now() / 1000))
+        await setTokenClock(clock, sync)
         present = [near]
         await clock.sleep(45 * 60_000) // three quarters of an hour together
         present = []
