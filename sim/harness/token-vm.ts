@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
@@ -88,7 +88,7 @@ export class TokenVm {
 
     static async start(options: TokenVmOptions): Promise<TokenVm> {
         const ownsDir = !options.dir
-        const dir = options.dir ?? mkdtempSync(join(tmpdir(), "gaen-token-"))
+        const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), "gaen-token-")))
         const bytecode = options.bytecode ?? FIRMWARE_BYTECODE
         if (!existsSync(bytecode)) throw new Error(`firmware not built: ${bytecode} is missing (run "npm run build")`)
         const config: TokenProcessConfig = {
