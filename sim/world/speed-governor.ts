@@ -1,20 +1,13 @@
 // How fast the world's simulated clock runs. Two speeds: "calm" while the world acts on tokens
-// (boot, set time, button, power) so that Jacdac round trips cost little simulated time, and "fast"
-// through the quiet stretches between. The fast speed starts from an estimate of what the machine
-// can carry and follows the measured CPU use of the token processes: every token process spends CPU
-// in proportion to simulated time (its Jacdac bus announces itself every 500 simulated ms, its
-// beacon looks at the clock every 5 s), so N tokens at speed S cost about N·S·c core-seconds per
-// second. Past the machine's cores the processes fall behind and stop behaving like devices.
+// (boot, set time, button, power) so that a person's 30-second windows stay 30 seconds, and "fast"
+// through the quiet stretches between. Tokens run on virtual time and the clock waits for the
+// slowest (sim/clock/virtual-time.ts), so a busy machine slows the world rather than breaking
+// the tokens' timing; the fast speed still follows the measured CPU use of the token processes,
+// backing off when they take more than CPU_TARGET_SHARE of the cores so the machine stays usable.
 import { availableParallelism } from "node:os"
 import type { SimClock } from "../clock/sim-clock.js"
 import { CALM_SCALE, CPU_TARGET_SHARE, DEFAULT_MAX_SCALE, GOVERNOR_PERIOD_REAL_MS } from "./constants.js"
 import { cpuSeconds, residentBytes } from "./process-stats.js"
-
-/** CPU seconds one token process needs per simulated second to keep its timing. Measured on this
- *  project's 2-core machine: one token keeps every rotation within 10–20 minutes at 500× (so
- *  2 × 0.8 cores / 500 = 0.0032); 10 tokens at 200× already drifted (a rotation 5 minutes after the
- *  last). The speed never exceeds what this allows; the CPU measurement can only lower it. */
-const CPU_PER_TOKEN_SIM_SECOND = 0.0032
 
 export interface SpeedGovernorOptions {
     /** Upper bound of the fast speed. */
@@ -28,8 +21,6 @@ export interface SpeedGovernorOptions {
 export class SpeedGovernor {
     private fastScale: number
     private maxScale: number
-    /** What the machine can carry for this many tokens (see CPU_PER_TOKEN_SIM_SECOND). */
-    private readonly affordable: number
     private readonly targetCores = availableParallelism() * CPU_TARGET_SHARE
     private mode: "calm" | "fast" = "calm"
     private timer: ReturnType<typeof setInterval> | undefined
@@ -40,12 +31,11 @@ export class SpeedGovernor {
 
     constructor(private readonly clock: SimClock, private readonly options: SpeedGovernorOptions) {
         this.maxScale = Math.max(1, options.maxScale ?? DEFAULT_MAX_SCALE)
-        this.affordable = this.targetCores / (Math.max(1, options.tokens) * CPU_PER_TOKEN_SIM_SECOND)
-        this.fastScale = this.clamp(this.affordable)
+        this.fastScale = this.maxScale
     }
 
     private clamp(scale: number) {
-        return Math.max(1, Math.min(this.maxScale, this.affordable ?? Infinity, scale))
+        return Math.max(1, Math.min(this.maxScale, scale))
     }
 
     /** The speed the world runs at in quiet stretches now. */

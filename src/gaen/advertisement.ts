@@ -45,28 +45,35 @@ export interface HeardIdentifiers {
 }
 
 /**
- * Finds the GAEN service data in received advertising data, walking its AD structures (any order;
- * Flags optional, as Android omits them). Returns undefined for anything that is not a well-formed
- * GAEN advertisement: empty, over 31 bytes, truncated, or without 20 bytes of 0xFD6F service data.
- * Never throws: a receiver counts and ignores what it cannot use.
+ * Finds the GAEN service data in received advertising data `buf[start .. start + length)`, walking
+ * its AD structures (any order; Flags optional, as Android omits them). Returns the offset of the
+ * RPI in `buf` (the AEM follows it), or -1 for anything that is not a well-formed GAEN
+ * advertisement: empty, over 31 bytes, truncated, or without exactly 20 bytes of 0xFD6F service
+ * data. Allocates nothing, never throws: a receiver counts and ignores what it cannot use.
  */
-export function parseGaenAdvertisement(data: Buffer): HeardIdentifiers {
-    if (!data || data.length === 0 || data.length > LEGACY_ADVERTISEMENT_BYTES) return undefined
+export function findGaenIdentifiers(buf: Buffer, start: number, length: number): number {
+    if (!buf || length <= 0 || length > LEGACY_ADVERTISEMENT_BYTES || start + length > buf.length) return -1
     const uuidLow = SERVICE_UUID16 & 0xff
     const uuidHigh = SERVICE_UUID16 >> 8
-    let found: HeardIdentifiers = undefined
-    let i = 0
-    while (i < data.length) {
-        const len = data[i]
+    const end = start + length
+    let found = -1
+    let i = start
+    while (i < end) {
+        const len = buf[i]
         if (len === 0) break // zero length ends the significant part
-        if (i + 1 + len > data.length) return undefined // truncated structure
-        const type = data[i + 1]
-        if (type === AD_TYPE_SERVICE_DATA_UUID16 && len >= 3 && data[i + 2] === uuidLow && data[i + 3] === uuidHigh) {
-            if (len !== 3 + RPI_BYTES + AEM_BYTES || found) return undefined
-            const at = i + 4
-            found = { rpi: data.slice(at, at + RPI_BYTES), aem: data.slice(at + RPI_BYTES, at + RPI_BYTES + AEM_BYTES) }
+        if (i + 1 + len > end) return -1 // truncated structure
+        if (buf[i + 1] === AD_TYPE_SERVICE_DATA_UUID16 && len >= 3 && buf[i + 2] === uuidLow && buf[i + 3] === uuidHigh) {
+            if (len !== 3 + RPI_BYTES + AEM_BYTES || found >= 0) return -1
+            found = i + 4
         }
         i += 1 + len
     }
     return found
+}
+
+/** The RPI and AEM of a received advertisement, or undefined (see findGaenIdentifiers). */
+export function parseGaenAdvertisement(data: Buffer): HeardIdentifiers {
+    const at = data ? findGaenIdentifiers(data, 0, data.length) : -1
+    if (at < 0) return undefined
+    return { rpi: data.slice(at, at + RPI_BYTES), aem: data.slice(at + RPI_BYTES, at + RPI_BYTES + AEM_BYTES) }
 }

@@ -3,11 +3,70 @@
 import * as ds from "@devicescript/core"
 import { sendAndAwaitReport } from "./command-report"
 
-export interface HeardEntry {
-    address: Buffer
+/**
+ * What one scan window heard, kept as the radio's report pages (services/gaen-radio.md): one entry
+ * per address, address (6), RSSI (i8), packets (u8), payload length (u8), payload. Read through
+ * forEachHeard; 200 neighbours take about 9 KB this way, instead of 200 objects and 400 buffers.
+ */
+export type ScanBatch = Buffer[]
+
+/** One entry of a batch, as a view into its page; the same object is reused for every entry. */
+export interface HeardView {
+    page: Buffer
+    addressAt: number
     rssi: number
     packets: number
-    payload: Buffer
+    payloadAt: number
+    payloadLength: number
+}
+
+const ENTRY_HEADER_BYTES = 9
+const PAGE_HEADER_BYTES = 3
+
+/** Visits every well-formed entry of a batch (a malformed tail of a page is dropped). */
+export async function forEachHeard(batch: ScanBatch, visit: (e: HeardView) => Promise<void>) {
+    const view: HeardView = { page: undefined, addressAt: 0, rssi: 0, packets: 0, payloadAt: 0, payloadLength: 0 }
+    for (const page of batch) {
+        let i = 0
+        while (i + ENTRY_HEADER_BYTES <= page.length) {
+            const len = page[i + 8]
+            if (i + ENTRY_HEADER_BYTES + len > page.length) break
+            view.page = page
+            view.addressAt = i
+            view.rssi = page.getAt(i + 6, "i8")
+            view.packets = page[i + 7]
+            view.payloadAt = i + ENTRY_HEADER_BYTES
+            view.payloadLength = len
+            await visit(view)
+            i += ENTRY_HEADER_BYTES + len
+        }
+    }
+}
+
+/** Number of entries in one page's entry bytes. */
+function countEntries(entries: Buffer) {
+    let n = 0
+    let i = 0
+    while (i + ENTRY_HEADER_BYTES <= entries.length && i + ENTRY_HEADER_BYTES + entries[i + 8] <= entries.length) {
+        i += ENTRY_HEADER_BYTES + entries[i + 8]
+        n++
+    }
+    return n
+}
+
+/** Builds a batch from entries (tests, and radios that hear one advertisement at a time). */
+export function scanBatchOf(entries: { address: Buffer; rssi: number; packets: number; payload: Buffer }[]): ScanBatch {
+    const pages: Buffer[] = []
+    for (const e of entries) {
+        const entry = Buffer.alloc(ENTRY_HEADER_BYTES + e.payload.length)
+        entry.blitAt(0, e.address, 0, 6)
+        entry.setAt(6, "i8", e.rssi)
+        entry[7] = Math.min(255, e.packets)
+        entry[8] = e.payload.length
+        entry.blitAt(ENTRY_HEADER_BYTES, e.payload, 0, e.payload.length)
+        pages.push(entry)
+    }
+    return pages
 }
 
 export interface Radio {
@@ -15,38 +74,7 @@ export interface Radio {
     advertise(address: Buffer, payload: Buffer): Promise<void>
     stopAdvertising(): Promise<void>
     /** Listens for `durationMs` and returns what was heard, one entry per address. */
-    scan(durationMs: number): Promise<HeardEntry[]>
-}
-
-const ENTRY_HEADER_BYTES = 9
-
-export interface ScanPage {
-    /** The window is still open: ask again a little later. */
-    scanning: boolean
-    /** Entries in the whole window. */
-    total: number
-    entries: HeardEntry[]
-}
-
-const PAGE_HEADER_BYTES = 3
-
-/** Decodes a scan_results report (see services/gaen-radio.md). Malformed tails are dropped. */
-export function decodeScanPage(page: Buffer): ScanPage {
-    if (page.length < PAGE_HEADER_BYTES) return { scanning: false, total: 0, entries: [] }
-    const out: HeardEntry[] = []
-    let i = PAGE_HEADER_BYTES
-    while (i + ENTRY_HEADER_BYTES <= page.length) {
-        const len = page[i + 8]
-        if (i + ENTRY_HEADER_BYTES + len > page.length) break
-        out.push({
-            address: page.slice(i, i + 6),
-            rssi: page.getAt(i + 6, "i8"),
-            packets: page[i + 7],
-            payload: page.slice(i + ENTRY_HEADER_BYTES, i + ENTRY_HEADER_BYTES + len),
-        })
-        i += ENTRY_HEADER_BYTES + len
-    }
-    return { scanning: page[0] === 1, total: page.getAt(1, "u16"), entries: out }
+    scan(durationMs: number): Promise<ScanBatch>
 }
 
 /** The radio over Jacdac. */
@@ -65,19 +93,27 @@ export class JacdacRadio implements Radio {
         await this.client.stopAdvertising()
     }
 
-    async scan(durationMs: number): Promise<HeardEntry[]> {
+    async scan(durationMs: number): Promise<ScanBatch> {
         await this.client.scan(durationMs)
         await ds.sleep(durationMs)
-        const out: HeardEntry[] = []
+        const batch: ScanBatch = []
+        let got = 0
         for (let waits = 0; ; ) {
-            const page = decodeScanPage(await this.requestPage(out.length))
-            if (page.scanning) {
+            const page = await this.requestPage(got)
+            if (page.length < PAGE_HEADER_BYTES) return batch
+            if (page[0] === 1) {
+                // still scanning: ask again shortly
                 if (++waits > 50) throw new Error("radio: scan window did not close")
                 await ds.sleep(100)
                 continue
             }
-            for (const e of page.entries) out.push(e)
-            if (page.entries.length === 0 || out.length >= page.total) return out
+            const total = page.getAt(1, "u16")
+            const entries = page.slice(PAGE_HEADER_BYTES)
+            const n = countEntries(entries)
+            if (n === 0) return batch
+            batch.push(entries)
+            got += n
+            if (got >= total) return batch
         }
     }
 

@@ -2,24 +2,28 @@
 // written to the contact log as one record when it is no longer heard (the scan after it went
 // quiet). One record per RPI, thresholds applied later at the kiosk: risk rules change by
 // configuration, as COCOA's did three times.
+//
+// Memory is fixed and small: one table of `capacity` slots of 32 bytes, allocated once (12.8 KB for
+// 400 identifiers), no object per identifier. When the table is full, the stalest identifier is
+// written early to make room, so RAM stays bounded however crowded the room.
 import * as ds from "@devicescript/core"
-import { AEM_BYTES, RPI_BYTES, parseGaenAdvertisement } from "../gaen"
-import { HeardEntry } from "../hardware/radio"
+import { AEM_BYTES, RPI_BYTES, findGaenIdentifiers } from "../gaen"
+import { HeardView, ScanBatch, forEachHeard } from "../hardware/radio"
 import { ContactRecord } from "../storage/contact-record"
 
-interface Encounter {
-    rpi: Buffer
-    aem: Buffer
-    /** Unix minutes. */
-    firstSeen: number
-    lastSeen: number
-    scans: number
-    rssiMax: number
-    rssiMin: number
-    rssiSum: number
-    /** Number of the last scan that heard it. */
-    lastScan: number
-}
+// Slot layout (32 bytes).
+const SLOT_BYTES = 32
+const AT_RPI = 0
+const AT_AEM = 16
+const AT_FIRST_SEEN = 20 // u32 Unix minutes
+const AT_SEEN_FOR = 24 // u16 minutes from first to last seen
+const AT_SCANS = 26 // u8
+const AT_RSSI_MAX = 27 // i8
+const AT_RSSI_MIN = 28 // i8
+const AT_RSSI_SUM = 29 // i16 (255 scans × −128 still fits)
+const AT_LAST_SCAN = 31 // u8: scan number mod 256 that last heard it
+
+export const DEFAULT_TRACKED_IDENTIFIERS = 400
 
 export interface ScanOutcome {
     /** GAEN identifiers heard in this scan. */
@@ -30,118 +34,150 @@ export interface ScanOutcome {
     committed: number
 }
 
-/** Entries processed between yields: keeps a slice of VM work well under the InfiniteLoop limit. */
-const YIELD_EVERY = 16
+/** Slots compared between yields: keeps a slice of VM work well under the InfiniteLoop limit. */
+const YIELD_EVERY = 8
 
 export class EncounterTracker {
-    private open: Record<string, Encounter> = {}
-    private openCount = 0
+    private readonly table: Buffer
+    private count = 0
     private scanNumber = 0
     /** Totals since boot, for status. */
     ignoredTotal = 0
     committedTotal = 0
     failedWrites = 0
 
-    /**
-     * @param commit writes one record (the contact log's append)
-     * @param maxOpen identifiers tracked at once; beyond it the stalest are committed early, so RAM
-     *   stays bounded however crowded the room
-     */
+    /** @param commit writes one record (the contact log's append) */
     constructor(
         private readonly commit: (r: ContactRecord) => Promise<void>,
-        private readonly maxOpen = 400
-    ) {}
-
-    inRange(): number {
-        return this.openCount
+        readonly capacity = DEFAULT_TRACKED_IDENTIFIERS
+    ) {
+        this.table = Buffer.alloc(capacity * SLOT_BYTES)
     }
 
-    /** Folds one scan window's batch in; commits identifiers that this scan no longer heard. */
-    async addScan(entries: HeardEntry[], nowMinutes: number): Promise<ScanOutcome> {
-        const scan = ++this.scanNumber
+    inRange(): number {
+        return this.count
+    }
+
+    /** Folds one scan window in; writes identifiers that this scan no longer heard. */
+    async addScan(batch: ScanBatch, nowMinutes: number): Promise<ScanOutcome> {
+        this.scanNumber = (this.scanNumber + 1) & 0xff
+        const scan = this.scanNumber
         let heard = 0
         let ignored = 0
-        for (let i = 0; i < entries.length; i++) {
-            if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
-            const e = entries[i]
-            const ids = parseGaenAdvertisement(e.payload)
-            if (!ids || e.rssi < -127 || e.rssi > 20) {
+        let seen = 0
+        const self = this
+        await forEachHeard(batch, async (e: HeardView) => {
+            if (++seen % YIELD_EVERY === 0) await ds.sleep(0)
+            const at = findGaenIdentifiers(e.page, e.payloadAt, e.payloadLength)
+            if (at < 0 || e.rssi < -127 || e.rssi > 20) {
                 ignored++
-                continue
+                return
             }
             heard++
-            const key = ids.rpi.toString("hex")
-            const enc = this.open[key]
-            if (enc) {
-                if (enc.lastScan === scan) continue
-                enc.lastScan = scan
-                enc.lastSeen = nowMinutes
-                enc.scans++
-                enc.rssiSum += e.rssi
-                if (e.rssi > enc.rssiMax) enc.rssiMax = e.rssi
-                if (e.rssi < enc.rssiMin) enc.rssiMin = e.rssi
-                // AEM is bound to the RPI; keep the first one (a changed AEM would fail to decrypt).
-            } else {
-                this.open[key] = {
-                    rpi: ids.rpi,
-                    aem: ids.aem,
-                    firstSeen: nowMinutes,
-                    lastSeen: nowMinutes,
-                    scans: 1,
-                    rssiMax: e.rssi,
-                    rssiMin: e.rssi,
-                    rssiSum: e.rssi,
-                    lastScan: scan,
-                }
-                this.openCount++
-            }
-        }
+            await self.fold(e.page, at, e.rssi, nowMinutes, scan)
+        })
         this.ignoredTotal += ignored
-        const committed = await this.commitWhere(enc => enc.lastScan !== scan)
-        if (this.openCount > this.maxOpen) await this.commitStalest(this.openCount - this.maxOpen)
+        let committed = 0
+        for (let i = this.count - 1; i >= 0; i--) {
+            if (this.table[i * SLOT_BYTES + AT_LAST_SCAN] === scan) continue
+            await this.writeAndRemove(i)
+            committed++
+        }
         return { heard, ignored, committed }
     }
 
-    /** Writes every open encounter (before a planned stop, and when the time jumps). */
+    /** Writes every identifier still open (when a kiosk reads the log). */
     async commitAll(): Promise<number> {
-        return await this.commitWhere(() => true)
-    }
-
-    private async commitWhere(pred: (e: Encounter) => boolean): Promise<number> {
-        let n = 0
-        const keys = Object.keys(this.open)
-        for (let i = 0; i < keys.length; i++) {
-            const enc = this.open[keys[i]]
-            if (!pred(enc)) continue
-            await this.write(enc)
-            delete this.open[keys[i]]
-            this.openCount--
-            n++
-        }
+        const n = this.count
+        while (this.count > 0) await this.writeAndRemove(this.count - 1)
         return n
     }
 
-    private async commitStalest(count: number) {
-        const open = this.open
-        const all = Object.keys(open).map(k => open[k])
-        all.sort((a, b) => a.lastScan - b.lastScan)
-        const stale: Record<string, boolean> = {}
-        for (let i = 0; i < count; i++) stale[all[i].rpi.toString("hex")] = true
-        await this.commitWhere(e => !!stale[e.rpi.toString("hex")])
+    /** Forgets every open identifier without writing it (decommission). */
+    discardAll() {
+        this.count = 0
+        this.table.fillAt(0, this.table.length, 0)
     }
 
-    private async write(enc: Encounter) {
+    private async fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number) {
+        const t = this.table
+        const slot = await this.find(page, idsAt)
+        if (slot >= 0) {
+            const o = slot * SLOT_BYTES
+            if (t[o + AT_LAST_SCAN] === scan) return
+            t[o + AT_LAST_SCAN] = scan
+            t.setAt(o + AT_SEEN_FOR, "u16", Math.min(0xffff, now - t.getAt(o + AT_FIRST_SEEN, "u32")))
+            t[o + AT_SCANS] = Math.min(255, t[o + AT_SCANS] + 1)
+            if (t[o + AT_SCANS] < 255) t.setAt(o + AT_RSSI_SUM, "i16", t.getAt(o + AT_RSSI_SUM, "i16") + rssi)
+            if (rssi > t.getAt(o + AT_RSSI_MAX, "i8")) t.setAt(o + AT_RSSI_MAX, "i8", rssi)
+            if (rssi < t.getAt(o + AT_RSSI_MIN, "i8")) t.setAt(o + AT_RSSI_MIN, "i8", rssi)
+            // The AEM is bound to the RPI; the first one is kept.
+            return
+        }
+        if (this.count >= this.capacity) await this.writeAndRemove(this.stalest())
+        const o = this.count++ * SLOT_BYTES
+        t.blitAt(o + AT_RPI, page, idsAt, RPI_BYTES + AEM_BYTES)
+        t.setAt(o + AT_FIRST_SEEN, "u32", now)
+        t.setAt(o + AT_SEEN_FOR, "u16", 0)
+        t[o + AT_SCANS] = 1
+        t.setAt(o + AT_RSSI_MAX, "i8", rssi)
+        t.setAt(o + AT_RSSI_MIN, "i8", rssi)
+        t.setAt(o + AT_RSSI_SUM, "i16", rssi)
+        t[o + AT_LAST_SCAN] = scan
+    }
+
+    /** The slot holding this RPI, or -1. Compares the first 4 bytes, then the rest. */
+    private async find(page: Buffer, rpiAt: number): Promise<number> {
+        const t = this.table
+        const head = page.getAt(rpiAt, "u32")
+        for (let i = 0; i < this.count; i++) {
+            if (i % 64 === 63) await ds.sleep(0)
+            const o = i * SLOT_BYTES
+            if (t.getAt(o, "u32") !== head) continue
+            let same = true
+            for (let k = 4; k < RPI_BYTES && same; k++) if (t[o + k] !== page[rpiAt + k]) same = false
+            if (same) return i
+        }
+        return -1
+    }
+
+    private stalest(): number {
+        const t = this.table
+        let best = 0
+        let bestLast = Infinity
+        for (let i = 0; i < this.count; i++) {
+            const o = i * SLOT_BYTES
+            const last = t.getAt(o + AT_FIRST_SEEN, "u32") + t.getAt(o + AT_SEEN_FOR, "u16")
+            if (last < bestLast) {
+                bestLast = last
+                best = i
+            }
+        }
+        return best
+    }
+
+    /** Writes the record of slot i and moves the last slot into its place. */
+    private async writeAndRemove(i: number) {
+        const t = this.table
+        const o = i * SLOT_BYTES
+        const scans = t[o + AT_SCANS]
+        const firstSeen = t.getAt(o + AT_FIRST_SEEN, "u32")
+        const record: ContactRecord = {
+            rpi: t.slice(o + AT_RPI, o + AT_RPI + RPI_BYTES),
+            aem: t.slice(o + AT_AEM, o + AT_AEM + AEM_BYTES),
+            firstSeen,
+            lastSeen: firstSeen + t.getAt(o + AT_SEEN_FOR, "u16"),
+            scans,
+            rssiMax: t.getAt(o + AT_RSSI_MAX, "i8"),
+            // The sum stops at 254 scans (it would overflow); the mean is of those.
+            rssiMean: Math.round(t.getAt(o + AT_RSSI_SUM, "i16") / Math.min(scans, 254)),
+            rssiMin: t.getAt(o + AT_RSSI_MIN, "i8"),
+        }
+        const last = (this.count - 1) * SLOT_BYTES
+        if (o !== last) t.blitAt(o, t, last, SLOT_BYTES)
+        this.count--
         try {
-            await this.commit({
-                rpi: enc.rpi,
-                aem: enc.aem,
-                firstSeen: enc.firstSeen,
-                lastSeen: enc.lastSeen,
-                scans: enc.scans,
-                rssiMax: enc.rssiMax,
-                rssiMean: Math.round(enc.rssiSum / enc.scans),
-                rssiMin: enc.rssiMin,
-            })
+            await this.commit(record)
             this.committedTotal++
         } catch (err) {
             // A flash failure must not stop the token; the record is lost and counted.
@@ -150,5 +186,3 @@ export class EncounterTracker {
         }
     }
 }
-
-export const ENCOUNTER_ID_BYTES = RPI_BYTES + AEM_BYTES

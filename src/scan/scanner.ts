@@ -28,6 +28,7 @@ export class Scanner {
     async stop(keep: boolean) {
         this.stopped = true
         if (keep) await this.tracker.commitAll()
+        else this.tracker.discardAll()
     }
 
     async run() {
@@ -38,10 +39,10 @@ export class Scanner {
             }
             const started = ds.millis()
             try {
-                const entries = await this.radio.scan(SCAN_DURATION_SECONDS * 1000)
+                const batch = await this.radio.scan(SCAN_DURATION_SECONDS * 1000)
                 if (this.stopped) break
                 if (this.clock.isSet()) {
-                    await this.tracker.addScan(entries, Math.floor(this.clock.now() / 60))
+                    await this.tracker.addScan(batch, Math.floor(this.clock.now() / 60))
                     this.scansDone++
                 }
             } catch (e) {
