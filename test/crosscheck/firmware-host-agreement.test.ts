@@ -7,6 +7,7 @@ import { DEFAULT_RADIO, TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-client.js"
 import { decryptMetadata, deriveAemk, enIntervalNumber, parseAdvertisement, rpisForKey, identifiersFor, deriveDailyKeys } from "../../lib/gaen/index.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
+import { exportKeysWithButton } from "../helpers/owner.js"
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
@@ -23,19 +24,7 @@ describe("firmware and host library agree", () => {
         await setTokenClock(clock, sync)
         // An hour on air: several rotations.
         await clock.sleep(60 * 60_000)
-        // The owner has 30 seconds to press: slow down to near real time while "they" do.
-        clock.setScale(20)
-        expect(await sync.requestKeyExport()).toBe(true)
-        airedBeforePress = vm.aired.slice()
-        await vm.pressButton(clock)
-        let result = await sync.exportKeys()
-        for (let i = 0; i < 50 && result.state === "waiting-for-button"; i++) {
-            await clock.sleep(1000)
-            result = await sync.exportKeys()
-        }
-        expect(result.state).toBe("ready")
-        clock.setScale(500)
-        keys = (result as { keys: ExportedKey[] }).keys
+        keys = await exportKeysWithButton(clock, vm, sync, () => (airedBeforePress = vm.aired.slice()))
         // The token rotates away from the released key within seconds; allow ten simulated minutes.
         const deadline = clock.now() + 10 * 60_000
         while (vm.aired.length === airedBeforePress.length && clock.now() < deadline) await clock.sleep(5_000)

@@ -8,6 +8,7 @@ import { DEFAULT_RADIO, TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-client.js"
 import { enIntervalNumber, identifiersFor, deriveDailyKeys, parseAdvertisement, rpisForKey } from "../../lib/gaen/index.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
+import { exportKeysWithButton } from "../helpers/owner.js"
 
 const MIN = 60_000
 const DAY_MS = 86_400_000
@@ -27,18 +28,7 @@ describe("beacon over several days", () => {
         await setTokenClock(clock, sync)
         await clock.sleep(hours * 60 * MIN)
         aired = vm.aired.slice()
-        clock.setScale(20) // the owner has 30 seconds to press the button
-        expect(await sync.requestKeyExport()).toBe(true)
-        await vm.pressButton(clock)
-        for (let i = 0; i < 60; i++) {
-            const r = await sync.exportKeys()
-            if (r.state === "ready") {
-                keys = r.keys
-                break
-            }
-            await clock.sleep(500)
-        }
-        expect(keys).toBeDefined()
+        keys = await exportKeysWithButton(clock, vm, sync)
     }, 240_000)
     afterAll(async () => {
         await vm?.stop()

@@ -9,6 +9,7 @@ import { TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
+import { exportKeysWithButton } from "../helpers/owner.js"
 
 const DAY_S = 86400
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
@@ -96,18 +97,7 @@ describe("contact log on the token", () => {
 
     /** Days (Unix seconds at 00:00 UTC) of the keys the token holds, read by a confirmed export. */
     async function exportedKeyDays(): Promise<number[]> {
-        clock.setScale(20) // the owner presses the button within the 30 seconds
-        try {
-            expect(await sync.requestKeyExport()).toBe(true)
-            await vm.pressButton(clock)
-            for (let i = 0; i < 60; i++) {
-                const r = await sync.exportKeys()
-                if (r.state === "ready") return r.keys.map(k => Math.floor((k.rollingStartIntervalNumber * 600) / DAY_S) * DAY_S)
-                await clock.sleep(500)
-            }
-            throw new Error("export never became ready")
-        } finally {
-            clock.setScale(400)
-        }
+        const keys = await exportKeysWithButton(clock, vm, sync)
+        return keys.map(k => Math.floor((k.rollingStartIntervalNumber * 600) / DAY_S) * DAY_S)
     }
 })
