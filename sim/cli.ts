@@ -126,7 +126,11 @@ const UP_HELP = `commands:
 
 async function up(args: string[]) {
     const { flags, rest } = parseFlags(args, { out: "value", speed: "value" })
-    const scenario = loadScenario(scenarioPath(rest[0]))
+    // A live world runs on today's date, whatever the scenario's: a kiosk connecting to one of its
+    // tokens sets the token's clock from the real clock, which then agrees with the world's (at the
+    // default speed of 1).
+    const planned = loadScenario(scenarioPath(rest[0]))
+    const scenario = { ...planned, startMs: Date.now() + World.bootAllowanceMs(planned.tokens.length) }
     const outDir = resolve(typeof flags.out === "string" ? flags.out : join("tmp", "sim", `${basename(scenario.file, ".json")}-live`))
     const speed = positiveNumber(flags.speed, "--speed") ?? 1
     console.log(`${scenario.name}: booting ${scenario.tokens.length} tokens…`)

@@ -95,10 +95,14 @@ export class World {
      * Boots every token (at real speed, a few at a time), waits for the scenario's start time and
      * hands the tokens out: a kiosk sets each one's clock. Resolves at the start of the scenario.
      */
+    /** How long before the scenario's start the world's clock starts, so every token can boot. */
+    static bootAllowanceMs(tokens: number): number {
+        return 5_000 + Math.ceil(tokens / BOOT_CONCURRENCY) * 2_000
+    }
+
     static async start(options: WorldOptions): Promise<World> {
         const { scenario } = options
-        // Boot before the start: the clock starts early enough for every token to come up.
-        const bootAllowanceMs = 5_000 + Math.ceil(scenario.tokens.length / BOOT_CONCURRENCY) * 2_000
+        const bootAllowanceMs = World.bootAllowanceMs(scenario.tokens.length)
         const clock = SimClock.startingAt(scenario.startMs - bootAllowanceMs, 1)
         const world = new World(clock, scenario, options)
         prepareOutputFolder(options.outDir)
