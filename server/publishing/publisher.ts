@@ -90,7 +90,9 @@ export async function publish(deps: { storage: Storage; signer: ExportSigner; cl
         const files = buildExportFiles(keys, {
             signer: deps.signer,
             maxPerFile: deps.maxPerFile,
-            createdBase: region => Math.max(now, lastCreated.get(region)! + 1),
+            // list.json's `created` is integer milliseconds (kiosks refuse anything else); the
+            // configured clock need not be integral (the simulator's scaled clock is not).
+            createdBase: region => Math.max(Math.floor(now), lastCreated.get(region)! + 1),
         })
         try {
             return { files: await deps.storage.savePublication(snapshot, files), keys: keys.length, deleted }

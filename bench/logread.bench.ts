@@ -1,0 +1,93 @@
+// Log read throughput: a kiosk reads a token's FULL log (34,544 records) over the simulator's
+// transport (jacdac-ts TCP bus → the token's frame hub → the DeviceScript VM running the firmware).
+// Filling the log through scans would take hours, so the flash file is written from Node in the
+// exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
+// Also: the token's boot time with a full log (the index is rebuilt from the 254 sector headers)
+// against an empty one.
+//   npx tsx bench/logread.bench.ts         (run by `npm run bench`)
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir, cpus } from "node:os"
+import { join } from "node:path"
+import { randomBytes } from "node:crypto"
+import { SimClock } from "../sim/clock/sim-clock.js"
+import { TokenVm } from "../sim/harness/token-vm.js"
+import { connectToToken } from "../kiosk/index.js"
+import type { EncounterRecord } from "../lib/token-sync/records.js"
+import { LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
+
+console.debug = () => {} // jacdac-ts narrates connections
+const DAY_MINUTES = 1440
+const start = Date.UTC(2026, 3, 15, 9, 0)
+const startMinutes = Math.floor(start / 60_000)
+
+/** 14 days of encounters, oldest first, ending a minute before the token's clock. */
+function fullLog(): EncounterRecord[] {
+    return Array.from({ length: LOG_MAX_RECORDS }, (_, i) => {
+        const firstSeen = startMinutes - 14 * DAY_MINUTES + 1 + Math.floor((i * 14 * DAY_MINUTES - 10) / LOG_MAX_RECORDS)
+        const rssiMean = -50 - (i % 40)
+        return { rpi: randomBytes(16), aem: randomBytes(4), firstSeen, lastSeen: firstSeen + (i % 9), scans: 1 + (i % 4), rssiMax: rssiMean + 3, rssiMean, rssiMin: rssiMean - 4 }
+    })
+}
+
+/** Boots run at the tests' usual speed; the read itself at real time, as at a kiosk. */
+const BOOT_SCALE = 200
+
+async function bootTimed(clock: SimClock, dir: string): Promise<{ vm: TokenVm; ms: number }> {
+    clock.setScale(BOOT_SCALE)
+    const t0 = performance.now()
+    const vm = await TokenVm.start({ clock, dir, startTimeoutMs: 120_000 })
+    const ms = performance.now() - t0
+    clock.setScale(1)
+    return { vm, ms }
+}
+
+const same = (a: EncounterRecord, b: EncounterRecord) =>
+    Buffer.compare(a.rpi, b.rpi) === 0 && Buffer.compare(a.aem, b.aem) === 0 && a.firstSeen === b.firstSeen && a.lastSeen === b.lastSeen &&
+    a.scans === b.scans && a.rssiMax === b.rssiMax && a.rssiMean === b.rssiMean && a.rssiMin === b.rssiMin
+
+async function main() {
+    console.log(`== log read over the simulator's transport (${cpus().length} cores, Node ${process.version})`)
+    const clock = SimClock.startingAt(start, 1)
+    const emptyDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-empty-"))
+    const fullDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-full-"))
+    try {
+        const records = fullLog()
+        writeFileSync(join(fullDir, "flash.bin"), logFlashImage(records))
+
+        const empty = await bootTimed(clock, emptyDir)
+        await empty.vm.stop()
+        const full = await bootTimed(clock, fullDir)
+        try {
+            const kiosk = await connectToToken(`tcp://127.0.0.1:${full.vm.hubPort}`)
+            try {
+                await kiosk.client.setTime(Math.floor(clock.now() / 1000)) // as every kiosk connection does
+                const status = await kiosk.client.status()
+                if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
+                    throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
+                const t0 = performance.now()
+                const read = await kiosk.client.readLog()
+                const readMs = performance.now() - t0
+                if (read.length !== records.length || !read.every((r, i) => same(r, records[i])))
+                    throw new Error(`read ${read.length} records, not the ${records.length} written (or not the same)`)
+                const pages = Math.ceil(read.length / 7)
+                const rows: [string, string][] = [
+                    ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
+                    ["full log read (readLog, 7 records per page), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
+                    ["throughput", `${Math.round(read.length / (readMs / 1000)).toLocaleString("en")} records/s`],
+                    ["per page (one read_log round trip)", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages)`],
+                    [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
+                    [`token boot, full log (index rebuilt from 254 headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
+                ]
+                const w = Math.max(...rows.map(r => r[0].length))
+                console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)
+                for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`)
+                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
+            } finally { await kiosk.close() }
+        } finally { await full.vm.stop() }
+    } finally {
+        rmSync(emptyDir, { recursive: true, force: true })
+        rmSync(fullDir, { recursive: true, force: true })
+    }
+}
+
+await main()

@@ -1,0 +1,142 @@
+// Shared setup of the end-to-end tests (test/e2e/*.test.ts): the REAL notification server living on
+// the simulation's clock, the kiosk core talking to simulated tokens that run the real firmware, the
+// owner's button press at the moment the kiosk asks for it, and a TCP link between kiosk and token
+// that a test can cut like a pulled USB cable. No part of the product is replaced here.
+import { createServer, createConnection, type Server, type Socket } from "node:net"
+import type { AddressInfo } from "node:net"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { SimClock } from "../../sim/clock/sim-clock.js"
+import type { TokenVm } from "../../sim/harness/token-vm.js"
+import { startTestServer, type TestServer } from "../server/helpers.js"
+import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession, type KioskProgress } from "../../kiosk/index.js"
+import { trustedKeyFrom, type TrustedKey } from "../../kiosk/downloads/public-key.js"
+
+/** Scale (simulated s per real s) while a person presses the token's button in its 30-second window. */
+export const BUTTON_SCALE = 20
+/** The simulated NOR flash of a token: `<token dir>/flash.bin`, 256 sectors of 4 KiB. */
+export const FLASH_FILE = "flash.bin"
+
+/** Undo-list for a test file: everything started is registered here and torn down in reverse. */
+export class Cleanup {
+    private steps: (() => unknown)[] = []
+    add<T>(thing: T, undo: (thing: T) => unknown): T {
+        this.steps.push(() => undo(thing))
+        return thing
+    }
+    tempDir(prefix: string): string {
+        return this.add(mkdtempSync(join(tmpdir(), prefix)), d => rmSync(d, { recursive: true, force: true }))
+    }
+    async run(): Promise<void> {
+        const errors: unknown[] = []
+        for (const step of this.steps.reverse()) {
+            try { await step() } catch (e) { errors.push(e) }
+        }
+        this.steps = []
+        if (errors.length) throw errors[0]
+    }
+}
+
+/**
+ * The real notification server (in-process, 127.0.0.1, port 0, temp data dir) whose notion of "now"
+ * is the simulation's clock: it checks key ages, the infectious window and — when publishing — which
+ * keys have ended, against the same simulated time the tokens live in.
+ */
+export async function startServerOn(clock: () => number, cleanup: Cleanup): Promise<TestServer> {
+    return cleanup.add(await startTestServer({ clock }), s => s.stop())
+}
+
+/** The server's export-signing public key as the operator configures it on the kiosk (out of band,
+ *  as `--public-key` does): the kiosk then verifies every download against it. */
+export function trustedKeyOf(server: TestServer): TrustedKey {
+    return trustedKeyFrom(server.app.signingKey.info.publicKey, "the server's public key")
+}
+
+export function checkOptions(server: TestServer, dataDir: string, extra: Partial<CheckOptions> = {}): CheckOptions {
+    return { server: server.app.url, region: "440", dataDir, trustedKey: trustedKeyOf(server), riskConfig: loadRiskConfig(), ...extra }
+}
+
+export function tokenAddress(port: number): string {
+    return `tcp://127.0.0.1:${port}`
+}
+
+/** A kiosk session (connect + set the token's clock to the simulated time) with a token's bus port. */
+export function openSession(port: number, clock: SimClock): Promise<TokenSession> {
+    return openTokenSession(tokenAddress(port), { now: () => clock.now() })
+}
+
+/**
+ * Runs a kiosk operation that asks for the owner's button, and presses the button (with `press`) as
+ * soon as the kiosk tells the person to: near real time meanwhile, the previous speed afterwards.
+ */
+export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise<void>, run: (onProgress: (p: KioskProgress) => void) => Promise<T>): Promise<T> {
+    const previous = clock.scale
+    clock.setScale(BUTTON_SCALE)
+    let pressed: Promise<void> | undefined
+    try {
+        return await run(p => {
+            if (p.step === "press-button") pressed ??= press()
+        })
+    } finally {
+        await pressed
+        clock.setScale(previous)
+    }
+}
+
+/** The owner of `vm` presses its button. */
+export const buttonOf = (vm: TokenVm, clock: SimClock) => () => vm.pressButton(clock)
+
+/**
+ * A TCP link kiosk → token bus that a test can cut, as if the cable were pulled: `cut()` destroys
+ * every connection through it at once (both directions). New connections are accepted afterwards
+ * (the cable plugged back in).
+ */
+export interface CuttableLink {
+    port: number
+    /** Bytes passed token → kiosk so far. */
+    bytesToKiosk: number
+    cut(): void
+    close(): Promise<void>
+}
+
+export async function startCuttableLink(targetPort: number): Promise<CuttableLink> {
+    const open = new Set<Socket>()
+    const server: Server = createServer(kiosk => {
+        const token = createConnection({ host: "127.0.0.1", port: targetPort })
+        for (const s of [kiosk, token]) {
+            open.add(s)
+            s.on("close", () => open.delete(s))
+            s.on("error", () => { /* the other side is destroyed with it */ })
+        }
+        kiosk.on("close", () => token.destroy())
+        token.on("close", () => kiosk.destroy())
+        token.on("data", d => { link.bytesToKiosk += d.length })
+        kiosk.pipe(token)
+        token.pipe(kiosk)
+    })
+    await new Promise<void>(r => server.listen(0, "127.0.0.1", () => r()))
+    const link: CuttableLink = {
+        port: (server.address() as AddressInfo).port,
+        bytesToKiosk: 0,
+        cut() {
+            for (const s of open) s.destroy()
+        },
+        close: () => new Promise<void>(r => {
+            link.cut()
+            server.close(() => r())
+        }),
+    }
+    return link
+}
+
+/** Polls (real time) until `cond` holds. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, realMs = 20_000): Promise<void> {
+    const end = Date.now() + realMs
+    while (!(await cond())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+        await new Promise(r => setTimeout(r, 20))
+    }
+}
+
+export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
