@@ -10,7 +10,7 @@ export interface EncounterRecord {
     lastSeen: number
     /** Scans that heard it. */
     scans: number
-    /** Per-scan strongest RSSI, dBm: the strongest, the mean and the weakest over the scans. */
+    /** Per-scan mean RSSI (dBm) as the radio reports it: the highest, the mean and the lowest over the scans. */
     rssiMax: number
     rssiMean: number
     rssiMin: number

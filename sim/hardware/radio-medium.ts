@@ -8,7 +8,7 @@ export interface Advertisement {
     payload: Uint8Array
 }
 
-/** One scan-window entry: the strongest packet heard from one address. */
+/** One scan-window entry: what was heard from one address, with the mean RSSI of its packets. */
 export interface HeardAdvertisement extends Advertisement {
     rssi: number
     /** Packets heard from this address in the window (saturates at 255 on the wire). */

@@ -3,7 +3,7 @@
 // during the window, one packet per advertising event (the sender transmits each event on the three
 // advertising channels; a passive scanner listens on one channel at a time, so it can hear at most
 // one copy per event), each with an RSSI from the path-loss model, lost at random, by collision, or
-// below the receiver's sensitivity. The scanner keeps the strongest RSSI per address and counts the
+// below the receiver's sensitivity. The scanner reports the mean RSSI per address and counts the
 // packets heard (services/gaen-radio.md).
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 import { ADV_PACKET_AIRTIME_MS, DEFAULT_CHANNEL, type ChannelModel } from "./constants.js"
@@ -108,7 +108,7 @@ export class RadioChannel {
 
     /**
      * What `scanner` hears while scanning from `fromMs` to `toMs`: one entry per address with the
-     * strongest RSSI and the packet count. Each hearing is also recorded on the transmission.
+     * mean RSSI of the packets heard (dB average) and the packet count. Each hearing is also recorded on the transmission.
      */
     scan(scanner: string, fromMs: number, toMs: number): ChannelHearing[] {
         const { model, txPowerDbm, advertisingIntervalMs, seed = 0 } = { ...this.options, model: this.model }
@@ -130,7 +130,7 @@ export class RadioChannel {
         const heard: ChannelHearing[] = []
         for (const t of candidates) {
             const senderKey = keyOf(t.token)
-            let best = -Infinity
+            let sum = 0
             let packets = 0
             for (const at of this.packetTimes(t, fromMs, toMs)) {
                 const from = this.options.positionOf(t.token, at)
@@ -140,11 +140,11 @@ export class RadioChannel {
                 const rssi = packetRssiDbm(txPowerDbm, distanceM(from, to), gaussian(seed, DRAW_FADING, senderKey, scannerKey, at), model)
                 if (rssi < model.sensitivityDbm) continue
                 packets++
-                best = Math.max(best, rssi)
+                sum += rssi
             }
             if (!packets) continue
             // The radio reports whole dBm as a signed byte.
-            const rssi = Math.max(-127, Math.min(20, Math.round(best)))
+            const rssi = Math.max(-127, Math.min(20, Math.round(sum / packets)))
             t.receptions.push({ token: scanner, windowFromMs: fromMs, windowToMs: toMs, rssi, packets })
             heard.push({ address: t.address, payload: t.payload, rssi, packets, from: t.token })
         }

@@ -8,8 +8,8 @@
 //  20   3  firstSeen: u24 minutes since 2020-01-01T00:00Z (first scan that heard the RPI)
 //  23   1  duration: lastSeen − firstSeen in minutes, u8 (saturates at 255; an RPI lives ≤ 20 min)
 //  24   1  scans: number of scans that heard it, u8 (saturates at 255)
-//  25   1  rssiMax: i8 dBm, strongest per-scan RSSI  (→ GAEN v2 ScanInstance.minAttenuation)
-//  26   1  rssiMean: i8 dBm, mean of per-scan strongest RSSI (→ typicalAttenuation)
+//  25   1  rssiMax: i8 dBm, highest per-scan (mean) RSSI: the closest moment
+//  26   1  rssiMean: i8 dBm, mean over the scans (→ GAEN typicalAttenuation)
 //  27   1  rssiMin: i8 dBm, weakest per-scan RSSI (spread: was the contact steady?)
 //  28   2  check: CRC-16/CCITT-FALSE of bytes 0..27 (0xFFFF stored as 0xFFFE), written last
 // A kiosk estimates exposure seconds as scans × the firmware's scan period, bucketed by the

@@ -50,20 +50,20 @@ describe("radio channel", () => {
         expect(c.transmissions[0].receptions[0]).toMatchObject({ token: "b", windowFromMs: T0, packets: 8 })
     })
 
-    test("the scanner keeps the strongest RSSI of the window", () => {
-        // b walks from 10 m to 1 m during the window: the strongest packet is the closest one.
+    test("the scanner reports the mean RSSI of the packets it heard in the window", () => {
+        // b walks from 10 m to 1 m during the window: the mean lies between the far and the near packets.
         const walker = new Track([{ atMs: 0, position: { x: 10, y: 0 } }, { atMs: 4000, position: { x: 1, y: 0 } }])
         const c = channel({ a: still({ x: 0, y: 0 }), b: walker })
         c.advertisingChanged("a", ad(1), T0)
         const [h] = c.scan("b", T0, T0 + 4000)
-        const lastPacketDistance = 10 - 9 * (3750 / 4000)
-        expect(h.rssi).toBe(Math.round(meanRssiDbm(TX, lastPacketDistance)))
-        // With fading the maximum of 16 packets lies above the mean.
+        const times = Array.from({ length: 16 }, (_, i) => i * 250)
+        const expected = times.reduce((sum, t) => sum + meanRssiDbm(TX, 10 - 9 * (t / 4000)), 0) / times.length
+        expect(h.rssi).toBe(Math.round(expected))
+        // With fading, the mean of 16 packets stays close to the model's mean (σ/4 for 16 packets).
         const faded = channel({ a: still({ x: 0, y: 0 }), b: still({ x: 1, y: 0 }) }, { ...DEFAULT_CHANNEL, baseLossProbability: 0 })
         faded.advertisingChanged("a", ad(1), T0)
-        const strongest = faded.scan("b", T0, T0 + 4000)[0].rssi
-        expect(strongest).toBeGreaterThan(meanRssiDbm(TX, 1))
-        expect(strongest).toBeLessThan(meanRssiDbm(TX, 1) + 4 * DEFAULT_CHANNEL.fadingSigmaDb)
+        const mean = faded.scan("b", T0, T0 + 4000)[0].rssi
+        expect(Math.abs(mean - meanRssiDbm(TX, 1))).toBeLessThanOrEqual(DEFAULT_CHANNEL.fadingSigmaDb + 1)
     })
 
     test("packet loss is applied at its probability, and is the same whatever the order of scans", () => {
