@@ -13,7 +13,6 @@ export type KioskErrorCode =
     | "token-stopped"
     | "button-not-pressed"
     | "no-keys-on-token"
-    | "firmware-too-old"
     | "erase-incomplete"
     // the notification server
     | "server-unreachable"
@@ -48,7 +47,6 @@ const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "token-stopped": EXIT_CODES.token,
     "button-not-pressed": EXIT_CODES.token,
     "no-keys-on-token": EXIT_CODES.token,
-    "firmware-too-old": EXIT_CODES.token,
     "erase-incomplete": EXIT_CODES.token,
     "server-unreachable": EXIT_CODES.network,
     "server-error": EXIT_CODES.network,

@@ -39,10 +39,6 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "トークンに登録できる記録がありませんでした。係の人にご相談ください。",
         en: "Your token had no keys to register. Please ask the staff.",
     }),
-    "firmware-too-old": () => ({
-        ja: "このトークンはこの操作にまだ対応していません。係の人にお知らせください。",
-        en: "This token cannot do this yet (its software is too old). Please tell the staff.",
-    }),
     "erase-incomplete": p => ({
         ja: `トークンは停止しましたが、消えていない部分が ${p.bytesNotErased} バイト残っています。係の人にお渡しください。`,
         en: `The token was stopped, but ${p.bytesNotErased} bytes were not erased. Please give the token to the staff.`,

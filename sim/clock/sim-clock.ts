@@ -15,9 +15,9 @@ export interface SimClockConfig {
     scale: number
 }
 
-/** Upper bound for `scale`: a process stalled for 100 ms (GC, a busy core) then jumps
- * 100 ms × scale of simulated time, and the VM's 32-bit microsecond timer wraps after about
- * 71 minutes; 20,000× keeps a 100 ms stall at about 33 simulated minutes. */
+/** Upper bound for `scale`. Tokens on virtual time never jump more than 10 simulated minutes at
+ *  once (sim/clock/virtual-time.ts), so this only limits how far the simulation's clock moves
+ *  between two horizon updates (5 real ms: 100 simulated s at the bound). */
 export const MAX_SCALE = 20_000
 
 export function validateClockConfig(c: SimClockConfig): SimClockConfig {

@@ -194,9 +194,9 @@ export class World {
     // ---- Acting on tokens (the scenario's events, or a person at the `up` prompt) -------------
 
     /**
-     * A kiosk sets the token's clock to the simulated time. Resolves once the token is on air (or
-     * after a few real seconds): its first rotation derives keys, real CPU work that at full speed
-     * would cost simulated minutes no real token spends.
+     * A kiosk sets the token's clock to the simulated time (sim/harness/set-token-clock.ts).
+     * Resolves once the token is on air (or after a few real seconds), so that a scenario starts
+     * with every handed-out token broadcasting.
      */
     async setTime(id: string): Promise<void> {
         const t = this.token(id)

@@ -30,7 +30,7 @@ describe("decommission leaves nothing in the token's flash", () => {
     let flashBefore: Buffer
     let outcome: DecommissionOutcome
 
-    const boot = async () => TokenVm.start({ clock, dir, onScan: (from, to) => { scans++; return room(() => present)(from) } })
+    const boot = async () => TokenVm.start({ clock, dir, onScan: from => { scans++; return room(() => present)(from) } })
     const flash = () => readFileSync(join(dir, FLASH_FILE))
 
     beforeAll(async () => {
