@@ -145,7 +145,7 @@ export class TokenVm {
                     id: m.id,
                     heard: heard.map(h => ({ address: toHex(h.address), payload: toHex(h.payload), rssi: h.rssi, packets: h.packets })),
                 }
-                if (child.connected) child.send(reply, ignoreSendError)
+                if (child.connected) child.send(reply)
             }
         })
 
@@ -171,7 +171,7 @@ export class TokenVm {
         const horizonTimer = setInterval(() => {
             // With a callback a send to a token that is just exiting fails quietly (EPIPE) instead of
             // emitting an unhandled 'error'; its exit is handled through `exited`.
-            if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage, ignoreSendError)
+            if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage)
         }, HORIZON_UPDATE_MS)
         exited.then(() => clearInterval(horizonTimer))
         exited.then(() => bus.disconnect().catch(() => {}))
@@ -241,9 +241,6 @@ export class TokenVm {
         if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
     }
 }
-
-/** A message to a token whose process is exiting is lost with it; nothing to do. */
-function ignoreSendError(_err: Error | null) {}
 
 function toHex(b: Uint8Array): string {
     return Buffer.from(b).toString("hex")
