@@ -82,6 +82,16 @@ export class SimClock {
     setScale(scale: number): void {
         this.current = validateClockConfig({ originReal: realNowMs(), originSim: this.now(), scale })
     }
+    /**
+     * Slows (or speeds) to `scale` and waits until every follower has caught up with the clock.
+     * A busy follower trails by up to FOLLOW_SLACK_MS; without the catch-up it would live through
+     * that slack in one jump after the change, and a 30-second button window opened meanwhile
+     * would close before a press could arrive.
+     */
+    async changeScaleAndSettle(scale: number): Promise<void> {
+        this.setScale(scale)
+        await this.until(this.now())
+    }
     /** Registers a process that runs behind this clock (a token on virtual time) and reports how far
      *  it has got; `until`/`sleep` then also wait for it. Returns an unregister. */
     follow(progress: () => number): () => void {

@@ -9,9 +9,8 @@ import type { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 /** Sets the token's clock to the simulation's time; returns the drift the token measured. */
 export async function setTokenClock(clock: SimClock, sync: TokenSyncClient): Promise<number> {
     const scale = clock.scale
-    clock.setScale(1)
     try {
-        await clock.until(clock.now())
+        await clock.changeScaleAndSettle(1)
         return await sync.setTime(Math.round(clock.now() / 1000))
     } finally {
         clock.setScale(scale)

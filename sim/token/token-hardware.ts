@@ -60,9 +60,17 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
     bus.addServiceProvider(provider)
     await bus.connect()
 
+    // jacdac-ts's button sends its down/up events only when the bus refreshes its servers, which
+    // this process stretches to every 500 ms of token time (token-process.ts); a quick press could
+    // fall between two refreshes and never reach the firmware. So the event goes out at once.
+    const pressOrRelease = async (pressed: boolean) => {
+        await (pressed ? button.down() : button.up())
+        button.emit(jd.REFRESH)
+    }
+
     return {
         handle(msg: Exclude<TokenControlMessage, { type: "horizon" }>) {
-            if (msg.type === "button") void (msg.pressed ? button.down() : button.up())
+            if (msg.type === "button") void pressOrRelease(msg.pressed)
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
             else if (msg.type === "scan-result")
                 medium.answer(msg.id, msg.heard.map(h => ({ address: bytes(h.address), payload: bytes(h.payload), rssi: h.rssi, packets: h.packets })))

@@ -12,7 +12,8 @@ import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync
 import { decommissionToken, prepareSurvey, type DecommissionOutcome } from "../../kiosk/index.js"
 import type { TestServer } from "../server/helpers.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
-import { Cleanup, FLASH_FILE, buttonOf, openSession, pressingWhenAsked, startServerOn } from "./helpers.js"
+import { Cleanup, FLASH_FILE, openSession, startServerOn } from "./helpers.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 const FLASH_BYTES = DEFAULT_FLASH.sectorCount * DEFAULT_FLASH.sectorSize
 /** docs/storage.md: sectors 0–1 key store, 2–255 contact log. */

@@ -22,7 +22,8 @@ import {
     checkTokenExposure, exportKeysForRegistration, parseRegistrationDetails, sendUpload,
     type CheckResult, type PreparedUpload,
 } from "../../kiosk/index.js"
-import { Cleanup, checkOptions, openSession, pressingWhenAsked, startServerOn } from "./helpers.js"
+import { Cleanup, checkOptions, openSession, startServerOn } from "./helpers.js"
+import { pressingWhenAsked } from "../helpers/owner.js"
 
 const START = "2026-04-01T01:00:00Z"
 const CONTACT_DATE = "2026-04-01"

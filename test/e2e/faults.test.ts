@@ -21,7 +21,8 @@ import {
     type KioskProgress, type TokenSession,
 } from "../../kiosk/index.js"
 import { renderError } from "../../kiosk/cli/render.js"
-import { Cleanup, buttonOf, checkOptions, openSession, pressingWhenAsked, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
+import { Cleanup, checkOptions, openSession, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 const FAST = 200
 const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 9, 0), FAST)

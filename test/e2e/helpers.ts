@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { SimClock } from "../../sim/clock/sim-clock.js"
-import type { TokenVm } from "../../sim/harness/token-vm.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
-import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession, type KioskProgress } from "../../kiosk/index.js"
+import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession } from "../../kiosk/index.js"
 import { trustedKeyFrom, type TrustedKey } from "../../kiosk/downloads/public-key.js"
 
-/** Scale (simulated s per real s) while a person presses the token's button in its 30-second window. */
-export const BUTTON_SCALE = 20
 /** The simulated NOR flash of a token: `<token dir>/flash.bin`, 256 sectors of 4 KiB. */
 export const FLASH_FILE = "flash.bin"
 
@@ -65,27 +62,6 @@ export function tokenAddress(port: number): string {
 export function openSession(port: number, clock: SimClock): Promise<TokenSession> {
     return openTokenSession(tokenAddress(port), { now: () => clock.now() })
 }
-
-/**
- * Runs a kiosk operation that asks for the owner's button, and presses the button (with `press`) as
- * soon as the kiosk tells the person to: near real time meanwhile, the previous speed afterwards.
- */
-export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise<void>, run: (onProgress: (p: KioskProgress) => void) => Promise<T>): Promise<T> {
-    const previous = clock.scale
-    clock.setScale(BUTTON_SCALE)
-    let pressed: Promise<void> | undefined
-    try {
-        return await run(p => {
-            if (p.step === "press-button") pressed ??= press()
-        })
-    } finally {
-        await pressed
-        clock.setScale(previous)
-    }
-}
-
-/** The owner of `vm` presses its button. */
-export const buttonOf = (vm: TokenVm, clock: SimClock) => () => vm.pressButton(clock)
 
 /**
  * A TCP link kiosk → token bus that a test can cut, as if the cable were pulled: `cut()` destroys

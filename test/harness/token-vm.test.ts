@@ -88,6 +88,22 @@ describe("simulator harness", () => {
         }
     })
 
+    test("a quick click of the owner's button always reaches the firmware", async () => {
+        // A 30 ms click is far shorter than the simulated bus's 500 ms refresh: the press must still
+        // arrive (once it did not, and a kiosk told the owner the button was never pressed).
+        const clock = SimClock.startingAt(Date.UTC(2026, 3, 1, 9), 20)
+        const vm = await startToken(clock)
+        const sync = await TokenSyncClient.find(vm.bus)
+        await setTokenClock(clock, sync)
+        for (let click = 1; click <= 5; click++) {
+            expect(await sync.requestKeyExport()).toBe(true)
+            expect((await sync.exportKeys()).state).toBe("waiting-for-button")
+            await vm.pressButton(clock, 30)
+            await clock.sleep(1000)
+            expect((await sync.exportKeys()).state, `click ${click}`).toBe("ready")
+        }
+    })
+
     test("stopping a token ends its process", async () => {
         const clock = SimClock.startingAt(Date.UTC(2026, 3, 1, 9), 100)
         const vm = await TokenVm.start({ clock })

@@ -1,7 +1,6 @@
 // The kiosk against a simulated token running the real firmware: status over TCP and over a serial
-// pty pair, registration with the owner's button press, a button never pressed, and the survey
-// failing before anything is wiped. The steps that need read_log / decommission in the firmware are
-// guarded until the firmware has them.
+// pty pair, registration with the owner's button press, a button never pressed, the survey failing
+// before anything is wiped, a check over the token's log, and a decommission with its proof.
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
@@ -11,6 +10,7 @@ import { runKiosk, type KioskIo } from "../../kiosk/cli.js"
 import { openTokenSession, decommissionToken, prepareSurvey, sendSurvey, KioskError } from "../../kiosk/index.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { tempDir, downServerUrl } from "./fixtures.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 
 let clock: SimClock
@@ -35,9 +35,11 @@ function kioskIo(env: NodeJS.ProcessEnv = {}) {
         env: { GAEN_KIOSK_DATA: data.path, ...env }, now: () => clock.now(),
         retry: { baseDelayMs: 20, maxDelayMs: 50 },
     }
-    /** Resolves once the kiosk has asked the owner to press the button (as the person would see it). */
-    const askedToPress = () => waitFor(() => steps.includes("press-button"))
-    return { io, out, err, steps, askedToPress, json: () => JSON.parse(out.join("")) }
+    /** Runs the kiosk with `args`; the owner of `vm` presses the button when the kiosk asks. */
+    const runPressing = (args: string[], vm: TokenVm) => pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
+        runKiosk(args, { ...io, onProgress: p => { steps.push(p.step); onProgress(p) } }))
+    const json = () => JSON.parse(out.join(""))
+    return { io, out, err, steps, runPressing, json }
 }
 
 async function withToken(use: (vm: TokenVm) => Promise<void>) {
@@ -103,11 +105,8 @@ describe("kiosk with a simulated token", () => {
             await clock.sleep(60_000)
             const [number] = await server.numbers()
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const running = runKiosk(["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number], k.io)
-            // The person presses once the kiosk tells them to (near real time while they do).
-            await k.askedToPress()
-            await vm.pressButton(clock)
-            expect(await running).toBe(0)
+            const running = k.runPressing(["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number], vm)
+            expect(await running, k.out.join("")).toBe(0)
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "register", keys: 1, accepted: 1, dropped: [] })
             expect(j.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/)
@@ -124,10 +123,8 @@ describe("kiosk with a simulated token", () => {
             expect(k.err.join("")).toMatch(/Please press the button on your token once/)
             // Press this time: the same number is accepted, so nothing was spent before.
             const again = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const running = runKiosk(["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number], again.io)
-            await again.askedToPress()
-            await vm.pressButton(clock)
-            expect(await running).toBe(0)
+            const running = again.runPressing(["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number], vm)
+            expect(await running, again.out.join("")).toBe(0)
             expect(again.json().accepted).toBe(1)
         })
     })
@@ -138,10 +135,8 @@ describe("kiosk with a simulated token", () => {
             expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`], kioskIo().io)).toBe(0)
             await clock.sleep(60_000)
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const running = runKiosk(["register", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--server", await downServerUrl(),
-                "--processing-number", "12345678", "--retries", "1"], k.io)
-            await k.askedToPress()
-            await vm.pressButton(clock)
+            const running = k.runPressing(["register", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--server", await downServerUrl(),
+                "--processing-number", "12345678", "--retries", "1"], vm)
             const code = await running
             const e = k.json().error
             expect(code, JSON.stringify(e)).toBe(4)
@@ -187,8 +182,6 @@ describe("kiosk with a simulated token", () => {
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
     })
 
-    // ---- These need the firmware's read_log and decommission (merged from main). ----
-
     test("check over the token: its log is read and matched", async () => {
         await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
@@ -204,10 +197,8 @@ describe("kiosk with a simulated token", () => {
         await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const running = runKiosk(["decommission", "--json", "--token", addr, "--server", server.app.url, "--age", "9", "--commute", "1"], k.io)
-            await k.askedToPress()
-            await vm.pressButton(clock)
-            expect(await running).toBe(0)
+            const running = k.runPressing(["decommission", "--json", "--token", addr, "--server", server.app.url, "--age", "9", "--commute", "1"], vm)
+            expect(await running, k.out.join("")).toBe(0)
             const j = k.json()
             expect(j).toMatchObject({ ok: true, survey: { sent: true, stored: 1 }, erasure: { bytesNotErased: 0 } })
             expect(j.erasure.bytesChecked).toBeGreaterThan(0)
@@ -221,12 +212,4 @@ describe("kiosk with a simulated token", () => {
 async function fetchKey() {
     const { fetchServerKey } = await import("../../kiosk/index.js")
     return fetchServerKey(server.app.url)
-}
-
-async function waitFor(cond: () => Promise<boolean> | boolean, ms = 10_000) {
-    const end = Date.now() + ms
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error("condition not met in time")
-        await new Promise(r => setTimeout(r, 20))
-    }
 }
