@@ -28,7 +28,7 @@ export class Scanner {
     async stop(keep: boolean) {
         this.stopped = true
         if (keep) await this.tracker.commitAll()
-        else this.tracker.discardAll()
+        else await this.tracker.discardAll()
     }
 
     async run() {

@@ -98,16 +98,18 @@ export class ContactLog {
 
     /** Appends one record to the head sector (opening a new sector, maybe erasing the oldest, when full). */
     async append(record: ContactRecord) {
-        encodeRecord(record, this.image, 0) // validates before anything touches flash
         await this.lock.lock()
         try {
-            if (this.head < 0) await this.openSector(0, recordLastSeen(this.image, 0))
-            else if (this.headSlot >= this.slots)
-                await this.openSector((this.head + 1) % this.region.sectorCount, recordLastSeen(this.image, 0))
+            // Encoded under the lock: the image is shared, and another append would overwrite it
+            // while this one waits on flash. Still before any flash access, so a bad record
+            // (encodeRecord throws) changes nothing.
+            encodeRecord(record, this.image, 0)
+            const lastSeen = recordLastSeen(this.image, 0)
+            if (this.head < 0) await this.openSector(0, lastSeen)
+            else if (this.headSlot >= this.slots) await this.openSector((this.head + 1) % this.region.sectorCount, lastSeen)
             // The slot is used up even if programming fails: a torn slot is never written twice.
             const slot = this.headSlot++
             await programSealedSlot(this.flash, this.slotOffset(this.head, slot), this.image, 0, RECORD_BODY_SIZE)
-            const lastSeen = recordLastSeen(this.image, 0)
             if (lastSeen > this.newest(this.head)) this.newestOf.setAt(this.head * 4, "u32", lastSeen)
         } finally {
             this.lock.unlock()
