@@ -5,14 +5,15 @@ import * as ds from "@devicescript/core"
 import { startServer } from "@devicescript/server"
 import { JacdacRadio } from "./hardware/radio"
 import { Ds3231Clock } from "./hardware/ds3231"
-import { JacdacRealTimeClock, NoRealTimeClock, RealTimeClock } from "./hardware/rtc"
+import { JacdacRealTimeClock, RealTimeClock } from "./hardware/rtc"
 import { BoardStatusLight } from "./status/status-light"
 import { FlashClient } from "./storage/flash-client"
 import { TokenSyncServer } from "./sync/sync-server"
 import { JacdacOwnerButton } from "./sync/owner-button"
 import { Token } from "./token"
 
-/** A Jacdac RTC (the simulator's) if one is on the bus, else a DS3231 chip on I2C, else none. */
+/** A Jacdac RTC (the simulator's) if one is on the bus, else a DS3231 chip on I2C, else the Jacdac
+ *  one anyway: it reads as unset until an RTC appears on the bus. */
 async function findRealTimeClock(): Promise<RealTimeClock> {
     const jacdac = new JacdacRealTimeClock(new ds.RealTimeClock())
     if ((await jacdac.read()) !== undefined) return jacdac

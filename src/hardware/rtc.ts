@@ -1,6 +1,6 @@
 // A battery-backed real-time clock, when the board has one: with it the token keeps the time across
-// a restart; without it the token waits for the next kiosk. One interface, three back ends: the
-// Jacdac Real Time Clock service (the simulator serves one), a DS3231 chip on I2C (ds3231.ts), none.
+// a restart; without it the token waits for the next kiosk. One interface, two back ends: the
+// Jacdac Real Time Clock service (the simulator serves one) and a DS3231 chip on I2C (ds3231.ts).
 import * as ds from "@devicescript/core"
 import { calendarFromUnix, unixFromCalendar } from "../time/calendar"
 
@@ -10,25 +10,25 @@ export interface RealTimeClock {
     write(unixSeconds: number): Promise<void>
 }
 
-export class NoRealTimeClock implements RealTimeClock {
-    async read(): Promise<number> {
-        return undefined
-    }
-    async write(unixSeconds: number) {}
-}
-
 /** How long boot waits for an RTC on the bus before going without. */
 const BIND_WAIT_MS = 3000
 
 export class JacdacRealTimeClock implements RealTimeClock {
+    /** Set once the bind wait has been paid: boot reads the clock twice (main.ts probes it, then
+     *  Token.boot), and a missing RTC must not cost the wait each time. */
+    private waited = false
+
     constructor(private readonly role: ds.RealTimeClock) {}
 
     private async bound(): Promise<boolean> {
-        for (let waited = 0; waited < BIND_WAIT_MS; waited += 100) {
-            if (await this.role.binding().read()) return true
-            await ds.sleep(100)
+        if (!this.waited) {
+            this.waited = true
+            for (let t = 0; t < BIND_WAIT_MS; t += 100) {
+                if (await this.role.binding().read()) return true
+                await ds.sleep(100)
+            }
         }
-        return false
+        return await this.role.binding().read()
     }
 
     async read(): Promise<number> {
@@ -38,7 +38,7 @@ export class JacdacRealTimeClock implements RealTimeClock {
     }
 
     async write(unixSeconds: number) {
-        if (!(await this.role.binding().read())) return
+        if (!(await this.bound())) return
         const t = calendarFromUnix(unixSeconds)
         await this.role.setTime(t.year, t.month, t.day, t.weekday, t.hour, t.minute, t.second)
     }
