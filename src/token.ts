@@ -127,7 +127,7 @@ export class Token {
         try {
             await writeSetting(STOPPED_SETTING, true)
             await this.beacon.stop()
-            await this.scanner.stop(false)
+            await this.scanner.stop()
             this.wipe = await wipeStorage(this.storage)
             await deleteSetting(TOKEN_ID_SETTING)
         } finally {

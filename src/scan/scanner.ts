@@ -16,7 +16,6 @@ const IDLE_POLL_MS = 5000
 
 export class Scanner {
     private stopped = false
-    scansDone = 0
 
     constructor(
         private readonly radio: Radio,
@@ -24,11 +23,10 @@ export class Scanner {
         private readonly tracker: EncounterTracker
     ) {}
 
-    /** Stops scanning; `keep` writes what is in RAM to the log first (false for a decommission). */
-    async stop(keep: boolean) {
+    /** Stops scanning for good (decommission): what is in RAM is dropped, not logged. */
+    async stop() {
         this.stopped = true
-        if (keep) await this.tracker.commitAll()
-        else await this.tracker.discardAll()
+        await this.tracker.discardAll()
     }
 
     async run() {
@@ -41,10 +39,7 @@ export class Scanner {
             try {
                 const batch = await this.radio.scan(SCAN_DURATION_SECONDS * 1000)
                 if (this.stopped) break
-                if (this.clock.isSet()) {
-                    await this.tracker.addScan(batch, Math.floor(this.clock.now() / 60))
-                    this.scansDone++
-                }
+                if (this.clock.isSet()) await this.tracker.addScan(batch, Math.floor(this.clock.now() / 60))
             } catch (e) {
                 console.log(`scanner: ${e}`)
             }
