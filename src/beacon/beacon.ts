@@ -21,25 +21,16 @@ export function randomNonResolvableAddress(): Buffer {
         let zeros = true
         let ones = true
         for (let i = 0; i < ADDRESS_BYTES; i++) {
-            const v = i === 5 ? a[i] & 0x3f : a[i]
-            if (v !== 0) zeros = false
-            if (v !== (i === 5 ? 0x3f : 0xff)) ones = false
+            if (a[i] !== 0) zeros = false
+            if (a[i] !== (i === 5 ? 0x3f : 0xff)) ones = false
         }
         if (!zeros && !ones) return a
     }
 }
 
-export interface OnAir {
-    address: Buffer
-    payload: Buffer
-    rpi: Buffer
-    enin: number
-    /** Token time (Unix seconds) when it went on air. */
-    since: number
-}
-
 export class Beacon {
-    private onAir: OnAir = undefined
+    /** Token time (Unix seconds) when the identifier on air went up; undefined while off air. */
+    private onAirSince: number = undefined
     private nextRotation = 0
     private stopped = false
     private rotateSoon = false
@@ -51,11 +42,7 @@ export class Beacon {
         private readonly keys: ExposureKeys
     ) {}
 
-    current(): OnAir {
-        return this.onAir
-    }
-
-    /** Rotate at the next opportunity (the key in use was just released). */
+    /** Rotate at the next opportunity: the key in use was just released, or the clock jumped. */
     requestRotation() {
         this.rotateSoon = true
     }
@@ -64,7 +51,7 @@ export class Beacon {
     async stop() {
         this.stopped = true
         await this.radio.stopAdvertising()
-        this.onAir = undefined
+        this.onAirSince = undefined
     }
 
     /** Runs forever. */
@@ -79,18 +66,18 @@ export class Beacon {
         }
     }
 
-    /** One look at the clock: rotate when due. Exposed for tests. */
-    async step() {
+    /** One look at the clock: rotate when due. */
+    private async step() {
         if (this.stopped) return
         if (!this.clock.isSet()) {
-            if (this.onAir) {
+            if (this.onAirSince !== undefined) {
                 await this.radio.stopAdvertising()
-                this.onAir = undefined
+                this.onAirSince = undefined
             }
             return
         }
         const now = this.clock.now()
-        if (this.onAir && !this.rotateSoon && now < this.nextRotation && now >= this.onAir.since) return
+        if (this.onAirSince !== undefined && !this.rotateSoon && now < this.nextRotation && now >= this.onAirSince) return
         await this.rotate(now)
     }
 
@@ -102,7 +89,7 @@ export class Beacon {
         const address = randomNonResolvableAddress()
         await this.radio.advertise(address, ids.payload)
         this.rotateSoon = false
-        this.onAir = { address, payload: ids.payload, rpi: ids.rpi, enin, since: now }
+        this.onAirSince = now
         // Next change: 10–20 minutes from now, or at 00:00 UTC when the key rolls, whichever is first.
         // The beacon looks every POLL_SECONDS, so aim that much early: never 20 minutes on air.
         const latest = ROTATION_MAX_SECONDS - POLL_SECONDS
