@@ -38,12 +38,6 @@ export function advertisementPayload(rpi: Buffer, aem: Buffer): Buffer {
     return payload
 }
 
-/** What a receiver takes from a GAEN advertisement. */
-export interface HeardIdentifiers {
-    rpi: Buffer
-    aem: Buffer
-}
-
 /**
  * Finds the GAEN service data in received advertising data `buf[start .. start + length)`, walking
  * its AD structures (any order; Flags optional, as Android omits them). Returns the offset of the
@@ -69,11 +63,4 @@ export function findGaenIdentifiers(buf: Buffer, start: number, length: number):
         i += 1 + len
     }
     return found
-}
-
-/** The RPI and AEM of a received advertisement, or undefined (see findGaenIdentifiers). */
-export function parseGaenAdvertisement(data: Buffer): HeardIdentifiers {
-    const at = data ? findGaenIdentifiers(data, 0, data.length) : -1
-    if (at < 0) return undefined
-    return { rpi: data.slice(at, at + RPI_BYTES), aem: data.slice(at + RPI_BYTES, at + RPI_BYTES + AEM_BYTES) }
 }
