@@ -3,7 +3,15 @@
 // day's key rolls. Nothing goes on air while the time is unknown or the token is stopped.
 import * as ds from "@devicescript/core"
 import { randomBuffer } from "@devicescript/crypto"
-import { EN_INTERVAL_SECONDS, ROTATION_MAX_SECONDS, ROTATION_MIN_SECONDS, TEK_ROLLING_PERIOD, enIntervalNumber, identifiersFor } from "../gaen"
+import {
+    EN_INTERVAL_SECONDS,
+    ROTATION_MAX_SECONDS,
+    ROTATION_MIN_SECONDS,
+    TEK_ROLLING_PERIOD,
+    enIntervalNumber,
+    identifiersFor,
+    rollingStartIntervalNumber,
+} from "../gaen"
 import { ExposureKeys } from "../keys/exposure-keys"
 import { Radio } from "../hardware/radio"
 import { WallClock } from "../time/wall-clock"
@@ -94,7 +102,7 @@ export class Beacon {
         // The beacon looks every POLL_SECONDS, so aim that much early: never 20 minutes on air.
         const latest = ROTATION_MAX_SECONDS - POLL_SECONDS
         const span = ROTATION_MIN_SECONDS + Math.random() * (latest - ROTATION_MIN_SECONDS)
-        const dayEnd = (Math.floor(enin / TEK_ROLLING_PERIOD) + 1) * TEK_ROLLING_PERIOD * EN_INTERVAL_SECONDS
+        const dayEnd = (rollingStartIntervalNumber(enin) + TEK_ROLLING_PERIOD) * EN_INTERVAL_SECONDS
         this.nextRotation = Math.min(now + span, dayEnd)
     }
 }

@@ -9,10 +9,13 @@ import {
     TEK_ROLLING_PERIOD,
     TemporaryExposureKey,
     deriveDailyKeys,
+    generateTemporaryExposureKey,
     rollingStartIntervalNumber,
 } from "../gaen"
 import { KeyStore, StoredKey } from "../storage/key-store"
 
+/** tekCoversInterval for a stored key (its own field names; `enin` here is always whole): saves
+ *  building a TemporaryExposureKey for every check. */
 function covers(k: StoredKey, enin: number) {
     return enin >= k.rollingStart && enin < k.rollingStart + k.rollingPeriod
 }
@@ -34,8 +37,8 @@ export class ExposureKeys {
         let key: StoredKey = undefined
         for (const k of this.store.keys()) if (!k.released && covers(k, enin)) key = k
         if (!key) {
-            const start = rollingStartIntervalNumber(enin)
-            key = { tek: randomBuffer(TEK_BYTES), rollingStart: start, rollingPeriod: TEK_ROLLING_PERIOD, released: false }
+            const tek = generateTemporaryExposureKey(enin)
+            key = { tek: tek.keyData, rollingStart: tek.rollingStartIntervalNumber, rollingPeriod: tek.rollingPeriod, released: false }
             await this.store.add(key.tek, key.rollingStart, key.rollingPeriod)
         }
         this.active = key
