@@ -14,6 +14,7 @@
 //  28   2  check: CRC-16/CCITT-FALSE of bytes 0..27 (0xFFFF stored as 0xFFFE), written last
 // A kiosk estimates exposure seconds as scans × the firmware's scan period, bucketed by the
 // attenuation txPower − rssiMean (and may use rssiMax/rssiMin to bound it).
+import { AEM_BYTES, RPI_BYTES } from "../gaen/constants"
 import {
     LOG_EPOCH_UNIX_MINUTES,
     LOG_LAST_UNIX_MINUTE,
@@ -22,8 +23,8 @@ import {
 } from "./layout"
 import { sealSlot } from "./checksum"
 
-export const RPI_SIZE = 16
-export const AEM_SIZE = 4
+/** Where the AEM sits in a record: right after the RPI. */
+const AT_AEM = RPI_BYTES
 
 export interface ContactRecord {
     rpi: Buffer
@@ -44,12 +45,12 @@ function clamp(v: number, lo: number, hi: number) {
 
 /** Writes the 30-byte record (body and check value) into `out` at `at`. Throws on invalid input. */
 export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
-    if (r.rpi.length !== RPI_SIZE || r.aem.length !== AEM_SIZE) throw new RangeError("record: RPI is 16 bytes, AEM 4")
+    if (r.rpi.length !== RPI_BYTES || r.aem.length !== AEM_BYTES) throw new RangeError("record: RPI is 16 bytes, AEM 4")
     if (!(r.firstSeen >= LOG_EPOCH_UNIX_MINUTES && r.firstSeen <= LOG_LAST_UNIX_MINUTE))
         throw new RangeError("record: firstSeen outside the log's time range")
     if (!(r.lastSeen >= r.firstSeen)) throw new RangeError("record: lastSeen before firstSeen")
-    out.blitAt(at, r.rpi, 0, RPI_SIZE)
-    out.blitAt(at + 16, r.aem, 0, AEM_SIZE)
+    out.blitAt(at, r.rpi, 0, RPI_BYTES)
+    out.blitAt(at + AT_AEM, r.aem, 0, AEM_BYTES)
     const first = r.firstSeen - LOG_EPOCH_UNIX_MINUTES
     out.setAt(at + 20, "u16", first & 0xffff)
     out.setAt(at + 22, "u8", first >> 16)
@@ -65,8 +66,8 @@ export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
 export function decodeRecord(buf: Buffer, at: number): ContactRecord {
     const firstSeen = LOG_EPOCH_UNIX_MINUTES + buf.getAt(at + 20, "u16") + (buf.getAt(at + 22, "u8") << 16)
     return {
-        rpi: buf.slice(at, at + RPI_SIZE),
-        aem: buf.slice(at + 16, at + 16 + AEM_SIZE),
+        rpi: buf.slice(at, at + RPI_BYTES),
+        aem: buf.slice(at + AT_AEM, at + AT_AEM + AEM_BYTES),
         firstSeen,
         lastSeen: firstSeen + buf.getAt(at + 23, "u8"),
         scans: buf.getAt(at + 24, "u8"),

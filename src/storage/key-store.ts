@@ -20,6 +20,7 @@
 // higher generation and erases the other one if it is not blank, so an interrupted copy or erase
 // never leaves two key lists, and an expired key never survives a completed compaction.
 import * as ds from "@devicescript/core"
+import { TEK_BYTES } from "../gaen/constants"
 import { Flash, FlashRegion, WipeReport, countNotErased, isErased, wipeRegion } from "./flash"
 import {
     DEFAULT_ROLLING_PERIOD,
@@ -33,7 +34,6 @@ import {
     KEY_RELEASED_OFFSET,
     MINUTES_PER_EN_INTERVAL,
     RETENTION_MINUTES,
-    TEK_SIZE,
     keyEntriesPerSector,
 } from "./layout"
 import { SlotState, programSealedSlot, sealSlot, slotState } from "./checksum"
@@ -102,7 +102,7 @@ export class KeyStore {
 
     /** Stores a new key. A key with the same rolling start is kept as it is (returns false). */
     async add(tek: Buffer, rollingStart: number, rollingPeriod = DEFAULT_ROLLING_PERIOD) {
-        if (tek.length !== TEK_SIZE) throw new RangeError("key store: a TEK is 16 bytes")
+        if (tek.length !== TEK_BYTES) throw new RangeError("key store: a TEK is 16 bytes")
         if (!(rollingPeriod >= 1 && rollingPeriod <= 255)) throw new RangeError("key store: bad rolling period")
         await this.lock.lock()
         try {
@@ -252,7 +252,7 @@ export class KeyStore {
                     continue
                 }
                 const key: StoredKey = {
-                    tek: buf.slice(at, at + TEK_SIZE),
+                    tek: buf.slice(at, at + TEK_BYTES),
                     rollingStart: buf.getAt(at + 16, "u32"),
                     rollingPeriod: buf.getAt(at + 20, "u8"),
                     released: buf[at + KEY_RELEASED_OFFSET] !== 0xff,
@@ -269,7 +269,7 @@ export class KeyStore {
 function encodeEntry(key: StoredKey) {
     const buf = Buffer.alloc(KEY_ENTRY_SIZE)
     buf.fillAt(0, KEY_ENTRY_SIZE, 0xff)
-    buf.blitAt(0, key.tek, 0, TEK_SIZE)
+    buf.blitAt(0, key.tek, 0, TEK_BYTES)
     buf.setAt(16, "u32", key.rollingStart)
     buf.setAt(20, "u8", key.rollingPeriod)
     sealSlot(buf, 0, KEY_ENTRY_BODY_SIZE)

@@ -1,7 +1,8 @@
 // Every number that fixes how the token uses its flash lives here, so that the firmware, the tests,
 // the benchmark and the documentation (docs/storage.md) agree. Byte layouts are documented next to
 // their encoders: log sector header and key store in docs/storage.md, the contact record in
-// contact-record.ts.
+// contact-record.ts. GAEN's own numbers come from gaen/constants.ts.
+import { EN_INTERVAL_SECONDS, RETENTION_DAYS, TEK_ROLLING_PERIOD } from "../gaen/constants"
 
 // ---- Flash geometry of the token --------------------------------------------------------------
 // On ESP32 the "gaenlog" data partition: 1 MiB = 256 erase sectors of 4 KiB (services/flash.md).
@@ -24,12 +25,11 @@ export const LOG_SECTOR_COUNT = FLASH_SECTOR_COUNT - LOG_FIRST_SECTOR
 
 // ---- Retention ----------------------------------------------------------------------------------
 
-/** Contacts and own keys are kept 14 days (GAEN), then erased. */
-export const RETENTION_DAYS = 14
+/** Contacts and own keys are kept RETENTION_DAYS (14, GAEN), then erased. */
 export const MINUTES_PER_DAY = 24 * 60
 export const RETENTION_MINUTES = RETENTION_DAYS * MINUTES_PER_DAY
 /** GAEN's time unit: an ENIntervalNumber is a 10-minute interval since the Unix epoch. */
-export const MINUTES_PER_EN_INTERVAL = 10
+export const MINUTES_PER_EN_INTERVAL = EN_INTERVAL_SECONDS / 60
 
 // ---- Time encoding in flash -------------------------------------------------------------------
 // The storage API speaks Unix minutes (Math.floor(unixSeconds / 60)). The log stores minutes since
@@ -94,9 +94,9 @@ export const KEY_RELEASED_OFFSET = KEY_ENTRY_BODY_SIZE + CHECK_SIZE
  *  mid-day (0xFF: the whole period). Programmed together with the mark, mark first. */
 export const KEY_PERIOD_USED_OFFSET = KEY_RELEASED_OFFSET + 1
 export const KEY_ENTRY_SIZE = 32
-export const TEK_SIZE = 16
-/** GAEN: a TEK is used for 144 ten-minute intervals (one day). */
-export const DEFAULT_ROLLING_PERIOD = 144
+/** A key's rolling period unless given: GAEN's TEK_ROLLING_PERIOD (144 intervals, one day).
+ *  Kept under this name for the key store's callers and tests. */
+export const DEFAULT_ROLLING_PERIOD = TEK_ROLLING_PERIOD
 
 /** How many key entries fit in one key store sector of the given size (127 for 4 KiB). */
 export function keyEntriesPerSector(sectorSize: number) {

@@ -4,7 +4,7 @@
 // restart the token.
 import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
-import { TemporaryExposureKey, enIntervalNumber } from "../gaen"
+import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
 import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
@@ -23,7 +23,8 @@ export const ANSWER_NOT_REQUESTED = 2
 export const ANSWER_REFUSED = 3
 export const ANSWER_IN_PROGRESS = 4
 
-const KEY_ENTRY_BYTES = 21
+/** One exported key: TEK, rolling start u32, rolling period u8 (services/token-sync.md). */
+const KEY_ENTRY_BYTES = TEK_BYTES + 5
 /** A Jacdac report carries at most 236 bytes. */
 const MAX_REPORT = 236
 const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - 2, KEY_ENTRY_BYTES)
@@ -155,9 +156,9 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         page[1] = keys.length
         for (let i = start; i < end; i++) {
             const off = 2 + (i - start) * KEY_ENTRY_BYTES
-            page.blitAt(off, keys[i].keyData, 0, 16)
-            page.setAt(off + 16, "u32", keys[i].rollingStartIntervalNumber)
-            page[off + 20] = keys[i].rollingPeriod
+            page.blitAt(off, keys[i].keyData, 0, TEK_BYTES)
+            page.setAt(off + TEK_BYTES, "u32", keys[i].rollingStartIntervalNumber)
+            page[off + TEK_BYTES + 4] = keys[i].rollingPeriod
         }
         return page
     }
