@@ -27,7 +27,7 @@ export class ExposureKeys {
     constructor(private readonly store: KeyStore) {}
 
     count(): number {
-        return this.store.keys().length
+        return this.store.count()
     }
 
     /** The key to broadcast with in interval `enin` and its derived keys; makes (and stores) a new

@@ -67,8 +67,6 @@ export class KeyStore {
     private nextSlot = 0
     private generation = 0
     private readonly capacity: number
-    private badEntries = 0
-    private badHeaders = 0
     private readonly lock = new Mutex()
 
     private constructor(
@@ -86,6 +84,11 @@ export class KeyStore {
         const store = new KeyStore(flash, region, g.sectorSize, g.maxTransfer)
         await store.load()
         return store
+    }
+
+    /** How many keys are stored (without copying them, as keys() does). */
+    count() {
+        return this.entries.length
     }
 
     /** The stored keys, oldest first (copies: changing them changes nothing in flash). */
@@ -163,10 +166,6 @@ export class KeyStore {
         }
     }
 
-    stats() {
-        return { keys: this.entries.length, capacity: this.capacity, generation: this.generation, badEntries: this.badEntries, badHeaders: this.badHeaders }
-    }
-
     private find(rollingStart: number) {
         return this.entries.find(e => e.key.rollingStart === rollingStart)
     }
@@ -221,10 +220,7 @@ export class KeyStore {
                 slotState(h, 0, KEY_HEADER_BODY_SIZE) === SlotState.Valid &&
                 h.getAt(0, "u16") === KEY_MAGIC &&
                 h.getAt(2, "u8") === KEY_FORMAT_VERSION
-            if (!ok) {
-                this.badHeaders++
-                continue
-            }
+            if (!ok) continue
             const generation = h.getAt(3, "u32")
             if (best < 0 || generation > bestGeneration) {
                 best = i
@@ -247,10 +243,7 @@ export class KeyStore {
                 const state = slotState(buf, at, KEY_ENTRY_BODY_SIZE)
                 if (state === SlotState.Empty) continue
                 this.nextSlot = first + k + 1
-                if (state === SlotState.Bad) {
-                    this.badEntries++
-                    continue
-                }
+                if (state === SlotState.Bad) continue
                 const key: StoredKey = {
                     tek: buf.slice(at, at + TEK_BYTES),
                     rollingStart: buf.getAt(at + 16, "u32"),
