@@ -20,6 +20,8 @@ import {
     LOG_LAST_UNIX_MINUTE,
     RECORD_BODY_SIZE,
     RECORD_SIZE,
+    getU24,
+    setU24,
 } from "./layout"
 import { sealSlot } from "./checksum"
 
@@ -51,9 +53,7 @@ export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
     if (!(r.lastSeen >= r.firstSeen)) throw new RangeError("record: lastSeen before firstSeen")
     out.blitAt(at, r.rpi, 0, RPI_BYTES)
     out.blitAt(at + AT_AEM, r.aem, 0, AEM_BYTES)
-    const first = r.firstSeen - LOG_EPOCH_UNIX_MINUTES
-    out.setAt(at + 20, "u16", first & 0xffff)
-    out.setAt(at + 22, "u8", first >> 16)
+    setU24(out, at + 20, r.firstSeen - LOG_EPOCH_UNIX_MINUTES)
     out.setAt(at + 23, "u8", clamp(r.lastSeen - r.firstSeen, 0, 255))
     out.setAt(at + 24, "u8", clamp(r.scans, 0, 255))
     out.setAt(at + 25, "i8", clamp(r.rssiMax, -128, 127))
@@ -64,7 +64,7 @@ export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
 
 /** Decodes the record at `at` (its check value is not verified here: readers only hand out verified records). */
 export function decodeRecord(buf: Buffer, at: number): ContactRecord {
-    const firstSeen = LOG_EPOCH_UNIX_MINUTES + buf.getAt(at + 20, "u16") + (buf.getAt(at + 22, "u8") << 16)
+    const firstSeen = LOG_EPOCH_UNIX_MINUTES + getU24(buf, at + 20)
     return {
         rpi: buf.slice(at, at + RPI_BYTES),
         aem: buf.slice(at + AT_AEM, at + AT_AEM + AEM_BYTES),
@@ -79,7 +79,7 @@ export function decodeRecord(buf: Buffer, at: number): ContactRecord {
 
 /** lastSeen of the record at `at`, in Unix minutes, without decoding the rest. */
 export function recordLastSeen(buf: Buffer, at: number) {
-    return LOG_EPOCH_UNIX_MINUTES + buf.getAt(at + 20, "u16") + (buf.getAt(at + 22, "u8") << 16) + buf.getAt(at + 23, "u8")
+    return LOG_EPOCH_UNIX_MINUTES + getU24(buf, at + 20) + buf.getAt(at + 23, "u8")
 }
 
 export { RECORD_SIZE }

@@ -41,6 +41,17 @@ export const NO_TIME_U24 = 0xffffff
 /** Last Unix minute a u24 log time can hold. */
 export const LOG_LAST_UNIX_MINUTE = LOG_EPOCH_UNIX_MINUTES + NO_TIME_U24 - 1
 
+/** Writes a little-endian u24 (a log time) at `at`: Buffer.setAt has no 3-byte format. */
+export function setU24(buf: Buffer, at: number, v: number) {
+    buf.setAt(at, "u16", v & 0xffff)
+    buf.setAt(at + 2, "u8", v >> 16)
+}
+
+/** Reads the little-endian u24 at `at`. */
+export function getU24(buf: Buffer, at: number) {
+    return buf.getAt(at, "u16") + (buf.getAt(at + 2, "u8") << 16)
+}
+
 // ---- Checked slots (shared by every structure in flash) ---------------------------------------
 // A "checked slot" is a body followed by its 2-byte CRC-16, programmed in two steps (body first):
 // until the CRC is there the slot reads as uncommitted, whatever a power cut left in the body.

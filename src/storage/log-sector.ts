@@ -17,6 +17,8 @@ import {
     LOG_HEADER_SIZE,
     LOG_MAGIC,
     NO_TIME_U24,
+    getU24,
+    setU24,
 } from "./layout"
 import { SlotState, sealSlot, slotState } from "./checksum"
 import { isErased } from "./flash"
@@ -46,15 +48,6 @@ function u24ToMinutes(v: number) {
 
 function minutesToU24(m: number) {
     return m < 0 ? NO_TIME_U24 : m - LOG_EPOCH_UNIX_MINUTES
-}
-
-function setU24(buf: Buffer, at: number, v: number) {
-    buf.setAt(at, "u16", v & 0xffff)
-    buf.setAt(at + 2, "u8", v >> 16)
-}
-
-function getU24(buf: Buffer, at: number) {
-    return buf.getAt(at, "u16") + (buf.getAt(at + 2, "u8") << 16)
 }
 
 /** A sealed 16-byte header image, ready for programSealedSlot(…, LOG_HEADER_BODY_SIZE). */
