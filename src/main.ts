@@ -1,5 +1,5 @@
 // GAEN token firmware entry point: finds the hardware, boots the token, runs it.
-// The parts live in folders by concern (see README, "How the project is laid out");
+// The parts live in folders by concern (see README, "What is here");
 // token.ts wires them together.
 import * as ds from "@devicescript/core"
 import { startServer } from "@devicescript/server"

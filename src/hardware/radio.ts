@@ -1,5 +1,5 @@
 // The token's radio as the firmware sees it. On the device and in the simulator it is the GAEN Radio
-// Jacdac service (services/gaen-radio.md); firmware tests in the VM use an in-memory radio.
+// Jacdac service (services/gaen-radio.md); firmware tests hand the tracker batches from scanBatchOf.
 import * as ds from "@devicescript/core"
 import { sendAndAwaitReport } from "./command-report"
 
@@ -23,22 +23,28 @@ export interface HeardView {
 const ENTRY_HEADER_BYTES = 9
 const PAGE_HEADER_BYTES = 3
 
+/** Where the entry starting at `i` of a page ends, or -1 at the end of the page or a malformed
+ *  tail (which is dropped): the one walk shared by forEachHeard and countEntries. */
+function entryEnd(page: Buffer, i: number) {
+    if (i + ENTRY_HEADER_BYTES > page.length) return -1
+    const end = i + ENTRY_HEADER_BYTES + page[i + 8]
+    return end <= page.length ? end : -1
+}
+
 /** Visits every well-formed entry of a batch (a malformed tail of a page is dropped). */
 export async function forEachHeard(batch: ScanBatch, visit: (e: HeardView) => Promise<void>) {
     const view: HeardView = { page: undefined, addressAt: 0, rssi: 0, packets: 0, payloadAt: 0, payloadLength: 0 }
     for (const page of batch) {
         let i = 0
-        while (i + ENTRY_HEADER_BYTES <= page.length) {
-            const len = page[i + 8]
-            if (i + ENTRY_HEADER_BYTES + len > page.length) break
+        for (let end = entryEnd(page, i); end >= 0; end = entryEnd(page, i)) {
             view.page = page
             view.addressAt = i
             view.rssi = page.getAt(i + 6, "i8")
             view.packets = page[i + 7]
             view.payloadAt = i + ENTRY_HEADER_BYTES
-            view.payloadLength = len
+            view.payloadLength = end - view.payloadAt
             await visit(view)
-            i += ENTRY_HEADER_BYTES + len
+            i = end
         }
     }
 }
@@ -46,15 +52,11 @@ export async function forEachHeard(batch: ScanBatch, visit: (e: HeardView) => Pr
 /** Number of entries in one page's entry bytes. */
 function countEntries(entries: Buffer) {
     let n = 0
-    let i = 0
-    while (i + ENTRY_HEADER_BYTES <= entries.length && i + ENTRY_HEADER_BYTES + entries[i + 8] <= entries.length) {
-        i += ENTRY_HEADER_BYTES + entries[i + 8]
-        n++
-    }
+    for (let i = entryEnd(entries, 0); i >= 0; i = entryEnd(entries, i)) n++
     return n
 }
 
-/** Builds a batch from entries (tests, and radios that hear one advertisement at a time). */
+/** Builds a batch from entries, one page each (firmware tests). */
 export function scanBatchOf(entries: { address: Buffer; rssi: number; packets: number; payload: Buffer }[]): ScanBatch {
     const pages: Buffer[] = []
     for (const e of entries) {

@@ -1,5 +1,5 @@
-// The owner's one button. Its only job today: confirm, by physical presence, that a kiosk may read
-// the keys (and later: that a token may be decommissioned).
+// The owner's one button. Its only job: confirm, by physical presence, that a kiosk may read the
+// keys or decommission the token.
 import * as ds from "@devicescript/core"
 
 export interface OwnerButton {
