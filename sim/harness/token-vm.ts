@@ -9,7 +9,7 @@ import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
-import { realNowMs, type SimClock } from "../clock/sim-clock.js"
+import type { SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
@@ -95,7 +95,7 @@ export class TokenVm {
             deviceId: options.deviceId ?? "token",
             dir,
             bytecode,
-            clock: { originReal: realNowMs(), originSim: options.clock.now(), scale: options.clock.scale },
+            clock: { startMs: options.clock.now(), scale: options.clock.scale },
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
             flash: options.flash ?? DEFAULT_FLASH,
