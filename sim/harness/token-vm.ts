@@ -169,8 +169,8 @@ export class TokenVm {
         await bus.connect()
         // The token's clock may run up to the simulation's: tell it where that is, often.
         const horizonTimer = setInterval(() => {
-            // With a callback a send to a token that is just exiting fails quietly (EPIPE) instead of
-            // emitting an unhandled 'error'; its exit is handled through `exited`.
+            // A send to a token that is just exiting fails (EPIPE) into the 'error' handler above;
+            // its exit is handled through `exited`.
             if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage)
         }, HORIZON_UPDATE_MS)
         exited.then(() => clearInterval(horizonTimer))
