@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url"
 import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
 import type { SimClock } from "../clock/sim-clock.js"
-import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
+import { TOKEN_CONFIG_ENV, fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
 /** An advertisement the token put on air, and when (simulated Unix ms). */
@@ -133,7 +133,7 @@ export class TokenVm {
             if (m.type === "time") {
                 tokenTime = m.now
             } else if (m.type === "advertising") {
-                const ad = m.ad && { address: hexBytes(m.ad.address), payload: hexBytes(m.ad.payload), atMs: m.atMs }
+                const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
             } else if (m.type === "power-cut") {
@@ -240,11 +240,4 @@ export class TokenVm {
         await this.exited
         if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
     }
-}
-
-function toHex(b: Uint8Array): string {
-    return Buffer.from(b).toString("hex")
-}
-function hexBytes(h: string): Uint8Array {
-    return new Uint8Array(Buffer.from(h, "hex"))
 }

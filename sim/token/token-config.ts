@@ -19,6 +19,10 @@ export interface TokenProcessConfig {
 
 export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
 
+/** Bytes as they cross the IPC channel (JSON has no bytes): hex strings. */
+export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"))
+
 /** An advertisement as it crosses the IPC channel: hex strings. */
 export interface WireAdvertisement {
     address: string
