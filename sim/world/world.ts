@@ -9,7 +9,6 @@ import { SimClock } from "../clock/sim-clock.js"
 import { TokenVm, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
 import type { HeardAdvertisement } from "../hardware/radio-medium.js"
 import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
-import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
 import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
 import { RadioChannel } from "./radio-channel.js"
@@ -17,6 +16,7 @@ import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
+import { gaenIdsHex } from "../capture/trace.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
 export type WorldEvent =
@@ -46,8 +46,6 @@ export class WorldToken {
     /** The kiosk address stays the same across power cycles. */
     hubPort = 0
     powerCuts = 0
-    /** Distinct RPIs (hex) this token heard from others, with the sender. */
-    readonly heard = new Map<string, string>()
     constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
     get poweredOn(): boolean {
         return this.vm !== undefined
@@ -167,27 +165,14 @@ export class World {
         if (atMs >= this.endMs || this.finished) return
         this.channel.advertisingChanged(t.id, ad, atMs)
         if (!ad) return this.emit({ type: "off-air", atMs, token: t.id })
-        let rpi: string | undefined
-        try {
-            rpi = parseAdvertisement(ad.payload).rpi.toString("hex")
-        } catch {
-            // not an exposure notification: still on air, still recorded
-        }
-        this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi })
+        // A payload that is not an exposure notification has no RPI, but is on air and recorded all the same.
+        this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi: gaenIdsHex(ad.payload)?.rpi })
     }
 
     private answerScan(t: WorldToken, fromMs: number, toMs: number): HeardAdvertisement[] {
         if (fromMs >= this.endMs || this.finished) return []
         const heard = this.channel.scan(t.id, fromMs, Math.min(toMs, this.endMs))
-        const senders = heard.map(h => {
-            try {
-                t.heard.set(parseAdvertisement(h.payload).rpi.toString("hex"), h.from)
-            } catch {
-                // a payload without an RPI is not an identifier
-            }
-            return { from: h.from, rssi: h.rssi, packets: h.packets }
-        })
-        this.emit({ type: "scan", atMs: toMs, token: t.id, heard: senders })
+        this.emit({ type: "scan", atMs: toMs, token: t.id, heard: heard.map(h => ({ from: h.from, rssi: h.rssi, packets: h.packets })) })
         return heard
     }
 
