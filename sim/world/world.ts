@@ -84,7 +84,6 @@ export class World {
         })
         this.governor = new SpeedGovernor(clock, {
             maxScale: options.maxScale,
-            tokens: scenario.tokens.length,
             pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
         })
     }
