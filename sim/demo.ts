@@ -1,6 +1,6 @@
-// `npm start`: one simulated token, running the real firmware, is handed out: a kiosk sets its clock,
-// it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
-// (Later issues grow this into a room of tokens and a kiosk visit.)
+// `npm run demo:token`: one simulated token, running the real firmware, is handed out: a kiosk sets
+// its clock, it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
+// (`npm start`, sim/demo-world.ts, is a room of tokens.)
 import { SimClock } from "./clock/sim-clock.js"
 import { TokenVm } from "./harness/token-vm.js"
 import { TokenSyncClient } from "../lib/token-sync/sync-client.js"

@@ -1,7 +1,7 @@
 // trace.jsonl: one line per advertisement a token sent, that is one address + payload from the
 // moment it went on air until it was replaced, stopped or the token lost power (its advertising
 // events, one every advertising interval, are in air.pcap). Each line lists every scan window of
-// another token that heard it, with the strongest RSSI and packet count of that window.
+// another token that heard it, with the mean RSSI and packet count of that window.
 import { createWriteStream } from "node:fs"
 import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Transmission } from "../world/radio-channel.js"

@@ -88,15 +88,15 @@ export class World {
         })
     }
 
-    /**
-     * Boots every token (at real speed, a few at a time), waits for the scenario's start time and
-     * hands the tokens out: a kiosk sets each one's clock. Resolves at the start of the scenario.
-     */
     /** How long before the scenario's start the world's clock starts, so every token can boot. */
     static bootAllowanceMs(tokens: number): number {
         return 5_000 + Math.ceil(tokens / BOOT_CONCURRENCY) * 2_000
     }
 
+    /**
+     * Boots every token (at real speed, a few at a time), waits for the scenario's start time and
+     * hands the tokens out: a kiosk sets each one's clock. Resolves at the start of the scenario.
+     */
     static async start(options: WorldOptions): Promise<World> {
         const { scenario } = options
         const bootAllowanceMs = World.bootAllowanceMs(scenario.tokens.length)
