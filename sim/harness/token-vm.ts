@@ -61,6 +61,9 @@ export const DEFAULT_RADIO = { txPower: -8, advertisingIntervalMs: 250 }
 /** 1 MiB of 4 KiB sectors, as the ESP32 token's flash partition (src/storage/layout.ts). */
 export const DEFAULT_FLASH = { sectorSize: 4096, sectorCount: 256 }
 
+/** How long a press holds the owner's button down unless told otherwise (simulated ms). */
+export const DEFAULT_PRESS_HOLD_MS = 300
+
 /** How often (real ms) a token hears how far the simulation's clock has got. */
 const HORIZON_UPDATE_MS = 5
 
@@ -206,7 +209,7 @@ export class TokenVm {
     }
 
     /** Presses the owner's button and releases it after `holdMs` of simulated time. */
-    async pressButton(clock: SimClock, holdMs = 300): Promise<void> {
+    async pressButton(clock: SimClock, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
         this.control({ type: "button", pressed: true })
         await clock.sleep(holdMs)
         this.control({ type: "button", pressed: false })

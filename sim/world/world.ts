@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { SimClock } from "../clock/sim-clock.js"
-import { TokenVm, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
+import { TokenVm, DEFAULT_PRESS_HOLD_MS, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
 import type { HeardAdvertisement } from "../hardware/radio-medium.js"
 import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
@@ -147,7 +147,6 @@ export class World {
             clock: this.clock,
             dir: t.dir,
             hubPort: t.hubPort,
-            radio: DEFAULT_RADIO,
             startTimeoutMs: BOOT_TIMEOUT_REAL_MS,
             onLog: line => this.options.onTokenLog?.(t.id, line),
             onScan: (fromMs, toMs) => this.answerScan(t, fromMs, toMs),
@@ -191,7 +190,7 @@ export class World {
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
     }
 
-    async pressButton(id: string, holdMs = 300): Promise<void> {
+    async pressButton(id: string, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
         const t = this.token(id)
         if (!t.vm) throw new Error(`token "${id}" has no power`)
         this.emit({ type: "button", atMs: this.clock.now(), token: id })
