@@ -113,7 +113,10 @@ export class World {
                 world.governor.calm()
                 await clock.until(scenario.startMs)
             }
-            clock.setScale(1) // a kiosk's set_time round trip then costs real milliseconds only
+            // The hand-outs below overlap, and each saves and restores the clock's speed around its
+            // set_time (set-token-clock.ts): one could restore the faster speed while another is still
+            // setting. At 1 already, every save and restore is 1.
+            clock.setScale(1)
             await Promise.all(scenario.tokens.filter(t => t.handOut).map(async t => {
                 await world.setTime(t.id)
                 world.emit({ type: "handed-out", atMs: clock.now(), token: t.id })
