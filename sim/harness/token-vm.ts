@@ -152,8 +152,9 @@ export class TokenVm {
             }
         })
 
+        const startTimeoutMs = options.startTimeoutMs ?? 20_000
         const hubPort = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${options.startTimeoutMs ?? 20000} ms:\n${lines.slice(-20).join("\n")}`)), options.startTimeoutMs ?? 20_000)
+            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs)
             child.on("message", (m: TokenProcessMessage) => {
                 if (m.type === "ready") { clearTimeout(timer); resolve(m.hubPort) }
                 else if (m.type === "fatal") { clearTimeout(timer); reject(new Error(`token ${config.deviceId} failed: ${m.message}`)) }
