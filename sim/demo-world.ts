@@ -1,4 +1,4 @@
-// The demo a new user runs first (`npm start` once switched to this file): a café table of four
+// The demo a new user runs first (`npm start`): a café table of four
 // simulated tokens (sim/scenarios/demo-cafe.json), each the real firmware in its own process, one
 // radio channel between them. Shows in plain words what went on air, who heard whom how strongly,
 // and what each token logged; writes the capture for Wireshark.
@@ -48,8 +48,6 @@ try {
         console.log(`  ${t.id}: sent ${t.advertisementsSent} identifiers; ${heard.length ? heard.join("; ") : "heard nobody"}` +
             (t.recordsLogged === undefined ? "" : `; its log holds ${t.recordsLogged} record(s)`))
     }
-    if (summary.tokens.every(t => !Object.keys(t.heardFrom).length))
-        console.log("  (this firmware does not scan yet: the tokens broadcast, nobody listens)")
     console.log(`\nOpen ${join(OUT, "air.pcap")} in Wireshark: every packet is a "Google/Apple Exposure Notification".`)
     console.log(`Trace of every advertisement and who heard it: ${join(OUT, "trace.jsonl")}`)
 } finally {

@@ -1,11 +1,12 @@
-// `npm start`: one simulated token, running the real firmware, is handed out: a kiosk sets its clock,
-// it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
-// (Later issues grow this into a room of tokens and a kiosk visit.)
+// `npm run demo:token`: one simulated token, running the real firmware, is handed out: a kiosk sets
+// its clock, it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
+// (`npm start`, sim/demo-world.ts, is a room of tokens.)
 import { SimClock } from "./clock/sim-clock.js"
 import { TokenVm } from "./harness/token-vm.js"
 import { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import { parseAdvertisement } from "../lib/gaen/index.js"
 import { setTokenClock } from "./harness/set-token-clock.js"
+import { formatAddress } from "./capture/trace.js"
 
 const SIM_HOURS = 2
 /** Simulated seconds per real second once the token is up (it boots at real speed). */
@@ -13,8 +14,6 @@ const FAST = 400
 console.debug = () => {} // jacdac-ts reports every socket connection there
 const clock = SimClock.startingAt(Date.UTC(2026, 10, 26, 0, 30), 1)
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16) + " UTC"
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
-const mac = (b: Uint8Array) => [...b].reverse().map(x => x.toString(16).padStart(2, "0")).join(":")
 
 console.log("GAEN token demo / GAENトークンのデモ")
 console.log("Starting one simulated token (real firmware in the DeviceScript simulator)…")
@@ -28,7 +27,7 @@ const vm = await TokenVm.start({
         const { rpi, aem } = parseAdvertisement(ad.payload)
         const gap = lastShown ? ` (after ${Math.round((ad.atMs - lastShown) / 60000)} min)` : ""
         lastShown = ad.atMs
-        console.log(`${hhmm(ad.atMs)}  on air${gap}: address ${mac(ad.address)}  RPI ${hex(rpi)}  AEM ${hex(aem)}`)
+        console.log(`${hhmm(ad.atMs)}  on air${gap}: address ${formatAddress(ad.address)}  RPI ${rpi.toString("hex")}  AEM ${aem.toString("hex")}`)
     },
 })
 try {

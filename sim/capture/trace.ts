@@ -1,7 +1,7 @@
 // trace.jsonl: one line per advertisement a token sent, that is one address + payload from the
 // moment it went on air until it was replaced, stopped or the token lost power (its advertising
 // events, one every advertising interval, are in air.pcap). Each line lists every scan window of
-// another token that heard it, with the strongest RSSI and packet count of that window.
+// another token that heard it, with the mean RSSI and packet count of that window.
 import { createWriteStream } from "node:fs"
 import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Transmission } from "../world/radio-channel.js"
@@ -29,14 +29,20 @@ export function formatAddress(address: Uint8Array): string {
     return [...address].reverse().map(b => b.toString(16).padStart(2, "0")).join(":")
 }
 
-export function traceLine(t: Transmission, endMs: number, eventsSent: number): TraceLine {
-    let ids: { rpi?: string; aem?: string } = {}
+/** The RPI and AEM (hex) of an exposure notification payload; undefined for any other payload. */
+export function gaenIdsHex(payload: Uint8Array): { rpi: string; aem: string } | undefined {
     try {
-        const { rpi, aem } = parseAdvertisement(t.payload)
-        ids = { rpi: rpi.toString("hex"), aem: aem.toString("hex") }
+        const { rpi, aem } = parseAdvertisement(payload)
+        return { rpi: rpi.toString("hex"), aem: aem.toString("hex") }
     } catch {
-        // Not an exposure notification payload: the line still records what went on air.
+        return undefined
     }
+}
+
+export function traceLine(t: Transmission, endMs: number, eventsSent: number): TraceLine {
+    // Without RPI and AEM for a payload that is not an exposure notification: the line still
+    // records what went on air.
+    const ids = gaenIdsHex(t.payload)
     return {
         from: iso(t.fromMs),
         to: iso(Math.min(endMs, t.toMs ?? endMs)),

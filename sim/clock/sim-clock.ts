@@ -1,12 +1,13 @@
-// Simulated time that runs `scale` times faster than real time.
+// The simulation's shared clock: simulated time that runs `scale` times faster than real time,
+// held back for the slowest token following it.
 //
-// Every process of a simulation (the harness, each token's process) derives the same simulated
-// instant from the same real instant: sim = originSim + (real - originReal) * scale. So the clocks of
-// many token processes agree without talking to each other, and a token VM, its hardware servers
-// and jacdac-ts (which all read Date.now / performance.now and schedule with setTimeout) stay on one
-// timeline inside a token's process.
+// It lives in the parent process (the harness, the world). Each token's process runs on virtual time
+// of its own (virtual-time.ts): the parent sends it this clock's now() and scale in "horizon"
+// messages, and the token's clock may run up to there. The token reports how far it has got, and
+// this clock never runs more than FOLLOW_SLACK_MS ahead of the slowest follower, so that the tokens
+// of one world stay within reach of each other and of the hosts that talk to them.
 
-export interface SimClockConfig {
+interface SimClockConfig {
     /** Real Unix time in ms (fractional allowed) at which the simulation started. */
     originReal: number
     /** Simulated Unix time in ms at that same instant. */
@@ -20,7 +21,7 @@ export interface SimClockConfig {
  *  between two horizon updates (5 real ms: 100 simulated s at the bound). */
 export const MAX_SCALE = 20_000
 
-export function validateClockConfig(c: SimClockConfig): SimClockConfig {
+function validateClockConfig(c: SimClockConfig): SimClockConfig {
     if (!Number.isFinite(c.originReal) || !Number.isFinite(c.originSim))
         throw new Error(`simulated clock: origin must be a finite time in ms, got ${c.originReal} / ${c.originSim}`)
     if (!(c.scale >= 1 && c.scale <= MAX_SCALE))
@@ -31,7 +32,7 @@ export function validateClockConfig(c: SimClockConfig): SimClockConfig {
 const realPerfNow = performance.now.bind(performance)
 const realTimeOrigin = performance.timeOrigin
 /** Real Unix time in ms with sub-ms resolution. */
-export function realNowMs(): number {
+function realNowMs(): number {
     return realTimeOrigin + realPerfNow()
 }
 
@@ -51,9 +52,6 @@ export class SimClock {
     }
     static startingAt(simStartMs: number, scale: number): SimClock {
         return new SimClock({ originReal: realNowMs(), originSim: simStartMs, scale })
-    }
-    get config(): SimClockConfig {
-        return this.current
     }
     get scale(): number {
         return this.current.scale

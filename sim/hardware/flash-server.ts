@@ -9,33 +9,22 @@
 // every command with `power_lost` (a dead flash chip answers nothing, but an answer lets the VM fail
 // fast) and the onPowerCut callback runs, so that the simulator can kill and restart the token.
 // restorePower() (or a new FlashServer on the same file) brings it back.
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs"
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
-import type * as JacdacTs from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
+import jd from "../../lib/jacdac/jacdac-ts.js"
+import {
+    NorFlashCmd,
+    NorFlashCmdPack,
+    NorFlashReg,
+    NorFlashStatus,
+    SRV_NOR_FLASH,
+    loadProjectServiceSpecs,
+} from "../../lib/jacdac/service-specs.js"
 
-// jacdac-ts's CommonJS build (its ESM build cannot load the Node socket transport, so the harness
-// uses this one too: one module instance, one registry of service specifications). Its package
-// "exports" hide the type declarations from Node resolution, so types come from their file.
-const jd: typeof JacdacTs = createRequire(import.meta.url)("jacdac-ts")
-
-/** Where `devs build` writes the compiled service specifications. */
-export const DEFAULT_SERVICES_JSON = join(dirname(fileURLToPath(import.meta.url)), "../../.devicescript/services.json")
-const SERVICE_CAMEL_NAME = "norFlash"
-
-export enum FlashStatus {
-    Ok = 0,
-    OutOfRange = 1,
-    TooLong = 2,
-    Busy = 3,
-    HardwareError = 4,
-    PowerLost = 5,
-}
+export { NorFlashStatus as FlashStatus }
 
 /** A failed flash operation and the status its report carries. */
 export class FlashError extends Error {
-    constructor(readonly status: FlashStatus, message: string) {
+    constructor(readonly status: NorFlashStatus, message: string) {
         super(message)
     }
 }
@@ -49,8 +38,6 @@ export interface FlashServerOptions {
     maxTransfer?: number
     /** Randomness for power-cut damage (default Math.random); seed it to replay a trial. */
     random?: () => number
-    /** Compiled specifications (default: the project's .devicescript/services.json). */
-    servicesJson?: string
 }
 
 export interface PowerCutInfo {
@@ -61,39 +48,6 @@ export interface PowerCutInfo {
     bytesDone: number
 }
 
-interface ServicePacketSpec {
-    kind: string
-    name: string
-    identifier: number
-    packFormat?: string
-}
-
-interface ServiceSpecLike {
-    classIdentifier: number
-    camelName: string
-    packets: ServicePacketSpec[]
-}
-
-/**
- * Registers the project's service specifications with jacdac-ts (idempotent) and returns the NOR
- * Flash one. Servers and clients in jacdac-ts look services up by class identifier.
- */
-export function loadFlashServiceSpec(servicesJson = DEFAULT_SERVICES_JSON): ServiceSpecLike {
-    if (!existsSync(servicesJson)) throw new Error(`${servicesJson} missing: run \`npm run build\` (devs build) first`)
-    const specs = JSON.parse(readFileSync(servicesJson, "utf8")) as ServiceSpecLike[]
-    const spec = specs.find(s => s.camelName === SERVICE_CAMEL_NAME)
-    if (!spec) throw new Error(`${servicesJson} has no ${SERVICE_CAMEL_NAME} service`)
-    if (!jd.serviceSpecificationFromClassIdentifier(spec.classIdentifier))
-        jd.loadServiceSpecifications(specs as unknown as Parameters<typeof jd.loadServiceSpecifications>[0])
-    return spec
-}
-
-function packet(spec: ServiceSpecLike, kind: string, name: string) {
-    const p = spec.packets.find(p => p.kind === kind && p.name === name)
-    if (!p?.packFormat) throw new Error(`flash spec: no ${kind} ${name}`)
-    return p
-}
-
 export class FlashServer extends jd.JDServiceServer {
     readonly file: string
     readonly sectorSize: number
@@ -101,7 +55,6 @@ export class FlashServer extends jd.JDServiceServer {
     readonly maxTransfer: number
     /** Called (once per cut) after a power cut has been written to the file. */
     onPowerCut?: (cut: PowerCutInfo) => void
-    readonly stats = { reads: 0, programs: 0, erases: 0, powerCuts: 0 }
 
     private fd: number
     private readonly random: () => number
@@ -110,8 +63,8 @@ export class FlashServer extends jd.JDServiceServer {
     private powerOff = false
 
     constructor(options: FlashServerOptions) {
-        const spec = loadFlashServiceSpec(options.servicesJson)
-        super(spec.classIdentifier)
+        loadProjectServiceSpecs()
+        super(SRV_NOR_FLASH)
         this.file = options.file
         this.sectorSize = options.sectorSize
         this.sectorCount = options.sectorCount
@@ -120,28 +73,21 @@ export class FlashServer extends jd.JDServiceServer {
         if (!(this.sectorSize > 0 && this.sectorCount > 0)) throw new RangeError("flash: bad geometry")
         this.fd = this.openBackingFile()
 
-        const reg = (name: string) => packet(spec, "const", name).identifier
-        this.addRegister(reg("sector_size"), [this.sectorSize])
-        this.addRegister(reg("sector_count"), [this.sectorCount])
-        this.addRegister(reg("max_transfer"), [this.maxTransfer])
+        this.addRegister(NorFlashReg.SectorSize, [this.sectorSize])
+        this.addRegister(NorFlashReg.SectorCount, [this.sectorCount])
+        this.addRegister(NorFlashReg.MaxTransfer, [this.maxTransfer])
 
-        const read = packet(spec, "command", "read")
-        const readReport = packet(spec, "report", "read")
-        this.addCommand(read.identifier, pkt => {
-            const [tag, length, offset] = pkt.jdunpack<[number, number, number]>(read.packFormat!)
-            this.answer(readReport, tag, offset, () => this.read(offset, length, true))
+        this.addCommand(NorFlashCmd.Read, pkt => {
+            const [tag, length, offset] = pkt.jdunpack<[number, number, number]>(NorFlashCmdPack.Read)
+            this.answer(NorFlashCmd.Read, NorFlashCmdPack.ReadReport, tag, offset, () => this.read(offset, length, true))
         })
-        const program = packet(spec, "command", "program")
-        const programReport = packet(spec, "report", "program")
-        this.addCommand(program.identifier, pkt => {
-            const [tag, , offset, data] = pkt.jdunpack<[number, number, number, Uint8Array]>(program.packFormat!)
-            this.answer(programReport, tag, offset, () => this.program(offset, data, true))
+        this.addCommand(NorFlashCmd.Program, pkt => {
+            const [tag, , offset, data] = pkt.jdunpack<[number, number, number, Uint8Array]>(NorFlashCmdPack.Program)
+            this.answer(NorFlashCmd.Program, NorFlashCmdPack.ProgramReport, tag, offset, () => this.program(offset, data, true))
         })
-        const erase = packet(spec, "command", "erase_sector")
-        const eraseReport = packet(spec, "report", "erase_sector")
-        this.addCommand(erase.identifier, pkt => {
-            const [tag, , sector] = pkt.jdunpack<[number, number, number]>(erase.packFormat!)
-            this.answer(eraseReport, tag, sector, () => this.eraseSector(sector))
+        this.addCommand(NorFlashCmd.EraseSector, pkt => {
+            const [tag, , sector] = pkt.jdunpack<[number, number, number]>(NorFlashCmdPack.EraseSector)
+            this.answer(NorFlashCmd.EraseSector, NorFlashCmdPack.EraseSectorReport, tag, sector, () => this.eraseSector(sector))
         })
     }
 
@@ -152,15 +98,6 @@ export class FlashServer extends jd.JDServiceServer {
         if (!(byteCountFromNow >= 0)) throw new RangeError("armPowerCut: byte count must be ≥ 0")
         this.cutIn = Math.floor(byteCountFromNow)
         if (onCut) this.onPowerCut = onCut
-    }
-
-    /** Same as armPowerCut. */
-    cutPowerAt(byteCountFromNow: number, onCut?: (cut: PowerCutInfo) => void) {
-        this.armPowerCut(byteCountFromNow, onCut)
-    }
-
-    disarmPowerCut() {
-        this.cutIn = -1
     }
 
     isPowerOff() {
@@ -182,7 +119,6 @@ export class FlashServer extends jd.JDServiceServer {
 
     read(offset: number, length: number, limitTransfer = false): Uint8Array {
         this.check(offset, length, limitTransfer)
-        this.stats.reads++
         const out = new Uint8Array(length)
         if (length) readSync(this.fd, out, 0, length, offset)
         return out
@@ -191,7 +127,6 @@ export class FlashServer extends jd.JDServiceServer {
     /** ANDs `data` into flash at `offset`. */
     program(offset: number, data: Uint8Array, limitTransfer = false) {
         this.check(offset, data.length, limitTransfer)
-        this.stats.programs++
         const current = new Uint8Array(data.length)
         readSync(this.fd, current, 0, data.length, offset)
         let cutAt = -1
@@ -215,9 +150,8 @@ export class FlashServer extends jd.JDServiceServer {
 
     eraseSector(sector: number) {
         if (!Number.isInteger(sector) || sector < 0 || sector >= this.sectorCount)
-            throw new FlashError(FlashStatus.OutOfRange, `flash: sector ${sector} out of range`)
+            throw new FlashError(NorFlashStatus.OutOfRange, `flash: sector ${sector} out of range`)
         this.checkPower()
-        this.stats.erases++
         const offset = sector * this.sectorSize
         const content = new Uint8Array(this.sectorSize)
         if (this.cutIn >= 0 && this.cutIn < this.sectorSize) {
@@ -236,41 +170,41 @@ export class FlashServer extends jd.JDServiceServer {
     // ---- internals ----------------------------------------------------------------------------
 
     /** Runs a flash operation for a command and sends its report (status, and data for a read). */
-    private answer(report: ServicePacketSpec, tag: number, where: number, op: () => Uint8Array | void) {
-        let status = FlashStatus.Ok
+    private answer(cmd: NorFlashCmd, reportFormat: string, tag: number, where: number, op: () => Uint8Array | void) {
+        let status = NorFlashStatus.Ok
         let data: Uint8Array | void = undefined
         try {
             data = op()
         } catch (e) {
-            status = e instanceof FlashError ? e.status : FlashStatus.HardwareError
+            status = e instanceof FlashError ? e.status : NorFlashStatus.HardwareError
             if (!(e instanceof FlashError)) console.error("flash server:", e)
         }
         const values: unknown[] = [tag, status, 0, where]
-        if (report.packFormat!.endsWith(" b")) values.push(status === FlashStatus.Ok && data ? data : new Uint8Array(0))
-        void this.sendPacketAsync(jd.Packet.jdpacked(report.identifier, report.packFormat!, values as any[]))
+        // Only a read's report carries data, and only on success.
+        if (cmd === NorFlashCmd.Read) values.push(status === NorFlashStatus.Ok && data ? data : new Uint8Array(0))
+        void this.sendPacketAsync(jd.Packet.jdpacked(cmd, reportFormat, values as any[]))
     }
 
     private check(offset: number, length: number, limitTransfer: boolean) {
         this.checkPower()
         if (limitTransfer && length > this.maxTransfer)
-            throw new FlashError(FlashStatus.TooLong, `flash: ${length} bytes is more than ${this.maxTransfer}`)
+            throw new FlashError(NorFlashStatus.TooLong, `flash: ${length} bytes is more than ${this.maxTransfer}`)
         const size = this.sectorSize * this.sectorCount
         if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size)
-            throw new FlashError(FlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)
+            throw new FlashError(NorFlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)
     }
 
     private checkPower() {
-        if (this.powerOff) throw new FlashError(FlashStatus.PowerLost, "flash: power is off")
+        if (this.powerOff) throw new FlashError(NorFlashStatus.PowerLost, "flash: power is off")
     }
 
     private powerCut(cut: PowerCutInfo): never {
         this.cutIn = -1
         this.powerOff = true
-        this.stats.powerCuts++
         const callback = this.onPowerCut
         // After the current packet is handled, so the callback may tear the token down.
         if (callback) setImmediate(() => callback(cut))
-        throw new FlashError(FlashStatus.PowerLost, `flash: power cut during ${cut.operation}`)
+        throw new FlashError(NorFlashStatus.PowerLost, `flash: power cut during ${cut.operation}`)
     }
 
     private randomByteWithBitProbability(p: number) {

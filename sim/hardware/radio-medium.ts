@@ -1,5 +1,6 @@
-// What a simulated radio transmits into and hears from. The simulator world implements it for a room
-// of tokens; a lone token's medium is an empty room unless a test feeds it.
+// What a simulated radio transmits into and hears from. The token's process implements it by asking
+// its parent (ParentRadioMedium, sim/token/token-hardware.ts): the world answers from its radio
+// channel, a lone harness token hears an empty room unless a test passes onScan.
 
 export interface Advertisement {
     /** 6-byte static random address, least significant byte first (as on air). */

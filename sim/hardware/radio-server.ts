@@ -77,8 +77,4 @@ export class GaenRadioServer extends jd.JDServiceServer {
         }
         await this.sendPacketAsync(jd.Packet.from(GaenRadioCmd.ScanResults, new Uint8Array(parts)))
     }
-
-    stop() {
-        clearTimeout(this.scanTimer)
-    }
 }

@@ -9,8 +9,8 @@ import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import jd, { type JDBus, type JDDevice } from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
-import { realNowMs, type SimClock } from "../clock/sim-clock.js"
-import { TOKEN_CONFIG_ENV, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
+import type { SimClock } from "../clock/sim-clock.js"
+import { TOKEN_CONFIG_ENV, fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
 /** An advertisement the token put on air, and when (simulated Unix ms). */
@@ -61,6 +61,9 @@ export const DEFAULT_RADIO = { txPower: -8, advertisingIntervalMs: 250 }
 /** 1 MiB of 4 KiB sectors, as the ESP32 token's flash partition (src/storage/layout.ts). */
 export const DEFAULT_FLASH = { sectorSize: 4096, sectorCount: 256 }
 
+/** How long a press holds the owner's button down unless told otherwise (simulated ms). */
+export const DEFAULT_PRESS_HOLD_MS = 300
+
 /** How often (real ms) a token hears how far the simulation's clock has got. */
 const HORIZON_UPDATE_MS = 5
 
@@ -95,7 +98,7 @@ export class TokenVm {
             deviceId: options.deviceId ?? "token",
             dir,
             bytecode,
-            clock: { originReal: realNowMs(), originSim: options.clock.now(), scale: options.clock.scale },
+            clock: { startMs: options.clock.now(), scale: options.clock.scale },
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
             flash: options.flash ?? DEFAULT_FLASH,
@@ -133,7 +136,7 @@ export class TokenVm {
             if (m.type === "time") {
                 tokenTime = m.now
             } else if (m.type === "advertising") {
-                const ad = m.ad && { address: hexBytes(m.ad.address), payload: hexBytes(m.ad.payload), atMs: m.atMs }
+                const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
             } else if (m.type === "power-cut") {
@@ -149,8 +152,9 @@ export class TokenVm {
             }
         })
 
+        const startTimeoutMs = options.startTimeoutMs ?? 20_000
         const hubPort = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${options.startTimeoutMs ?? 20000} ms:\n${lines.slice(-20).join("\n")}`)), options.startTimeoutMs ?? 20_000)
+            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs)
             child.on("message", (m: TokenProcessMessage) => {
                 if (m.type === "ready") { clearTimeout(timer); resolve(m.hubPort) }
                 else if (m.type === "fatal") { clearTimeout(timer); reject(new Error(`token ${config.deviceId} failed: ${m.message}`)) }
@@ -169,8 +173,8 @@ export class TokenVm {
         await bus.connect()
         // The token's clock may run up to the simulation's: tell it where that is, often.
         const horizonTimer = setInterval(() => {
-            // With a callback a send to a token that is just exiting fails quietly (EPIPE) instead of
-            // emitting an unhandled 'error'; its exit is handled through `exited`.
+            // A send to a token that is just exiting fails (EPIPE) into the 'error' handler above;
+            // its exit is handled through `exited`.
             if (child.connected) child.send({ type: "horizon", now: options.clock.now(), scale: options.clock.scale } satisfies TokenControlMessage)
         }, HORIZON_UPDATE_MS)
         exited.then(() => clearInterval(horizonTimer))
@@ -206,7 +210,7 @@ export class TokenVm {
     }
 
     /** Presses the owner's button and releases it after `holdMs` of simulated time. */
-    async pressButton(clock: SimClock, holdMs = 300): Promise<void> {
+    async pressButton(clock: SimClock, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
         this.control({ type: "button", pressed: true })
         await clock.sleep(holdMs)
         this.control({ type: "button", pressed: false })
@@ -240,11 +244,4 @@ export class TokenVm {
         await this.exited
         if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
     }
-}
-
-function toHex(b: Uint8Array): string {
-    return Buffer.from(b).toString("hex")
-}
-function hexBytes(h: string): Uint8Array {
-    return new Uint8Array(Buffer.from(h, "hex"))
 }

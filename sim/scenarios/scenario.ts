@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs"
 import { CHANNEL_LIMITS, DEFAULT_CHANNEL, MAX_COORDINATE_M, type ChannelModel } from "../world/constants.js"
 import type { Waypoint } from "../world/track.js"
+import { DEFAULT_PRESS_HOLD_MS } from "../harness/token-vm.js"
 
 export interface ScenarioToken {
     id: string
@@ -53,7 +54,6 @@ const LATEST_START = Date.UTC(2099, 0, 1)
 const MAX_DURATION_MS = 366 * 86_400_000
 const MAX_TOKENS = 200
 const TOKEN_ID = /^[A-Za-z0-9_-]{1,32}$/
-const DEFAULT_HOLD_MS = 300
 const EVENT_TYPES = ["power-cut", "press-button", "set-time"] as const
 
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 }
@@ -309,7 +309,7 @@ class Validator {
                     this.problem(`${place}.off`, `power would return at ${formatMs(atMs + offMs)}, not before the end of the scenario (${formatMs(durationMs)})`)
                 events.push({ e: { atMs, token, type, offMs }, i })
             } else if (type === "press-button") {
-                const holdMs = obj.hold === undefined ? DEFAULT_HOLD_MS : this.duration(obj.hold, `${place}.hold`)
+                const holdMs = obj.hold === undefined ? DEFAULT_PRESS_HOLD_MS : this.duration(obj.hold, `${place}.hold`)
                 if (holdMs === undefined) return
                 if (holdMs <= 0 || holdMs > 60_000) this.problem(`${place}.hold`, `a button is held longer than 0 and at most 1 minute, got ${formatMs(holdMs)}`)
                 events.push({ e: { atMs, token, type, holdMs }, i })

@@ -5,11 +5,6 @@
 import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
 
-export interface FrameHub {
-    port: number
-    close(): Promise<void>
-}
-
 export function encodeFrame(frame: Uint8Array): Buffer {
     if (frame.length >= 255) {
         const b = Buffer.alloc(3 + frame.length)

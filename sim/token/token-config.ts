@@ -1,5 +1,4 @@
 // What a token's process and its parent (the harness, the simulator world) say to each other.
-import type { SimClockConfig } from "../clock/sim-clock.js"
 
 export interface TokenProcessConfig {
     /** Jacdac device id of the token's VM (each token is on its own bus). */
@@ -8,8 +7,8 @@ export interface TokenProcessConfig {
     dir: string
     /** Compiled firmware (.devs). */
     bytecode: string
-    /** The simulation's time when the token starts, and its speed (simulated per real second). */
-    clock: SimClockConfig
+    /** The simulation's time when the token starts (Unix ms), and its speed (simulated per real second). */
+    clock: { startMs: number; scale: number }
     /** TCP port of the token's Jacdac bus; 0 picks a free one. */
     hubPort: number
     radio: { txPower: number; advertisingIntervalMs: number }
@@ -19,6 +18,10 @@ export interface TokenProcessConfig {
 }
 
 export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
+
+/** Bytes as they cross the IPC channel (JSON has no bytes): hex strings. */
+export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
+export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"))
 
 /** An advertisement as it crosses the IPC channel: hex strings. */
 export interface WireAdvertisement {

@@ -9,10 +9,7 @@ import { GaenRadioServer } from "../hardware/radio-server.js"
 import { FlashServer } from "../hardware/flash-server.js"
 import { SimulatedRtcServer } from "../hardware/rtc-server.js"
 import type { HeardAdvertisement, RadioMedium } from "../hardware/radio-medium.js"
-import type { TokenControlMessage, TokenProcessConfig, TokenProcessMessage } from "./token-config.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
-const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"))
+import { fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "./token-config.js"
 
 /** A radio medium that is the parent process: it hears what we send and answers our scans. */
 class ParentRadioMedium implements RadioMedium {
@@ -20,7 +17,7 @@ class ParentRadioMedium implements RadioMedium {
     private pending = new Map<number, (heard: HeardAdvertisement[]) => void>()
     constructor(private readonly send: (m: TokenProcessMessage) => void) {}
     advertisingChanged(ad: { address: Uint8Array; payload: Uint8Array } | null, atMs: number) {
-        this.send({ type: "advertising", ad: ad && { address: hex(ad.address), payload: hex(ad.payload) }, atMs })
+        this.send({ type: "advertising", ad: ad && { address: toHex(ad.address), payload: toHex(ad.payload) }, atMs })
     }
     scanWindow(fromMs: number, toMs: number): Promise<HeardAdvertisement[]> {
         const id = this.nextId++
@@ -73,7 +70,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
             if (msg.type === "button") void pressOrRelease(msg.pressed)
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
             else if (msg.type === "scan-result")
-                medium.answer(msg.id, msg.heard.map(h => ({ address: bytes(h.address), payload: bytes(h.payload), rssi: h.rssi, packets: h.packets })))
+                medium.answer(msg.id, msg.heard.map(h => ({ address: fromHex(h.address), payload: fromHex(h.payload), rssi: h.rssi, packets: h.packets })))
         },
     }
 }

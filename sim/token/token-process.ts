@@ -45,7 +45,7 @@ async function main() {
     process.on("disconnect", () => process.exit(0))
 
     const hub = await startFrameHub(config.hubPort)
-    const horizon = { now: config.clock.originSim, scale: config.clock.scale }
+    const horizon = { now: config.clock.startMs, scale: config.clock.scale }
     const virtualTime = new VirtualTime({ now: () => horizon.now, toRealMs: ms => ms / horizon.scale }, stretchTimer)
     virtualTime.install()
     virtualTime.realSetInterval(() => send({ type: "time", now: virtualTime.time() }), PROGRESS_REPORT_MS)

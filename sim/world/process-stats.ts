@@ -1,4 +1,4 @@
-// CPU time and memory of processes (Linux /proc), for the speed governor and the benchmark.
+// CPU time and memory of processes (Linux /proc), for the speed governor.
 // Elsewhere the numbers are unknown (undefined) and the governor keeps its first estimate.
 import { readFileSync } from "node:fs"
 

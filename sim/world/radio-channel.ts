@@ -27,7 +27,7 @@ export interface Reception {
     token: string
     windowFromMs: number
     windowToMs: number
-    /** Strongest RSSI heard in the window, dBm. */
+    /** Mean RSSI of the packets heard in the window, dBm. */
     rssi: number
     packets: number
 }

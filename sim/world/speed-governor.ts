@@ -12,8 +12,6 @@ import { cpuSeconds, residentBytes } from "./process-stats.js"
 export interface SpeedGovernorOptions {
     /** Upper bound of the fast speed. */
     maxScale?: number
-    /** How many tokens the world runs. */
-    tokens: number
     /** Processes whose CPU use counts (the token processes); re-read at every look. */
     pids: () => number[]
 }

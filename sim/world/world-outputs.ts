@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { EncounterRecord, TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { writeAirCapture } from "../capture/air-capture.js"
-import { traceLine, writeTrace } from "../capture/trace.js"
+import { gaenIdsHex, traceLine, writeTrace } from "../capture/trace.js"
 import { DEFAULT_RADIO } from "../harness/token-vm.js"
 import type { World } from "./world.js"
 
@@ -76,10 +76,14 @@ export async function writeWorldOutputs(
     for (const t of world.tokens.values()) {
         const sent = transmissions.filter(x => x.token === t.id)
         const heardFrom: Record<string, ContactSummary> = {}
+        // Distinct RPIs: a payload without one is not an identifier.
+        const identifiersHeard = new Set<string>()
         for (const x of transmissions) {
             if (x.token === t.id) continue
             const mine = x.receptions.filter(r => r.token === t.id)
             if (!mine.length) continue
+            const rpi = gaenIdsHex(x.payload)?.rpi
+            if (rpi) identifiersHeard.add(rpi)
             const c = (heardFrom[x.token] ??= { identifiers: 0, strongestRssi: -Infinity, smallestAttenuation: Infinity, scans: 0, firstHeard: "", lastHeard: "" })
             c.identifiers++
             c.scans += mine.length
@@ -101,7 +105,7 @@ export async function writeWorldOutputs(
             advertisementsSent: sent.length,
             advertisingEvents: sent.reduce((n, x) => n + world.channel.eventsSent(x, endMs), 0),
             longestOnAirSeconds: Math.round(Math.max(0, ...sent.map(x => Math.min(endMs, x.toMs ?? endMs) - x.fromMs)) / 1000),
-            identifiersHeard: t.heard.size,
+            identifiersHeard: identifiersHeard.size,
             heardFrom,
             powerCuts: t.powerCuts,
             state: s.status?.state,

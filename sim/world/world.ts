@@ -6,10 +6,9 @@
 import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { SimClock } from "../clock/sim-clock.js"
-import { TokenVm, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
+import { TokenVm, DEFAULT_PRESS_HOLD_MS, DEFAULT_RADIO, type AiredAdvertisement } from "../harness/token-vm.js"
 import type { HeardAdvertisement } from "../hardware/radio-medium.js"
 import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
-import { parseAdvertisement } from "../../lib/gaen/index.js"
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
 import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
 import { RadioChannel } from "./radio-channel.js"
@@ -17,6 +16,7 @@ import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
+import { gaenIdsHex } from "../capture/trace.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
 export type WorldEvent =
@@ -46,8 +46,6 @@ export class WorldToken {
     /** The kiosk address stays the same across power cycles. */
     hubPort = 0
     powerCuts = 0
-    /** Distinct RPIs (hex) this token heard from others, with the sender. */
-    readonly heard = new Map<string, string>()
     constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
     get poweredOn(): boolean {
         return this.vm !== undefined
@@ -86,20 +84,19 @@ export class World {
         })
         this.governor = new SpeedGovernor(clock, {
             maxScale: options.maxScale,
-            tokens: scenario.tokens.length,
             pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
         })
+    }
+
+    /** How long before the scenario's start the world's clock starts, so every token can boot. */
+    static bootAllowanceMs(tokens: number): number {
+        return 5_000 + Math.ceil(tokens / BOOT_CONCURRENCY) * 2_000
     }
 
     /**
      * Boots every token (at real speed, a few at a time), waits for the scenario's start time and
      * hands the tokens out: a kiosk sets each one's clock. Resolves at the start of the scenario.
      */
-    /** How long before the scenario's start the world's clock starts, so every token can boot. */
-    static bootAllowanceMs(tokens: number): number {
-        return 5_000 + Math.ceil(tokens / BOOT_CONCURRENCY) * 2_000
-    }
-
     static async start(options: WorldOptions): Promise<World> {
         const { scenario } = options
         const bootAllowanceMs = World.bootAllowanceMs(scenario.tokens.length)
@@ -116,7 +113,10 @@ export class World {
                 world.governor.calm()
                 await clock.until(scenario.startMs)
             }
-            clock.setScale(1) // a kiosk's set_time round trip then costs real milliseconds only
+            // The hand-outs below overlap, and each saves and restores the clock's speed around its
+            // set_time (set-token-clock.ts): one could restore the faster speed while another is still
+            // setting. At 1 already, every save and restore is 1.
+            clock.setScale(1)
             await Promise.all(scenario.tokens.filter(t => t.handOut).map(async t => {
                 await world.setTime(t.id)
                 world.emit({ type: "handed-out", atMs: clock.now(), token: t.id })
@@ -150,7 +150,6 @@ export class World {
             clock: this.clock,
             dir: t.dir,
             hubPort: t.hubPort,
-            radio: DEFAULT_RADIO,
             startTimeoutMs: BOOT_TIMEOUT_REAL_MS,
             onLog: line => this.options.onTokenLog?.(t.id, line),
             onScan: (fromMs, toMs) => this.answerScan(t, fromMs, toMs),
@@ -167,27 +166,14 @@ export class World {
         if (atMs >= this.endMs || this.finished) return
         this.channel.advertisingChanged(t.id, ad, atMs)
         if (!ad) return this.emit({ type: "off-air", atMs, token: t.id })
-        let rpi: string | undefined
-        try {
-            rpi = parseAdvertisement(ad.payload).rpi.toString("hex")
-        } catch {
-            // not an exposure notification: still on air, still recorded
-        }
-        this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi })
+        // A payload that is not an exposure notification has no RPI, but is on air and recorded all the same.
+        this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi: gaenIdsHex(ad.payload)?.rpi })
     }
 
     private answerScan(t: WorldToken, fromMs: number, toMs: number): HeardAdvertisement[] {
         if (fromMs >= this.endMs || this.finished) return []
         const heard = this.channel.scan(t.id, fromMs, Math.min(toMs, this.endMs))
-        const senders = heard.map(h => {
-            try {
-                t.heard.set(parseAdvertisement(h.payload).rpi.toString("hex"), h.from)
-            } catch {
-                // a payload without an RPI is not an identifier
-            }
-            return { from: h.from, rssi: h.rssi, packets: h.packets }
-        })
-        this.emit({ type: "scan", atMs: toMs, token: t.id, heard: senders })
+        this.emit({ type: "scan", atMs: toMs, token: t.id, heard: heard.map(h => ({ from: h.from, rssi: h.rssi, packets: h.packets })) })
         return heard
     }
 
@@ -207,7 +193,7 @@ export class World {
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
     }
 
-    async pressButton(id: string, holdMs = 300): Promise<void> {
+    async pressButton(id: string, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
         const t = this.token(id)
         if (!t.vm) throw new Error(`token "${id}" has no power`)
         this.emit({ type: "button", atMs: this.clock.now(), token: id })

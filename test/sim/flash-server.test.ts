@@ -3,18 +3,12 @@
 // VM would send them; persistence and power cuts are checked on the backing file.
 import { afterEach, beforeEach, describe, expect, test } from "vitest"
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createRequire } from "node:module"
 import { join } from "node:path"
 import { tmpdir } from "node:os"
-import type * as JacdacTs from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
-import { FlashServer, FlashStatus, type PowerCutInfo, loadFlashServiceSpec } from "../../sim/hardware/flash-server.js"
+import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
+import { NorFlashCmd, NorFlashCmdPack, NorFlashReg } from "../../lib/jacdac/service-specs.js"
+import { FlashServer, FlashStatus, type PowerCutInfo } from "../../sim/hardware/flash-server.js"
 
-const jd: typeof JacdacTs = createRequire(import.meta.url)("jacdac-ts")
-const spec = loadFlashServiceSpec()
-const code = (kind: string, name: string) => spec.packets.find(p => p.kind === kind && p.name === name)!.identifier
-const READ = code("command", "read")
-const PROGRAM = code("command", "program")
-const ERASE = code("command", "erase_sector")
 const SECTOR = 256
 const SECTORS = 8
 
@@ -49,9 +43,10 @@ function onBus(server: FlashServer) {
         pkt.isCommand = true
         const reply = new Promise<{ status: number; rest: Uint8Array }>((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error("no report")), 1000)
-            const off = bus.subscribe(jd.PACKET_PROCESS, (p: JacdacTs.Packet) => {
+            const off = bus.subscribe(jd.PACKET_PROCESS, (p: Packet) => {
                 if (p.isCommand || p.serviceCommand !== cmd || p.deviceIdentifier !== provider.deviceId) return
-                const [t, status, , , rest] = p.jdunpack<[number, number, number, number, Uint8Array]>("u16 u8 u8 u32 b")
+                // Every report starts as a read's does; the others carry no data, so `rest` is empty.
+                const [t, status, , , rest] = p.jdunpack<[number, number, number, number, Uint8Array]>(NorFlashCmdPack.ReadReport)
                 if (t !== myTag) return
                 clearTimeout(timer)
                 off()
@@ -63,9 +58,9 @@ function onBus(server: FlashServer) {
     }
     return {
         bus,
-        read: (offset: number, length: number) => command(READ, "u16 u16 u32", [length, offset]),
-        program: (offset: number, data: Uint8Array) => command(PROGRAM, "u16 u16 u32 b", [0, offset, data]),
-        erase: (sector: number) => command(ERASE, "u16 u16 u32", [0, sector]),
+        read: (offset: number, length: number) => command(NorFlashCmd.Read, NorFlashCmdPack.Read, [length, offset]),
+        program: (offset: number, data: Uint8Array) => command(NorFlashCmd.Program, NorFlashCmdPack.Program, [0, offset, data]),
+        erase: (sector: number) => command(NorFlashCmd.EraseSector, NorFlashCmdPack.EraseSector, [0, sector]),
         stop: () => bus.stop(),
     }
 }
@@ -76,8 +71,8 @@ describe("flash server", () => {
         const file = readFileSync(server.file)
         expect(file.length).toBe(SECTOR * SECTORS)
         expect(file.every(b => b === 0xff)).toBe(true)
-        const reg = (name: string) => server.register(code("const", name))!.values()[0]
-        expect([reg("sector_size"), reg("sector_count"), reg("max_transfer")]).toEqual([SECTOR, SECTORS, 224])
+        const reg = (code: NorFlashReg) => server.register(code)!.values()[0]
+        expect([reg(NorFlashReg.SectorSize), reg(NorFlashReg.SectorCount), reg(NorFlashReg.MaxTransfer)]).toEqual([SECTOR, SECTORS, 224])
     })
 
     test("NOR semantics over the bus: program only clears bits, erase sets a sector to 0xFF", async () => {
