@@ -106,13 +106,4 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
     return link
 }
 
-/** Polls (real time) until `cond` holds. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, realMs = 20_000): Promise<void> {
-    const end = Date.now() + realMs
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-        await new Promise(r => setTimeout(r, 20))
-    }
-}
-
 export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
