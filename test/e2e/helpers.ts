@@ -4,36 +4,14 @@
 // that a test can cut like a pulled USB cable. No part of the product is replaced here.
 import { createServer, createConnection, type Server, type Socket } from "node:net"
 import type { AddressInfo } from "node:net"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import type { SimClock } from "../../sim/clock/sim-clock.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession } from "../../kiosk/index.js"
 import { trustedKeyFrom, type TrustedKey } from "../../kiosk/downloads/public-key.js"
+import type { Cleanup } from "../helpers/cleanup.js"
 
 /** The simulated NOR flash of a token: `<token dir>/flash.bin`, 256 sectors of 4 KiB. */
 export const FLASH_FILE = "flash.bin"
-
-/** Undo-list for a test file: everything started is registered here and torn down in reverse. */
-export class Cleanup {
-    private steps: (() => unknown)[] = []
-    add<T>(thing: T, undo: (thing: T) => unknown): T {
-        this.steps.push(() => undo(thing))
-        return thing
-    }
-    tempDir(prefix: string): string {
-        return this.add(mkdtempSync(join(tmpdir(), prefix)), d => rmSync(d, { recursive: true, force: true }))
-    }
-    async run(): Promise<void> {
-        const errors: unknown[] = []
-        for (const step of this.steps.reverse()) {
-            try { await step() } catch (e) { errors.push(e) }
-        }
-        this.steps = []
-        if (errors.length) throw errors[0]
-    }
-}
 
 /**
  * The real notification server (in-process, 127.0.0.1, port 0, temp data dir) whose notion of "now"

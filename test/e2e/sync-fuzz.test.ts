@@ -16,7 +16,8 @@ import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { connectToToken, type TokenConnection } from "../../kiosk/index.js"
-import { Cleanup, hex, tokenAddress } from "./helpers.js"
+import { hex, tokenAddress } from "./helpers.js"
+import { Cleanup } from "../helpers/cleanup.js"
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const RANDOM_CASES = 300
