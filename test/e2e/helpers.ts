@@ -10,9 +10,6 @@ import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession 
 import { trustedKeyFrom, type TrustedKey } from "../../kiosk/downloads/public-key.js"
 import type { Cleanup } from "../helpers/cleanup.js"
 
-/** The simulated NOR flash of a token: `<token dir>/flash.bin`, 256 sectors of 4 KiB. */
-export const FLASH_FILE = "flash.bin"
-
 /**
  * The real notification server (in-process, 127.0.0.1, port 0, temp data dir) whose notion of "now"
  * is the simulation's clock: it checks key ages, the infectious window and — when publishing — which
