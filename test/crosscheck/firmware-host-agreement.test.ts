@@ -8,8 +8,7 @@ import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-cli
 import { decryptMetadata, deriveAemk, enIntervalNumber, parseAdvertisement, rpisForKey, identifiersFor, deriveDailyKeys } from "../../lib/gaen/index.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { exportKeysWithButton } from "../helpers/owner.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+import { hex } from "../helpers/bytes.js"
 
 describe("firmware and host library agree", () => {
     const clock = SimClock.startingAt(Date.UTC(2026, 5, 10, 8, 3), 500)

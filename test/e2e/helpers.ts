@@ -80,5 +80,3 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
     }
     return link
 }
-
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")

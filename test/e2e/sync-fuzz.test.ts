@@ -17,7 +17,8 @@ import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { connectToToken, type TokenConnection } from "../../kiosk/index.js"
-import { hex, tokenAddress } from "./helpers.js"
+import { tokenAddress } from "./helpers.js"
+import { hex } from "../helpers/bytes.js"
 import { Cleanup } from "../helpers/cleanup.js"
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)

@@ -8,9 +8,9 @@ import { Neighbour, room } from "../helpers/neighbours.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { exportKeysWithButton } from "../helpers/owner.js"
 import { Cleanup } from "../helpers/cleanup.js"
+import { hex } from "../helpers/bytes.js"
 
 const DAY_S = 86400
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
 describe("contact log on the token", () => {
     const start = Date.UTC(2026, 4, 11, 8, 0)

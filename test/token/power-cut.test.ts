@@ -11,8 +11,7 @@ import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { advertisementPayload } from "../../lib/gaen/index.js"
 import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
 import { Cleanup } from "../helpers/cleanup.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+import { hex } from "../helpers/bytes.js"
 
 /** A busy street: every scan hears 12 people it never heard before (12 records per scan). */
 function passersBy(): HeardAdvertisement[] {
