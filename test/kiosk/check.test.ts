@@ -11,9 +11,10 @@ import {
     type CheckOptions, type TrustedKey,
 } from "../../kiosk/index.js"
 import { downloadsDirFor } from "../../kiosk/config.js"
-import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, downServerUrl, DAY_MS, SCAN_PERIOD_SECONDS } from "./fixtures.js"
+import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, DAY_MS, SCAN_PERIOD_SECONDS } from "./fixtures.js"
 import type { TemporaryExposureKey } from "../../lib/gaen/index.js"
 import { Cleanup } from "../helpers/cleanup.js"
+import { downServerUrl } from "../helpers/net.js"
 
 let server: TestServer
 let trustedKey: TrustedKey

@@ -9,7 +9,8 @@ import { startSerialBridge } from "../../sim/serial-bridge/bridge.js"
 import { runKiosk, type KioskIo } from "../../kiosk/cli.js"
 import { openTokenSession, decommissionToken, prepareSurvey, sendSurvey, fetchServerKey, KioskError } from "../../kiosk/index.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
-import { tempDir, downServerUrl } from "./fixtures.js"
+import { tempDir } from "./fixtures.js"
+import { downServerUrl } from "../helpers/net.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 let clock: SimClock
