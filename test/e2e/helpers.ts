@@ -21,7 +21,7 @@ export async function startServerOn(clock: () => number, cleanup: Cleanup): Prom
 
 /** The server's export-signing public key as the operator configures it on the kiosk (out of band,
  *  as `--public-key` does): the kiosk then verifies every download against it. */
-export function trustedKeyOf(server: TestServer): TrustedKey {
+function trustedKeyOf(server: TestServer): TrustedKey {
     return trustedKeyFrom(server.app.signingKey.info.publicKey, "the server's public key")
 }
 
@@ -45,8 +45,6 @@ export function openSession(port: number, clock: SimClock): Promise<TokenSession
  */
 export interface CuttableLink {
     port: number
-    /** Bytes passed token → kiosk so far. */
-    bytesToKiosk: number
     cut(): void
     close(): Promise<void>
 }
@@ -62,14 +60,12 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
         }
         kiosk.on("close", () => token.destroy())
         token.on("close", () => kiosk.destroy())
-        token.on("data", d => { link.bytesToKiosk += d.length })
         kiosk.pipe(token)
         token.pipe(kiosk)
     })
     await new Promise<void>(r => server.listen(0, "127.0.0.1", () => r()))
     const link: CuttableLink = {
         port: (server.address() as AddressInfo).port,
-        bytesToKiosk: 0,
         cut() {
             for (const s of open) s.destroy()
         },
