@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { cpus } from "node:os"
 import { fileURLToPath } from "node:url"
 import { DEVS_CLI } from "../sim/harness/devs-cli.js"
+import { FIRMWARE_BYTECODE } from "../sim/harness/token-vm.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const only = process.argv.slice(2)
@@ -22,7 +23,7 @@ const build = spawnSync("npx", ["tsx", "scripts/build-firmware.ts"], { cwd: root
 if (build.status !== 0) process.exit(1)
 
 if (wanted("size")) {
-    const bytes = statSync(join(root, "built/firmware/bytecode.devs")).size
+    const bytes = statSync(FIRMWARE_BYTECODE).size
     console.log(`\n== firmware size\nBENCH firmware_bytecode_bytes=${bytes}`)
 }
 

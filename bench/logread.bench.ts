@@ -13,7 +13,7 @@ import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { connectToToken } from "../kiosk/index.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
-import { LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
+import { FLASH_FILE, LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
 
 console.debug = () => {} // jacdac-ts narrates connections
 const DAY_MINUTES = 1440
@@ -52,7 +52,7 @@ async function main() {
     const fullDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-full-"))
     try {
         const records = fullLog()
-        writeFileSync(join(fullDir, "flash.bin"), logFlashImage(records))
+        writeFileSync(join(fullDir, FLASH_FILE), logFlashImage(records))
 
         const empty = await bootTimed(clock, emptyDir)
         await empty.vm.stop()

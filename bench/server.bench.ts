@@ -5,7 +5,7 @@
 //   2. Publishing 1,000,000 keys: keys written straight into a fresh SQLite store (setup, timed
 //      separately), then one publishing run timed: read, group per key day, shuffle, encode, sign, zip, store.
 // Prints a table; total runtime stays well under three minutes on a 2-core machine.
-import { spawn, type ChildProcess } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir, cpus } from "node:os"
 import { join } from "node:path"
@@ -16,32 +16,16 @@ import { addKiosk } from "../server/kiosks/api-keys.js"
 import { issueProcessingNumbers } from "../server/verification/local.js"
 import { publish } from "../server/publishing/publisher.js"
 import type { DiagnosisKeyRecord } from "../server/storage/storage.js"
-import { upload } from "../test/server/helpers.js"
+import { upload, startServerCli } from "../test/server/helpers.js"
 
 const REGISTRATIONS = { maxRequests: 6_000, maxSeconds: 20, concurrency: 16, keysPerUpload: 10 }
 const PUBLISH_KEYS = 1_000_000
 const DAY_MS = 86_400_000
 
-const root = new URL("..", import.meta.url).pathname
 const rows: [string, string][] = []
 const row = (what: string, value: string) => {
     rows.push([what, value])
     console.log(`  ${what}: ${value}`)
-}
-
-function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), "server/cli.ts", "start",
-        "--port", "0", "--host", "127.0.0.1", "--data", dataDir, "--publish-interval-minutes", "0",
-        "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    return new Promise((resolve, reject) => {
-        child.stdout!.on("data", d => {
-            out += d
-            const m = /listening on (http:\/\/\S+)/.exec(out)
-            if (m) resolve({ child, url: m[1] })
-        })
-        child.once("exit", code => reject(new Error(`server exited (${code}) before listening:\n${out}`)))
-    })
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
@@ -58,7 +42,8 @@ async function benchRegistrations(): Promise<void> {
         // Bodies are built before the clock starts (~2.5 KB each, like COCOA's padded uploads).
         const bodies = numbers.map(n => JSON.stringify(upload(n, { days: REGISTRATIONS.keysPerUpload, onsetDaysAgo: 5 })))
 
-        const server = await startServerProcess(dir)
+        const server = await startServerCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0",
+            "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000"])
         child = server.child
         const latencies: number[] = []
         const statuses = new Map<number, number>()

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import { DEVS_CLI } from "../sim/harness/devs-cli.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-export const FIRMWARE_DIR = join(root, "built/firmware")
+const FIRMWARE_DIR = join(root, "built/firmware")
 
 const r = spawnSync(process.execPath, [DEVS_CLI, "build", "--quiet"], { cwd: root, stdio: "inherit", env: { ...process.env, NO_UPDATE_NOTIFIER: "1" } })
 if (r.status !== 0) {

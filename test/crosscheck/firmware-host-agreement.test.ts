@@ -8,8 +8,7 @@ import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-cli
 import { decryptMetadata, deriveAemk, enIntervalNumber, parseAdvertisement, rpisForKey, identifiersFor, deriveDailyKeys } from "../../lib/gaen/index.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { exportKeysWithButton } from "../helpers/owner.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+import { hex } from "../helpers/bytes.js"
 
 describe("firmware and host library agree", () => {
     const clock = SimClock.startingAt(Date.UTC(2026, 5, 10, 8, 3), 500)
@@ -48,9 +47,10 @@ describe("firmware and host library agree", () => {
             const { rpi, aem } = parseAdvertisement(ad.payload)
             const enin = byRpi.get(hex(rpi))
             expect(enin, `RPI ${hex(rpi)} on air at ${new Date(ad.atMs).toISOString()}`).toBeDefined()
-            // The RPI belongs to the interval in which it went on air. (At 500× a set_time that took
-            // 10 ms on the wire leaves the token's clock 5 simulated seconds behind, so a rotation
-            // just after a 10-minute boundary may still carry the interval before.)
+            // The RPI belongs to the interval in which it went on air. (setTokenClock sets the token's
+            // clock at real speed, but to the whole second, and the radio notes the advertisement a
+            // moment after the firmware made it: an RPI made just before a 10-minute boundary may go
+            // on air just after it.)
             expect(Math.abs(enin! - enIntervalNumber(Math.floor(ad.atMs / 1000)))).toBeLessThanOrEqual(1)
             // The whole payload, byte for byte, AEM included.
             expect(hex(ad.payload)).toBe(hex(identifiersFor(daily, enin!, DEFAULT_RADIO.txPower).payload))

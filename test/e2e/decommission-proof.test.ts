@@ -12,7 +12,9 @@ import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync
 import { decommissionToken, prepareSurvey, type DecommissionOutcome } from "../../kiosk/index.js"
 import type { TestServer } from "../server/helpers.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
-import { Cleanup, FLASH_FILE, openSession, startServerOn } from "./helpers.js"
+import { openSession, startServerOn } from "./helpers.js"
+import { FLASH_FILE } from "../helpers/log-flash-image.js"
+import { Cleanup } from "../helpers/cleanup.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 const FLASH_BYTES = DEFAULT_FLASH.sectorCount * DEFAULT_FLASH.sectorSize

@@ -22,7 +22,8 @@ import {
     checkTokenExposure, exportKeysForRegistration, parseRegistrationDetails, sendUpload,
     type CheckResult, type PreparedUpload,
 } from "../../kiosk/index.js"
-import { Cleanup, checkOptions, openSession, startServerOn } from "./helpers.js"
+import { checkOptions, openSession, startServerOn } from "./helpers.js"
+import { Cleanup } from "../helpers/cleanup.js"
 import { pressingWhenAsked } from "../helpers/owner.js"
 
 const START = "2026-04-01T01:00:00Z"

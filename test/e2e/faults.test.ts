@@ -21,7 +21,8 @@ import {
     type KioskProgress, type TokenSession,
 } from "../../kiosk/index.js"
 import { renderError } from "../../kiosk/cli/render.js"
-import { Cleanup, checkOptions, openSession, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
+import { checkOptions, openSession, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
+import { Cleanup } from "../helpers/cleanup.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 const FAST = 200

@@ -4,36 +4,11 @@
 // that a test can cut like a pulled USB cable. No part of the product is replaced here.
 import { createServer, createConnection, type Server, type Socket } from "node:net"
 import type { AddressInfo } from "node:net"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import type { SimClock } from "../../sim/clock/sim-clock.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { openTokenSession, loadRiskConfig, type CheckOptions, type TokenSession } from "../../kiosk/index.js"
 import { trustedKeyFrom, type TrustedKey } from "../../kiosk/downloads/public-key.js"
-
-/** The simulated NOR flash of a token: `<token dir>/flash.bin`, 256 sectors of 4 KiB. */
-export const FLASH_FILE = "flash.bin"
-
-/** Undo-list for a test file: everything started is registered here and torn down in reverse. */
-export class Cleanup {
-    private steps: (() => unknown)[] = []
-    add<T>(thing: T, undo: (thing: T) => unknown): T {
-        this.steps.push(() => undo(thing))
-        return thing
-    }
-    tempDir(prefix: string): string {
-        return this.add(mkdtempSync(join(tmpdir(), prefix)), d => rmSync(d, { recursive: true, force: true }))
-    }
-    async run(): Promise<void> {
-        const errors: unknown[] = []
-        for (const step of this.steps.reverse()) {
-            try { await step() } catch (e) { errors.push(e) }
-        }
-        this.steps = []
-        if (errors.length) throw errors[0]
-    }
-}
+import type { Cleanup } from "../helpers/cleanup.js"
 
 /**
  * The real notification server (in-process, 127.0.0.1, port 0, temp data dir) whose notion of "now"
@@ -46,7 +21,7 @@ export async function startServerOn(clock: () => number, cleanup: Cleanup): Prom
 
 /** The server's export-signing public key as the operator configures it on the kiosk (out of band,
  *  as `--public-key` does): the kiosk then verifies every download against it. */
-export function trustedKeyOf(server: TestServer): TrustedKey {
+function trustedKeyOf(server: TestServer): TrustedKey {
     return trustedKeyFrom(server.app.signingKey.info.publicKey, "the server's public key")
 }
 
@@ -70,8 +45,6 @@ export function openSession(port: number, clock: SimClock): Promise<TokenSession
  */
 export interface CuttableLink {
     port: number
-    /** Bytes passed token → kiosk so far. */
-    bytesToKiosk: number
     cut(): void
     close(): Promise<void>
 }
@@ -87,14 +60,12 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
         }
         kiosk.on("close", () => token.destroy())
         token.on("close", () => kiosk.destroy())
-        token.on("data", d => { link.bytesToKiosk += d.length })
         kiosk.pipe(token)
         token.pipe(kiosk)
     })
     await new Promise<void>(r => server.listen(0, "127.0.0.1", () => r()))
     const link: CuttableLink = {
         port: (server.address() as AddressInfo).port,
-        bytesToKiosk: 0,
         cut() {
             for (const s of open) s.destroy()
         },
@@ -105,14 +76,3 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
     }
     return link
 }
-
-/** Polls (real time) until `cond` holds. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, realMs = 20_000): Promise<void> {
-    const end = Date.now() + realMs
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-        await new Promise(r => setTimeout(r, 20))
-    }
-}
-
-export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")

@@ -11,12 +11,15 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
+import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { connectToToken, type TokenConnection } from "../../kiosk/index.js"
-import { Cleanup, hex, tokenAddress } from "./helpers.js"
+import { tokenAddress } from "./helpers.js"
+import { hex } from "../helpers/bytes.js"
+import { Cleanup } from "../helpers/cleanup.js"
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const RANDOM_CASES = 300
@@ -79,7 +82,7 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
             // The VM prints "start: <program> <version>" each time the firmware (re)starts.
             onLog: line => { if (/^WASM> start: /.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) starts.push(line) },
         }), v => v.stop())
-        await (await TokenSyncClient.find(vm.bus)).setTime(Math.floor(clock.now() / 1000))
+        await setTokenClock(clock, await TokenSyncClient.find(vm.bus))
         // Something to lose: a few neighbours' records and today's key.
         present = [new Neighbour(-60), new Neighbour(-70), new Neighbour(-80)]
         await clock.sleep(25 * 60_000)

@@ -2,8 +2,8 @@
 import { describe, expect, test } from "vitest"
 import { AdvertisementParseError, advertisementPayload, parseAdvertisement } from "../../lib/gaen/index.js"
 import { vectors } from "./vectors.js"
+import { hex } from "../helpers/bytes.js"
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const { rpi, aem } = vectors.intervals[42]
 const FLAGS = "02011a"
 const UUIDS = "03036ffd"

@@ -17,8 +17,7 @@ import {
     tekCoversInterval,
 } from "../../lib/gaen/index.js"
 import { vectors } from "./vectors.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+import { hex } from "../helpers/bytes.js"
 
 describe("keys", () => {
     test("the vector file has 144 consecutive intervals from the rolling start", () => {

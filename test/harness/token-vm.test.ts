@@ -10,6 +10,7 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
+import { waitUntil } from "../helpers/wait.js"
 
 const started: TokenVm[] = []
 async function startToken(clock: SimClock) {
@@ -28,12 +29,6 @@ function alive(pid: number) {
     } catch {
         return false
     }
-}
-
-async function waitUntil(cond: () => boolean, ms: number) {
-    const end = Date.now() + ms
-    while (!cond() && Date.now() < end) await new Promise(r => setTimeout(r, 50))
-    return cond()
 }
 
 describe("simulator harness", () => {

@@ -4,12 +4,15 @@
 // 16-byte header followed by 136 sealed 30-byte records (CRC-16/CCITT-FALSE, 0xFFFF stored as 0xFFFE).
 import { crc16, LOG_EPOCH_UNIX_MINUTES, RECORD_BYTES, type EncounterRecord } from "../../lib/token-sync/records.js"
 
-export const SECTOR_BYTES = 4096
-export const SECTOR_COUNT = 256
-export const LOG_FIRST_SECTOR = 2
-export const LOG_SECTORS = SECTOR_COUNT - LOG_FIRST_SECTOR
+/** The simulated NOR flash file in a token's folder: `<token dir>/flash.bin` (sim/token/token-hardware.ts). */
+export const FLASH_FILE = "flash.bin"
+
+const SECTOR_BYTES = 4096
+const SECTOR_COUNT = 256
+const LOG_FIRST_SECTOR = 2
+const LOG_SECTORS = SECTOR_COUNT - LOG_FIRST_SECTOR
 const HEADER_BYTES = 16
-export const RECORDS_PER_SECTOR = Math.floor((SECTOR_BYTES - HEADER_BYTES) / RECORD_BYTES) // 136
+const RECORDS_PER_SECTOR = Math.floor((SECTOR_BYTES - HEADER_BYTES) / RECORD_BYTES) // 136
 export const LOG_MAX_RECORDS = LOG_SECTORS * RECORDS_PER_SECTOR // 34,544
 const LOG_MAGIC = 0x4c43
 const LOG_FORMAT_VERSION = 1
@@ -24,7 +27,7 @@ function seal(buf: Buffer, at: number, length: number) {
 const u24 = (buf: Buffer, at: number, v: number) => { buf.writeUInt16LE(v & 0xffff, at); buf[at + 2] = v >>> 16 }
 const sinceEpoch = (unixMinutes: number) => unixMinutes - LOG_EPOCH_UNIX_MINUTES
 
-export function encodeRecord(r: EncounterRecord, out: Buffer, at: number) {
+function encodeRecord(r: EncounterRecord, out: Buffer, at: number) {
     out.set(r.rpi, at)
     out.set(r.aem, at + 16)
     u24(out, at + 20, sinceEpoch(r.firstSeen))

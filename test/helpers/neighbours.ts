@@ -1,7 +1,7 @@
 // People around a simulated token, for tests: each has a TEK and is heard, when the token scans,
 // with the identifiers a real token would send at that time (a new RPI every 10-minute interval).
 import { randomBytes } from "node:crypto"
-import { deriveDailyKeys, enIntervalNumber, identifiersFor, rollingStartIntervalNumber } from "../../lib/gaen/index.js"
+import { deriveDailyKeys, enIntervalNumber, identifiersFor } from "../../lib/gaen/index.js"
 import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
 
 export class Neighbour {
@@ -16,10 +16,6 @@ export class Neighbour {
         address.set(payload.subarray(11, 17)) // changes with the RPI, as on air
         address[5] &= 0x3f
         return { address, payload, rssi: this.rssi, packets: 16 }
-    }
-
-    rollingStart(simMs: number): number {
-        return rollingStartIntervalNumber(enIntervalNumber(Math.floor(simMs / 1000)))
     }
 }
 

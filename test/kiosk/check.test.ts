@@ -1,7 +1,7 @@
 // The exposure check end to end on the host side: keys registered through the kiosk's own upload
 // path on the REAL server, published as signed export files, downloaded, verified, matched against
 // encounter records built as a token logs them, and scored with COCOA's configuration.
-import { describe, test, expect, beforeAll, afterAll } from "vitest"
+import { describe, test, expect, beforeAll, afterAll, afterEach } from "vitest"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { unzipSync, zipSync } from "fflate"
@@ -11,8 +11,10 @@ import {
     type CheckOptions, type TrustedKey,
 } from "../../kiosk/index.js"
 import { downloadsDirFor } from "../../kiosk/config.js"
-import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, downServerUrl, DAY_MS, SCAN_PERIOD_SECONDS } from "./fixtures.js"
+import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, DAY_MS, SCAN_PERIOD_SECONDS } from "./fixtures.js"
 import type { TemporaryExposureKey } from "../../lib/gaen/index.js"
+import { Cleanup } from "../helpers/cleanup.js"
+import { downServerUrl } from "../helpers/net.js"
 
 let server: TestServer
 let trustedKey: TrustedKey
@@ -38,6 +40,9 @@ beforeAll(async () => {
     trustedKey = await fetchServerKey(server.app.url)
 })
 afterAll(async () => { await server.stop() })
+// Temp dirs registered here are removed after each test, however the test ended.
+const cleanup = new Cleanup()
+afterEach(() => cleanup.run())
 
 function options(dataDir: string, overrides: Partial<CheckOptions> = {}): CheckOptions {
     return { server: server.app.url, region: "440", dataDir, trustedKey, riskConfig, ...overrides }
@@ -206,17 +211,15 @@ describe("refused downloads", () => {
         const other = await startTestServer()
         try {
             const wrongKey = await fetchServerKey(other.app.url)
-            const data = tempDir("kiosk-check-")
-            const err = await checkRecords([], SCAN_PERIOD_SECONDS, options(data.path, { trustedKey: wrongKey })).catch(e => e)
-            data.remove()
+            const dataDir = cleanup.tempDir("kiosk-check-")
+            const err = await checkRecords([], SCAN_PERIOD_SECONDS, options(dataDir, { trustedKey: wrongKey })).catch(e => e)
             expect(err.code).toBe("download-refused")
         } finally { await other.stop() }
     })
 
     test("a server that is down gives a clear message", async () => {
-        const data = tempDir("kiosk-check-")
-        const err = await checkRecords([], SCAN_PERIOD_SECONDS, options(data.path, { server: await downServerUrl() })).catch(e => e)
-        data.remove()
+        const dataDir = cleanup.tempDir("kiosk-check-")
+        const err = await checkRecords([], SCAN_PERIOD_SECONDS, options(dataDir, { server: await downServerUrl() })).catch(e => e)
         expect(err.code).toBe("server-unreachable")
         expect(err.message).toMatch(/list\.json: no answer \(ECONNREFUSED\)/)
     })

@@ -116,12 +116,3 @@ export async function startProxy(target: string, behave: ProxyBehaviour = {}): P
         close: () => new Promise<void>(r => { server.close(() => r()); server.closeAllConnections() }),
     }
 }
-
-/** The URL of a server that just stopped: connections to it are refused. */
-export async function downServerUrl(): Promise<string> {
-    const s = createServer()
-    await new Promise<void>(r => s.listen(0, "127.0.0.1", () => r()))
-    const port = (s.address() as AddressInfo).port
-    await new Promise<void>(r => s.close(() => r()))
-    return `http://127.0.0.1:${port}`
-}

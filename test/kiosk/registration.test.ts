@@ -3,7 +3,8 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { parseRegistrationDetails, prepareUpload, sendUpload, KioskError, type RetryPolicy } from "../../kiosk/index.js"
-import { keyOfDay, startProxy, downServerUrl, DAY_MS } from "./fixtures.js"
+import { keyOfDay, startProxy, DAY_MS } from "./fixtures.js"
+import { downServerUrl } from "../helpers/net.js"
 
 let server: TestServer
 beforeAll(async () => { server = await startTestServer() })

@@ -7,11 +7,11 @@ import { TokenVm } from "../../sim/harness/token-vm.js"
 import { openPtyPair } from "../../sim/serial-bridge/pty-pair.js"
 import { startSerialBridge } from "../../sim/serial-bridge/bridge.js"
 import { runKiosk, type KioskIo } from "../../kiosk/cli.js"
-import { openTokenSession, decommissionToken, prepareSurvey, sendSurvey, KioskError } from "../../kiosk/index.js"
+import { openTokenSession, decommissionToken, prepareSurvey, sendSurvey, fetchServerKey, KioskError } from "../../kiosk/index.js"
 import { startTestServer, type TestServer } from "../server/helpers.js"
-import { tempDir, downServerUrl } from "./fixtures.js"
+import { tempDir } from "./fixtures.js"
+import { downServerUrl } from "../helpers/net.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
-
 
 let clock: SimClock
 let server: TestServer
@@ -209,7 +209,7 @@ describe("kiosk with a simulated token", () => {
     })
 })
 
-async function fetchKey() {
-    const { fetchServerKey } = await import("../../kiosk/index.js")
+/** The server's public key, as the operator passes it with --public-key. */
+function fetchKey() {
     return fetchServerKey(server.app.url)
 }

@@ -1,35 +1,14 @@
 // The commands as an operator runs them: separate processes sharing one data directory, the
 // server started by `start`, publishing done by the `publish` command while the server runs.
 import { test, expect } from "vitest"
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
+import { spawnSync, type ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { root, upload } from "./helpers.js"
+import { root, upload, TSX, cliEnv, startServerCli } from "./helpers.js"
 import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
 
-const TSX = join(root, "node_modules/tsx/dist/cli.mjs")
-const env = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "" }
-const cli = (args: string[]) => spawnSync(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env })
-
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-    const child = spawn(process.execPath, [TSX, "server/cli.ts", "start", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-    let out = ""
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
-        const onData = (d: Buffer) => {
-            out += d
-            const m = /listening on (http:\/\/\S+)/.exec(out)
-            if (m) {
-                clearTimeout(timer)
-                resolve({ child, url: m[1], output: () => out })
-            }
-        }
-        child.stdout!.on("data", onData)
-        child.stderr!.on("data", onData)
-        child.once("exit", code => reject(new Error(`server exited with ${code}:\n${out}`)))
-    })
-}
+const cli = (args: string[]) => spawnSync(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env: cliEnv })
 
 test("add-kiosk, issue-processing-number, start, publish and public-key work together", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaen-server-cli-"))
@@ -50,7 +29,7 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
         expect(numbers).toHaveLength(2)
         for (const n of numbers) expect(n).toMatch(/^[0-9]{8}$/)
 
-        const started = await startCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0"])
+        const started = await startServerCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0"])
         server = started.child
         expect(started.output()).toContain(printedKey)
         const served = await (await fetch(started.url + "/v1/export-public-key")).json()

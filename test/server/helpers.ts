@@ -1,5 +1,6 @@
 // Shared test fixtures: a real server on 127.0.0.1 (port 0) over a temp data directory, a kiosk,
 // and builders for COCOA-shaped uploads. Every start is paired with a cleanup the tests await.
+import { spawn, type ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,6 +12,35 @@ import { issueProcessingNumbers } from "../../server/verification/local.js"
 
 export const DAY_MS = 86_400_000
 export const root = new URL("../../", import.meta.url).pathname
+export const TSX = join(root, "node_modules/tsx/dist/cli.mjs")
+/** The environment the server's CLI runs in: the operator's own HERSYS_URL / GAEN_SERVER_DATA must not leak in. */
+export const cliEnv = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "" }
+
+/**
+ * `server/cli.ts start <args>` as its own process, as an operator starts it; resolves once it prints
+ * the URL it listens on. `output()` is everything it printed (stdout and stderr) so far.
+ */
+export function startServerCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+    const child = spawn(process.execPath, [TSX, "server/cli.ts", "start", ...args], { cwd: root, env: cliEnv, stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000)
+        const onData = (d: Buffer) => {
+            out += d
+            const m = /listening on (http:\/\/\S+)/.exec(out)
+            if (m) {
+                clearTimeout(timer)
+                resolve({ child, url: m[1], output: () => out })
+            }
+        }
+        child.stdout!.on("data", onData)
+        child.stderr!.on("data", onData)
+        child.once("exit", code => {
+            clearTimeout(timer) // an early exit must not leave a 30-second timer holding the process open
+            reject(new Error(`server exited with ${code}:\n${out}`))
+        })
+    })
+}
 
 export interface TestServer {
     app: ServerApp

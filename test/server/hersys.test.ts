@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { startTestServer, upload, type TestServer } from "./helpers.js"
 import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
+import { downServerUrl } from "../helpers/net.js"
 
 /** A fake HER-SYS: numbers it knows, and a switch to make it fail. */
 class FakeHersys {
@@ -98,10 +99,7 @@ describe("HER-SYS verifier", () => {
     })
 
     test("HER-SYS down (connection refused): 503 and keys not stored; a retry after it is back succeeds", async () => {
-        const down = new FakeHersys()
-        await down.start()
-        const url = down.url
-        await down.stop()
+        const url = (await downServerUrl()) + "/verify"
         const t = await startTestServer({
             verifier: { kind: "hersys", url, parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 1000 },
         })

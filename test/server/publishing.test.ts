@@ -10,6 +10,7 @@ import {
 } from "../../lib/keyfile/index.js"
 import { buildExportFiles } from "../../server/publishing/publisher.js"
 import type { DiagnosisKeyRecord } from "../../server/storage/storage.js"
+import { waitUntil } from "../helpers/wait.js"
 
 let s: TestServer
 beforeAll(async () => { s = await startTestServer({ rateLimit: { perMinute: 10_000, burst: 1_000 } }) })
@@ -185,10 +186,7 @@ describe("publishing schedule", () => {
             const [n] = await t.numbers()
             expect((await t.put("/v3/diagnosis", upload(n))).status).toBe(200)
             let list: unknown[] = []
-            for (let i = 0; i < 100 && list.length === 0; i++) {
-                await new Promise(r => setTimeout(r, 50))
-                list = await (await t.get("/c19r/440/list.json")).json()
-            }
+            await waitUntil(async () => (list = await (await t.get("/c19r/440/list.json")).json()).length > 0, 5_000)
             expect(list).toHaveLength(5)
         } finally {
             await t.stop()

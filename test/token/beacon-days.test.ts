@@ -9,10 +9,10 @@ import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-cli
 import { enIntervalNumber, identifiersFor, deriveDailyKeys, parseAdvertisement, rpisForKey } from "../../lib/gaen/index.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { exportKeysWithButton } from "../helpers/owner.js"
+import { hex } from "../helpers/bytes.js"
 
 const MIN = 60_000
 const DAY_MS = 86_400_000
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
 describe("beacon over several days", () => {
     const start = Date.UTC(2026, 5, 1, 22, 0) // 22:00 UTC: midnights at +2 h and +26 h

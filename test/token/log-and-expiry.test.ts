@@ -1,23 +1,22 @@
 // The token logs who it hears, one record per identifier, keeps records and keys 14 days exactly,
 // and keeps its log over a power cycle (the index is rebuilt from flash at boot).
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { exportKeysWithButton } from "../helpers/owner.js"
+import { Cleanup } from "../helpers/cleanup.js"
+import { hex } from "../helpers/bytes.js"
 
 const DAY_S = 86400
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 
 describe("contact log on the token", () => {
     const start = Date.UTC(2026, 4, 11, 8, 0)
     const clock = SimClock.startingAt(start, 400)
-    const dir = mkdtempSync(join(tmpdir(), "gaen-token-log-"))
+    const cleanup = new Cleanup()
+    const dir = cleanup.tempDir("gaen-token-log-")
     const near = new Neighbour(-55)
     let present: Neighbour[] = []
     let vm: TokenVm
@@ -39,8 +38,8 @@ describe("contact log on the token", () => {
         firstRead = await sync.readLog()
     })
     afterAll(async () => {
-        await vm?.stop()
-        rmSync(dir, { recursive: true, force: true })
+        await vm?.stop() // `vm` changes on reboot, so it is stopped here rather than registered
+        await cleanup.run()
     })
 
     test("one record per identifier heard, with the scans that heard it", () => {

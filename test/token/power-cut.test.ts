@@ -4,17 +4,14 @@
 // test/firmware/log-power-cut.test.ts; these few go through the whole token.)
 import { afterAll, describe, expect, test } from "vitest"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { advertisementPayload } from "../../lib/gaen/index.js"
 import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
+import { Cleanup } from "../helpers/cleanup.js"
+import { hex } from "../helpers/bytes.js"
 
 /** A busy street: every scan hears 12 people it never heard before (12 records per scan). */
 function passersBy(): HeardAdvertisement[] {
@@ -27,9 +24,10 @@ function passersBy(): HeardAdvertisement[] {
 }
 
 describe("power cuts during flash writes", () => {
-    const dir = mkdtempSync(join(tmpdir(), "gaen-token-cut-"))
+    const cleanup = new Cleanup()
+    const dir = cleanup.tempDir("gaen-token-cut-")
     const clock = SimClock.startingAt(Date.UTC(2026, 6, 1, 9), 300)
-    afterAll(() => rmSync(dir, { recursive: true, force: true }))
+    afterAll(() => cleanup.run())
 
     test("a cut at a random byte loses at most the record being written; the rest survives every reboot", async () => {
         let known = new Set<string>()

@@ -11,6 +11,8 @@ import { CLOSE_CONTACT_MAX_ATTENUATION_DB, DEFAULT_CHANNEL } from "../../sim/wor
 import { meanRssiDbm } from "../../sim/world/path-loss.js"
 import { DEFAULT_RADIO } from "../../sim/harness/token-vm.js"
 import { tsharkFields } from "./tshark.js"
+import type { EncounterRecord } from "../../lib/token-sync/sync-client.js"
+import { hex } from "../helpers/bytes.js"
 
 /** The firmware scans about every 4 minutes; a record's scans stand for that much contact time. */
 const SCAN_PERIOD_MINUTES = 4
@@ -50,10 +52,9 @@ afterAll(async () => {
     await Promise.all(worlds.map(w => w.stop()))
 })
 
-const hex = (v: unknown) => (typeof v === "string" ? v : Buffer.from(v as Uint8Array).toString("hex"))
-type LogRecord = { rpi: unknown; firstSeen: number; lastSeen: number; scans: number; rssiMax: number }
-async function readLog(world: World, id: string): Promise<LogRecord[]> {
-    const sync = world.token(id).sync as unknown as { readLog(): Promise<LogRecord[]> }
+async function readLog(world: World, id: string): Promise<EncounterRecord[]> {
+    const sync = world.token(id).sync
+    if (!sync) throw new Error(`token "${id}" has no power`)
     return sync.readLog()
 }
 
@@ -129,7 +130,7 @@ describe("two tokens 10 m apart", () => {
 
 describe("a token powered off and on mid-scenario", () => {
     let run: Finished
-    let before: { tokenId: string; hubPort: number; log?: LogRecord[] }
+    let before: { tokenId: string; hubPort: number; log?: EncounterRecord[] }
     beforeAll(async () => {
         const scenario = twoPeople(1, "16m", [
             { at: "9m", token: "b", type: "power-cut", off: "1m" },
