@@ -78,7 +78,7 @@ export class SqliteStorage implements Storage {
     private readonly db: Database.Database
     private readonly stmt
 
-    /** Opens (creating if needed) `server.sqlite` in `dataDir`, or an explicit file path. */
+    /** Opens (creating if needed) `server.sqlite` in `dataDir`; the constructor takes an explicit file path. */
     static open(dataDir: string): SqliteStorage {
         return new SqliteStorage(join(dataDir, DATABASE_FILE))
     }
@@ -163,14 +163,12 @@ export class SqliteStorage implements Storage {
         return this.stmt.findUpload.get(idempotencyHash) as string | undefined
     }
 
-    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<number> {
-        return this.db.transaction(() => {
+    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void> {
+        this.db.transaction(() => {
             this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
-            let added = 0
             for (const k of u.keys) {
-                added += this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms).changes
+                this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
             }
-            return added
         }).immediate()
     }
 
