@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { HttpError, badRequest } from "../http/errors.js"
 import { readJson } from "../http/body.js"
-import { sendJson } from "../http/respond.js"
+import { sendJson, sendJsonText } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
 import type { Storage, DiagnosisKeyRecord } from "../storage/storage.js"
 import type { ProcessingNumberVerifier } from "../verification/verifier.js"
@@ -85,8 +85,6 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
             })().finally(() => inFlight.delete(slot))
             inFlight.set(slot, pending)
         }
-        const body = Buffer.from(await pending)
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length })
-        res.end(body)
+        sendJsonText(res, 200, await pending)
     }
 }
