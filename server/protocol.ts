@@ -1,6 +1,7 @@
 // Every COCOA / GAEN protocol constant the server relies on, in one place. Sources: COCOA's
 // client and server (cocoa-mhlw/cocoa), Google's exposure-notifications-server, and the GAEN export
 // format (see data/SOURCES.md). Change these only together with the kiosk.
+import { ReportType } from "../lib/keyfile/index.js"
 
 /** HTTP paths, as COCOA's app called them relative to its API and CDN bases. */
 export const PATHS = {
@@ -32,8 +33,10 @@ export const DEFAULT_ROLLING_PERIOD = 144
 /** Keys whose day is older than this many days are dropped on upload and deleted after publishing. */
 export const KEY_MAX_AGE_DAYS = 14
 /** Report types accepted from kiosks: 1 confirmed test … 4 recursive. 5 (revoked) needs key revision, not supported. */
-export const ACCEPTED_REPORT_TYPES = [1, 2, 3, 4] as const
-export const DEFAULT_REPORT_TYPE = 1
+export const ACCEPTED_REPORT_TYPES = [
+    ReportType.ConfirmedTest, ReportType.ConfirmedClinicalDiagnosis, ReportType.SelfReport, ReportType.Recursive,
+] as const
+export const DEFAULT_REPORT_TYPE = ReportType.ConfirmedTest
 /** More keys than this in one upload is malformed (Google's server default, MAX_KEYS_ON_PUBLISH). */
 export const MAX_KEYS_PER_UPLOAD = 30
 
