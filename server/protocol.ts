@@ -1,6 +1,7 @@
 // Every COCOA / GAEN protocol constant the server relies on, in one place. Sources: COCOA's
 // client and server (cocoa-mhlw/cocoa), Google's exposure-notifications-server, and the GAEN export
-// format (see data/SOURCES.md). Change these only together with the kiosk.
+// format (see data/SOURCES.md). Change these only together with the kiosk. The GAEN key constants
+// (key length, 10-minute intervals, 144 intervals a day) come from lib/gaen.
 import { ReportType } from "../lib/keyfile/index.js"
 
 /** HTTP paths, as COCOA's app called them relative to its API and CDN bases. */
@@ -23,13 +24,6 @@ export const CHAFF_HEADER = "x-chaff"
 /** 処理番号 (processing number) issued by HER-SYS: exactly 8 ASCII digits. */
 export const PROCESSING_NUMBER_PATTERN = /^[0-9]{8}$/
 
-/** Temporary exposure keys. */
-export const TEK_LENGTH_BYTES = 16
-/** One rolling interval is 10 minutes; a key is valid for at most 144 of them (one day). */
-export const ROLLING_INTERVAL_SECONDS = 600
-export const MAX_ROLLING_PERIOD = 144
-/** COCOA's server treated a rolling period of 0 (unset) as a full day. */
-export const DEFAULT_ROLLING_PERIOD = 144
 /** Keys whose day is older than this many days are dropped on upload and deleted after publishing. */
 export const KEY_MAX_AGE_DAYS = 14
 /** Report types accepted from kiosks: 1 confirmed test … 4 recursive. 5 (revoked) needs key revision, not supported. */
@@ -79,4 +73,3 @@ export const SURVEY = {
 
 export const DAY_SECONDS = 86_400
 export const DAY_MS = DAY_SECONDS * 1000
-export const INTERVALS_PER_DAY = DAY_SECONDS / ROLLING_INTERVAL_SECONDS

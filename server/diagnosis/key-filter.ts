@@ -1,9 +1,8 @@
 // Which uploaded keys are kept, as COCOA's server decided: not in the future, at most 14 days old,
 // and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
 // Keys failing these are dropped (with a reason), not the whole upload.
-import {
-    INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, ROLLING_INTERVAL_SECONDS, INTERVALS_PER_DAY, DAY_MS,
-} from "../protocol.js"
+import { INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, DAY_MS } from "../protocol.js"
+import { EN_INTERVAL_SECONDS, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import type { UploadedKey } from "./request.js"
 
 export interface KeptKey extends UploadedKey {
@@ -16,13 +15,13 @@ export interface FilterResult {
 }
 
 export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; onsetDay: number; now: number }): FilterResult {
-    const nowInterval = Math.floor(opts.now / 1000 / ROLLING_INTERVAL_SECONDS)
+    const nowInterval = Math.floor(opts.now / 1000 / EN_INTERVAL_SECONDS)
     const today = Math.floor(opts.now / DAY_MS)
     const window = opts.hasSymptom ? INFECTIOUS_WINDOW_DAYS.symptomatic : INFECTIOUS_WINDOW_DAYS.asymptomatic
     const anchor = opts.hasSymptom ? "onset of symptoms" : "test date"
     const result: FilterResult = { kept: [], dropped: [] }
     keys.forEach((k, index) => {
-        const keyDay = Math.floor(k.rollingStartNumber / INTERVALS_PER_DAY)
+        const keyDay = Math.floor(k.rollingStartNumber / TEK_ROLLING_PERIOD)
         const sinceOnset = keyDay - opts.onsetDay
         let reason: string | undefined
         if (k.rollingStartNumber > nowInterval) reason = "starts in the future"

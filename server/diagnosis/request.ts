@@ -3,9 +3,9 @@
 // (age, future, infectious window) live in ./key-filter.ts because COCOA dropped such keys instead.
 import { badRequest, HttpError } from "../http/errors.js"
 import {
-    TEK_LENGTH_BYTES, MAX_ROLLING_PERIOD, DEFAULT_ROLLING_PERIOD, ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE,
-    MAX_KEYS_PER_UPLOAD, REGION_PATTERN, PROCESSING_NUMBER_PATTERN,
+    ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, REGION_PATTERN, PROCESSING_NUMBER_PATTERN,
 } from "../protocol.js"
+import { TEK_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
 export interface UploadedKey {
     keyData: Buffer
@@ -55,20 +55,21 @@ function parseKey(raw: unknown, i: number): UploadedKey {
     if (typeof k.keyData !== "string") throw invalid(`${at}.keyData`, "expected a base64 string")
     if (!BASE64.test(k.keyData)) throw invalid(`${at}.keyData`, "not valid base64")
     const keyData = Buffer.from(k.keyData, "base64")
-    if (keyData.length !== TEK_LENGTH_BYTES) throw invalid(`${at}.keyData`, `decodes to ${keyData.length} bytes; a key is ${TEK_LENGTH_BYTES}`)
+    if (keyData.length !== TEK_BYTES) throw invalid(`${at}.keyData`, `decodes to ${keyData.length} bytes; a key is ${TEK_BYTES}`)
     const rsn = k.rollingStartNumber
     if (typeof rsn !== "number" || !Number.isInteger(rsn) || rsn < 0 || rsn > 0xffff_ffff) {
         throw invalid(`${at}.rollingStartNumber`, "expected a non-negative integer (10-minute intervals since 1970)")
     }
-    const rp = k.rollingPeriod ?? DEFAULT_ROLLING_PERIOD
-    if (typeof rp !== "number" || !Number.isInteger(rp) || rp < 0 || rp > MAX_ROLLING_PERIOD) {
-        throw invalid(`${at}.rollingPeriod`, `expected an integer from 1 to ${MAX_ROLLING_PERIOD}`)
+    // COCOA's server treated a rolling period that is absent or 0 (unset) as a full day.
+    const rp = k.rollingPeriod ?? TEK_ROLLING_PERIOD
+    if (typeof rp !== "number" || !Number.isInteger(rp) || rp < 0 || rp > TEK_ROLLING_PERIOD) {
+        throw invalid(`${at}.rollingPeriod`, `expected an integer from 1 to ${TEK_ROLLING_PERIOD}`)
     }
     const rt = k.reportType ?? DEFAULT_REPORT_TYPE
     if (typeof rt !== "number" || !(ACCEPTED_REPORT_TYPES as readonly number[]).includes(rt)) {
         throw invalid(`${at}.reportType`, `expected one of ${ACCEPTED_REPORT_TYPES.join(", ")}`)
     }
-    return { keyData, rollingStartNumber: rsn, rollingPeriod: rp === 0 ? DEFAULT_ROLLING_PERIOD : rp, reportType: rt }
+    return { keyData, rollingStartNumber: rsn, rollingPeriod: rp === 0 ? TEK_ROLLING_PERIOD : rp, reportType: rt }
 }
 
 /** Validates the shape of the body; throws HttpError 400 (or 406 for a malformed processing number). */

@@ -9,7 +9,7 @@ import {
     type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
     type ExportFileInfo, type ProcessingNumberUse,
 } from "./storage.js"
-import { INTERVALS_PER_DAY } from "../protocol.js"
+import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
 export const DATABASE_FILE = "server.sqlite"
 
@@ -212,7 +212,7 @@ export class SqliteStorage implements Storage {
 
     async deleteExpired(oldestDay: number) {
         return this.db.transaction(() => ({
-            keys: this.stmt.deleteKeys.run(oldestDay * INTERVALS_PER_DAY).changes,
+            keys: this.stmt.deleteKeys.run(oldestDay * TEK_ROLLING_PERIOD).changes,
             files: this.stmt.deleteFiles.run(oldestDay).changes,
             uploads: this.stmt.deleteUploads.run(oldestDay).changes,
             processingNumbers: this.stmt.deleteNumbers.run(oldestDay * 86_400_000).changes,
