@@ -5,7 +5,8 @@ import { addKiosk } from "./kiosks/api-keys.js"
 import { issueProcessingNumbers, DEFAULT_PROCESSING_NUMBER_VALID_HOURS } from "./verification/local.js"
 import { publish } from "./publishing/publisher.js"
 import { DuplicateNameError } from "./storage/storage.js"
-import { PATHS } from "./protocol.js"
+import { PATHS, DAY_MS } from "./protocol.js"
+import { isoDay } from "./survey/event-log.js"
 
 const HELP = `usage: npm run server -- <command> [options]
 
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
             return withStorage(config, async ({ storage, signingKey }) => {
                 const r = await publish({ storage, signer: signingKey.signer, clock: config.clock })
                 console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than 14 days`)
-                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${new Date(f.keyDay * 86_400_000).toISOString().slice(0, 10)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
+                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${isoDay(f.keyDay * DAY_MS)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
                 return 0
             })
         case "public-key":

@@ -2,7 +2,7 @@
 // and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
 // Keys failing these are dropped (with a reason), not the whole upload.
 import { INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, DAY_MS } from "../protocol.js"
-import { EN_INTERVAL_SECONDS, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
+import { enIntervalNumber, keyDay } from "../../lib/gaen/index.js"
 import type { UploadedKey } from "./request.js"
 
 export interface KeptKey extends UploadedKey {
@@ -15,17 +15,17 @@ export interface FilterResult {
 }
 
 export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; onsetDay: number; now: number }): FilterResult {
-    const nowInterval = Math.floor(opts.now / 1000 / EN_INTERVAL_SECONDS)
+    const nowInterval = enIntervalNumber(opts.now / 1000)
     const today = Math.floor(opts.now / DAY_MS)
     const window = opts.hasSymptom ? INFECTIOUS_WINDOW_DAYS.symptomatic : INFECTIOUS_WINDOW_DAYS.asymptomatic
     const anchor = opts.hasSymptom ? "onset of symptoms" : "test date"
     const result: FilterResult = { kept: [], dropped: [] }
     keys.forEach((k, index) => {
-        const keyDay = Math.floor(k.rollingStartNumber / TEK_ROLLING_PERIOD)
-        const sinceOnset = keyDay - opts.onsetDay
+        const day = keyDay(k.rollingStartNumber)
+        const sinceOnset = day - opts.onsetDay
         let reason: string | undefined
         if (k.rollingStartNumber > nowInterval) reason = "starts in the future"
-        else if (keyDay < today - KEY_MAX_AGE_DAYS) reason = `older than ${KEY_MAX_AGE_DAYS} days`
+        else if (day < today - KEY_MAX_AGE_DAYS) reason = `older than ${KEY_MAX_AGE_DAYS} days`
         else if (sinceOnset < window.from || sinceOnset > window.to) {
             reason = `day ${sinceOnset >= 0 ? "+" : ""}${sinceOnset} from the ${anchor} is outside the infectious window (${window.from} to +${window.to})`
         }

@@ -4,6 +4,7 @@
 import { badRequest, HttpError } from "../http/errors.js"
 import {
     ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, REGION_PATTERN, PROCESSING_NUMBER_PATTERN,
+    DAY_MS,
 } from "../protocol.js"
 import { TEK_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
@@ -41,7 +42,7 @@ export function parseOnsetDay(value: string): number | undefined {
     const ms = Date.UTC(y, mo - 1, d)
     const check = new Date(ms)
     if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined
-    return ms / 86_400_000
+    return ms / DAY_MS
 }
 
 function optionalString(body: Record<string, unknown>, field: string): void {

@@ -10,6 +10,7 @@ import {
     type ExportFileInfo, type ProcessingNumberUse,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
+import { DAY_MS } from "../protocol.js"
 
 export const DATABASE_FILE = "server.sqlite"
 
@@ -215,7 +216,7 @@ export class SqliteStorage implements Storage {
             keys: this.stmt.deleteKeys.run(oldestDay * TEK_ROLLING_PERIOD).changes,
             files: this.stmt.deleteFiles.run(oldestDay).changes,
             uploads: this.stmt.deleteUploads.run(oldestDay).changes,
-            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * 86_400_000).changes,
+            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * DAY_MS).changes,
         })).immediate()
     }
 

@@ -20,7 +20,7 @@ export interface SurveyAnswers {
 }
 
 const invalid = (field: string, what: string) => badRequest("invalid_request", `${field}: ${what}`)
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 function answerInRange(v: unknown, range: { min: number; max: number }, field: string): number {
     if (v === undefined || v === null) return SURVEY.noAnswer
