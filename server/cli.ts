@@ -7,6 +7,7 @@ import { publish } from "./publishing/publisher.js"
 import { DuplicateNameError } from "./storage/storage.js"
 import { PATHS, DAY_MS } from "./protocol.js"
 import { isoDay } from "./survey/event-log.js"
+import { RETENTION_DAYS } from "../lib/gaen/index.js"
 
 const HELP = `usage: npm run server -- <command> [options]
 
@@ -25,7 +26,7 @@ commands:
   revoke-kiosk <name>          revoke a kiosk's API key
   issue-processing-number      issue processing numbers for the local verifier
       --count <n> (1)  --valid-hours <n> (${DEFAULT_PROCESSING_NUMBER_VALID_HOURS})
-  publish                      publish released keys now and delete what is older than 14 days
+  publish                      publish released keys now and delete what is older than ${RETENTION_DAYS} days
   public-key                   print the export-signing public key for kiosks
 all commands: --data <dir> (./server-data, or env GAEN_SERVER_DATA)`
 
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
         case "publish":
             return withStorage(config, async ({ storage, signingKey }) => {
                 const r = await publish({ storage, signer: signingKey.signer, clock: config.clock })
-                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than 14 days`)
+                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`)
                 for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${isoDay(f.keyDay * DAY_MS)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
                 return 0
             })

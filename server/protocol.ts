@@ -24,8 +24,9 @@ export const CHAFF_HEADER = "x-chaff"
 /** 処理番号 (processing number) issued by HER-SYS: exactly 8 ASCII digits. */
 export const PROCESSING_NUMBER_PATTERN = /^[0-9]{8}$/
 
-/** Keys whose day is older than this many days are dropped on upload and deleted after publishing. */
-export const KEY_MAX_AGE_DAYS = 14
+// Retention is lib/gaen's RETENTION_DAYS (14): keys whose day is older are dropped on upload, and
+// keys, export files, idempotency records and processing numbers older than that are deleted.
+
 /** Report types accepted from kiosks: 1 confirmed test … 4 recursive. 5 (revoked) needs key revision, not supported. */
 export const ACCEPTED_REPORT_TYPES = [
     ReportType.ConfirmedTest, ReportType.ConfirmedClinicalDiagnosis, ReportType.SelfReport, ReportType.Recursive,
@@ -48,9 +49,8 @@ export const INFECTIOUS_WINDOW_DAYS = {
 export const DEFAULT_REGION = "440"
 export const REGION_PATTERN = /^[0-9A-Za-z]{1,8}$/
 
-/** Export files: at most this many keys per file; batches are kept this long. */
+/** Export files: at most this many keys per file. */
 export const MAX_KEYS_PER_EXPORT_FILE = 250_000
-export const EXPORT_RETENTION_DAYS = 14
 /** SignatureInfo written into exports: key id is conventionally the MCC, version "v1". */
 export const DEFAULT_SIGNING_KEY_ID = "440"
 export const DEFAULT_SIGNING_KEY_VERSION = "v1"

@@ -1,8 +1,8 @@
 // Which uploaded keys are kept, as COCOA's server decided: not in the future, at most 14 days old,
 // and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
 // Keys failing these are dropped (with a reason), not the whole upload.
-import { INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, DAY_MS } from "../protocol.js"
-import { enIntervalNumber, keyDay } from "../../lib/gaen/index.js"
+import { INFECTIOUS_WINDOW_DAYS, DAY_MS } from "../protocol.js"
+import { enIntervalNumber, keyDay, RETENTION_DAYS } from "../../lib/gaen/index.js"
 import type { UploadedKey } from "./request.js"
 
 export interface KeptKey extends UploadedKey {
@@ -25,7 +25,7 @@ export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; ons
         const sinceOnset = day - opts.onsetDay
         let reason: string | undefined
         if (k.rollingStartNumber > nowInterval) reason = "starts in the future"
-        else if (day < today - KEY_MAX_AGE_DAYS) reason = `older than ${KEY_MAX_AGE_DAYS} days`
+        else if (day < today - RETENTION_DAYS) reason = `older than ${RETENTION_DAYS} days`
         else if (sinceOnset < window.from || sinceOnset > window.to) {
             reason = `day ${sinceOnset >= 0 ? "+" : ""}${sinceOnset} from the ${anchor} is outside the infectious window (${window.from} to +${window.to})`
         }

@@ -5,8 +5,8 @@
 import { randomFillSync } from "node:crypto"
 import { writeExportZip, type ExportSigner } from "../../lib/keyfile/index.js"
 import { PublishConflictError, type Storage, type DiagnosisKeyRecord, type NewExportFile, type ExportFileInfo } from "../storage/storage.js"
-import { enIntervalNumber, keyDay } from "../../lib/gaen/index.js"
-import { MAX_KEYS_PER_EXPORT_FILE, EXPORT_RETENTION_DAYS, DAY_MS, DAY_SECONDS } from "../protocol.js"
+import { enIntervalNumber, keyDay, RETENTION_DAYS } from "../../lib/gaen/index.js"
+import { MAX_KEYS_PER_EXPORT_FILE, DAY_MS, DAY_SECONDS } from "../protocol.js"
 
 export interface PublishReport {
     files: ExportFileInfo[]
@@ -81,7 +81,7 @@ export function buildExportFiles(
 
 export async function publish(deps: { storage: Storage; signer: ExportSigner; clock: () => number; maxPerFile?: number }): Promise<PublishReport> {
     const now = deps.clock()
-    const deleted = await deps.storage.deleteExpired(Math.floor(now / DAY_MS) - EXPORT_RETENTION_DAYS)
+    const deleted = await deps.storage.deleteExpired(Math.floor(now / DAY_MS) - RETENTION_DAYS)
     const releasedBy = enIntervalNumber(now / 1000)
     for (let attempt = 0; ; attempt++) {
         const { keys, snapshot } = await deps.storage.readPublishableKeys(releasedBy)
