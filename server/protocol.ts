@@ -32,6 +32,8 @@ export const ACCEPTED_REPORT_TYPES = [
     ReportType.ConfirmedTest, ReportType.ConfirmedClinicalDiagnosis, ReportType.SelfReport, ReportType.Recursive,
 ] as const
 export const DEFAULT_REPORT_TYPE = ReportType.ConfirmedTest
+/** Idempotency keys (a UUID from COCOA's app and the kiosk) longer than this are malformed. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 128
 /** More keys than this in one upload is malformed (Google's server default, MAX_KEYS_ON_PUBLISH). */
 export const MAX_KEYS_PER_UPLOAD = 30
 

@@ -5,7 +5,7 @@
 //   -> processing number: 406 rejected, 503 verifier unavailable -> store keys + answer atomically -> 200
 import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { HttpError, badRequest } from "../http/errors.js"
+import { HttpError, badRequest, invalid } from "../http/errors.js"
 import { readJson } from "../http/body.js"
 import { sendJson, sendJsonText } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
@@ -44,7 +44,7 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
 
         const now = deps.clock()
         const today = Math.floor(now / DAY_MS)
-        if (request.onsetDay > today + 1) throw badRequest("invalid_request", "onsetOfSymptomOrTestDate: the date is in the future")
+        if (request.onsetDay > today + 1) throw invalid("onsetOfSymptomOrTestDate", "the date is in the future")
         const { kept, dropped } = filterKeys(request.keys, { hasSymptom: request.hasSymptom, onsetDay: request.onsetDay, now })
         if (kept.length === 0) {
             throw badRequest("no_eligible_keys", `no key is eligible: ${dropped.map(d => `keys[${d.index}] ${d.reason}`).join("; ")}`)
