@@ -5,7 +5,7 @@
 // network alone can never change which key is trusted.
 import { existsSync, readFileSync } from "node:fs"
 import { createHash, type KeyObject } from "node:crypto"
-import { toPublicKey } from "../../lib/keyfile/index.js"
+import { toPublicKey, isP256Key } from "../../lib/keyfile/index.js"
 import { KioskError } from "../errors.js"
 import type { KioskSettings } from "../config.js"
 import { httpRequest, errorForAnswer } from "../http/server-client.js"
@@ -25,7 +25,7 @@ export function trustedKeyFrom(input: string, what: string): TrustedKey {
     } catch (e) {
         throw new KioskError("config", `${what}: not a public key (PEM or base64 SubjectPublicKeyInfo expected: ${(e as Error).message})`)
     }
-    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1")
+    if (!isP256Key(key))
         throw new KioskError("config", `${what}: not an ECDSA P-256 key, which GAEN export files are signed with`)
     const der = key.export({ format: "der", type: "spki" })
     return { key, spki: der.toString("base64"), fingerprint: fingerprintOf(der) }

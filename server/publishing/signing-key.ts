@@ -4,7 +4,7 @@
 import { generateKeyPairSync, createPrivateKey, createPublicKey } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs"
 import { join } from "node:path"
-import { createExportSigner, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, type ExportSigner } from "../../lib/keyfile/index.js"
+import { createExportSigner, spkiBase64, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, type ExportSigner } from "../../lib/keyfile/index.js"
 
 export const SIGNING_KEY_FILE = "export-signing-key.pem"
 
@@ -44,7 +44,7 @@ export function loadOrCreateSigningKey(dataDir: string, ids: { keyId: string; ke
             keyId: ids.keyId,
             keyVersion: ids.keyVersion,
             algorithm: SIGNATURE_ALGORITHM_ECDSA_P256_SHA256,
-            publicKey: publicKey.export({ format: "der", type: "spki" }).toString("base64"),
+            publicKey: spkiBase64(publicKey),
             publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
         },
     }
