@@ -3,9 +3,9 @@
 // (age, future, infectious window) live in ./key-filter.ts because COCOA dropped such keys instead.
 import { HttpError, invalid, isJsonObject } from "../http/errors.js"
 import {
-    ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, REGION_PATTERN, PROCESSING_NUMBER_PATTERN,
-    DAY_MS, MAX_IDEMPOTENCY_KEY_LENGTH,
+    ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, DAY_MS, MAX_IDEMPOTENCY_KEY_LENGTH,
 } from "../protocol.js"
+import { REGION_PATTERN, PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
 import { TEK_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
 export interface UploadedKey {

@@ -13,7 +13,8 @@ import type { Storage, DiagnosisKeyRecord } from "../storage/storage.js"
 import type { ProcessingNumberVerifier } from "../verification/verifier.js"
 import { parseDiagnosisRequest } from "./request.js"
 import { filterKeys } from "./key-filter.js"
-import { CHAFF_HEADER, MAX_DIAGNOSIS_BODY_BYTES, DAY_MS } from "../protocol.js"
+import { MAX_DIAGNOSIS_BODY_BYTES, DAY_MS } from "../protocol.js"
+import { CHAFF_HEADER } from "../../lib/cocoa/protocol.js"
 
 export interface DiagnosisDeps {
     storage: Storage

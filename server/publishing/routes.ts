@@ -7,7 +7,7 @@ import { sendJson, sendBytes } from "../http/respond.js"
 import type { Storage } from "../storage/storage.js"
 import type { ExportListEntry } from "../../lib/keyfile/index.js"
 import type { PublicKeyInfo } from "./signing-key.js"
-import { PATHS } from "../protocol.js"
+import { PATHS } from "../../lib/cocoa/protocol.js"
 import { RETENTION_DAYS } from "../../lib/gaen/index.js"
 
 export interface DownloadDeps {

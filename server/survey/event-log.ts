@@ -9,7 +9,8 @@ import { readJson } from "../http/body.js"
 import { sendJson } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
 import type { Storage } from "../storage/storage.js"
-import { SURVEY, MAX_EVENT_LOG_BODY_BYTES, MAX_IDEMPOTENCY_KEY_LENGTH, DAY_MS } from "../protocol.js"
+import { MAX_EVENT_LOG_BODY_BYTES, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_SURVEY_DAILY_SUMMARIES, DAY_MS } from "../protocol.js"
+import { SURVEY } from "../../lib/cocoa/protocol.js"
 
 /** What is stored per consented survey. Dates are reduced to days (YYYY-MM-DD, UTC). */
 export interface SurveyAnswers {
@@ -48,7 +49,7 @@ export function parseSurveyContent(content: unknown, at: string, now: number): S
     if (c.exposure_data !== undefined && c.exposure_data !== null) {
         const ed = c.exposure_data as Record<string, unknown>
         if (typeof ed !== "object" || !Array.isArray(ed.daily_summaries)) throw invalid(`${at}.content.exposure_data`, "expected {daily_summaries: [...]}")
-        if (ed.daily_summaries.length > SURVEY.maxDailySummaries) throw invalid(`${at}.content.exposure_data.daily_summaries`, "too many days")
+        if (ed.daily_summaries.length > MAX_SURVEY_DAILY_SUMMARIES) throw invalid(`${at}.content.exposure_data.daily_summaries`, "too many days")
         dailyExposure = []
         for (const [i, d] of (ed.daily_summaries as unknown[]).entries()) {
             const f = `${at}.content.exposure_data.daily_summaries[${i}]`
