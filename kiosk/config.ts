@@ -7,7 +7,7 @@ import { join, resolve } from "node:path"
 import { createHash } from "node:crypto"
 import { KioskError } from "./errors.js"
 
-export const DEFAULT_REGION = "440"
+export { DEFAULT_REGION } from "../lib/cocoa/protocol.js"
 
 /** `--data`, else $GAEN_KIOSK_DATA, else ~/.gaen-kiosk. */
 export function kioskDataDir(option?: string, env: NodeJS.ProcessEnv = process.env): string {

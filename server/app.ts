@@ -16,7 +16,7 @@ import type { ProcessingNumberVerifier } from "./verification/verifier.js"
 import { loadOrCreateSigningKey, type SigningKey } from "./publishing/signing-key.js"
 import { publish, type PublishReport } from "./publishing/publisher.js"
 import { listJsonHandler, exportZipHandler, publicKeyHandler } from "./publishing/routes.js"
-import { PATHS } from "./protocol.js"
+import { PATHS } from "../lib/cocoa/protocol.js"
 import type { ServerConfig } from "./config.js"
 
 export interface ServerApp {

@@ -5,7 +5,10 @@ import { addKiosk } from "./kiosks/api-keys.js"
 import { issueProcessingNumbers, DEFAULT_PROCESSING_NUMBER_VALID_HOURS } from "./verification/local.js"
 import { publish } from "./publishing/publisher.js"
 import { DuplicateNameError } from "./storage/storage.js"
-import { PATHS } from "./protocol.js"
+import { DAY_MS } from "./protocol.js"
+import { PATHS } from "../lib/cocoa/protocol.js"
+import { isoDay } from "./survey/event-log.js"
+import { RETENTION_DAYS } from "../lib/gaen/index.js"
 
 const HELP = `usage: npm run server -- <command> [options]
 
@@ -24,7 +27,7 @@ commands:
   revoke-kiosk <name>          revoke a kiosk's API key
   issue-processing-number      issue processing numbers for the local verifier
       --count <n> (1)  --valid-hours <n> (${DEFAULT_PROCESSING_NUMBER_VALID_HOURS})
-  publish                      publish released keys now and delete what is older than 14 days
+  publish                      publish released keys now and delete what is older than ${RETENTION_DAYS} days
   public-key                   print the export-signing public key for kiosks
 all commands: --data <dir> (./server-data, or env GAEN_SERVER_DATA)`
 
@@ -111,8 +114,8 @@ async function main(argv: string[]): Promise<number> {
         case "publish":
             return withStorage(config, async ({ storage, signingKey }) => {
                 const r = await publish({ storage, signer: signingKey.signer, clock: config.clock })
-                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than 14 days`)
-                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${new Date(f.keyDay * 86_400_000).toISOString().slice(0, 10)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
+                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`)
+                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${isoDay(f.keyDay * DAY_MS)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
                 return 0
             })
         case "public-key":

@@ -1,7 +1,8 @@
 // Server configuration: defaults, and parsing of `npm run server -- <command> [--flag value]...`.
 // Secrets come from the environment, never from flags (flags show up in `ps`).
 import { resolve } from "node:path"
-import { DEFAULT_REGION, REGION_PATTERN, DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.js"
+import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.js"
+import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
 

@@ -7,10 +7,7 @@ import { httpRequest, errorForAnswer, withRetries, DEFAULT_RETRY, type RetryPoli
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
 import type { DayRisk } from "../matching/risk.js"
-
-/** COCOA collected per-day exposure flags only from this day on. */
-export const SURVEY_EXPOSURE_DATA_START_MS = Date.UTC(2022, 3, 7)
-const NO_ANSWER = -1
+import { SURVEY } from "../../lib/cocoa/protocol.js"
 
 export interface SurveyAnswers {
     /** 1 (≤14) … 9 (70+); undefined: no answer. */
@@ -55,7 +52,7 @@ export function parseSurveyOptions(o: { age?: string; commute?: string; consentS
 
 /** Per-day exposure flags from a check's day summaries (COCOA: daily maximum score ≥ threshold). */
 export function exposureDaysFromCheck(days: readonly DayRisk[], threshold: number): SurveyAnswers["exposureDays"] {
-    return days.filter(d => d.dayMs >= SURVEY_EXPOSURE_DATA_START_MS).map(d => ({ dayMs: d.dayMs, detected: d.maxScore >= threshold }))
+    return days.filter(d => d.dayMs >= SURVEY.exposureDataStartMs).map(d => ({ dayMs: d.dayMs, detected: d.maxScore >= threshold }))
 }
 
 /** The event_log body, or undefined when the person answered nothing (then nothing is sent). */
@@ -70,11 +67,11 @@ export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | u
         eventLogs: [{
             hasConsent: true,
             epoch: Math.floor(now / 1000),
-            type: "survey",
+            type: SURVEY.eventType,
             subtype: "survey",
             content: {
-                q1: a.ageBracket ?? NO_ANSWER,
-                q2: a.commuting ?? NO_ANSWER,
+                q1: a.ageBracket ?? SURVEY.noAnswer,
+                q2: a.commuting ?? SURVEY.noAnswer,
                 start_date: a.startDate === undefined ? null : Date.parse(`${a.startDate}T00:00:00Z`) / 1000,
                 exposure_data: a.exposureDays === undefined ? null
                     : { daily_summaries: a.exposureDays.map(d => ({ DateMillisSinceEpoch: d.dayMs, ExposureDetected: d.detected ? 1 : 0 })) },

@@ -11,6 +11,7 @@ import { KioskError } from "../errors.js"
 import { downloadsDirFor } from "../config.js"
 import { httpRequest, errorForAnswer } from "../http/server-client.js"
 import type { TrustedKey } from "./public-key.js"
+import { PATHS } from "../../lib/cocoa/protocol.js"
 
 export type DiagnosisKey = TemporaryExposureKey
 
@@ -48,7 +49,7 @@ export interface SyncOptions {
 }
 
 export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
-    const listUrl = `${o.server}/c19r/${encodeURIComponent(o.region)}/list.json`
+    const listUrl = `${o.server}${PATHS.exportPrefix}/${encodeURIComponent(o.region)}/list.json`
     const answer = await httpRequest(listUrl)
     if (answer.status !== 200) throw errorForAnswer(`downloading ${listUrl}`, answer)
     let list: ExportListEntry[]

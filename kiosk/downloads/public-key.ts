@@ -5,10 +5,11 @@
 // network alone can never change which key is trusted.
 import { existsSync, readFileSync } from "node:fs"
 import { createHash, type KeyObject } from "node:crypto"
-import { toPublicKey } from "../../lib/keyfile/index.js"
+import { toPublicKey, isP256Key } from "../../lib/keyfile/index.js"
 import { KioskError } from "../errors.js"
 import type { KioskSettings } from "../config.js"
 import { httpRequest, errorForAnswer } from "../http/server-client.js"
+import { PATHS } from "../../lib/cocoa/protocol.js"
 
 export interface TrustedKey {
     key: KeyObject
@@ -25,7 +26,7 @@ export function trustedKeyFrom(input: string, what: string): TrustedKey {
     } catch (e) {
         throw new KioskError("config", `${what}: not a public key (PEM or base64 SubjectPublicKeyInfo expected: ${(e as Error).message})`)
     }
-    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1")
+    if (!isP256Key(key))
         throw new KioskError("config", `${what}: not an ECDSA P-256 key, which GAEN export files are signed with`)
     const der = key.export({ format: "der", type: "spki" })
     return { key, spki: der.toString("base64"), fingerprint: fingerprintOf(der) }
@@ -58,8 +59,8 @@ export function resolveTrustedKey(settings: KioskSettings, server: string, optio
 
 /** Fetches GET /v1/export-public-key (trust on first use: the operator compares the fingerprint). */
 export async function fetchServerKey(server: string): Promise<TrustedKey & { keyId?: string; keyVersion?: string }> {
-    const a = await httpRequest(`${server}/v1/export-public-key`)
+    const a = await httpRequest(`${server}${PATHS.exportPublicKey}`)
     if (a.status !== 200) throw errorForAnswer("fetching the export public key", a)
-    if (typeof a.json?.publicKey !== "string") throw new KioskError("bad-request", `${server}/v1/export-public-key: answer has no "publicKey"`)
-    return { ...trustedKeyFrom(a.json.publicKey, `${server}/v1/export-public-key`), keyId: a.json.keyId, keyVersion: a.json.keyVersion }
+    if (typeof a.json?.publicKey !== "string") throw new KioskError("bad-request", `${server}${PATHS.exportPublicKey}: answer has no "publicKey"`)
+    return { ...trustedKeyFrom(a.json.publicKey, `${server}${PATHS.exportPublicKey}`), keyId: a.json.keyId, keyVersion: a.json.keyVersion }
 }

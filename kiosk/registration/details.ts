@@ -3,7 +3,7 @@
 // symptoms began (or, without symptoms, the test date).
 import { KioskError } from "../errors.js"
 
-export const PROCESSING_NUMBER_PATTERN = /^[0-9]{8}$/
+import { PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
 
 export interface RegistrationDetails {
     processingNumber: string

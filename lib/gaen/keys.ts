@@ -41,6 +41,13 @@ export function rollingStartIntervalNumber(enin: number): number {
     return Math.floor(enin / TEK_ROLLING_PERIOD) * TEK_ROLLING_PERIOD
 }
 
+/** The UTC day (days since 1970-01-01) containing interval `enin`: floor(enin / 144). Host only:
+ *  the server groups and ages keys by it. */
+export function keyDay(enin: number): number {
+    requireIntervalNumber(enin)
+    return Math.floor(enin / TEK_ROLLING_PERIOD)
+}
+
 /** A fresh TEK from the CSPRNG for the day that contains interval `enin`. */
 export function generateTemporaryExposureKey(enin: number): TemporaryExposureKey {
     return {

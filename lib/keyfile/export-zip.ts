@@ -12,7 +12,6 @@ export const EXPORT_SIG_NAME = "export.sig"
 
 export interface WriteExportOptions {
     keys: TemporaryExposureKey[]
-    revisedKeys?: TemporaryExposureKey[]
     region: string
     /** UTC seconds: the time span the keys belong to. */
     start: number
@@ -50,7 +49,7 @@ export function writeExportZip(o: WriteExportOptions): Uint8Array {
         batchSize: o.batchSize,
         signatureInfos: [o.signer.info],
         keys: o.keys,
-        revisedKeys: o.revisedKeys ?? [],
+        revisedKeys: [], // key revision (report type 5) is not supported
     })
     const sig: TEKSignature = {
         signatureInfo: o.signer.info,

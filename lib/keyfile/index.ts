@@ -3,7 +3,8 @@
 //   writeExportZip({ keys, region, start, end, batchNum, batchSize, signer }) -> zip bytes
 //   readExportZip(zipBytes, { publicKey })  -> { export, signatures, verifiedBy }; throws
 //       ExportFileError on a malformed, unsigned, tampered or wrongly signed file
-//   createExportSigner(privateKey, { keyId, keyVersion }), verifyExportSignature, toPublicKey
+//   createExportSigner(privateKey, { keyId, keyVersion }), verifyExportSignature, toPublicKey,
+//       isP256Key, spkiBase64
 //   parseExportList(json), entriesNewerThan(list, lastCreatedMs): the list.json index
 //   encodeExport/decodeExport, encodeSignatureList/decodeSignatureList: the raw protobuf messages
 export {
@@ -16,6 +17,6 @@ export {
     EXPORT_BIN_HEADER, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, ReportType,
     type TemporaryExposureKey, type TemporaryExposureKeyExport, type SignatureInfo, type TEKSignature,
 } from "./messages.js"
-export { createExportSigner, verifyExportSignature, toPublicKey, type ExportSigner, type PublicKeyInput } from "./signing.js"
+export { createExportSigner, verifyExportSignature, toPublicKey, isP256Key, spkiBase64, type ExportSigner, type PublicKeyInput } from "./signing.js"
 export { parseExportList, entriesNewerThan, type ExportListEntry } from "./export-list.js"
 export { ProtoDecodeError } from "./protobuf.js"

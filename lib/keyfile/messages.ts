@@ -2,6 +2,7 @@
 // with encoders/decoders built on the small codec in ./protobuf.ts. Field numbers follow Google's
 // export.proto (see the comments on each interface).
 import { ProtoWriter, readFields, as, ProtoDecodeError } from "./protobuf.js"
+import { TEK_ROLLING_PERIOD } from "../gaen/constants.js"
 
 /** ECDSA with SHA-256, the only algorithm GAEN clients accept. */
 export const SIGNATURE_ALGORITHM_ECDSA_P256_SHA256 = "1.2.840.10045.4.3.2"
@@ -117,7 +118,7 @@ function readKey(buf: Uint8Array): TemporaryExposureKey {
     }
     if (keyData === undefined) throw new ProtoDecodeError("TemporaryExposureKey without key_data")
     if (rollingStartIntervalNumber === undefined) throw new ProtoDecodeError("TemporaryExposureKey without rolling_start_interval_number")
-    return { ...k, keyData, rollingStartIntervalNumber, rollingPeriod: k.rollingPeriod ?? 144 }
+    return { ...k, keyData, rollingStartIntervalNumber, rollingPeriod: k.rollingPeriod ?? TEK_ROLLING_PERIOD }
 }
 
 export function decodeExport(buf: Uint8Array): TemporaryExposureKeyExport {

@@ -23,10 +23,18 @@ export function toPublicKey(input: PublicKeyInput): KeyObject {
     return createPublicKey({ key: Buffer.from(input), format: "der", type: "spki" })
 }
 
+/** True for an ECDSA P-256 (prime256v1) key, the only kind GAEN export files are signed with. */
+export function isP256Key(key: KeyObject): boolean {
+    return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1"
+}
+
+/** The key as base64 DER SubjectPublicKeyInfo, the form health authorities publish. */
+export function spkiBase64(key: KeyObject): string {
+    return key.export({ format: "der", type: "spki" }).toString("base64")
+}
+
 function assertP256(key: KeyObject): void {
-    if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-        throw new Error("export signing key must be an ECDSA P-256 (prime256v1) key")
-    }
+    if (!isP256Key(key)) throw new Error("export signing key must be an ECDSA P-256 (prime256v1) key")
 }
 
 /** A signer from a P-256 private key (KeyObject or PKCS#8/SEC1 PEM). */

@@ -1,9 +1,8 @@
 // Which uploaded keys are kept, as COCOA's server decided: not in the future, at most 14 days old,
 // and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
 // Keys failing these are dropped (with a reason), not the whole upload.
-import {
-    INFECTIOUS_WINDOW_DAYS, KEY_MAX_AGE_DAYS, ROLLING_INTERVAL_SECONDS, INTERVALS_PER_DAY, DAY_MS,
-} from "../protocol.js"
+import { INFECTIOUS_WINDOW_DAYS, DAY_MS } from "../protocol.js"
+import { enIntervalNumber, keyDay, RETENTION_DAYS } from "../../lib/gaen/index.js"
 import type { UploadedKey } from "./request.js"
 
 export interface KeptKey extends UploadedKey {
@@ -16,17 +15,17 @@ export interface FilterResult {
 }
 
 export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; onsetDay: number; now: number }): FilterResult {
-    const nowInterval = Math.floor(opts.now / 1000 / ROLLING_INTERVAL_SECONDS)
+    const nowInterval = enIntervalNumber(opts.now / 1000)
     const today = Math.floor(opts.now / DAY_MS)
     const window = opts.hasSymptom ? INFECTIOUS_WINDOW_DAYS.symptomatic : INFECTIOUS_WINDOW_DAYS.asymptomatic
     const anchor = opts.hasSymptom ? "onset of symptoms" : "test date"
     const result: FilterResult = { kept: [], dropped: [] }
     keys.forEach((k, index) => {
-        const keyDay = Math.floor(k.rollingStartNumber / INTERVALS_PER_DAY)
-        const sinceOnset = keyDay - opts.onsetDay
+        const day = keyDay(k.rollingStartNumber)
+        const sinceOnset = day - opts.onsetDay
         let reason: string | undefined
         if (k.rollingStartNumber > nowInterval) reason = "starts in the future"
-        else if (keyDay < today - KEY_MAX_AGE_DAYS) reason = `older than ${KEY_MAX_AGE_DAYS} days`
+        else if (day < today - RETENTION_DAYS) reason = `older than ${RETENTION_DAYS} days`
         else if (sinceOnset < window.from || sinceOnset > window.to) {
             reason = `day ${sinceOnset >= 0 ? "+" : ""}${sinceOnset} from the ${anchor} is outside the infectious window (${window.from} to +${window.to})`
         }

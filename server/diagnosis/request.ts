@@ -1,11 +1,12 @@
 // Structural validation of a PUT /v3/diagnosis body (COCOA's DiagnosisSubmissionParameter).
 // Anything malformed is a 400 naming the offending field; nothing is stored. Time-based checks
 // (age, future, infectious window) live in ./key-filter.ts because COCOA dropped such keys instead.
-import { badRequest, HttpError } from "../http/errors.js"
+import { HttpError, invalid, isJsonObject } from "../http/errors.js"
 import {
-    TEK_LENGTH_BYTES, MAX_ROLLING_PERIOD, DEFAULT_ROLLING_PERIOD, ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE,
-    MAX_KEYS_PER_UPLOAD, REGION_PATTERN, PROCESSING_NUMBER_PATTERN,
+    ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, DAY_MS, MAX_IDEMPOTENCY_KEY_LENGTH,
 } from "../protocol.js"
+import { REGION_PATTERN, PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
+import { TEK_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
 export interface UploadedKey {
     keyData: Buffer
@@ -27,8 +28,6 @@ export interface DiagnosisRequest {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
-const invalid = (field: string, what: string) => badRequest("invalid_request", `${field}: ${what}`)
-
 /**
  * The onset/test date as a day number. We take the calendar date as written ("2020-04-02T00:00:00+09:00"
  * is the 2nd) rather than converting to UTC first: the person picked that date on a local calendar,
@@ -41,7 +40,7 @@ export function parseOnsetDay(value: string): number | undefined {
     const ms = Date.UTC(y, mo - 1, d)
     const check = new Date(ms)
     if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined
-    return ms / 86_400_000
+    return ms / DAY_MS
 }
 
 function optionalString(body: Record<string, unknown>, field: string): void {
@@ -50,31 +49,32 @@ function optionalString(body: Record<string, unknown>, field: string): void {
 
 function parseKey(raw: unknown, i: number): UploadedKey {
     const at = `keys[${i}]`
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalid(at, "expected an object")
-    const k = raw as Record<string, unknown>
+    if (!isJsonObject(raw)) throw invalid(at, "expected an object")
+    const k = raw
     if (typeof k.keyData !== "string") throw invalid(`${at}.keyData`, "expected a base64 string")
     if (!BASE64.test(k.keyData)) throw invalid(`${at}.keyData`, "not valid base64")
     const keyData = Buffer.from(k.keyData, "base64")
-    if (keyData.length !== TEK_LENGTH_BYTES) throw invalid(`${at}.keyData`, `decodes to ${keyData.length} bytes; a key is ${TEK_LENGTH_BYTES}`)
+    if (keyData.length !== TEK_BYTES) throw invalid(`${at}.keyData`, `decodes to ${keyData.length} bytes; a key is ${TEK_BYTES}`)
     const rsn = k.rollingStartNumber
     if (typeof rsn !== "number" || !Number.isInteger(rsn) || rsn < 0 || rsn > 0xffff_ffff) {
         throw invalid(`${at}.rollingStartNumber`, "expected a non-negative integer (10-minute intervals since 1970)")
     }
-    const rp = k.rollingPeriod ?? DEFAULT_ROLLING_PERIOD
-    if (typeof rp !== "number" || !Number.isInteger(rp) || rp < 0 || rp > MAX_ROLLING_PERIOD) {
-        throw invalid(`${at}.rollingPeriod`, `expected an integer from 1 to ${MAX_ROLLING_PERIOD}`)
+    // COCOA's server treated a rolling period that is absent or 0 (unset) as a full day.
+    const rp = k.rollingPeriod ?? TEK_ROLLING_PERIOD
+    if (typeof rp !== "number" || !Number.isInteger(rp) || rp < 0 || rp > TEK_ROLLING_PERIOD) {
+        throw invalid(`${at}.rollingPeriod`, `expected an integer from 1 to ${TEK_ROLLING_PERIOD}`)
     }
     const rt = k.reportType ?? DEFAULT_REPORT_TYPE
     if (typeof rt !== "number" || !(ACCEPTED_REPORT_TYPES as readonly number[]).includes(rt)) {
         throw invalid(`${at}.reportType`, `expected one of ${ACCEPTED_REPORT_TYPES.join(", ")}`)
     }
-    return { keyData, rollingStartNumber: rsn, rollingPeriod: rp === 0 ? DEFAULT_ROLLING_PERIOD : rp, reportType: rt }
+    return { keyData, rollingStartNumber: rsn, rollingPeriod: rp === 0 ? TEK_ROLLING_PERIOD : rp, reportType: rt }
 }
 
 /** Validates the shape of the body; throws HttpError 400 (or 406 for a malformed processing number). */
 export function parseDiagnosisRequest(body: unknown): DiagnosisRequest {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "expected a JSON object")
-    const b = body as Record<string, unknown>
+    if (!isJsonObject(body)) throw invalid("body", "expected a JSON object")
+    const b = body
 
     if (typeof b.hasSymptom !== "boolean") throw invalid("hasSymptom", "expected true or false")
     if (typeof b.onsetOfSymptomOrTestDate !== "string") throw invalid("onsetOfSymptomOrTestDate", "expected an RFC 3339 date-time string")
@@ -100,8 +100,8 @@ export function parseDiagnosisRequest(body: unknown): DiagnosisRequest {
 
     for (const f of ["platform", "deviceVerificationPayload", "appPackageName", "padding"]) optionalString(b, f)
 
-    if (typeof b.idempotency_key !== "string" || b.idempotency_key.length === 0 || b.idempotency_key.length > 128) {
-        throw invalid("idempotency_key", "expected a string of 1 to 128 characters (a UUID)")
+    if (typeof b.idempotency_key !== "string" || b.idempotency_key.length === 0 || b.idempotency_key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw invalid("idempotency_key", `expected a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (a UUID)`)
     }
     if (typeof b.verificationPayload !== "string") throw invalid("verificationPayload", "expected the processing number as a string")
     if (!PROCESSING_NUMBER_PATTERN.test(b.verificationPayload)) {

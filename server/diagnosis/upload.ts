@@ -5,15 +5,16 @@
 //   -> processing number: 406 rejected, 503 verifier unavailable -> store keys + answer atomically -> 200
 import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { HttpError, badRequest } from "../http/errors.js"
+import { HttpError, badRequest, invalid } from "../http/errors.js"
 import { readJson } from "../http/body.js"
-import { sendJson } from "../http/respond.js"
+import { sendJson, sendJsonText } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
 import type { Storage, DiagnosisKeyRecord } from "../storage/storage.js"
 import type { ProcessingNumberVerifier } from "../verification/verifier.js"
 import { parseDiagnosisRequest } from "./request.js"
 import { filterKeys } from "./key-filter.js"
-import { CHAFF_HEADER, MAX_DIAGNOSIS_BODY_BYTES, DAY_MS } from "../protocol.js"
+import { MAX_DIAGNOSIS_BODY_BYTES, DAY_MS } from "../protocol.js"
+import { CHAFF_HEADER } from "../../lib/cocoa/protocol.js"
 
 export interface DiagnosisDeps {
     storage: Storage
@@ -44,7 +45,7 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
 
         const now = deps.clock()
         const today = Math.floor(now / DAY_MS)
-        if (request.onsetDay > today + 1) throw badRequest("invalid_request", "onsetOfSymptomOrTestDate: the date is in the future")
+        if (request.onsetDay > today + 1) throw invalid("onsetOfSymptomOrTestDate", "the date is in the future")
         const { kept, dropped } = filterKeys(request.keys, { hasSymptom: request.hasSymptom, onsetDay: request.onsetDay, now })
         if (kept.length === 0) {
             throw badRequest("no_eligible_keys", `no key is eligible: ${dropped.map(d => `keys[${d.index}] ${d.reason}`).join("; ")}`)
@@ -85,8 +86,6 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
             })().finally(() => inFlight.delete(slot))
             inFlight.set(slot, pending)
         }
-        const body = Buffer.from(await pending)
-        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": body.length })
-        res.end(body)
+        sendJsonText(res, 200, await pending)
     }
 }

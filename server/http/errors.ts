@@ -14,3 +14,9 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (code: string, message: string) => new HttpError(400, code, message)
+
+/** A malformed request body: 400 invalid_request naming the field ("keys[2].keyData: ..."). */
+export const invalid = (field: string, what: string) => badRequest("invalid_request", `${field}: ${what}`)
+
+/** A JSON object ({...}), not null and not an array. */
+export const isJsonObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)

@@ -3,7 +3,12 @@ import type { ServerResponse } from "node:http"
 import { HttpError } from "./errors.js"
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const data = Buffer.from(JSON.stringify(body))
+    sendJsonText(res, status, JSON.stringify(body), headers)
+}
+
+/** JSON that is already text: an answer stored for an idempotent replay goes out byte for byte. */
+export function sendJsonText(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
+    const data = Buffer.from(json)
     res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": data.length, ...headers })
     res.end(data)
 }

@@ -2,7 +2,7 @@
 // A fast hash is enough here (unlike passwords) because the key itself has 256 bits of entropy.
 import { createHash, randomBytes } from "node:crypto"
 import type { Storage, Kiosk } from "../storage/storage.js"
-import { API_KEY_HEADER } from "../protocol.js"
+import { API_KEY_HEADER } from "../../lib/cocoa/protocol.js"
 
 const KEY_PREFIX = "gk_"
 

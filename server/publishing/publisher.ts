@@ -5,7 +5,8 @@
 import { randomFillSync } from "node:crypto"
 import { writeExportZip, type ExportSigner } from "../../lib/keyfile/index.js"
 import { PublishConflictError, type Storage, type DiagnosisKeyRecord, type NewExportFile, type ExportFileInfo } from "../storage/storage.js"
-import { MAX_KEYS_PER_EXPORT_FILE, EXPORT_RETENTION_DAYS, INTERVALS_PER_DAY, ROLLING_INTERVAL_SECONDS, DAY_MS, DAY_SECONDS } from "../protocol.js"
+import { enIntervalNumber, keyDay, RETENTION_DAYS } from "../../lib/gaen/index.js"
+import { MAX_KEYS_PER_EXPORT_FILE, DAY_MS, DAY_SECONDS } from "../protocol.js"
 
 export interface PublishReport {
     files: ExportFileInfo[]
@@ -40,10 +41,10 @@ export function buildExportFiles(
     const maxPerFile = opts.maxPerFile ?? MAX_KEYS_PER_EXPORT_FILE
     const groups = new Map<string, { region: string; keyDay: number; keys: DiagnosisKeyRecord[] }>()
     for (const k of keys) {
-        const keyDay = Math.floor(k.rollingStartIntervalNumber / INTERVALS_PER_DAY)
-        const id = `${k.region}\n${keyDay}`
+        const day = keyDay(k.rollingStartIntervalNumber)
+        const id = `${k.region}\n${day}`
         let g = groups.get(id)
-        if (!g) groups.set(id, (g = { region: k.region, keyDay, keys: [] }))
+        if (!g) groups.set(id, (g = { region: k.region, keyDay: day, keys: [] }))
         g.keys.push(k)
     }
     const nextCreated = new Map<string, number>()
@@ -80,8 +81,8 @@ export function buildExportFiles(
 
 export async function publish(deps: { storage: Storage; signer: ExportSigner; clock: () => number; maxPerFile?: number }): Promise<PublishReport> {
     const now = deps.clock()
-    const deleted = await deps.storage.deleteExpired(Math.floor(now / DAY_MS) - EXPORT_RETENTION_DAYS)
-    const releasedBy = Math.floor(now / 1000 / ROLLING_INTERVAL_SECONDS)
+    const deleted = await deps.storage.deleteExpired(Math.floor(now / DAY_MS) - RETENTION_DAYS)
+    const releasedBy = enIntervalNumber(now / 1000)
     for (let attempt = 0; ; attempt++) {
         const { keys, snapshot } = await deps.storage.readPublishableKeys(releasedBy)
         if (keys.length === 0) return { files: [], keys: 0, deleted }

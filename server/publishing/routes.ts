@@ -7,7 +7,8 @@ import { sendJson, sendBytes } from "../http/respond.js"
 import type { Storage } from "../storage/storage.js"
 import type { ExportListEntry } from "../../lib/keyfile/index.js"
 import type { PublicKeyInfo } from "./signing-key.js"
-import { PATHS } from "../protocol.js"
+import { PATHS } from "../../lib/cocoa/protocol.js"
+import { RETENTION_DAYS } from "../../lib/gaen/index.js"
 
 export interface DownloadDeps {
     storage: Storage
@@ -42,7 +43,7 @@ export function exportZipHandler(deps: DownloadDeps) {
     return async (_req: IncomingMessage, res: ServerResponse, [region, id]: string[]): Promise<void> => {
         servedRegion(deps, region)
         const zip = await deps.storage.readExportFile(region, Number(id))
-        if (!zip) throw new HttpError(404, "not_found", `no export file ${id} for region ${region} (deleted after 14 days, or never published)`)
+        if (!zip) throw new HttpError(404, "not_found", `no export file ${id} for region ${region} (deleted after ${RETENTION_DAYS} days, or never published)`)
         // A published file never changes: its id is never reused.
         sendBytes(res, 200, zip, "application/zip", { "cache-control": "public, max-age=31536000, immutable" })
     }

@@ -1,10 +1,10 @@
 // The export-signing key pair: ECDSA P-256, created in the data directory on first start and kept
 // as PKCS#8 PEM readable by the owner only. Kiosks hold the public key (printed at start, served at
 // GET /v1/export-public-key) and refuse export files it does not verify.
-import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto"
+import { generateKeyPairSync, createPrivateKey, createPublicKey } from "node:crypto"
 import { existsSync, readFileSync, writeFileSync, renameSync } from "node:fs"
 import { join } from "node:path"
-import { createExportSigner, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, type ExportSigner } from "../../lib/keyfile/index.js"
+import { createExportSigner, spkiBase64, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, type ExportSigner } from "../../lib/keyfile/index.js"
 
 export const SIGNING_KEY_FILE = "export-signing-key.pem"
 
@@ -20,7 +20,6 @@ export interface PublicKeyInfo {
 
 export interface SigningKey {
     signer: ExportSigner
-    publicKey: KeyObject
     info: PublicKeyInfo
     /** True when this call generated the key. */
     created: boolean
@@ -40,13 +39,12 @@ export function loadOrCreateSigningKey(dataDir: string, ids: { keyId: string; ke
     const publicKey = createPublicKey(privateKey)
     return {
         signer: createExportSigner(privateKey, ids),
-        publicKey,
         created,
         info: {
             keyId: ids.keyId,
             keyVersion: ids.keyVersion,
             algorithm: SIGNATURE_ALGORITHM_ECDSA_P256_SHA256,
-            publicKey: publicKey.export({ format: "der", type: "spki" }).toString("base64"),
+            publicKey: spkiBase64(publicKey),
             publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
         },
     }

@@ -9,7 +9,8 @@ import {
     type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
     type ExportFileInfo, type ProcessingNumberUse,
 } from "./storage.js"
-import { INTERVALS_PER_DAY } from "../protocol.js"
+import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
+import { DAY_MS } from "../protocol.js"
 
 export const DATABASE_FILE = "server.sqlite"
 
@@ -78,7 +79,7 @@ export class SqliteStorage implements Storage {
     private readonly db: Database.Database
     private readonly stmt
 
-    /** Opens (creating if needed) `server.sqlite` in `dataDir`, or an explicit file path. */
+    /** Opens (creating if needed) `server.sqlite` in `dataDir`; the constructor takes an explicit file path. */
     static open(dataDir: string): SqliteStorage {
         return new SqliteStorage(join(dataDir, DATABASE_FILE))
     }
@@ -163,14 +164,12 @@ export class SqliteStorage implements Storage {
         return this.stmt.findUpload.get(idempotencyHash) as string | undefined
     }
 
-    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<number> {
-        return this.db.transaction(() => {
+    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void> {
+        this.db.transaction(() => {
             this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
-            let added = 0
             for (const k of u.keys) {
-                added += this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms).changes
+                this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
             }
-            return added
         }).immediate()
     }
 
@@ -214,10 +213,10 @@ export class SqliteStorage implements Storage {
 
     async deleteExpired(oldestDay: number) {
         return this.db.transaction(() => ({
-            keys: this.stmt.deleteKeys.run(oldestDay * INTERVALS_PER_DAY).changes,
+            keys: this.stmt.deleteKeys.run(oldestDay * TEK_ROLLING_PERIOD).changes,
             files: this.stmt.deleteFiles.run(oldestDay).changes,
             uploads: this.stmt.deleteUploads.run(oldestDay).changes,
-            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * 86_400_000).changes,
+            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * DAY_MS).changes,
         })).immediate()
     }
 

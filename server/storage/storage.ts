@@ -81,8 +81,8 @@ export interface Storage {
 
     // Uploads: keys plus the idempotency record, stored together or not at all.
     findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined>
-    /** Returns how many keys were new (a key already stored for its region is not stored twice). */
-    saveUpload(upload: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<number>
+    /** A key already stored for its region is not stored twice. */
+    saveUpload(upload: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void>
     countKeys(): Promise<{ total: number; unpublished: number }>
 
     // Publishing.

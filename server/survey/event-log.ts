@@ -4,12 +4,13 @@
 // carries its consent by presence: start_date / exposure_data are null without consent, q1/q2 are −1
 // for "no answer", and an event log with hasConsent false is dropped entirely.
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { badRequest } from "../http/errors.js"
+import { invalid, isJsonObject } from "../http/errors.js"
 import { readJson } from "../http/body.js"
 import { sendJson } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
 import type { Storage } from "../storage/storage.js"
-import { SURVEY, MAX_EVENT_LOG_BODY_BYTES, DAY_MS } from "../protocol.js"
+import { MAX_EVENT_LOG_BODY_BYTES, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_SURVEY_DAILY_SUMMARIES, DAY_MS } from "../protocol.js"
+import { SURVEY } from "../../lib/cocoa/protocol.js"
 
 /** What is stored per consented survey. Dates are reduced to days (YYYY-MM-DD, UTC). */
 export interface SurveyAnswers {
@@ -19,8 +20,7 @@ export interface SurveyAnswers {
     dailyExposure: { date: string; detected: boolean }[] | null
 }
 
-const invalid = (field: string, what: string) => badRequest("invalid_request", `${field}: ${what}`)
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
+export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
 function answerInRange(v: unknown, range: { min: number; max: number }, field: string): number {
     if (v === undefined || v === null) return SURVEY.noAnswer
@@ -31,8 +31,8 @@ function answerInRange(v: unknown, range: { min: number; max: number }, field: s
 }
 
 export function parseSurveyContent(content: unknown, at: string, now: number): SurveyAnswers {
-    if (typeof content !== "object" || content === null || Array.isArray(content)) throw invalid(`${at}.content`, "expected an object")
-    const c = content as Record<string, unknown>
+    if (!isJsonObject(content)) throw invalid(`${at}.content`, "expected an object")
+    const c = content
     const ageBracket = answerInRange(c.q1, SURVEY.ageBrackets, `${at}.content.q1`)
     const commuting = answerInRange(c.q2, SURVEY.commuting, `${at}.content.q2`)
 
@@ -49,7 +49,7 @@ export function parseSurveyContent(content: unknown, at: string, now: number): S
     if (c.exposure_data !== undefined && c.exposure_data !== null) {
         const ed = c.exposure_data as Record<string, unknown>
         if (typeof ed !== "object" || !Array.isArray(ed.daily_summaries)) throw invalid(`${at}.content.exposure_data`, "expected {daily_summaries: [...]}")
-        if (ed.daily_summaries.length > SURVEY.maxDailySummaries) throw invalid(`${at}.content.exposure_data.daily_summaries`, "too many days")
+        if (ed.daily_summaries.length > MAX_SURVEY_DAILY_SUMMARIES) throw invalid(`${at}.content.exposure_data.daily_summaries`, "too many days")
         dailyExposure = []
         for (const [i, d] of (ed.daily_summaries as unknown[]).entries()) {
             const f = `${at}.content.exposure_data.daily_summaries[${i}]`
@@ -65,18 +65,18 @@ export function parseSurveyContent(content: unknown, at: string, now: number): S
 
 /** Validates the whole body; returns the consented survey answers (possibly none). */
 export function parseEventLogRequest(body: unknown, now: number): { idempotencyKey?: string; surveys: SurveyAnswers[] } {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw invalid("body", "expected a JSON object")
-    const b = body as Record<string, unknown>
-    if (b.idempotencyKey !== undefined && (typeof b.idempotencyKey !== "string" || b.idempotencyKey.length > 128)) {
-        throw invalid("idempotencyKey", "expected a string of at most 128 characters")
+    if (!isJsonObject(body)) throw invalid("body", "expected a JSON object")
+    const b = body
+    if (b.idempotencyKey !== undefined && (typeof b.idempotencyKey !== "string" || b.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+        throw invalid("idempotencyKey", `expected a string of at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`)
     }
     if (!Array.isArray(b.eventLogs) || b.eventLogs.length === 0) throw invalid("eventLogs", "expected a non-empty array")
     if (b.eventLogs.length > 10) throw invalid("eventLogs", "at most 10 event logs")
     const surveys: SurveyAnswers[] = []
     for (const [i, raw] of b.eventLogs.entries()) {
         const at = `eventLogs[${i}]`
-        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw invalid(at, "expected an object")
-        const log = raw as Record<string, unknown>
+        if (!isJsonObject(raw)) throw invalid(at, "expected an object")
+        const log = raw
         if (typeof log.hasConsent !== "boolean") throw invalid(`${at}.hasConsent`, "expected true or false")
         if (typeof log.type !== "string") throw invalid(`${at}.type`, "expected a string")
         if (log.type !== SURVEY.eventType) throw invalid(`${at}.type`, `only "${SURVEY.eventType}" event logs are accepted`)

@@ -25,8 +25,6 @@ export const DEFAULT_HERSYS_RESULTS: HersysConfig["results"] = {
 }
 
 export class HersysVerifier implements ProcessingNumberVerifier {
-    readonly kind = "hersys"
-
     constructor(private readonly config: HersysConfig) {}
 
     async verify(processingNumber: string): Promise<VerificationOutcome> {

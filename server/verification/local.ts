@@ -14,8 +14,6 @@ const REASONS = {
 } as const
 
 export class LocalVerifier implements ProcessingNumberVerifier {
-    readonly kind = "local"
-
     constructor(private readonly storage: Storage, private readonly clock: () => number = Date.now) {}
 
     async verify(processingNumber: string): Promise<VerificationOutcome> {

@@ -9,6 +9,5 @@ export type VerificationOutcome =
     | { status: "unavailable"; reason: string }
 
 export interface ProcessingNumberVerifier {
-    readonly kind: string
     verify(processingNumber: string): Promise<VerificationOutcome>
 }
