@@ -185,10 +185,12 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || ctx.args.switches.has("consent-exposures")
         const setup = ctx.args.switches.has("consent-exposures") ? checkSetup(ctx) : undefined
         const target = wantsSurvey ? { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) } : undefined
+        // Checked before the token is touched, as everything typed (a bad --retries must not end a session midway).
+        const policy = retryPolicy(ctx)
         await withToken(ctx, async s => {
             if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days, setup.riskConfig.dayCriteria.scoreSum.value)
             const survey = prepareSurvey(answers, ctx.now())
-            const outcome = await decommissionToken(s, { survey, target, retry: retryPolicy(ctx), onProgress: ctx.progress })
+            const outcome = await decommissionToken(s, { survey, target, retry: policy, onProgress: ctx.progress })
             const human = (outcome.survey.sent ? text.surveySent[ctx.lang] + "\n" : "") + text.decommissioned(outcome.erasure.bytesChecked)[ctx.lang] + "\n"
             reply(ctx, { command: "decommission", survey: outcome.survey, erasure: outcome.erasure }, human)
         })

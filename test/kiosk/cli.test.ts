@@ -74,5 +74,10 @@ describe("kiosk command line", () => {
         expect((await kiosk([...base, "--consent-start-date"])).json().error.message).toMatch(/needs --start-date/)
         expect((await kiosk([...base, "--age", "3"])).json().error.message).toMatch(/--server is missing/)
         expect((await kiosk([...base, "--age", "3", "--server", server.app.url])).json().error.message).toMatch(/API key is missing/)
+        // The token address does not exist: reaching it would fail differently.
+        const retries = await kiosk([...base, "--retries", "x"])
+        expect(retries.code).toBe(2)
+        expect(retries.json().error).toMatchObject({ code: "usage" })
+        expect(retries.json().error.message).toMatch(/--retries x: expected a whole number/)
     })
 })
