@@ -3,7 +3,7 @@
 // detected (a day's highest window score ≥ the configured threshold, 1350), from 2022-04-07 on.
 import { randomUUID } from "node:crypto"
 import { KioskError } from "../errors.js"
-import { httpRequest, errorForAnswer, withRetries, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
+import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
 import type { DayRisk } from "../matching/risk.js"
@@ -64,8 +64,8 @@ export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | u
     const idempotencyKey = randomUUID()
     const body = JSON.stringify({
         idempotencyKey,
-        platform: "kiosk",
-        appPackageName: "gaen-token-kiosk",
+        platform: KIOSK_PLATFORM,
+        appPackageName: KIOSK_APP_PACKAGE,
         deviceVerificationPayload: "",
         eventLogs: [{
             hasConsent: true,
@@ -89,13 +89,7 @@ export async function sendSurvey(
     target: UploadTarget,
     o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
 ): Promise<{ stored: number }> {
-    return withRetries(async () => {
-        const a = await httpRequest(`${target.server}/v1/event_log`, {
-            method: "PUT",
-            headers: { "content-type": "application/json", authorization: `Bearer ${target.apiKey}` },
-            body: survey.body,
-        })
-        if (a.status !== 201) throw errorForAnswer("sending the survey", a)
-        return { stored: Number(a.json?.stored ?? 0) }
-    }, o.retry ?? DEFAULT_RETRY, (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }))
+    return putJson(`${target.server}/v1/event_log`, { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
+        a => ({ stored: Number(a.json?.stored ?? 0) }),
+        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }) })
 }

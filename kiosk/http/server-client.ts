@@ -2,6 +2,10 @@
 // error answers into KioskErrors, and retries what is worth retrying with bounded backoff.
 import { KioskError, isTransient } from "../errors.js"
 
+/** How the kiosk names itself in the bodies it sends (COCOA's `platform` and `appPackageName` fields). */
+export const KIOSK_PLATFORM = "kiosk"
+export const KIOSK_APP_PACKAGE = "gaen-token-kiosk"
+
 export interface HttpAnswer {
     status: number
     text: string
@@ -37,6 +41,27 @@ export async function httpRequest(url: string, init: RequestInit = {}, timeoutMs
     let json: unknown
     try { json = text ? JSON.parse(text) : undefined } catch { /* not JSON */ }
     return { status: res.status, text, headers: res.headers, json }
+}
+
+/**
+ * PUTs a prepared JSON body with the kiosk's API key, retrying transient failures; every attempt
+ * sends the same bytes. An answer other than `okStatus` becomes the KioskError for it.
+ */
+export function putJson<T>(
+    url: string,
+    req: { body: string; apiKey: string; okStatus: number; what: string },
+    read: (a: HttpAnswer, attempt: number) => T,
+    o: { retry?: RetryPolicy; onRetry?: (attempt: number, delayMs: number, error: KioskError) => void } = {},
+): Promise<T> {
+    return withRetries(async attempt => {
+        const a = await httpRequest(url, {
+            method: "PUT",
+            headers: { "content-type": "application/json", authorization: `Bearer ${req.apiKey}` },
+            body: req.body,
+        })
+        if (a.status !== req.okStatus) throw errorForAnswer(req.what, a)
+        return read(a, attempt)
+    }, o.retry ?? DEFAULT_RETRY, o.onRetry)
 }
 
 /** The KioskError for an error answer of the server (`{error, message}` bodies, server/README.md). */
