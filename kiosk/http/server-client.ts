@@ -8,6 +8,8 @@ export const KIOSK_APP_PACKAGE = "gaen-token-kiosk"
 
 export interface HttpAnswer {
     status: number
+    /** The body as it came (an export zip is binary), and decoded as UTF-8. */
+    body: Uint8Array
     text: string
     headers: Headers
     /** The JSON body, when it is JSON. */
@@ -29,18 +31,20 @@ export function serverBaseUrl(text: string | undefined): string {
 
 export async function httpRequest(url: string, init: RequestInit = {}, timeoutMs = 20_000): Promise<HttpAnswer> {
     let res: Response
-    let text: string
+    let body: Uint8Array
     try {
         res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
-        text = await res.text()
+        body = new Uint8Array(await res.arrayBuffer())
     } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause
         const why = cause?.code ?? cause?.message ?? (e as Error).message
         throw new KioskError("server-unreachable", `${init.method ?? "GET"} ${url}: no answer (${why})`)
     }
+    // TextDecoder drops a leading BOM, as Response.text() does.
+    const text = new TextDecoder().decode(body)
     let json: unknown
     try { json = text ? JSON.parse(text) : undefined } catch { /* not JSON */ }
-    return { status: res.status, text, headers: res.headers, json }
+    return { status: res.status, body, text, headers: res.headers, json }
 }
 
 /**
