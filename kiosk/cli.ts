@@ -4,7 +4,7 @@
 import { pathToFileURL } from "node:url"
 import { createInterface } from "node:readline/promises"
 import type { Readable } from "node:stream"
-import { KioskError, EXIT_CODES } from "./errors.js"
+import { KioskError, EXIT_CODES, isTransient } from "./errors.js"
 import { chooseLang, type Lang } from "./i18n/locale.js"
 import { text } from "./i18n/messages.js"
 import { parseArgs, allowOnly, retriesOption, USAGE, type ParsedArgs } from "./cli/args.js"
@@ -212,7 +212,8 @@ async function sendKeepingUpload(ctx: Ctx, prepared: PreparedUpload, target: Upl
         try {
             return await sendUpload(prepared, target, { retry: policy, onProgress: ctx.progress })
         } catch (e) {
-            const canAsk = !ctx.json && ctx.io.stdin?.isTTY && e instanceof KioskError && ["server-unreachable", "server-error", "verification-unavailable", "rate-limited"].includes(e.code)
+            // Worth asking when sending again later may work: the transient failures, and a rate limit.
+            const canAsk = !ctx.json && ctx.io.stdin?.isTTY && (isTransient(e) || (e instanceof KioskError && e.code === "rate-limited"))
             if (canAsk) {
                 ctx.io.stdout.write(renderError(e as KioskError, ctx.lang))
                 const rl = createInterface({ input: ctx.io.stdin!, output: process.stdout })
