@@ -5,7 +5,7 @@
 // decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
 // forged or broken advertisement and is rejected (as the reference implementation does).
 import {
-    deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
+    deriveAemk, decryptMetadata, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
     RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
@@ -77,7 +77,7 @@ export function matchDiagnosisKeys(
         const period = key.rollingPeriod || TEK_ROLLING_PERIOD
         let rpis: Buffer
         try {
-            if (key.keyData.length !== TEK_BYTES) throw new RangeError("key length")
+            // derive() refuses a key that is not 16 bytes (lib/gaen deriveRpik) or a bad period.
             rpis = deriver.derive(key.keyData, key.rollingStartIntervalNumber, period)
         } catch {
             stats.malformedKeys++
