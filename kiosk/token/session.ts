@@ -36,13 +36,14 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
     const now = opts.now ?? Date.now
     const connection = await connectToToken(address, { timeoutMs: opts.connectTimeoutMs })
     try {
-        const before = await onToken("reading the token's status", () => connection.client.status())
-        const driftSeconds = before.state === "stopped" ? 0
+        // Only the state is needed before the clock is set; the full status is read after it.
+        const before = await onToken("reading the token's status", () => connection.client.state())
+        const driftSeconds = before === "stopped" ? 0
             : await onToken("setting the token's clock", () => connection.client.setTime(Math.floor(now() / 1000)))
         const status = await onToken("reading the token's status", () => connection.client.status())
         return {
             connection, driftSeconds, status,
-            clockWasUnset: before.state === "time-not-set",
+            clockWasUnset: before === "time-not-set",
             close: () => connection.close(),
         }
     } catch (e) {
