@@ -61,7 +61,7 @@ Commands:
                 [--onset YYYY-MM-DD] [--symptoms yes|no] [--api-key <key>] [--retries N]
   decommission  --token <addr> [--server <url>] [--age 1-9] [--commute 1-3]
                 [--consent-start-date --start-date YYYY-MM-DD] [--consent-exposures]
-                [--public-key ...] [--api-key <key>] [--retries N]
+                [--public-key ...] [--config <dir>] [--api-key <key>] [--retries N]
   trust-server-key --server <url>                            fetch and pin the server's export key
   help
 
