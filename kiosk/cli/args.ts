@@ -3,8 +3,8 @@
 import { KioskError } from "../errors.js"
 import { intOption } from "./options.js"
 
-export const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
-export const VALUE_FLAGS = new Set([
+const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
+const VALUE_FLAGS = new Set([
     "token", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
     "processing-number", "onset", "symptoms", "age", "commute", "start-date",
 ])

@@ -13,7 +13,6 @@ export interface PreparedUpload {
     readonly body: string
     readonly idempotencyKey: string
     readonly keyCount: number
-    readonly details: RegistrationDetails
 }
 
 export interface UploadTarget {
@@ -58,7 +57,7 @@ export function prepareUpload(keys: readonly ExportedKey[], details: Registratio
         // As COCOA: random padding, so the size of a request tells nothing about how many keys it holds.
         padding: randomBytes(randomInt(768, 1536)).toString("base64"),
     })
-    return { body, idempotencyKey, keyCount: keys.length, details }
+    return { body, idempotencyKey, keyCount: keys.length }
 }
 
 /** Sends (or re-sends) a prepared upload; transient failures are retried with backoff. */

@@ -18,7 +18,6 @@ export interface TokenSession {
 export interface SessionOptions {
     /** The kiosk's clock, Unix ms (tests pass a simulated clock). */
     now?: () => number
-    connectTimeoutMs?: number
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -34,7 +33,7 @@ export async function onToken<T>(what: string, op: () => Promise<T>): Promise<T>
 
 export async function openTokenSession(address: string | TokenAddress, opts: SessionOptions = {}): Promise<TokenSession> {
     const now = opts.now ?? Date.now
-    const connection = await connectToToken(address, { timeoutMs: opts.connectTimeoutMs })
+    const connection = await connectToToken(address)
     try {
         // Only the state is needed before the clock is set; the full status is read after it.
         const before = await onToken("reading the token's status", () => connection.client.state())
