@@ -1,6 +1,6 @@
 // A kiosk session with one token: connect, set the token's clock (every connection does, and the
 // drift it had is shown), read its status. Token failures become KioskErrors a person can act on.
-import { TokenSyncError, type TokenStatus } from "../../lib/token-sync/sync-client.js"
+import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { connectToToken, type TokenConnection } from "../transport/connect.js"
 import type { TokenAddress } from "../transport/address.js"
@@ -26,7 +26,7 @@ export async function onToken<T>(what: string, op: () => Promise<T>): Promise<T>
         return await op()
     } catch (e) {
         if (e instanceof KioskError) throw e
-        if (e instanceof TokenSyncError || e instanceof Error) throw new KioskError("token-lost", `${what}: ${e.message}`)
+        if (e instanceof Error) throw new KioskError("token-lost", `${what}: ${e.message}`)
         throw e
     }
 }
