@@ -216,8 +216,10 @@ async function sendKeepingUpload(ctx: Ctx, prepared: PreparedUpload, target: Upl
             const canAsk = !ctx.json && ctx.io.stdin?.isTTY && (isTransient(e) || (e instanceof KioskError && e.code === "rate-limited"))
             if (canAsk) {
                 ctx.io.stdout.write(renderError(e as KioskError, ctx.lang))
-                const rl = createInterface({ input: ctx.io.stdin!, output: process.stdout })
-                const answer = (await rl.question(text.registerKept[ctx.lang])).trim().toLowerCase()
+                // The prompt goes to the injected stdout like every other line; readline only reads the answer.
+                ctx.io.stdout.write(text.registerKept[ctx.lang])
+                const rl = createInterface({ input: ctx.io.stdin! })
+                const answer = (await rl.question("")).trim().toLowerCase()
                 rl.close()
                 if (answer === "y" || answer === "yes" || answer === "はい") continue
             }
