@@ -4,7 +4,7 @@
 import { pathToFileURL } from "node:url"
 import { createInterface } from "node:readline/promises"
 import type { Readable } from "node:stream"
-import { KioskError, EXIT_CODES } from "./errors.js"
+import { KioskError, EXIT_CODES, isTransient } from "./errors.js"
 import { chooseLang, type Lang } from "./i18n/locale.js"
 import { text } from "./i18n/messages.js"
 import { parseArgs, allowOnly, retriesOption, USAGE, type ParsedArgs } from "./cli/args.js"
@@ -185,10 +185,12 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || ctx.args.switches.has("consent-exposures")
         const setup = ctx.args.switches.has("consent-exposures") ? checkSetup(ctx) : undefined
         const target = wantsSurvey ? { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) } : undefined
+        // Checked before the token is touched, as everything typed (a bad --retries must not end a session midway).
+        const policy = retryPolicy(ctx)
         await withToken(ctx, async s => {
             if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days, setup.riskConfig.dayCriteria.scoreSum.value)
             const survey = prepareSurvey(answers, ctx.now())
-            const outcome = await decommissionToken(s, { survey, target, retry: retryPolicy(ctx), onProgress: ctx.progress })
+            const outcome = await decommissionToken(s, { survey, target, retry: policy, onProgress: ctx.progress })
             const human = (outcome.survey.sent ? text.surveySent[ctx.lang] + "\n" : "") + text.decommissioned(outcome.erasure.bytesChecked)[ctx.lang] + "\n"
             reply(ctx, { command: "decommission", survey: outcome.survey, erasure: outcome.erasure }, human)
         })
@@ -210,11 +212,14 @@ async function sendKeepingUpload(ctx: Ctx, prepared: PreparedUpload, target: Upl
         try {
             return await sendUpload(prepared, target, { retry: policy, onProgress: ctx.progress })
         } catch (e) {
-            const canAsk = !ctx.json && ctx.io.stdin?.isTTY && e instanceof KioskError && ["server-unreachable", "server-error", "verification-unavailable", "rate-limited"].includes(e.code)
+            // Worth asking when sending again later may work: the transient failures, and a rate limit.
+            const canAsk = !ctx.json && ctx.io.stdin?.isTTY && (isTransient(e) || (e instanceof KioskError && e.code === "rate-limited"))
             if (canAsk) {
                 ctx.io.stdout.write(renderError(e as KioskError, ctx.lang))
-                const rl = createInterface({ input: ctx.io.stdin!, output: process.stdout })
-                const answer = (await rl.question(text.registerKept[ctx.lang])).trim().toLowerCase()
+                // The prompt goes to the injected stdout like every other line; readline only reads the answer.
+                ctx.io.stdout.write(text.registerKept[ctx.lang])
+                const rl = createInterface({ input: ctx.io.stdin! })
+                const answer = (await rl.question("")).trim().toLowerCase()
                 rl.close()
                 if (answer === "y" || answer === "yes" || answer === "はい") continue
             }

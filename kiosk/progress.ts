@@ -5,6 +5,5 @@ export type KioskProgress =
     | { step: "match"; keysDone: number; keysTotal: number }
     | { step: "press-button"; purpose: "export" | "decommission"; secondsLeft: number }
     | { step: "retry"; what: "upload" | "survey"; attempt: number; delayMs: number; reason: string }
-    | { step: "erasing" }
 
 export type ProgressListener = (p: KioskProgress) => void

@@ -1,9 +1,10 @@
 // Command-line parsing: `<command> [--flag value] [--switch]`. Unknown flags and missing values are
 // usage errors naming the flag, so a typo never silently changes what the kiosk does.
 import { KioskError } from "../errors.js"
+import { intOption } from "./options.js"
 
-export const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
-export const VALUE_FLAGS = new Set([
+const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
+const VALUE_FLAGS = new Set([
     "token", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
     "processing-number", "onset", "symptoms", "age", "commute", "start-date",
 ])
@@ -47,11 +48,7 @@ export function allowOnly(args: ParsedArgs, command: string, allowed: readonly s
 }
 
 export function retriesOption(args: ParsedArgs): number | undefined {
-    const v = args.values.get("retries")
-    if (v === undefined) return undefined
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < 0 || n > 20) throw new KioskError("usage", `--retries ${v}: expected a whole number from 0 to 20`)
-    return n
+    return intOption(args.values.get("retries"), "--retries", 0, 20)
 }
 
 export const USAGE = `Usage: npm run kiosk -- <command> [options]
@@ -64,7 +61,7 @@ Commands:
                 [--onset YYYY-MM-DD] [--symptoms yes|no] [--api-key <key>] [--retries N]
   decommission  --token <addr> [--server <url>] [--age 1-9] [--commute 1-3]
                 [--consent-start-date --start-date YYYY-MM-DD] [--consent-exposures]
-                [--public-key ...] [--api-key <key>] [--retries N]
+                [--public-key ...] [--config <dir>] [--api-key <key>] [--retries N]
   trust-server-key --server <url>                            fetch and pin the server's export key
   help
 

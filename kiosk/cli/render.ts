@@ -56,7 +56,6 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
             case "retry":
                 if (open) { out.write("\n"); open = false }
                 return show(text.progressRetry(p.attempt, Math.round(p.delayMs / 1000))[lang], true)
-            case "erasing": return
         }
     }
 }

@@ -3,7 +3,8 @@
 // detected (a day's highest window score ≥ the configured threshold, 1350), from 2022-04-07 on.
 import { randomUUID } from "node:crypto"
 import { KioskError } from "../errors.js"
-import { httpRequest, errorForAnswer, withRetries, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
+import { intOption, dateOption } from "../cli/options.js"
+import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
 import type { DayRisk } from "../matching/risk.js"
@@ -25,25 +26,17 @@ export interface PreparedSurvey {
     readonly idempotencyKey: string
 }
 
-function intIn(v: string | undefined, min: number, max: number, flag: string): number | undefined {
-    if (v === undefined) return undefined
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < min || n > max) throw new KioskError("usage", `${flag} ${v}: expected a whole number from ${min} to ${max}`)
-    return n
-}
-
 /** The survey's items from the command line, each optional; the two consented items need their flag. */
 export function parseSurveyOptions(o: { age?: string; commute?: string; consentStartDate?: boolean; startDate?: string }, now: number): SurveyAnswers {
     const answers: SurveyAnswers = {
-        ageBracket: intIn(o.age, 1, 9, "--age"),
-        commuting: intIn(o.commute, 1, 3, "--commute"),
+        ageBracket: intOption(o.age, "--age", 1, 9),
+        commuting: intOption(o.commute, "--commute", 1, 3),
     }
     if (o.startDate !== undefined && !o.consentStartDate)
         throw new KioskError("usage", "--start-date is given without --consent-start-date: the start date is only sent with its own consent")
     if (o.consentStartDate) {
         if (o.startDate === undefined) throw new KioskError("usage", "--consent-start-date needs --start-date YYYY-MM-DD (the day the token was first used)")
-        const ms = /^\d{4}-\d{2}-\d{2}$/.test(o.startDate) ? Date.parse(`${o.startDate}T00:00:00Z`) : NaN
-        if (Number.isNaN(ms)) throw new KioskError("usage", `--start-date ${o.startDate}: expected a date as YYYY-MM-DD`)
+        const ms = dateOption(o.startDate, "--start-date")
         if (ms > now) throw new KioskError("usage", `--start-date ${o.startDate}: the date is in the future`)
         answers.startDate = o.startDate
     }
@@ -61,8 +54,8 @@ export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | u
     const idempotencyKey = randomUUID()
     const body = JSON.stringify({
         idempotencyKey,
-        platform: "kiosk",
-        appPackageName: "gaen-token-kiosk",
+        platform: KIOSK_PLATFORM,
+        appPackageName: KIOSK_APP_PACKAGE,
         deviceVerificationPayload: "",
         eventLogs: [{
             hasConsent: true,
@@ -86,13 +79,7 @@ export async function sendSurvey(
     target: UploadTarget,
     o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
 ): Promise<{ stored: number }> {
-    return withRetries(async () => {
-        const a = await httpRequest(`${target.server}/v1/event_log`, {
-            method: "PUT",
-            headers: { "content-type": "application/json", authorization: `Bearer ${target.apiKey}` },
-            body: survey.body,
-        })
-        if (a.status !== 201) throw errorForAnswer("sending the survey", a)
-        return { stored: Number(a.json?.stored ?? 0) }
-    }, o.retry ?? DEFAULT_RETRY, (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }))
+    return putJson(`${target.server}/v1/event_log`, { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
+        a => ({ stored: Number(a.json?.stored ?? 0) }),
+        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }) })
 }

@@ -107,21 +107,10 @@ async function fetchZip(url: string): Promise<Uint8Array> {
     let parsed: URL
     try { parsed = new URL(url) } catch { throw new KioskError("bad-request", `list.json names a file with a bad URL: ${url}`) }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new KioskError("bad-request", `list.json names a non-HTTP file: ${url}`)
-    let res: Response
-    let body: ArrayBuffer
-    try {
-        res = await fetch(url, { signal: AbortSignal.timeout(120_000) })
-        body = await res.arrayBuffer()
-    } catch (e) {
-        throw new KioskError("server-unreachable", `GET ${url}: no answer (${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message})`)
-    }
-    if (res.status !== 200) {
-        const text = Buffer.from(body).toString("utf8")
-        let json: unknown
-        try { json = JSON.parse(text) } catch { /* not JSON */ }
-        throw errorForAnswer(`downloading ${url}`, { status: res.status, text, headers: res.headers, json })
-    }
-    return new Uint8Array(body)
+    // Export files are larger than anything else the server sends: a longer timeout.
+    const a = await httpRequest(url, {}, 120_000)
+    if (a.status !== 200) throw errorForAnswer(`downloading ${url}`, a)
+    return a.body
 }
 
 function readIndex(dir: string): CacheIndex {

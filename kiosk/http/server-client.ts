@@ -2,8 +2,14 @@
 // error answers into KioskErrors, and retries what is worth retrying with bounded backoff.
 import { KioskError, isTransient } from "../errors.js"
 
+/** How the kiosk names itself in the bodies it sends (COCOA's `platform` and `appPackageName` fields). */
+export const KIOSK_PLATFORM = "kiosk"
+export const KIOSK_APP_PACKAGE = "gaen-token-kiosk"
+
 export interface HttpAnswer {
     status: number
+    /** The body as it came (an export zip is binary), and decoded as UTF-8. */
+    body: Uint8Array
     text: string
     headers: Headers
     /** The JSON body, when it is JSON. */
@@ -25,18 +31,41 @@ export function serverBaseUrl(text: string | undefined): string {
 
 export async function httpRequest(url: string, init: RequestInit = {}, timeoutMs = 20_000): Promise<HttpAnswer> {
     let res: Response
-    let text: string
+    let body: Uint8Array
     try {
         res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
-        text = await res.text()
+        body = new Uint8Array(await res.arrayBuffer())
     } catch (e) {
         const cause = (e as { cause?: { code?: string; message?: string } }).cause
         const why = cause?.code ?? cause?.message ?? (e as Error).message
         throw new KioskError("server-unreachable", `${init.method ?? "GET"} ${url}: no answer (${why})`)
     }
+    // TextDecoder drops a leading BOM, as Response.text() does.
+    const text = new TextDecoder().decode(body)
     let json: unknown
     try { json = text ? JSON.parse(text) : undefined } catch { /* not JSON */ }
-    return { status: res.status, text, headers: res.headers, json }
+    return { status: res.status, body, text, headers: res.headers, json }
+}
+
+/**
+ * PUTs a prepared JSON body with the kiosk's API key, retrying transient failures; every attempt
+ * sends the same bytes. An answer other than `okStatus` becomes the KioskError for it.
+ */
+export function putJson<T>(
+    url: string,
+    req: { body: string; apiKey: string; okStatus: number; what: string },
+    read: (a: HttpAnswer, attempt: number) => T,
+    o: { retry?: RetryPolicy; onRetry?: (attempt: number, delayMs: number, error: KioskError) => void } = {},
+): Promise<T> {
+    return withRetries(async attempt => {
+        const a = await httpRequest(url, {
+            method: "PUT",
+            headers: { "content-type": "application/json", authorization: `Bearer ${req.apiKey}` },
+            body: req.body,
+        })
+        if (a.status !== req.okStatus) throw errorForAnswer(req.what, a)
+        return read(a, attempt)
+    }, o.retry ?? DEFAULT_RETRY, o.onRetry)
 }
 
 /** The KioskError for an error answer of the server (`{error, message}` bodies, server/README.md). */

@@ -5,7 +5,7 @@
 // decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
 // forged or broken advertisement and is rejected (as the reference implementation does).
 import {
-    deriveAemk, decryptMetadata, TEK_BYTES, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
+    deriveAemk, decryptMetadata, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
     RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
@@ -15,6 +15,7 @@ import { RpiDeriver } from "./rpi-derivation.js"
 
 const MINUTES_PER_INTERVAL = EN_INTERVAL_SECONDS / 60
 const DAY_MS = 86_400_000
+const PROGRESS_EVERY = 10_000
 
 export interface ExposureMatch {
     record: EncounterRecord
@@ -47,9 +48,8 @@ export interface MatchStats {
 
 export interface MatchOptions {
     scanPeriodSeconds: number
-    /** Called every `progressEvery` keys and at the end. */
+    /** Called every PROGRESS_EVERY keys and at the end. */
     onProgress?(keysDone: number, keysTotal: number): void
-    progressEvery?: number
 }
 
 /** The minutes [from, to] in which a sighting of the RPI of `intervalNumber` is genuine. */
@@ -69,15 +69,14 @@ export function matchDiagnosisKeys(
     const deriver = new RpiDeriver()
     const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, matches: 0 }
     const matches: ExposureMatch[] = []
-    const every = o.progressEvery ?? 10_000
     for (let k = 0; k < keys.length; k++) {
-        if (k % every === 0) o.onProgress?.(k, keys.length)
+        if (k % PROGRESS_EVERY === 0) o.onProgress?.(k, keys.length)
         const key = keys[k]
         // Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA.
         const period = key.rollingPeriod || TEK_ROLLING_PERIOD
         let rpis: Buffer
         try {
-            if (key.keyData.length !== TEK_BYTES) throw new RangeError("key length")
+            // derive() refuses a key that is not 16 bytes (lib/gaen deriveRpik) or a bad period.
             rpis = deriver.derive(key.keyData, key.rollingStartIntervalNumber, period)
         } catch {
             stats.malformedKeys++

@@ -2,6 +2,7 @@
 // processing number (処理番号, 8 digits from HER-SYS), whether they had symptoms, and the date the
 // symptoms began (or, without symptoms, the test date).
 import { KioskError } from "../errors.js"
+import { dateOption } from "../cli/options.js"
 
 import { PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
 
@@ -44,10 +45,7 @@ export function parseRegistrationDetails(
         if (hasSymptom) throw new KioskError("usage", "--onset is missing: with --symptoms yes, give the day the symptoms began (YYYY-MM-DD)")
         return { processingNumber, hasSymptom, onsetDate: today, region: input.region }
     }
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.onset)
-    const asDate = m && new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))
-    if (!m || !asDate || asDate.getUTCMonth() !== +m[2] - 1 || asDate.getUTCDate() !== +m[3])
-        throw new KioskError("usage", `--onset ${input.onset}: expected a date as YYYY-MM-DD`)
+    dateOption(input.onset, "--onset") // only checked: the date is sent as typed
     if (input.onset > today) throw new KioskError("usage", `--onset ${input.onset}: the date is in the future (today is ${today})`)
     return { processingNumber, hasSymptom, onsetDate: input.onset, region: input.region }
 }

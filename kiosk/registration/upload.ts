@@ -5,7 +5,7 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto"
 import type { ExportedKey } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
-import { httpRequest, errorForAnswer, withRetries, type RetryPolicy, DEFAULT_RETRY } from "../http/server-client.js"
+import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { RegistrationDetails } from "./details.js"
 
@@ -13,7 +13,6 @@ export interface PreparedUpload {
     readonly body: string
     readonly idempotencyKey: string
     readonly keyCount: number
-    readonly details: RegistrationDetails
 }
 
 export interface UploadTarget {
@@ -50,15 +49,15 @@ export function prepareUpload(keys: readonly ExportedKey[], details: Registratio
             reportType: 1, // confirmed test
         })),
         regions: [details.region],
-        platform: "kiosk",
+        platform: KIOSK_PLATFORM,
         deviceVerificationPayload: "",
-        appPackageName: "gaen-token-kiosk",
+        appPackageName: KIOSK_APP_PACKAGE,
         verificationPayload: details.processingNumber,
         idempotency_key: idempotencyKey,
         // As COCOA: random padding, so the size of a request tells nothing about how many keys it holds.
         padding: randomBytes(randomInt(768, 1536)).toString("base64"),
     })
-    return { body, idempotencyKey, keyCount: keys.length, details }
+    return { body, idempotencyKey, keyCount: keys.length }
 }
 
 /** Sends (or re-sends) a prepared upload; transient failures are retried with backoff. */
@@ -67,15 +66,7 @@ export async function sendUpload(
     target: UploadTarget,
     o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
 ): Promise<UploadResult> {
-    let attempts = 0
-    return withRetries(async () => {
-        attempts++
-        const a = await httpRequest(`${target.server}/v3/diagnosis`, {
-            method: "PUT",
-            headers: { "content-type": "application/json", authorization: `Bearer ${target.apiKey}` },
-            body: prepared.body,
-        })
-        if (a.status !== 200) throw errorForAnswer("registering the keys", a)
-        return { accepted: Number(a.json?.accepted ?? prepared.keyCount), dropped: Array.isArray(a.json?.dropped) ? a.json.dropped : [], attempts }
-    }, o.retry ?? DEFAULT_RETRY, (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "upload", attempt, delayMs, reason: e.message }))
+    return putJson(`${target.server}/v3/diagnosis`, { body: prepared.body, apiKey: target.apiKey, okStatus: 200, what: "registering the keys" },
+        (a, attempts) => ({ accepted: Number(a.json?.accepted ?? prepared.keyCount), dropped: Array.isArray(a.json?.dropped) ? a.json.dropped : [], attempts }),
+        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "upload", attempt, delayMs, reason: e.message }) })
 }

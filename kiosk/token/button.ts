@@ -12,11 +12,11 @@ export interface ButtonWaitOptions<R extends { state: string }> {
     poll(): Promise<R>
     /** Called once the token waits for the press (tell the person), then about every second. */
     onWaiting?(secondsLeft: number): void
-    pollIntervalMs?: number
 }
 
 /** How long past the button window the kiosk waits for the token to finish what was confirmed. */
 const WORK_LIMIT_MS = 5 * 60_000
+const POLL_MS = 250
 
 /** Resolves with the token's answer once the button was pressed; throws KioskError otherwise. */
 export async function afterButtonPress<R extends { state: string }>(o: ButtonWaitOptions<R>): Promise<R> {
@@ -32,13 +32,13 @@ export async function afterButtonPress<R extends { state: string }>(o: ButtonWai
             const left = Math.max(0, BUTTON_WINDOW_SECONDS - Math.floor((Date.now() - started) / 1000))
             if (left !== lastTold) { lastTold = left; o.onWaiting?.(left) }
             if (Date.now() > giveUpAt) throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
-            await new Promise(r => setTimeout(r, o.pollIntervalMs ?? 250))
+            await new Promise(r => setTimeout(r, POLL_MS))
             continue
         }
         if (answer.state === "erasing") {
             // Pressed: the token is working (a wipe reads 1 MiB back). Keep asking, within bounds.
             if (Date.now() > giveUpAt + WORK_LIMIT_MS) throw new KioskError("token-lost", `the token did not finish ${o.what}`)
-            await new Promise(r => setTimeout(r, o.pollIntervalMs ?? 250))
+            await new Promise(r => setTimeout(r, POLL_MS))
             continue
         }
         if (answer.state === "not-requested") throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)

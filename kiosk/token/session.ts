@@ -1,6 +1,6 @@
 // A kiosk session with one token: connect, set the token's clock (every connection does, and the
 // drift it had is shown), read its status. Token failures become KioskErrors a person can act on.
-import { TokenSyncError, type TokenStatus } from "../../lib/token-sync/sync-client.js"
+import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { connectToToken, type TokenConnection } from "../transport/connect.js"
 import type { TokenAddress } from "../transport/address.js"
@@ -18,7 +18,6 @@ export interface TokenSession {
 export interface SessionOptions {
     /** The kiosk's clock, Unix ms (tests pass a simulated clock). */
     now?: () => number
-    connectTimeoutMs?: number
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -27,22 +26,23 @@ export async function onToken<T>(what: string, op: () => Promise<T>): Promise<T>
         return await op()
     } catch (e) {
         if (e instanceof KioskError) throw e
-        if (e instanceof TokenSyncError || e instanceof Error) throw new KioskError("token-lost", `${what}: ${e.message}`)
+        if (e instanceof Error) throw new KioskError("token-lost", `${what}: ${e.message}`)
         throw e
     }
 }
 
 export async function openTokenSession(address: string | TokenAddress, opts: SessionOptions = {}): Promise<TokenSession> {
     const now = opts.now ?? Date.now
-    const connection = await connectToToken(address, { timeoutMs: opts.connectTimeoutMs })
+    const connection = await connectToToken(address)
     try {
-        const before = await onToken("reading the token's status", () => connection.client.status())
-        const driftSeconds = before.state === "stopped" ? 0
+        // Only the state is needed before the clock is set; the full status is read after it.
+        const before = await onToken("reading the token's status", () => connection.client.state())
+        const driftSeconds = before === "stopped" ? 0
             : await onToken("setting the token's clock", () => connection.client.setTime(Math.floor(now() / 1000)))
         const status = await onToken("reading the token's status", () => connection.client.status())
         return {
             connection, driftSeconds, status,
-            clockWasUnset: before.state === "time-not-set",
+            clockWasUnset: before === "time-not-set",
             close: () => connection.close(),
         }
     } catch (e) {

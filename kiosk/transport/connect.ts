@@ -3,7 +3,7 @@
 import { createConnection } from "node:net"
 import { existsSync } from "node:fs"
 import jd, { type JDBus } from "../../lib/jacdac/jacdac-ts.js"
-import { TokenSyncClient, TokenSyncError } from "../../lib/token-sync/sync-client.js"
+import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { describeTokenAddress, parseTokenAddress, type TokenAddress } from "./address.js"
 import { tcpTokenBus } from "./tcp.js"
@@ -37,7 +37,7 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
         return { address: a, bus, client, close }
     } catch (e) {
         await close()
-        if (e instanceof TokenSyncError || e instanceof Error)
+        if (e instanceof Error)
             throw new KioskError("token-not-found", `${describeTokenAddress(a)}: ${e.message}`)
         throw e
     }

@@ -30,15 +30,22 @@ export function crc16(bytes: Uint8Array): number {
     return crc
 }
 
+/**
+ * The check value the token stores after a record: its CRC-16, except that 0xFFFF (erased flash)
+ * is stored as 0xFFFE, so check bytes still reading 0xFFFF always mean "not committed" (docs/storage.md).
+ */
+export function checkValue(bytes: Uint8Array): number {
+    const crc = crc16(bytes)
+    return crc === 0xffff ? 0xfffe : crc
+}
+
 export class RecordFormatError extends Error {}
 
 /** Decodes one record; throws RecordFormatError when its checksum does not match. */
 export function decodeRecord(buf: Uint8Array): EncounterRecord {
     if (buf.length !== RECORD_BYTES) throw new RecordFormatError(`a record is ${RECORD_BYTES} bytes, got ${buf.length}`)
     const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-    let expected = crc16(b.subarray(0, 28))
-    if (expected === 0xffff) expected = 0xfffe
-    if (b.readUInt16LE(28) !== expected) throw new RecordFormatError("record checksum does not match")
+    if (b.readUInt16LE(28) !== checkValue(b.subarray(0, 28))) throw new RecordFormatError("record checksum does not match")
     const firstSeen = LOG_EPOCH_UNIX_MINUTES + b.readUInt16LE(20) + (b[22] << 16)
     return {
         rpi: new Uint8Array(b.subarray(0, 16)),

@@ -74,14 +74,20 @@ export class TokenSyncClient {
         throw new TokenSyncError(`token did not answer (register 0x${code.toString(16)})`)
     }
 
+    /** Just the State register: one read, for a caller that needs nothing else of status(). */
+    async state(): Promise<TokenStatus["state"]> {
+        const state = (await this.readRegister(TokenSyncReg.State)).uintValue
+        return state === TokenSyncState.Active ? "active" : state === TokenSyncState.Stopped ? "stopped" : "time-not-set"
+    }
+
     async status(): Promise<TokenStatus> {
         const u = async (code: number) => (await this.readRegister(code)).uintValue
         const s = async (code: number) => (await this.readRegister(code)).stringValue
-        const state = await u(TokenSyncReg.State)
+        const state = await this.state()
         return {
             firmwareVersion: await s(TokenSyncReg.FirmwareVersion),
             tokenId: await s(TokenSyncReg.TokenId),
-            state: state === TokenSyncState.Active ? "active" : state === TokenSyncState.Stopped ? "stopped" : "time-not-set",
+            state,
             clock: await u(TokenSyncReg.Clock),
             lastDrift: (await this.readRegister(TokenSyncReg.LastDrift)).intValue,
             keysHeld: await u(TokenSyncReg.KeysHeld),

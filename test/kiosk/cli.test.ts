@@ -72,7 +72,16 @@ describe("kiosk command line", () => {
         expect((await kiosk([...base, "--age", "10"])).json().error.message).toMatch(/--age 10: expected a whole number from 1 to 9/)
         expect((await kiosk([...base, "--start-date", "2025-01-01"])).json().error.message).toMatch(/without --consent-start-date/)
         expect((await kiosk([...base, "--consent-start-date"])).json().error.message).toMatch(/needs --start-date/)
+        // An impossible date is refused, not rolled over to March 1.
+        const impossible = await kiosk([...base, "--consent-start-date", "--start-date", "2024-02-30"])
+        expect(impossible.code).toBe(2)
+        expect(impossible.json().error.message).toMatch(/--start-date 2024-02-30: expected a date as YYYY-MM-DD/)
         expect((await kiosk([...base, "--age", "3"])).json().error.message).toMatch(/--server is missing/)
         expect((await kiosk([...base, "--age", "3", "--server", server.app.url])).json().error.message).toMatch(/API key is missing/)
+        // The token address does not exist: reaching it would fail differently.
+        const retries = await kiosk([...base, "--retries", "x"])
+        expect(retries.code).toBe(2)
+        expect(retries.json().error).toMatchObject({ code: "usage" })
+        expect(retries.json().error.message).toMatch(/--retries x: expected a whole number/)
     })
 })
