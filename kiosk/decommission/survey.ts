@@ -8,7 +8,7 @@ import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "..
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
 import type { DayRisk } from "../matching/risk.js"
-import { SURVEY } from "../../lib/cocoa/protocol.js"
+import { PATHS, SURVEY } from "../../lib/cocoa/protocol.js"
 
 export interface SurveyAnswers {
     /** 1 (≤14) … 9 (70+); undefined: no answer. */
@@ -29,8 +29,8 @@ export interface PreparedSurvey {
 /** The survey's items from the command line, each optional; the two consented items need their flag. */
 export function parseSurveyOptions(o: { age?: string; commute?: string; consentStartDate?: boolean; startDate?: string }, now: number): SurveyAnswers {
     const answers: SurveyAnswers = {
-        ageBracket: intOption(o.age, "--age", 1, 9),
-        commuting: intOption(o.commute, "--commute", 1, 3),
+        ageBracket: intOption(o.age, "--age", SURVEY.ageBrackets.min, SURVEY.ageBrackets.max),
+        commuting: intOption(o.commute, "--commute", SURVEY.commuting.min, SURVEY.commuting.max),
     }
     if (o.startDate !== undefined && !o.consentStartDate)
         throw new KioskError("usage", "--start-date is given without --consent-start-date: the start date is only sent with its own consent")
@@ -79,7 +79,7 @@ export async function sendSurvey(
     target: UploadTarget,
     o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
 ): Promise<{ stored: number }> {
-    return putJson(`${target.server}/v1/event_log`, { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
+    return putJson(`${target.server}${PATHS.eventLog}`, { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
         a => ({ stored: Number(a.json?.stored ?? 0) }),
         { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }) })
 }

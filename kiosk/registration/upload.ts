@@ -8,6 +8,7 @@ import { KioskError } from "../errors.js"
 import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { RegistrationDetails } from "./details.js"
+import { PATHS } from "../../lib/cocoa/protocol.js"
 
 export interface PreparedUpload {
     readonly body: string
@@ -66,7 +67,7 @@ export async function sendUpload(
     target: UploadTarget,
     o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
 ): Promise<UploadResult> {
-    return putJson(`${target.server}/v3/diagnosis`, { body: prepared.body, apiKey: target.apiKey, okStatus: 200, what: "registering the keys" },
+    return putJson(`${target.server}${PATHS.diagnosis}`, { body: prepared.body, apiKey: target.apiKey, okStatus: 200, what: "registering the keys" },
         (a, attempts) => ({ accepted: Number(a.json?.accepted ?? prepared.keyCount), dropped: Array.isArray(a.json?.dropped) ? a.json.dropped : [], attempts }),
         { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "upload", attempt, delayMs, reason: e.message }) })
 }
