@@ -1,29 +1,36 @@
 // The commands as an operator runs them: separate processes sharing one data directory, the
 // server started by `start`, publishing done by the `publish` command while the server runs.
 import { test, expect } from "vitest"
-import { spawnSync, type ChildProcess } from "node:child_process"
+import { execFile, type ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { root, upload, TSX, cliEnv, startServerCli } from "./helpers.js"
 import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
 
-const cli = (args: string[]) => spawnSync(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env: cliEnv })
+/**
+ * One command, run as its own process. Asynchronous on purpose: a synchronous spawn would block this
+ * process's event loop while the running server closes its idle keep-alive connection, and the next
+ * fetch would then reuse the dead socket ("other side closed").
+ */
+const cli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+    execFile(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env: cliEnv },
+        (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr })))
 
 test("add-kiosk, issue-processing-number, start, publish and public-key work together", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaen-server-cli-"))
     let server: ChildProcess | undefined
     try {
-        const added = cli(["add-kiosk", "Shinjuku library", "--data", dir])
+        const added = await cli(["add-kiosk", "Shinjuku library", "--data", dir])
         expect(added.status).toBe(0)
         const apiKey = /^(gk_\S+)$/m.exec(added.stdout)![1]
         const printedKey = /^(MFkw\S+)$/m.exec(added.stdout)![1]
 
-        const duplicate = cli(["add-kiosk", "Shinjuku library", "--data", dir])
+        const duplicate = await cli(["add-kiosk", "Shinjuku library", "--data", dir])
         expect(duplicate.status).toBe(1)
         expect(duplicate.stderr).toMatch(/already exists/)
 
-        const issued = cli(["issue-processing-number", "--count", "2", "--data", dir])
+        const issued = await cli(["issue-processing-number", "--count", "2", "--data", dir])
         expect(issued.status).toBe(0)
         const numbers = issued.stdout.trim().split("\n")
         expect(numbers).toHaveLength(2)
@@ -40,7 +47,7 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
         })
         expect(res.status).toBe(200)
 
-        const published = cli(["publish", "--data", dir])
+        const published = await cli(["publish", "--data", dir])
         expect(published.status).toBe(0)
         expect(published.stdout).toMatch(/published 5 keys in 5 file/)
 
@@ -50,11 +57,11 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
         for (const e of list) keys += readExportZip(new Uint8Array(await (await fetch(e.url)).arrayBuffer()), { publicKey: printedKey }).export.keys.length
         expect(keys).toBe(5)
 
-        const pk = cli(["public-key", "--data", dir])
+        const pk = await cli(["public-key", "--data", dir])
         expect(pk.stdout).toContain(printedKey)
         expect(pk.stdout).toContain("-----BEGIN PUBLIC KEY-----")
 
-        const revoked = cli(["revoke-kiosk", "Shinjuku library", "--data", dir])
+        const revoked = await cli(["revoke-kiosk", "Shinjuku library", "--data", dir])
         expect(revoked.status).toBe(0)
         const afterRevoke = await fetch(started.url + "/v3/diagnosis", {
             method: "PUT", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(upload(numbers[1])),
@@ -71,14 +78,14 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
     }
 })
 
-test("bad commands and options fail with a clear message", () => {
-    const unknown = cli(["frobnicate"])
+test("bad commands and options fail with a clear message", async () => {
+    const unknown = await cli(["frobnicate"])
     expect(unknown.status).toBe(1)
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/)
-    const badOption = cli(["start", "--verifier", "magic"])
+    const badOption = await cli(["start", "--verifier", "magic"])
     expect(badOption.status).toBe(1)
     expect(badOption.stderr).toMatch(/--verifier: "magic"/)
-    const noUrl = cli(["start", "--verifier", "hersys"])
+    const noUrl = await cli(["start", "--verifier", "hersys"])
     expect(noUrl.status).toBe(1)
     expect(noUrl.stderr).toMatch(/--hersys-url/)
 })
