@@ -10,7 +10,6 @@ import * as ds from "@devicescript/core"
 import { AEM_BYTES, RPI_BYTES, findGaenIdentifiers } from "../gaen"
 import { HeardView, ScanBatch, forEachHeard } from "../hardware/radio"
 import { ContactRecord } from "../storage/contact-record"
-import { Mutex } from "../storage/mutex"
 
 // Slot layout (32 bytes).
 const SLOT_BYTES = 32
@@ -46,10 +45,6 @@ export class EncounterTracker {
     ignoredTotal = 0
     committedTotal = 0
     failedWrites = 0
-    /** addScan, commitAll and discardAll each run alone: they await flash between reading `count`
-     *  and using it, so interleaved they could write a slot twice or drive `count` below 0. Only
-     *  these three public methods take it (none calls another), so it cannot deadlock. */
-    private readonly lock = new Mutex()
 
     /** @param commit writes one record (the contact log's append) */
     constructor(
@@ -65,36 +60,6 @@ export class EncounterTracker {
 
     /** Folds one scan window in; writes identifiers that this scan no longer heard. */
     async addScan(batch: ScanBatch, nowMinutes: number): Promise<ScanOutcome> {
-        await this.lock.lock()
-        try {
-            return await this.foldScan(batch, nowMinutes)
-        } finally {
-            this.lock.unlock()
-        }
-    }
-
-    /** Writes every identifier still open (when a kiosk reads the log). */
-    async commitAll(): Promise<number> {
-        await this.lock.lock()
-        try {
-            const n = this.count
-            while (this.count > 0) await this.writeAndRemove(this.count - 1)
-            return n
-        } finally {
-            this.lock.unlock()
-        }
-    }
-
-    /** Forgets every open identifier without writing it (decommission). */
-    async discardAll() {
-        await this.lock.lock()
-        this.count = 0
-        this.table.fillAt(0, this.table.length, 0)
-        this.lock.unlock()
-    }
-
-    /** addScan's work, under the lock. */
-    private async foldScan(batch: ScanBatch, nowMinutes: number): Promise<ScanOutcome> {
         this.scanNumber = (this.scanNumber + 1) & 0xff
         const scan = this.scanNumber
         let heard = 0
@@ -119,6 +84,19 @@ export class EncounterTracker {
             committed++
         }
         return { heard, ignored, committed }
+    }
+
+    /** Writes every identifier still open (when a kiosk reads the log). */
+    async commitAll(): Promise<number> {
+        const n = this.count
+        while (this.count > 0) await this.writeAndRemove(this.count - 1)
+        return n
+    }
+
+    /** Forgets every open identifier without writing it (decommission). */
+    discardAll() {
+        this.count = 0
+        this.table.fillAt(0, this.table.length, 0)
     }
 
     private async fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number) {

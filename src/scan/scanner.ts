@@ -26,7 +26,7 @@ export class Scanner {
     /** Stops scanning for good (decommission): what is in RAM is dropped, not logged. */
     async stop() {
         this.stopped = true
-        await this.tracker.discardAll()
+        this.tracker.discardAll()
     }
 
     async run() {

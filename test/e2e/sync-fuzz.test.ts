@@ -163,7 +163,7 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         clock.setScale(100)
         await clock.sleep(60_000)
         const { status: after, log, uptimeUs } = await inspect()
-        expect(starts, "the VM printed a second start line: the program restarted").toHaveLength(1)
+        expect(starts, `the VM printed a second start line: the program restarted. Its last lines:\n${vm.recentLog(60)}`).toHaveLength(1)
         expect(uptimeUs, "the Control service's uptime went back: the program restarted").toBeGreaterThan(before.uptimeUs + 30e6)
         expect(after.tokenId).toBe(before.status.tokenId)
         expect(after.state).toBe("active")
