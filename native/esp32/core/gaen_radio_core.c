@@ -2,7 +2,7 @@
 #include "bytes.h"
 #include "gen/gaen_radio.h"
 #include "port/radio_port.h"
-#include <string.h>
+#include "mem.h"
 
 #define ENTRY_HEADER 9 // address 6, mean RSSI 1, packets 1, payload length 1
 #define REPORT_HEADER 3 // state 1, entries in the window 2

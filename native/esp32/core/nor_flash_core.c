@@ -2,7 +2,7 @@
 #include "bytes.h"
 #include "gen/nor_flash.h"
 #include "port/flash_port.h"
-#include <string.h>
+#include "mem.h"
 
 // Command layouts (services/flash.md): read {tag u16, length u16, offset u32};
 // program {tag u16, reserved u16, offset u32, data}; erase_sector {tag u16, reserved u16, sector u32}.
