@@ -41,28 +41,30 @@ static void address_of(uint8_t *a, int who) {
     for (int i = 0; i < 6; i++)
         a[i] = (uint8_t)(who * 7 + i);
 }
-static void hear_disc(int who, int8_t rssi, uint8_t evtype) {
-    uint8_t payload[31];
+/** A 31-byte payload that names its sender (every byte = who); valid until the next call. */
+static const uint8_t *payload_of(int who) {
+    static uint8_t payload[31];
     memset(payload, who, sizeof payload);
+    return payload;
+}
+static void hear_disc(int who, int8_t rssi, uint8_t evtype) {
     struct ble_gap_event e = {.type = BLE_GAP_EVENT_DISC};
     e.disc.event_type = evtype;
     address_of(e.disc.addr.val, who);
     e.disc.rssi = rssi;
-    e.disc.data = payload;
-    e.disc.length_data = sizeof payload;
+    e.disc.data = payload_of(who);
+    e.disc.length_data = 31;
     gaen_radio_gap_event(&e, &rc);
 }
 static void hear_ext(int who, int8_t rssi, uint8_t props, uint8_t status) {
-    uint8_t payload[31];
-    memset(payload, who, sizeof payload);
     struct ble_gap_event e = {.type = BLE_GAP_EVENT_EXT_DISC};
     e.ext_disc.props = props;
     e.ext_disc.data_status = status;
     e.ext_disc.legacy_event_type = BLE_HCI_ADV_RPT_EVTYPE_NONCONN_IND;
     address_of(e.ext_disc.addr.val, who);
     e.ext_disc.rssi = rssi;
-    e.ext_disc.data = payload;
-    e.ext_disc.length_data = sizeof payload;
+    e.ext_disc.data = payload_of(who);
+    e.ext_disc.length_data = 31;
     gaen_radio_gap_event(&e, &rc);
 }
 static void window_ends(void) {
