@@ -177,6 +177,34 @@ static void power_cut_in_erase(void) {
     CHECK(all_ff(ram_flash_image() + SECTOR * 3, SECTOR));
 }
 
+static void power_cut_at_every_byte(void) {
+    // For every cut point of a 12-byte program over a pattern: bytes before it programmed, bytes
+    // after it untouched, the byte at it between old and new (only 1 → 0 changes, some of them).
+    const uint8_t old = 0xf5, data[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+    for (uint32_t cut = 0; cut <= sizeof data; cut++) {
+        setup();
+        ram_flash_reset(SECTOR, SECTORS, cut + 1);
+        uint8_t pattern[sizeof data];
+        memset(pattern, old, sizeof pattern);
+        cmd_program(40, pattern, sizeof pattern);
+        ram_flash_arm_power_cut(cut);
+        uint8_t s = cmd_program(40, data, sizeof data);
+        const uint8_t *img = ram_flash_image() + 40;
+        CHECK_EQ(s, cut < sizeof data ? JD_NOR_FLASH_STATUS_HARDWARE_ERROR : JD_NOR_FLASH_STATUS_OK);
+        for (uint32_t i = 0; i < sizeof data; i++) {
+            uint8_t done = old & data[i];
+            if (i < cut)
+                CHECK_EQ(img[i], done);
+            else if (i > cut)
+                CHECK_EQ(img[i], old);
+            else
+                CHECK((img[i] & done) == done && (img[i] | old) == old);
+        }
+        CHECK_EQ(img[-1], 0xff);
+        CHECK_EQ(img[sizeof data], 0xff);
+    }
+}
+
 static void short_frames(void) {
     setup();
     const uint8_t c[7] = {1, 0, 4, 0, 0, 0, 0};
@@ -196,6 +224,7 @@ const test_case_t flash_tests[] = {
     {"flash: a chip error is a hardware_error report, counted, and the server carries on", chip_errors},
     {"flash: a power cut inside a program keeps the prefix", power_cut_in_program},
     {"flash: a power cut inside an erase leaves the sector part-erased", power_cut_in_erase},
+    {"flash: a power cut at any byte of a program leaves a prefix and one partial byte", power_cut_at_every_byte},
     {"flash: frames too short for their fields get no report and are counted", short_frames},
     {NULL, NULL},
 };
