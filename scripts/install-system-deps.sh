@@ -6,6 +6,7 @@
 #   chromium                the browser the kiosk web app is tested in (playwright-core drives it)
 #   postgresql              the server's second storage back end, tested on a throwaway cluster
 #   gcc-riscv64-unknown-elf compiles the native ESP32 core for 32-bit RISC-V (ESP32-C3) as a check
+#   gcc, libc6-dev          build the native ESP32 servers' host tests (with AddressSanitizer, UBSan)
 #   faketime                runs the test suite at a chosen time of day (e.g. just before midnight UTC)
 #   fonts-noto-cjk          Japanese text in the kiosk's screenshots and printed result slips
 #   poppler-utils           pdftotext, to read back a printed result slip in the tests
@@ -20,6 +21,8 @@ command -v tshark >/dev/null || need+=(tshark)
 command -v socat >/dev/null || need+=(socat)
 command -v chromium >/dev/null || need+=(chromium)
 command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
+command -v gcc >/dev/null || need+=(gcc)
+[ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 command -v faketime >/dev/null || need+=(faketime)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)

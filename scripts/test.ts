@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, mkdtempSync } from "node:fs"
 import { join } from "node:path"
 import { tmpdir } from "node:os"
 import { DEVS_CLI } from "../sim/harness/devs-cli.js"
+import { runNativeTests } from "./native-build.js"
 
 const root = new URL("..", import.meta.url).pathname
 let passed = 0
@@ -37,6 +38,16 @@ for (const file of readdirSync(firmwareDir).filter(f => f.endsWith(".test.ts")).
     else failed += m ? Math.max(1, Number(m[3])) : 1
     console.log(`firmware ${file}: ${ok ? "ok" : "FAILED"} (${m ? `${m[2]}/${count}` : "no summary"})`)
     if (!ok) process.stdout.write(r.out.split("\n").slice(-60).join("\n") + "\n")
+}
+
+// Native ESP32 servers (native/esp32/): C host tests built with gcc and sanitizers, and the cores'
+// 32-bit RISC-V compile check. Run by `npm test` and by `npm test -- native`.
+if (!only.length || only.some(o => "native/esp32".includes(o))) {
+    const native = runNativeTests()
+    passed += native.passed
+    failed += native.failed
+    console.log(`native C host tests: ${native.failed ? "FAILED" : "ok"} (${native.passed}/${native.passed + native.failed})`)
+    if (native.failed) process.stdout.write(native.out)
 }
 
 // Node suites (vitest). The JSON report gives exact counts.

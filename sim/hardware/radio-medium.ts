@@ -16,6 +16,12 @@ export interface HeardAdvertisement extends Advertisement {
     packets: number
 }
 
+/** The RSSI a scan entry reports: the mean of its packets' RSSI in dBm, rounded to whole dBm (halves
+ *  up, as Math.round), within a signed byte's -127..20. A native radio does the same (native/esp32). */
+export function scanEntryRssi(sumDbm: number, packets: number): number {
+    return Math.max(-127, Math.min(20, Math.round(sumDbm / packets)))
+}
+
 export interface RadioMedium {
     /** The token's advertisement changed (or stopped: null) at simulated time `atMs`. */
     advertisingChanged(ad: Advertisement | null, atMs: number): void

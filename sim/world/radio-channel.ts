@@ -5,7 +5,7 @@
 // one copy per event), each with an RSSI from the path-loss model, lost at random, by collision, or
 // below the receiver's sensitivity. The scanner reports the mean RSSI per address and counts the
 // packets heard (services/gaen-radio.md).
-import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
+import { scanEntryRssi, type Advertisement, type HeardAdvertisement } from "../hardware/radio-medium.js"
 import { ADV_PACKET_AIRTIME_MS, DEFAULT_CHANNEL, type ChannelModel } from "./constants.js"
 import { meanRssiDbm, packetRssiDbm } from "./path-loss.js"
 import { gaussian, keyOf, uniform } from "./random.js"
@@ -143,8 +143,7 @@ export class RadioChannel {
                 sum += rssi
             }
             if (!packets) continue
-            // The radio reports whole dBm as a signed byte.
-            const rssi = Math.max(-127, Math.min(20, Math.round(sum / packets)))
+            const rssi = scanEntryRssi(sum, packets)
             t.receptions.push({ token: scanner, windowFromMs: fromMs, windowToMs: toMs, rssi, packets })
             heard.push({ address: t.address, payload: t.payload, rssi, packets, from: t.token })
         }

@@ -1,0 +1,39 @@
+// The NOR Flash service's logic (services/flash.md), independent of ESP-IDF and of Jacdac's
+// runtime: command bytes in, report bytes out. Validation comes before any flash access, a program
+// ANDs into what is there, an erase runs in the background and every other command meanwhile is
+// answered `busy`. The hardware is reached only through port/flash_port.h.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "frame.h"
+
+/** Largest data part of a read or program (a read report carries it after an 8-byte header). */
+#define NOR_FLASH_MAX_TRANSFER 224
+/** Room for any report of this service. */
+#define NOR_FLASH_REPORT_MAX JD_SERVICE_PAYLOAD_MAX
+
+typedef struct {
+    uint32_t sector_size;
+    uint32_t sector_count;
+    bool erasing;
+    uint16_t erase_tag;
+    uint32_t erase_sector;
+    /** Counters a board can log: port failures, and frames too short to carry their fields. */
+    uint32_t hardware_errors;
+    uint32_t malformed;
+} nor_flash_core_t;
+
+/** Takes the geometry from the port. */
+void nor_flash_core_init(nor_flash_core_t *fc);
+
+/**
+ * Handles one command frame (service command code and its payload). Writes the report into `report`
+ * (NOR_FLASH_REPORT_MAX bytes) and returns its length; 0 means no report now: an erase has started
+ * (its report comes from nor_flash_core_poll) or the frame was too short to carry a tag.
+ */
+size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size,
+                              uint8_t *report);
+
+/** Call from the loop: when the running erase has ended, writes its report and returns its length. */
+size_t nor_flash_core_poll(nor_flash_core_t *fc, uint8_t *report);

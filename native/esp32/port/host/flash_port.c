@@ -1,0 +1,139 @@
+// The host's flash: RAM with NOR semantics (a write only clears bits, and asserts nothing else),
+// fault injection, and the simulator's power-cut model (sim/hardware/flash-server.ts).
+#include "host_port.h"
+#include "port/flash_port.h"
+#include <stdlib.h>
+#include <string.h>
+
+static uint8_t *image;
+static uint32_t sector_size, sector_count;
+static uint32_t rng;
+static int64_t cut_in = -1; // bytes of work before the armed cut; -1: none
+static bool power_off, fail_read, fail_write, hold_erase;
+static int64_t erase_sector = -1;
+static bool erase_ended;
+static flash_port_err_t erase_err;
+
+#define ERR_CHIP -1
+#define ERR_POWER -2
+
+static uint32_t random32(void) { // xorshift32: reproducible damage for a seed
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+static uint8_t random_bits(double p) {
+    uint8_t b = 0;
+    for (int bit = 0; bit < 8; bit++)
+        if ((random32() & 0xffff) < p * 65536)
+            b |= (uint8_t)(1 << bit);
+    return b;
+}
+
+void ram_flash_reset(uint32_t ssize, uint32_t count, uint32_t seed) {
+    free(image);
+    sector_size = ssize;
+    sector_count = count;
+    image = malloc((size_t)ssize * count);
+    memset(image, 0xff, (size_t)ssize * count);
+    rng = seed ? seed : 1;
+    cut_in = -1;
+    power_off = fail_read = fail_write = hold_erase = false;
+    erase_sector = -1;
+    erase_ended = false;
+}
+uint8_t *ram_flash_image(void) { return image; }
+uint32_t ram_flash_image_size(void) { return sector_size * sector_count; }
+void ram_flash_arm_power_cut(uint32_t bytes) { cut_in = bytes; }
+bool ram_flash_power_is_off(void) { return power_off; }
+void ram_flash_power_on(void) { power_off = false; cut_in = -1; }
+void ram_flash_fail_next_read(void) { fail_read = true; }
+void ram_flash_fail_next_write(void) { fail_write = true; }
+
+uint32_t flash_port_size(void) { return sector_size * sector_count; }
+uint32_t flash_port_sector_size(void) { return sector_size; }
+
+flash_port_err_t flash_port_read(uint32_t offset, uint8_t *dst, uint32_t len) {
+    if (power_off)
+        return ERR_POWER;
+    if (fail_read) {
+        fail_read = false;
+        return ERR_CHIP;
+    }
+    if ((uint64_t)offset + len > flash_port_size())
+        abort(); // the core validates first: reaching here is a core defect
+    memcpy(dst, image + offset, len);
+    return 0;
+}
+
+flash_port_err_t flash_port_write(uint32_t offset, const uint8_t *src, uint32_t len) {
+    if (power_off)
+        return ERR_POWER;
+    if (fail_write) {
+        fail_write = false;
+        return ERR_CHIP;
+    }
+    if ((uint64_t)offset + len > flash_port_size())
+        abort();
+    for (uint32_t i = 0; i < len; i++) {
+        if (cut_in == 0) {
+            // Only some of the 1 → 0 changes of the byte at the cut point happen.
+            uint8_t clears = image[offset + i] & (uint8_t)~src[i];
+            image[offset + i] &= (uint8_t)~(clears & random_bits(0.5));
+            cut_in = -1;
+            power_off = true;
+            return ERR_POWER;
+        }
+        image[offset + i] &= src[i];
+        if (cut_in > 0)
+            cut_in--;
+    }
+    return 0;
+}
+
+static void run_erase(void) {
+    uint8_t *sector = image + (size_t)erase_sector * sector_size;
+    if (cut_in >= 0 && cut_in < sector_size) {
+        double progress = (double)cut_in / sector_size;
+        for (uint32_t i = 0; i < sector_size; i++)
+            if (sector[i] != 0xff)
+                sector[i] |= random_bits(progress);
+        cut_in = -1;
+        power_off = true;
+        erase_err = ERR_POWER;
+    } else {
+        if (cut_in > 0)
+            cut_in -= sector_size;
+        memset(sector, 0xff, sector_size);
+        erase_err = 0;
+    }
+    erase_ended = true;
+}
+
+flash_port_err_t flash_port_erase_start(uint32_t sector) {
+    if (power_off)
+        return ERR_POWER;
+    if (sector >= sector_count)
+        abort();
+    erase_sector = sector;
+    erase_ended = false;
+    if (!hold_erase)
+        run_erase();
+    return 0;
+}
+
+void ram_flash_hold_erase(bool hold) {
+    hold_erase = hold;
+    if (!hold && erase_sector >= 0 && !erase_ended)
+        run_erase();
+}
+
+bool flash_port_erase_poll(flash_port_err_t *err) {
+    if (!erase_ended)
+        return false;
+    erase_ended = false;
+    erase_sector = -1;
+    *err = erase_err;
+    return true;
+}

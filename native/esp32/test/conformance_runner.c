@@ -1,0 +1,109 @@
+// Executes the shared conformance cases (native/esp32/conformance/*.json) on the C cores with the
+// host port. test/native/conformance.test.ts turns each case into lines on stdin and compares what
+// this prints with the case's expectations, as it does for the simulator's TypeScript servers.
+//
+// In (one per line)                  Out
+//   flash <sector_size> <count>      (a blank flash and a fresh flash core)
+//   radio                            (a fresh radio core; address changes allowed while scanning)
+//   cmd <code> <hex or ->            report <code> <hex>   for each report it produced
+//   hear <address> <rssi> <payload>  (one packet heard, through the core as the port delivers it)
+//   window_end                       (the scan window ended)
+//   air                              start <address> <payload> | stop   per change, then "end"
+//   image                            image <hex of the whole flash>
+#include "core/gaen_radio_core.h"
+#include "core/nor_flash_core.h"
+#include "port/host/host_port.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static nor_flash_core_t flash;
+static gaen_radio_core_t radio;
+static enum { NONE, FLASH, RADIO } service;
+
+static size_t unhex(const char *s, uint8_t *out, size_t cap) {
+    size_t n = 0;
+    if (!s || strcmp(s, "-") == 0)
+        return 0;
+    while (s[0] && s[1] && n < cap) {
+        unsigned v;
+        if (sscanf(s, "%2x", &v) != 1) {
+            fprintf(stderr, "bad hex: %s\n", s);
+            exit(2);
+        }
+        out[n++] = (uint8_t)v;
+        s += 2;
+    }
+    return n;
+}
+static void print_hex(const char *label, int code, const uint8_t *p, size_t n) {
+    printf("%s", label);
+    if (code >= 0)
+        printf(" %d", code);
+    printf(" ");
+    for (size_t i = 0; i < n; i++)
+        printf("%02x", p[i]);
+    printf("\n");
+}
+
+int main(void) {
+    static char line[8192];
+    static uint8_t a[4096], b[4096], report[JD_SERVICE_PAYLOAD_MAX];
+    while (fgets(line, sizeof line, stdin)) {
+        char *word = strtok(line, " \n");
+        if (!word)
+            continue;
+        if (strcmp(word, "flash") == 0) {
+            unsigned size = (unsigned)atoi(strtok(NULL, " \n")), count = (unsigned)atoi(strtok(NULL, " \n"));
+            ram_flash_reset(size, count, 1);
+            nor_flash_core_init(&flash);
+            service = FLASH;
+        } else if (strcmp(word, "radio") == 0) {
+            radio_fake_reset(true);
+            gaen_radio_core_init(&radio);
+            service = RADIO;
+        } else if (strcmp(word, "cmd") == 0) {
+            int code = atoi(strtok(NULL, " \n"));
+            size_t n = unhex(strtok(NULL, " \n"), a, sizeof a), r;
+            if (service == FLASH) {
+                if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)))
+                    print_hex("report", code, report, r);
+                // The host flash ends an erase at once; the loop would poll for it.
+                if ((r = nor_flash_core_poll(&flash, report)))
+                    print_hex("report", code, report, r);
+            } else if ((r = gaen_radio_core_command(&radio, (uint16_t)code, a, n, report))) {
+                print_hex("report", code, report, r);
+            }
+        } else if (strcmp(word, "hear") == 0) {
+            size_t an = unhex(strtok(NULL, " \n"), a, sizeof a);
+            int rssi = atoi(strtok(NULL, " \n"));
+            size_t pn = unhex(strtok(NULL, " \n"), b, sizeof b);
+            if (an != 6)
+                return fprintf(stderr, "hear: address must be 6 bytes\n"), 2;
+            gaen_radio_core_heard(&radio, a, (int8_t)(rssi < -128 ? -128 : rssi > 127 ? 127 : rssi), b, pn);
+        } else if (strcmp(word, "window_end") == 0) {
+            gaen_radio_core_scan_done(&radio);
+            gaen_radio_core_process(&radio);
+        } else if (strcmp(word, "air") == 0) {
+            for (size_t i = 0; i < radio_fake_call_count(); i++) {
+                const radio_call_t *c = radio_fake_call(i);
+                if (c->kind == AIR_START) {
+                    memcpy(a, c->address, 6);
+                    printf("start ");
+                    for (int j = 0; j < 6; j++)
+                        printf("%02x", a[j]);
+                    print_hex("", -1, c->data, c->len);
+                } else if (c->kind == AIR_STOP) {
+                    printf("stop\n");
+                }
+            }
+            printf("end\n");
+        } else if (strcmp(word, "image") == 0) {
+            print_hex("image", -1, ram_flash_image(), ram_flash_image_size());
+        } else {
+            return fprintf(stderr, "unknown line: %s\n", word), 2;
+        }
+        fflush(stdout);
+    }
+    return 0;
+}
