@@ -14,6 +14,7 @@ import { Flash, WipeReport } from "./storage/flash"
 import { SECTOR_SIZE } from "./storage/layout"
 import { Storage, openStorage, wipeStorage } from "./storage/storage"
 import { WallClock } from "./time/wall-clock"
+import { LinkKeyStore } from "./link/link-key"
 
 const TOKEN_ID_SETTING = "token_id"
 /** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
@@ -55,7 +56,9 @@ export class Token {
         readonly id: string,
         readonly storage: Storage,
         readonly keys: ExposureKeys,
-        private readonly hw: TokenHardware
+        private readonly hw: TokenHardware,
+        /** The Bluetooth sync link's key (src/link/). */
+        readonly linkKeys: LinkKeyStore
     ) {
         this.beacon = new Beacon(hw.radio, this.clock, keys)
         this.tracker = new EncounterTracker(async r => {
@@ -71,8 +74,9 @@ export class Token {
             id = randomBuffer(8).toString("hex")
             await writeSetting(TOKEN_ID_SETTING, id)
         }
-        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw)
-        token.stopped = !!(await readSetting(STOPPED_SETTING, false))
+        const stopped = !!(await readSetting(STOPPED_SETTING, false))
+        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, await LinkKeyStore.open(stopped))
+        token.stopped = stopped
         if (!token.stopped) await token.restoreTimeFromRtc()
         return token
     }
@@ -128,6 +132,7 @@ export class Token {
             await writeSetting(STOPPED_SETTING, true)
             await this.beacon.stop()
             await this.scanner.stop()
+            await this.linkKeys.destroy()
             this.wipe = await wipeStorage(this.storage)
             await deleteSetting(TOKEN_ID_SETTING)
         } finally {

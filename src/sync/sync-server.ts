@@ -10,6 +10,7 @@ import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
 import { PresenceRequest } from "./presence"
 import { Token } from "../token"
+import { LinkKeyHandOut } from "../link/hand-out"
 
 export const FIRMWARE_VERSION = "0.2.0"
 
@@ -36,12 +37,14 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     private readonly decommissionRequest = new PresenceRequest()
     private exported: TemporaryExposureKey[] = undefined
     private exportReadyAt = 0
+    private readonly linkKeyHandOut: LinkKeyHandOut
 
     constructor(
         private readonly token: Token,
         button: OwnerButton
     ) {
         super(ds.TokenSync.spec)
+        this.linkKeyHandOut = new LinkKeyHandOut(token.linkKeys)
         const self = this
         button.onPress(async () => {
             await self.onButton()
@@ -98,6 +101,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     requestKeyExport() {
         this.exported = undefined
         this.decommissionRequest.cancel()
+        this.linkKeyHandOut.cancel()
         if (!this.token.clock.isSet() || this.token.isStopped()) {
             this.exportRequest.cancel()
             return false
@@ -109,6 +113,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     requestDecommission() {
         this.exportRequest.cancel()
+        this.linkKeyHandOut.cancel()
         if (this.token.isStopped()) return false
         this.decommissionRequest.request()
         this.token.showWaitingForButton(true)
@@ -131,6 +136,24 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             } catch (e) {
                 console.log(`sync: decommission failed: ${e}`)
             }
+        } else this.linkKeyHandOut.confirm()
+    }
+
+    /** USB only: src/link/token-sync-dispatch.ts does not carry it over Bluetooth. */
+    requestLinkKey() {
+        this.exportRequest.cancel()
+        this.decommissionRequest.cancel()
+        const ok = this.linkKeyHandOut.ask(this.token.isStopped())
+        if (ok) this.token.showWaitingForButton(true)
+        return ok
+    }
+
+    async handOutLinkKey(): Promise<Buffer> {
+        try {
+            return await this.linkKeyHandOut.answer()
+        } catch (e) {
+            console.log(`sync: link key hand-out failed: ${e}`)
+            return Buffer.from([ANSWER_REFUSED])
         }
     }
 
