@@ -50,8 +50,9 @@ export interface TokenVmOptions {
     onScan?: ScanResponder
     /** Called for each advertisement change (null: advertising stopped). */
     onAdvertising?: (ad: AiredAdvertisement | null) => void
-    /** Called for each change of the connectable sync advertisement (null: off the air). */
-    onSyncAdvertising?: (ad: AiredAdvertisement | null) => void
+    /** Called for each change of the connectable sync advertisement (null: off the air), with the
+     *  token's time of the change (simulated Unix ms). */
+    onSyncAdvertising?: (ad: AiredAdvertisement | null, atMs: number) => void
     /** Return only once the firmware's sync service is up (default true). */
     waitForFirmware?: boolean
     /** Real milliseconds to wait for the token to come up. */
@@ -151,7 +152,7 @@ export class TokenVm {
                 const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) syncAired.push(ad)
                 if (vmRef) vmRef.syncAdvertisement = ad
-                options.onSyncAdvertising?.(ad)
+                options.onSyncAdvertising?.(ad, m.atMs)
             } else if (m.type === "power-cut") {
                 options.onPowerCut?.(m)
             } else if (m.type === "scan") {
