@@ -14,6 +14,7 @@ import { Cleanup } from "../helpers/cleanup.js"
 import { OWNER_PRESS_SCALE, buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { waitUntil } from "../helpers/wait.js"
+import { GaenRadioReg, SRV_GAEN_RADIO } from "../../lib/jacdac/service-specs.js"
 
 describe("a token synced over Bluetooth", () => {
     const cleanup = new Cleanup()
@@ -21,9 +22,18 @@ describe("a token synced over Bluetooth", () => {
     let vm: TokenVm
     let code: string
     let present: Neighbour[] = []
+    /** Every change of the GAEN beacon (null: it stopped). */
+    const beaconChanges: (object | null)[] = []
+
+    /** The radio's own word on whether the GAEN beacon is on air (read on the token's bus). */
+    async function beaconOnAir(): Promise<boolean> {
+        const reg = vm.bus.services({ serviceClass: SRV_GAEN_RADIO })[0].register(GaenRadioReg.Advertising)
+        await reg.refresh()
+        return reg.boolValue === true
+    }
 
     beforeAll(async () => {
-        vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
+        vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onAdvertising: ad => beaconChanges.push(ad), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
         useBleCentral(new SimulatedBleCentral(vm))
         cleanup.add(null, () => useBleCentral(undefined))
         const usb = await openTokenSession(`tcp://127.0.0.1:${vm.hubPort}`, { now: () => clock.now() })
@@ -53,19 +63,24 @@ describe("a token synced over Bluetooth", () => {
         }
     })
 
-    test("after a press, the kiosk reads the token's status and log over Bluetooth", async () => {
+    test("after a press, the kiosk reads the token's status and log over Bluetooth; the beacon stays on air", async () => {
         present = [new Neighbour(-60), new Neighbour(-70)]
         await clock.sleep(20 * 60_000)
         present = []
         const session = await openOverBluetooth()
+        const changesBefore = beaconChanges.length
         try {
             expect(session.status.state).toBe("active")
+            expect(await beaconOnAir()).toBe(true)
             const log = await session.connection.client.readLog()
             expect(log.length).toBeGreaterThanOrEqual(2)
             // A read from the start commits what is still being heard: the token now holds exactly these.
             expect((await session.connection.client.status()).recordsHeld).toBe(log.length)
+            expect(await beaconOnAir()).toBe(true)
         } finally {
             await session.close()
         }
+        // Not stopped for a moment during the connection (a rotation would replace it, never stop it).
+        expect(beaconChanges.slice(changesBefore).filter(c => c === null)).toEqual([])
     })
 })
