@@ -27,6 +27,9 @@ const LINK_DISCONNECTED = 2
 const LINK_VALUE = 3
 /** The smallest ATT MTU (BLE 4.0); a connection may agree on more. */
 const MIN_MTU = 23
+/** The largest ATT MTU the radio agrees to: a value (MTU - 3) and the event byte fit one Jacdac
+ *  packet (236 bytes), both ways (services/gaen-radio.md). */
+export const MAX_LINK_MTU = 238
 
 export class GaenRadioServer extends jd.JDServiceServer {
     private readonly advertisingReg
@@ -94,7 +97,7 @@ export class GaenRadioServer extends jd.JDServiceServer {
         if (!this.syncAdvertising || this.connection) return 0
         // A connectable advertisement stops once a host is connected (as a BLE controller does).
         this.stopSyncAdvertising()
-        this.connection = { mtu: Math.max(MIN_MTU, Math.min(mtu, 517)), host }
+        this.connection = { mtu: Math.max(MIN_MTU, Math.min(mtu, MAX_LINK_MTU)), host }
         void this.sendLinkEvent([LINK_CONNECTED, this.connection.mtu & 0xff, this.connection.mtu >> 8, ...host])
         return this.connection.mtu
     }

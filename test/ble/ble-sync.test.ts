@@ -9,6 +9,9 @@ import { SimulatedBleCentral } from "../../sim/harness/ble-central.js"
 import { openTokenSession, type TokenSession } from "../../kiosk/index.js"
 import { useBleCentral } from "../../kiosk/transport/ble.js"
 import { handOutLinkKey } from "../../kiosk/link/hand-out.js"
+import { runKiosk } from "../../kiosk/cli.js"
+import { readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import { linkKeyOfStickerCode } from "../../lib/ble-link/sticker-code.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { OWNER_PRESS_SCALE, buttonOf, pressingWhenAsked } from "../helpers/owner.js"
@@ -21,6 +24,8 @@ describe("a token synced over Bluetooth", () => {
     const clock = SimClock.startingAt(Date.UTC(2026, 6, 7, 10, 0), 100)
     let vm: TokenVm
     let code: string
+    let sticker: string
+    let stickerMode: number
     let present: Neighbour[] = []
     /** Every change of the GAEN beacon (null: it stopped). */
     const beaconChanges: (object | null)[] = []
@@ -36,12 +41,17 @@ describe("a token synced over Bluetooth", () => {
         vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onAdvertising: ad => beaconChanges.push(ad), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
         useBleCentral(new SimulatedBleCentral(vm))
         cleanup.add(null, () => useBleCentral(undefined))
-        const usb = await openTokenSession(`tcp://127.0.0.1:${vm.hubPort}`, { now: () => clock.now() })
-        try {
-            code = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress => handOutLinkKey(usb, { onProgress }))
-        } finally {
-            await usb.close()
-        }
+        // The kiosk's sticker command, over USB, with the owner's press.
+        const page = join(cleanup.tempDir("gaen-ble-sticker-"), "sticker.html")
+        const out: string[] = []
+        const exit = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress => runKiosk(
+            ["sticker", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--out", page, "--lang", "en"],
+            { stdout: { write: s => void out.push(s) }, stderr: { write: () => {} }, env: { GAEN_KIOSK_DATA: cleanup.tempDir("gaen-ble-kiosk-") }, now: () => clock.now(), onProgress }))
+        expect(exit, out.join("")).toBe(0)
+        expect(out.join("")).toContain("Print it, stick it on the token, then delete the file")
+        sticker = readFileSync(page, "utf8")
+        stickerMode = statSync(page).mode & 0o777
+        code = /<div class="code">([0-9A-Z-]+)<\/div>/.exec(sticker)![1]
     }, 90_000)
     afterAll(() => cleanup.run())
 
@@ -53,8 +63,14 @@ describe("a token synced over Bluetooth", () => {
         return await openTokenSession(`ble:${sticker}`, { now: () => clock.now() })
     }
 
-    test("the key is handed out once: a second hand-out is refused", async () => {
+    test("the sticker page: a QR code and the code as text, readable by its owner only", () => {
         expect(linkKeyOfStickerCode(code)).toHaveLength(32)
+        expect(sticker).toMatch(/<svg[^>]*viewBox/)
+        expect(sticker).toContain("シール")
+        expect(stickerMode).toBe(0o600)
+    })
+
+    test("the key is handed out once: a second hand-out is refused", async () => {
         const usb = await openTokenSession(`tcp://127.0.0.1:${vm.hubPort}`, { now: () => clock.now() })
         try {
             await expect(handOutLinkKey(usb)).rejects.toMatchObject({ code: "token-stopped" })
@@ -64,7 +80,8 @@ describe("a token synced over Bluetooth", () => {
     })
 
     test("after a press, the kiosk reads the token's status and log over Bluetooth; the beacon stays on air", async () => {
-        present = [new Neighbour(-60), new Neighbour(-70)]
+        // Enough people for full log pages (7 records: the largest messages the link carries).
+        present = Array.from({ length: 10 }, (_, i) => new Neighbour(-55 - i))
         await clock.sleep(20 * 60_000)
         present = []
         const session = await openOverBluetooth()
@@ -73,7 +90,7 @@ describe("a token synced over Bluetooth", () => {
             expect(session.status.state).toBe("active")
             expect(await beaconOnAir()).toBe(true)
             const log = await session.connection.client.readLog()
-            expect(log.length).toBeGreaterThanOrEqual(2)
+            expect(log.length).toBeGreaterThanOrEqual(20)
             // A read from the start commits what is still being heard: the token now holds exactly these.
             expect((await session.connection.client.status()).recordsHeld).toBe(log.length)
             expect(await beaconOnAir()).toBe(true)
