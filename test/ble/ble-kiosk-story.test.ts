@@ -13,9 +13,9 @@ import {
 import { useBleCentral } from "../../kiosk/transport/ble.js"
 import { handOutLinkKey } from "../../kiosk/link/hand-out.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { OWNER_PRESS_SCALE, buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
-import { waitUntil } from "../helpers/wait.js"
+import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { checkOptions, startServerOn } from "../e2e/helpers.js"
 import { dayStart, upload } from "../server/helpers.js"
 import type { TestServer } from "../server/helpers.js"
@@ -33,13 +33,10 @@ describe("check, register and decommission over Bluetooth with the real server",
     const neighbour = new Neighbour(-55)
     let present: Neighbour[] = []
 
-    /** The owner presses (the window is 60 simulated seconds), and the kiosk connects by sticker. */
+    /** The owner presses, the kiosk connects by sticker; then the simulation runs fast again. */
     async function openOverBluetooth(): Promise<TokenSession> {
-        await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
-        await vm.pressButton(clock)
-        expect(await waitUntil(() => vm.syncAdvertisement !== null, 20_000)).toBe(true)
         try {
-            return await openTokenSession(`ble:${code}`, { now: () => clock.now() })
+            return await pressAndOpenOverBluetooth(clock, vm, code)
         } finally {
             clock.setScale(FAST)
         }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { SimulatedBleCentral } from "../../sim/harness/ble-central.js"
-import { openTokenSession, type TokenSession } from "../../kiosk/index.js"
+import { openTokenSession } from "../../kiosk/index.js"
 import { useBleCentral } from "../../kiosk/transport/ble.js"
 import { handOutLinkKey } from "../../kiosk/link/hand-out.js"
 import { runKiosk } from "../../kiosk/cli.js"
@@ -14,9 +14,9 @@ import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { linkKeyOfStickerCode } from "../../lib/ble-link/sticker-code.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { OWNER_PRESS_SCALE, buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
-import { waitUntil } from "../helpers/wait.js"
+import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { GaenRadioReg, SRV_GAEN_RADIO } from "../../lib/jacdac/service-specs.js"
 
 describe("a token synced over Bluetooth", () => {
@@ -55,13 +55,6 @@ describe("a token synced over Bluetooth", () => {
     }, 90_000)
     afterAll(() => cleanup.run())
 
-    /** The owner presses (at the owner's pace, the window is 60 simulated seconds), the kiosk connects. */
-    async function openOverBluetooth(sticker = code): Promise<TokenSession> {
-        await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
-        await vm.pressButton(clock)
-        expect(await waitUntil(() => vm.syncAdvertisement !== null, 20_000)).toBe(true)
-        return await openTokenSession(`ble:${sticker}`, { now: () => clock.now() })
-    }
 
     test("the sticker page: a QR code and the code as text, readable by its owner only", () => {
         expect(linkKeyOfStickerCode(code)).toHaveLength(32)
@@ -84,7 +77,7 @@ describe("a token synced over Bluetooth", () => {
         present = Array.from({ length: 10 }, (_, i) => new Neighbour(-55 - i))
         await clock.sleep(20 * 60_000)
         present = []
-        const session = await openOverBluetooth()
+        const session = await pressAndOpenOverBluetooth(clock, vm, code)
         const changesBefore = beaconChanges.length
         try {
             expect(session.status.state).toBe("active")
