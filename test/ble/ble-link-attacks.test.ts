@@ -109,6 +109,24 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
         expect(await tokenState()).toEqual(before)
     })
 
+    test("the sticker key is never handed out over Bluetooth, even on a good link", async () => {
+        await press()
+        const r = recording(await new SimulatedBleCentral(vm).connectNow())
+        const session = await HostLinkSession.open(r.conn, linkKey)
+        const answers: number[] = []
+        session.onMessage(m => answers.push(m.readUInt16LE(0)))
+        for (const cmd of [TokenSyncCmd.RequestLinkKey, TokenSyncCmd.HandOutLinkKey]) {
+            const m = Buffer.alloc(2)
+            m.writeUInt16LE(cmd)
+            await session.send(m)
+        }
+        // The link still works (the next answer comes), and those two had none.
+        expect((await command(session, TokenSyncCmd.RequestDecommission))[0]).not.toBe(0)
+        expect(answers).toEqual([TokenSyncCmd.RequestDecommission])
+        await usb.requestKeyExport() // cancels that request again
+        await session.close()
+    })
+
     test("a replayed frame ends the connection and is not acted on", async () => {
         await press()
         const r = recording(await new SimulatedBleCentral(vm).connectNow())
