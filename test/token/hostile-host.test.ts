@@ -60,6 +60,9 @@ async function attack(conn: TokenConnection, vm: TokenVm) {
     const settingsRead = await answers(settings, jd.Packet.jdpacked(SETTINGS_GET, "s", ["token_id"]))
     await jd.Packet.jdpacked(SETTINGS_SET, "z b", ["token_id", Buffer.from("\"0000000000000000\"")]).sendCmdAsync(settings.device)
 
+    // Clearing the program (a deploy of 0 bytes) would stop the firmware for good.
+    const deployAnswered = await answers(deploy, jd.Packet.jdpacked(DEPLOY_BYTECODE, "u32", [0]))
+
     // The forged press: the token waits for its button, and the host sends button-down events as if
     // they came from the token's own button.
     expect(await conn.client.requestKeyExport()).toBe(true)
@@ -68,17 +71,16 @@ async function attack(conn: TokenConnection, vm: TokenVm) {
         down.serviceIndex = button.serviceIndex
         await down.sendReportAsync(button.device)
     }
-    // Clearing the program (a deploy of 0 bytes) would stop the firmware for good.
-    const deployAnswered = await answers(deploy, jd.Packet.jdpacked(DEPLOY_BYTECODE, "u32", [0]))
 
     // The token-sync service answers in order after everything above: by then it has all been handled.
-    const status = await conn.client.status()
     const exportState = (await conn.client.exportKeys()).state
+    const status = await conn.client.status()
     return { flashRead, flashProgram, flashErase, settingsRead, deployAnswered, status, exportState, airedForged: vm.aired.some(a => Buffer.from(a.payload).equals(FORGED_AD.subarray(6))) }
 }
 
 describe("a hostile host at the token's one door", () => {
-    const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 10), 20)
+    // Near real time: the token's 30-second button window must outlast the forged press on a loaded machine.
+    const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 10), 2)
     const cleanup = new Cleanup()
     let vm: TokenVm
     let tokenId: string
