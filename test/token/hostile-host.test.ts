@@ -36,7 +36,7 @@ async function serviceOn(bus: JDBus, serviceClass: number): Promise<JDService> {
 }
 
 /** True when the service answered the command at all (the attack got through). */
-async function answers(service: JDService, pkt: InstanceType<typeof jd.Packet>): Promise<boolean> {
+async function answers(service: JDService, pkt: ReturnType<typeof jd.Packet.from>): Promise<boolean> {
     try {
         return !!(await service.sendCmdAwaitResponseAsync(pkt, 1500))
     } catch {
