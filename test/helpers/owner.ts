@@ -15,8 +15,9 @@ export const readLogWithPress = (clock: SimClock, vm: TokenVm, sync: TokenSyncCl
 
 /**
  * Runs `run` at the owner's pace and presses (with `press`) each time the kiosk tells the person to
- * (a "press-button" progress step with a new purpose). The whole kiosk session stays at the owner's
- * pace: the token closes a session after 2 idle minutes of its own time.
+ * (a "press-button" progress step with a new purpose). After a press for an export or a
+ * decommission the previous speed returns; after a press for a session (a log read) the owner's
+ * pace stays, as the token closes a session after 2 idle minutes of its own time.
  */
 export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise<void>, run: (onProgress: (p: KioskProgress) => void) => Promise<T>): Promise<T> {
     const previous = clock.scale
@@ -24,7 +25,8 @@ export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise
     try {
         await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
         return await run(p => {
-            if (p.step === "press-button" && !presses.has(p.purpose)) presses.set(p.purpose, press())
+            if (p.step !== "press-button" || presses.has(p.purpose)) return
+            presses.set(p.purpose, press().finally(() => { if (p.purpose !== "session") clock.setScale(previous) }))
         })
     } finally {
         await Promise.all(presses.values())

@@ -182,11 +182,15 @@ describe("kiosk with a simulated token", () => {
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
     })
 
-    test("check over the token: its log is read and matched", async () => {
+    test("check over the token: one press, then its log is read and matched", async () => {
         await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
             const k = kioskIo()
-            expect(await runKiosk(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", (await fetchKey()).spki], k.io)).toBe(0)
+            const key = (await fetchKey()).spki
+            expect(await k.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
+            // The kiosk asked for the press before it read the log.
+            expect(k.steps.filter(s => s === "press-button").length).toBeGreaterThanOrEqual(1)
+            expect(k.steps.indexOf("press-button")).toBeLessThan(k.steps.indexOf("read-log"))
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "check", result: "no-contact", contactDates: [] })
             expect(j.log.scanPeriodSeconds).toBeGreaterThan(0)
