@@ -59,6 +59,8 @@ const ANSWER_STATES = ["ready", "waiting-for-button", "not-requested", "refused"
 const EXPORT_STATES = [...ANSWER_STATES, "in-progress"] as const
 const DECOMMISSION_STATES = [...ANSWER_STATES, "erasing"] as const
 const SET_TIME_OUTCOMES = ["set", "needs-press", "refused"] as const
+/** Real ms to wait for the first log page (the token commits what it still hears first). */
+const FIRST_LOG_PAGE_TIMEOUT_MS = 15_000
 const KEY_ENTRY_BYTES = 21
 
 export class TokenSyncError extends Error {}
@@ -120,10 +122,10 @@ export class TokenSyncClient {
         }
     }
 
-    private async command(cmd: number, data: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+    private async command(cmd: number, data: Uint8Array = new Uint8Array(0), timeoutMs = 1000): Promise<Uint8Array> {
         for (let attempt = 0; attempt < 3; attempt++) {
             try {
-                const reply = await this.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), 1000)
+                const reply = await this.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), timeoutMs)
                 if (reply) return reply.data
             } catch {
                 // retried below
@@ -202,7 +204,8 @@ export class TokenSyncClient {
             arg.writeUInt32LE(cursor.seq, 0)
             arg.writeUInt16LE(cursor.slot, 4)
         }
-        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg))
+        // The first page takes longer: the token first writes what it is still hearing (up to 400 records).
+        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg, cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS))
         if (page.length >= 1 && (page[0] === 1 || page[0] === 2))
             throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
         if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
