@@ -58,7 +58,7 @@ describe("a wrong processing number", () => {
         expect(renderError(err, "ja")).toMatch(/処理番号が正しくないか、有効期限が切れています/)
 
         // The person types the right number. Same session, no second press: the token holds the
-        // confirmed export (5 minutes), the very keys of the refused upload.
+        // confirmed export for the session the press opened, the very keys of the refused upload.
         const held = await session.connection.client.exportKeys()
         expect(held.state).toBe("ready")
         if (held.state !== "ready") return
@@ -158,6 +158,10 @@ describe("a token unplugged in the middle of reading its log", () => {
 
 describe("a button never pressed", () => {
     test("ends with a clear message after the 30-second window, and nothing is released", async () => {
+        // A visit of its own, as at a kiosk: the file's long-lived connection stopped getting register
+        // answers after the session test on the other token changed the clock's speed (cause not
+        // pinned down; see the report of issue 9b).
+        const session = cleanup.add(await openSession(worn.hubPort, clock), s => s.close())
         const keysBefore = (await session.connection.client.status()).keysHeld
         const steps: KioskProgress["step"][] = []
         const previous = clock.scale
