@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
+import { withOwnerSession } from "../sim/harness/owner.js"
 import { connectToToken } from "../kiosk/index.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
 import { FLASH_FILE, LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
@@ -64,9 +65,12 @@ async function main() {
                 const status = await kiosk.client.status()
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
-                const t0 = performance.now()
-                const read = await kiosk.client.readLog()
-                const readMs = performance.now() - t0
+                // The owner presses once (the session); the read itself is what is timed.
+                const { read, readMs } = await withOwnerSession(clock, full.vm, kiosk.client, async () => {
+                    const t0 = performance.now()
+                    const read = await kiosk.client.readLog()
+                    return { read, readMs: performance.now() - t0 }
+                })
                 if (read.length !== records.length || !read.every((r, i) => same(r, records[i])))
                     throw new Error(`read ${read.length} records, not the ${records.length} written (or not the same)`)
                 const pages = Math.ceil(read.length / 7)

@@ -114,7 +114,7 @@ async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Pro
 }
 
 function clockJson(s: TokenSession) {
-    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock }
+    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock, kioskClock: s.clocks.kiosk, tokenClockBefore: s.clocks.token, needsPress: s.clockNeedsPress }
 }
 
 /** Options of `check` and of `decommission --consent-exposures`, resolved before the token is touched. */
@@ -143,7 +143,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         await withToken(ctx, async s => {
             const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
             reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s) },
-                renderStatus(s.status, s.driftSeconds, s.clockWasUnset, ctx.lang))
+                renderStatus(s.status, s, ctx.lang))
         })
     },
 

@@ -3,7 +3,7 @@ export type KioskProgress =
     | { step: "download"; done: number; total: number; downloaded: number }
     | { step: "read-log"; read: number; total: number }
     | { step: "match"; keysDone: number; keysTotal: number }
-    | { step: "press-button"; purpose: "export" | "decommission"; secondsLeft: number }
+    | { step: "press-button"; purpose: "session" | "export" | "decommission"; secondsLeft: number }
     | { step: "retry"; what: "upload" | "survey"; attempt: number; delayMs: number; reason: string }
 
 export type ProgressListener = (p: KioskProgress) => void

@@ -27,6 +27,10 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "トークンとの通信が途中で切れました。差し込み直して、もう一度お試しください。記録は消えていません。",
         en: "The connection to your token was lost. Please plug it in again and try once more. Nothing has been lost.",
     }),
+    "kiosk-clock-wrong": () => ({
+        ja: "この端末の時計が正しくないようです（トークンの記録より前の時刻になっています）。トークンの時計は変えていません。係の人にお知らせください。",
+        en: "This kiosk's clock seems to be wrong (it is earlier than your token's records). Your token's clock was not changed. Please tell the staff.",
+    }),
     "token-stopped": () => ({
         ja: "このトークンはすでに使用を終えています（停止済み）。",
         en: "This token has already been stopped and can no longer be used.",
@@ -102,6 +106,16 @@ export const text = {
         ja: s === 0 ? "時計は正確でした。" : `時計が${Math.abs(s)}秒${s > 0 ? "進んで" : "遅れて"}いたので、合わせました。`,
         en: s === 0 ? "The clock was right." : `The clock was ${Math.abs(s)} seconds ${s > 0 ? "fast" : "slow"}; it has been corrected.`,
     }),
+    clocks: (kiosk: number, token: number, lang: Lang) => {
+        const show = (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC"
+        return lang === "ja"
+            ? `時計: この端末 ${show(kiosk)} / トークン ${token ? show(token) : "未設定"}`
+            : `Clocks: this kiosk ${show(kiosk)} / your token ${token ? show(token) : "not set"}`
+    },
+    clockNeedsPress: {
+        ja: "トークンの時計が大きくずれています。接触の確認や登録のときにボタンを押していただくと、合わせます。",
+        en: "Your token's clock is far off. It will be corrected when you press its button during a check or a registration.",
+    },
     statusNext: { ja: "このままお使いください。", en: "You can keep using it as it is." },
 
     noContact: {
@@ -117,6 +131,10 @@ export const text = {
         en: "What to do next:\n- Please call the health centre or a nearby clinic.\n- Tell them the exposure check showed a possible contact.\n- The test is free of charge.\n- If you feel unwell, please call before going there.",
     },
 
+    pressButtonSession: (s: number) => ({
+        ja: `記録を読み取るため、トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
+        en: `To let the kiosk read your token's records, please press its button once (its light is blinking). ${s} seconds left`,
+    }),
     pressButtonExport: (s: number) => ({
         ja: `トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
         en: `Please press the button on your token once (its light is blinking). ${s} seconds left`,

@@ -20,6 +20,7 @@ import { connectToToken, type TokenConnection } from "../../kiosk/index.js"
 import { tokenAddress } from "./helpers.js"
 import { hex } from "../helpers/bytes.js"
 import { Cleanup } from "../helpers/cleanup.js"
+import { withOwnerSession } from "../helpers/owner.js"
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31)
 const RANDOM_CASES = 300
@@ -65,7 +66,8 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         try {
             const reg = c.client.service.device.service(0).register(CONTROL_UPTIME)
             if (!(await reg.refresh())) throw new Error("no uptime from the Control service")
-            return { status: await c.client.status(), log: await c.client.readLog(), uptimeUs: Number(reg.unpackedValue[0]) }
+            const log = await withOwnerSession(clock, vm, c.client, () => c.client.readLog())
+            return { status: await c.client.status(), log, uptimeUs: Number(reg.unpackedValue[0]) }
         } finally { await c.close() }
     }
     /** A command the token implements must answer (an error answer is still an answer). */
@@ -105,15 +107,19 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
     })
 
     test("targeted malformed and out-of-order commands get error answers and change nothing", async () => {
-        // set_time: 0, 2^32-1 (2106), 3 bytes, nothing: refused (drift answer 0).
+        // set_time: 0, 2^32-1 (2106), 3 bytes, nothing: refused (drift 0, outcome 2).
         for (const arg of [u32(0), u32(2 ** 32 - 1), Uint8Array.of(1, 2, 3), new Uint8Array(0)])
-            expect(Buffer.from(await ask(TokenSyncCmd.SetTime, arg)).readInt32LE(0), `set_time [${hex(arg)}]`).toBe(0)
-        // read_log with a cursor of 1-5 bytes: refused.
-        for (let n = 1; n <= 5; n++) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} cursor bytes`).toBe(3)
-        // A cursor far in the future (beyond the newest sector): the read restarts at the beginning.
-        const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
-        expect(future[0]).toBe(0)
-        expect(hex(future.subarray(9, 9 + 16))).toBe(hex(before.log[0].rpi))
+            expect(hex(await ask(TokenSyncCmd.SetTime, arg)), `set_time [${hex(arg)}]`).toBe("0000000002")
+        // read_log without the owner's session: nothing handed out, whatever the cursor (2: no session).
+        for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)]) expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe("02")
+        await withOwnerSession(clock, vm, sync, async () => {
+            // read_log with a cursor of 1-5 bytes: refused.
+            for (let n = 1; n <= 5; n++) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} cursor bytes`).toBe(3)
+            // A cursor far in the future (beyond the newest sector): the read restarts at the beginning.
+            const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
+            expect(future[0]).toBe(0)
+            expect(hex(future.subarray(9, 9 + 16))).toBe(hex(before.log[0].rpi))
+        })
         // export_keys with random start indices before any request: not requested.
         for (const start of [0, 1, 14, 0xffff]) {
             const b = Buffer.alloc(2); b.writeUInt16LE(start)
@@ -128,7 +134,7 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
 
     test(`${RANDOM_CASES} random commands, register reads and writes: the token answers every implemented command`, async () => {
         const rnd = generator(SEED)
-        const implemented = [TokenSyncCmd.RequestKeyExport, TokenSyncCmd.ExportKeys, TokenSyncCmd.ReadLog, TokenSyncCmd.RequestDecommission, TokenSyncCmd.Decommission]
+        const implemented = [TokenSyncCmd.RequestKeyExport, TokenSyncCmd.ExportKeys, TokenSyncCmd.ReadLog, TokenSyncCmd.RequestDecommission, TokenSyncCmd.Decommission, TokenSyncCmd.RequestSession]
         let answered = 0
         for (let i = 0; i < RANDOM_CASES; i++) {
             const kind = rnd.int(0, 9)

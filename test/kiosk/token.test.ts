@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from "../server/helpers.js"
 import { tempDir } from "./fixtures.js"
 import { downServerUrl } from "../helpers/net.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { Neighbour, room } from "../helpers/neighbours.js"
 
 let clock: SimClock
 let server: TestServer
@@ -182,15 +183,50 @@ describe("kiosk with a simulated token", () => {
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
     })
 
-    test("check over the token: its log is read and matched", async () => {
+    test("check over the token: one press, then its log is read and matched", async () => {
         await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
             const k = kioskIo()
-            expect(await runKiosk(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", (await fetchKey()).spki], k.io)).toBe(0)
+            const key = (await fetchKey()).spki
+            expect(await k.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
+            // The kiosk asked for the press before it read the log.
+            expect(k.steps.filter(s => s === "press-button").length).toBeGreaterThanOrEqual(1)
+            expect(k.steps.indexOf("press-button")).toBeLessThan(k.steps.indexOf("read-log"))
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "check", result: "no-contact", contactDates: [] })
             expect(j.log.scanPeriodSeconds).toBeGreaterThan(0)
         })
+    })
+
+    test("a kiosk whose clock is two days behind: both clocks shown, not pushed; after the press it stops and the token's clock stays", async () => {
+        const near = new Neighbour(-55)
+        const vm = await TokenVm.start({ clock, onScan: room(() => [near]) })
+        try {
+            const addr = `tcp://127.0.0.1:${vm.hubPort}`
+            expect(await runKiosk(["status", "--json", "--token", addr], kioskIo().io)).toBe(0) // a right kiosk sets the clock
+            // Someone nearby for a while: records in the log (an RPI is written once it is no longer heard).
+            const speed = clock.scale
+            clock.setScale(200)
+            try { await clock.sleep(40 * 60_000) } finally { clock.setScale(speed) }
+            const behind = () => clock.now() - 2 * 86_400_000
+            const status = kioskIo()
+            status.io.now = behind
+            expect(await runKiosk(["status", "--json", "--token", addr], status.io)).toBe(0)
+            const shown = status.json().clock
+            expect(shown).toMatchObject({ needsPress: true, driftSeconds: 0 })
+            expect(shown.tokenClockBefore - shown.kioskClock).toBeGreaterThan(2 * 86_400 - 120)
+            expect(Math.abs(shown.clock - clock.now() / 1000)).toBeLessThan(120) // the token kept its clock
+            const check = kioskIo()
+            check.io.now = behind
+            const key = (await fetchKey()).spki
+            expect(await check.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(2)
+            expect(check.json().error).toMatchObject({ code: "kiosk-clock-wrong" })
+            expect(check.steps).not.toContain("read-log")
+            const after = kioskIo()
+            expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
+            expect(Math.abs(after.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
+            expect(after.json().token.recordsHeld).toBeGreaterThan(0)
+        } finally { await vm.stop() }
     })
 
     test("decommission: survey sent, button pressed, proof of erasure shown", async () => {

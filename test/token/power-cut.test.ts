@@ -12,6 +12,7 @@ import { advertisementPayload } from "../../lib/gaen/index.js"
 import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { hex } from "../helpers/bytes.js"
+import { readLogWithPress } from "../helpers/owner.js"
 
 /** A busy street: every scan hears 12 people it never heard before (12 records per scan). */
 function passersBy(): HeardAdvertisement[] {
@@ -37,7 +38,7 @@ describe("power cuts during flash writes", () => {
             const vm = await TokenVm.start({ clock, dir, onScan: passersBy, onPowerCut: () => (cutHit = true) })
             try {
                 const sync = await TokenSyncClient.find(vm.bus)
-                const log = (await sync.readLog()).map(r => hex(r.rpi))
+                const log = (await readLogWithPress(clock, vm, sync)).map(r => hex(r.rpi))
                 // Everything read before any earlier cut is still here, intact (the client checks each
                 // record's CRC and would throw on a torn one).
                 const now = new Set(log)

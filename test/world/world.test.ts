@@ -14,6 +14,7 @@ import { tsharkFields } from "./tshark.js"
 import type { EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { hex } from "../helpers/bytes.js"
 import { SCAN_DURATION_SECONDS } from "../../lib/gaen/constants.js"
+import { readLogWithPress } from "../helpers/owner.js"
 
 /** The firmware scans about every 4 minutes; a record's scans stand for that much contact time. */
 const SCAN_PERIOD_MINUTES = 4
@@ -54,9 +55,9 @@ afterAll(async () => {
 })
 
 async function readLog(world: World, id: string): Promise<EncounterRecord[]> {
-    const sync = world.token(id).sync
-    if (!sync) throw new Error(`token "${id}" has no power`)
-    return sync.readLog()
+    const { sync, vm } = world.token(id)
+    if (!sync || !vm) throw new Error(`token "${id}" has no power`)
+    return readLogWithPress(world.clock, vm, sync)
 }
 
 /** How long the firmware listens per scan. */
