@@ -18,7 +18,9 @@ let server: TestServer
 const data = tempDir("kiosk-token-")
 beforeAll(async () => {
     clock = SimClock.startingAt(Date.now(), 20)
-    server = await startTestServer()
+    // The server runs on the tokens' clock: at 20x a real clock would fall a day behind the tokens'
+    // keys after simulated midnight.
+    server = await startTestServer({ clock: () => clock.now() })
 })
 afterAll(async () => {
     await server.stop()
@@ -172,13 +174,13 @@ describe("kiosk with a simulated token", () => {
     })
 
     test("the survey as COCOA 3.0.0 sent it is accepted by the server (201), each item only with consent", async () => {
-        const none = prepareSurvey({}, Date.now())
+        const none = prepareSurvey({}, clock.now())
         expect(none).toBeUndefined()
-        const survey = prepareSurvey({ ageBracket: 8, startDate: "2026-01-10", exposureDays: [{ dayMs: Date.UTC(2026, 0, 12), detected: true }] }, Date.now())!
+        const survey = prepareSurvey({ ageBracket: 8, startDate: "2026-01-10", exposureDays: [{ dayMs: Date.UTC(2026, 0, 12), detected: true }] }, clock.now())!
         const content = JSON.parse(survey.body).eventLogs[0].content
         expect(content).toEqual({ q1: 8, q2: -1, start_date: Date.UTC(2026, 0, 10) / 1000, exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: Date.UTC(2026, 0, 12), ExposureDetected: 1 }] } })
         expect(await sendSurvey(survey, { server: server.app.url, apiKey: server.apiKey })).toEqual({ stored: 1 })
-        const consentless = prepareSurvey({ commuting: 2 }, Date.now())!
+        const consentless = prepareSurvey({ commuting: 2 }, clock.now())!
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
     })
 
