@@ -272,8 +272,16 @@ describe("idempotency_key", () => {
     test("concurrent retries spend the processing number once", async () => {
         const [n] = await s.numbers()
         const body = upload(n)
+        const before = await count()
         const answers = await Promise.all(Array.from({ length: 5 }, () => s.put("/v3/diagnosis", body)))
         expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200, 200])
+        for (const a of answers) expect(a.body).toEqual({ accepted: 5, dropped: [] })
+        expect(await count()).toBe(before + 5) // stored once
+        // Spent: another upload (a new idempotency key) with the same number is refused.
+        const other = await s.put("/v3/diagnosis", upload(n))
+        expect(other.status).toBe(406)
+        expect(other.body.message).toMatch(/already been used|wrong or has expired/)
+        expect(await count()).toBe(before + 5)
     })
 })
 
