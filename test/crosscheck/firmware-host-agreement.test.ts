@@ -2,6 +2,9 @@
 // (exported over the Jacdac bus after the owner's button press), reproduces every one of them.
 // Two implementations, one answer: not two copies of one function.
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { SimClock, FOLLOW_SLACK_MS } from "../../sim/clock/sim-clock.js"
 import { DEFAULT_RADIO, TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type ExportedKey } from "../../lib/token-sync/sync-client.js"
@@ -17,8 +20,10 @@ describe("firmware and host library agree", () => {
     /** What went on air before the owner pressed the button: all of it with the key in use. */
     let airedBeforePress: TokenVm["aired"]
 
+    const dir = mkdtempSync(join(tmpdir(), "gaen-crosscheck-"))
+
     beforeAll(async () => {
-        vm = await TokenVm.start({ clock })
+        vm = await TokenVm.start({ clock, dir })
         const sync = await TokenSyncClient.find(vm.bus)
         await setTokenClock(clock, sync)
         // An hour on air: several rotations.
@@ -31,6 +36,7 @@ describe("firmware and host library agree", () => {
     }, 600_000) // a backstop for a loaded machine, not a deadline (the default is 60 s)
     afterAll(async () => {
         await vm?.stop()
+        rmSync(dir, { recursive: true, force: true })
     })
 
     test("the token went on air several times in an hour, each time with a new address", () => {
@@ -80,5 +86,17 @@ describe("firmware and host library agree", () => {
         // Once the token has moved on, the released key never comes back.
         expect(fromReleased.slice(firstOther).every(x => !x)).toBe(true)
         expect(vm.aired.length - firstOther).toBeGreaterThanOrEqual(2)
+    })
+
+    test("a released key stays off the air after a power cycle", async () => {
+        const [key] = keys
+        const released = new Set(rpisForKey(key.keyData, key.rollingStartIntervalNumber, 144).map(r => hex(r.rpi)))
+        await vm.stop() // battery out, the same day
+        vm = await TokenVm.start({ clock, dir })
+        await setTokenClock(clock, await TokenSyncClient.find(vm.bus))
+        await clock.sleep(45 * 60_000)
+        expect(vm.aired.length, `nothing on air after the restart\n${vm.recentLog()}`).toBeGreaterThanOrEqual(2)
+        const again = vm.aired.filter(ad => released.has(hex(parseAdvertisement(ad.payload).rpi)))
+        expect(again.map(ad => new Date(ad.atMs).toISOString()), "identifiers of the released key on air").toEqual([])
     })
 })
