@@ -234,7 +234,7 @@ describe("kiosk with a simulated token", () => {
                 expect(cycled.json().token.tokenId).not.toBe(tokenId)
             } finally { await restarted.stop() }
         }, { dir: vmDir.path }) } finally { vmDir.remove() }
-    })
+    }, 180_000) // two boots and an erase: a backstop for a loaded machine
 })
 
 describe("the kiosk's data folder after status, register, check and decommission", () => {
