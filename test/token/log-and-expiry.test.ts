@@ -22,9 +22,12 @@ describe("contact log on the token", () => {
     let vm: TokenVm
     let sync: TokenSyncClient
     let firstRead: EncounterRecord[]
+    /** Every scan window the firmware asked its radio for (simulated ms). */
+    const scans: { fromMs: number; toMs: number }[] = []
+    const inRoom = room(() => present)
 
     const boot = async () => {
-        vm = await TokenVm.start({ clock, dir, onScan: room(() => present) })
+        vm = await TokenVm.start({ clock, dir, onScan: (fromMs, toMs) => { scans.push({ fromMs, toMs }); return inRoom(fromMs) } })
         sync = await TokenSyncClient.find(vm.bus)
     }
 
@@ -56,6 +59,17 @@ describe("contact log on the token", () => {
         }
     })
 
+    test("it listens 4 seconds every 225 to 255 seconds", () => {
+        // 55 minutes with the clock set: about 14 windows.
+        expect(scans.length).toBeGreaterThanOrEqual(12)
+        for (const w of scans) expect(w.toMs - w.fromMs).toBe(4000)
+        for (let i = 1; i < scans.length; i++) {
+            const gap = scans[i].fromMs - scans[i - 1].fromMs
+            expect(gap, `scan ${i} at ${new Date(scans[i].fromMs).toISOString()}`).toBeGreaterThanOrEqual(225_000)
+            expect(gap, `scan ${i} at ${new Date(scans[i].fromMs).toISOString()}`).toBeLessThanOrEqual(255_000)
+        }
+    })
+
     test("a power cycle keeps every record (index rebuilt from flash)", async () => {
         const before = (await sync.status()).recordsHeld
         await vm.stop() // battery out
@@ -65,6 +79,14 @@ describe("contact log on the token", () => {
         expect(again.map(r => hex(r.rpi))).toEqual(firstRead.map(r => hex(r.rpi)))
         // Without a real-time clock the token waits for a kiosk: nothing on air, nothing logged.
         expect((await sync.status()).state).toBe("time-not-set")
+        const scansBefore = scans.length
+        present = [near]
+        try {
+            await clock.sleep(15 * 60_000)
+        } finally { present = [] }
+        expect(scans.length, "scans before the time was set").toBe(scansBefore)
+        expect(vm.aired, "advertisements before the time was set").toEqual([])
+        expect((await sync.status()).recordsHeld).toBe(before)
     })
 
     /** A kiosk moves the token's clock by a lot: the owner presses first. */
