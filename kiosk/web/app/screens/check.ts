@@ -1,0 +1,69 @@
+// 接触の確認: one progress bar (download, log read, matching) with time left; the result in large
+// text with what to do next and the centre's phone and hours; a printable slip that says nothing
+// about who the person is.
+import { html } from "htm/preact"
+import { useSignal } from "@preact/signals"
+import { screen as S, longDate } from "../../../i18n/messages.js"
+import type { AppState } from "../state.js"
+import type { SettingsView } from "../api.js"
+import { ErrorBox, Heading, NeedsToken, ProgressBar, lang, t } from "./common.js"
+
+export function CheckScreen({ app }: { app: AppState }) {
+    const job = app.job.value?.kind === "check" ? app.job.value : undefined
+    const connected = app.connected.value
+    return html`<section>
+        <${Heading}>${t(app, S.checkTitle)}<//>
+        ${!connected && !job ? html`<${NeedsToken} app=${app} />`
+        : !job ? html`
+            <p class="lead">${t(app, S.checkIntro)}</p>
+            <button class="primary" disabled=${app.pending.value} onClick=${() => app.startCheck()}>${t(app, S.checkStart)}</button>`
+        : job.phase === "running" ? html`<${ProgressBar} app=${app} job=${job} />`
+        : job.phase === "failed" ? html`<${ErrorBox} app=${app} error=${job.error} />
+            <button onClick=${() => app.dismiss()}>${t(app, S.back)}</button>`
+        : html`<${CheckResult} app=${app} result=${job.check!} />`}
+        <${ErrorBox} app=${app} error=${app.error.value} />
+    </section>`
+}
+
+function localDate(ms: number): string {
+    const d = new Date(ms)
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`
+}
+
+function CheckResult({ app, result }: { app: AppState; result: { probableContact: boolean; contactDates: string[] } }) {
+    const paper = useSignal<"a6" | "r80" | "r58">("a6")
+    const settings = app.desk.value!.settings
+    return html`
+        <${ResultSlip} app=${app} result=${result} settings=${settings} paper=${paper.value} />
+        <div class="actions no-print">
+            <label for="paper">${t(app, S.paper)}</label>
+            <select id="paper" value=${paper.value} onChange=${(e: Event) => { paper.value = (e.target as HTMLSelectElement).value as typeof paper.value }}>
+                <option value="a6">${t(app, S.paperA6)}</option>
+                <option value="r80">${t(app, S.paper80)}</option>
+                <option value="r58">${t(app, S.paper58)}</option>
+            </select>
+            <button onClick=${() => window.print()}>${t(app, S.print)}</button>
+            <button class="secondary" onClick=${() => app.dismiss()}>${t(app, S.done)}</button>
+        </div>`
+}
+
+/** The result as it is printed: the result, the next steps and the centre; no name, no token, no number. */
+export function ResultSlip({ app, result, settings, paper }: { app: AppState; result: { probableContact: boolean; contactDates: string[] }; settings: SettingsView; paper: string }) {
+    const l = lang(app)
+    return html`<article class=${`slip paper-${paper}`} aria-labelledby="slip-title">
+        <p class="slip-title" id="slip-title">${t(app, S.slipTitle)}</p>
+        <p class="slip-date">${t(app, S.slipCheckedOn)}: ${longDate(localDate(app.job.value?.endedAtMs ?? Date.now()), l)}</p>
+        ${result.probableContact ? html`
+            <p class="result contact">${t(app, S.contactTitle)}</p>
+            <p>${t(app, S.contactDates)}: ${result.contactDates.map(d => longDate(d, l)).join(l === "ja" ? "、" : ", ")}</p>
+            <ul>${S.contactNext[l].map(line => html`<li>${line}</li>`)}</ul>`
+        : html`
+            <p class="result">${t(app, S.noContactTitle)}</p>
+            <p>${t(app, S.noContactNext)}</p>`}
+        ${settings.centreName || settings.centrePhone ? html`<div class="centre">
+            <p><strong>${t(app, S.centreContact)}</strong>: ${settings.centreName ?? ""}</p>
+            ${settings.centrePhone ? html`<p>${t(app, S.centrePhone)}: <span class="phone">${settings.centrePhone}</span></p>` : ""}
+            ${settings.centreHours ? html`<p>${t(app, S.centreHours)}: ${settings.centreHours}</p>` : ""}
+        </div>` : ""}
+    </article>`
+}
