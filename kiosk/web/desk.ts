@@ -27,6 +27,8 @@ export interface DeskOptions {
     retry?: Omit<RetryPolicy, "retries">
     /** Real ms between tries to reach an unplugged token again. */
     reconnectMs?: number
+    /** Also receives every progress event (the demo's narration, tests' simulated owner). */
+    observe?: (p: KioskProgress) => void
 }
 
 export interface ErrorView { code: string; text: { ja: string; en: string }; message: string }
@@ -238,12 +240,13 @@ export class KioskDesk {
     private drive(job: Job, work: (onProgress: (p: KioskProgress) => void) => Promise<void>): void {
         const bar = new CheckProgress()
         const onProgress = (p: KioskProgress) => {
+            this.o.observe?.(p)
             const v = job.view
             if (p.step === "press-button") v.button = { purpose: p.purpose, secondsLeft: p.secondsLeft }
             else if (p.step === "retry") v.retrying = { attempt: p.attempt, seconds: Math.round(p.delayMs / 1000) }
             else if (p.step === "token-unplugged") v.unplugged = true
             else if (p.step === "token-back") v.unplugged = false
-            if (p.step === "download" || p.step === "read-log" || p.step === "match" || p.step === "token-back") {
+            if (p.step !== "press-button" && p.step !== "retry") {
                 bar.update(p)
                 v.progress = bar.current()
             }

@@ -1,5 +1,6 @@
 // Settings (staff): server URL, the pinned export key (and its fingerprint), the kiosk's API key,
 // the centre's name, phone and hours, the starting language. Saved in the kiosk's data folder (0600).
+// The fields are uncontrolled (defaultValue): the page's polling must not overwrite what staff type.
 import { html } from "htm/preact"
 import { useSignal } from "@preact/signals"
 import { screen as S } from "../../../i18n/messages.js"
@@ -11,7 +12,7 @@ export function SettingsScreen({ app }: { app: AppState }) {
     const saved = useSignal(false)
     const field = (id: string, label: { ja: string; en: string }, value: string | undefined, type = "text") => html`
         <label for=${id}>${t(app, label)}</label>
-        <input id=${id} name=${id} type=${type} autocomplete="off" value=${value ?? ""} />`
+        <input id=${id} name=${id} type=${type} autocomplete="off" defaultValue=${value ?? ""} />`
     const submit = async (e: Event) => {
         e.preventDefault()
         const form = new FormData(e.target as HTMLFormElement)
@@ -35,7 +36,7 @@ export function SettingsScreen({ app }: { app: AppState }) {
             ${field("centrePhone", S.settingCentrePhone, current.centrePhone, "tel")}
             ${field("centreHours", S.settingCentreHours, current.centreHours)}
             <label for="lang">${t(app, S.settingLang)}</label>
-            <select id="lang" name="lang" value=${current.lang ?? "ja"}>
+            <select id="lang" name="lang" defaultValue=${current.lang ?? "ja"}>
                 <option value="ja">日本語</option><option value="en">English</option>
             </select>
             <button type="submit" class="primary">${t(app, S.save)}</button>
