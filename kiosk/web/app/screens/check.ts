@@ -3,6 +3,7 @@
 // about who the person is.
 import { html } from "htm/preact"
 import { useSignal } from "@preact/signals"
+import { useEffect } from "preact/hooks"
 import { screen as S, longDate } from "../../../i18n/messages.js"
 import type { AppState } from "../state.js"
 import type { SettingsView } from "../api.js"
@@ -30,9 +31,23 @@ function localDate(ms: number): string {
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`
 }
 
+const PAPER = { a6: "size: 105mm 148mm; margin: 6mm", r80: "size: 80mm 200mm; margin: 3mm", r58: "size: 58mm 200mm; margin: 2mm" } as const
+
+/** Sets the printed page's size for the chosen paper (through the CSSOM: the page allows no inline styles). */
+function setPrintPaper(paper: keyof typeof PAPER) {
+    const sheet = [...document.styleSheets].find(s => s.href?.endsWith("/app.css"))
+    if (!sheet) return
+    for (let i = sheet.cssRules.length - 1; i >= 0; i--) {
+        const rule = sheet.cssRules[i]
+        if (rule instanceof CSSPageRule && rule.selectorText === "") sheet.deleteRule(i)
+    }
+    sheet.insertRule(`@page { ${PAPER[paper]} }`, sheet.cssRules.length)
+}
+
 function CheckResult({ app, result }: { app: AppState; result: { probableContact: boolean; contactDates: string[] } }) {
-    const paper = useSignal<"a6" | "r80" | "r58">("a6")
+    const paper = useSignal<keyof typeof PAPER>("a6")
     const settings = app.desk.value!.settings
+    useEffect(() => setPrintPaper(paper.value), [paper.value])
     return html`
         <${ResultSlip} app=${app} result=${result} settings=${settings} paper=${paper.value} />
         <div class="actions no-print">
