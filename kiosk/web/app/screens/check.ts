@@ -47,12 +47,16 @@ function setPrintPaper(paper: keyof typeof PAPER) {
 function CheckResult({ app, result }: { app: AppState; result: { probableContact: boolean; contactDates: string[] } }) {
     const paper = useSignal<keyof typeof PAPER>("a6")
     const settings = app.desk.value!.settings
-    useEffect(() => setPrintPaper(paper.value), [paper.value])
+    useEffect(() => setPrintPaper(paper.value), [])
     return html`
         <${ResultSlip} app=${app} result=${result} settings=${settings} paper=${paper.value} />
         <div class="actions no-print">
             <label for="paper">${t(app, S.paper)}</label>
-            <select id="paper" value=${paper.value} onChange=${(e: Event) => { paper.value = (e.target as HTMLSelectElement).value as typeof paper.value }}>
+            <select id="paper" value=${paper.value} onChange=${(e: Event) => {
+                // At once, not in an effect: printing may follow immediately.
+                paper.value = (e.target as HTMLSelectElement).value as typeof paper.value
+                setPrintPaper(paper.value)
+            }}>
                 <option value="a6">${t(app, S.paperA6)}</option>
                 <option value="r80">${t(app, S.paper80)}</option>
                 <option value="r58">${t(app, S.paper58)}</option>
