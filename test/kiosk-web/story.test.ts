@@ -31,7 +31,8 @@ const scenario = loadScenario(fileURLToPath(new URL("../../sim/scenarios/demo-ca
 const INTERVAL_MS = 600_000
 const CENTRE = { name: "みなと保健所", phone: "03-1234-5678", hours: "平日 9:00〜17:00" }
 
-describe("the kiosk web app at the counter: register, two checks, end of use", () => {
+// Each step waits for what the person would see; under a loaded machine a step can take minutes.
+describe("the kiosk web app at the counter: register, two checks, end of use", { timeout: 240_000 }, () => {
     const cleanup = new Cleanup()
     let world: World
     let server: TestServer

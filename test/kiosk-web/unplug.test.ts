@@ -50,7 +50,7 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => cleanup.run())
 
-describe("a token unplugged during the check's log read", () => {
+describe("a token unplugged during the check's log read", { timeout: 240_000 }, () => {
     test("the app says so, waits for the token, and resumes from where it stopped", async () => {
         const page = browser.page
         await page.getByLabel("アドレス（試験用の模擬トークン）").fill(tokenAddress(link.port))

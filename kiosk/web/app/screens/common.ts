@@ -18,6 +18,15 @@ export function Heading({ children }: { children: unknown }) {
     return html`<h1 tabindex="-1" ref=${ref}>${children}</h1>`
 }
 
+/** A screen: its heading, its body, and the error of the last request made from it. */
+export function ScreenFrame({ app, title, children }: { app: AppState; title: Text; children: unknown }) {
+    return html`<section>
+        <${Heading}>${t(app, title)}<//>
+        ${children}
+        <${ErrorBox} app=${app} error=${app.error.value} />
+    </section>`
+}
+
 export function ErrorBox({ app, error }: { app: AppState; error?: ErrorView }) {
     if (!error) return null
     return html`<div class="error" role="alert">

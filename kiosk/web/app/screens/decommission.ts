@@ -4,7 +4,7 @@ import { html } from "htm/preact"
 import { useSignal } from "@preact/signals"
 import { screen as S } from "../../../i18n/messages.js"
 import type { AppState } from "../state.js"
-import { ErrorBox, Heading, NeedsToken, PressButton, ProgressBar, Retrying, lang, t } from "./common.js"
+import { ErrorBox, NeedsToken, ScreenFrame, PressButton, ProgressBar, Retrying, lang, t } from "./common.js"
 
 export function DecommissionScreen({ app }: { app: AppState }) {
     const age = useSignal(0)
@@ -51,9 +51,5 @@ export function DecommissionScreen({ app }: { app: AppState }) {
             <button type="submit" class="primary danger" disabled=${app.pending.value}>${t(app, S.decommissionStart)}</button>
         </form>`
     }
-    return html`<section>
-        <${Heading}>${t(app, S.decommissionTitle)}<//>
-        ${body()}
-        <${ErrorBox} app=${app} error=${app.error.value} />
-    </section>`
+    return html`<${ScreenFrame} app=${app} title=${S.decommissionTitle}>${body()}<//>`
 }

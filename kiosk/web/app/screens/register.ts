@@ -5,7 +5,7 @@ import { html } from "htm/preact"
 import { useSignal } from "@preact/signals"
 import { screen as S } from "../../../i18n/messages.js"
 import type { AppState } from "../state.js"
-import { ErrorBox, Heading, NeedsToken, PressButton, Retrying, lang, t } from "./common.js"
+import { ErrorBox, NeedsToken, ScreenFrame, PressButton, Retrying, lang, t } from "./common.js"
 
 /** Full-width digits (what a Japanese keyboard often gives) read as the same number. */
 export function normaliseProcessingNumber(s: string): string {
@@ -71,9 +71,5 @@ export function RegisterScreen({ app }: { app: AppState }) {
             <button type="submit" class="primary">${t(app, S.next)}</button>
         </form>`
     }
-    return html`<section>
-        <${Heading}>${t(app, S.registerTitle)}<//>
-        ${body()}
-        <${ErrorBox} app=${app} error=${app.error.value} />
-    </section>`
+    return html`<${ScreenFrame} app=${app} title=${S.registerTitle}>${body()}<//>`
 }
