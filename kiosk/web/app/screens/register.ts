@@ -5,7 +5,7 @@ import { html } from "htm/preact"
 import { useSignal } from "@preact/signals"
 import { screen as S } from "../../../i18n/messages.js"
 import type { AppState } from "../state.js"
-import { ErrorBox, NeedsToken, ScreenFrame, PressButton, Retrying, lang, t } from "./common.js"
+import { ErrorBox, NeedsToken, ScreenFrame, PressButton, Retrying, lang, t, type Text } from "./common.js"
 
 /** Full-width digits (what a Japanese keyboard often gives) read as the same number. */
 export function normaliseProcessingNumber(s: string): string {
@@ -22,14 +22,14 @@ export function RegisterScreen({ app }: { app: AppState }) {
     const number = useSignal("")
     const symptoms = useSignal<"yes" | "no">("no")
     const onset = useSignal("")
-    const problem = useSignal<string | undefined>(undefined)
+    const problem = useSignal<Text | undefined>(undefined) // shown in the language of the moment
     const job = app.job.value?.kind === "register" ? app.job.value : undefined
     const l = lang(app)
 
     const toConsent = (e: Event) => {
         e.preventDefault()
-        if (!/^\d{8}$/.test(normaliseProcessingNumber(number.value))) { problem.value = t(app, S.processingNumberInvalid); return }
-        if (!onset.value) { problem.value = t(app, S.dateMissing); return }
+        if (!/^\d{8}$/.test(normaliseProcessingNumber(number.value))) { problem.value = S.processingNumberInvalid; return }
+        if (!onset.value) { problem.value = S.dateMissing; return }
         problem.value = undefined
         step.value = "consent"
     }
@@ -67,7 +67,7 @@ export function RegisterScreen({ app }: { app: AppState }) {
             </fieldset>
             <label for="onset">${t(app, symptoms.value === "yes" ? S.onsetDate : S.testDate)}</label>
             <input id="onset" type="date" autocomplete="off" max=${today()} value=${onset.value} onInput=${(e: Event) => { onset.value = (e.target as HTMLInputElement).value }} />
-            ${problem.value ? html`<p class="error" role="alert">${problem.value}</p>` : ""}
+            ${problem.value ? html`<p class="error" role="alert">${t(app, problem.value)}</p>` : ""}
             <button type="submit" class="primary">${t(app, S.next)}</button>
         </form>`
     }
