@@ -13,10 +13,9 @@ import { checkWithLogReader, type CheckOptions, type CheckResult } from "../matc
 import { parseRegistrationDetails } from "../registration/details.js"
 import { exportKeysForRegistration } from "../registration/register.js"
 import { sendUpload, type PreparedUpload, type UploadTarget } from "../registration/upload.js"
-import { prepareSurvey, exposureDaysFromCheck, type SurveyAnswers } from "../decommission/survey.js"
+import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "../decommission/survey.js"
 import { decommissionToken } from "../decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
-import { SURVEY } from "../../lib/cocoa/protocol.js"
 import type { KioskProgress } from "../progress.js"
 import { CheckProgress, type ProgressView } from "./check-progress.js"
 
@@ -182,15 +181,11 @@ export class KioskDesk {
 
     startDecommission(input: DecommissionInput): void {
         const session = this.requireSession()
-        const answers: SurveyAnswers = {
-            ageBracket: surveyNumber(input.age, SURVEY.ageBrackets, "age"),
-            commuting: surveyNumber(input.commute, SURVEY.commuting, "commuting"),
-        }
-        if (input.consentStartDate) {
-            if (!input.startDate || !/^\d{4}-\d{2}-\d{2}$/.test(input.startDate)) throw new KioskError("usage", "the start date is missing or not a date")
-            if (Date.parse(`${input.startDate}T00:00:00Z`) > this.now()) throw new KioskError("usage", "the start date is in the future")
-            answers.startDate = input.startDate
-        }
+        // The same checks as the command line's survey options (one source for the ranges and consents).
+        const answers = parseSurveyOptions({
+            age: input.age ? String(input.age) : undefined, commute: input.commute ? String(input.commute) : undefined,
+            consentStartDate: !!input.consentStartDate, startDate: input.consentStartDate ? input.startDate : undefined,
+        }, this.now())
         const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || !!input.consentExposures
         const options = input.consentExposures ? this.checkOptions() : undefined
         const target = wantsSurvey ? this.target() : undefined
@@ -305,10 +300,4 @@ export class KioskDesk {
     private retry(): RetryPolicy {
         return { ...DEFAULT_RETRY, ...this.o.retry }
     }
-}
-
-function surveyNumber(v: number | undefined, range: { min: number; max: number }, what: string): number | undefined {
-    if (v === undefined || v === null) return undefined
-    if (!Number.isInteger(v) || v < range.min || v > range.max) throw new KioskError("usage", `survey ${what}: expected ${range.min}-${range.max}`)
-    return v
 }
