@@ -5,5 +5,9 @@ export type KioskProgress =
     | { step: "match"; keysDone: number; keysTotal: number }
     | { step: "press-button"; purpose: "session" | "export" | "decommission"; secondsLeft: number }
     | { step: "retry"; what: "upload" | "survey"; attempt: number; delayMs: number; reason: string }
+    /** The token stopped answering during the log read (unplugged): the kiosk waits for it. */
+    | { step: "token-unplugged"; read: number }
+    /** The same token answers again: the log read goes on from where it stopped. */
+    | { step: "token-back"; read: number }
 
 export type ProgressListener = (p: KioskProgress) => void

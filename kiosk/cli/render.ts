@@ -64,6 +64,8 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
             case "retry":
                 if (open) { out.write("\n"); open = false }
                 return show(text.progressRetry(p.attempt, Math.round(p.delayMs / 1000))[lang], true)
+            case "token-unplugged": return show(text.tokenUnplugged[lang], true)
+            case "token-back": return show(text.tokenBack[lang], true)
         }
     }
 }

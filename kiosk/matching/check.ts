@@ -47,6 +47,11 @@ export function checkTokenExposure(session: TokenSession, o: CheckOptions): Prom
     }, scanPeriod, o)
 }
 
+/** The check with the log read by the caller's reader (e.g. one that resumes after an unplug). */
+export function checkWithLogReader(readRecords: () => Promise<readonly EncounterRecord[]>, scanPeriod: number, o: CheckOptions): Promise<CheckResult> {
+    return runCheck(readRecords, scanPeriod, o)
+}
+
 /** Downloads and verification come first, so a refused file stops the check before the log is read. */
 async function runCheck(readRecords: () => Promise<readonly EncounterRecord[]>, scanPeriod: number, o: CheckOptions): Promise<CheckResult> {
     const exports = await syncExports({
