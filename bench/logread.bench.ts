@@ -13,6 +13,7 @@ import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
+import { withOwnerSession } from "../sim/harness/owner.js"
 import { connectToToken } from "../kiosk/index.js"
 import { useBleCentral } from "../kiosk/transport/ble.js"
 import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
@@ -60,7 +61,10 @@ async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock
     await vm.pressButton(clock)
     for (let i = 0; i < 50; i++) {
         const page = (await ask(TokenSyncCmd.HandOutLinkKey))?.data
-        if (page?.[0] === 0) return stickerCodeOf(page.subarray(1, 33))
+        if (page?.[0] === 0) {
+            await client.endSession() // the press opened a session too; the USB kiosk needs none
+            return stickerCodeOf(page.subarray(1, 33))
+        }
         await new Promise(r => setTimeout(r, 100))
     }
     throw new Error("the token did not hand out its link key")
@@ -95,12 +99,15 @@ async function main() {
                 const status = await kiosk.client.status()
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
-                const readMs = await timedRead(kiosk.client, records)
+                // The owner presses once for each read (a session); the read itself is what is timed.
+                const readMs = await withOwnerSession(clock, full.vm, kiosk.client, () => timedRead(kiosk.client, records))
                 const code = await stickerCode(kiosk.client, full.vm, clock)
                 useBleCentral(new SimulatedBleCentral(full.vm))
                 const ble = await connectToToken(`ble:${code}`)
                 let bleMs: number
-                try { bleMs = await timedRead(ble.client, records) } finally { await ble.close() }
+                try {
+                    bleMs = await withOwnerSession(clock, full.vm, ble.client, () => timedRead(ble.client, records))
+                } finally { await ble.close() }
                 const read = records
                 const pages = Math.ceil(read.length / 7)
                 const rows: [string, string][] = [

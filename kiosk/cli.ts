@@ -24,6 +24,7 @@ import type { ProgressListener } from "./progress.js"
 import { handOutLinkKey } from "./link/hand-out.js"
 import { stickerPage } from "./link/sticker-page.js"
 import { writeFileSync } from "node:fs"
+import { startWebApp } from "./web/server.js"
 
 export interface KioskIo {
     stdout: Output
@@ -37,6 +38,8 @@ export interface KioskIo {
     onProgress?: ProgressListener
     /** Backoff of automatic retries (tests shorten it). */
     retry?: Omit<RetryPolicy, "retries">
+    /** `serve` runs until this resolves (default: SIGINT or SIGTERM). */
+    until?: Promise<void>
 }
 
 interface Ctx {
@@ -117,7 +120,7 @@ async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Pro
 }
 
 function clockJson(s: TokenSession) {
-    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock }
+    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock, kioskClock: s.clocks.kiosk, tokenClockBefore: s.clocks.token, needsPress: s.clockNeedsPress }
 }
 
 /** Options of `check` and of `decommission --consent-exposures`, resolved before the token is touched. */
@@ -158,7 +161,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         await withToken(ctx, async s => {
             const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
             reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s) },
-                renderStatus(s.status, s.driftSeconds, s.clockWasUnset, ctx.lang))
+                renderStatus(s.status, s, ctx.lang))
         })
     },
 
@@ -176,10 +179,14 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
 
     async register(ctx) {
         allowOnly(ctx.args, "register", ["token", "server", "region", "processing-number", "onset", "symptoms", "api-key", "retries"])
+        // No number as a flag (which shell history keeps): the number, and the onset unless given,
+        // are asked for on the terminal or read from stdin.
+        const asked = ctx.args.values.has("processing-number") ? new Map<string, string>()
+            : await askFor(ctx, ctx.args.values.has("onset") ? ["processing-number"] : ["processing-number", "onset"])
         // Everything the person typed is checked before the token is touched.
         const details = parseRegistrationDetails({
-            processingNumber: ctx.args.values.get("processing-number"),
-            onset: ctx.args.values.get("onset"),
+            processingNumber: ctx.args.values.get("processing-number") ?? asked.get("processing-number"),
+            onset: ctx.args.values.get("onset") ?? (asked.get("onset") || undefined),
             symptoms: ctx.args.values.get("symptoms"),
             region: ctx.args.values.get("region") ?? DEFAULT_REGION,
         }, ctx.now())
@@ -211,6 +218,16 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         })
     },
 
+    async serve(ctx) {
+        allowOnly(ctx.args, "serve", ["port"])
+        const port = ctx.args.values.has("port") ? Number(ctx.args.values.get("port")) : 0
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KioskError("usage", `--port ${ctx.args.values.get("port")}: expected 0-65535`)
+        const app = await startWebApp({ dataDir: ctx.dataDir, port, now: ctx.io.now, retry: ctx.io.retry })
+        ctx.io.stdout.write(ctx.json ? JSON.stringify({ ok: true, command: "serve", url: app.url }) + "\n" : text.serving(app.url)[ctx.lang] + "\n")
+        await (ctx.io.until ?? new Promise<void>(r => { process.once("SIGINT", r); process.once("SIGTERM", r) }))
+        await app.close()
+    },
+
     async "trust-server-key"(ctx) {
         allowOnly(ctx.args, "trust-server-key", ["server"])
         const server = serverBaseUrl(ctx.args.values.get("server"))
@@ -219,6 +236,29 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         reply(ctx, { command: "trust-server-key", server, publicKey: key.spki, fingerprint: key.fingerprint, keyId: key.keyId, keyVersion: key.keyVersion },
             text.trustedKey(key.fingerprint)[ctx.lang] + "\n")
     },
+}
+
+/**
+ * Reads what was not given as flags from the terminal (with a prompt on stderr) or from piped stdin,
+ * one line each, in order. Without stdin nothing is asked: the checks then name what is missing.
+ */
+async function askFor(ctx: Ctx, names: ("processing-number" | "onset")[]): Promise<Map<string, string>> {
+    const answers = new Map<string, string>()
+    if (!names.length || !ctx.io.stdin) return answers
+    const prompts = { "processing-number": text.promptProcessingNumber, onset: text.promptOnset }
+    const rl = createInterface({ input: ctx.io.stdin, terminal: false })
+    const lines = rl[Symbol.asyncIterator]()
+    try {
+        for (const name of names) {
+            if (ctx.io.stdin.isTTY) ctx.io.stderr.write(prompts[name][ctx.lang])
+            const next = await lines.next()
+            if (next.done) break
+            answers.set(name, String(next.value).trim())
+        }
+    } finally {
+        rl.close()
+    }
+    return answers
 }
 
 /** Sends the upload; after a transient failure a person at a terminal may send the same upload again. */

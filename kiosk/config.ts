@@ -17,6 +17,19 @@ export function kioskDataDir(option?: string, env: NodeJS.ProcessEnv = process.e
 interface SettingsFile {
     /** Export-signing public keys (base64 SPKI), one per server base URL. */
     pinnedPublicKeys: Record<string, { publicKey: string; pinnedAt: string }>
+    /** What staff set in the web app's settings screen (none of it about a person). */
+    desk?: DeskSettings
+}
+
+/** The health centre's own settings for the web app (`npm run kiosk -- serve`). */
+export interface DeskSettings {
+    server?: string
+    /** The kiosk's API key from the server's add-kiosk (why the file is mode 0600). */
+    apiKey?: string
+    centreName?: string
+    centrePhone?: string
+    centreHours?: string
+    lang?: "ja" | "en"
 }
 
 export class KioskSettings {
@@ -42,6 +55,15 @@ export class KioskSettings {
 
     pinPublicKey(server: string, publicKeyBase64: string, now = Date.now()): void {
         this.data.pinnedPublicKeys[server] = { publicKey: publicKeyBase64, pinnedAt: new Date(now).toISOString() }
+        this.save()
+    }
+
+    desk(): DeskSettings {
+        return { ...this.data.desk }
+    }
+
+    saveDesk(desk: DeskSettings): void {
+        this.data.desk = { ...desk }
         this.save()
     }
 

@@ -26,6 +26,7 @@ export type KioskErrorCode =
     | "no-eligible-keys"
     | "download-refused"
     | "survey-not-sent"
+    | "kiosk-clock-wrong"
 
 /** Exit codes of `npm run kiosk` (documented in kiosk/README.md). */
 export const EXIT_CODES = {
@@ -41,6 +42,7 @@ export const EXIT_CODES = {
 const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "usage": EXIT_CODES.usage,
     "config": EXIT_CODES.usage,
+    "kiosk-clock-wrong": EXIT_CODES.usage,
     "no-public-key": EXIT_CODES.usage,
     "token-not-found": EXIT_CODES.token,
     "token-lost": EXIT_CODES.token,

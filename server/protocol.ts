@@ -27,6 +27,14 @@ export const INFECTIOUS_WINDOW_DAYS = {
     asymptomatic: { from: -3, to: 7 },
 } as const
 
+/**
+ * How far a key's start may lie ahead of the server's clock and still be kept. A kiosk sets its
+ * token's clock from its own, which may run a few minutes ahead: just before midnight its patient's
+ * token already holds the new day's key, which must not be lost. Such a key is published only after
+ * its day ends, like every key.
+ */
+export const FUTURE_KEY_TOLERANCE_MS = 15 * 60_000
+
 /** Export files: at most this many keys per file. */
 export const MAX_KEYS_PER_EXPORT_FILE = 250_000
 /** SignatureInfo written into exports: key id is conventionally the MCC, version "v1". */

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { loadScenario, formatMs } from "./scenarios/scenario.js"
 import { World, type WorldEvent } from "./world/world.js"
 import { CLOSE_CONTACT_MAX_ATTENUATION_DB } from "./world/constants.js"
+import { runCounterDemo } from "./demo-counter.js"
 
 const SCENARIO = fileURLToPath(new URL("./scenarios/demo-cafe.json", import.meta.url))
 const OUT = join("tmp", "sim", "demo")
@@ -50,6 +51,8 @@ try {
     }
     console.log(`\nOpen ${join(OUT, "air.pcap")} in Wireshark: every packet is a "Google/Apple Exposure Notification".`)
     console.log(`Trace of every advertisement and who heard it: ${join(OUT, "trace.jsonl")}`)
+    // At a terminal the demo stays up for people to click through the web app; piped, it ends.
+    await runCounterDemo(world, OUT, { waitForPeople: !!process.stdout.isTTY && process.argv[2] !== "--no-wait" })
 } finally {
     await world.stop()
 }

@@ -6,7 +6,7 @@ import { intOption } from "./options.js"
 const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
 const VALUE_FLAGS = new Set([
     "token", "out", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
-    "processing-number", "onset", "symptoms", "age", "commute", "start-date",
+    "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port",
 ])
 
 export interface ParsedArgs {
@@ -57,12 +57,16 @@ Commands:
   status        --token <addr>                              the token's state; sets its clock
   check         --token <addr> --server <url>               exposure check against published keys
                 [--public-key <file|base64>] [--config <dir>] [--region 440]
-  register      --token <addr> --server <url> --processing-number <8 digits>
+  register      --token <addr> --server <url> [--processing-number <8 digits>]
                 [--onset YYYY-MM-DD] [--symptoms yes|no] [--api-key <key>] [--retries N]
+                (without --processing-number / --onset, both are asked for on the terminal or read
+                 from stdin, one per line, so they stay out of the shell's history)
   decommission  --token <addr> [--server <url>] [--age 1-9] [--commute 1-3]
                 [--consent-start-date --start-date YYYY-MM-DD] [--consent-exposures]
                 [--public-key ...] [--config <dir>] [--api-key <key>] [--retries N]
   trust-server-key --server <url>                            fetch and pin the server's export key
+  serve         [--port N]                                  the web app for staff, on 127.0.0.1 only;
+                                                            open the URL it prints
   sticker       --token <USB addr> --out <file.html>        once per token: the Bluetooth sticker (owner presses)
   help
 

@@ -10,11 +10,19 @@ export interface Output {
     isTTY?: boolean
 }
 
-export function renderStatus(s: TokenStatus, driftSeconds: number, clockWasUnset: boolean, lang: Lang): string {
+export interface ClockView {
+    driftSeconds: number
+    clockWasUnset: boolean
+    clockNeedsPress: boolean
+    clocks: { kiosk: number; token: number }
+}
+
+export function renderStatus(s: TokenStatus, c: ClockView, lang: Lang): string {
     const state = s.state === "active" ? text.stateActive : s.state === "stopped" ? text.stateStopped : text.stateTimeNotSet
     const lines = [
         `${text.statusTitle[lang]}: ${state[lang]}`,
-        clockWasUnset ? text.clockSetFirst[lang] : text.drift(driftSeconds)[lang],
+        text.clocks(c.clocks.kiosk, c.clocks.token, lang),
+        c.clockNeedsPress ? text.clockNeedsPress[lang] : c.clockWasUnset ? text.clockSetFirst[lang] : text.drift(c.driftSeconds)[lang],
         text.keysHeld(s.keysHeld)[lang],
         text.recordsHeld(s.recordsHeld)[lang],
         text.storage(s.storageUsed, s.storageCapacity)[lang],
@@ -52,10 +60,12 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
             case "read-log": return show(text.progressReadLog(p.read, p.total)[lang], p.read === p.total)
             case "match": return show(text.progressMatch(p.keysDone, p.keysTotal)[lang], p.keysDone === p.keysTotal)
             case "press-button":
-                return show((p.purpose === "export" ? text.pressButtonExport : p.purpose === "sticker" ? text.pressButtonSticker : text.pressButtonDecommission)(p.secondsLeft)[lang], false)
+                return show((p.purpose === "export" ? text.pressButtonExport : p.purpose === "session" ? text.pressButtonSession : p.purpose === "sticker" ? text.pressButtonSticker : text.pressButtonDecommission)(p.secondsLeft)[lang], false)
             case "retry":
                 if (open) { out.write("\n"); open = false }
                 return show(text.progressRetry(p.attempt, Math.round(p.delayMs / 1000))[lang], true)
+            case "token-unplugged": return show(text.tokenUnplugged[lang], true)
+            case "token-back": return show(text.tokenBack[lang], true)
         }
     }
 }

@@ -3,6 +3,7 @@
 // checkTokenExposure reads the log from a connected token first.
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import { onToken, type TokenSession } from "../token/session.js"
+import { ensureOwnerSession } from "../token/owner-session.js"
 import { syncExports, type ExportFileSummary } from "../downloads/export-cache.js"
 import type { TrustedKey } from "../downloads/public-key.js"
 import type { ProgressListener } from "../progress.js"
@@ -36,13 +37,19 @@ export function checkRecords(records: readonly EncounterRecord[], scanPeriod: nu
     return runCheck(async () => records, scanPeriod, o)
 }
 
-/** Reads the token's log into memory and checks it. */
+/** Reads the token's log into memory (after the owner's press opens the session) and checks it. */
 export function checkTokenExposure(session: TokenSession, o: CheckOptions): Promise<CheckResult> {
     const scanPeriod = session.status.scanPeriodSeconds
-    return runCheck(
-        () => onToken("reading the token's log", () =>
-            session.connection.client.readLog({ onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })),
-        scanPeriod, o)
+    return runCheck(async () => {
+        await ensureOwnerSession(session, o.onProgress)
+        return onToken("reading the token's log", () =>
+            session.connection.client.readLog({ onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) }))
+    }, scanPeriod, o)
+}
+
+/** The check with the log read by the caller's reader (e.g. one that resumes after an unplug). */
+export function checkWithLogReader(readRecords: () => Promise<readonly EncounterRecord[]>, scanPeriod: number, o: CheckOptions): Promise<CheckResult> {
+    return runCheck(readRecords, scanPeriod, o)
 }
 
 /** Downloads and verification come first, so a refused file stops the check before the log is read. */

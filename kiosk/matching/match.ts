@@ -4,6 +4,9 @@
 // belongs to; an RPI heard later or earlier than that is a replay and not a match. The AEM is
 // decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
 // forged or broken advertisement and is rejected (as the reference implementation does).
+// Each RPI counts once: a record written twice by the token, a second record of the same RPI or a
+// key published twice would otherwise add its exposure time again (the record with the most scans
+// stands for the RPI).
 import {
     deriveAemk, decryptMetadata, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
     RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
@@ -43,6 +46,8 @@ export interface MatchStats {
     sightings: number
     rejectedAsReplay: number
     rejectedTxPower: number
+    /** Sightings of an RPI that already counted (a duplicate record or a key published twice). */
+    duplicateRpis: number
     matches: number
 }
 
@@ -67,8 +72,10 @@ export function matchDiagnosisKeys(
 ): { matches: ExposureMatch[]; stats: MatchStats } {
     const index = new ObservedRpiIndex(records)
     const deriver = new RpiDeriver()
-    const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, matches: 0 }
+    const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, duplicateRpis: 0, matches: 0 }
     const matches: ExposureMatch[] = []
+    /** RPI (hex) → its match in `matches`: one per RPI. */
+    const matchOfRpi = new Map<string, number>()
     for (let k = 0; k < keys.length; k++) {
         if (k % PROGRESS_EVERY === 0) o.onProgress?.(k, keys.length)
         const key = keys[k]
@@ -105,13 +112,22 @@ export function matchDiagnosisKeys(
                     stats.rejectedTxPower++
                     continue
                 }
-                matches.push({
+                const match: ExposureMatch = {
                     record, key, intervalNumber, txPower,
                     attenuationDb: Math.max(0, txPower - record.rssiMean),
                     minAttenuationDb: Math.max(0, txPower - record.rssiMax),
                     seconds: record.scans * o.scanPeriodSeconds,
                     dayMs: Math.floor((record.firstSeen * 60_000) / DAY_MS) * DAY_MS,
-                })
+                }
+                const rpiHex = rpi.toString("hex")
+                const earlier = matchOfRpi.get(rpiHex)
+                if (earlier === undefined) {
+                    matchOfRpi.set(rpiHex, matches.length)
+                    matches.push(match)
+                    continue
+                }
+                stats.duplicateRpis++
+                if (match.record.scans > matches[earlier].record.scans) matches[earlier] = match
             }
         }
     }

@@ -4,6 +4,7 @@
 import type { ExportResult } from "../../lib/token-sync/sync-client.js"
 import { afterButtonPress } from "../token/button.js"
 import type { TokenSession } from "../token/session.js"
+import { ensureOwnerSession } from "../token/owner-session.js"
 import { KioskError } from "../errors.js"
 import type { ProgressListener } from "../progress.js"
 import type { RegistrationDetails } from "./details.js"
@@ -16,6 +17,8 @@ export async function exportKeysForRegistration(
 ): Promise<PreparedUpload> {
     const client = session.connection.client
     if (session.status.state === "stopped") throw new KioskError("token-stopped", "the token is stopped (decommissioned): it has no keys any more")
+    // Keys are cut at the token's clock: a clock far off is corrected first (the owner's press).
+    if (session.clockNeedsPress) await ensureOwnerSession(session, o.onProgress)
     const result = await afterButtonPress<ExportResult>({
         what: "a key export",
         request: () => client.requestKeyExport(),

@@ -35,7 +35,7 @@ export async function afterButtonPress<R extends { state: string }>(o: ButtonWai
             await new Promise(r => setTimeout(r, POLL_MS))
             continue
         }
-        if (answer.state === "erasing") {
+        if (answer.state === "erasing" || answer.state === "in-progress") {
             // Pressed: the token is working (a wipe reads 1 MiB back). Keep asking, within bounds.
             if (Date.now() > giveUpAt + WORK_LIMIT_MS) throw new KioskError("token-lost", `the token did not finish ${o.what}`)
             await new Promise(r => setTimeout(r, POLL_MS))

@@ -1,5 +1,8 @@
 // A kiosk session with one token: connect, set the token's clock (every connection does, and the
 // drift it had is shown), read its status. Token failures become KioskErrors a person can act on.
+// A token refuses a large clock change without its owner's press (src/time/clock-guard.ts): the
+// kiosk then sets its clock once the owner has pressed (owner-session.ts), after checking that its
+// own clock is not behind the token's log.
 import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { connectToToken, type TokenConnection } from "../transport/connect.js"
@@ -7,11 +10,17 @@ import type { TokenAddress } from "../transport/address.js"
 
 export interface TokenSession {
     connection: TokenConnection
-    /** Token minus kiosk, seconds, measured when the kiosk set the clock now (0 if it was not set). */
+    /** Token minus kiosk, seconds, measured when the kiosk set the clock (0 if it was not set, or not set yet). */
     driftSeconds: number
     /** The token's clock was not set before this connection. */
     clockWasUnset: boolean
+    /** Both clocks when the kiosk connected, Unix seconds (token 0: not set). Shown to the person. */
+    clocks: { kiosk: number; token: number }
+    /** The token wants its owner's press before it takes the kiosk's clock (too large a change). */
+    clockNeedsPress: boolean
     status: TokenStatus
+    /** The kiosk's clock, Unix ms. */
+    now: () => number
     close(): Promise<void>
 }
 
@@ -34,16 +43,30 @@ export async function onToken<T>(what: string, op: () => Promise<T>): Promise<T>
 export async function openTokenSession(address: string | TokenAddress, opts: SessionOptions = {}): Promise<TokenSession> {
     const now = opts.now ?? Date.now
     const connection = await connectToToken(address)
+    const client = connection.client
     try {
-        // Only the state is needed before the clock is set; the full status is read after it.
-        const before = await onToken("reading the token's status", () => connection.client.state())
-        const driftSeconds = before === "stopped" ? 0
-            : await onToken("setting the token's clock", () => connection.client.setTime(Math.floor(now() / 1000)))
-        const status = await onToken("reading the token's status", () => connection.client.status())
+        // Only the state and clock are needed before the clock is set; the full status is read after it.
+        const before = await onToken("reading the token's status", () => client.state())
+        const tokenClock = await onToken("reading the token's clock", () => client.clock())
+        const kioskClock = Math.floor(now() / 1000)
+        let driftSeconds = 0
+        let clockNeedsPress = false
+        if (before !== "stopped") {
+            const r = await onToken("setting the token's clock", () => client.setTime(kioskClock))
+            if (r.outcome === "refused") throw new KioskError("kiosk-clock-wrong", `the token refused the kiosk's clock ${new Date(kioskClock * 1000).toISOString()}: it is outside what the token can keep`)
+            driftSeconds = r.drift
+            clockNeedsPress = r.outcome === "needs-press"
+        }
+        const status = await onToken("reading the token's status", () => client.status())
         return {
-            connection, driftSeconds, status,
+            connection, driftSeconds, status, clockNeedsPress,
+            clocks: { kiosk: kioskClock, token: tokenClock },
             clockWasUnset: before === "time-not-set",
-            close: () => connection.close(),
+            now,
+            close: async () => {
+                await client.endSession()
+                await connection.close()
+            },
         }
     } catch (e) {
         await connection.close()

@@ -34,6 +34,9 @@ class BleLinkTransport extends (jd.Transport as any) {
     private conn: GattConnection | undefined
     private session: HostLinkSession | undefined
     private announcer: ReturnType<typeof setInterval> | undefined
+    /** Commands sent "acknowledge me" (end_session), by service command: the frame's CRC, acknowledged
+     *  when the token's answer comes over the link (the token answers such a command empty). */
+    private readonly awaitingAck = new Map<number, number>()
     readonly deviceId: string
 
     constructor(private readonly radio: BleCentral, private readonly linkKey: Buffer, private readonly timeoutMs: number) {
@@ -63,22 +66,31 @@ class BleLinkTransport extends (jd.Transport as any) {
             const m = Buffer.alloc(2 + pkt.data.length)
             m.writeUInt16LE(pkt.serviceCommand, 0)
             m.set(pkt.data, 2)
+            if (pkt.requiresAck) this.awaitingAck.set(pkt.serviceCommand, pkt.crc)
             await session.send(m)
         }
     }
 
     async transportDisconnectAsync() {
         clearInterval(this.announcer)
+        this.awaitingAck.clear()
         const conn = this.conn
         this.session = undefined
         this.conn = undefined
         await conn?.close()
     }
 
-    /** An answer from the token (service command u16 LE + payload): a report of the sync service. */
+    /** An answer from the token (service command u16 LE + payload): a report of the sync service,
+     *  or (empty) the acknowledgement of a command that has no report. */
     private fromToken(m: Buffer) {
         if (m.length < 2) return
-        this.deliver(SYNC_SERVICE_INDEX, m.readUInt16LE(0), m.subarray(2))
+        const command = m.readUInt16LE(0)
+        const crc = this.awaitingAck.get(command)
+        if (crc !== undefined) {
+            this.awaitingAck.delete(command)
+            this.deliver(jd.JD_SERVICE_INDEX_CRC_ACK, crc, new Uint8Array(0))
+        }
+        if (crc === undefined || m.length > 2) this.deliver(SYNC_SERVICE_INDEX, command, m.subarray(2))
     }
 
     private announce() {

@@ -1,7 +1,7 @@
 // Talks to one token's sync service (services/token-sync.md) over any jacdac-ts bus: the
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
 import jd, { type JDBus, type JDService } from "../jacdac/jacdac-ts.js"
-import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
+import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncSessionState, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
 import { RECORD_BYTES, decodeRecord, type EncounterRecord } from "./records.js"
 
 export type { EncounterRecord } from "./records.js"
@@ -43,13 +43,30 @@ export interface ExportedKey {
 
 export type ExportResult =
     | { state: "ready"; keys: ExportedKey[] }
-    | { state: "waiting-for-button" | "not-requested" | "refused" }
+    | { state: "waiting-for-button" | "not-requested" | "refused" | "in-progress" }
 
-const EXPORT_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
-const DECOMMISSION_STATES = [...EXPORT_STATES, "erasing"] as const
+/** Whether the owner's press has opened a session (services/token-sync.md). */
+export type SessionState = "closed" | "waiting-for-button" | "open"
+
+/** What set_time did: set, or nothing because the change needs the owner's press or is impossible. */
+export interface SetTimeResult {
+    /** Token minus kiosk, seconds (0 when nothing was set or the clock was not set). */
+    drift: number
+    outcome: "set" | "needs-press" | "refused"
+}
+
+const ANSWER_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
+const EXPORT_STATES = [...ANSWER_STATES, "in-progress"] as const
+const DECOMMISSION_STATES = [...ANSWER_STATES, "erasing"] as const
+const SET_TIME_OUTCOMES = ["set", "needs-press", "refused"] as const
+/** Real ms to wait for the first log page (the token commits what it still hears first). */
+const FIRST_LOG_PAGE_TIMEOUT_MS = 15_000
 const KEY_ENTRY_BYTES = 21
 
 export class TokenSyncError extends Error {}
+
+/** The token wants its owner's press first (no session open): nothing was read or changed. */
+export class NeedsOwnerPress extends TokenSyncError {}
 
 export class TokenSyncClient {
     private constructor(readonly service: JDService) {}
@@ -80,6 +97,11 @@ export class TokenSyncClient {
         return state === TokenSyncState.Active ? "active" : state === TokenSyncState.Stopped ? "stopped" : "time-not-set"
     }
 
+    /** Just the token's clock (Unix seconds, 0 while not set). */
+    async clock(): Promise<number> {
+        return (await this.readRegister(TokenSyncReg.Clock)).uintValue
+    }
+
     async status(): Promise<TokenStatus> {
         const u = async (code: number) => (await this.readRegister(code)).uintValue
         const s = async (code: number) => (await this.readRegister(code)).stringValue
@@ -100,10 +122,10 @@ export class TokenSyncClient {
         }
     }
 
-    private async command(cmd: number, data: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+    private async command(cmd: number, data: Uint8Array = new Uint8Array(0), timeoutMs = 1000): Promise<Uint8Array> {
         for (let attempt = 0; attempt < 3; attempt++) {
             try {
-                const reply = await this.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), 1000)
+                const reply = await this.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), timeoutMs)
                 if (reply) return reply.data
             } catch {
                 // retried below
@@ -112,15 +134,39 @@ export class TokenSyncClient {
         throw new TokenSyncError(`token did not answer (command 0x${cmd.toString(16)})`)
     }
 
-    /** Sets the token's clock; returns the drift it measured (token minus kiosk, seconds). */
-    async setTime(unixSeconds: number): Promise<number> {
+    /** Sets the token's clock; says whether it did and the drift it measured (token minus kiosk, seconds). */
+    async setTime(unixSeconds: number): Promise<SetTimeResult> {
         const arg = Buffer.alloc(4)
-        arg.writeUInt32LE(Math.floor(unixSeconds))
+        arg.writeUInt32LE(Math.max(0, Math.floor(unixSeconds)) >>> 0)
         const reply = Buffer.from(await this.command(TokenSyncCmd.SetTime, arg))
-        return reply.length >= 4 ? reply.readInt32LE(0) : 0
+        const outcome = reply.length >= 5 ? SET_TIME_OUTCOMES[reply[4]] : undefined
+        if (!outcome) throw new TokenSyncError(`the token answered set_time with ${reply.length} bytes (outcome ${reply[4]})`)
+        return { drift: reply.readInt32LE(0), outcome }
     }
 
-    /** Asks the owner to press the token's button (30 s). False: the token refused (time not set, stopped). */
+    /** Asks the owner to press the token's button to open a session (30 s). False: stopped, or another request waits. */
+    async requestSession(): Promise<boolean> {
+        const reply = await this.command(TokenSyncCmd.RequestSession)
+        return reply.length > 0 && reply[0] !== 0
+    }
+
+    async session(): Promise<SessionState> {
+        const s = (await this.readRegister(TokenSyncReg.Session)).uintValue
+        return s === TokenSyncSessionState.Open ? "open" : s === TokenSyncSessionState.WaitingForButton ? "waiting-for-button" : "closed"
+    }
+
+    /** Within a session: the latest time the token's log knows of (Unix seconds; 0 for an empty log or no session). */
+    async newestRecordTime(): Promise<number> {
+        return (await this.readRegister(TokenSyncReg.NewestRecord)).uintValue
+    }
+
+    /** Closes the session (and drops a confirmed export). Sent without waiting for an answer. */
+    async endSession(): Promise<void> {
+        // A lost end_session costs nothing: the token closes an idle session by itself.
+        await this.service.sendCmdAsync(TokenSyncCmd.EndSession, undefined, true).catch(() => {})
+    }
+
+    /** Asks the owner to press the token's button (30 s). False: the token refused (time not set, stopped, another request waits). */
     async requestKeyExport(): Promise<boolean> {
         const reply = await this.command(TokenSyncCmd.RequestKeyExport)
         return reply[0] !== 0 && reply.length > 0
@@ -158,7 +204,10 @@ export class TokenSyncClient {
             arg.writeUInt32LE(cursor.seq, 0)
             arg.writeUInt16LE(cursor.slot, 4)
         }
-        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg))
+        // The first page takes longer: the token first writes what it is still hearing (up to 400 records).
+        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg, cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS))
+        if (page.length >= 1 && (page[0] === 1 || page[0] === 2))
+            throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
         if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
         if (page.length < 9) throw new TokenSyncError(`the token answered a log page of ${page.length} bytes`)
         const count = page[1]
@@ -183,6 +232,7 @@ export class TokenSyncClient {
             try {
                 page = await this.readLogPage(cursor)
             } catch (e) {
+                if (e instanceof NeedsOwnerPress) throw e
                 throw new LogReadInterrupted(records, cursor, e as Error)
             }
             records.push(...page.records)

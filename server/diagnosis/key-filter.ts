@@ -1,7 +1,8 @@
-// Which uploaded keys are kept, as COCOA's server decided: not in the future, at most 14 days old,
+// Which uploaded keys are kept, as COCOA's server decided: not in the future (beyond a kiosk's few
+// minutes of clock skew), at most 14 days old,
 // and inside the infectious window around the onset of symptoms (or the test date when asymptomatic).
 // Keys failing these are dropped (with a reason), not the whole upload.
-import { INFECTIOUS_WINDOW_DAYS, DAY_MS } from "../protocol.js"
+import { INFECTIOUS_WINDOW_DAYS, DAY_MS, FUTURE_KEY_TOLERANCE_MS } from "../protocol.js"
 import { enIntervalNumber, keyDay, RETENTION_DAYS } from "../../lib/gaen/index.js"
 import type { UploadedKey } from "./request.js"
 
@@ -15,7 +16,7 @@ export interface FilterResult {
 }
 
 export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; onsetDay: number; now: number }): FilterResult {
-    const nowInterval = enIntervalNumber(opts.now / 1000)
+    const latestStart = enIntervalNumber((opts.now + FUTURE_KEY_TOLERANCE_MS) / 1000)
     const today = Math.floor(opts.now / DAY_MS)
     const window = opts.hasSymptom ? INFECTIOUS_WINDOW_DAYS.symptomatic : INFECTIOUS_WINDOW_DAYS.asymptomatic
     const anchor = opts.hasSymptom ? "onset of symptoms" : "test date"
@@ -24,7 +25,7 @@ export function filterKeys(keys: UploadedKey[], opts: { hasSymptom: boolean; ons
         const day = keyDay(k.rollingStartNumber)
         const sinceOnset = day - opts.onsetDay
         let reason: string | undefined
-        if (k.rollingStartNumber > nowInterval) reason = "starts in the future"
+        if (k.rollingStartNumber > latestStart) reason = "starts in the future"
         else if (day < today - RETENTION_DAYS) reason = `older than ${RETENTION_DAYS} days`
         else if (sinceOnset < window.from || sinceOnset > window.to) {
             reason = `day ${sinceOnset >= 0 ? "+" : ""}${sinceOnset} from the ${anchor} is outside the infectious window (${window.from} to +${window.to})`

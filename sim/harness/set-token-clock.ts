@@ -11,7 +11,10 @@ export async function setTokenClock(clock: SimClock, sync: TokenSyncClient): Pro
     const scale = clock.scale
     try {
         await clock.changeScaleAndSettle(1)
-        return await sync.setTime(Math.round(clock.now() / 1000))
+        const r = await sync.setTime(Math.round(clock.now() / 1000))
+        // The simulation's own time is never a large change; a token that refuses it has been tampered with.
+        if (r.outcome !== "set") throw new Error(`the token did not take the simulation's time (${r.outcome})`)
+        return r.drift
     } finally {
         clock.setScale(scale)
     }

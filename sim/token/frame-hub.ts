@@ -2,8 +2,10 @@
 // connection. The token's VM and simulated hardware connect in memory; hosts (tests, the kiosk)
 // connect over TCP. Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use:
 // a length byte, or 0xFF and a 16-bit little-endian length, then the frame.
+// Frames from TCP (hosts) pass the token's one door (host-door.ts) first.
 import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
+import { HostDoor } from "./host-door.js"
 
 export function encodeFrame(frame: Uint8Array): Buffer {
     if (frame.length >= 255) {
@@ -46,6 +48,8 @@ export class FrameReader {
 /** A connection of the hub: it takes frames out and is fed bytes in. */
 interface Peer {
     send(bytes: Buffer): void
+    /** A host-facing connection (TCP): its frames go through the door. */
+    fromHost?: boolean
 }
 
 /**
@@ -87,6 +91,8 @@ export class InProcessSocket extends EventEmitter implements Peer {
 
 export interface FrameHub {
     port: number
+    /** What the hub let in from hosts, and what it dropped. */
+    door: HostDoor
     /** A connection from inside this process (delivered in memory). */
     connectInProcess(onConnect?: () => void): InProcessSocket
     close(): Promise<void>
@@ -94,9 +100,12 @@ export interface FrameHub {
 
 export function startFrameHub(port = 0): Promise<FrameHub> {
     const peers = new Set<Peer>()
+    const door = new HostDoor()
     const hub = {
         receive(from: Peer, reader: FrameReader, chunk: Buffer) {
             for (const frame of reader.push(chunk)) {
+                if (!from.fromHost) door.observeTokenFrame(frame)
+                else if (!door.admits(frame)) continue
                 const out = encodeFrame(frame)
                 for (const other of peers) if (other !== from) other.send(out)
             }
@@ -109,7 +118,7 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
     const server: Server = createServer(sock => {
         sock.setNoDelay(true)
         sockets.add(sock)
-        const peer: Peer = { send: bytes => { if (!sock.destroyed) sock.write(bytes) } }
+        const peer: Peer = { fromHost: true, send: bytes => { if (!sock.destroyed) sock.write(bytes) } }
         peers.add(peer)
         const reader = new FrameReader()
         sock.on("data", chunk => hub.receive(peer, reader, chunk))
@@ -127,6 +136,7 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
             if (!address || typeof address === "string") return reject(new Error("frame hub: no TCP port"))
             resolve({
                 port: address.port,
+                door,
                 connectInProcess(onConnect) {
                     const s = new InProcessSocket(hub)
                     peers.add(s)

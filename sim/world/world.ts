@@ -16,6 +16,7 @@ import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
+import { withOwnerSession } from "../harness/owner.js"
 import { gaenIdsHex } from "../capture/trace.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
@@ -297,7 +298,8 @@ export class World {
             if (!t.sync) return statuses.set(t.id, { error: "no power at the end" })
             try {
                 // The log first: reading it commits what the token still hears, as a kiosk visit would.
-                const log = await t.sync.readLog()
+                const sync = t.sync
+                const log = t.vm ? await withOwnerSession(this.clock, t.vm, sync, () => sync.readLog()) : await sync.readLog()
                 const status = await t.sync.status()
                 statuses.set(t.id, { status, log })
             } catch (e: any) {

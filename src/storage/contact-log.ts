@@ -214,6 +214,14 @@ export class ContactLog {
         }
     }
 
+    /** The latest time the log knows of, Unix minutes (0 when empty): its newest record's last
+     *  sighting, or when its newest sector was opened. A clock earlier than this is wrong. */
+    latestMinute(): number {
+        let latest = 0
+        for (let i = 0; i < this.region.sectorCount; ++i) if (this.inLog(i)) latest = Math.max(latest, this.newest(i))
+        return latest
+    }
+
     // ---- index ------------------------------------------------------------------------------
 
     private seq(i: number) {

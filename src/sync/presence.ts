@@ -1,29 +1,83 @@
-// Physical presence: a kiosk may ask for something sensitive (the keys, the end of use), and the
-// token does it only if its owner presses the button within 30 seconds of the request.
+// Physical presence: everything that reveals or destroys (the log, the keys, the end of use, a large
+// clock change) needs the owner's button. A kiosk asks; the owner presses within 30 seconds; the
+// press does what was asked and opens one kiosk session, so a check stays one press. The session
+// ends when the kiosk ends it, after SESSION_IDLE_MS without a guarded command, or SESSION_MAX_MS
+// after the press, whichever comes first. All times are token time.
 import * as ds from "@devicescript/core"
 
-/** How long the owner has to press the button after a kiosk asks (token time). */
+/** How long the owner has to press the button after a kiosk asks. */
 export const CONFIRM_WINDOW_MS = 30_000
+/** A session closes after this long without a guarded command (the kiosk went away). */
+export const SESSION_IDLE_MS = 2 * 60_000
+/** … and at the latest this long after the press (a full 1 MiB log reads in about 4 minutes). */
+export const SESSION_MAX_MS = 30 * 60_000
 
-export class PresenceRequest {
-    private requestedAt: number = undefined
+// What a kiosk asked the owner to confirm.
+export const PURPOSE_NONE = 0
+export const PURPOSE_SESSION = 1
+export const PURPOSE_EXPORT = 2
+export const PURPOSE_DECOMMISSION = 3
+/** Handing out the Bluetooth link key for the sticker (src/link/hand-out.ts). */
+export const PURPOSE_LINK_KEY = 4
 
-    request() {
+export class OwnerPresence {
+    private purpose = PURPOSE_NONE
+    private requestedAt = 0
+    private openedAt: number = undefined
+    private usedAt = 0
+
+    /**
+     * A kiosk asks the owner to confirm `purpose`. False when a different request is still waiting:
+     * one blinking light must never stand for two things, so the second is refused, not swapped in.
+     * The same request again restarts the window.
+     */
+    request(purpose: number): boolean {
+        if (this.isWaiting() && this.purpose !== purpose) return false
+        this.purpose = purpose
         this.requestedAt = ds.millis()
+        return true
     }
 
+    /** Drops a waiting request (nothing to confirm any more). */
     cancel() {
-        this.requestedAt = undefined
+        this.purpose = PURPOSE_NONE
     }
 
     isWaiting(): boolean {
-        return this.requestedAt !== undefined && ds.millis() - this.requestedAt <= CONFIRM_WINDOW_MS
+        return this.purpose !== PURPOSE_NONE && ds.millis() - this.requestedAt <= CONFIRM_WINDOW_MS
     }
 
-    /** Called on a button press: true (once) when a request is waiting. */
-    confirm(): boolean {
-        const ok = this.isWaiting()
-        this.requestedAt = undefined
-        return ok
+    waitingFor(): number {
+        return this.isWaiting() ? this.purpose : PURPOSE_NONE
+    }
+
+    /** On a button press: the purpose confirmed (once), PURPOSE_NONE when nothing was waiting. A
+     *  confirmed request opens the session. */
+    confirm(): number {
+        const confirmed = this.waitingFor()
+        this.purpose = PURPOSE_NONE
+        if (confirmed !== PURPOSE_NONE) {
+            this.openedAt = ds.millis()
+            this.usedAt = this.openedAt
+        }
+        return confirmed
+    }
+
+    sessionOpen(): boolean {
+        if (this.openedAt === undefined) return false
+        const now = ds.millis()
+        if (now - this.usedAt > SESSION_IDLE_MS || now - this.openedAt > SESSION_MAX_MS) this.openedAt = undefined
+        return this.openedAt !== undefined
+    }
+
+    /** A guarded command: true (and the session stays alive) only within an open session. */
+    use(): boolean {
+        if (!this.sessionOpen()) return false
+        this.usedAt = ds.millis()
+        return true
+    }
+
+    endSession() {
+        this.openedAt = undefined
     }
 }

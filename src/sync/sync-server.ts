@@ -8,14 +8,18 @@ import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
 import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
-import { PresenceRequest } from "./presence"
+import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
 import { Token } from "../token"
 import { LinkKeyHandOut } from "../link/hand-out"
+import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
+import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 
-export const FIRMWARE_VERSION = "0.2.0"
+export const FIRMWARE_VERSION = "0.3.0"
 
-/** How long a confirmed export stays readable. */
-export const EXPORT_HOLD_MS = 5 * 60_000
+// set_time outcomes (services/token-sync.md).
+export const TIME_SET = 0
+export const TIME_NEEDS_PRESS = 1
+export const TIME_REFUSED = 2
 
 // Answer states shared by export_keys, read_log and decommission (services/token-sync.md).
 export const ANSWER_READY = 0
@@ -33,10 +37,11 @@ const LOG_PAGE_HEADER = 9
 const RECORDS_PER_PAGE = Math.idiv(MAX_REPORT - LOG_PAGE_HEADER, RECORD_SIZE)
 
 export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
-    private readonly exportRequest = new PresenceRequest()
-    private readonly decommissionRequest = new PresenceRequest()
+    private readonly presence = new OwnerPresence()
+    /** The confirmed export: readable only within the session the press opened. */
     private exported: TemporaryExposureKey[] = undefined
-    private exportReadyAt = 0
+    /** Pressed for an export, keys not released yet: the kiosk hears "in progress", not "not pressed". */
+    private releasing = false
     private readonly linkKeyHandOut: LinkKeyHandOut
 
     constructor(
@@ -88,69 +93,106 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     badRecords() {
         return this.token.logStats().badRecords
     }
+    session() {
+        if (this.presence.sessionOpen()) return ds.TokenSyncSessionState.Open
+        return this.presence.isWaiting() ? ds.TokenSyncSessionState.WaitingForButton : ds.TokenSyncSessionState.Closed
+    }
+    newestRecord() {
+        return this.presence.sessionOpen() ? this.token.storage.log.latestMinute() * 60 : 0
+    }
 
-    async setTime(unixTime: number) {
+    async setTime(unixTime: number): Promise<Buffer> {
+        const answer = (drift: number, outcome: number) => {
+            const out = Buffer.alloc(5)
+            out.setAt(0, "i32", drift)
+            out[4] = outcome
+            return out
+        }
         try {
-            return await this.token.setTime(unixTime)
+            if (typeof unixTime !== "number" || !(unixTime >= EARLIEST_VALID_UNIX && unixTime <= LATEST_USABLE_UNIX))
+                return answer(0, TIME_REFUSED)
+            if (!this.presence.use() && !this.mayChangeClockUnpressed(unixTime)) return answer(0, TIME_NEEDS_PRESS)
+            return answer(await this.token.setTime(unixTime), TIME_SET)
         } catch (e) {
             console.log(`sync: set_time refused: ${e}`)
-            return 0
+            return answer(0, TIME_REFUSED)
         }
     }
 
-    requestKeyExport() {
+    /** The clock guard (src/time/clock-guard.ts): a small correction of a set clock, or a first set
+     *  that is not earlier than what the log already holds. */
+    private mayChangeClockUnpressed(unixTime: number): boolean {
+        const clock = this.token.clock
+        if (!clock.isSet()) return unixTime >= this.token.storage.log.latestMinute() * 60
+        return Math.abs(unixTime - clock.now()) <= freeAdjustSeconds(clock.secondsSinceSet())
+    }
+
+    requestSession() {
+        if (this.token.isStopped()) return false
+        return this.askOwner(PURPOSE_SESSION)
+    }
+
+    endSession() {
+        this.presence.endSession()
         this.exported = undefined
-        this.decommissionRequest.cancel()
-        this.linkKeyHandOut.cancel()
-        if (!this.token.clock.isSet() || this.token.isStopped()) {
-            this.exportRequest.cancel()
-            return false
-        }
-        this.exportRequest.request()
-        this.token.showWaitingForButton(true)
+        this.linkKeyHandOut.drop()
+    }
+
+    requestKeyExport() {
+        if (!this.token.clock.isSet() || this.token.isStopped()) return false
+        if (!this.askOwner(PURPOSE_EXPORT)) return false
+        this.exported = undefined
         return true
     }
 
     requestDecommission() {
-        this.exportRequest.cancel()
-        this.linkKeyHandOut.cancel()
         if (this.token.isStopped()) return false
-        this.decommissionRequest.request()
+        return this.askOwner(PURPOSE_DECOMMISSION)
+    }
+
+    /** Asks for the press; the light blinks for exactly the window (unless pressed or asked again). */
+    private askOwner(purpose: number): boolean {
+        if (!this.presence.request(purpose)) return false
         this.token.showWaitingForButton(true)
+        const self = this
+        setTimeout(() => {
+            if (!self.presence.isWaiting()) self.token.showWaitingForButton(false)
+        }, CONFIRM_WINDOW_MS + 100)
         return true
     }
 
     private async onButton() {
+        const purpose = this.presence.confirm()
+        if (purpose === PURPOSE_NONE) return
         this.token.showWaitingForButton(false)
-        if (this.exportRequest.confirm()) {
+        if (purpose === PURPOSE_EXPORT) {
+            this.releasing = true
             try {
                 this.exported = await this.token.keys.releaseForExport(enIntervalNumber(this.token.clock.now()))
-                this.exportReadyAt = ds.millis()
                 this.token.beacon.requestRotation()
             } catch (e) {
                 console.log(`sync: export failed: ${e}`)
+            } finally {
+                this.releasing = false
             }
-        } else if (this.decommissionRequest.confirm()) {
+        } else if (purpose === PURPOSE_DECOMMISSION) {
             try {
                 await this.token.decommission()
             } catch (e) {
                 console.log(`sync: decommission failed: ${e}`)
             }
-        } else this.linkKeyHandOut.confirm()
+        } else if (purpose === PURPOSE_LINK_KEY) this.linkKeyHandOut.confirm()
     }
 
     /** USB only: src/link/token-sync-dispatch.ts does not carry it over Bluetooth. */
     requestLinkKey() {
-        this.exportRequest.cancel()
-        this.decommissionRequest.cancel()
-        const ok = this.linkKeyHandOut.ask(this.token.isStopped())
-        if (ok) this.token.showWaitingForButton(true)
-        return ok
+        if (!this.linkKeyHandOut.mayAsk(this.token.isStopped())) return false
+        return this.askOwner(PURPOSE_LINK_KEY)
     }
 
     async handOutLinkKey(): Promise<Buffer> {
         try {
-            return await this.linkKeyHandOut.answer()
+            return await this.linkKeyHandOut.answer(this.presence.waitingFor() === PURPOSE_LINK_KEY)
         } catch (e) {
             console.log(`sync: link key hand-out failed: ${e}`)
             return Buffer.from([ANSWER_REFUSED])
@@ -168,9 +210,10 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     private exportPage(startIndex: number): Buffer {
         if (this.token.isStopped() || !this.token.clock.isSet()) return Buffer.from([ANSWER_REFUSED])
-        if (this.exported && ds.millis() - this.exportReadyAt > EXPORT_HOLD_MS) this.exported = undefined
+        if (this.releasing) return Buffer.from([ANSWER_IN_PROGRESS])
+        if (this.exported && !this.presence.use()) this.exported = undefined
         if (!this.exported)
-            return Buffer.from([this.exportRequest.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
+            return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         const keys = this.exported
         const start = typeof startIndex === "number" && startIndex >= 0 ? startIndex : 0
         const end = Math.min(keys.length, start + KEYS_PER_PAGE)
@@ -189,6 +232,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     async readLog(cursorBytes: Buffer): Promise<Buffer> {
         try {
             if (this.token.isStopped()) return Buffer.from([ANSWER_REFUSED])
+            if (!this.presence.use()) return Buffer.from([this.presence.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
             let cursor: LogCursor = LOG_START
             // A read from the start also takes what is still being heard: the kiosk sees everything
             // up to now (an identifier heard again later simply gets a second record).
@@ -223,7 +267,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                 return out
             }
             if (this.token.isStopped()) return Buffer.from([this.token.isErasing() ? ANSWER_IN_PROGRESS : ANSWER_REFUSED])
-            return Buffer.from([this.decommissionRequest.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
+            return Buffer.from([this.presence.waitingFor() === PURPOSE_DECOMMISSION ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         } catch (e) {
             console.log(`sync: decommission answer failed: ${e}`)
             return Buffer.from([ANSWER_REFUSED])

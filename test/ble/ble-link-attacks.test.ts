@@ -47,6 +47,11 @@ async function command(session: HostLinkSession, cmd: number, arg: Uint8Array = 
 }
 
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b }
+// Answers (services/token-sync.md): read_log's state byte, set_time's outcome byte (after the drift).
+const ANSWER_NOT_REQUESTED = 2
+const SET_TIME_OUTCOME = 4
+const TIME_SET = 0
+const TIME_NEEDS_PRESS = 1
 
 describe("the Bluetooth sync link refuses what does not come from the sticker's holder", () => {
     const cleanup = new Cleanup()
@@ -59,6 +64,13 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
     async function press() {
         await vm.pressButton(clock)
         expect(await waitUntil(() => vm.syncAdvertisement !== null, 20_000)).toBe(true)
+    }
+
+    /** A request the owner leaves unconfirmed runs out (a press before that would confirm it). */
+    async function letRequestExpire() {
+        clock.setScale(WAITING_SCALE)
+        expect(await waitUntil(async () => (await usb.session()) !== "waiting-for-button", 60_000)).toBe(true)
+        await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
     }
 
     /** What must not change: read over USB. */
@@ -120,10 +132,10 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
             m.writeUInt16LE(cmd)
             await session.send(m)
         }
-        // The link still works (the next answer comes), and those two had none.
-        expect((await command(session, TokenSyncCmd.RequestDecommission))[0]).not.toBe(0)
-        expect(answers).toEqual([TokenSyncCmd.RequestDecommission])
-        await usb.requestKeyExport() // cancels that request again
+        // The link still works (the next answer comes), and those two had none. The press rules hold
+        // over it as over USB: no log without a session.
+        expect((await command(session, TokenSyncCmd.ReadLog))[0]).toBe(ANSWER_NOT_REQUESTED)
+        expect(answers).toEqual([TokenSyncCmd.ReadLog])
         await session.close()
     })
 
@@ -132,14 +144,22 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
         const r = recording(await new SimulatedBleCentral(vm).connectNow())
         const session = await HostLinkSession.open(r.conn, linkKey)
         const now = Math.floor(clock.now() / 1000)
-        await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)) // frame 1: the clock 5 hours on
-        await command(session, TokenSyncCmd.SetTime, u32(now)) // frame 2: back
+        // A 5-hour jump needs the owner's press (the clock guard), over the link as over USB...
+        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TIME_NEEDS_PRESS)
+        // ...so the owner presses for a session, asked over the link.
+        expect((await command(session, TokenSyncCmd.RequestSession))[0]).toBe(1)
+        await vm.pressButton(clock)
+        expect(await waitUntil(async () => (await usb.session()) === "open", 20_000)).toBe(true)
+        const frameOneFrom = r.written.length
+        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TIME_SET) // the clock 5 hours on
+        const frameOne = r.written.slice(frameOneFrom)
+        await command(session, TokenSyncCmd.SetTime, u32(now)) // back
         const before = await tokenState()
         expect(before.clockHour).toBe(Math.floor(now / HOUR_S))
-        const frameOne = r.written.slice(1, 2) // after HELLO: set_time +5 h (one GATT value)
         for (const v of frameOne) await r.conn.write(v)
         expect(await waitUntil(r.isClosed, 20_000)).toBe(true)
         expect(await tokenState()).toEqual(before)
+        await usb.endSession()
     })
 
     test("frames recorded from one host, sent by a second host on its own connection, do nothing", async () => {
@@ -150,9 +170,13 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
         await expect(new SimulatedBleCentral(vm).connectNow()).rejects.toThrow(/refused/)
         await command(sessionA, TokenSyncCmd.RequestDecommission)
         expect((await usb.decommission()).state).toBe("waiting-for-button")
-        await usb.requestKeyExport() // cancels the decommission request (over USB, the owner's kiosk)
+        // One light, one request: nothing else is asked of the owner meanwhile.
+        expect(await usb.requestKeyExport()).toBe(false)
         await sessionA.close()
+        // The owner does not press for it; it runs out before the next press opens the window.
+        await letRequestExpire()
         const before = await tokenState()
+        expect(before.decommission).toBe("not-requested")
         await press()
         const b = recording(await new SimulatedBleCentral(vm).connectNow())
         for (const v of fragment(Buffer.concat([Buffer.from([MSG_HELLO]), randomBytes(NONCE_BYTES)]), b.conn.mtu)) await b.conn.write(v)

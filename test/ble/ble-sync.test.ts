@@ -14,9 +14,10 @@ import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { linkKeyOfStickerCode } from "../../lib/ble-link/sticker-code.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked, readLogWithPress } from "../helpers/owner.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { pressAndOpenOverBluetooth } from "./helpers.js"
+import { waitUntil } from "../helpers/wait.js"
 import { GaenRadioReg, SRV_GAEN_RADIO } from "../../lib/jacdac/service-specs.js"
 
 describe("a token synced over Bluetooth", () => {
@@ -26,6 +27,8 @@ describe("a token synced over Bluetooth", () => {
     let code: string
     let sticker: string
     let stickerMode: number
+    /** The hand-out asked while a session request waited for the button. */
+    let handOutWhileOtherWaits: unknown
     let present: Neighbour[] = []
     /** Every change of the GAEN beacon (null: it stopped). */
     const beaconChanges: (object | null)[] = []
@@ -41,6 +44,16 @@ describe("a token synced over Bluetooth", () => {
         vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onAdvertising: ad => beaconChanges.push(ad), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
         useBleCentral(new SimulatedBleCentral(vm))
         cleanup.add(null, () => useBleCentral(undefined))
+        // First, while the light stands for another request (a session), the hand-out is refused; that
+        // request runs out unpressed.
+        const usb = await openTokenSession(`tcp://127.0.0.1:${vm.hubPort}`, { now: () => clock.now() })
+        try {
+            expect(await usb.connection.client.requestSession()).toBe(true)
+            handOutWhileOtherWaits = await handOutLinkKey(usb).catch(e => e)
+            expect(await waitUntil(async () => (await usb.connection.client.session()) !== "waiting-for-button", 30_000)).toBe(true)
+        } finally {
+            await usb.close()
+        }
         // The kiosk's sticker command, over USB, with the owner's press.
         const page = join(cleanup.tempDir("gaen-ble-sticker-"), "sticker.html")
         const out: string[] = []
@@ -63,6 +76,10 @@ describe("a token synced over Bluetooth", () => {
         expect(stickerMode).toBe(0o600)
     })
 
+    test("while another request waits for the button, the hand-out is refused", () => {
+        expect(handOutWhileOtherWaits).toMatchObject({ code: "token-stopped", message: expect.stringContaining("another request waits") })
+    })
+
     test("the key is handed out once: a second hand-out is refused", async () => {
         const usb = await openTokenSession(`tcp://127.0.0.1:${vm.hubPort}`, { now: () => clock.now() })
         try {
@@ -72,7 +89,7 @@ describe("a token synced over Bluetooth", () => {
         }
     })
 
-    test("after a press, the kiosk reads the token's status and log over Bluetooth; the beacon stays on air", async () => {
+    test("after a press, the kiosk reads the token's status, and with the session's press its log, over Bluetooth; the beacon stays on air", async () => {
         // Enough people for full log pages (7 records: the largest messages the link carries).
         present = Array.from({ length: 10 }, (_, i) => new Neighbour(-55 - i))
         await clock.sleep(20 * 60_000)
@@ -82,7 +99,8 @@ describe("a token synced over Bluetooth", () => {
         try {
             expect(session.status.state).toBe("active")
             expect(await beaconOnAir()).toBe(true)
-            const log = await session.connection.client.readLog()
+            // The press that opened the link confirmed nothing: the log read takes the session's own.
+            const log = await readLogWithPress(clock, vm, session.connection.client)
             expect(log.length).toBeGreaterThanOrEqual(20)
             // A read from the start commits what is still being heard: the token now holds exactly these.
             expect((await session.connection.client.status()).recordsHeld).toBe(log.length)

@@ -15,7 +15,7 @@ import { Neighbour, room } from "../helpers/neighbours.js"
 import { openSession, startServerOn } from "./helpers.js"
 import { FLASH_FILE } from "../helpers/log-flash-image.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked, withOwnerSession } from "../helpers/owner.js"
 
 const FLASH_BYTES = DEFAULT_FLASH.sectorCount * DEFAULT_FLASH.sectorSize
 /** docs/storage.md: sectors 0–1 key store, 2–255 contact log. */
@@ -46,7 +46,8 @@ describe("decommission leaves nothing in the token's flash", () => {
             present = [new Neighbour(-55), new Neighbour(-65), new Neighbour(-75)]
             await clock.sleep(30 * 60_000)
             present = []
-            log = await session.connection.client.readLog()
+            const client = session.connection.client
+            log = await withOwnerSession(clock, vm, client, () => client.readLog())
             flashBefore = flash()
             const survey = prepareSurvey({ ageBracket: 6, commuting: 3 }, clock.now())
             outcome = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>

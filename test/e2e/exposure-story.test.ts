@@ -24,7 +24,7 @@ import {
 } from "../../kiosk/index.js"
 import { checkOptions, openSession, startServerOn } from "./helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 
 const START = "2026-04-01T01:00:00Z"
 const CONTACT_DATE = "2026-04-01"
@@ -53,9 +53,12 @@ describe("exposure story: A registers, B is told of a probable contact, C is not
 
     /** A token's owner checks at the (one) kiosk. */
     async function checkAtKiosk(id: string): Promise<CheckResult> {
-        const session = await openSession(world.token(id).hubPort, world.clock)
+        const token = world.token(id)
+        const session = await openSession(token.hubPort, world.clock)
         try {
-            return await checkTokenExposure(session, checkOptions(server, kioskData))
+            // One press opens the session; the log is read after it.
+            return await pressingWhenAsked(world.clock, buttonOf(token.vm!, world.clock), onProgress =>
+                checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress }))
         } finally { await session.close() }
     }
 

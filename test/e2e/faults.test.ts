@@ -23,7 +23,7 @@ import {
 import { renderError } from "../../kiosk/cli/render.js"
 import { checkOptions, openSession, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked, withOwnerSession } from "../helpers/owner.js"
 
 const FAST = 200
 const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 9, 0), FAST)
@@ -58,7 +58,7 @@ describe("a wrong processing number", () => {
         expect(renderError(err, "ja")).toMatch(/処理番号が正しくないか、有効期限が切れています/)
 
         // The person types the right number. Same session, no second press: the token holds the
-        // confirmed export (5 minutes), the very keys of the refused upload.
+        // confirmed export for the session the press opened, the very keys of the refused upload.
         const held = await session.connection.client.exportKeys()
         expect(held.state).toBe("ready")
         if (held.state !== "ready") return
@@ -110,8 +110,8 @@ describe("a token unplugged in the middle of reading its log", () => {
 
     beforeAll(async () => {
         // 40 people around for an hour, each with a new identifier every 10 minutes: a log of about
-        // 250 records over two flash sectors (136 records each). (Not more people: from about 48
-        // identifiers heard in one scan the firmware runs out of memory and restarts; see the report.)
+        // 250 records over two flash sectors (136 records each). (Forty is enough for two sectors; the
+        // token also copes with far more at once: test/token/crowd.test.ts keeps 200 without a restart.)
         let present: Neighbour[] = Array.from({ length: 40 }, (_, i) => new Neighbour(-45 - i))
         busy = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present) }), vm => vm.stop())
         ;(await openSession(busy.hubPort, clock)).close()
@@ -119,39 +119,48 @@ describe("a token unplugged in the middle of reading its log", () => {
         present = []
         await clock.sleep(10 * 60_000) // gone: the log stops changing
         const direct = await connectToToken(tokenAddress(busy.hubPort))
-        try { clean = await direct.client.readLog() } finally { await direct.close() }
+        try { clean = await withOwnerSession(clock, busy, direct.client, () => direct.client.readLog()) } finally { await direct.close() }
     }, 120_000)
 
     test("the read fails with the records so far and the cursor; resumed, it gives exactly the clean read", async () => {
         expect(clean.length).toBeGreaterThanOrEqual(200)
-        const link = cleanup.add(await startCuttableLink(busy.hubPort), l => l.close())
-        const cable = await connectToToken(tokenAddress(link.port))
-        let err: unknown
+        // The owner's press opens the token's session; it outlives a pulled cable (it ends when idle).
+        const owner = await connectToToken(tokenAddress(busy.hubPort))
         try {
-            // Pulled once 150 records are in, in the log's second sector.
-            err = await cable.client.readLog({ onProgress: read => { if (read >= 150) link.cut() } }).then(() => "not interrupted", e => e)
-        } finally { await cable.close() }
-        expect(err).toBeInstanceOf(LogReadInterrupted)
-        const cut = err as LogReadInterrupted
-        expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
-        expect(cut.records.length).toBeGreaterThanOrEqual(150)
-        expect(cut.records.length).toBeLessThan(clean.length)
-        expect(cut.records).toEqual(clean.slice(0, cut.records.length))
-        expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - 136 })
+            await withOwnerSession(clock, busy, owner.client, async () => {
+                const link = cleanup.add(await startCuttableLink(busy.hubPort), l => l.close())
+                const cable = await connectToToken(tokenAddress(link.port))
+                let err: unknown
+                try {
+                    // Pulled once 150 records are in, in the log's second sector.
+                    err = await cable.client.readLog({ onProgress: read => { if (read >= 150) link.cut() } }).then(() => "not interrupted", e => e)
+                } finally { await cable.close() }
+                expect(err).toBeInstanceOf(LogReadInterrupted)
+                const cut = err as LogReadInterrupted
+                expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
+                expect(cut.records.length).toBeGreaterThanOrEqual(150)
+                expect(cut.records.length).toBeLessThan(clean.length)
+                expect(cut.records).toEqual(clean.slice(0, cut.records.length))
+                expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - 136 })
 
-        // Plugged back in: the read goes on from the cursor; only one page is asked for again.
-        const again = await connectToToken(tokenAddress(link.port))
-        const firstReport: number[] = []
-        try {
-            const resumed = await again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
-            expect(resumed).toEqual(clean)
-        } finally { await again.close() }
-        expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(7) // one page: 7 records at most
+                // Plugged back in: the read goes on from the cursor; only one page is asked for again.
+                const again = await connectToToken(tokenAddress(link.port))
+                const firstReport: number[] = []
+                try {
+                    const resumed = await again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
+                    expect(resumed).toEqual(clean)
+                } finally { await again.close() }
+                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(7) // one page: 7 records at most
+            })
+        } finally { await owner.close() }
     })
 })
 
 describe("a button never pressed", () => {
     test("ends with a clear message after the 30-second window, and nothing is released", async () => {
+        // A session of its own, opened now: the one from beforeAll sat idle through the busy token's
+        // hour, and on a loaded machine its bus could lose the token meanwhile (see the issue's note).
+        const session = cleanup.add(await openSession(worn.hubPort, clock), s => s.close())
         const keysBefore = (await session.connection.client.status()).keysHeld
         const steps: KioskProgress["step"][] = []
         const previous = clock.scale

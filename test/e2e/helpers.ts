@@ -46,12 +46,17 @@ export function openSession(port: number, clock: SimClock): Promise<TokenSession
 export interface CuttableLink {
     port: number
     cut(): void
+    /** Cuts and refuses new connections until plugIn(): the cable stays out. */
+    unplug(): void
+    plugIn(): void
     close(): Promise<void>
 }
 
 export async function startCuttableLink(targetPort: number): Promise<CuttableLink> {
     const open = new Set<Socket>()
+    let pluggedIn = true
     const server: Server = createServer(kiosk => {
+        if (!pluggedIn) return void kiosk.destroy()
         const token = createConnection({ host: "127.0.0.1", port: targetPort })
         for (const s of [kiosk, token]) {
             open.add(s)
@@ -68,6 +73,13 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
         port: (server.address() as AddressInfo).port,
         cut() {
             for (const s of open) s.destroy()
+        },
+        unplug() {
+            pluggedIn = false
+            link.cut()
+        },
+        plugIn() {
+            pluggedIn = true
         },
         close: () => new Promise<void>(r => {
             link.cut()

@@ -7,6 +7,7 @@ import { ContactLog, LOG_START, LogCursor } from "../../src/storage/contact-log"
 import { decodeRecord, RECORD_SIZE } from "../../src/storage/contact-record"
 import { LOG_HEADER_SIZE, RETENTION_MINUTES, recordsPerSector } from "../../src/storage/layout"
 import { T0, recordImage, recordIndex, sameBytes, testRecord } from "./helpers/fixtures"
+import { expectRejectionMentioning } from "./expect-error"
 
 const SECTOR = 512
 const SECTORS = 6
@@ -72,13 +73,8 @@ describe("contact log", () => {
         const log = await ContactLog.open(flash, REGION)
         const r = testRecord(1, minute(1))
         r.lastSeen = r.firstSeen - 1
-        let threw = false
-        try {
-            await log.append(r)
-        } catch {
-            threw = true
-        }
-        expect(threw).toBe(true)
+        // The reason, not just any error (a flash fault would also throw).
+        await expectRejectionMentioning(async () => { await log.append(r) }, "lastSeen before firstSeen")
         expect(flash.stats.programs).toBe(0)
     })
 

@@ -12,3 +12,14 @@ export function expectErrorMentioning(fn: () => void, fragment: string): void {
     }
     expect(message === undefined ? "no error" : message.includes(fragment) ? fragment : message).toBe(fragment)
 }
+
+/** Awaits `fn`, which must reject with an Error whose message contains `fragment`. */
+export async function expectRejectionMentioning(fn: () => Promise<unknown>, fragment: string): Promise<void> {
+    let message: string = undefined
+    try {
+        await fn()
+    } catch (e: any) {
+        message = e.message
+    }
+    expect(message === undefined ? "no error" : message.includes(fragment) ? fragment : message).toBe(fragment)
+}

@@ -5,6 +5,7 @@ import { RamNorFlash, POWER_CUT_MESSAGE } from "../../src/storage/ram-flash"
 import { KeyStore, StoredKey, keyExpiresAt } from "../../src/storage/key-store"
 import { DEFAULT_ROLLING_PERIOD, keyEntriesPerSector } from "../../src/storage/layout"
 import { Rng } from "./helpers/fixtures"
+import { expectRejectionMentioning } from "./expect-error"
 
 const SECTOR = 512
 const REGION = { firstSector: 1, sectorCount: 2 }
@@ -101,13 +102,7 @@ describe("key store", () => {
     test("it refuses a key rather than drop a live one when full", async () => {
         const store = await KeyStore.open(keyFlash(), REGION)
         for (let i = 0; i < keyEntriesPerSector(SECTOR); ++i) await store.add(tekFor(i), DAY0 + i)
-        let threw = false
-        try {
-            await store.add(tekFor(999), DAY0 + 999)
-        } catch {
-            threw = true
-        }
-        expect(threw).toBe(true)
+        await expectRejectionMentioning(async () => { await store.add(tekFor(999), DAY0 + 999) }, "full")
         expect(store.keys().length).toBe(keyEntriesPerSector(SECTOR))
     })
 

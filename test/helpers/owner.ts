@@ -4,30 +4,32 @@ import type { SimClock } from "../../sim/clock/sim-clock.js"
 import type { TokenVm } from "../../sim/harness/token-vm.js"
 import type { ExportedKey, TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import type { KioskProgress } from "../../kiosk/index.js"
+import { OWNER_PRESS_SCALE, withOwnerSession } from "../../sim/harness/owner.js"
+import type { EncounterRecord } from "../../lib/token-sync/records.js"
+
+export { OWNER_PRESS_SCALE, withOwnerSession }
+
+/** The owner presses once so that a host may read the token's whole log (one session). */
+export const readLogWithPress = (clock: SimClock, vm: TokenVm, sync: TokenSyncClient): Promise<EncounterRecord[]> =>
+    withOwnerSession(clock, vm, sync, () => sync.readLog())
 
 /**
- * Simulated seconds per real second while the owner is being asked to press. The token's 30-second
- * window then lasts 15 real seconds: enough for a busy 2-core machine (CI runs test files in
- * parallel) to carry the kiosk's question and the press. Slowing alone is not enough: a token that
- * trailed the fast clock would jump through its lag once idle, so the clock also waits for it
- * (`changeScaleAndSettle`). Without both, a loaded CI run missed the window.
- */
-export const OWNER_PRESS_SCALE = 2
-
-/**
- * Runs `run` at the owner's pace and presses (with `press`) as soon as the kiosk tells the person to
- * (the "press-button" progress step); the previous speed returns once the press is done.
+ * Runs `run` at the owner's pace and presses (with `press`) each time the kiosk tells the person to
+ * (a "press-button" progress step with a new purpose). After a press for an export or a
+ * decommission the previous speed returns; after a press for a session (a log read) the owner's
+ * pace stays, as the token closes a session after 2 idle minutes of its own time.
  */
 export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise<void>, run: (onProgress: (p: KioskProgress) => void) => Promise<T>): Promise<T> {
     const previous = clock.scale
-    let pressed: Promise<void> | undefined
+    const presses = new Map<string, Promise<void>>()
     try {
         await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
         return await run(p => {
-            if (p.step === "press-button") pressed ??= press().finally(() => clock.setScale(previous))
+            if (p.step !== "press-button" || presses.has(p.purpose)) return
+            presses.set(p.purpose, press().finally(() => { if (p.purpose !== "session") clock.setScale(previous) }))
         })
     } finally {
-        await pressed
+        await Promise.all(presses.values())
         clock.setScale(previous)
     }
 }
@@ -46,7 +48,6 @@ export async function exportKeysWithButton(clock: SimClock, vm: TokenVm, sync: T
         if (!(await sync.requestKeyExport())) throw new Error("the token refused the export request")
         beforePress?.()
         await vm.pressButton(clock)
-        clock.setScale(speed)
         for (let i = 0; i < 60; i++) {
             const r = await sync.exportKeys()
             if (r.state === "ready") return r.keys

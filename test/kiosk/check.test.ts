@@ -3,7 +3,7 @@
 // encounter records built as a token logs them, and scored with COCOA's configuration.
 import { describe, test, expect, beforeAll, afterAll, afterEach } from "vitest"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { unzipSync, zipSync } from "fflate"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import {
@@ -15,6 +15,7 @@ import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, DAY_MS,
 import type { TemporaryExposureKey } from "../../lib/gaen/index.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { downServerUrl } from "../helpers/net.js"
+import { filesUnder, filesHolding } from "../helpers/disk-traces.js"
 
 let server: TestServer
 let trustedKey: TrustedKey
@@ -133,12 +134,13 @@ describe("exposure check against the real server", () => {
             const third = await checkRecords(records, SCAN_PERIOD_SECONDS, options(data.path))
             expect(third.downloads.downloaded).toBe(1)
             expect(third.downloads.files.length).toBe(second.downloads.files.length + 1)
-            // Only public files are on disk: zips and their index, nothing of the records.
-            const dir = downloadsDirFor(data.path, server.app.url, "440")
-            const names = readdirSync(dir)
-            expect(names.every(n => n.endsWith(".zip") || n === "index.json")).toBe(true)
-            const everything = names.map(n => readFileSync(join(dir, n)).toString("latin1")).join("")
-            expect(everything.includes(Buffer.from(records[0].rpi).toString("latin1"))).toBe(false)
+            // Only public files are in the whole data folder: the downloaded zips and their index.
+            const downloads = relative(data.path, downloadsDirFor(data.path, server.app.url, "440"))
+            const files = filesUnder(data.path)
+            expect(files.length).toBeGreaterThan(0)
+            for (const f of files) expect(f).toMatch(new RegExp(`^${downloads}/([0-9a-f]+-\\d+\\.zip|index\\.json)$`))
+            // Nothing of the person's log: no identifier or metadata, in any form.
+            expect(filesHolding(data.path, records.flatMap(r => [r.rpi, r.aem]))).toEqual([])
         } finally { data.remove() }
     })
 

@@ -5,10 +5,10 @@ import { describe, test, expect } from "vitest"
 import { randomBytes } from "node:crypto"
 import { mkdirSync, writeFileSync, copyFileSync } from "node:fs"
 import { join } from "node:path"
-import { rpisForKey } from "../../lib/gaen/index.js"
+import { rpisForKey, deriveDailyKeys, rollingProximityIdentifier, associatedEncryptedMetadata, bluetoothMetadata } from "../../lib/gaen/index.js"
 import { RpiDeriver } from "../../kiosk/matching/rpi-derivation.js"
 import { ObservedRpiIndex } from "../../kiosk/matching/rpi-index.js"
-import { acceptanceWindowMinutes, type ExposureMatch } from "../../kiosk/matching/match.js"
+import { acceptanceWindowMinutes, matchDiagnosisKeys, type ExposureMatch } from "../../kiosk/matching/match.js"
 import { attenuationBucket, dailyRisk, windowScore } from "../../kiosk/matching/risk.js"
 import { loadRiskConfig, DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE, RISK_CALCULATION_FILE } from "../../kiosk/matching/risk-config.js"
 import { KioskError } from "../../kiosk/errors.js"
@@ -99,5 +99,39 @@ describe("matching units", () => {
             mkdirSync(join(dir.path, "empty"))
             expect(() => loadRiskConfig(join(dir.path, "empty"))).toThrow(/cannot read .*cocoa-exposure-configuration\.json \(ENOENT\)/)
         } finally { dir.remove() }
+    })
+})
+
+describe("each RPI counts once", () => {
+    // A key of 2026-04-01 and a record of its interval 60 heard for 3 scans (12 minutes at 240 s).
+    const tek = randomBytes(16)
+    const start = Math.floor(Date.UTC(2026, 3, 1) / 600_000)
+    const keys = deriveDailyKeys(tek)
+    const enin = start + 60
+    const rpi = rollingProximityIdentifier(keys, enin)
+    const aem = associatedEncryptedMetadata(keys, rpi, bluetoothMetadata(-8))
+    const record = { rpi, aem, firstSeen: enin * 10 + 1, lastSeen: enin * 10 + 9, scans: 3, rssiMax: -50, rssiMean: -55, rssiMin: -60 }
+    const key = { keyData: Buffer.from(tek), rollingStartIntervalNumber: start, rollingPeriod: 144 }
+    const opts = { scanPeriodSeconds: 240 }
+    const seconds = (r: ReturnType<typeof matchDiagnosisKeys>) => r.matches.reduce((s, m) => s + m.seconds, 0)
+
+    test("a record written twice, or a key published twice, adds no exposure time", () => {
+        const once = matchDiagnosisKeys([key], [record], opts)
+        expect(seconds(once)).toBe(720)
+        const twiceWritten = matchDiagnosisKeys([key], [record, { ...record }], opts)
+        expect(seconds(twiceWritten)).toBe(720)
+        expect(twiceWritten.stats).toMatchObject({ matches: 1, duplicateRpis: 1 })
+        const twicePublished = matchDiagnosisKeys([key, { ...key }], [record], opts)
+        expect(seconds(twicePublished)).toBe(720)
+        expect(twicePublished.stats).toMatchObject({ matches: 1, duplicateRpis: 1 })
+    })
+
+    test("of several records of one RPI, the one with the most scans stands for it", () => {
+        const partial = { ...record, lastSeen: record.firstSeen + 4, scans: 2 }
+        for (const log of [[partial, record], [record, partial]]) {
+            const r = matchDiagnosisKeys([key], log, opts)
+            expect(r.matches).toHaveLength(1)
+            expect(r.matches[0].record.scans).toBe(3)
+        }
     })
 })

@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../server/helpers.js"
 import { parseRegistrationDetails, prepareUpload, sendUpload, KioskError, type RetryPolicy } from "../../kiosk/index.js"
 import { keyOfDay, startProxy, DAY_MS } from "./fixtures.js"
 import { downServerUrl } from "../helpers/net.js"
+import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
 
 let server: TestServer
 beforeAll(async () => { server = await startTestServer() })
@@ -115,5 +116,36 @@ describe("registration", () => {
             const r = await sendUpload(prepareUpload(keys(), details(number), now), { server: proxy.url, apiKey: server.apiKey }, { retry: fast })
             expect(r).toMatchObject({ accepted: 2, attempts: 2 })
         } finally { await proxy.close() }
+    })
+
+    test("each refusal of a real server has its own error and exit code, and nothing is stored", async () => {
+        const refusals: { name: string; server: TestServer; details: (n: string) => ReturnType<typeof details>; keys?: ReturnType<typeof keys>; code: string; exit: number; message: RegExp }[] = []
+        const regionServer = await startTestServer({ regions: ["440"] })
+        const limited = await startTestServer({ rateLimit: { perMinute: 1, burst: 1 } })
+        const noHersys = await startTestServer({ verifier: { kind: "hersys", url: (await downServerUrl()) + "/verify", parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 30_000 } })
+        try {
+            const otherRegion = (n: string) => parseRegistrationDetails({ processingNumber: n, onset: today, symptoms: "no", region: "441" }, now + DAY_MS)
+            refusals.push(
+                { name: "403 region not served", server: regionServer, details: otherRegion, code: "region-not-served", exit: 5, message: /HTTP 403 region_not_served/ },
+                { name: "503 verification unavailable", server: noHersys, details, code: "verification-unavailable", exit: 4, message: /HTTP 503 verification_unavailable/ },
+                { name: "400 no eligible keys", server, details, keys: [keyOfDay(now, 20)].map(k => ({ ...k, keyData: new Uint8Array(k.keyData) })), code: "no-eligible-keys", exit: 5, message: /HTTP 400 no_eligible_keys.*older than 14 days/ },
+            )
+            // 429: the first upload spends the kiosk's only token of its rate limit.
+            const [spent] = await limited.numbers()
+            await sendUpload(prepareUpload(keys(), details(spent), now), { server: limited.app.url, apiKey: limited.apiKey })
+            refusals.push({ name: "429 rate limited", server: limited, details, code: "rate-limited", exit: 5, message: /HTTP 429/ })
+
+            for (const r of refusals) {
+                const [number] = await r.server.numbers()
+                const before = (await r.server.app.storage.countKeys()).total
+                const err = await sendUpload(prepareUpload(r.keys ?? keys(), r.details(number), now), { server: r.server.app.url, apiKey: r.server.apiKey }, { retry: { ...fast, retries: 1 } }).catch(e => e)
+                expect(err, r.name).toBeInstanceOf(KioskError)
+                expect({ name: r.name, code: err.code, exit: err.exitCode }).toEqual({ name: r.name, code: r.code, exit: r.exit })
+                expect(err.message, r.name).toMatch(r.message)
+                expect((await r.server.app.storage.countKeys()).total, r.name).toBe(before)
+            }
+        } finally {
+            await Promise.all([regionServer.stop(), limited.stop(), noHersys.stop()])
+        }
     })
 })

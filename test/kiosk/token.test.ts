@@ -12,13 +12,19 @@ import { startTestServer, type TestServer } from "../server/helpers.js"
 import { tempDir } from "./fixtures.js"
 import { downServerUrl } from "../helpers/net.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { Neighbour, room } from "../helpers/neighbours.js"
+import { filesUnder, filesHolding } from "../helpers/disk-traces.js"
 
 let clock: SimClock
 let server: TestServer
 const data = tempDir("kiosk-token-")
+/** What the kiosk handled about a person in these tests (processing numbers, token ids, upload ids). */
+const personal: Uint8Array[] = []
 beforeAll(async () => {
     clock = SimClock.startingAt(Date.now(), 20)
-    server = await startTestServer()
+    // The server runs on the tokens' clock: at 20x a real clock would fall a day behind the tokens'
+    // keys after simulated midnight.
+    server = await startTestServer({ clock: () => clock.now() })
 })
 afterAll(async () => {
     await server.stop()
@@ -42,8 +48,8 @@ function kioskIo(env: NodeJS.ProcessEnv = {}) {
     return { io, out, err, steps, runPressing, json }
 }
 
-async function withToken(use: (vm: TokenVm) => Promise<void>) {
-    const vm = await TokenVm.start({ clock })
+async function withToken(use: (vm: TokenVm) => Promise<void>, options: { dir?: string } = {}) {
+    const vm = await TokenVm.start({ clock, ...options })
     try { await use(vm) } finally { await vm.stop() }
 }
 
@@ -110,6 +116,7 @@ describe("kiosk with a simulated token", () => {
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "register", keys: 1, accepted: 1, dropped: [] })
             expect(j.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/)
+            personal.push(Buffer.from(number), Buffer.from(j.idempotencyKey), Buffer.from((await tokenIdOf(addr)), "hex"))
         })
     })
 
@@ -172,31 +179,69 @@ describe("kiosk with a simulated token", () => {
     })
 
     test("the survey as COCOA 3.0.0 sent it is accepted by the server (201), each item only with consent", async () => {
-        const none = prepareSurvey({}, Date.now())
+        const none = prepareSurvey({}, clock.now())
         expect(none).toBeUndefined()
-        const survey = prepareSurvey({ ageBracket: 8, startDate: "2026-01-10", exposureDays: [{ dayMs: Date.UTC(2026, 0, 12), detected: true }] }, Date.now())!
+        const survey = prepareSurvey({ ageBracket: 8, startDate: "2026-01-10", exposureDays: [{ dayMs: Date.UTC(2026, 0, 12), detected: true }] }, clock.now())!
         const content = JSON.parse(survey.body).eventLogs[0].content
         expect(content).toEqual({ q1: 8, q2: -1, start_date: Date.UTC(2026, 0, 10) / 1000, exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: Date.UTC(2026, 0, 12), ExposureDetected: 1 }] } })
         expect(await sendSurvey(survey, { server: server.app.url, apiKey: server.apiKey })).toEqual({ stored: 1 })
-        const consentless = prepareSurvey({ commuting: 2 }, Date.now())!
+        const consentless = prepareSurvey({ commuting: 2 }, clock.now())!
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
     })
 
-    test("check over the token: its log is read and matched", async () => {
+    test("check over the token: one press, then its log is read and matched", async () => {
         await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
             const k = kioskIo()
-            expect(await runKiosk(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", (await fetchKey()).spki], k.io)).toBe(0)
+            const key = (await fetchKey()).spki
+            expect(await k.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
+            // The kiosk asked for the press before it read the log.
+            expect(k.steps.filter(s => s === "press-button").length).toBeGreaterThanOrEqual(1)
+            expect(k.steps.indexOf("press-button")).toBeLessThan(k.steps.indexOf("read-log"))
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "check", result: "no-contact", contactDates: [] })
             expect(j.log.scanPeriodSeconds).toBeGreaterThan(0)
         })
     })
 
-    test("decommission: survey sent, button pressed, proof of erasure shown", async () => {
-        await withToken(async vm => {
+    test("a kiosk whose clock is two days behind: both clocks shown, not pushed; after the press it stops and the token's clock stays", async () => {
+        const near = new Neighbour(-55)
+        const vm = await TokenVm.start({ clock, onScan: room(() => [near]) })
+        try {
+            const addr = `tcp://127.0.0.1:${vm.hubPort}`
+            expect(await runKiosk(["status", "--json", "--token", addr], kioskIo().io)).toBe(0) // a right kiosk sets the clock
+            // Someone nearby for a while: records in the log (an RPI is written once it is no longer heard).
+            const speed = clock.scale
+            clock.setScale(200)
+            try { await clock.sleep(40 * 60_000) } finally { clock.setScale(speed) }
+            const behind = () => clock.now() - 2 * 86_400_000
+            const status = kioskIo()
+            status.io.now = behind
+            expect(await runKiosk(["status", "--json", "--token", addr], status.io)).toBe(0)
+            const shown = status.json().clock
+            expect(shown).toMatchObject({ needsPress: true, driftSeconds: 0 })
+            expect(shown.tokenClockBefore - shown.kioskClock).toBeGreaterThan(2 * 86_400 - 120)
+            expect(Math.abs(shown.clock - clock.now() / 1000)).toBeLessThan(120) // the token kept its clock
+            const check = kioskIo()
+            check.io.now = behind
+            const key = (await fetchKey()).spki
+            expect(await check.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(2)
+            expect(check.json().error).toMatchObject({ code: "kiosk-clock-wrong" })
+            expect(check.steps).not.toContain("read-log")
+            const after = kioskIo()
+            expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
+            expect(Math.abs(after.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
+            expect(after.json().token.recordsHeld).toBeGreaterThan(0)
+        } finally { await vm.stop() }
+    })
+
+    test("decommission: survey sent, button pressed, proof of erasure shown; stopped and forgotten after a power cycle", async () => {
+        const vmDir = tempDir("kiosk-token-vm-")
+        try { await withToken(async vm => {
             const addr = `tcp://127.0.0.1:${vm.hubPort}`
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
+            const tokenId = await tokenIdOf(addr)
+            personal.push(Buffer.from(tokenId, "hex"))
             const running = k.runPressing(["decommission", "--json", "--token", addr, "--server", server.app.url, "--age", "9", "--commute", "1"], vm)
             expect(await running, k.out.join("")).toBe(0)
             const j = k.json()
@@ -205,9 +250,43 @@ describe("kiosk with a simulated token", () => {
             const after = kioskIo()
             expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
             expect(after.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
-        })
+            // A stopped token is refused by name (exit 3), for a registration and a second decommission.
+            const [number] = await server.numbers()
+            for (const args of [
+                ["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number],
+                ["decommission", "--json", "--token", addr, "--server", server.app.url],
+            ]) {
+                const again = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
+                expect(await runKiosk(args, again.io), args[0]).toBe(3)
+                expect(again.json().error, args[0]).toMatchObject({ code: "token-stopped" })
+            }
+            // Power-cycled: still stopped, and the token id was deleted (a new one is drawn at boot).
+            await vm.stop()
+            const restarted = await TokenVm.start({ clock, dir: vmDir.path })
+            try {
+                const cycled = kioskIo()
+                expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${restarted.hubPort}`], cycled.io)).toBe(0)
+                expect(cycled.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
+                expect(cycled.json().token.tokenId).not.toBe(tokenId)
+            } finally { await restarted.stop() }
+        }, { dir: vmDir.path }) } finally { vmDir.remove() }
+    }, 180_000) // two boots and an erase: a backstop for a loaded machine
+})
+
+describe("the kiosk's data folder after status, register, check and decommission", () => {
+    test("holds only its configuration and public downloads, nothing about a person or a token", () => {
+        expect(personal.length).toBeGreaterThanOrEqual(4) // the register and decommission tests ran
+        for (const f of filesUnder(data.path)) expect(f).toMatch(/^(config\.json|downloads\/[0-9a-f]+\/([0-9a-f]+-\d+\.zip|index\.json))$/)
+        expect(filesHolding(data.path, personal)).toEqual([])
     })
 })
+
+/** The token's id, as a kiosk's status shows it. */
+async function tokenIdOf(addr: string): Promise<string> {
+    const k = kioskIo()
+    expect(await runKiosk(["status", "--json", "--token", addr], k.io)).toBe(0)
+    return k.json().token.tokenId
+}
 
 /** The server's public key, as the operator passes it with --public-key. */
 function fetchKey() {

@@ -6,6 +6,8 @@ import { request } from "node:http"
 import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "./helpers.js"
 import { addKiosk } from "../../server/kiosks/api-keys.js"
 import { MAX_DIAGNOSIS_BODY_BYTES } from "../../server/protocol.js"
+import { unzipSync } from "fflate"
+import { decodeExport, parseExportList } from "../../lib/keyfile/index.js"
 
 let s: TestServer
 // A generous limit here: this suite sends many requests from one kiosk; 429 has its own server below.
@@ -39,7 +41,7 @@ describe("200: stored", () => {
         body.keys = [
             key(dayStart(now, 1)), // +3 from onset: kept
             key(dayStart(now, 15)), // older than 14 days
-            key(dayStart(now, -1)), // tomorrow
+            key(dayStart(now, -2)), // the day after tomorrow (tomorrow's may be minutes away: see the midnight test)
             key(dayStart(now, 8)), // -4 from onset: before the window
         ]
         const before = await count()
@@ -51,6 +53,38 @@ describe("200: stored", () => {
         expect(res.body.dropped[1].reason).toMatch(/future/)
         expect(res.body.dropped[2].reason).toMatch(/infectious window/)
         expect(await count()).toBe(before + 1)
+    })
+
+    test("a kiosk's clock a few minutes ahead at midnight: the new day's key is kept, and published once that day ends", async () => {
+        // Pinned: the server's clock is 23:50 UTC; the kiosk's (and so its token's) already shows the next day.
+        const midnight = Date.UTC(2026, 5, 1)
+        const at = { ms: midnight - 10 * 60_000 }
+        const p = await startTestServer({ clock: () => at.ms })
+        try {
+            const [n1, n2] = await p.numbers(2)
+            const newDayKey = key(midnight / 600_000)
+            const body = upload(n1, { now: at.ms, onsetDaysAgo: 1, days: 1 })
+            body.keys.push(newDayKey)
+            expect((await p.put("/v3/diagnosis", body)).body).toEqual({ accepted: 2, dropped: [] })
+            // More than 15 minutes ahead is no clock skew: dropped.
+            at.ms = midnight - 20 * 60_000
+            const early = upload(n2, { now: at.ms, onsetDaysAgo: 1, days: 1 })
+            early.keys.push(key(midnight / 600_000))
+            const res = await p.put("/v3/diagnosis", early)
+            expect(res.body.accepted).toBe(1)
+            expect(res.body.dropped).toEqual([{ index: 1, reason: "starts in the future" }])
+
+            const published = async () => {
+                const list = parseExportList(await (await p.get("/c19r/440/list.json")).text())
+                const zips = await Promise.all(list.map(async e => unzipSync(new Uint8Array(await (await fetch(e.url)).arrayBuffer()))["export.bin"]))
+                return zips.flatMap(bin => decodeExport(bin.subarray(16)).keys.map(k => Buffer.from(k.keyData).toString("base64")))
+            }
+            expect((await p.app.publishNow()).keys).toBe(2) // the two keys of the day that has ended
+            expect(await published()).not.toContain(newDayKey.keyData)
+            at.ms = midnight + DAY_MS + 60_000
+            expect((await p.app.publishNow()).keys).toBe(1)
+            expect(await published()).toContain(newDayKey.keyData)
+        } finally { await p.stop() }
     })
 
     test("asymptomatic: the window ends 7 days after the test date, symptomatic: 10 after onset", async () => {
@@ -238,8 +272,16 @@ describe("idempotency_key", () => {
     test("concurrent retries spend the processing number once", async () => {
         const [n] = await s.numbers()
         const body = upload(n)
+        const before = await count()
         const answers = await Promise.all(Array.from({ length: 5 }, () => s.put("/v3/diagnosis", body)))
         expect(answers.map(a => a.status)).toEqual([200, 200, 200, 200, 200])
+        for (const a of answers) expect(a.body).toEqual({ accepted: 5, dropped: [] })
+        expect(await count()).toBe(before + 5) // stored once
+        // Spent: another upload (a new idempotency key) with the same number is refused.
+        const other = await s.put("/v3/diagnosis", upload(n))
+        expect(other.status).toBe(406)
+        expect(other.body.message).toMatch(/already been used|wrong or has expired/)
+        expect(await count()).toBe(before + 5)
     })
 })
 

@@ -13,7 +13,7 @@ class FakeHersys {
     url = ""
     received: { body: any; headers: Record<string, unknown> }[] = []
     valid = new Set<string>()
-    mode: "normal" | "http500" | "garbage" | "unknown-code" | "slow" = "normal"
+    mode: "normal" | "http500" | "garbage" | "unknown-code" | "silent" = "normal"
 
     async start(port = 0) {
         this.server = createServer((req, res) => {
@@ -24,7 +24,7 @@ class FakeHersys {
                 this.received.push({ body, headers: req.headers })
                 if (this.mode === "http500") return void res.writeHead(500).end("boom")
                 if (this.mode === "garbage") return void res.writeHead(200, { "content-type": "text/html" }).end("<html>")
-                if (this.mode === "slow") return void setTimeout(() => res.writeHead(200).end('{"result":"valid"}'), 2000)
+                if (this.mode === "silent") return // never answers (stop() closes the connection)
                 const n = body.processNumber
                 let result = this.valid.delete(n) ? "valid" : "invalid"
                 if (this.mode === "unknown-code") result = "maintenance"
@@ -47,7 +47,7 @@ beforeAll(async () => {
     hersys = new FakeHersys()
     await hersys.start()
     s = await startTestServer({
-        verifier: { kind: "hersys", url: hersys.url, parameterName: "processNumber", apiSecret: "s3cret", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 500 },
+        verifier: { kind: "hersys", url: hersys.url, parameterName: "processNumber", apiSecret: "s3cret", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 30_000 },
     })
 })
 afterAll(async () => {
@@ -81,10 +81,10 @@ describe("HER-SYS verifier", () => {
     })
 
     test.each([
+        // The server waits 30 s for an answer: a loaded machine never turns a normal one into a 503.
         ["answers HTTP 500", "http500", /HTTP 500/],
         ["answers something other than JSON", "garbage", /other than JSON/],
         ["answers a result code we do not know", "unknown-code", /unknown result code/],
-        ["does not answer within the timeout", "slow", /unreachable/],
     ] as const)("HER-SYS %s: 503, nothing stored, the server keeps serving", async (_name, mode, reason) => {
         hersys.mode = mode
         hersys.valid.add("55556666")
@@ -98,7 +98,27 @@ describe("HER-SYS verifier", () => {
         expect((await s.get("/c19r/440/list.json")).status).toBe(200)
     })
 
-    test("HER-SYS down (connection refused): 503 and keys not stored; a retry after it is back succeeds", async () => {
+    test("HER-SYS does not answer within the timeout: 503, nothing stored", async () => {
+        // It never answers, so the timeout fires whatever the load: it can be short here.
+        hersys.mode = "silent"
+        const t = await startTestServer({
+            verifier: { kind: "hersys", url: hersys.url, parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 300 },
+        })
+        try {
+            const before = await t.app.storage.countKeys()
+            const res = await t.put("/v3/diagnosis", upload("55557777"))
+            expect(res.status).toBe(503)
+            expect(res.body).toMatchObject({ error: "verification_unavailable", message: expect.stringMatching(/unreachable/) })
+            expect(res.headers.get("retry-after")).toBe("60")
+            expect(await t.app.storage.countKeys()).toEqual(before)
+            expect((await t.get("/c19r/440/list.json")).status).toBe(200)
+        } finally {
+            await t.stop()
+            hersys.mode = "normal"
+        }
+    })
+
+        test("HER-SYS down (connection refused): 503 and keys not stored; a retry after it is back succeeds", async () => {
         const url = (await downServerUrl()) + "/verify"
         const t = await startTestServer({
             verifier: { kind: "hersys", url, parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 1000 },

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
-import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
+import { NeedsOwnerPress, TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
-import { exportKeysWithButton } from "../helpers/owner.js"
+import { exportKeysWithButton, readLogWithPress, withOwnerSession } from "../helpers/owner.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { hex } from "../helpers/bytes.js"
 
@@ -22,9 +22,12 @@ describe("contact log on the token", () => {
     let vm: TokenVm
     let sync: TokenSyncClient
     let firstRead: EncounterRecord[]
+    /** Every scan window the firmware asked its radio for (simulated ms). */
+    const scans: { fromMs: number; toMs: number }[] = []
+    const inRoom = room(() => present)
 
     const boot = async () => {
-        vm = await TokenVm.start({ clock, dir, onScan: room(() => present) })
+        vm = await TokenVm.start({ clock, dir, onScan: (fromMs, toMs) => { scans.push({ fromMs, toMs }); return inRoom(fromMs) } })
         sync = await TokenSyncClient.find(vm.bus)
     }
 
@@ -35,7 +38,7 @@ describe("contact log on the token", () => {
         await clock.sleep(45 * 60_000) // three quarters of an hour together
         present = []
         await clock.sleep(10 * 60_000) // then apart: the last identifier is committed
-        firstRead = await sync.readLog()
+        firstRead = await readLogWithPress(clock, vm, sync)
     })
     afterAll(async () => {
         await vm?.stop() // `vm` changes on reboot, so it is stopped here rather than registered
@@ -56,39 +59,84 @@ describe("contact log on the token", () => {
         }
     })
 
+    test("it listens 4 seconds every 225 to 255 seconds", () => {
+        // 55 minutes with the clock set: about 14 windows.
+        expect(scans.length).toBeGreaterThanOrEqual(12)
+        for (const w of scans) expect(w.toMs - w.fromMs).toBe(4000)
+        for (let i = 1; i < scans.length; i++) {
+            const gap = scans[i].fromMs - scans[i - 1].fromMs
+            expect(gap, `scan ${i} at ${new Date(scans[i].fromMs).toISOString()}`).toBeGreaterThanOrEqual(225_000)
+            expect(gap, `scan ${i} at ${new Date(scans[i].fromMs).toISOString()}`).toBeLessThanOrEqual(255_000)
+        }
+    })
+
     test("a power cycle keeps every record (index rebuilt from flash)", async () => {
         const before = (await sync.status()).recordsHeld
         await vm.stop() // battery out
         await boot()
         expect((await sync.status()).recordsHeld).toBe(before)
-        const again = await sync.readLog()
+        const again = await readLogWithPress(clock, vm, sync)
         expect(again.map(r => hex(r.rpi))).toEqual(firstRead.map(r => hex(r.rpi)))
         // Without a real-time clock the token waits for a kiosk: nothing on air, nothing logged.
         expect((await sync.status()).state).toBe("time-not-set")
+        const scansBefore = scans.length
+        present = [near]
+        try {
+            await clock.sleep(15 * 60_000)
+        } finally { present = [] }
+        expect(scans.length, "scans before the time was set").toBe(scansBefore)
+        expect(vm.aired, "advertisements before the time was set").toEqual([])
+        expect((await sync.status()).recordsHeld).toBe(before)
+    })
+
+    /** A kiosk moves the token's clock by a lot: the owner presses first. */
+    const setClockWithPress = (unixSeconds: number) => withOwnerSession(clock, vm, sync, async () => {
+        expect((await sync.setTime(unixSeconds)).outcome).toBe("set")
+    })
+
+    test("without the owner's press a host reads no record and no key, and cannot move the clock far", async () => {
+        await setTokenClock(clock, sync) // a small correction needs no press
+        const before = await sync.status()
+        await expect(sync.readLog()).rejects.toBeInstanceOf(NeedsOwnerPress)
+        expect((await sync.exportKeys()).state).toBe("not-requested")
+        // 15 days ahead would expire everything at the next housekeeping: refused, nothing changes.
+        expect(await sync.setTime(before.clock + 15 * DAY_S)).toEqual({ drift: 0, outcome: "needs-press" })
+        await clock.sleep(90_000) // housekeeping runs every minute of token time
+        const after = await sync.status()
+        expect(after.recordsHeld).toBe(before.recordsHeld)
+        expect(after.keysHeld).toBe(before.keysHeld)
+        expect(Math.abs(after.clock - before.clock - 90)).toBeLessThan(30)
+        // Back by a day, likewise (nothing would ever expire).
+        expect((await sync.setTime(before.clock - DAY_S)).outcome).toBe("needs-press")
+        // A time the records cannot hold (u24 minutes since 2020 end in November 2051) is refused even with the press.
+        await withOwnerSession(clock, vm, sync, async () => {
+            expect((await sync.setTime(Date.UTC(2051, 11, 1) / 1000)).outcome).toBe("refused")
+        })
+        expect(Math.abs((await sync.status()).clock - clock.now() / 1000)).toBeLessThan(120)
     })
 
     test("records are kept until exactly 14 days after they were last seen, then erased", async () => {
         const newest = Math.max(...firstRead.map(r => r.lastSeen)) * 60
         // A kiosk sees the token again 14 days less five minutes after the last record. (The token's
         // clock may run up to FOLLOW_SLACK_MS ahead of the sleep below: five minutes leaves room.)
-        await sync.setTime(newest + 14 * DAY_S - 300)
+        await setClockWithPress(newest + 14 * DAY_S - 300)
         await clock.sleep(90_000) // housekeeping runs every minute of token time
         expect((await sync.status()).recordsHeld).toBe(firstRead.length)
         // Two minutes past 14 days the records are gone.
-        await sync.setTime(newest + 14 * DAY_S + 120)
+        await setClockWithPress(newest + 14 * DAY_S + 120)
         await clock.sleep(90_000)
         expect((await sync.status()).recordsHeld).toBe(0)
-        expect((await sync.readLog()).length).toBe(0)
+        expect((await readLogWithPress(clock, vm, sync)).length).toBe(0)
     })
 
     test("a key is kept until exactly 14 days after its last interval, then erased", async () => {
         const firstDay = Math.floor(start / 1000 / DAY_S) * DAY_S // the first key's day (UTC)
         const firstKeyEnd = firstDay + DAY_S
-        await sync.setTime(firstKeyEnd + 14 * DAY_S - 300)
+        await setClockWithPress(firstKeyEnd + 14 * DAY_S - 300)
         await clock.sleep(90_000)
         const heldBefore = await exportedKeyDays()
         expect(heldBefore).toContain(firstDay)
-        await sync.setTime(firstKeyEnd + 14 * DAY_S + 120)
+        await setClockWithPress(firstKeyEnd + 14 * DAY_S + 120)
         await clock.sleep(90_000)
         const heldAfter = await exportedKeyDays()
         expect(heldAfter).not.toContain(firstDay)

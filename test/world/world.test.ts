@@ -14,6 +14,7 @@ import { tsharkFields } from "./tshark.js"
 import type { EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import { hex } from "../helpers/bytes.js"
 import { SCAN_DURATION_SECONDS } from "../../lib/gaen/constants.js"
+import { readLogWithPress } from "../helpers/owner.js"
 
 /** The firmware scans about every 4 minutes; a record's scans stand for that much contact time. */
 const SCAN_PERIOD_MINUTES = 4
@@ -54,19 +55,20 @@ afterAll(async () => {
 })
 
 async function readLog(world: World, id: string): Promise<EncounterRecord[]> {
-    const sync = world.token(id).sync
-    if (!sync) throw new Error(`token "${id}" has no power`)
-    return sync.readLog()
+    const { sync, vm } = world.token(id)
+    if (!sync || !vm) throw new Error(`token "${id}" has no power`)
+    return readLogWithPress(world.clock, vm, sync)
 }
 
 /** How long the firmware listens per scan. */
 const SCAN_WINDOW_MS = SCAN_DURATION_SECONDS * 1000
 
-describe("a world of two tokens 1 m apart for 20 minutes", () => {
+// 41 minutes: longer than two of the longest rotations, so "at most 20 minutes on air" can fail.
+describe("a world of two tokens 1 m apart for 41 minutes", () => {
     let run: Finished
     beforeAll(async () => {
-        run = await runWorld(twoPeople(1, "20m"))
-    }, 120_000)
+        run = await runWorld(twoPeople(1, "41m"))
+    }, 600_000)
 
     test("every token is handed out and goes on air; the trace has every advertisement", () => {
         for (const t of run.summary.tokens) {
@@ -74,11 +76,22 @@ describe("a world of two tokens 1 m apart for 20 minutes", () => {
             expect(t.advertisementsSent).toBeGreaterThanOrEqual(1)
             expect(run.trace.filter(l => l.token === t.id)).toHaveLength(t.advertisementsSent)
         }
-        expect(run.trace[0].from < new Date(Date.UTC(2026, 3, 1, 1, 0, 30)).toISOString()).toBe(true)
+        // The trace is in the order identifiers left the air; the first went on air within 30 s.
+        expect(Math.min(...run.trace.map(l => Date.parse(l.from)))).toBeLessThan(Date.UTC(2026, 3, 1, 1, 0, 30))
     })
 
-    test("no identifier stays on air longer than 20 minutes (from the trace)", () => {
-        for (const l of run.trace) expect(Date.parse(l.to) - Date.parse(l.from)).toBeLessThanOrEqual(20 * 60_000)
+    test("no identifier stays on air longer than 20 minutes or changes before 10 (from the trace)", () => {
+        for (const id of ["a", "b"]) {
+            const lines = run.trace.filter(l => l.token === id).sort((x, y) => Date.parse(x.from) - Date.parse(y.from))
+            // On air for about 40 minutes: two rotations at least, so the 20-minute bound is tested.
+            expect(lines.length, `token ${id}: ${lines.length} identifiers`).toBeGreaterThanOrEqual(3)
+            lines.forEach((l, i) => {
+                const onAir = Date.parse(l.to) - Date.parse(l.from)
+                expect(onAir, `token ${id}, identifier ${i} from ${l.from}`).toBeLessThanOrEqual(20 * 60_000)
+                // Every identifier but the last ended by a rotation (no midnight in this scenario).
+                if (i < lines.length - 1) expect(onAir, `token ${id}, identifier ${i} from ${l.from}`).toBeGreaterThanOrEqual(10 * 60_000)
+            })
+        }
         expect(new Set(run.trace.map(l => l.rpi)).size).toBe(run.trace.length)
     })
 
@@ -135,7 +148,7 @@ describe("two tokens 10 m apart", () => {
             const farBest = Math.max(-127, ...(await readLog(run.world, id)).map(r => r.rssiMax))
             expect(closeBest - farBest).toBeGreaterThanOrEqual(15) // far below what 1 m gives
         }
-    }, 180_000)
+    }, 600_000) // a backstop only: two worlds on a loaded 2-core machine
 })
 
 describe("a token powered off and on mid-scenario", () => {
@@ -156,7 +169,7 @@ describe("a token powered off and on mid-scenario", () => {
             world.governor.calm()
             before.log = await readLog(world, "b")
         })
-    }, 120_000)
+    }, 600_000)
 
     test("it comes back as the same token, at the same kiosk address, and goes on air once its clock is set", async () => {
         const b = run.world.token("b")

@@ -1,0 +1,86 @@
+// The token's one door to hosts. Jacdac frames carry no sender, so anything on the token's bus
+// could read the flash, program the radio, forge the owner's button or rewrite settings. Frames
+// from a host-facing transport (the TCP bus, and the USB serial bridge that dials it) pass this
+// door only when they are commands to the token-sync service or harmless control traffic
+// (announce, identify, register reads). Everything else is dropped:
+// - commands to any other service (flash, radio, button, RTC, settings, deploy, …);
+// - reports, so a host can neither pretend to be one of the token's own services (a forged
+//   button press) nor offer the firmware a service of its own to bind a role to;
+// - broadcast commands (addressed to a service class) other than to token-sync.
+// The door learns which device holds which service from the announcements the token's own side
+// makes (in process). An ESP32 runtime must do the same at its USB bridge (services/*.md).
+import { SRV_TOKEN_SYNC } from "../../lib/jacdac/service-specs.js"
+
+const FRAME_HEADER_BYTES = 12
+const FLAG_COMMAND = 0x01
+const FLAG_IDENTIFIER_IS_SERVICE_CLASS = 0x04
+const CONTROL_INDEX = 0
+const CONTROL_ANNOUNCE = 0x00
+/** Control commands a host may send to any of the token's devices: nothing that resets or reconfigures. */
+const CONTROL_COMMANDS_ALLOWED = new Set([CONTROL_ANNOUNCE, 0x80 /* noop */, 0x81 /* identify */])
+const REGISTER_GET_MASK = 0xf000
+const REGISTER_GET = 0x1000
+
+interface Packet {
+    serviceIndex: number
+    command: number
+    data: Uint8Array
+}
+
+function packetsOf(frame: Uint8Array): Packet[] | undefined {
+    if (frame.length < FRAME_HEADER_BYTES) return undefined
+    const end = Math.min(frame.length, FRAME_HEADER_BYTES + frame[2])
+    const packets: Packet[] = []
+    let off = FRAME_HEADER_BYTES
+    while (off + 4 <= end) {
+        const size = frame[off]
+        if (off + 4 + size > end) return undefined
+        packets.push({ serviceIndex: frame[off + 1] & 0x3f, command: frame[off + 2] | (frame[off + 3] << 8), data: frame.subarray(off + 4, off + 4 + size) })
+        off += (4 + size + 3) & ~3
+    }
+    return packets
+}
+
+const deviceIdOf = (frame: Uint8Array) => Buffer.from(frame.subarray(4, 12)).toString("hex")
+
+export class HostDoor {
+    /** Device id (hex) → service classes by service index, from the token side's announcements. */
+    private readonly tokenDevices = new Map<string, number[]>()
+    /** Host frames dropped, for diagnostics and tests. */
+    dropped = 0
+
+    /** A frame from inside the token (VM, simulated hardware): learn who serves what. */
+    observeTokenFrame(frame: Uint8Array): void {
+        if (frame.length < FRAME_HEADER_BYTES || frame[3] & FLAG_COMMAND) return
+        const id = deviceIdOf(frame)
+        if (!this.tokenDevices.has(id)) this.tokenDevices.set(id, [])
+        for (const p of packetsOf(frame) ?? []) {
+            if (p.serviceIndex !== CONTROL_INDEX || p.command !== CONTROL_ANNOUNCE || p.data.length < 4) continue
+            const classes = [0]
+            for (let off = 4; off + 4 <= p.data.length; off += 4) classes.push(Buffer.from(p.data).readUInt32LE(off))
+            this.tokenDevices.set(id, classes)
+        }
+    }
+
+    /** May this frame from a host reach the token? */
+    admits(frame: Uint8Array): boolean {
+        const ok = this.judge(frame)
+        if (!ok) this.dropped++
+        return ok
+    }
+
+    private judge(frame: Uint8Array): boolean {
+        const packets = packetsOf(frame)
+        if (!packets || packets.length === 0) return false
+        const flags = frame[3]
+        if (!(flags & FLAG_COMMAND)) return false
+        if (flags & FLAG_IDENTIFIER_IS_SERVICE_CLASS) return Buffer.from(frame).readUInt32LE(4) === SRV_TOKEN_SYNC
+        const classes = this.tokenDevices.get(deviceIdOf(frame))
+        if (!classes) return false
+        return packets.every(p => {
+            if (p.serviceIndex === CONTROL_INDEX)
+                return CONTROL_COMMANDS_ALLOWED.has(p.command) || (p.command & REGISTER_GET_MASK) === REGISTER_GET
+            return classes[p.serviceIndex] === SRV_TOKEN_SYNC
+        })
+    }
+}

@@ -1,0 +1,109 @@
+// `npm run kiosk -- serve` as a program on this machine sees it: loopback only, the printed URL's
+// secret swapped for a SameSite=Strict cookie, everything else refused; and the CLI's register
+// reading the processing number and onset from stdin instead of the command line.
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest"
+import { Readable } from "node:stream"
+import { runKiosk, type KioskIo } from "../../kiosk/cli.js"
+import { CheckProgress } from "../../kiosk/web/check-progress.js"
+import { tempDir } from "../kiosk/fixtures.js"
+
+const data = tempDir("kiosk-serve-")
+let stop: () => void
+let served: Promise<number>
+let url: string
+const out: string[] = []
+
+function io(extra: Partial<KioskIo> = {}): KioskIo {
+    return { stdout: { write: s => void out.push(s) }, stderr: { write: () => {} }, env: { GAEN_KIOSK_DATA: data.path }, ...extra }
+}
+
+beforeAll(async () => {
+    const until = new Promise<void>(r => { stop = r })
+    served = runKiosk(["serve", "--json"], io({ until }))
+    await vi.waitFor(() => { if (!out.join("").includes('"url"')) throw new Error("no URL printed yet") }, { timeout: 30_000, interval: 50 })
+    url = JSON.parse(out.join("")).url
+})
+afterAll(async () => {
+    stop()
+    expect(await served).toBe(0)
+    data.remove()
+})
+
+describe("the web app's door", () => {
+    test("listens on 127.0.0.1 only, with a secret in the printed URL", () => {
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?key=[A-Za-z0-9_-]{32}$/)
+    })
+
+    test("the secret becomes an HttpOnly SameSite=Strict cookie and leaves the address", async () => {
+        const r = await fetch(url, { redirect: "manual" })
+        expect(r.status).toBe(303)
+        expect(r.headers.get("location")).toBe("/")
+        const cookie = r.headers.get("set-cookie")!
+        expect(cookie).toMatch(/HttpOnly/)
+        expect(cookie).toMatch(/SameSite=Strict/)
+        const page = await fetch(new URL("/", url), { headers: { cookie: cookie.split(";")[0] } })
+        expect(page.status).toBe(200)
+        expect(await page.text()).toMatch(/<html lang="ja">/)
+        const view = await fetch(new URL("/api/view", url), { headers: { cookie: cookie.split(";")[0] } })
+        expect(await view.json()).toMatchObject({ settings: { apiKeySet: false } })
+    })
+
+    test("no cookie, a wrong secret, another Host name or a non-JSON post: refused", async () => {
+        const base = new URL("/", url)
+        expect((await fetch(new URL("/api/view", base))).status).toBe(403)
+        expect((await fetch(new URL("/?key=wrong", base), { redirect: "manual" })).status).toBe(403)
+        const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]
+        // A page on another name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
+        const rebound = await new Promise<number>(resolve => {
+            import("node:http").then(http => http.get({ host: "127.0.0.1", port: base.port, path: "/api/view", headers: { host: "evil.example", cookie } },
+                res => { res.resume(); resolve(res.statusCode!) }))
+        })
+        expect(rebound).toBe(421)
+        // A form post from another page cannot set a JSON content type without the browser asking first.
+        const form = await fetch(new URL("/api/disconnect", base), { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "a=1" })
+        expect(form.status).toBe(400)
+        expect((await form.json()).error.message).toMatch(/requests must be JSON/)
+    })
+})
+
+describe("the CLI's register without the number on the command line", () => {
+    const register = (stdin: string) => {
+        const lines: string[] = []
+        return runKiosk(["register", "--json", "--token", "tcp://127.0.0.1:9", "--server", "http://127.0.0.1:9"], {
+            stdout: { write: s => void lines.push(s) }, stderr: { write: () => {} },
+            env: { GAEN_KIOSK_DATA: data.path, GAEN_KIOSK_API_KEY: "k" }, stdin: Readable.from([stdin]),
+        }).then(code => ({ code, error: JSON.parse(lines.join("")).error }))
+    }
+
+    test("reads the number and the onset from stdin, one per line, and checks them before the token", async () => {
+        const bad = await register("1234567x\n")
+        expect(bad.code).toBe(2)
+        expect(bad.error.message).toMatch(/a processing number is exactly 8 digits/)
+        const future = await register("１２３４５６７８\n2999-01-01\n")
+        expect(future.code).toBe(2)
+        expect(future.error.message).toMatch(/--onset 2999-01-01: the date is in the future/)
+    })
+
+    test("nothing on stdin: the number is reported missing", async () => {
+        const none = await register("")
+        expect(none.code).toBe(2)
+        expect(none.error.message).toMatch(/--processing-number is missing/)
+    })
+})
+
+describe("the check's one progress bar", () => {
+    test("download, log read and matching share one bar; time left comes from the log read's pace", () => {
+        let now = 0
+        const bar = new CheckProgress(() => now)
+        bar.update({ step: "download", done: 1, total: 2, downloaded: 1 })
+        expect(bar.current()).toEqual({ step: "download", percent: 5, secondsLeft: null })
+        bar.update({ step: "read-log", read: 0, total: 1000 })
+        now = 10_000
+        bar.update({ step: "read-log", read: 100, total: 1000 })
+        expect(bar.current()).toEqual({ step: "read-log", percent: 18, secondsLeft: 90 })
+        bar.update({ step: "token-unplugged", read: 100 })
+        expect(bar.current().secondsLeft).toBeNull()
+        bar.update({ step: "match", keysDone: 1, keysTotal: 1 })
+        expect(bar.current()).toEqual({ step: "match", percent: 100, secondsLeft: 0 })
+    })
+})
