@@ -57,6 +57,9 @@ export class Token {
         readonly keys: ExposureKeys,
         private readonly hw: TokenHardware
     ) {
+        const clock = this.clock
+        // The log hides records 14 days old by the token's time even between housekeeping runs.
+        storage.log.setClock(() => (clock.isSet() ? Math.floor(clock.now() / 60) : -1))
         this.beacon = new Beacon(hw.radio, this.clock, keys)
         this.tracker = new EncounterTracker(async r => {
             await storage.log.append(r)
