@@ -19,6 +19,7 @@ import { Flash, FlashRegion, WipeReport, wipeRegion } from "./flash"
 import {
     LOG_HEADER_BODY_SIZE,
     LOG_HEADER_RETIRE_OFFSET,
+    LOG_EXPUNGE_GRACE_MINUTES,
     LOG_HEADER_SIZE,
     LOG_OUT_OF_ORDER_MINUTES,
     RECORD_BODY_SIZE,
@@ -180,7 +181,7 @@ export class ContactLog {
                 erased++
             }
             for (let i = 0; i < this.region.sectorCount; ++i)
-                if (this.inLog(i) && this.oldest(i) <= cutoff) await this.expungeExpired(i, cutoff)
+                if (this.inLog(i) && this.oldest(i) + LOG_EXPUNGE_GRACE_MINUTES <= cutoff) await this.expungeExpired(i, cutoff)
             return erased
         } finally {
             this.lock.unlock()

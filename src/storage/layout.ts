@@ -142,5 +142,13 @@ export function keyEntriesPerSector(sectorSize: number) {
  */
 export const LOG_OUT_OF_ORDER_MINUTES = MINUTES_PER_DAY
 
+/**
+ * How late (minutes) expiry may program an expired record to zeros: a sector is scanned once its
+ * oldest record is this much past 14 days, and then every expired record in it goes. Reading hides
+ * a record at exactly 14 days anyway; this keeps a busy owner's oldest sector from being re-read at
+ * every housekeeping run (once per 12 h instead), and flash still holds nothing past 14.5 days.
+ */
+export const LOG_EXPUNGE_GRACE_MINUTES = 12 * 60
+
 /** Loops over slots or sectors yield (ds.sleep(0)) this often, to stay far below the VM's ~128K-opcode slice. */
 export const YIELD_EVERY = 16
