@@ -41,8 +41,10 @@ export interface ScanOutcome {
     committed: number
 }
 
-/** Slots compared between yields: keeps a slice of VM work well under the InfiniteLoop limit. */
-const YIELD_EVERY = 8
+/** Heard entries folded between yields: each searches the whole table without yielding (so no
+ *  other fiber moves slots meanwhile), so one per slice keeps the VM well under its InfiniteLoop
+ *  limit with 400 identifiers tracked (8 per slice crashed a simulated token in a crowd of 200). */
+const YIELD_EVERY = 1
 
 export class EncounterTracker {
     private readonly table: Buffer
@@ -86,13 +88,14 @@ export class EncounterTracker {
                 return
             }
             heard++
-            // Full: the stalest identifier is written early to make room (before the fold, which
-            // must not await).
-            if (self.find(e.page, at) < 0 && self.count >= self.capacity) {
+            let slot = self.find(e.page, at)
+            if (slot < 0 && self.count >= self.capacity) {
+                // Full: the stalest identifier is written early to make room; slots move meanwhile.
                 self.leaving[self.stalest()] = 1
                 await self.writeLeaving()
+                slot = self.find(e.page, at)
             }
-            self.fold(e.page, at, e.rssi, nowMinutes, scan)
+            self.fold(e.page, at, e.rssi, nowMinutes, scan, slot)
         })
         this.ignoredTotal += ignored
         let committed = 0
@@ -125,10 +128,9 @@ export class EncounterTracker {
         this.leaving.fillAt(0, this.leaving.length, 0)
     }
 
-    /** Synchronous (see the file header); the table has room for a new identifier. */
-    private fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number) {
+    /** Synchronous (see the file header). `slot`: find()'s answer, taken with no await since. */
+    private fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number, slot: number) {
         const t = this.table
-        const slot = this.find(page, idsAt)
         if (slot >= 0) {
             const o = slot * SLOT_BYTES
             if (t[o + AT_LAST_SCAN] === scan) return

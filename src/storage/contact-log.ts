@@ -216,6 +216,8 @@ export class ContactLog {
                 const n = Math.min(limit - slot, maxRecords - count, this.readBatch)
                 const buf = await this.flash.read(this.slotOffset(sector, slot), n * RECORD_SIZE)
                 for (let k = 0; k < n; ++k) {
+                    // A batch can be a whole sector (RAM flash): stay within the VM's time slice.
+                    if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
                     const at = k * RECORD_SIZE
                     const state = slotState(buf, at, RECORD_BODY_SIZE)
                     if (state === SlotState.Valid) {
@@ -337,6 +339,7 @@ export class ContactLog {
             const n = Math.min(this.readBatch, limit - slot)
             const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
             for (let k = 0; k < n; ++k) {
+                if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
                 const at = k * RECORD_SIZE
                 const state = slotState(buf, at, RECORD_BODY_SIZE)
                 if (state === SlotState.Empty || isExpunged(buf, at)) continue
