@@ -1,14 +1,19 @@
 // Kiosk check benchmark: a full 14-day token log (34,000 encounter records) against N diagnosis
-// keys (default 1,000,000): derive every key's 144 RPIs, look each up, score. Also compares the
-// 16-bit-prefix index with a Map keyed by hex strings on the same derived RPIs.
-//   npx tsx bench/kiosk.bench.ts [keys]       (run by `npm run bench`)
+// keys (default 3,500,000: 14 days at ~250,000 a day). In one run, on the same keys:
+//   - today's JavaScript path (matchDiagnosisKeys) and the native path on one thread, on the first
+//     S keys (default 200,000; the JS path would take minutes on all of them), with the same matches;
+//   - the native path on all keys with one worker thread per core (matchDiagnosisKeysFast): the goal
+//     is ≤ 5 s and ≤ 1 GiB peak for 3,500,000 keys on 2 cores;
+//   - the 16-bit-prefix index against a Map keyed by hex strings on the same derived RPIs.
+//   npx tsx bench/kiosk.bench.ts [keys] [sample]       (run by `npm run bench`)
 import { randomBytes } from "node:crypto"
-import { cpus } from "node:os"
+import { availableParallelism, cpus } from "node:os"
 import { generateTemporaryExposureKey, rpisForKey } from "../lib/gaen/index.js"
-import { matchDiagnosisKeys, ObservedRpiIndex, dailyRisk, loadRiskConfig, type DiagnosisKey, type EncounterRecord } from "../kiosk/index.js"
+import { matchDiagnosisKeys, matchDiagnosisKeysFast, ObservedRpiIndex, dailyRisk, loadRiskConfig, type DiagnosisKey, type EncounterRecord, type ExposureMatch } from "../kiosk/index.js"
 import { contactRecords } from "../test/kiosk/fixtures.js"
 
-const KEYS = Number(process.argv[2] ?? 1_000_000)
+const KEYS = Number(process.argv[2] ?? 3_500_000)
+const SAMPLE = Math.min(KEYS, Number(process.argv[3] ?? 200_000))
 const RECORDS = 34_000
 const DAY_MS = 86_400_000
 const now = Date.now()
@@ -23,23 +28,39 @@ while (records.length < RECORDS) {
     records.push({ rpi: randomBytes(16), aem: randomBytes(4), firstSeen: minute, lastSeen: minute + 8, scans: 3, rssiMax: -60, rssiMean: -70, rssiMin: -80 })
 }
 
-// N keys over the last 14 days, the positives among them; days since onset as a server sets it.
+// N keys over the last 14 days, the positives among the first SAMPLE; days since onset as a server sets it.
 const keys: DiagnosisKey[] = []
 const genStart = performance.now()
 for (let i = 0; i < KEYS; i++) {
     const day = today - 1 - (i % 14)
     keys.push({ keyData: randomBytes(16), rollingStartIntervalNumber: day * 144, rollingPeriod: 144, daysSinceOnsetOfSymptoms: (i % 14) - 3, reportType: 1 })
 }
-for (const [i, k] of positives.entries()) keys[(i + 1) * Math.floor(KEYS / 4)] = { ...k, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
+for (const [i, k] of positives.entries()) keys[(i + 1) * Math.floor(SAMPLE / 4)] = { ...k, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
 const genMs = performance.now() - genStart
 
-const heapBefore = process.memoryUsage()
-const t0 = performance.now()
-const { matches, stats } = matchDiagnosisKeys(keys, records, { scanPeriodSeconds: 240 })
-const days = dailyRisk(matches, loadRiskConfig())
-const matchMs = performance.now() - t0
-const mem = process.memoryUsage()
+// The same matches from both paths, compared as (key, interval, record, TX power).
+const sameAs = (a: { matches: ExposureMatch[] }, b: { matches: ExposureMatch[] }) =>
+    JSON.stringify(a.matches.map(m => [Buffer.from(m.key.keyData).toString("hex"), m.intervalNumber, m.record.firstSeen, m.txPower])) ===
+    JSON.stringify(b.matches.map(m => [Buffer.from(m.key.keyData).toString("hex"), m.intervalNumber, m.record.firstSeen, m.txPower]))
 
+// 1. Today's JS path and the native path on one thread, same sample of keys.
+const sampleKeys = keys.slice(0, SAMPLE)
+let t0 = performance.now()
+const js = matchDiagnosisKeys(sampleKeys, records, { scanPeriodSeconds: 240 })
+const jsMs = performance.now() - t0
+t0 = performance.now()
+const one = await matchDiagnosisKeysFast(sampleKeys, records, { scanPeriodSeconds: 240, threads: 0 })
+const oneMs = performance.now() - t0
+if (one.stats.engine !== "native") throw new Error(`native matcher not in use: ${one.fallbackReason}`)
+if (!sameAs(js, one)) throw new Error("the native path found other matches than the JS path")
+
+// 2. The native path on all keys, one worker per core.
+const threads = availableParallelism()
+t0 = performance.now()
+const all = await matchDiagnosisKeysFast(keys, records, { scanPeriodSeconds: 240, threads })
+const days = dailyRisk(all.matches, loadRiskConfig())
+const matchMs = performance.now() - t0
+const peakRssMb = process.resourceUsage().maxRSS / 1024
 if (days.filter(d => d.highRisk).length !== 3) throw new Error(`expected 3 high-risk days, got ${JSON.stringify(days)}`)
 
 // Index comparison on the RPIs of 20,000 keys (derivation excluded from both timings).
@@ -56,10 +77,12 @@ const hexMs = performance.now() - tb
 if (hitsA !== hitsB) throw new Error("indexes disagree")
 const lookups = sample.length * 144
 
-const mb = (b: number) => (b / 1048576).toFixed(0)
 console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}`)
 console.log(`keys generated: ${KEYS.toLocaleString("en")} in ${(genMs / 1000).toFixed(1)} s; log: ${records.length.toLocaleString("en")} records`)
-console.log(`BENCH kiosk_match_keys=${KEYS} kiosk_match_seconds=${(matchMs / 1000).toFixed(1)} kiosk_match_keys_per_second=${Math.round(KEYS / (matchMs / 1000))}`)
-console.log(`BENCH kiosk_rpis_derived=${stats.rpisChecked} kiosk_matches=${stats.matches} kiosk_high_risk_days=${days.filter(d => d.highRisk).length}`)
-console.log(`BENCH kiosk_heap_mb_before=${mb(heapBefore.heapUsed)} kiosk_heap_mb_after=${mb(mem.heapUsed)} kiosk_rss_mb=${mb(mem.rss)}`)
+const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000))
+console.log(`BENCH kiosk_js_keys=${SAMPLE} kiosk_js_seconds=${(jsMs / 1000).toFixed(1)} kiosk_js_keys_per_second=${perSecond(SAMPLE, jsMs)}`)
+console.log(`BENCH kiosk_native_1thread_keys=${SAMPLE} kiosk_native_1thread_seconds=${(oneMs / 1000).toFixed(2)} kiosk_native_keys_per_second_per_core=${perSecond(SAMPLE, oneMs)} kiosk_native_vs_js=${(jsMs / oneMs).toFixed(1)}x`)
+console.log(`BENCH kiosk_match_keys=${KEYS} kiosk_match_threads=${threads} kiosk_match_seconds=${(matchMs / 1000).toFixed(2)} kiosk_match_keys_per_second=${perSecond(KEYS, matchMs)} kiosk_peak_rss_mb=${peakRssMb.toFixed(0)}`)
+console.log(`BENCH kiosk_rpis_derived=${all.stats.rpisChecked} kiosk_matches=${all.stats.matches} kiosk_high_risk_days=${days.filter(d => d.highRisk).length}`)
+console.log(`goal 3,500,000 keys in ≤ 5 s and ≤ 1 GiB: ${matchMs <= 5000 * (KEYS / 3_500_000) ? "met" : "NOT met"} (${(matchMs / 1000).toFixed(2)} s for ${KEYS.toLocaleString("en")} keys), peak RSS ${peakRssMb.toFixed(0)} MB ${peakRssMb <= 1024 ? "≤" : ">"} 1024 MB`)
 console.log(`BENCH index_prefix16_ns_per_lookup=${((prefixMs * 1e6) / lookups).toFixed(0)} index_hex_map_ns_per_lookup=${((hexMs * 1e6) / lookups).toFixed(0)} (${lookups.toLocaleString("en")} lookups)`)
