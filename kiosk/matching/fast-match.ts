@@ -5,15 +5,20 @@
 // identical. Without the addon (not built, no AES-NI) it runs the JS path and says so in stats.engine.
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import { requireIntervalNumber, requireRollingPeriod, requireTek, RPI_BYTES } from "../../lib/gaen/index.js"
+import { requireIntervalNumber, requireRollingPeriod, requireTek, RPI_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
-import { effectiveRollingPeriod, emptyMatchStats, matchDiagnosisKeys, SightingJudge, type ExposureMatch, type MatchOptions, type MatchStats } from "./match.js"
+import { DiagnosisKeySet, KEPT_WHOLE, SCAN_KEY_BYTES } from "../downloads/key-set.js"
+import {
+    effectiveRollingPeriod, emptyMatchStats, keyReader, matchDiagnosisKeys, SightingJudge,
+    type DiagnosisKeys, type ExposureMatch, type MatchOptions, type MatchStats,
+} from "./match.js"
 import { loadRpiScan, type RpiScanAddon } from "./native/addon.js"
 import { requireObservedRpi } from "./rpi-index.js"
 
-/** TEK (16 bytes) ‖ rolling start (u32 LE) ‖ rolling period (u32 LE; 0 marks a malformed key). */
-const PACKED_KEY_BYTES = 24
+/** TEK (16 bytes) ‖ rolling start (u32 LE) ‖ rolling period (u32 LE; 0 marks a malformed key): the
+ *  key set's scan column with the period made effective (0 → 144) and checked. */
+const PACKED_KEY_BYTES = SCAN_KEY_BYTES
 /** Keys a worker takes at a time: small enough for even shares and steady progress. */
 const CHUNK_KEYS = 16_384
 /** Below this many keys, starting workers costs more than it saves. */
@@ -36,7 +41,7 @@ export interface MatchResult {
 }
 
 export async function matchDiagnosisKeysFast(
-    keys: readonly DiagnosisKey[],
+    keys: DiagnosisKeys,
     records: readonly EncounterRecord[],
     o: FastMatchOptions,
 ): Promise<MatchResult> {
@@ -54,38 +59,55 @@ export async function matchDiagnosisKeysFast(
         : scanHere(loaded.addon, packedKeys, observedRpis, o)
 
     const judge = new SightingJudge(stats, o.scanPeriodSeconds)
+    const keyAt = keyReader(keys)
+    let key: DiagnosisKey | undefined, keyNumber = -1
     for (let s = 0; s < sightings.length; s += 3) {
-        const key = keys[sightings[s]]
-        judge.judge(key, key.rollingStartIntervalNumber + sightings[s + 1], records[sightings[s + 2]])
+        // Sightings come ordered by key: one object per key, so the judge derives its AEMK once.
+        if (sightings[s] !== keyNumber) key = keyAt(keyNumber = sightings[s])
+        judge.judge(key!, key!.rollingStartIntervalNumber + sightings[s + 1], records[sightings[s + 2]])
     }
     o.onProgress?.(keys.length, keys.length)
     return { matches: judge.matches, stats }
 }
 
 /** The keys in the addon's layout, in shared memory for the workers; counts malformed keys and RPIs. */
-function packKeys(keys: readonly DiagnosisKey[], stats: MatchStats): Uint8Array {
+function packKeys(keys: DiagnosisKeys, stats: MatchStats): Uint8Array {
     const bytes = new Uint8Array(new SharedArrayBuffer(keys.length * PACKED_KEY_BYTES))
     const view = new DataView(bytes.buffer)
-    for (let k = 0; k < keys.length; k++) {
-        const key = keys[k]
-        const period = effectiveRollingPeriod(key)
-        try {
-            // The checks of the JS path (RpiDeriver.derive): 16-byte TEK, period 1…144, every interval a uint32.
-            requireTek(key.keyData)
-            requireRollingPeriod(period)
-            requireIntervalNumber(key.rollingStartIntervalNumber)
-            requireIntervalNumber(key.rollingStartIntervalNumber + period - 1)
-        } catch {
-            stats.malformedKeys++
-            continue // period stays 0: the addon skips the key
-        }
-        const at = k * PACKED_KEY_BYTES
-        bytes.set(key.keyData, at)
-        view.setUint32(at + 16, key.rollingStartIntervalNumber, true)
-        view.setUint32(at + 20, period, true)
-        stats.rpisChecked += period
+    if (!(keys instanceof DiagnosisKeySet)) {
+        for (let k = 0; k < keys.length; k++) packKey(keys[k], k, view, stats)
+        return bytes
     }
+    // The set holds well-formed keys in this layout already: only an unset period (0) becomes 144.
+    bytes.set(keys.scanColumn())
+    for (let at = 20; at < bytes.length; at += PACKED_KEY_BYTES) {
+        const period = view.getUint32(at, true)
+        if (period === KEPT_WHOLE) continue // packed below
+        if (period === 0) view.setUint32(at, TEK_ROLLING_PERIOD, true)
+        stats.rpisChecked += period || TEK_ROLLING_PERIOD
+    }
+    for (const [k, key] of keys.keptWhole()) packKey(key, k, view, stats)
     return bytes
+}
+
+function packKey(key: DiagnosisKey, k: number, view: DataView, stats: MatchStats): void {
+    const at = k * PACKED_KEY_BYTES
+    view.setUint32(at + 20, 0, true) // malformed until checked
+    const period = effectiveRollingPeriod(key)
+    try {
+        // The checks of the JS path (RpiDeriver.derive): 16-byte TEK, period 1…144, every interval a uint32.
+        requireTek(key.keyData)
+        requireRollingPeriod(period)
+        requireIntervalNumber(key.rollingStartIntervalNumber)
+        requireIntervalNumber(key.rollingStartIntervalNumber + period - 1)
+    } catch {
+        stats.malformedKeys++
+        return // period stays 0: the addon skips the key
+    }
+    new Uint8Array(view.buffer, view.byteOffset + at, 16).set(key.keyData)
+    view.setUint32(at + 16, key.rollingStartIntervalNumber, true)
+    view.setUint32(at + 20, period, true)
+    stats.rpisChecked += period
 }
 
 function packObserved(records: readonly EncounterRecord[]): Uint8Array {

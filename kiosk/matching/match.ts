@@ -10,6 +10,7 @@ import {
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
+import { DiagnosisKeySet } from "../downloads/key-set.js"
 import { ObservedRpiIndex } from "./rpi-index.js"
 import { RpiDeriver } from "./rpi-derivation.js"
 
@@ -46,6 +47,14 @@ export function acceptanceWindowMinutes(intervalNumber: number): { from: number;
         from: (intervalNumber - RPI_ACCEPTANCE_WINDOW_INTERVALS) * MINUTES_PER_INTERVAL,
         to: (intervalNumber + RPI_ACCEPTANCE_WINDOW_INTERVALS + 1) * MINUTES_PER_INTERVAL - 1,
     }
+}
+
+/** Keys as the parser gives them, or in columns as a check downloads them. */
+export type DiagnosisKeys = readonly DiagnosisKey[] | DiagnosisKeySet
+
+/** Key number k as an object (from a key set: made anew, so hold on to it while it is needed). */
+export function keyReader(keys: DiagnosisKeys): (k: number) => DiagnosisKey {
+    return keys instanceof DiagnosisKeySet ? k => keys.get(k) : k => keys[k]
 }
 
 /** How a check found its sightings: the native addon (kiosk/matching/native) or this file's JS path. */
@@ -115,7 +124,7 @@ export class SightingJudge {
 
 /** Today's JavaScript path: one key at a time on this thread. The reference for the native path. */
 export function matchDiagnosisKeys(
-    keys: readonly DiagnosisKey[],
+    keys: DiagnosisKeys,
     records: readonly EncounterRecord[],
     o: MatchOptions,
 ): { matches: ExposureMatch[]; stats: MatchStats } {
@@ -123,9 +132,10 @@ export function matchDiagnosisKeys(
     const deriver = new RpiDeriver()
     const stats = emptyMatchStats(keys.length, "javascript")
     const judge = new SightingJudge(stats, o.scanPeriodSeconds)
+    const keyAt = keyReader(keys)
     for (let k = 0; k < keys.length; k++) {
         if (k % PROGRESS_EVERY === 0) o.onProgress?.(k, keys.length)
-        const key = keys[k]
+        const key = keyAt(k)
         const period = effectiveRollingPeriod(key)
         let rpis: Buffer
         try {

@@ -9,6 +9,7 @@ import type { DiagnosisKey } from "../../kiosk/downloads/export-cache.js"
 import { acceptanceWindowMinutes, matchDiagnosisKeys, type ExposureMatch, type MatchStats } from "../../kiosk/matching/match.js"
 import { matchDiagnosisKeysFast, type FastMatchOptions } from "../../kiosk/matching/fast-match.js"
 import { loadRpiScan } from "../../kiosk/matching/native/addon.js"
+import { DiagnosisKeySet } from "../../kiosk/downloads/key-set.js"
 import { vectors } from "../gaen/vectors.js"
 
 const SCAN = { scanPeriodSeconds: 240 }
@@ -23,9 +24,15 @@ const VARIANTS: [string, FastMatchOptions][] = [
     ["JavaScript fallback", { ...SCAN, engine: "javascript" }],
 ]
 
-/** A match as comparable data: which key, interval and record, and what was computed from them. */
-function summary(matches: ExposureMatch[], keys: readonly DiagnosisKey[], records: readonly EncounterRecord[]) {
-    return matches.map(m => [keys.indexOf(m.key), m.intervalNumber, records.indexOf(m.record), m.txPower, m.attenuationDb, m.minAttenuationDb, m.seconds, m.dayMs])
+/** A match as comparable data: which key (by content), interval and record, and what was computed from them. */
+function summary(matches: ExposureMatch[], records: readonly EncounterRecord[]) {
+    return matches.map(m => [keyFields(m.key), m.intervalNumber, records.indexOf(m.record), m.txPower, m.attenuationDb, m.minAttenuationDb, m.seconds, m.dayMs])
+}
+
+/** A key's fields as one comparable string (the TEK as hex, whatever kind of byte array holds it). */
+function keyFields(k: DiagnosisKey): string {
+    const tek = k.keyData instanceof Uint8Array ? Buffer.from(k.keyData).toString("hex") : String(k.keyData)
+    return JSON.stringify([tek, k.keyData?.length, k.rollingStartIntervalNumber, k.rollingPeriod, k.transmissionRiskLevel, k.reportType, k.daysSinceOnsetOfSymptoms, k.variantOfConcern])
 }
 
 function withoutEngine(s: MatchStats) {
@@ -75,7 +82,7 @@ describe("exposure check fast path", () => {
         expect(ref.matches.every(m => m.txPower === vectors.txPower)).toBe(true)
         for (const [name, o] of VARIANTS) {
             const r = await matchDiagnosisKeysFast(keys, records, o)
-            expect(summary(r.matches, keys, records), name).toEqual(summary(ref.matches, keys, records))
+            expect(summary(r.matches, records), name).toEqual(summary(ref.matches, records))
         }
     })
 
@@ -102,12 +109,14 @@ describe("exposure check fast path", () => {
         expect(ref.stats.rejectedTxPower).toBe(world.expected.badTxPower)
         expect(ref.stats.matches).toBe(world.expected.matches)
 
-        for (const [name, o] of VARIANTS) {
+        // As a check downloads them: in a column set (malformed keys are kept whole there).
+        const set = DiagnosisKeySet.from(keys)
+        for (const [name, o] of [...VARIANTS.map(([n, v]) => [`${n}, key list`, v] as const), ...VARIANTS.map(([n, v]) => [`${n}, key set`, v] as const)]) {
             const progress: number[] = []
-            const r = await matchDiagnosisKeysFast(keys, records, { ...o, onProgress: done => progress.push(done) })
+            const r = await matchDiagnosisKeysFast(name.endsWith("set") ? set : keys, records, { ...o, onProgress: done => progress.push(done) })
             expect(r.stats.engine, name).toBe(o.engine === "javascript" ? "javascript" : "native")
             expect(withoutEngine(r.stats), name).toEqual(withoutEngine(ref.stats))
-            expect(summary(r.matches, keys, records), name).toEqual(summary(ref.matches, keys, records))
+            expect(summary(r.matches, records), name).toEqual(summary(ref.matches, records))
             expect(progress.at(-1), name).toBe(keys.length)
         }
     }, 120_000)
@@ -121,8 +130,21 @@ describe("exposure check fast path", () => {
         const fallback = await matchDiagnosisKeysFast(world.keys, world.records, { ...SCAN, engine: "javascript" })
         expect(fallback.stats.engine).toBe("javascript")
         expect(fallback.fallbackReason).toMatch(/JavaScript/)
-        expect(summary(fallback.matches, world.keys, world.records)).toEqual(summary(fast.matches, world.keys, world.records))
+        expect(summary(fallback.matches, world.records)).toEqual(summary(fast.matches, world.records))
         expect(fallback.stats.matches).toBe(world.expected.matches)
+    })
+
+    test("a key set gives back every key as it was given, malformed ones included", () => {
+        const { keys } = plantedWorld(3_000)
+        keys[5] = { ...keys[5], transmissionRiskLevel: 4, variantOfConcern: 2, daysSinceOnsetOfSymptoms: -14, reportType: undefined }
+        keys[6] = { ...keys[6], rollingPeriod: 0 }
+        keys[7] = { ...keys[7], reportType: 2 ** 40 } // not an int32: kept whole
+        const set = DiagnosisKeySet.from(keys)
+        expect(set.length).toBe(keys.length)
+        expect([...set].map(keyFields)).toEqual(keys.map(keyFields))
+        expect(set.get(7)).toBe(keys[7])
+        expect(set.keptWhole().size).toBe(7) // the 6 malformed keys and the odd one
+        expect(() => set.get(keys.length)).toThrow(/outside the set/)
     })
 
     test("a record whose RPI is not 16 bytes is refused by name, as by the JS path", async () => {
