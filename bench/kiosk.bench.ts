@@ -10,6 +10,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { availableParallelism, cpus, tmpdir } from "node:os"
 import { join } from "node:path"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { createExportSigner, readExportZip, writeExportZip } from "../lib/keyfile/index.js"
 import { DiagnosisKeySet } from "../kiosk/downloads/key-set.js"
 import { generateTemporaryExposureKey, rpisForKey } from "../lib/gaen/index.js"
@@ -19,6 +21,31 @@ import { contactRecords } from "../test/kiosk/fixtures.js"
 const KEYS = Number(process.argv[2] ?? 3_500_000)
 const SAMPLE = Math.min(KEYS, Number(process.argv[3] ?? 200_000))
 const RECORDS = 34_000
+
+interface ExportPlan { keys: number; sample: number; today: number; privateKeyPem: string; positives: { tekHex: string; start: number }[] }
+
+/** Child process: writes the 14 signed export files the plan in `dir` describes. */
+function writeExports(dir: string): void {
+    const plan = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")) as ExportPlan
+    const signer = createExportSigner(plan.privateKeyPem, { keyId: "440", keyVersion: "v1" })
+    const perFile = Math.ceil(plan.keys / 14)
+    for (let f = 0, made = 0; made < plan.keys; f++) {
+        const n = Math.min(perFile, plan.keys - made)
+        const day = plan.today - 1 - f
+        const teks = randomBytes(n * 16)
+        const fileKeys: DiagnosisKey[] = Array.from({ length: n }, (_, i) => ({
+            keyData: teks.subarray(i * 16, i * 16 + 16), rollingStartIntervalNumber: day * 144, rollingPeriod: 144, daysSinceOnsetOfSymptoms: f - 3, reportType: 1,
+        }))
+        if (f === 0) for (const [i, k] of plan.positives.entries())
+            fileKeys[(i + 1) * Math.floor(Math.min(plan.sample, n) / 4)] = { keyData: Buffer.from(k.tekHex, "hex"), rollingStartIntervalNumber: k.start, rollingPeriod: 144, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
+        writeFileSync(join(dir, `${f}.zip`), writeExportZip({ keys: fileKeys, region: "440", start: day * 86_400, end: (day + 1) * 86_400, batchNum: 1, batchSize: 1, signer }))
+        made += n
+    }
+}
+if (process.argv[2] === "--write-exports") {
+    writeExports(process.argv[3])
+    process.exit(0)
+}
 const DAY_MS = 86_400_000
 const now = Date.now()
 const today = Math.floor(now / DAY_MS)
@@ -32,25 +59,20 @@ while (records.length < RECORDS) {
     records.push({ rpi: randomBytes(16), aem: randomBytes(4), firstSeen: minute, lastSeen: minute + 8, scans: 3, rssiMax: -60, rssiMean: -70, rssiMin: -80 })
 }
 
-// N keys over the last 14 days in 14 signed export files, as the server publishes them; the kiosk
-// reads them as syncExports does (verify, parse, keep in a DiagnosisKeySet), so the peak memory is
-// the kiosk's. The positives are in the first file, among the first SAMPLE keys.
+// N keys over the last 14 days in 14 signed export files, as the server publishes them, written by a
+// child process (the server's part, kept out of this process's peak memory); this process reads
+// them as syncExports does (verify, parse, keep in a DiagnosisKeySet), so its peak memory is the
+// kiosk's. The positives are in the first file, among the first SAMPLE keys.
 const genStart = performance.now()
 const signingKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
-const signer = createExportSigner(signingKey.privateKey, { keyId: "440", keyVersion: "v1" })
 const zipDir = mkdtempSync(join(tmpdir(), "kiosk-bench-"))
-const perFile = Math.ceil(KEYS / 14)
-for (let f = 0, made = 0; made < KEYS; f++) {
-    const n = Math.min(perFile, KEYS - made)
-    const day = today - 1 - f
-    const teks = randomBytes(n * 16)
-    const fileKeys: DiagnosisKey[] = Array.from({ length: n }, (_, i) => ({
-        keyData: teks.subarray(i * 16, i * 16 + 16), rollingStartIntervalNumber: day * 144, rollingPeriod: 144, daysSinceOnsetOfSymptoms: f - 3, reportType: 1,
-    }))
-    if (f === 0) for (const [i, k] of positives.entries()) fileKeys[(i + 1) * Math.floor(Math.min(SAMPLE, n) / 4)] = { ...k, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
-    writeFileSync(join(zipDir, `${f}.zip`), writeExportZip({ keys: fileKeys, region: "440", start: day * 86_400, end: (day + 1) * 86_400, batchNum: 1, batchSize: 1, signer }))
-    made += n
+const plan: ExportPlan = {
+    keys: KEYS, sample: SAMPLE, today, privateKeyPem: signingKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    positives: positives.map(k => ({ tekHex: k.keyData.toString("hex"), start: k.rollingStartIntervalNumber })),
 }
+writeFileSync(join(zipDir, "plan.json"), JSON.stringify(plan))
+const writer = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--write-exports", zipDir], { stdio: "inherit" })
+if (writer.status !== 0) throw new Error(`writing the export files failed (exit ${writer.status})`)
 const genMs = performance.now() - genStart
 const readStart = performance.now()
 const keys = new DiagnosisKeySet()

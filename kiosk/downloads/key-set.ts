@@ -1,5 +1,5 @@
 // The diagnosis keys of a check, kept in columns. As objects (one per key, as the export parser
-// makes them) the 3,500,000 keys of 14 busy days take ~2.5 GB (measured with lib/keyfile); here a key
+// makes them) the 3,500,000 keys of 14 busy days take ~2.7 GB (measured with lib/keyfile); here a key
 // takes ~41 bytes (~150 MB for 3.5 million). A key becomes an object again only when asked for: in a
 // check, only the few keys with a sighting are. The first column has the layout the native matcher
 // scans (kiosk/matching/fast-match.ts), so handing the keys over is one copy.
