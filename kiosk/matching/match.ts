@@ -4,6 +4,9 @@
 // belongs to; an RPI heard later or earlier than that is a replay and not a match. The AEM is
 // decrypted with the key's AEMK for the sender's TX power; a TX power outside −50…+20 dBm means a
 // forged or broken advertisement and is rejected (as the reference implementation does).
+// Each RPI counts once: a record written twice by the token, a second record of the same RPI or a
+// key published twice would otherwise add its exposure time again (the record with the most scans
+// stands for the RPI).
 import {
     deriveAemk, decryptMetadata, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
     RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
@@ -69,12 +72,14 @@ export interface MatchStats {
     sightings: number
     rejectedAsReplay: number
     rejectedTxPower: number
+    /** Sightings of an RPI that already counted (a duplicate record or a key published twice). */
+    duplicateRpis: number
     matches: number
     engine: MatchEngine
 }
 
 export function emptyMatchStats(keys: number, engine: MatchEngine): MatchStats {
-    return { keys, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, matches: 0, engine }
+    return { keys, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, duplicateRpis: 0, matches: 0, engine }
 }
 
 /** Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA. */
@@ -91,6 +96,8 @@ export class SightingJudge {
     readonly matches: ExposureMatch[] = []
     /** The AEMK of the last key judged: sightings of one key arrive together. */
     private aemkOf?: { key: DiagnosisKey; aemk: Buffer }
+    /** RPI (hex) → its match in `matches`: one per RPI. */
+    private readonly matchOfRpi = new Map<string, number>()
 
     constructor(private readonly stats: MatchStats, private readonly scanPeriodSeconds: number) {}
 
@@ -111,14 +118,23 @@ export class SightingJudge {
             stats.rejectedTxPower++
             return
         }
-        this.matches.push({
+        const match: ExposureMatch = {
             record, key, intervalNumber, txPower,
             attenuationDb: Math.max(0, txPower - record.rssiMean),
             minAttenuationDb: Math.max(0, txPower - record.rssiMax),
             seconds: record.scans * this.scanPeriodSeconds,
             dayMs: Math.floor((record.firstSeen * 60_000) / DAY_MS) * DAY_MS,
-        })
-        stats.matches++
+        }
+        const rpiHex = Buffer.from(record.rpi).toString("hex")
+        const earlier = this.matchOfRpi.get(rpiHex)
+        if (earlier === undefined) {
+            this.matchOfRpi.set(rpiHex, this.matches.length)
+            this.matches.push(match)
+            stats.matches++
+            return
+        }
+        stats.duplicateRpis++
+        if (match.record.scans > this.matches[earlier].record.scans) this.matches[earlier] = match
     }
 }
 

@@ -107,6 +107,7 @@ describe("exposure check fast path", () => {
         expect(sightings).toBe(world.expected.sightings)
         expect(ref.stats.rejectedAsReplay).toBe(world.expected.replays)
         expect(ref.stats.rejectedTxPower).toBe(world.expected.badTxPower)
+        expect(ref.stats.duplicateRpis).toBe(world.expected.duplicates)
         expect(ref.stats.matches).toBe(world.expected.matches)
 
         // As a check downloads them: in a column set (malformed keys are kept whole there).
@@ -157,7 +158,7 @@ describe("exposure check fast path", () => {
  * Random diagnosis keys over 14 days (full, cut and unset rolling periods, and some malformed
  * ones), a log of strangers, and planted sightings of some keys: genuine, at the edges of the ±12
  * interval window, just outside it, replayed hours later, with TX power at and beyond the accepted
- * −50…+20 dBm, and one RPI logged twice. Returns what each rule should count.
+ * −50…+20 dBm, and one RPI logged twice (it counts once). Returns what each rule should count.
  */
 function plantedWorld(keyCount: number) {
     const today = 20_000 // a fixed UTC day: the matcher has no notion of "now"
@@ -178,7 +179,7 @@ function plantedWorld(keyCount: number) {
         const minute = randomInt(today - 14, today + 1) * 1440 + randomInt(0, 1440)
         return { rpi: randomBytes(16), aem: randomBytes(4), firstSeen: minute, lastSeen: minute + 4, scans: 2, rssiMax: -70, rssiMean: -75, rssiMin: -80 }
     })
-    const expected = { malformed: malformed.length, sightings: 0, replays: 0, badTxPower: 0, matches: 0 }
+    const expected = { malformed: malformed.length, sightings: 0, replays: 0, badTxPower: 0, duplicates: 0, matches: 0 }
     const scenarios = ["genuine", "window edges", "one minute early", "one minute late", "replayed", "tx -50", "tx +20", "tx -51", "tx +21", "logged twice"] as const
     const planted = new Set<number>()
     while (planted.size < Math.min(300, keyCount / 10)) {
@@ -207,7 +208,7 @@ function plantedWorld(keyCount: number) {
         expected.sightings += copies
         if (["one minute early", "one minute late", "replayed"].includes(scenario)) expected.replays += copies
         else if (scenario === "tx -51" || scenario === "tx +21") expected.badTxPower += copies
-        else expected.matches += copies
+        else { expected.matches++; expected.duplicates += copies - 1 } // an RPI counts once
     }
     return { keys, records, expected }
 }
