@@ -1,4 +1,4 @@
-// Loads the native fast path (rpi_scan.cc, built by scripts/build-native.ts at `npm ci`). When it is
+// Loads the native fast path (rpi_scan.cc, built by scripts/build-kiosk-matcher.mjs at `npm ci`). When it is
 // missing, fails to load or the CPU lacks AES-NI, the reason is kept and the kiosk uses the JS path.
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"

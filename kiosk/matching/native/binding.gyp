@@ -1,4 +1,4 @@
-# The exposure check's native fast path (see README.md here). Built by scripts/build-native.ts at
+# The exposure check's native fast path (see kiosk/README.md, "Native matcher"). Built by scripts/build-kiosk-matcher.mjs at
 # `npm ci`; if it cannot build, the kiosk uses the JavaScript matcher instead.
 {
   "targets": [{

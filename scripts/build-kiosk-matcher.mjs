@@ -1,4 +1,4 @@
-// postinstall (and `npm run build:native`): builds the exposure check's native matcher
+// postinstall (and `npm run build:kiosk-matcher`): builds the exposure check's native matcher
 // (kiosk/matching/native/rpi_scan.cc) with node-gyp against this Node's own headers; nothing is
 // downloaded. A failed build never fails the install: the kiosk then uses the JavaScript matcher
 // (slower, same results) and says why in its check statistics. Plain JavaScript so it runs without tsx.
@@ -21,7 +21,7 @@ const nodeGyp = [
 const nodedir = existsSync(join(prefix, "include/node/node_api.h")) ? prefix : undefined
 
 function warn(why) {
-    console.warn(`native matcher not built: ${why}\n  The kiosk will use the JavaScript matcher (same results, about 10 times slower).`)
+    console.warn(`native matcher not built: ${why}\n  The kiosk will use the JavaScript matcher (same results, about 35 times slower).`)
     process.exit(0)
 }
 
