@@ -10,6 +10,7 @@
 #   faketime                runs the test suite at a chosen time of day (e.g. just before midnight UTC)
 #   fonts-noto-cjk          Japanese text in the kiosk's screenshots and printed result slips
 #   poppler-utils           pdftotext, to read back a printed result slip in the tests
+#   g++ make python3        node-gyp builds the kiosk's native matcher (kiosk/matching/native) with them
 # An install with `--omit=dev` (a production server) needs none of them and is left alone.
 # Skipped when everything is present, so a developer machine is not touched twice.
 set -euo pipefail
@@ -25,6 +26,9 @@ command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 command -v faketime >/dev/null || need+=(faketime)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
 fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 # Debian's postgresql puts initdb and pg_ctl in a versioned folder, not on PATH.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

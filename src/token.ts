@@ -13,13 +13,20 @@ import { StatusLight, TokenState } from "./status/status-light"
 import { Flash, WipeReport } from "./storage/flash"
 import { SECTOR_SIZE } from "./storage/layout"
 import { Storage, openStorage, wipeStorage } from "./storage/storage"
+import { Mutex } from "./storage/mutex"
 import { WallClock } from "./time/wall-clock"
 import { LinkKeyStore } from "./link/link-key"
 
 const TOKEN_ID_SETTING = "token_id"
 /** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
- *  power-on. It says nothing about the owner. */
+ *  power-on. It says nothing about the owner. Written before the first erase: from then on the wipe
+ *  is pending, and every boot resumes it, until WIPE_PROOF_SETTING is saved. */
 const STOPPED_SETTING = "stopped"
+/** The read-back proof of a finished wipe (counts only), so that a kiosk can be shown it after a
+ *  restart too. Absent while the wipe is pending. */
+const WIPE_PROOF_SETTING = "wipe_proof"
+/** Pause between attempts of a wipe that failed (a flash error): it is retried until it succeeds. */
+const WIPE_RETRY_MS = 5_000
 /** The log is "nearly full" for the status light above this share of its capacity. */
 const NEARLY_FULL = 0.9
 /** Expiry of keys and records runs this often (token time): a record goes at most a minute late. */
@@ -49,17 +56,21 @@ export class Token {
     readonly scanner: Scanner
     private stopped = false
     private wipe: WipeReport = undefined
-    private erasing = false
+    private readonly wipeLock = new Mutex()
     private waitingForButton = false
 
     private constructor(
-        readonly id: string,
+        /** Cleared when the wipe finishes: the id goes with everything else. */
+        public id: string,
         readonly storage: Storage,
         readonly keys: ExposureKeys,
         private readonly hw: TokenHardware,
         /** The Bluetooth sync link's key (src/link/). */
         readonly linkKeys: LinkKeyStore
     ) {
+        const clock = this.clock
+        // The log hides records 14 days old by the token's time even between housekeeping runs.
+        storage.log.setClock(() => (clock.isSet() ? Math.floor(clock.now() / 60) : -1))
         this.beacon = new Beacon(hw.radio, this.clock, keys)
         this.tracker = new EncounterTracker(async r => {
             await storage.log.append(r)
@@ -69,15 +80,20 @@ export class Token {
 
     static async boot(hw: TokenHardware): Promise<Token> {
         const storage = await openStorage(hw.flash)
+        const stopped = !!(await readSetting(STOPPED_SETTING, false))
         let id: string = await readSetting(TOKEN_ID_SETTING, "")
-        if (!id) {
+        // A stopped token gets no new identity (its old one goes with the wipe).
+        if (!id && !stopped) {
             id = randomBuffer(8).toString("hex")
             await writeSetting(TOKEN_ID_SETTING, id)
         }
-        const stopped = !!(await readSetting(STOPPED_SETTING, false))
         const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, await LinkKeyStore.open(stopped))
         token.stopped = stopped
-        if (!token.stopped) await token.restoreTimeFromRtc()
+        if (stopped) {
+            const proof: WipeReport = await readSetting(WIPE_PROOF_SETTING, undefined)
+            if (proof && proof.bytesNotErased === 0) token.wipe = proof
+        }
+        else await token.restoreTimeFromRtc()
         return token
     }
 
@@ -124,27 +140,56 @@ export class Token {
     }
 
     /** The end of use, after the owner's button press: off the air for good, everything erased and
-     *  read back. The proof is kept for the kiosk to read. */
+     *  read back (one attempt here; if it fails, run() retries until it succeeds, and so does every
+     *  boot). The proof is kept for the kiosk to read. */
     async decommission() {
         this.stopped = true
-        this.erasing = true
+        // Persisted before the first erase: a power cut from here on resumes the wipe at boot.
+        await writeSetting(STOPPED_SETTING, true)
+        await this.beacon.stop()
+        await this.scanner.stop()
+        await this.finishWipe()
+    }
+
+    /**
+     * Erases the Bluetooth link key (src/link/), keys, log and token id until the read-back proof
+     * shows 0 bytes not erased, then saves the proof. Returns it at once when the wipe is already
+     * done; throws when this attempt failed (a flash error), leaving the wipe pending. Only for a
+     * stopped token.
+     */
+    async finishWipe(): Promise<WipeReport> {
+        if (!this.stopped) throw new Error("token: not stopped, nothing to wipe")
+        await this.wipeLock.lock()
         try {
-            await writeSetting(STOPPED_SETTING, true)
-            await this.beacon.stop()
-            await this.scanner.stop()
+            if (this.wipe && this.wipe.bytesNotErased === 0) return this.wipe
             await this.linkKeys.destroy()
-            this.wipe = await wipeStorage(this.storage)
+            const report = await wipeStorage(this.storage)
+            if (report.bytesNotErased !== 0) throw new Error(`token: wipe left ${report.bytesNotErased} bytes not erased`)
             await deleteSetting(TOKEN_ID_SETTING)
+            this.id = ""
+            await writeSetting(WIPE_PROOF_SETTING, report)
+            this.wipe = report
+            return report
         } finally {
-            this.erasing = false
+            this.wipeLock.unlock()
             this.updateLight()
         }
     }
 
-    isErasing() {
-        return this.erasing
+    /** Tries finishWipe until it succeeds (a stopped token, at boot or after decommission). */
+    private async completeWipe() {
+        for (;;) {
+            try {
+                await this.finishWipe()
+                return
+            } catch (e) {
+                console.log(`token: wipe not finished, retrying: ${e}`)
+            }
+            await ds.sleep(WIPE_RETRY_MS)
+        }
     }
 
+    /** The proof of a finished wipe; undefined while the wipe is pending or running. */
     wipeProof(): WipeReport {
         return this.wipe
     }
@@ -172,6 +217,7 @@ export class Token {
         if (this.stopped) {
             await this.hw.radio.stopAdvertising()
             this.updateLight()
+            await this.completeWipe()
             return
         }
         const beacon = this.beacon
@@ -197,5 +243,7 @@ export class Token {
             this.updateLight()
             await ds.sleep(LIGHT_UPDATE_MS)
         }
+        // Decommissioned while running: make sure the wipe it started is finished.
+        await this.completeWipe()
     }
 }

@@ -11,6 +11,7 @@ import { KioskError } from "../errors.js"
 import { downloadsDirFor } from "../config.js"
 import { httpRequest, errorForAnswer } from "../http/server-client.js"
 import type { TrustedKey } from "./public-key.js"
+import { DiagnosisKeySet } from "./key-set.js"
 import { PATHS } from "../../lib/cocoa/protocol.js"
 
 export type DiagnosisKey = TemporaryExposureKey
@@ -23,7 +24,8 @@ export interface ExportFileSummary {
 }
 
 export interface SyncedExports {
-    keys: DiagnosisKey[]
+    /** All keys of the listed files, oldest file first, in columns (a 14-day set is millions of keys). */
+    keys: DiagnosisKeySet
     files: ExportFileSummary[]
     /** Files fetched from the server in this run (0 when everything was cached). */
     downloaded: number
@@ -64,7 +66,7 @@ export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
     const index = readIndex(dir)
     const cached = new Map(index.files.filter(f => existsSync(join(dir, f.file))).map(f => [`${f.created} ${f.url}`, f]))
 
-    const result: SyncedExports = { keys: [], files: [], downloaded: 0 }
+    const result: SyncedExports = { keys: new DiagnosisKeySet(), files: [], downloaded: 0 }
     const kept: CacheIndex["files"] = []
     const ordered = entriesNewerThan(list, -1) // all listed files, oldest first
     o.onProgress?.({ done: 0, total: ordered.length, downloaded: 0 })

@@ -7,7 +7,8 @@ import { ensureOwnerSession } from "../token/owner-session.js"
 import { syncExports, type ExportFileSummary } from "../downloads/export-cache.js"
 import type { TrustedKey } from "../downloads/public-key.js"
 import type { ProgressListener } from "../progress.js"
-import { matchDiagnosisKeys, type MatchStats } from "./match.js"
+import type { MatchStats } from "./match.js"
+import { matchDiagnosisKeysFast } from "./fast-match.js"
 import { dailyRisk, type DayRisk } from "./risk.js"
 import type { RiskConfig } from "./risk-config.js"
 
@@ -59,7 +60,7 @@ async function runCheck(readRecords: () => Promise<readonly EncounterRecord[]>, 
         onProgress: p => o.onProgress?.({ step: "download", ...p }),
     })
     const records = await readRecords()
-    const { matches, stats } = matchDiagnosisKeys(exports.keys, records, {
+    const { matches, stats } = await matchDiagnosisKeysFast(exports.keys, records, {
         scanPeriodSeconds: scanPeriod,
         onProgress: (keysDone, keysTotal) => o.onProgress?.({ step: "match", keysDone, keysTotal }),
     })

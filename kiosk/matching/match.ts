@@ -13,6 +13,7 @@ import {
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
+import { DiagnosisKeySet } from "../downloads/key-set.js"
 import { ObservedRpiIndex } from "./rpi-index.js"
 import { RpiDeriver } from "./rpi-derivation.js"
 
@@ -37,20 +38,6 @@ export interface ExposureMatch {
     dayMs: number
 }
 
-export interface MatchStats {
-    keys: number
-    /** Keys skipped because they are malformed (wrong length, rolling period out of range). */
-    malformedKeys: number
-    rpisChecked: number
-    /** RPIs found in the log, before the checks below. */
-    sightings: number
-    rejectedAsReplay: number
-    rejectedTxPower: number
-    /** Sightings of an RPI that already counted (a duplicate record or a key published twice). */
-    duplicateRpis: number
-    matches: number
-}
-
 export interface MatchOptions {
     scanPeriodSeconds: number
     /** Called every PROGRESS_EVERY keys and at the end. */
@@ -65,22 +52,107 @@ export function acceptanceWindowMinutes(intervalNumber: number): { from: number;
     }
 }
 
+/** Keys as the parser gives them, or in columns as a check downloads them. */
+export type DiagnosisKeys = readonly DiagnosisKey[] | DiagnosisKeySet
+
+/** Key number k as an object (from a key set: made anew, so hold on to it while it is needed). */
+export function keyReader(keys: DiagnosisKeys): (k: number) => DiagnosisKey {
+    return keys instanceof DiagnosisKeySet ? k => keys.get(k) : k => keys[k]
+}
+
+/** How a check found its sightings: the native addon (kiosk/matching/native) or this file's JS path. */
+export type MatchEngine = "native" | "javascript"
+
+export interface MatchStats {
+    keys: number
+    /** Keys skipped because they are malformed (wrong length, rolling period out of range). */
+    malformedKeys: number
+    rpisChecked: number
+    /** RPIs found in the log, before the checks below. */
+    sightings: number
+    rejectedAsReplay: number
+    rejectedTxPower: number
+    /** Sightings of an RPI that already counted (a duplicate record or a key published twice). */
+    duplicateRpis: number
+    matches: number
+    engine: MatchEngine
+}
+
+export function emptyMatchStats(keys: number, engine: MatchEngine): MatchStats {
+    return { keys, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, duplicateRpis: 0, matches: 0, engine }
+}
+
+/** Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA. */
+export function effectiveRollingPeriod(key: DiagnosisKey): number {
+    return key.rollingPeriod || TEK_ROLLING_PERIOD
+}
+
+/**
+ * The rules a found sighting must pass to count (replay window, TX power), applied in the order the
+ * sightings are found: by key, then interval, then record. Both the JS path below and the native
+ * path (fast-match.ts) feed their sightings here, so they count exactly the same matches.
+ */
+export class SightingJudge {
+    readonly matches: ExposureMatch[] = []
+    /** The AEMK of the last key judged: sightings of one key arrive together. */
+    private aemkOf?: { key: DiagnosisKey; aemk: Buffer }
+    /** RPI (hex) → its match in `matches`: one per RPI. */
+    private readonly matchOfRpi = new Map<string, number>()
+
+    constructor(private readonly stats: MatchStats, private readonly scanPeriodSeconds: number) {}
+
+    /** A record whose RPI equals the key's RPI for `intervalNumber`. */
+    judge(key: DiagnosisKey, intervalNumber: number, record: EncounterRecord): void {
+        const stats = this.stats
+        stats.sightings++
+        // The record sums up every sighting of the RPI: all of them must lie in the window,
+        // since sightings inside and outside it cannot be told apart any more.
+        const window = acceptanceWindowMinutes(intervalNumber)
+        if (record.firstSeen < window.from || record.lastSeen > window.to) {
+            stats.rejectedAsReplay++
+            return
+        }
+        if (this.aemkOf?.key !== key) this.aemkOf = { key, aemk: deriveAemk(key.keyData) }
+        const { txPower } = decryptMetadata(this.aemkOf.aemk, record.rpi, record.aem)
+        if (txPower < ACCEPTED_TX_POWER_MIN_DBM || txPower > ACCEPTED_TX_POWER_MAX_DBM) {
+            stats.rejectedTxPower++
+            return
+        }
+        const match: ExposureMatch = {
+            record, key, intervalNumber, txPower,
+            attenuationDb: Math.max(0, txPower - record.rssiMean),
+            minAttenuationDb: Math.max(0, txPower - record.rssiMax),
+            seconds: record.scans * this.scanPeriodSeconds,
+            dayMs: Math.floor((record.firstSeen * 60_000) / DAY_MS) * DAY_MS,
+        }
+        const rpiHex = Buffer.from(record.rpi).toString("hex")
+        const earlier = this.matchOfRpi.get(rpiHex)
+        if (earlier === undefined) {
+            this.matchOfRpi.set(rpiHex, this.matches.length)
+            this.matches.push(match)
+            stats.matches++
+            return
+        }
+        stats.duplicateRpis++
+        if (match.record.scans > this.matches[earlier].record.scans) this.matches[earlier] = match
+    }
+}
+
+/** Today's JavaScript path: one key at a time on this thread. The reference for the native path. */
 export function matchDiagnosisKeys(
-    keys: readonly DiagnosisKey[],
+    keys: DiagnosisKeys,
     records: readonly EncounterRecord[],
     o: MatchOptions,
 ): { matches: ExposureMatch[]; stats: MatchStats } {
     const index = new ObservedRpiIndex(records)
     const deriver = new RpiDeriver()
-    const stats: MatchStats = { keys: keys.length, malformedKeys: 0, rpisChecked: 0, sightings: 0, rejectedAsReplay: 0, rejectedTxPower: 0, duplicateRpis: 0, matches: 0 }
-    const matches: ExposureMatch[] = []
-    /** RPI (hex) → its match in `matches`: one per RPI. */
-    const matchOfRpi = new Map<string, number>()
+    const stats = emptyMatchStats(keys.length, "javascript")
+    const judge = new SightingJudge(stats, o.scanPeriodSeconds)
+    const keyAt = keyReader(keys)
     for (let k = 0; k < keys.length; k++) {
         if (k % PROGRESS_EVERY === 0) o.onProgress?.(k, keys.length)
-        const key = keys[k]
-        // Export files carry rolling period 144 when it was left unset (proto2 default); 0 means the same in COCOA.
-        const period = key.rollingPeriod || TEK_ROLLING_PERIOD
+        const key = keyAt(k)
+        const period = effectiveRollingPeriod(key)
         let rpis: Buffer
         try {
             // derive() refuses a key that is not 16 bytes (lib/gaen deriveRpik) or a bad period.
@@ -90,48 +162,11 @@ export function matchDiagnosisKeys(
             continue
         }
         stats.rpisChecked += period
-        let aemk: Buffer | undefined
         for (let i = 0; i < period; i++) {
             const hits = index.find(rpis, i * RPI_BYTES)
-            if (hits.length === 0) continue
-            const intervalNumber = key.rollingStartIntervalNumber + i
-            const rpi = rpis.subarray(i * RPI_BYTES, (i + 1) * RPI_BYTES)
-            for (const r of hits) {
-                stats.sightings++
-                const record = records[r]
-                // The record sums up every sighting of the RPI: all of them must lie in the window,
-                // since sightings inside and outside it cannot be told apart any more.
-                const window = acceptanceWindowMinutes(intervalNumber)
-                if (record.firstSeen < window.from || record.lastSeen > window.to) {
-                    stats.rejectedAsReplay++
-                    continue
-                }
-                aemk ??= deriveAemk(key.keyData)
-                const { txPower } = decryptMetadata(aemk, rpi, record.aem)
-                if (txPower < ACCEPTED_TX_POWER_MIN_DBM || txPower > ACCEPTED_TX_POWER_MAX_DBM) {
-                    stats.rejectedTxPower++
-                    continue
-                }
-                const match: ExposureMatch = {
-                    record, key, intervalNumber, txPower,
-                    attenuationDb: Math.max(0, txPower - record.rssiMean),
-                    minAttenuationDb: Math.max(0, txPower - record.rssiMax),
-                    seconds: record.scans * o.scanPeriodSeconds,
-                    dayMs: Math.floor((record.firstSeen * 60_000) / DAY_MS) * DAY_MS,
-                }
-                const rpiHex = rpi.toString("hex")
-                const earlier = matchOfRpi.get(rpiHex)
-                if (earlier === undefined) {
-                    matchOfRpi.set(rpiHex, matches.length)
-                    matches.push(match)
-                    continue
-                }
-                stats.duplicateRpis++
-                if (match.record.scans > matches[earlier].record.scans) matches[earlier] = match
-            }
+            for (const r of hits) judge.judge(key, key.rollingStartIntervalNumber + i, records[r])
         }
     }
-    stats.matches = matches.length
     o.onProgress?.(keys.length, keys.length)
-    return { matches, stats }
+    return { matches: judge.matches, stats }
 }

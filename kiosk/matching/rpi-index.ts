@@ -8,6 +8,11 @@ import { RPI_BYTES } from "../../lib/gaen/index.js"
 const BUCKETS = 65_536
 const NONE: readonly number[] = Object.freeze([])
 
+/** Refuses an observed record whose RPI is not 16 bytes (both matching paths, same message). */
+export function requireObservedRpi(rpi: unknown, record: number): asserts rpi is Uint8Array {
+    if (!(rpi instanceof Uint8Array) || rpi.length !== RPI_BYTES) throw new RangeError(`observed record ${record}: RPI must be ${RPI_BYTES} bytes`)
+}
+
 export class ObservedRpiIndex {
     /** All observed RPIs, 16 bytes each, grouped by bucket. */
     private readonly rpis: Uint8Array
@@ -19,7 +24,7 @@ export class ObservedRpiIndex {
     constructor(observed: readonly { rpi: Uint8Array }[]) {
         const n = observed.length
         for (const [i, o] of observed.entries()) {
-            if (!(o.rpi instanceof Uint8Array) || o.rpi.length !== RPI_BYTES) throw new RangeError(`observed record ${i}: RPI must be ${RPI_BYTES} bytes`)
+            requireObservedRpi(o.rpi, i)
             this.bucketStart[((o.rpi[0] << 8) | o.rpi[1]) + 1]++
         }
         for (let b = 0; b < BUCKETS; b++) this.bucketStart[b + 1] += this.bucketStart[b]

@@ -242,6 +242,7 @@ export class KioskDesk {
             else if (p.step === "token-unplugged") v.unplugged = true
             else if (p.step === "token-back") v.unplugged = false
             if (p.step !== "press-button" && p.step !== "retry") {
+                v.button = undefined // the work goes on: the press was taken
                 bar.update(p)
                 v.progress = bar.current()
             }

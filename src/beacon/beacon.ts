@@ -93,9 +93,24 @@ export class Beacon {
         if (this.txPower === undefined) this.txPower = await this.radio.txPower()
         const enin = enIntervalNumber(now)
         const daily = await this.keys.forInterval(enin)
+        // Decommissioned while this rotation awaited: nothing goes back on air.
+        if (this.stopped) return
+        if (!daily) {
+            // No stored key may be used in this interval (its key was just released): off air
+            // until the next one; step() tries again at every poll.
+            if (this.onAirSince !== undefined) await this.radio.stopAdvertising()
+            this.onAirSince = undefined
+            this.rotateSoon = false
+            return
+        }
         const ids = identifiersFor(daily, enin, this.txPower)
         const address = randomNonResolvableAddress()
         await this.radio.advertise(address, ids.payload)
+        if (this.stopped) {
+            // stop() ran while the advertise command was under way: take it off air again.
+            await this.radio.stopAdvertising()
+            return
+        }
         this.rotateSoon = false
         this.onAirSince = now
         // Next change: 10–20 minutes from now, or at 00:00 UTC when the key rolls, whichever is first.

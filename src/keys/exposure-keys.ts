@@ -1,7 +1,11 @@
 // The token's own Temporary Exposure Keys: one per UTC day, made from the CSPRNG when first needed,
 // kept 14 days in the power-safe key store, and released to a kiosk only after the owner's button
 // press. A released key is never used on air again: the token starts a new key for the rest of the
-// day, beginning in the very interval of the release so the beacon can rotate at once.
+// day, beginning in the very interval of the release so the beacon can rotate at once — unless the
+// released key itself began in that interval (a second export in the same 10 minutes, or the first
+// export of a UTC day at 00:0x): rolling starts identify keys in the store, so the successor then
+// begins with the next interval and the beacon stays off air until it does. Nothing goes on air
+// that the store does not hold.
 import { randomBuffer } from "@devicescript/crypto"
 import {
     DailyKeys,
@@ -31,7 +35,8 @@ export class ExposureKeys {
     }
 
     /** The key to broadcast with in interval `enin` and its derived keys; makes (and stores) a new
-     *  one when no unreleased key covers it. */
+     *  one when no unreleased key covers it. Undefined when no stored key may be used in `enin`
+     *  (the rest of an interval whose key was just released): stay off air. */
     async forInterval(enin: number): Promise<DailyKeys> {
         if (this.active && !this.active.released && covers(this.active, enin)) return this.activeDaily
         let key: StoredKey = undefined
@@ -39,7 +44,12 @@ export class ExposureKeys {
         if (!key) {
             const tek = generateTemporaryExposureKey(enin)
             key = { tek: tek.keyData, rollingStart: tek.rollingStartIntervalNumber, rollingPeriod: tek.rollingPeriod, released: false }
-            await this.store.add(key.tek, key.rollingStart, key.rollingPeriod)
+            // false: a (released) key with this rolling start exists; this one is not stored, so it
+            // must not go on air.
+            if (!(await this.store.add(key.tek, key.rollingStart, key.rollingPeriod))) {
+                this.active = undefined
+                return undefined
+            }
         }
         this.active = key
         this.activeDaily = deriveDailyKeys(key.tek)
@@ -57,7 +67,9 @@ export class ExposureKeys {
                 period = enin - k.rollingStart + 1
                 const dayEnd = rollingStartIntervalNumber(enin) + TEK_ROLLING_PERIOD
                 await this.store.markReleased(k.rollingStart, period)
-                await this.store.add(randomBuffer(TEK_BYTES), enin, dayEnd - enin)
+                // The successor needs a rolling start of its own (see the file header).
+                const successorStart = k.rollingStart === enin ? enin + 1 : enin
+                if (successorStart < dayEnd) await this.store.add(randomBuffer(TEK_BYTES), successorStart, dayEnd - successorStart)
             } else if (!k.released) {
                 await this.store.markReleased(k.rollingStart, period)
             }

@@ -44,9 +44,11 @@ export class LinkKeyStore {
         return this.secret
     }
 
-    /** Part of the decommission wipe. */
+    /** Part of the decommission wipe (src/token.ts finishWipe: every boot repeats it until the wipe
+     *  is done, so a power cut cannot leave the key behind). */
     async destroy() {
         this.secret = undefined
         await deleteSetting(LINK_KEY_SETTING)
+        await deleteSetting(HANDED_OUT_SETTING)
     }
 }

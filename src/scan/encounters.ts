@@ -6,10 +6,17 @@
 // Memory is fixed and small: one table of `capacity` slots of 32 bytes, allocated once (12.8 KB for
 // 400 identifiers), no object per identifier. When the table is full, the stalest identifier is
 // written early to make room, so RAM stays bounded however crowded the room.
+//
+// Two fibers use the tracker at once: the scanner (addScan) and a kiosk's log read (commitAll).
+// No slot index is ever held across an await: deciding which identifiers leave only marks their
+// slots (synchronously), and one writer at a time takes a marked slot out of the table and writes
+// it, so each slot becomes exactly one record, and commitAll returns only once everything marked
+// before it is in the log.
 import * as ds from "@devicescript/core"
 import { AEM_BYTES, RPI_BYTES, findGaenIdentifiers } from "../gaen"
 import { HeardView, ScanBatch, forEachHeard } from "../hardware/radio"
 import { ContactRecord } from "../storage/contact-record"
+import { Mutex } from "../storage/mutex"
 
 // Slot layout (32 bytes).
 const SLOT_BYTES = 32
@@ -34,11 +41,17 @@ export interface ScanOutcome {
     committed: number
 }
 
-/** Slots compared between yields: keeps a slice of VM work well under the InfiniteLoop limit. */
-const YIELD_EVERY = 8
+/** Heard entries folded between yields: each searches the whole table without yielding (so no
+ *  other fiber moves slots meanwhile), so one per slice keeps the VM well under its InfiniteLoop
+ *  limit with 400 identifiers tracked (8 per slice crashed a simulated token in a crowd of 200). */
+const YIELD_EVERY = 1
 
 export class EncounterTracker {
     private readonly table: Buffer
+    /** Per slot: 1 when the identifier is done and waits to be written (moves with its slot). */
+    private readonly leaving: Buffer
+    /** One fiber writes marked slots at a time. */
+    private readonly writer = new Mutex()
     private count = 0
     private scanNumber = 0
     /** Totals since boot, for status. */
@@ -52,6 +65,7 @@ export class EncounterTracker {
         readonly capacity = DEFAULT_TRACKED_IDENTIFIERS
     ) {
         this.table = Buffer.alloc(capacity * SLOT_BYTES)
+        this.leaving = Buffer.alloc(capacity)
     }
 
     inRange(): number {
@@ -74,22 +88,36 @@ export class EncounterTracker {
                 return
             }
             heard++
-            await self.fold(e.page, at, e.rssi, nowMinutes, scan)
+            let slot = self.find(e.page, at)
+            if (slot < 0 && self.count >= self.capacity) {
+                // Full: the stalest identifier is written early to make room; slots move meanwhile.
+                self.leaving[self.stalest()] = 1
+                await self.writeLeaving()
+                slot = self.find(e.page, at)
+            }
+            self.fold(e.page, at, e.rssi, nowMinutes, scan, slot)
         })
         this.ignoredTotal += ignored
         let committed = 0
-        for (let i = this.count - 1; i >= 0; i--) {
-            if (this.table[i * SLOT_BYTES + AT_LAST_SCAN] === scan) continue
-            await this.writeAndRemove(i)
+        for (let i = 0; i < this.count; i++) {
+            if (this.leaving[i] || this.table[i * SLOT_BYTES + AT_LAST_SCAN] === scan) continue
+            this.leaving[i] = 1
             committed++
         }
+        await this.writeLeaving()
         return { heard, ignored, committed }
     }
 
-    /** Writes every identifier still open (when a kiosk reads the log). */
+    /** Writes every identifier still open (when a kiosk reads the log); returns once they are in
+     *  the log, with everything another fiber had marked before. */
     async commitAll(): Promise<number> {
-        const n = this.count
-        while (this.count > 0) await this.writeAndRemove(this.count - 1)
+        let n = 0
+        for (let i = 0; i < this.count; i++) {
+            if (this.leaving[i]) continue
+            this.leaving[i] = 1
+            n++
+        }
+        await this.writeLeaving()
         return n
     }
 
@@ -97,11 +125,12 @@ export class EncounterTracker {
     discardAll() {
         this.count = 0
         this.table.fillAt(0, this.table.length, 0)
+        this.leaving.fillAt(0, this.leaving.length, 0)
     }
 
-    private async fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number) {
+    /** Synchronous (see the file header). `slot`: find()'s answer, taken with no await since. */
+    private fold(page: Buffer, idsAt: number, rssi: number, now: number, scan: number, slot: number) {
         const t = this.table
-        const slot = await this.find(page, idsAt)
         if (slot >= 0) {
             const o = slot * SLOT_BYTES
             if (t[o + AT_LAST_SCAN] === scan) return
@@ -114,7 +143,8 @@ export class EncounterTracker {
             // The AEM is bound to the RPI; the first one is kept.
             return
         }
-        if (this.count >= this.capacity) await this.writeAndRemove(this.stalest())
+        if (this.count >= this.capacity) return // every slot is leaving: another fiber is writing them
+        this.leaving[this.count] = 0
         const o = this.count++ * SLOT_BYTES
         t.blitAt(o + AT_RPI, page, idsAt, RPI_BYTES + AEM_BYTES)
         t.setAt(o + AT_FIRST_SEEN, "u32", now)
@@ -126,14 +156,14 @@ export class EncounterTracker {
         t[o + AT_LAST_SCAN] = scan
     }
 
-    /** The slot holding this RPI, or -1. Compares the first 4 bytes, then the rest. */
-    private async find(page: Buffer, rpiAt: number): Promise<number> {
+    /** The open (not leaving) slot holding this RPI, or -1. Compares the first 4 bytes, then the
+     *  rest. Synchronous: ≤ 400 slots are a few thousand VM opcodes. */
+    private find(page: Buffer, rpiAt: number): number {
         const t = this.table
         const head = page.getAt(rpiAt, "u32")
         for (let i = 0; i < this.count; i++) {
-            if (i % 64 === 63) await ds.sleep(0)
             const o = i * SLOT_BYTES
-            if (t.getAt(o, "u32") !== head) continue
+            if (t.getAt(o, "u32") !== head || this.leaving[i]) continue
             let same = true
             for (let k = 4; k < RPI_BYTES && same; k++) if (t[o + k] !== page[rpiAt + k]) same = false
             if (same) return i
@@ -146,6 +176,7 @@ export class EncounterTracker {
         let best = 0
         let bestLast = Infinity
         for (let i = 0; i < this.count; i++) {
+            if (this.leaving[i]) continue
             const o = i * SLOT_BYTES
             const last = t.getAt(o + AT_FIRST_SEEN, "u32") + t.getAt(o + AT_SEEN_FOR, "u16")
             if (last < bestLast) {
@@ -156,7 +187,23 @@ export class EncounterTracker {
         return best
     }
 
-    /** Writes the record of slot i and moves the last slot into its place. */
+    /** Writes every slot marked leaving, one at a time, each taken out of the table before the
+     *  write awaits. Returns when none is left (also those another fiber marked). */
+    private async writeLeaving() {
+        await this.writer.lock()
+        try {
+            for (;;) {
+                let i = this.count - 1
+                while (i >= 0 && !this.leaving[i]) i--
+                if (i < 0) return
+                await this.writeAndRemove(i)
+            }
+        } finally {
+            this.writer.unlock()
+        }
+    }
+
+    /** Takes slot i out of the table (the last slot moves into its place), then writes its record. */
     private async writeAndRemove(i: number) {
         const t = this.table
         const o = i * SLOT_BYTES
@@ -174,7 +221,11 @@ export class EncounterTracker {
             rssiMin: t.getAt(o + AT_RSSI_MIN, "i8"),
         }
         const last = (this.count - 1) * SLOT_BYTES
-        if (o !== last) t.blitAt(o, t, last, SLOT_BYTES)
+        if (o !== last) {
+            t.blitAt(o, t, last, SLOT_BYTES)
+            this.leaving[i] = this.leaving[this.count - 1]
+        }
+        this.leaving[this.count - 1] = 0
         this.count--
         try {
             await this.commit(record)

@@ -6,14 +6,29 @@
 // - The index in RAM is per sector (sequence number and newest record time, 8 bytes per sector),
 //   never per record. Boot rebuilds it from the headers, plus one scan of the head sector (to find
 //   where writing resumes) and of any sector whose newest time is not in its successor's header.
-// - A sector is erased once its newest record is 14 days old; when the log is full, the oldest
+// - Expiry is per record: a sector is erased once its newest record is 14 days old, and before that
+//   each of its records that is 14 days old is destroyed in place by programming its slot to zeros
+//   (NOR allows it), so a slowly filling sector keeps nothing past its time. readChunk never hands
+//   out a record 14 days old, even between housekeeping runs. When the log is full, the oldest
 //   sector is erased to make room. Before an erase the sector is marked retired in its header.
 // - Power safety: a record is programmed body first, check value last, into a slot nobody else
 //   uses; a power cut can only leave that one slot torn, which reads back as a bad slot (skipped
 //   and counted, never returned).
 import * as ds from "@devicescript/core"
 import { Flash, FlashRegion, WipeReport, wipeRegion } from "./flash"
-import { LOG_HEADER_BODY_SIZE, LOG_HEADER_RETIRE_OFFSET, LOG_HEADER_SIZE, RECORD_BODY_SIZE, RECORD_SIZE, RETENTION_MINUTES, YIELD_EVERY, recordsPerSector } from "./layout"
+import {
+    LOG_HEADER_BODY_SIZE,
+    LOG_HEADER_RETIRE_OFFSET,
+    LOG_EXPUNGE_GRACE_MINUTES,
+    LOG_HEADER_SIZE,
+    LOG_OUT_OF_ORDER_MINUTES,
+    RECORD_BODY_SIZE,
+    RECORD_SIZE,
+    RETENTION_MINUTES,
+    YIELD_EVERY,
+    checkStorableMinute,
+    recordsPerSector,
+} from "./layout"
 import { SlotState, programSealedSlot, slotState } from "./checksum"
 import { ContactRecord, encodeRecord, recordLastSeen } from "./contact-record"
 import { HeaderState, decodeSectorHeader, encodeSectorHeader } from "./log-sector"
@@ -55,6 +70,14 @@ export interface LogStats {
 }
 
 const NOT_IN_LOG = 0xffffffff
+/** Clock value meaning "time not known". */
+const UNKNOWN_TIME = -1
+
+/** True when the slot at `at` was destroyed by expiry (programmed to all zeros). */
+function isExpunged(buf: Buffer, at: number) {
+    for (let i = at; i < at + RECORD_SIZE; ++i) if (buf[i] !== 0) return false
+    return true
+}
 
 export class ContactLog {
     private readonly slots: number
@@ -64,6 +87,13 @@ export class ContactLog {
     private readonly seqOf: Buffer
     /** Per sector: lastSeen of its newest record, Unix minutes (openedAt while it has none). */
     private readonly newestOf: Buffer
+    /** Per sector: no live record in it was last seen before this (Unix minutes). Exact after
+     *  expiry has scanned the sector, else openedAt − LOG_OUT_OF_ORDER_MINUTES. */
+    private readonly oldestOf: Buffer
+    /** The token's time in Unix minutes (UNKNOWN_TIME while not set): readChunk's expiry filter. */
+    private clock: () => number = () => UNKNOWN_TIME
+    /** `now` of the latest expire(): the filter's time while the clock is unknown. */
+    private expiredAt = UNKNOWN_TIME
     /** The sector taking new records (-1: log empty), and its next free slot. */
     private head = -1
     private headSlot = 0
@@ -85,6 +115,7 @@ export class ContactLog {
         this.seqOf = Buffer.alloc(region.sectorCount * 4)
         this.seqOf.fillAt(0, this.seqOf.length, 0xff)
         this.newestOf = Buffer.alloc(region.sectorCount * 4)
+        this.oldestOf = Buffer.alloc(region.sectorCount * 4)
     }
 
     /** Opens the log in `region` of `flash`, rebuilding the index from what flash holds. */
@@ -94,6 +125,11 @@ export class ContactLog {
         const log = new ContactLog(flash, region, g.sectorSize, g.maxTransfer)
         await log.rebuildIndex()
         return log
+    }
+
+    /** Gives the log the token's clock (Unix minutes, or a negative number while unknown). */
+    setClock(nowMinutes: () => number) {
+        this.clock = nowMinutes
     }
 
     /** Appends one record to the head sector (opening a new sector, maybe erasing the oldest, when full). */
@@ -106,7 +142,10 @@ export class ContactLog {
             encodeRecord(record, this.image, 0)
             const lastSeen = recordLastSeen(this.image, 0)
             if (this.head < 0) await this.openSector(0, lastSeen)
-            else if (this.headSlot >= this.slots) await this.openSector((this.head + 1) % this.region.sectorCount, lastSeen)
+            else if (this.headSlot >= this.slots || lastSeen < this.oldest(this.head))
+                // Full, or the record is older than the head's header lets boot assume (the clock
+                // went back): a new sector, so that expiry always finds it.
+                await this.openSector((this.head + 1) % this.region.sectorCount, lastSeen)
             // The slot is used up even if programming fails: a torn slot is never written twice.
             const slot = this.headSlot++
             await programSealedSlot(this.flash, this.slotOffset(this.head, slot), this.image, 0, RECORD_BODY_SIZE)
@@ -117,25 +156,32 @@ export class ContactLog {
     }
 
     /**
-     * Erases every sector whose newest record is 14 days old or more at `now` (Unix minutes):
-     * a record last seen at t is kept while now − t < 14 days. Returns the number of sectors erased.
+     * Destroys every record 14 days old or more at `now` (Unix minutes): a record last seen at t is
+     * kept while now − t < 14 days. Sectors whose newest record is that old are erased; older
+     * records in younger sectors are programmed to zeros. Returns the number of sectors erased.
+     * Throws (changing nothing) for a time the log cannot hold.
      */
     async expire(now: number) {
+        checkStorableMinute(now, "expiry time")
         await this.lock.lock()
         try {
+            if (now > this.expiredAt) this.expiredAt = now
+            const cutoff = now - RETENTION_MINUTES
             let erased = 0
             for (let i = 0; i < this.region.sectorCount; ++i) {
-                if (i === this.head || !this.inLog(i) || this.newest(i) + RETENTION_MINUTES > now) continue
+                if (i === this.head || !this.inLog(i) || this.newest(i) > cutoff) continue
                 await this.retireAndErase(i)
                 erased++
                 if (erased % YIELD_EVERY === 0) await ds.sleep(0)
             }
-            if (this.head >= 0 && this.newest(this.head) + RETENTION_MINUTES <= now) {
+            if (this.head >= 0 && this.newest(this.head) <= cutoff) {
                 // Everything is expired. The head is reopened empty rather than left blank, so that
                 // sequence numbers (and sync cursors) keep counting up across a reboot.
                 await this.openSector(this.head, now)
                 erased++
             }
+            for (let i = 0; i < this.region.sectorCount; ++i)
+                if (this.inLog(i) && this.oldest(i) + LOG_EXPUNGE_GRACE_MINUTES <= cutoff) await this.expungeExpired(i, cutoff)
             return erased
         } finally {
             this.lock.unlock()
@@ -156,6 +202,8 @@ export class ContactLog {
                 slot = 0
             }
             if (sector < 0) return { records: out.slice(0, 0), count: 0, next: cursor, done: true }
+            // Records last seen at or before this are expired, whether or not housekeeping has run.
+            const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
             while (count < maxRecords) {
                 const limit = this.slotLimit(sector)
                 if (slot >= limit) {
@@ -168,11 +216,15 @@ export class ContactLog {
                 const n = Math.min(limit - slot, maxRecords - count, this.readBatch)
                 const buf = await this.flash.read(this.slotOffset(sector, slot), n * RECORD_SIZE)
                 for (let k = 0; k < n; ++k) {
-                    const state = slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE)
+                    // A batch can be a whole sector (RAM flash): stay within the VM's time slice.
+                    if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
+                    const at = k * RECORD_SIZE
+                    const state = slotState(buf, at, RECORD_BODY_SIZE)
                     if (state === SlotState.Valid) {
-                        out.blitAt(count * RECORD_SIZE, buf, k * RECORD_SIZE, RECORD_SIZE)
+                        if (recordLastSeen(buf, at) <= cutoff) continue
+                        out.blitAt(count * RECORD_SIZE, buf, at, RECORD_SIZE)
                         count++
-                    } else if (state === SlotState.Bad) this.badRecords++
+                    } else if (state === SlotState.Bad && !isExpunged(buf, at)) this.badRecords++
                 }
                 slot += n
                 await ds.sleep(0)
@@ -236,6 +288,10 @@ export class ContactLog {
         return this.newestOf.getAt(i * 4, "u32")
     }
 
+    private oldest(i: number) {
+        return this.oldestOf.getAt(i * 4, "u32")
+    }
+
     private slotLimit(i: number) {
         return i === this.head ? this.headSlot : this.slots
     }
@@ -274,8 +330,39 @@ export class ContactLog {
         await programSealedSlot(this.flash, this.sectorOffset(i), header, 0, LOG_HEADER_BODY_SIZE)
         this.seqOf.setAt(i * 4, "u32", this.nextSeq++)
         this.newestOf.setAt(i * 4, "u32", openedAt)
+        this.oldestOf.setAt(i * 4, "u32", openedAt - LOG_OUT_OF_ORDER_MINUTES)
         this.head = i
         this.headSlot = 0
+    }
+
+    /**
+     * Programs to zeros every slot of sector i holding a record last seen at or before `cutoff`, or
+     * a torn one (whose time cannot be trusted); then knows the sector's exact oldest record. A
+     * power cut while zeroing leaves a slot that reads bad and is zeroed again at the next expiry.
+     */
+    private async expungeExpired(i: number, cutoff: number) {
+        const limit = this.slotLimit(i)
+        let oldest = this.newest(i)
+        for (let slot = 0; slot < limit; slot += this.readBatch) {
+            const n = Math.min(this.readBatch, limit - slot)
+            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
+            for (let k = 0; k < n; ++k) {
+                if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
+                const at = k * RECORD_SIZE
+                const state = slotState(buf, at, RECORD_BODY_SIZE)
+                if (state === SlotState.Empty || isExpunged(buf, at)) continue
+                if (state === SlotState.Valid) {
+                    const lastSeen = recordLastSeen(buf, at)
+                    if (lastSeen > cutoff) {
+                        if (lastSeen < oldest) oldest = lastSeen
+                        continue
+                    }
+                }
+                await this.flash.program(this.slotOffset(i, slot + k), Buffer.alloc(RECORD_SIZE))
+            }
+            await ds.sleep(0)
+        }
+        this.oldestOf.setAt(i * 4, "u32", oldest)
     }
 
     /** Drops sector i from the index, marks it retired in flash, then erases it. */
@@ -297,6 +384,7 @@ export class ContactLog {
             if (h.state === HeaderState.Live) {
                 this.seqOf.setAt(i * 4, "u32", h.seq)
                 this.newestOf.setAt(i * 4, "u32", h.openedAt)
+                this.oldestOf.setAt(i * 4, "u32", h.openedAt - LOG_OUT_OF_ORDER_MINUTES)
                 previousNewest.setAt(i * 4, "i32", h.previousNewest)
                 if (h.seq > maxSeq) {
                     maxSeq = h.seq

@@ -17,9 +17,9 @@
 import { AEM_BYTES, RPI_BYTES } from "../gaen/constants"
 import {
     LOG_EPOCH_UNIX_MINUTES,
-    LOG_LAST_UNIX_MINUTE,
     RECORD_BODY_SIZE,
     RECORD_SIZE,
+    checkStorableMinute,
     getU24,
     setU24,
 } from "./layout"
@@ -48,8 +48,8 @@ function clamp(v: number, lo: number, hi: number) {
 /** Writes the 30-byte record (body and check value) into `out` at `at`. Throws on invalid input. */
 export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
     if (r.rpi.length !== RPI_BYTES || r.aem.length !== AEM_BYTES) throw new RangeError("record: RPI is 16 bytes, AEM 4")
-    if (!(r.firstSeen >= LOG_EPOCH_UNIX_MINUTES && r.firstSeen <= LOG_LAST_UNIX_MINUTE))
-        throw new RangeError("record: firstSeen outside the log's time range")
+    checkStorableMinute(r.firstSeen, "record: firstSeen")
+    checkStorableMinute(r.lastSeen, "record: lastSeen")
     if (!(r.lastSeen >= r.firstSeen)) throw new RangeError("record: lastSeen before firstSeen")
     out.blitAt(at, r.rpi, 0, RPI_BYTES)
     out.blitAt(at + AT_AEM, r.aem, 0, AEM_BYTES)

@@ -40,6 +40,25 @@ export const LOG_EPOCH_UNIX_MINUTES = 26297280
 export const NO_TIME_U24 = 0xffffff
 /** Last Unix minute a u24 log time can hold. */
 export const LOG_LAST_UNIX_MINUTE = LOG_EPOCH_UNIX_MINUTES + NO_TIME_U24 - 1
+/**
+ * The latest token time (Unix seconds) the log can hold (a record's times, a sector's openedAt:
+ * u24 minutes, until 2051-11-25). The clock must refuse later times (set_time); the log throws for
+ * them rather than drop records silently.
+ */
+export const MAX_RECORD_TIME = LOG_LAST_UNIX_MINUTE * 60 + 59
+/** The earliest: the log's epoch, 2020-01-01T00:00Z. */
+export const MIN_RECORD_TIME = LOG_EPOCH_UNIX_MINUTES * 60
+
+/** True when the log can store records made at `unixSeconds` (see MAX_RECORD_TIME). */
+export function canStoreTime(unixSeconds: number) {
+    return typeof unixSeconds === "number" && unixSeconds >= MIN_RECORD_TIME && unixSeconds <= MAX_RECORD_TIME
+}
+
+/** Throws a RangeError naming `what` when the log cannot hold Unix minute `minutes`. */
+export function checkStorableMinute(minutes: number, what: string) {
+    if (!canStoreTime(minutes * 60))
+        throw new RangeError(`log: ${what} (Unix minute ${minutes}) is outside 2020-01-01..2051-11-25, the times a record can hold`)
+}
 
 /** Writes a little-endian u24 (a log time) at `at`: Buffer.setAt has no 3-byte format. */
 export function setU24(buf: Buffer, at: number, v: number) {
@@ -115,6 +134,21 @@ export function keyEntriesPerSector(sectorSize: number) {
 }
 
 // ---- Cooperative scheduling ---------------------------------------------------------------------
+
+/**
+ * How far (minutes) a record's lastSeen may lie before its sector's openedAt and still be found by
+ * expiry after a reboot: boot assumes a sector holds nothing older than openedAt − this. A record
+ * older than that (the clock was set back) goes into a new sector instead.
+ */
+export const LOG_OUT_OF_ORDER_MINUTES = MINUTES_PER_DAY
+
+/**
+ * How late (minutes) expiry may program an expired record to zeros: a sector is scanned once its
+ * oldest record is this much past 14 days, and then every expired record in it goes. Reading hides
+ * a record at exactly 14 days anyway; this keeps a busy owner's oldest sector from being re-read at
+ * every housekeeping run (once per 12 h instead), and flash still holds nothing past 14.5 days.
+ */
+export const LOG_EXPUNGE_GRACE_MINUTES = 12 * 60
 
 /** Loops over slots or sectors yield (ds.sleep(0)) this often, to stay far below the VM's ~128K-opcode slice. */
 export const YIELD_EVERY = 16

@@ -17,6 +17,7 @@ import {
     LOG_HEADER_SIZE,
     LOG_MAGIC,
     NO_TIME_U24,
+    checkStorableMinute,
     getU24,
     setU24,
 } from "./layout"
@@ -46,8 +47,10 @@ function u24ToMinutes(v: number) {
     return v === NO_TIME_U24 ? -1 : LOG_EPOCH_UNIX_MINUTES + v
 }
 
-function minutesToU24(m: number) {
-    return m < 0 ? NO_TIME_U24 : m - LOG_EPOCH_UNIX_MINUTES
+function minutesToU24(m: number, what: string) {
+    if (m < 0) return NO_TIME_U24
+    checkStorableMinute(m, what)
+    return m - LOG_EPOCH_UNIX_MINUTES
 }
 
 /** A sealed 16-byte header image, ready for programSealedSlot(…, LOG_HEADER_BODY_SIZE). */
@@ -57,8 +60,8 @@ export function encodeSectorHeader(seq: number, openedAt: number, previousNewest
     buf.setAt(0, "u16", LOG_MAGIC)
     buf.setAt(2, "u8", LOG_FORMAT_VERSION)
     buf.setAt(3, "u32", seq)
-    setU24(buf, 7, minutesToU24(openedAt))
-    setU24(buf, 10, minutesToU24(previousNewest))
+    setU24(buf, 7, minutesToU24(openedAt, "sector openedAt"))
+    setU24(buf, 10, minutesToU24(previousNewest, "sector previousNewest"))
     sealSlot(buf, 0, LOG_HEADER_BODY_SIZE)
     return buf
 }

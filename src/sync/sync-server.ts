@@ -266,7 +266,9 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                 out.setAt(9, "u32", proof.bytesNotErased)
                 return out
             }
-            if (this.token.isStopped()) return Buffer.from([this.token.isErasing() ? ANSWER_IN_PROGRESS : ANSWER_REFUSED])
+            // Stopped without a proof: the wipe is running or pending (the token resumes it by
+            // itself, also after a restart), so the kiosk asks again until the proof is there.
+            if (this.token.isStopped()) return Buffer.from([ANSWER_IN_PROGRESS])
             return Buffer.from([this.presence.waitingFor() === PURPOSE_DECOMMISSION ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         } catch (e) {
             console.log(`sync: decommission answer failed: ${e}`)

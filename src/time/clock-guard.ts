@@ -8,7 +8,7 @@
 // which drifts by minutes per hour (ESP-IDF "System Time"; docs/threat-model.md). So a kiosk may
 // correct 10 minutes plus 5 % of the time since the last set (3 minutes per hour, the RC's worst
 // case), and never more than a day: a kiosk with a wrong clock can shift expiry by that at most.
-import { LOG_LAST_UNIX_MINUTE } from "../storage/layout"
+import { MAX_RECORD_TIME } from "../storage/layout"
 
 /** Correction always allowed without the press (seconds): covers a crystal's drift and a kiosk's own error. */
 export const FREE_ADJUST_BASE_S = 10 * 60
@@ -23,4 +23,4 @@ export function freeAdjustSeconds(secondsSinceSet: number): number {
 }
 
 /** The last time a record can hold (its times are u24 minutes since 2020): later clocks are refused. */
-export const LATEST_USABLE_UNIX = LOG_LAST_UNIX_MINUTE * 60
+export const LATEST_USABLE_UNIX = MAX_RECORD_TIME

@@ -1,11 +1,13 @@
 // Contact log behaviour against the in-VM NOR flash (test mode has no outside services).
 // Small sectors (512 bytes = 16 records) keep the suite fast under test mode's GC stress; the real
 // 4 KiB × 254 geometry is covered by log-capacity.test.ts.
+import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { ContactLog, LOG_START, LogCursor } from "../../src/storage/contact-log"
-import { decodeRecord, RECORD_SIZE } from "../../src/storage/contact-record"
-import { LOG_HEADER_SIZE, RETENTION_MINUTES, recordsPerSector } from "../../src/storage/layout"
+import { decodeRecord, recordLastSeen, RECORD_SIZE } from "../../src/storage/contact-record"
+import { SlotState, slotState } from "../../src/storage/checksum"
+import { LOG_HEADER_SIZE, MAX_RECORD_TIME, RECORD_BODY_SIZE, RETENTION_MINUTES, canStoreTime, recordsPerSector } from "../../src/storage/layout"
 import { T0, recordImage, recordIndex, sameBytes, testRecord } from "./helpers/fixtures"
 import { expectRejectionMentioning } from "./expect-error"
 
@@ -49,6 +51,26 @@ function range(from: number, to: number) {
 }
 
 const minute = (i: number) => T0 + i
+const UNKNOWN = -1
+
+/** lastSeen of the oldest valid record anywhere in the flash (a raw scan of every slot, as an
+ *  attacker with the chip would do), or -1 when there is none. */
+async function oldestInFlash(flash: RamNorFlash) {
+    const g = await flash.geometry()
+    const per = recordsPerSector(g.sectorSize)
+    let oldest = -1
+    for (let sector = 0; sector < g.sectorCount; ++sector) {
+        const buf = await flash.read(sector * g.sectorSize, g.sectorSize)
+        for (let slot = 0; slot < per; ++slot) {
+            if (slot % 16 === 15) await ds.sleep(0) // stay within the VM's time slice
+            const at = LOG_HEADER_SIZE + slot * RECORD_SIZE
+            if (slotState(buf, at, RECORD_BODY_SIZE) !== SlotState.Valid) continue
+            const t = recordLastSeen(buf, at)
+            if (oldest < 0 || t < oldest) oldest = t
+        }
+    }
+    return oldest
+}
 
 describe("contact log", () => {
     test("appends records and reads them back byte for byte", async () => {
@@ -133,21 +155,121 @@ describe("contact log", () => {
         expect(indices(rest.records)).toBe(range(2 * PER_SECTOR, 2 * PER_SECTOR + 4))
     })
 
-    test("expiry: a sector goes exactly when its newest record is 14 days old", async () => {
+    test("expiry: a sector goes exactly when its newest record is 14 days old, older records before it", async () => {
         const flash = smallFlash()
         let log = await ContactLog.open(flash, REGION)
         // Sector A: records 0..15 last seen at T0..T0+15; sector B: 16..31 one day later.
         await appendRange(log, 0, PER_SECTOR, minute)
         await appendRange(log, PER_SECTOR, 2 * PER_SECTOR, i => T0 + 1440 + i)
         const newestA = T0 + PER_SECTOR - 1
-        expect(await log.expire(newestA + RETENTION_MINUTES - 1)).toBe(0)
-        expect(indices(await readAll(log))).toBe(range(0, 2 * PER_SECTOR))
+        expect(await log.expire(newestA + RETENTION_MINUTES - 5)).toBe(0)
+        // Records 0..10 (last seen at or before newestA − 5) are gone from flash; the sector stays.
+        expect(indices(await readAll(log))).toBe(range(11, 2 * PER_SECTOR))
+        expect(await oldestInFlash(flash)).toBe(minute(11))
         // The same after a reboot: the newest time of a full sector comes from its successor's header.
         log = await ContactLog.open(flash, REGION)
+        expect(log.stats().badRecords).toBe(0)
         expect(await log.expire(newestA + RETENTION_MINUTES - 1)).toBe(0)
+        expect(indices(await readAll(log))).toBe(range(PER_SECTOR - 1, 2 * PER_SECTOR))
         expect(await log.expire(newestA + RETENTION_MINUTES)).toBe(1)
         expect(indices(await readAll(log))).toBe(range(PER_SECTOR, 2 * PER_SECTOR))
         expect(flash.stats.erases > 0).toBe(true)
+        // Zeroed slots are not damage: nothing counted as a bad record.
+        expect(log.stats().badRecords).toBe(0)
+    })
+
+    test("read_log hands out no record 14 days old, even before housekeeping runs", async () => {
+        const log = await ContactLog.open(smallFlash(), REGION)
+        await appendRange(log, 0, 10, i => minute(i * 60))
+        let now = minute(4 * 60) + RETENTION_MINUTES
+        log.setClock(() => now)
+        // Records 0..4 (last seen at or before now − 14 days) are hidden although still in flash.
+        expect(indices(await readAll(log))).toBe(range(5, 10))
+        now = UNKNOWN
+        expect(indices(await readAll(log))).toBe(range(0, 10))
+        // With the clock unknown, the time of the latest expiry still holds.
+        await log.expire(minute(6 * 60) + RETENTION_MINUTES)
+        expect(indices(await readAll(log))).toBe(range(7, 10))
+    })
+
+    test("a slow-trickle owner (3 contacts a day, 60 days): nothing in flash past 15 days, nothing read past 14", async () => {
+        // Real 4 KiB sectors: 136 records each, so one sector takes 45 days to fill at this rate.
+        const flash = new RamNorFlash({ sectorSize: 4096, sectorCount: 4 })
+        const region = { firstSector: 0, sectorCount: 4 }
+        let log = await ContactLog.open(flash, region)
+        let now = T0
+        log.setClock(() => now)
+        let index = 0
+        for (let day = 0; day < 60; ++day) {
+            // Contacts at 08:10, 12:40 and 19:05; housekeeping every 6 hours (the token: every minute).
+            for (let h = 0; h < 24; h += 6) {
+                for (const at of [490, 760, 1145])
+                    if (at >= h * 60 && at < (h + 6) * 60) await log.append(testRecord(index++, T0 + day * 1440 + at))
+                now = T0 + day * 1440 + (h + 6) * 60 - 1
+                await log.expire(now)
+                const inFlash = await oldestInFlash(flash)
+                if (inFlash >= 0 && now - inFlash > 15 * 1440) throw new Error(`day ${day}: a record ${now - inFlash} minutes old is still in flash`)
+                const read = await readAll(log)
+                for (let i = 0; i < read.length / RECORD_SIZE; ++i)
+                    if (decodeRecord(read, i * RECORD_SIZE).lastSeen <= now - RETENTION_MINUTES) throw new Error(`day ${day}: read_log handed out a record 14 days old`)
+            }
+            // A reboot now and then: expiry must still find the old records from the headers alone.
+            if (day % 17 === 16) {
+                log = await ContactLog.open(flash, region)
+                log.setClock(() => now)
+            }
+        }
+        // What is younger than 14 days remains readable: days 46..59 (it is day 59, 23:59).
+        expect((await readAll(log)).length / RECORD_SIZE).toBe(14 * 3)
+        expect(log.stats().badRecords).toBe(0)
+    })
+
+    test("a clock jump forward: records 14 days old by the new time go, younger ones stay", async () => {
+        const flash = smallFlash()
+        const log = await ContactLog.open(flash, REGION)
+        // Records over 3 days, one every 6 hours.
+        await appendRange(log, 0, 12, i => minute(i * 360))
+        const jumped = minute(5 * 360) + RETENTION_MINUTES
+        await log.expire(jumped)
+        expect(indices(await readAll(log))).toBe(range(6, 12))
+        expect(await oldestInFlash(flash)).toBe(minute(6 * 360))
+    })
+
+    test("a record older than its sector's header allows (clock set back) is still expired after a reboot", async () => {
+        const flash = smallFlash()
+        let log = await ContactLog.open(flash, REGION)
+        await appendRange(log, 0, 3, i => minute(10 * 1440 + i))
+        await log.append(testRecord(3, minute(0))) // ten days back
+        await appendRange(log, 4, 6, i => minute(10 * 1440 + i))
+        log = await ContactLog.open(flash, REGION)
+        await log.expire(minute(0) + RETENTION_MINUTES)
+        expect(indices(await readAll(log))).toBe("0,1,2,4,5")
+        expect(await oldestInFlash(flash)).toBe(minute(10 * 1440))
+    })
+
+    test("times a record cannot hold (after 2051-11) are refused loudly, nothing written", async () => {
+        const flash = smallFlash()
+        const log = await ContactLog.open(flash, REGION)
+        const late = Math.idiv(MAX_RECORD_TIME, 60) + 1
+        expect(canStoreTime(MAX_RECORD_TIME)).toBe(true)
+        expect(canStoreTime(MAX_RECORD_TIME + 1)).toBe(false)
+        expect(canStoreTime(1577836799)).toBe(false)
+        let message = ""
+        try {
+            await log.append(testRecord(1, late))
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.includes("outside 2020-01-01..2051-11-25")).toBe(true)
+        message = ""
+        try {
+            await log.expire(late)
+        } catch (e: any) {
+            message = e.message
+        }
+        expect(message.includes("expiry time")).toBe(true)
+        expect(flash.stats.programs).toBe(0)
+        expect(flash.stats.erases).toBe(0)
     })
 
     test("expiry of everything keeps sequence numbers (and sync cursors) counting up", async () => {
@@ -206,7 +328,8 @@ describe("contact log", () => {
         for (let i = 0; i < 5; ++i) await log.append(testRecord(i, minute(i * 10)))
         log = await ContactLog.open(flash, REGION) // power cycle
         expect(await log.expire(minute(40) + RETENTION_MINUTES - 2)).toBe(0)
-        expect(indices(await readAll(log))).toBe(range(0, 5))
+        // The sector stays; only its records 14 days old are gone.
+        expect(indices(await readAll(log))).toBe("4")
         expect(await log.expire(minute(40) + RETENTION_MINUTES)).toBe(1)
         expect(indices(await readAll(log))).toBe("")
     })

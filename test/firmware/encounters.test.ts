@@ -1,10 +1,14 @@
 // What the token makes of its scans: one aggregate per heard identifier, committed as one record
 // when the identifier is no longer heard; everything that is not GAEN is ignored and counted.
+import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
 import { advertisementPayload } from "../../src/gaen"
 import { scanBatchOf } from "../../src/hardware/radio"
 import { EncounterTracker } from "../../src/scan/encounters"
-import { ContactRecord } from "../../src/storage/contact-record"
+import { ContactRecord, RECORD_SIZE, decodeRecord } from "../../src/storage/contact-record"
+import { ContactLog, LOG_START, LogCursor } from "../../src/storage/contact-log"
+import { RamNorFlash } from "../../src/storage/ram-flash"
+import { Rng, T0 } from "./helpers/fixtures"
 
 interface Entry {
     address: Buffer
@@ -135,5 +139,63 @@ describe("encounter tracker", () => {
         expect(calls).toBe(2)
         expect(t.failedWrites).toBe(1)
         expect(t.committedTotal).toBe(1)
+    })
+
+    ;[11, 12, 13].forEach(seed => {
+        test(`scans interleaved with log reads (seed ${seed}): no record written twice, none lost`, async () => {
+            const rng = new Rng(seed)
+            const flash = new RamNorFlash({ sectorSize: 4096, sectorCount: 8 })
+            const log = await ContactLog.open(flash, { firstSector: 0, sectorCount: 8 })
+            // A small table, so crowding also writes identifiers early while reads go on.
+            const t = new EncounterTracker(async r => {
+                await log.append(r)
+            }, 10)
+            const heardIn: number[] = []
+            let scanning = true
+            let reads = 0
+            ;(async () => {
+                // A kiosk reading the log from the start again and again, as read_log does.
+                while (scanning) {
+                    await t.commitAll()
+                    await log.readChunk(LOG_START, 4)
+                    reads++
+                    for (let k = rng.int(3); k > 0; k--) await ds.sleep(0)
+                }
+                reads = -reads
+            }).start()
+            for (let scan = 0; scan < 40; scan++) {
+                const entries: Entry[] = []
+                for (let id = scan; id < scan + 14; id++)
+                    if (rng.next() < 0.8) {
+                        entries.push(gaenEntry(id, -50 - rng.int(30)))
+                        heardIn[id] = (heardIn[id] || 0) + 1
+                    }
+                await t.addScan(scanBatchOf(entries), T0 + scan * 4)
+            }
+            scanning = false
+            while (reads >= 0) await ds.sleep(1)
+            await t.commitAll()
+            // Every scan that heard an identifier is counted in exactly one of its records.
+            const counted: number[] = []
+            let cursor: LogCursor = LOG_START
+            let records = 0
+            for (;;) {
+                const c = await log.readChunk(cursor, 20)
+                for (let i = 0; i < c.count; i++) {
+                    const r = decodeRecord(c.records, i * RECORD_SIZE)
+                    counted[idOf(r)] = (counted[idOf(r)] || 0) + r.scans
+                    records++
+                }
+                cursor = c.next
+                if (c.done) break
+            }
+            let wrong = ""
+            for (let id = 0; id < heardIn.length; id++) if ((heardIn[id] || 0) !== (counted[id] || 0)) wrong += ` ${id}: heard ${heardIn[id] || 0}, logged ${counted[id] || 0};`
+            expect(wrong).toBe("")
+            expect(counted.length).toBe(heardIn.length)
+            expect(records).toBe(t.committedTotal)
+            expect(t.failedWrites).toBe(0)
+            expect(-reads > 10).toBe(true)
+        })
     })
 })

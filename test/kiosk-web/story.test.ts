@@ -23,7 +23,7 @@ import { startWebApp, type WebApp } from "../../kiosk/web/server.js"
 import { connectToToken, type KioskProgress } from "../../kiosk/index.js"
 import { startServerOn, tokenAddress } from "../e2e/helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { pressingWhenAsked } from "../helpers/owner.js"
+import { pressingWhenAsked, withOwnerSession } from "../helpers/owner.js"
 import { openKioskBrowser, seriousA11yViolations, type KioskBrowser } from "../helpers/browser.js"
 import { SCREENS_DIR, filesContaining, needles } from "./helpers.js"
 
@@ -229,7 +229,8 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         const keyData = Buffer.from(keys[0].keyData!)
         // Ben's log (read again straight from his token): his encounters' identifiers.
         const direct = await connectToToken(tokenAddress(world.token("ben").hubPort))
-        const benLog = await direct.client.readLog().finally(() => direct.close())
+        const ben = world.token("ben")
+        const benLog = await withOwnerSession(world.clock, ben.vm!, direct.client, () => direct.client.readLog()).finally(() => direct.close())
         expect(benLog.length).toBeGreaterThan(0)
         await browser.close() // the profile is written out
         const secrets = needles({
