@@ -8,6 +8,7 @@ import { SqliteStorage } from "./storage/sqlite.js"
 import type { Storage } from "./storage/storage.js"
 import { RateLimiter } from "./kiosks/rate-limit.js"
 import { kioskGuard } from "./kiosks/guard.js"
+import { GuessLimiter } from "./kiosks/guess-limit.js"
 import { diagnosisHandler } from "./diagnosis/upload.js"
 import { eventLogHandler } from "./survey/event-log.js"
 import { LocalVerifier } from "./verification/local.js"
@@ -46,7 +47,9 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
 
     const router = new Router(config.log)
         .on(PATHS.diagnosis, {
-            PUT: diagnosisHandler({ storage, verifier: createVerifier(config, storage), guard, regions: config.regions, clock: config.clock }),
+            PUT: diagnosisHandler({
+                storage, verifier: createVerifier(config, storage), guard, guesses: new GuessLimiter(config.guessLimit, config.clock), regions: config.regions, clock: config.clock,
+            }),
         })
         .on(PATHS.eventLog, { PUT: eventLogHandler({ storage, guard, clock: config.clock }) })
         .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`), { GET: listJsonHandler(downloads) })

@@ -5,6 +5,7 @@ import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.
 import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
+import { DEFAULT_GUESS_LIMIT, type GuessLimitConfig } from "./kiosks/guess-limit.js"
 
 export type VerifierConfig = { kind: "local" } | ({ kind: "hersys" } & HersysConfig)
 
@@ -18,6 +19,7 @@ export interface ServerConfig {
     publicUrl?: string
     verifier: VerifierConfig
     rateLimit: RateLimitConfig
+    guessLimit: GuessLimitConfig
     /** Minutes between scheduled publishing runs; 0 = only `npm run server -- publish`. */
     publishIntervalMinutes: number
     signingKey: { keyId: string; keyVersion: string }
@@ -36,6 +38,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
         regions: [DEFAULT_REGION],
         verifier: { kind: "local" },
         rateLimit: { perMinute: 60, burst: 60 },
+        guessLimit: DEFAULT_GUESS_LIMIT,
         publishIntervalMinutes: 60,
         signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
         clock: Date.now,

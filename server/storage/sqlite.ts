@@ -5,9 +5,9 @@ import Database from "better-sqlite3"
 import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import {
-    PublishConflictError, DuplicateNameError,
+    PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
     type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberUse,
+    type ExportFileInfo, type ProcessingNumberState, type NewUpload,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
@@ -98,7 +98,7 @@ export class SqliteStorage implements Storage {
             revokeKiosk: db.prepare("UPDATE kiosks SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
             addNumber: db.prepare("INSERT OR IGNORE INTO processing_numbers (number, issued_at, expires_at) VALUES (?, ?, ?)"),
             getNumber: db.prepare("SELECT expires_at, used_at FROM processing_numbers WHERE number = ?"),
-            useNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL"),
+            spendNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL AND expires_at > ?"),
             findUpload: db.prepare("SELECT response FROM uploads WHERE idempotency_hash = ?").pluck(),
             insertUpload: db.prepare("INSERT INTO uploads (idempotency_hash, day, response) VALUES (?, ?, ?)"),
             insertKey: db.prepare(`INSERT OR IGNORE INTO diagnosis_keys
@@ -149,23 +149,21 @@ export class SqliteStorage implements Storage {
         return this.db.transaction(() => numbers.filter(n => this.stmt.addNumber.run(n, issuedAt, expiresAt).changes === 1)).immediate()
     }
 
-    async consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse> {
-        return this.db.transaction((): ProcessingNumberUse => {
-            const row = this.stmt.getNumber.get(number) as { expires_at: number; used_at: number | null } | undefined
-            if (!row) return "unknown"
-            if (row.used_at !== null) return "used"
-            if (row.expires_at <= now) return "expired"
-            this.stmt.useNumber.run(now, number)
-            return "consumed"
-        }).immediate()
+    async checkProcessingNumber(number: string, now: number): Promise<ProcessingNumberState> {
+        const row = this.stmt.getNumber.get(number) as { expires_at: number; used_at: number | null } | undefined
+        if (!row) return "unknown"
+        if (row.used_at !== null) return "used"
+        return row.expires_at <= now ? "expired" : "valid"
     }
 
     async findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined> {
         return this.stmt.findUpload.get(idempotencyHash) as string | undefined
     }
 
-    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void> {
+    async saveUpload(u: NewUpload): Promise<void> {
         this.db.transaction(() => {
+            const spend = u.spendProcessingNumber
+            if (spend && this.stmt.spendNumber.run(spend.now, spend.number, spend.now).changes !== 1) throw new ProcessingNumberSpentError()
             this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
             for (const k of u.keys) {
                 this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
