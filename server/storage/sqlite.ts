@@ -11,61 +11,9 @@ import {
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
+import { loadMigrations, SchemaTooNewError } from "./migrations.js"
 
 export const DATABASE_FILE = "server.sqlite"
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS kiosks (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    api_key_hash BLOB NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS processing_numbers (
-    number TEXT PRIMARY KEY,
-    issued_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    used_at INTEGER
-) WITHOUT ROWID;
--- No kiosk, no upload time, no link between keys of one upload: only what publishing needs.
-CREATE TABLE IF NOT EXISTS diagnosis_keys (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    region TEXT NOT NULL,
-    key_data BLOB NOT NULL,
-    rolling_start INTEGER NOT NULL,
-    rolling_period INTEGER NOT NULL,
-    report_type INTEGER NOT NULL,
-    days_since_onset INTEGER NOT NULL,
-    published INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (region, key_data)
-);
-CREATE INDEX IF NOT EXISTS diagnosis_keys_unpublished ON diagnosis_keys (id) WHERE published = 0;
-CREATE INDEX IF NOT EXISTS diagnosis_keys_rolling_start ON diagnosis_keys (rolling_start);
--- Idempotency: a hash of (kiosk, idempotency_key) and the answer given, kept for the retention period.
-CREATE TABLE IF NOT EXISTS uploads (
-    idempotency_hash BLOB PRIMARY KEY,
-    day INTEGER NOT NULL,
-    response TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS export_files (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    region TEXT NOT NULL,
-    key_day INTEGER NOT NULL,
-    batch_num INTEGER NOT NULL,
-    batch_size INTEGER NOT NULL,
-    key_count INTEGER NOT NULL,
-    created INTEGER NOT NULL,
-    zip BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS export_files_region ON export_files (region, id);
--- Random ids (not insertion order) so row order does not reveal the order of kiosk visits.
-CREATE TABLE IF NOT EXISTS survey_answers (
-    id TEXT PRIMARY KEY,
-    day INTEGER NOT NULL,
-    answers TEXT NOT NULL
-) WITHOUT ROWID;
-`
 
 type KioskRow = { id: number; name: string; created_at: number; revoked_at: number | null }
 const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at })
@@ -89,7 +37,7 @@ export class SqliteStorage implements Storage {
         this.db.pragma("journal_mode = WAL")
         this.db.pragma("synchronous = FULL")
         this.db.pragma("busy_timeout = 10000")
-        this.db.exec(SCHEMA)
+        this.migrate()
         const db = this.db
         this.stmt = {
             addKiosk: db.prepare("INSERT INTO kiosks (name, api_key_hash, created_at) VALUES (?, ?, ?) RETURNING *"),
@@ -102,13 +50,14 @@ export class SqliteStorage implements Storage {
             findUpload: db.prepare("SELECT response FROM uploads WHERE idempotency_hash = ?").pluck(),
             insertUpload: db.prepare("INSERT INTO uploads (idempotency_hash, day, response) VALUES (?, ?, ?)"),
             insertKey: db.prepare(`INSERT OR IGNORE INTO diagnosis_keys
-                (region, key_data, rolling_start, rolling_period, report_type, days_since_onset) VALUES (?, ?, ?, ?, ?, ?)`),
+                (region, key_data, rolling_start, rolling_period, report_type, days_since_onset, generation)
+                VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM server_state WHERE name = 'publish_generation'))`),
             countKeys: db.prepare("SELECT count(*) AS total, coalesce(sum(published = 0), 0) AS unpublished FROM diagnosis_keys"),
-            maxKeyId: db.prepare("SELECT coalesce(max(id), 0) FROM diagnosis_keys").pluck(),
+            nextGeneration: db.prepare("UPDATE server_state SET value = value + 1 WHERE name = 'publish_generation' RETURNING value").pluck(),
             publishable: db.prepare(`SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset
-                FROM diagnosis_keys WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`).raw(),
+                FROM diagnosis_keys WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`).raw(),
             markPublished: db.prepare(`UPDATE diagnosis_keys SET published = 1
-                WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`),
+                WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`),
             insertFile: db.prepare(`INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, region, key_day, batch_num, batch_size, key_count, created`),
             listFiles: db.prepare("SELECT id, region, key_day, batch_num, batch_size, key_count, created FROM export_files WHERE region = ? ORDER BY id"),
@@ -121,6 +70,24 @@ export class SqliteStorage implements Storage {
             insertSurvey: db.prepare("INSERT INTO survey_answers (id, day, answers) VALUES (?, ?, ?)"),
             listSurvey: db.prepare("SELECT day, answers FROM survey_answers ORDER BY day, id"),
         }
+    }
+
+    /** Applies the numbered migrations not yet applied, each in one transaction. */
+    private migrate(): void {
+        this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        const migrations = loadMigrations("sqlite")
+        const current = this.schemaVersion()
+        if (current > migrations.length) throw new SchemaTooNewError(current, migrations.length)
+        for (const m of migrations.slice(current)) {
+            this.db.transaction(() => {
+                this.db.exec(m.sql)
+                this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now())
+            }).immediate()
+        }
+    }
+
+    schemaVersion(): number {
+        return this.db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations").pluck().get() as number
     }
 
     async addKiosk(name: string, apiKeyHash: Uint8Array, now: number): Promise<Kiosk> {
@@ -176,22 +143,21 @@ export class SqliteStorage implements Storage {
     }
 
     async readPublishableKeys(releasedBy: number): Promise<PublishableKeys> {
-        // One read transaction: max id and the rows come from the same snapshot.
-        return this.db.transaction((): PublishableKeys => {
-            const upToKeyId = this.stmt.maxKeyId.get() as number
-            const rows = this.stmt.publishable.all(upToKeyId, releasedBy) as [string, Buffer, number, number, number, number][]
-            const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
-                region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
-            }))
-            return { keys, snapshot: { upToKeyId, releasedBy, count: keys.length } }
-        }).deferred()
+        // Start a new generation (a short write), then read the keys of the earlier ones: uploads
+        // from now on belong to the new generation and are left for the next run.
+        const generation = this.db.transaction(() => this.stmt.nextGeneration.get() as number).immediate()
+        const rows = this.stmt.publishable.all(generation, releasedBy) as [string, Buffer, number, number, number, number][]
+        const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
+            region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
+        }))
+        return { keys, snapshot: { generation, releasedBy, count: keys.length } }
     }
 
     async savePublication(snapshot: PublishableKeys["snapshot"], files: NewExportFile[]): Promise<ExportFileInfo[]> {
         return this.db.transaction(() => {
-            // Keys only ever get ids above upToKeyId later, so the same predicate selects the same set,
+            // Later uploads carry a later generation, so the same predicate selects the same set,
             // unless another publisher or the retention job got there first: then roll back.
-            const marked = this.stmt.markPublished.run(snapshot.upToKeyId, snapshot.releasedBy).changes
+            const marked = this.stmt.markPublished.run(snapshot.generation, snapshot.releasedBy).changes
             if (marked !== snapshot.count) throw new PublishConflictError()
             return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.keyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
         }).immediate()

@@ -31,8 +31,11 @@ export interface NewUpload {
 /** Keys read for publishing, plus what savePublication needs to mark exactly those keys. */
 export interface PublishableKeys {
     keys: DiagnosisKeyRecord[]
-    /** Opaque to callers: identifies the set that was read (SQLite: highest key id and release interval). */
-    snapshot: { upToKeyId: number; releasedBy: number; count: number }
+    /**
+     * Opaque to callers: identifies the set that was read: keys of publishing generations before
+     * `generation` (uploads after the read get a later one) released by `releasedBy`.
+     */
+    snapshot: { generation: number; releasedBy: number; count: number }
 }
 
 export interface NewExportFile {
