@@ -35,7 +35,7 @@ async function benchRegistrations(): Promise<void> {
     let child: ChildProcess | undefined
     try {
         const config = defaultConfig({ dataDir: dir })
-        const { storage } = openDataDir(config)
+        const { storage } = await openDataDir(config)
         const { apiKey } = await addKiosk(storage, "bench", Date.now())
         const { numbers } = await issueProcessingNumbers(storage, { count: REGISTRATIONS.maxRequests, validHours: 1, now: Date.now() })
         await storage.close()
@@ -84,7 +84,7 @@ async function benchRegistrations(): Promise<void> {
 async function benchPublishing(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "gaen-bench-pub-"))
     const config = defaultConfig({ dataDir: dir })
-    const { storage, signingKey } = openDataDir(config)
+    const { storage, signingKey } = await openDataDir(config)
     try {
         // 1,000,000 keys spread over the last 14 key days (a wave's peak for a region), all released.
         const now = Date.now()

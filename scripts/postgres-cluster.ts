@@ -3,7 +3,7 @@
 // TCP port, so parallel test runs cannot collide). PostgreSQL refuses to run as root, so as root the
 // binaries run as the `postgres` user (runuser) on a directory it owns.
 import { execFile } from "node:child_process"
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -66,7 +66,7 @@ export async function startPostgresCluster(opts: { dir?: string; durable?: boole
     let stopped = false
     return {
         dir,
-        url: database => `postgresql://postgres@localhost/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`,
+        url: database => clusterUrl(dir, database),
         async stop() {
             if (stopped) return
             stopped = true
@@ -76,5 +76,6 @@ export async function startPostgresCluster(opts: { dir?: string; durable?: boole
     }
 }
 
-/** True when `dir` holds a running cluster (its postmaster.pid exists). */
-export const clusterRunning = (dir: string) => existsSync(join(dir, "data", "postmaster.pid")) && statSync(join(dir, "data")).isDirectory()
+/** The connection string of `database` in the cluster in `dir` (its unix socket). */
+export const clusterUrl = (dir: string, database: string) =>
+    `postgresql://postgres@localhost/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`

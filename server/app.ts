@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { Router } from "./http/router.js"
 import { SqliteStorage } from "./storage/sqlite.js"
+import { PostgresStorage } from "./storage/postgres.js"
 import type { Storage } from "./storage/storage.js"
 import { RateLimiter } from "./kiosks/rate-limit.js"
 import { kioskGuard } from "./kiosks/guard.js"
@@ -33,14 +34,19 @@ export function createVerifier(config: ServerConfig, storage: Storage): Processi
     return config.verifier.kind === "hersys" ? new HersysVerifier(config.verifier) : new LocalVerifier(storage, config.clock)
 }
 
-/** Opens the data directory (creating it, the database and the signing key if missing). */
-export function openDataDir(config: ServerConfig): { storage: SqliteStorage; signingKey: SigningKey } {
+/**
+ * Opens the data directory (creating it and the signing key if missing) and the database: PostgreSQL
+ * when `databaseUrl` is set, else SQLite in the data directory. Migrations run on open.
+ */
+export async function openDataDir(config: ServerConfig): Promise<{ storage: Storage; signingKey: SigningKey }> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-    return { storage: SqliteStorage.open(config.dataDir), signingKey: loadOrCreateSigningKey(config.dataDir, config.signingKey) }
+    const signingKey = loadOrCreateSigningKey(config.dataDir, config.signingKey)
+    const storage = config.databaseUrl ? await PostgresStorage.open(config.databaseUrl) : SqliteStorage.open(config.dataDir)
+    return { storage, signingKey }
 }
 
 export async function startServer(config: ServerConfig): Promise<ServerApp> {
-    const { storage, signingKey } = openDataDir(config)
+    const { storage, signingKey } = await openDataDir(config)
     const guard = kioskGuard(storage, new RateLimiter(config.rateLimit, config.clock))
     const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, publicKey: signingKey.info }
     const escapedPrefix = PATHS.exportPrefix.replace(/\//g, "\\/")

@@ -29,15 +29,17 @@ commands:
       --count <n> (1)  --valid-hours <n> (${DEFAULT_PROCESSING_NUMBER_VALID_HOURS})
   publish                      publish released keys now and delete what is older than ${RETENTION_DAYS} days
   public-key                   print the export-signing public key for kiosks
-all commands: --data <dir> (./server-data, or env GAEN_SERVER_DATA)`
+all commands: --data <dir> (./server-data, or env GAEN_SERVER_DATA)
+              --database-url <postgresql://…> (or env GAEN_DATABASE_URL): PostgreSQL instead of SQLite in --data;
+                  put a password in env PGPASSWORD, not in the URL`
 
 function printPublicKey(info: { keyId: string; keyVersion: string; publicKey: string }): void {
     console.log(`export-signing public key (key id ${info.keyId}, version ${info.keyVersion}), base64 SubjectPublicKeyInfo:`)
     console.log(info.publicKey)
 }
 
-async function withStorage<T>(config: ServerConfig, run: (o: ReturnType<typeof openDataDir>) => Promise<T>): Promise<T> {
-    const opened = openDataDir(config)
+async function withStorage<T>(config: ServerConfig, run: (o: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
+    const opened = await openDataDir(config)
     try {
         return await run(opened)
     } finally {

@@ -12,6 +12,8 @@ export type VerifierConfig = { kind: "local" } | ({ kind: "hersys" } & HersysCon
 
 export interface ServerConfig {
     dataDir: string
+    /** PostgreSQL connection string; unset = SQLite in dataDir. */
+    databaseUrl?: string
     host: string
     /** 0 picks a free port. */
     port: number
@@ -50,7 +52,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
 
 /** Options that take a value; each may repeat (the last wins, except --region which accumulates). */
 const VALUE_FLAGS = [
-    "data", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
+    "data", "database-url", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
     "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
     "signing-key-id", "signing-key-version", "count", "valid-hours",
     "guess-limit-per-kiosk", "guess-limit-global", "guess-limit-window-minutes",
@@ -142,6 +144,7 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
     return {
         ...base,
         dataDir: resolve(last("data") ?? (env.GAEN_SERVER_DATA || DEFAULT_DATA_DIR)),
+        databaseUrl: last("database-url") ?? (env.GAEN_DATABASE_URL || undefined),
         host: last("host") ?? base.host,
         port: int(flags, "port", base.port),
         regions,

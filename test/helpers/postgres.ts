@@ -3,7 +3,7 @@
 // exposure-notifications-server tests do. A missing PostgreSQL is an error, never a skip.
 import pg from "pg"
 import { randomBytes } from "node:crypto"
-import { startPostgresCluster, type PostgresCluster } from "../../scripts/postgres-cluster.js"
+import { startPostgresCluster, clusterUrl, type PostgresCluster } from "../../scripts/postgres-cluster.js"
 import { PostgresStorage } from "../../server/storage/postgres.js"
 
 const TEMPLATE = "gaen_template"
@@ -24,18 +24,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         await cluster.stop()
         throw err
     }
-    return {
-        cluster,
-        async newDatabase() {
-            const name = `test_${randomBytes(6).toString("hex")}`
-            await adminQuery(cluster, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`)
-            return cluster.url(name)
-        },
-        stop: () => cluster.stop(),
-    }
+    return { cluster, newDatabase: () => newTestDatabase(cluster.dir), stop: () => cluster.stop() }
 }
 
-async function adminQuery(cluster: PostgresCluster, sql: string): Promise<void> {
+/** A new database cloned from the migrated template of the cluster in `clusterDir`. */
+export async function newTestDatabase(clusterDir: string): Promise<string> {
+    const cluster = { url: (database: string) => clusterUrl(clusterDir, database) }
+    const name = `test_${randomBytes(6).toString("hex")}`
+    await adminQuery(cluster, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`)
+    return cluster.url(name)
+}
+
+async function adminQuery(cluster: Pick<PostgresCluster, "url">, sql: string): Promise<void> {
     const client = new pg.Client({ connectionString: cluster.url("postgres") })
     await client.connect()
     try {

@@ -3,12 +3,9 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { randomBytes } from "node:crypto"
 import { request } from "node:http"
-import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "./helpers.js"
+import { startTestServer, upload, key, dayStart, DAY_MS, failKeyStores, type TestServer } from "./helpers.js"
 import { addKiosk } from "../../server/kiosks/api-keys.js"
 import { MAX_DIAGNOSIS_BODY_BYTES } from "../../server/protocol.js"
-import { DATABASE_FILE } from "../../server/storage/sqlite.js"
-import Database from "better-sqlite3"
-import { join } from "node:path"
 
 let s: TestServer
 // Generous limits here: this suite sends many requests from one kiosk; 429 and the lockout have their own servers below.
@@ -176,15 +173,13 @@ describe("406: processing number", () => {
         const body = upload(n)
         const before = await count()
         // A real failure inside the storing transaction (as a full disk would cause), from a second connection.
-        const db = new Database(join(s.dataDir, DATABASE_FILE))
+        const endFault = await failKeyStores(s)
         try {
-            db.exec("CREATE TRIGGER fail_once BEFORE INSERT ON diagnosis_keys BEGIN SELECT RAISE(ABORT, 'disk full'); END")
             const failed = await s.put("/v3/diagnosis", body)
             expect(failed.status).toBe(500)
             expect(failed.body.message).toMatch(/nothing was stored/)
-            db.exec("DROP TRIGGER fail_once")
         } finally {
-            db.close()
+            await endFault()
         }
         expect(await count()).toBe(before)
         const retry = await s.put("/v3/diagnosis", body)
