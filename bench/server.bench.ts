@@ -105,7 +105,7 @@ async function benchPublishing(): Promise<void> {
         row("setup: store 1,000,000 keys (10,000 per transaction)", `${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
         const t1 = performance.now()
-        const report = await publish({ storage, signer: signingKey.signer, clock: () => now })
+        const report = await publish({ storage, signer: signingKey.signers, clock: () => now })
         const seconds = (performance.now() - t1) / 1000
         if (report.keys !== PUBLISH_KEYS) throw new Error(`published ${report.keys} keys, expected ${PUBLISH_KEYS}`)
         const bytes = report.files.length ? (await Promise.all(report.files.map(f => storage.readExportFile(f.region, f.id)))).reduce((n, z) => n + z!.length, 0) : 0

@@ -6,6 +6,7 @@ import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.
 import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
+import { jsonLog, type Log } from "./operations/logger.js"
 import { DEFAULT_GUESS_LIMIT, type GuessLimitConfig } from "./kiosks/guess-limit.js"
 
 export type VerifierConfig = { kind: "local" } | ({ kind: "hersys" } & HersysConfig)
@@ -27,7 +28,8 @@ export interface ServerConfig {
     publishIntervalMinutes: number
     signingKey: { keyId: string; keyVersion: string }
     clock: () => number
-    log: (message: string) => void
+    /** Structured log (JSON lines on stderr by default); tests pass a no-op. */
+    log: Log
 }
 
 export const DEFAULT_DATA_DIR = "server-data"
@@ -45,7 +47,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
         publishIntervalMinutes: 60,
         signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
         clock: Date.now,
-        log: message => console.log(message),
+        log: jsonLog(),
         ...overrides,
     }
 }
@@ -56,6 +58,7 @@ const VALUE_FLAGS = [
     "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
     "signing-key-id", "signing-key-version", "count", "valid-hours",
     "guess-limit-per-kiosk", "guess-limit-global", "guess-limit-window-minutes",
+    "to", "min-count", "key-version",
 ] as const
 /** Options without a value. */
 const SWITCH_FLAGS = ["help", "trust-proxy"] as const

@@ -19,7 +19,8 @@ export interface WriteExportOptions {
     /** This file's position in a multi-file batch (1-based) and the batch's file count. */
     batchNum: number
     batchSize: number
-    signer: ExportSigner
+    /** One signer, or several during a signing-key rotation: the file then carries a signature of each. */
+    signer: ExportSigner | readonly ExportSigner[]
 }
 
 /** Thrown by readExportZip for anything that is not a well-formed, correctly signed export file. */
@@ -41,24 +42,25 @@ export function buildExportBin(e: TemporaryExposureKeyExport): Uint8Array {
 
 /** A signed export zip. The caller shuffles keys beforehand (order must not reveal upload order). */
 export function writeExportZip(o: WriteExportOptions): Uint8Array {
+    const signers = Array.isArray(o.signer) ? o.signer : [o.signer as ExportSigner]
     const bin = buildExportBin({
         startTimestamp: o.start,
         endTimestamp: o.end,
         region: o.region,
         batchNum: o.batchNum,
         batchSize: o.batchSize,
-        signatureInfos: [o.signer.info],
+        signatureInfos: signers.map(s => s.info),
         keys: o.keys,
         revisedKeys: [], // key revision (report type 5) is not supported
     })
-    const sig: TEKSignature = {
-        signatureInfo: o.signer.info,
+    const sigs: TEKSignature[] = signers.map(s => ({
+        signatureInfo: s.info,
         batchNum: o.batchNum,
         batchSize: o.batchSize,
-        signature: o.signer.sign(bin),
-    }
+        signature: s.sign(bin),
+    }))
     // Level 1: key data is random and barely compresses, so spend little time trying.
-    return zipSync({ [EXPORT_BIN_NAME]: bin, [EXPORT_SIG_NAME]: encodeSignatureList([sig]) }, { level: 1 })
+    return zipSync({ [EXPORT_BIN_NAME]: bin, [EXPORT_SIG_NAME]: encodeSignatureList(sigs) }, { level: 1 })
 }
 
 export interface ReadExport {

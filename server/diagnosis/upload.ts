@@ -1,5 +1,5 @@
 // PUT /v3/diagnosis: the registration flow (② to ④ in the seed's diagram).
-//   401/429 kiosk guard -> 413 size -> 400 malformed -> 403 region -> 400 no eligible key
+//   401/429 kiosk guard -> 410 end of service -> 413 size -> 400 malformed -> 403 region -> 400 no eligible key
 //   -> X-Chaff: answer 200 like a real upload, store nothing, consume nothing
 //   -> idempotent replay: the answer stored for (kiosk, idempotency_key), without verifying again
 //   -> guessing defence: 429 kiosk_locked / 503 verification_paused after too many wrong numbers
@@ -44,6 +44,9 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
 
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const kiosk = await deps.guard(req)
+        if ((await deps.storage.endOfServiceAt()) !== undefined) {
+            throw new HttpError(410, "end_of_service", "the programme has ended: no new registrations are accepted (published keys stay available until they expire; the survey stays open)")
+        }
         const request = parseDiagnosisRequest(await readJson(req, MAX_DIAGNOSIS_BODY_BYTES))
 
         const unserved = request.regions.filter(r => !deps.regions.includes(r))

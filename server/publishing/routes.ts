@@ -14,7 +14,8 @@ export interface DownloadDeps {
     storage: Storage
     regions: readonly string[]
     publicUrl?: string
-    publicKey: PublicKeyInfo
+    /** The signing keys now (read per request: a rotation begun by the CLI shows without a restart). */
+    publicKeys: () => { info: PublicKeyInfo; incoming?: PublicKeyInfo }
 }
 
 function servedRegion(deps: DownloadDeps, region: string): void {
@@ -51,6 +52,8 @@ export function exportZipHandler(deps: DownloadDeps) {
 
 export function publicKeyHandler(deps: DownloadDeps) {
     return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        sendJson(res, 200, deps.publicKey)
+        // The active key's fields as before; during a rotation `incoming` is the key files are also signed with.
+        const keys = deps.publicKeys()
+        sendJson(res, 200, keys.incoming ? { ...keys.info, incoming: keys.incoming } : keys.info, { "cache-control": "no-store" })
     }
 }

@@ -220,6 +220,15 @@ export class PostgresStorage implements Storage {
         return (await this.pool.query("SELECT day, answers FROM survey_answers ORDER BY day, id")).rows
     }
 
+    async endOfServiceAt(): Promise<number | undefined> {
+        return (await this.pool.query("SELECT value FROM server_state WHERE name = 'end_of_service_at'")).rows[0]?.value
+    }
+
+    async declareEndOfService(at: number): Promise<number> {
+        await this.pool.query("INSERT INTO server_state (name, value) VALUES ('end_of_service_at', $1) ON CONFLICT DO NOTHING", [at])
+        return (await this.endOfServiceAt())!
+    }
+
     async close(): Promise<void> {
         await this.pool.end()
     }

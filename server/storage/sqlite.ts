@@ -192,6 +192,23 @@ export class SqliteStorage implements Storage {
         return this.stmt.listSurvey.all() as { day: number; answers: string }[]
     }
 
+    /**
+     * A consistent copy of the database while the server runs (SQLite's online backup API): a plain
+     * file copy of a WAL database can miss committed writes still in the -wal file.
+     */
+    async backupTo(file: string): Promise<void> {
+        await this.db.backup(file)
+    }
+
+    async endOfServiceAt(): Promise<number | undefined> {
+        return this.db.prepare("SELECT value FROM server_state WHERE name = 'end_of_service_at'").pluck().get() as number | undefined
+    }
+
+    async declareEndOfService(at: number): Promise<number> {
+        this.db.prepare("INSERT OR IGNORE INTO server_state (name, value) VALUES ('end_of_service_at', ?)").run(at)
+        return (await this.endOfServiceAt())!
+    }
+
     async close(): Promise<void> {
         if (this.db.open) this.db.close()
     }

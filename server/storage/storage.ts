@@ -128,5 +128,11 @@ export interface Storage {
     saveSurveyAnswer(answer: { day: number; answers: string }): Promise<void>
     listSurveyAnswers(): Promise<{ day: number; answers: string }[]>
 
+    // End of service (COCOA 3.0.0): once declared, no new numbers or uploads; publishing goes on.
+    /** The time end of service was declared, if it was. */
+    endOfServiceAt(): Promise<number | undefined>
+    /** Declares end of service at `at` unless already declared; returns the time in force. */
+    declareEndOfService(at: number): Promise<number>
+
     close(): Promise<void>
 }

@@ -173,6 +173,13 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
         expect(await s.countKeys()).toEqual({ total: 1, unpublished: 0 })
     })
 
+    test("end of service is declared once; a second declaration keeps the first time", async () => {
+        expect(await s.endOfServiceAt()).toBeUndefined()
+        expect(await s.declareEndOfService(NOW)).toBe(NOW)
+        expect(await s.declareEndOfService(NOW + 1000)).toBe(NOW)
+        expect(await s.endOfServiceAt()).toBe(NOW)
+    })
+
     test("survey answers are kept with their day only", async () => {
         await s.saveSurveyAnswer({ day: TODAY, answers: '{"q1":1}' })
         await s.saveSurveyAnswer({ day: TODAY - 1, answers: '{"q1":2}' })
