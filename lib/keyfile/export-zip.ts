@@ -9,6 +9,13 @@ import { verifyExportSignature, type ExportSigner, type PublicKeyInput } from ".
 
 export const EXPORT_BIN_NAME = "export.bin"
 export const EXPORT_SIG_NAME = "export.sig"
+/**
+ * Inflated-size limits, checked before inflating: a file of 250,000 keys (the most one file holds)
+ * is ~7 MB of export.bin, a signature list of a few signatures well under 1 KB. A zip declaring more
+ * is refused unread (a 512 KB zip bomb would otherwise allocate 512 MiB).
+ */
+export const MAX_EXPORT_BIN_BYTES = 32 * 1024 * 1024
+export const MAX_EXPORT_SIG_BYTES = 64 * 1024
 
 export interface WriteExportOptions {
     keys: TemporaryExposureKey[]
@@ -75,10 +82,23 @@ export interface ReadExport {
  * malformed, when export.sig is missing or empty, or when no signature verifies with `publicKey`.
  */
 export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput }): ReadExport {
+    const limits: Record<string, number> = { [EXPORT_BIN_NAME]: MAX_EXPORT_BIN_BYTES, [EXPORT_SIG_NAME]: MAX_EXPORT_SIG_BYTES }
     let entries: Record<string, Uint8Array>
     try {
-        entries = unzipSync(zip)
+        // Only the two entries GAEN defines are inflated, each into a buffer of its declared size
+        // (fflate never writes past it: a lying size yields a truncated entry, and the signature fails).
+        entries = unzipSync(zip, {
+            filter: entry => {
+                const limit = limits[entry.name]
+                if (limit === undefined) return false
+                if (entry.originalSize > limit) {
+                    throw new ExportFileError(`${entry.name} declares ${entry.originalSize} bytes inflated, over the limit of ${limit}; not inflated`)
+                }
+                return true
+            },
+        })
     } catch (err) {
+        if (err instanceof ExportFileError) throw err
         throw new ExportFileError(`not a readable zip (${(err as Error).message})`)
     }
     const bin = entries[EXPORT_BIN_NAME]
