@@ -50,7 +50,7 @@ export async function openDataDir(config: ServerConfig): Promise<{ storage: Stor
 export async function startServer(config: ServerConfig): Promise<ServerApp> {
     const { storage, signingKey } = await openDataDir(config)
     const guard = kioskGuard(storage, new RateLimiter(config.rateLimit, config.clock))
-    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, publicKeys: () => loadOrCreateSigningKey(config.dataDir, config.signingKey) }
+    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, trustProxy: config.trustProxy, publicKeys: () => loadOrCreateSigningKey(config.dataDir, config.signingKey) }
     const escapedPrefix = PATHS.exportPrefix.replace(/\//g, "\\/")
 
     const metrics = new ServerMetrics()

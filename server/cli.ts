@@ -1,5 +1,5 @@
 // `npm run server -- <command> [options]`: see `help` below and server/README.md.
-import { parseArgs, configFromFlags, ConfigError, type ServerConfig } from "./config.js"
+import { parseArgs, configFromFlags, checkStartConfig, ConfigError, type ServerConfig } from "./config.js"
 import { startServer, openDataDir } from "./app.js"
 import { addKiosk } from "./kiosks/api-keys.js"
 import { issueProcessingNumbers, DEFAULT_PROCESSING_NUMBER_VALID_HOURS } from "./verification/local.js"
@@ -21,7 +21,10 @@ const HELP = `usage: npm run server -- <command> [options]
 commands:
   start                        run the HTTP server
       --port <n> (8080)  --host <addr> (0.0.0.0)  --region <code> (440; repeat or comma-separate)
-      --public-url <url>       base URL written into list.json (default: the request's Host)
+      --public-url <url>       base URL written into list.json, e.g. a CDN (required unless --host is loopback)
+      --trust-proxy            behind a reverse proxy: list.json URLs from X-Forwarded-Proto / X-Forwarded-Host
+      --database-url <url>     PostgreSQL instead of SQLite (or env GAEN_DATABASE_URL)
+      --guess-limit-per-kiosk <n> (5)  --guess-limit-global <n> (200)  --guess-limit-window-minutes <n> (60)
       --verifier local|hersys  processing-number verifier (local)
       --hersys-url <url>  --hersys-parameter <name> (processNumber)  --hersys-timeout-ms <n> (5000)
       --hersys-results <code=accepted|rejected,...> (valid=accepted,invalid=rejected,used=rejected,expired=rejected)
@@ -77,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
 
     switch (command) {
         case "start": {
+            checkStartConfig(config)
             const app = await startServer(config)
             if (app.signingKey.created) console.log(`created a new export-signing key in ${config.dataDir}`)
             printPublicKey(app.signingKey.info)

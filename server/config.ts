@@ -19,8 +19,13 @@ export interface ServerConfig {
     /** 0 picks a free port. */
     port: number
     regions: string[]
-    /** Base URL written into list.json (e.g. a CDN); default: the Host the request came to. */
+    /**
+     * Base URL written into list.json (e.g. a CDN). Required unless listening on loopback or behind a
+     * trusted proxy: otherwise list.json URLs would come from whatever Host header a client sent.
+     */
     publicUrl?: string
+    /** Behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host: build list.json URLs from them. */
+    trustProxy: boolean
     verifier: VerifierConfig
     rateLimit: RateLimitConfig
     guessLimit: GuessLimitConfig
@@ -44,6 +49,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
         verifier: { kind: "local" },
         rateLimit: { perMinute: 60, burst: 60 },
         guessLimit: DEFAULT_GUESS_LIMIT,
+        trustProxy: false,
         publishIntervalMinutes: 60,
         signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
         clock: Date.now,
@@ -96,6 +102,28 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Map<st
 }
 
 export class ConfigError extends Error {}
+
+function checkPublicUrl(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined
+    let url: URL
+    try {
+        url = new URL(text)
+    } catch {
+        throw new ConfigError(`--public-url ${text}: not a URL`)
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`--public-url ${text}: expected https://…`)
+    return text
+}
+
+export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host)
+
+/** `start` refuses to take list.json URLs from request headers on a reachable address. */
+export function checkStartConfig(config: ServerConfig): void {
+    if (!config.publicUrl && !config.trustProxy && !isLoopbackHost(config.host)) {
+        throw new ConfigError(`--public-url is required when listening on ${config.host} (the base URL kiosks download from, e.g. https://en.example.org); ` +
+            "or --trust-proxy behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host; or --host 127.0.0.1")
+    }
+}
 
 function int(flags: Map<string, string[]>, name: string, fallback: number, min = 0): number {
     const v = flags.get(name)?.at(-1)
@@ -151,7 +179,8 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
         host: last("host") ?? base.host,
         port: int(flags, "port", base.port),
         regions,
-        publicUrl: last("public-url"),
+        publicUrl: checkPublicUrl(last("public-url")),
+        trustProxy: flags.has("trust-proxy"),
         verifier,
         rateLimit: {
             perMinute: int(flags, "rate-limit-per-minute", base.rateLimit.perMinute, 1),

@@ -59,6 +59,22 @@ describe("monitoring", () => {
     })
 })
 
+describe("list.json URLs", () => {
+    test("behind a trusted proxy they use X-Forwarded-Proto and X-Forwarded-Host", async () => {
+        const proxied = await startTestServer({ trustProxy: true })
+        try {
+            const [n] = await proxied.numbers()
+            expect((await proxied.put("/v3/diagnosis", upload(n, { days: 1 }))).status).toBe(200)
+            await proxied.app.publishNow()
+            const res = await fetch(proxied.app.url + "/c19r/440/list.json", { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "en.example.org" } })
+            const [entry] = parseExportList(await res.text())
+            expect(entry.url).toMatch(/^https:\/\/en\.example\.org\/c19r\/440\/\d+\.zip$/)
+        } finally {
+            await proxied.stop()
+        }
+    })
+})
+
 describe("signing-key rotation", () => {
     test("during a changeover files carry two signatures, each verifying; after it only the new key signs", async () => {
         const oldKey = s.app.signingKey.info.publicKey
