@@ -22,11 +22,8 @@ export const TSX = join(root, "node_modules/tsx/dist/cli.mjs")
 export const cliEnv = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "", GAEN_DATABASE_URL: "" }
 
 /**
- * The back end the server tests run on: SQLite, or PostgreSQL in the vitest project
- * "server-on-postgres" (its global setup starts a cluster and provides its directory).
- */
-export const testStorage = (): "sqlite" | "postgres" => (inject("postgresClusterDir") ? "postgres" : "sqlite")
-/** Each data directory's database, so a restart on the same directory finds its PostgreSQL database again. */
+ * The server tests run on SQLite, and again on PostgreSQL in the vitest project "server-on-postgres"
+ * (its global setup starts a cluster and provides its directory). Each data directory's database, so a restart on the same directory finds its PostgreSQL database again. */
 const databaseOfDataDir = new Map<string, string>()
 
 async function databaseFor(dataDir: string): Promise<string | undefined> {
