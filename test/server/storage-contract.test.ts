@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { randomBytes } from "node:crypto"
-import { SqliteStorage } from "../../server/storage/sqlite.js"
+import { SqliteStorage, DATABASE_FILE } from "../../server/storage/sqlite.js"
+import Database from "better-sqlite3"
+import pg from "pg"
 import { PostgresStorage } from "../../server/storage/postgres.js"
 import { loadMigrations } from "../../server/storage/migrations.js"
 import {
@@ -36,7 +38,14 @@ beforeAll(async () => { postgres = await startTestPostgres() })
 afterAll(async () => { await postgres?.stop() })
 
 interface Backend {
-    open(): Promise<{ storage: Storage; reopen(): Promise<Storage>; schemaVersion(s: Storage): Promise<number>; cleanup(): void }>
+    open(): Promise<{
+        storage: Storage
+        reopen(): Promise<Storage>
+        schemaVersion(s: Storage): Promise<number>
+        /** The column names of a table, read through a second connection. */
+        columns(table: string): Promise<string[]>
+        cleanup(): void
+    }>
 }
 
 const backends: [string, "sqlite" | "postgres", Backend][] = [
@@ -44,14 +53,31 @@ const backends: [string, "sqlite" | "postgres", Backend][] = [
         async open() {
             const dir = mkdtempSync(join(tmpdir(), "gaen-storage-"))
             const open = async () => SqliteStorage.open(dir)
-            return { storage: await open(), reopen: open, schemaVersion: async s => (s as SqliteStorage).schemaVersion(), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+            const columns = async (table: string) => {
+                const db = new Database(join(dir, DATABASE_FILE), { readonly: true })
+                try {
+                    return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name)
+                } finally {
+                    db.close()
+                }
+            }
+            return { storage: await open(), reopen: open, schemaVersion: async s => (s as SqliteStorage).schemaVersion(), columns, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
         },
     }],
     ["PostgreSQL", "postgres", {
         async open() {
             const url = await postgres.newDatabase()
             const open = () => PostgresStorage.open(url)
-            return { storage: await open(), reopen: open, schemaVersion: s => (s as PostgresStorage).schemaVersion(), cleanup: () => undefined }
+            const columns = async (table: string) => {
+                const client = new pg.Client({ connectionString: url })
+                await client.connect()
+                try {
+                    return (await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = $1", [table])).rows.map(r => r.column_name)
+                } finally {
+                    await client.end()
+                }
+            }
+            return { storage: await open(), reopen: open, schemaVersion: s => (s as PostgresStorage).schemaVersion(), columns, cleanup: () => undefined }
         },
     }],
 ]
@@ -74,6 +100,11 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
         await s.close()
         s = await opened.reopen()
         expect(await opened.schemaVersion(s)).toBe(newest)
+    })
+
+    test("stored keys carry nothing that links one upload's keys: no id, no kiosk, no upload time", async () => {
+        expect((await opened.columns("diagnosis_keys")).sort()).toEqual(
+            ["days_since_onset", "generation", "key_data", "published", "region", "report_type", "rolling_period", "rolling_start"])
     })
 
     test("kiosks: a name is unique, a revoked key no longer authenticates", async () => {
@@ -184,5 +215,28 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
         await s.saveSurveyAnswer({ day: TODAY, answers: '{"q1":1}' })
         await s.saveSurveyAnswer({ day: TODAY - 1, answers: '{"q1":2}' })
         expect(await s.listSurveyAnswers()).toEqual([{ day: TODAY - 1, answers: '{"q1":2}' }, { day: TODAY, answers: '{"q1":1}' }])
+    })
+})
+
+describe("SQLite migrations", () => {
+    test("a database of the first release (no schema_migrations, AUTOINCREMENT key ids) is migrated with its keys kept", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "gaen-storage-old-"))
+        try {
+            const old = new Database(join(dir, DATABASE_FILE))
+            old.exec(loadMigrations("sqlite")[0].sql)
+            old.prepare(`INSERT INTO diagnosis_keys (region, key_data, rolling_start, rolling_period, report_type, days_since_onset, published)
+                VALUES ('440', ?, ?, 144, 1, 0, 0)`).run(randomBytes(16), (TODAY - 1) * 144)
+            old.close()
+            const s = SqliteStorage.open(dir)
+            try {
+                expect(s.schemaVersion()).toBe(loadMigrations("sqlite").length)
+                expect(await s.countKeys()).toEqual({ total: 1, unpublished: 1 })
+                expect((await s.readPublishableKeys(RELEASED_BY)).keys).toHaveLength(1)
+            } finally {
+                await s.close()
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true })
+        }
     })
 })
