@@ -130,6 +130,8 @@ async function benchPublishing(backend: Backend): Promise<void> {
 const began = performance.now()
 console.log(`notification server benchmark (${cpus().length} cores, Node ${process.version})`)
 const cluster = await startPostgresCluster({ durable: true })
+// An interrupted benchmark must not leave its PostgreSQL server running.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cluster.stop().finally(() => process.exit(1)))
 let databases = 0
 const postgres: Backend = {
     name: "PostgreSQL",
