@@ -12,7 +12,7 @@ import { readExportZip, writeExportZip, createExportSigner, MAX_EXPORT_BIN_BYTES
 import { generateKeyPairSync } from "node:crypto"
 import { syncExports } from "../../kiosk/downloads/export-cache.js"
 import { trustedKeyFrom } from "../../kiosk/downloads/public-key.js"
-import { serverBaseUrl, MAX_ANSWER_BYTES, MAX_EXPORT_ZIP_BYTES } from "../../kiosk/http/server-client.js"
+import { serverBaseUrl, fetchServiceStatus, putJson, MAX_ANSWER_BYTES, MAX_EXPORT_ZIP_BYTES } from "../../kiosk/http/server-client.js"
 import { KioskError } from "../../kiosk/errors.js"
 import { startTestServer, upload, type TestServer } from "../server/helpers.js"
 
@@ -138,5 +138,22 @@ describe("staleness", () => {
         const server = await serve((_req, res) => res.end("[]"))
         const r = await syncExports({ server, region: "440", dataDir: tempDir(), trustedKey })
         expect(r).toMatchObject({ stale: true, keys: [], newestFileCreated: undefined })
+    })
+})
+
+describe("end of service", () => {
+    test("the kiosk reads the server's status, and an upload after the end is the end-of-service error", async () => {
+        const s = await startTestServer()
+        cleanups.push(() => s.stop())
+        expect(await fetchServiceStatus(s.app.url)).toEqual({ status: "running" })
+        const at = await s.app.storage.declareEndOfService(Date.now())
+        const status = await fetchServiceStatus(s.app.url)
+        expect(status).toMatchObject({ status: "end_of_service", endOfServiceAt: at })
+        expect(status.lastKeysExpireAt! - at).toBeGreaterThanOrEqual(14 * 86_400_000)
+        const [n] = await s.numbers()
+        const err = await putJson(`${s.app.url}/v3/diagnosis`, { body: JSON.stringify(upload(n)), apiKey: s.apiKey, okStatus: 200, what: "registering" }, () => "stored")
+            .catch(e => e)
+        expect(err).toBeInstanceOf(KioskError)
+        expect(err.code).toBe("end-of-service")
     })
 })
