@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import {
     PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
-    type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
+    type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
     type ExportFileInfo, type ProcessingNumberState, type NewUpload,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
