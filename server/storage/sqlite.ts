@@ -69,6 +69,9 @@ export class SqliteStorage implements Storage {
             deleteNumbers: db.prepare("DELETE FROM processing_numbers WHERE max(expires_at, coalesce(used_at, 0)) < ?"),
             insertSurvey: db.prepare("INSERT INTO survey_answers (id, day, answers) VALUES (?, ?, ?)"),
             listSurvey: db.prepare("SELECT day, answers FROM survey_answers ORDER BY day, id"),
+            // Read on every upload: end of service may be declared by another process at any time.
+            endOfService: db.prepare("SELECT value FROM server_state WHERE name = 'end_of_service_at'").pluck(),
+            declareEndOfService: db.prepare("INSERT OR IGNORE INTO server_state (name, value) VALUES ('end_of_service_at', ?)"),
         }
     }
 
@@ -201,11 +204,11 @@ export class SqliteStorage implements Storage {
     }
 
     async endOfServiceAt(): Promise<number | undefined> {
-        return this.db.prepare("SELECT value FROM server_state WHERE name = 'end_of_service_at'").pluck().get() as number | undefined
+        return this.stmt.endOfService.get() as number | undefined
     }
 
     async declareEndOfService(at: number): Promise<number> {
-        this.db.prepare("INSERT OR IGNORE INTO server_state (name, value) VALUES ('end_of_service_at', ?)").run(at)
+        this.stmt.declareEndOfService.run(at)
         return (await this.endOfServiceAt())!
     }
 
