@@ -2,9 +2,10 @@
 //   1. Registrations per second sustained: the server runs as its own process (`server/cli.ts start`),
 //      real PUT /v3/diagnosis requests go over loopback from this process (10 keys each, COCOA-sized
 //      padding, each with its own processing number), bounded by a request count and a time limit.
-//   2. Publishing 1,000,000 keys: keys written straight into a fresh SQLite store (setup, timed
+//   2. Publishing 1,000,000 keys: keys written straight into a fresh store (setup, timed
 //      separately), then one publishing run timed: read, group per key day, shuffle, encode, sign, zip, store.
-// Prints a table; total runtime stays well under three minutes on a 2-core machine.
+// Both on SQLite and on PostgreSQL (a cluster this benchmark starts, fsync on), registrations with 1
+// and 2 server processes sharing the database. Prints a table; about five minutes on a 2-core machine.
 import type { ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir, cpus } from "node:os"
@@ -17,6 +18,8 @@ import { issueProcessingNumbers } from "../server/verification/local.js"
 import { publish } from "../server/publishing/publisher.js"
 import type { DiagnosisKeyRecord } from "../server/storage/storage.js"
 import { upload, startServerCli } from "../test/server/helpers.js"
+import { startPostgresCluster } from "../scripts/postgres-cluster.js"
+import pg from "pg"
 
 const REGISTRATIONS = { maxRequests: 6_000, maxSeconds: 20, concurrency: 16, keysPerUpload: 10 }
 const PUBLISH_KEYS = 1_000_000
@@ -30,21 +33,29 @@ const row = (what: string, value: string) => {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
-async function benchRegistrations(): Promise<void> {
+type Backend = { name: string; databaseUrl?: () => Promise<string> }
+
+async function benchRegistrations(backend: Backend, processes: number): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "gaen-bench-reg-"))
-    let child: ChildProcess | undefined
+    const children: ChildProcess[] = []
+    const label = `${backend.name}, ${processes} server process${processes > 1 ? "es" : ""}`
     try {
-        const config = defaultConfig({ dataDir: dir })
-        const { storage } = openDataDir(config)
+        const databaseUrl = await backend.databaseUrl?.()
+        const config = defaultConfig({ dataDir: dir, databaseUrl })
+        const { storage } = await openDataDir(config)
         const { apiKey } = await addKiosk(storage, "bench", Date.now())
         const { numbers } = await issueProcessingNumbers(storage, { count: REGISTRATIONS.maxRequests, validHours: 1, now: Date.now() })
         await storage.close()
         // Bodies are built before the clock starts (~2.5 KB each, like COCOA's padded uploads).
         const bodies = numbers.map(n => JSON.stringify(upload(n, { days: REGISTRATIONS.keysPerUpload, onsetDaysAgo: 5 })))
 
-        const server = await startServerCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0",
-            "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000"])
-        child = server.child
+        const urls: string[] = []
+        for (let p = 0; p < processes; p++) {
+            const server = await startServerCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0",
+                "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000", ...(databaseUrl ? ["--database-url", databaseUrl] : [])])
+            children.push(server.child)
+            urls.push(server.url)
+        }
         const latencies: number[] = []
         const statuses = new Map<number, number>()
         let next = 0
@@ -52,9 +63,10 @@ async function benchRegistrations(): Promise<void> {
         const deadline = start + REGISTRATIONS.maxSeconds * 1000
         const worker = async () => {
             while (next < bodies.length && performance.now() < deadline) {
-                const body = bodies[next++]
+                const i = next++
+                const body = bodies[i]
                 const t0 = performance.now()
-                const res = await fetch(server.url + "/v3/diagnosis", {
+                const res = await fetch(urls[i % urls.length] + "/v3/diagnosis", {
                     method: "PUT", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body,
                 })
                 await res.arrayBuffer()
@@ -67,13 +79,12 @@ async function benchRegistrations(): Promise<void> {
         latencies.sort((a, b) => a - b)
         const ok = statuses.get(200) ?? 0
         if (ok !== latencies.length) throw new Error(`unexpected answers: ${JSON.stringify([...statuses])}`)
-        row("registrations sent (200 OK)", `${ok} in ${seconds.toFixed(1)} s, ${REGISTRATIONS.concurrency} concurrent, ${REGISTRATIONS.keysPerUpload} keys each`)
-        row("registrations per second", (ok / seconds).toFixed(0))
-        row("keys stored per second", ((ok * REGISTRATIONS.keysPerUpload) / seconds).toFixed(0))
-        row("latency p50 / p99", `${percentile(latencies, 0.5).toFixed(1)} ms / ${percentile(latencies, 0.99).toFixed(1)} ms`)
+        row(`${label}: registrations per second`, `${(ok / seconds).toFixed(0)} (${ok} in ${seconds.toFixed(1)} s, ${REGISTRATIONS.concurrency} concurrent, ${REGISTRATIONS.keysPerUpload} keys each)`)
+        row(`${label}: latency p50 / p99`, `${percentile(latencies, 0.5).toFixed(1)} ms / ${percentile(latencies, 0.99).toFixed(1)} ms`)
     } finally {
-        if (child && child.exitCode === null) {
-            const exited = new Promise(r => child!.once("exit", r))
+        for (const child of children) {
+            if (child.exitCode !== null) continue
+            const exited = new Promise(r => child.once("exit", r))
             child.kill("SIGTERM")
             await exited
         }
@@ -81,10 +92,10 @@ async function benchRegistrations(): Promise<void> {
     }
 }
 
-async function benchPublishing(): Promise<void> {
+async function benchPublishing(backend: Backend): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "gaen-bench-pub-"))
-    const config = defaultConfig({ dataDir: dir })
-    const { storage, signingKey } = openDataDir(config)
+    const config = defaultConfig({ dataDir: dir, databaseUrl: await backend.databaseUrl?.() })
+    const { storage, signingKey } = await openDataDir(config)
     try {
         // 1,000,000 keys spread over the last 14 key days (a wave's peak for a region), all released.
         const now = Date.now()
@@ -102,14 +113,14 @@ async function benchPublishing(): Promise<void> {
             }
             await storage.saveUpload({ idempotencyHash: randomBytes(32), day: today, response: "{}", keys })
         }
-        row("setup: store 1,000,000 keys (10,000 per transaction)", `${((performance.now() - t0) / 1000).toFixed(1)} s`)
+        row(`${backend.name}: setup: store 1,000,000 keys (10,000 per transaction)`, `${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
         const t1 = performance.now()
-        const report = await publish({ storage, signer: signingKey.signer, clock: () => now })
+        const report = await publish({ storage, signer: signingKey.signers, clock: () => now })
         const seconds = (performance.now() - t1) / 1000
         if (report.keys !== PUBLISH_KEYS) throw new Error(`published ${report.keys} keys, expected ${PUBLISH_KEYS}`)
         const bytes = report.files.length ? (await Promise.all(report.files.map(f => storage.readExportFile(f.region, f.id)))).reduce((n, z) => n + z!.length, 0) : 0
-        row("publish 1,000,000 keys", `${seconds.toFixed(1)} s (${report.files.length} signed files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / PUBLISH_KEYS).toFixed(1)} bytes/key)`)
+        row(`${backend.name}: publish 1,000,000 keys`, `${seconds.toFixed(1)} s (${report.files.length} signed files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / PUBLISH_KEYS).toFixed(1)} bytes/key)`)
     } finally {
         await storage.close()
         rmSync(dir, { recursive: true, force: true })
@@ -118,8 +129,29 @@ async function benchPublishing(): Promise<void> {
 
 const began = performance.now()
 console.log(`notification server benchmark (${cpus().length} cores, Node ${process.version})`)
-await benchRegistrations()
-await benchPublishing()
+const cluster = await startPostgresCluster({ durable: true })
+// An interrupted benchmark must not leave its PostgreSQL server running.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cluster.stop().finally(() => process.exit(1)))
+let databases = 0
+const postgres: Backend = {
+    name: "PostgreSQL",
+    async databaseUrl() {
+        const name = `bench_${++databases}`
+        const admin = new pg.Client({ connectionString: cluster.url("postgres") })
+        await admin.connect()
+        await admin.query(`CREATE DATABASE ${name}`)
+        await admin.end()
+        return cluster.url(name)
+    },
+}
+try {
+    for (const backend of [{ name: "SQLite" }, postgres]) {
+        for (const processes of [1, 2]) await benchRegistrations(backend, processes)
+        await benchPublishing(backend)
+    }
+} finally {
+    await cluster.stop()
+}
 row("total benchmark time", `${((performance.now() - began) / 1000).toFixed(0)} s`)
 
 const width = Math.max(...rows.map(r => r[0].length))

@@ -24,6 +24,7 @@ export type KioskErrorCode =
     | "region-not-served"
     | "rate-limited"
     | "no-eligible-keys"
+    | "end-of-service"
     | "download-refused"
     | "survey-not-sent"
     | "kiosk-clock-wrong"
@@ -60,6 +61,7 @@ const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "region-not-served": EXIT_CODES.refused,
     "rate-limited": EXIT_CODES.refused,
     "no-eligible-keys": EXIT_CODES.refused,
+    "end-of-service": EXIT_CODES.refused,
     "download-refused": EXIT_CODES.verification,
 }
 

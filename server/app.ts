@@ -8,6 +8,7 @@ import { SqliteStorage } from "./storage/sqlite.js"
 import type { Storage } from "./storage/storage.js"
 import { RateLimiter } from "./kiosks/rate-limit.js"
 import { kioskGuard } from "./kiosks/guard.js"
+import { GuessLimiter } from "./kiosks/guess-limit.js"
 import { diagnosisHandler } from "./diagnosis/upload.js"
 import { eventLogHandler } from "./survey/event-log.js"
 import { LocalVerifier } from "./verification/local.js"
@@ -17,6 +18,8 @@ import { loadOrCreateSigningKey, type SigningKey } from "./publishing/signing-ke
 import { publish, type PublishReport } from "./publishing/publisher.js"
 import { listJsonHandler, exportZipHandler, publicKeyHandler } from "./publishing/routes.js"
 import { PATHS } from "../lib/cocoa/protocol.js"
+import { ServerMetrics } from "./operations/metrics.js"
+import { healthHandler, statusHandler } from "./operations/status.js"
 import type { ServerConfig } from "./config.js"
 
 export interface ServerApp {
@@ -32,26 +35,46 @@ export function createVerifier(config: ServerConfig, storage: Storage): Processi
     return config.verifier.kind === "hersys" ? new HersysVerifier(config.verifier) : new LocalVerifier(storage, config.clock)
 }
 
-/** Opens the data directory (creating it, the database and the signing key if missing). */
-export function openDataDir(config: ServerConfig): { storage: SqliteStorage; signingKey: SigningKey } {
+/**
+ * Opens the data directory (creating it and the signing key if missing) and the database: PostgreSQL
+ * when `databaseUrl` is set, else SQLite in the data directory. Migrations run on open.
+ */
+export async function openDataDir(config: ServerConfig): Promise<{ storage: Storage; signingKey: SigningKey }> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-    return { storage: SqliteStorage.open(config.dataDir), signingKey: loadOrCreateSigningKey(config.dataDir, config.signingKey) }
+    const signingKey = loadOrCreateSigningKey(config.dataDir, config.signingKey)
+    // pg is loaded only when PostgreSQL is used: every command starts faster on SQLite.
+    const storage = config.databaseUrl
+        ? await (await import("./storage/postgres.js")).PostgresStorage.open(config.databaseUrl)
+        : SqliteStorage.open(config.dataDir)
+    return { storage, signingKey }
 }
 
 export async function startServer(config: ServerConfig): Promise<ServerApp> {
-    const { storage, signingKey } = openDataDir(config)
+    const { storage, signingKey } = await openDataDir(config)
     const guard = kioskGuard(storage, new RateLimiter(config.rateLimit, config.clock))
-    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, publicKey: signingKey.info }
+    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, trustProxy: config.trustProxy, publicKeys: () => loadOrCreateSigningKey(config.dataDir, config.signingKey) }
     const escapedPrefix = PATHS.exportPrefix.replace(/\//g, "\\/")
 
-    const router = new Router(config.log)
+    const metrics = new ServerMetrics()
+    const router = new Router(config.log, (route, method, status) => metrics.httpRequests.inc({ route, method, status: String(status) }))
         .on(PATHS.diagnosis, {
-            PUT: diagnosisHandler({ storage, verifier: createVerifier(config, storage), guard, regions: config.regions, clock: config.clock }),
+            PUT: diagnosisHandler({
+                storage, verifier: createVerifier(config, storage), guard, guesses: new GuessLimiter(config.guessLimit, config.clock), regions: config.regions, clock: config.clock,
+            }),
         })
         .on(PATHS.eventLog, { PUT: eventLogHandler({ storage, guard, clock: config.clock }) })
-        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`), { GET: listJsonHandler(downloads) })
-        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/([0-9]{1,15})\\.zip$`), { GET: exportZipHandler(downloads) })
+        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`), { GET: listJsonHandler(downloads) }, `${PATHS.exportPrefix}/{region}/list.json`)
+        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/([0-9]{1,15})\\.zip$`), { GET: exportZipHandler(downloads) }, `${PATHS.exportPrefix}/{region}/{id}.zip`)
         .on(PATHS.exportPublicKey, { GET: publicKeyHandler(downloads) })
+        .on(PATHS.status, { GET: statusHandler(storage) })
+        .on(PATHS.health, { GET: healthHandler(storage) })
+        .on(PATHS.metrics, {
+            GET: async (_req, res) => {
+                const text = await metrics.render(storage, { endOfService: (await storage.endOfServiceAt()) !== undefined })
+                res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" })
+                res.end(text)
+            },
+        })
 
     const server: Server = createServer((req, res) => void router.handle(req, res))
     server.requestTimeout = 30_000
@@ -60,15 +83,25 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
     // One run at a time; a schedule tick during a long run is skipped, not queued.
     let running: Promise<PublishReport> | undefined
     const publishNow = (): Promise<PublishReport> => {
-        running ??= publish({ storage, signer: signingKey.signer, clock: config.clock }).finally(() => (running = undefined))
+        // Keys are read again each run, so a rotation begun by the CLI takes effect without a restart.
+        running ??= Promise.resolve()
+            .then(() => publish({ storage, signer: loadOrCreateSigningKey(config.dataDir, config.signingKey).signers, clock: config.clock }))
+            .then(report => {
+                metrics.publishSucceeded(config.clock())
+                return report
+            }, err => {
+                metrics.publishRuns.inc({ result: "failed" })
+                throw err
+            })
+            .finally(() => (running = undefined))
         return running
     }
     const timer = config.publishIntervalMinutes > 0
         ? setInterval(() => {
             if (running) return
             publishNow().then(
-                r => r.files.length > 0 && config.log(`published ${r.keys} keys in ${r.files.length} files`),
-                err => config.log(`publishing failed (will retry next run): ${(err as Error).message}`),
+                r => config.log("published", "info", { keys: r.keys, files: r.files.length, deletedKeys: r.deleted.keys }),
+                err => config.log(`publishing failed (will retry next run): ${(err as Error).message}`, "error"),
             )
         }, config.publishIntervalMinutes * 60_000)
         : undefined

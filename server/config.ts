@@ -1,28 +1,40 @@
 // Server configuration: defaults, and parsing of `npm run server -- <command> [--flag value]...`.
 // Secrets come from the environment, never from flags (flags show up in `ps`).
 import { resolve } from "node:path"
+import { parseArgs as parseNodeArgs } from "node:util"
 import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.js"
 import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
+import { jsonLog, type Log } from "./operations/logger.js"
+import { DEFAULT_GUESS_LIMIT, type GuessLimitConfig } from "./kiosks/guess-limit.js"
 
 export type VerifierConfig = { kind: "local" } | ({ kind: "hersys" } & HersysConfig)
 
 export interface ServerConfig {
     dataDir: string
+    /** PostgreSQL connection string; unset = SQLite in dataDir. */
+    databaseUrl?: string
     host: string
     /** 0 picks a free port. */
     port: number
     regions: string[]
-    /** Base URL written into list.json (e.g. a CDN); default: the Host the request came to. */
+    /**
+     * Base URL written into list.json (e.g. a CDN). Required unless listening on loopback or behind a
+     * trusted proxy: otherwise list.json URLs would come from whatever Host header a client sent.
+     */
     publicUrl?: string
+    /** Behind a reverse proxy that sets X-Forwarded-Proto / X-Forwarded-Host: build list.json URLs from them. */
+    trustProxy: boolean
     verifier: VerifierConfig
     rateLimit: RateLimitConfig
+    guessLimit: GuessLimitConfig
     /** Minutes between scheduled publishing runs; 0 = only `npm run server -- publish`. */
     publishIntervalMinutes: number
     signingKey: { keyId: string; keyVersion: string }
     clock: () => number
-    log: (message: string) => void
+    /** Structured log (JSON lines on stderr by default); tests pass a no-op. */
+    log: Log
 }
 
 export const DEFAULT_DATA_DIR = "server-data"
@@ -36,33 +48,82 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
         regions: [DEFAULT_REGION],
         verifier: { kind: "local" },
         rateLimit: { perMinute: 60, burst: 60 },
+        guessLimit: DEFAULT_GUESS_LIMIT,
+        trustProxy: false,
         publishIntervalMinutes: 60,
         signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
         clock: Date.now,
-        log: message => console.log(message),
+        log: jsonLog(),
         ...overrides,
     }
 }
 
-/** Splits argv into positional arguments and --flag values (a flag may repeat). */
+/** Options that take a value; each may repeat (the last wins, except --region which accumulates). */
+const VALUE_FLAGS = [
+    "data", "database-url", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
+    "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
+    "signing-key-id", "signing-key-version", "count", "valid-hours",
+    "guess-limit-per-kiosk", "guess-limit-global", "guess-limit-window-minutes",
+    "to", "min-count", "key-version",
+] as const
+/** Options without a value. */
+const SWITCH_FLAGS = ["help", "trust-proxy"] as const
+
+/**
+ * Splits argv into positional arguments and --flag values with node:util's parseArgs (strict): an
+ * unknown option, or an option without its value (`--data` at the end, `--data --port 1`), is a
+ * ConfigError instead of a silent "true".
+ */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Map<string, string[]> } {
-    const positional: string[] = []
-    const flags = new Map<string, string[]>()
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]
-        if (!a.startsWith("--")) {
-            positional.push(a)
-            continue
-        }
-        const eq = a.indexOf("=")
-        const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
-        const value = eq > 0 ? a.slice(eq + 1) : argv[i + 1] !== undefined && !argv[i + 1].startsWith("--") ? argv[++i] : "true"
-        flags.set(name, [...(flags.get(name) ?? []), value])
+    let parsed
+    try {
+        parsed = parseNodeArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: true,
+            options: {
+                ...Object.fromEntries(VALUE_FLAGS.map(name => [name, { type: "string", multiple: true }] as const)),
+                ...Object.fromEntries(SWITCH_FLAGS.map(name => [name, { type: "boolean" }] as const)),
+            },
+        })
+    } catch (err) {
+        const { code, message } = err as { code?: string; message: string }
+        const option = /'(--[a-z-]+)/.exec(message)?.[1]
+        if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) throw new ConfigError(`${option} needs a value (${option} <value>); see: npm run server -- help`)
+        if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) throw new ConfigError(`unknown option ${option}; see: npm run server -- help`)
+        throw new ConfigError(`${message}; see: npm run server -- help`)
     }
-    return { positional, flags }
+    const flags = new Map<string, string[]>()
+    for (const [name, value] of Object.entries(parsed.values as Record<string, string[] | boolean | undefined>)) {
+        if (value === undefined || value === false) continue
+        flags.set(name, value === true ? ["true"] : value)
+    }
+    return { positional: parsed.positionals, flags }
 }
 
 export class ConfigError extends Error {}
+
+function checkPublicUrl(text: string | undefined): string | undefined {
+    if (text === undefined) return undefined
+    let url: URL
+    try {
+        url = new URL(text)
+    } catch {
+        throw new ConfigError(`--public-url ${text}: not a URL`)
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`--public-url ${text}: expected https://…`)
+    return text
+}
+
+export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host)
+
+/** `start` refuses to take list.json URLs from request headers on a reachable address. */
+export function checkStartConfig(config: ServerConfig): void {
+    if (!config.publicUrl && !config.trustProxy && !isLoopbackHost(config.host)) {
+        throw new ConfigError(`--public-url is required when listening on ${config.host} (the base URL kiosks download from, e.g. https://en.example.org); ` +
+            "or --trust-proxy behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host; or --host 127.0.0.1")
+    }
+}
 
 function int(flags: Map<string, string[]>, name: string, fallback: number, min = 0): number {
     const v = flags.get(name)?.at(-1)
@@ -72,11 +133,7 @@ function int(flags: Map<string, string[]>, name: string, fallback: number, min =
     return n
 }
 
-const KNOWN_FLAGS = new Set([
-    "data", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
-    "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
-    "signing-key-id", "signing-key-version", "count", "valid-hours",
-])
+const KNOWN_FLAGS = new Set<string>([...VALUE_FLAGS, ...SWITCH_FLAGS])
 
 export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.ProcessEnv = process.env): ServerConfig {
     for (const name of flags.keys()) if (!KNOWN_FLAGS.has(name)) throw new ConfigError(`unknown option --${name}`)
@@ -118,14 +175,21 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
     return {
         ...base,
         dataDir: resolve(last("data") ?? (env.GAEN_SERVER_DATA || DEFAULT_DATA_DIR)),
+        databaseUrl: last("database-url") ?? (env.GAEN_DATABASE_URL || undefined),
         host: last("host") ?? base.host,
         port: int(flags, "port", base.port),
         regions,
-        publicUrl: last("public-url"),
+        publicUrl: checkPublicUrl(last("public-url")),
+        trustProxy: flags.has("trust-proxy"),
         verifier,
         rateLimit: {
             perMinute: int(flags, "rate-limit-per-minute", base.rateLimit.perMinute, 1),
             burst: int(flags, "rate-limit-burst", base.rateLimit.burst, 1),
+        },
+        guessLimit: {
+            perKiosk: int(flags, "guess-limit-per-kiosk", base.guessLimit.perKiosk, 1),
+            global: int(flags, "guess-limit-global", base.guessLimit.global, 1),
+            windowMinutes: int(flags, "guess-limit-window-minutes", base.guessLimit.windowMinutes, 1),
         },
         publishIntervalMinutes: int(flags, "publish-interval-minutes", base.publishIntervalMinutes),
         signingKey: {

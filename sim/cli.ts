@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from "node:fs"
 import { basename, join, resolve } from "node:path"
 import { createInterface } from "node:readline"
+import { parseArgs } from "node:util"
 import { fileURLToPath } from "node:url"
 import { loadScenario, parseDuration, formatMs, ScenarioError, type Scenario } from "./scenarios/scenario.js"
 import { World, type WorldEvent } from "./world/world.js"
@@ -37,24 +38,23 @@ function scenarioPath(arg: string | undefined): string {
     return resolve(arg) // loadScenario reports that it cannot be read
 }
 
+/** Strict node:util parseArgs: an unknown option or one without its value is a UsageError. */
 function parseFlags(args: string[], known: Record<string, "flag" | "value">) {
-    const flags: Record<string, string | true> = {}
-    const rest: string[] = []
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i]
-        if (!a.startsWith("--")) {
-            rest.push(a)
-            continue
-        }
-        const name = a.slice(2)
-        if (!(name in known)) throw new UsageError(`unknown option ${a}`)
-        if (known[name] === "value") {
-            const v = args[++i]
-            if (v === undefined) throw new UsageError(`${a} needs a value`)
-            flags[name] = v
-        } else flags[name] = true
+    let parsed
+    try {
+        parsed = parseArgs({
+            args,
+            strict: true,
+            allowPositionals: true,
+            options: Object.fromEntries(Object.entries(known).map(([name, kind]) => [name, { type: kind === "value" ? "string" : "boolean" }] as const)),
+        })
+    } catch (err) {
+        const { code, message } = err as { code?: string; message: string }
+        const option = /'(--[a-z-]+)/.exec(message)?.[1]
+        if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) throw new UsageError(`${option} needs a value`)
+        throw new UsageError(option && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? `unknown option ${option}` : message)
     }
-    return { flags, rest }
+    return { flags: parsed.values as Record<string, string | true | undefined>, rest: parsed.positionals }
 }
 
 function positiveNumber(value: string | true | undefined, option: string): number | undefined {

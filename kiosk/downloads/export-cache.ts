@@ -9,7 +9,7 @@ import { createHash } from "node:crypto"
 import { readExportZip, parseExportList, entriesNewerThan, type ExportListEntry, type TemporaryExposureKey } from "../../lib/keyfile/index.js"
 import { KioskError } from "../errors.js"
 import { downloadsDirFor } from "../config.js"
-import { httpRequest, errorForAnswer } from "../http/server-client.js"
+import { httpRequest, errorForAnswer, checkServerUrl, MAX_EXPORT_ZIP_BYTES } from "../http/server-client.js"
 import type { TrustedKey } from "./public-key.js"
 import { DiagnosisKeySet } from "./key-set.js"
 import { PATHS } from "../../lib/cocoa/protocol.js"
@@ -29,7 +29,17 @@ export interface SyncedExports {
     files: ExportFileSummary[]
     /** Files fetched from the server in this run (0 when everything was cached). */
     downloaded: number
+    /** `created` of the newest listed file (Unix ms), if any. */
+    newestFileCreated?: number
+    /**
+     * True when no file is listed or the newest is older than EXPORTS_STALE_AFTER_MS: the server may
+     * have stopped publishing, so "no contact found" cannot be trusted; show a warning, not all-clear.
+     */
+    stale: boolean
 }
+
+/** The server publishes at least daily (hourly by default); two days without a new file is a fault. */
+export const EXPORTS_STALE_AFTER_MS = 48 * 3_600_000
 
 export interface DownloadProgress {
     /** Files handled so far (downloaded or read from the cache) and in all. */
@@ -48,6 +58,8 @@ export interface SyncOptions {
     dataDir: string
     trustedKey: TrustedKey
     onProgress?(p: DownloadProgress): void
+    /** For the staleness check; default Date.now. */
+    clock?: () => number
 }
 
 export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
@@ -66,7 +78,10 @@ export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
     const index = readIndex(dir)
     const cached = new Map(index.files.filter(f => existsSync(join(dir, f.file))).map(f => [`${f.created} ${f.url}`, f]))
 
-    const result: SyncedExports = { keys: new DiagnosisKeySet(), files: [], downloaded: 0 }
+    const newestFileCreated = list.length > 0 ? Math.max(...list.map(e => e.created)) : undefined
+    const now = (o.clock ?? Date.now)()
+    const stale = newestFileCreated === undefined || now - newestFileCreated > EXPORTS_STALE_AFTER_MS
+    const result: SyncedExports = { keys: new DiagnosisKeySet(), files: [], downloaded: 0, newestFileCreated, stale }
     const kept: CacheIndex["files"] = []
     const ordered = entriesNewerThan(list, -1) // all listed files, oldest first
     o.onProgress?.({ done: 0, total: ordered.length, downloaded: 0 })
@@ -106,11 +121,13 @@ export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
 }
 
 async function fetchZip(url: string): Promise<Uint8Array> {
-    let parsed: URL
-    try { parsed = new URL(url) } catch { throw new KioskError("bad-request", `list.json names a file with a bad URL: ${url}`) }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new KioskError("bad-request", `list.json names a non-HTTP file: ${url}`)
-    // Export files are larger than anything else the server sends: a longer timeout.
-    const a = await httpRequest(url, {}, 120_000)
+    try {
+        checkServerUrl(url, "list.json names the file")
+    } catch (e) {
+        throw new KioskError("download-refused", (e as Error).message, { url })
+    }
+    // Export files are larger than anything else the server sends: a longer timeout and size limit.
+    const a = await httpRequest(url, {}, 120_000, MAX_EXPORT_ZIP_BYTES)
     if (a.status !== 200) throw errorForAnswer(`downloading ${url}`, a)
     return a.body
 }

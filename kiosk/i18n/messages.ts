@@ -83,6 +83,10 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "登録できる期間の記録がありませんでした。発症日（または検査日）をお確かめください。",
         en: "None of the keys fall in the period that can be registered. Please check the date of the first symptoms (or of the test).",
     }),
+    "end-of-service": () => ({
+        ja: "この事業は終了したため、新しい登録は受け付けていません。接触の確認は、公開済みの情報が有効な間（最長14日間）続けてご利用いただけます。",
+        en: "The programme has ended, so no new registrations are accepted. You can still check for contacts while the published information remains valid (up to 14 days).",
+    }),
     "download-refused": () => ({
         ja: "お知らせサーバーから受け取ったファイルが正しいものと確認できなかったため、確認を中止しました。係員にお知らせください。",
         en: "A file from the notification server could not be confirmed as genuine, so the check was stopped. Please tell the staff.",

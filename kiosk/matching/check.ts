@@ -29,7 +29,8 @@ export interface CheckResult {
     /** Every day with a counted match, high risk or not. */
     days: DayRisk[]
     matching: MatchStats
-    downloads: { files: ExportFileSummary[]; downloaded: number; keys: number }
+    /** `stale`: the newest published file is old (or none is listed): warn instead of reporting "no contact". */
+    downloads: { files: ExportFileSummary[]; downloaded: number; keys: number; stale: boolean; newestFileCreated?: number }
     log: { records: number; scanPeriodSeconds: number }
 }
 
@@ -71,7 +72,10 @@ async function runCheck(readRecords: () => Promise<readonly EncounterRecord[]>, 
         contactDates: high.map(d => d.date),
         days,
         matching: stats,
-        downloads: { files: exports.files, downloaded: exports.downloaded, keys: exports.keys.length },
+        downloads: {
+            files: exports.files, downloaded: exports.downloaded, keys: exports.keys.length,
+            stale: exports.stale, newestFileCreated: exports.newestFileCreated,
+        },
         log: { records: records.length, scanPeriodSeconds: scanPeriod },
     }
 }

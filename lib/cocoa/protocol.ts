@@ -11,6 +11,12 @@ export const PATHS = {
     exportPrefix: "/c19r",
     /** GET: the export-signing public key for kiosks (not in COCOA: its key lived in the OS). */
     exportPublicKey: "/v1/export-public-key",
+    /** GET: {"status": "running"} or {"status": "end_of_service", endOfServiceAt, lastKeysExpireAt} (not in COCOA). */
+    status: "/v1/status",
+    /** GET: liveness and database check for load balancers (not in COCOA). */
+    health: "/healthz",
+    /** GET: Prometheus text format, counts only (not in COCOA). */
+    metrics: "/metrics",
 } as const
 
 /** Kiosks may send their API key in this header, the one COCOA's app sent its API key in

@@ -9,6 +9,13 @@ import { verifyExportSignature, type ExportSigner, type PublicKeyInput } from ".
 
 export const EXPORT_BIN_NAME = "export.bin"
 export const EXPORT_SIG_NAME = "export.sig"
+/**
+ * Inflated-size limits, checked before inflating: a file of 250,000 keys (the most one file holds)
+ * is ~7 MB of export.bin, a signature list of a few signatures well under 1 KB. A zip declaring more
+ * is refused unread (a 512 KB zip bomb would otherwise allocate 512 MiB).
+ */
+export const MAX_EXPORT_BIN_BYTES = 32 * 1024 * 1024
+export const MAX_EXPORT_SIG_BYTES = 64 * 1024
 
 export interface WriteExportOptions {
     keys: TemporaryExposureKey[]
@@ -19,7 +26,8 @@ export interface WriteExportOptions {
     /** This file's position in a multi-file batch (1-based) and the batch's file count. */
     batchNum: number
     batchSize: number
-    signer: ExportSigner
+    /** One signer, or several during a signing-key rotation: the file then carries a signature of each. */
+    signer: ExportSigner | readonly ExportSigner[]
 }
 
 /** Thrown by readExportZip for anything that is not a well-formed, correctly signed export file. */
@@ -41,24 +49,25 @@ export function buildExportBin(e: TemporaryExposureKeyExport): Uint8Array {
 
 /** A signed export zip. The caller shuffles keys beforehand (order must not reveal upload order). */
 export function writeExportZip(o: WriteExportOptions): Uint8Array {
+    const signers = Array.isArray(o.signer) ? o.signer : [o.signer as ExportSigner]
     const bin = buildExportBin({
         startTimestamp: o.start,
         endTimestamp: o.end,
         region: o.region,
         batchNum: o.batchNum,
         batchSize: o.batchSize,
-        signatureInfos: [o.signer.info],
+        signatureInfos: signers.map(s => s.info),
         keys: o.keys,
         revisedKeys: [], // key revision (report type 5) is not supported
     })
-    const sig: TEKSignature = {
-        signatureInfo: o.signer.info,
+    const sigs: TEKSignature[] = signers.map(s => ({
+        signatureInfo: s.info,
         batchNum: o.batchNum,
         batchSize: o.batchSize,
-        signature: o.signer.sign(bin),
-    }
+        signature: s.sign(bin),
+    }))
     // Level 1: key data is random and barely compresses, so spend little time trying.
-    return zipSync({ [EXPORT_BIN_NAME]: bin, [EXPORT_SIG_NAME]: encodeSignatureList([sig]) }, { level: 1 })
+    return zipSync({ [EXPORT_BIN_NAME]: bin, [EXPORT_SIG_NAME]: encodeSignatureList(sigs) }, { level: 1 })
 }
 
 export interface ReadExport {
@@ -73,10 +82,23 @@ export interface ReadExport {
  * malformed, when export.sig is missing or empty, or when no signature verifies with `publicKey`.
  */
 export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput }): ReadExport {
+    const limits: Record<string, number> = { [EXPORT_BIN_NAME]: MAX_EXPORT_BIN_BYTES, [EXPORT_SIG_NAME]: MAX_EXPORT_SIG_BYTES }
     let entries: Record<string, Uint8Array>
     try {
-        entries = unzipSync(zip)
+        // Only the two entries GAEN defines are inflated, each into a buffer of its declared size
+        // (fflate never writes past it: a lying size yields a truncated entry, and the signature fails).
+        entries = unzipSync(zip, {
+            filter: entry => {
+                const limit = limits[entry.name]
+                if (limit === undefined) return false
+                if (entry.originalSize > limit) {
+                    throw new ExportFileError(`${entry.name} declares ${entry.originalSize} bytes inflated, over the limit of ${limit}; not inflated`)
+                }
+                return true
+            },
+        })
     } catch (err) {
+        if (err instanceof ExportFileError) throw err
         throw new ExportFileError(`not a readable zip (${(err as Error).message})`)
     }
     const bin = entries[EXPORT_BIN_NAME]

@@ -9,7 +9,7 @@
 //   encodeExport/decodeExport, encodeSignatureList/decodeSignatureList: the raw protobuf messages
 export {
     writeExportZip, readExportZip, buildExportBin, ExportFileError,
-    EXPORT_BIN_NAME, EXPORT_SIG_NAME,
+    EXPORT_BIN_NAME, EXPORT_SIG_NAME, MAX_EXPORT_BIN_BYTES, MAX_EXPORT_SIG_BYTES,
     type WriteExportOptions, type ReadExport,
 } from "./export-zip.js"
 export {

@@ -1,15 +1,18 @@
 // PUT /v3/diagnosis: the registration flow (② to ④ in the seed's diagram).
-//   401/429 kiosk guard -> 413 size -> 400 malformed -> 403 region -> 400 no eligible key
+//   401/429 kiosk guard -> 410 end of service -> 413 size -> 400 malformed -> 403 region -> 400 no eligible key
 //   -> X-Chaff: answer 200 like a real upload, store nothing, consume nothing
 //   -> idempotent replay: the answer stored for (kiosk, idempotency_key), without verifying again
-//   -> processing number: 406 rejected, 503 verifier unavailable -> store keys + answer atomically -> 200
+//   -> guessing defence: 429 kiosk_locked / 503 verification_paused after too many wrong numbers
+//   -> processing number: 406 rejected (one message for every wrong number), 503 verifier unavailable
+//   -> store keys + answer + spend the number, atomically -> 200
 import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { HttpError, badRequest, invalid } from "../http/errors.js"
 import { readJson } from "../http/body.js"
 import { sendJson, sendJsonText } from "../http/respond.js"
 import type { KioskGuard } from "../kiosks/guard.js"
-import type { Storage, DiagnosisKeyRecord } from "../storage/storage.js"
+import { ProcessingNumberSpentError, type Storage, type DiagnosisKeyRecord } from "../storage/storage.js"
+import type { GuessLimiter } from "../kiosks/guess-limit.js"
 import type { ProcessingNumberVerifier } from "../verification/verifier.js"
 import { parseDiagnosisRequest } from "./request.js"
 import { filterKeys } from "./key-filter.js"
@@ -20,6 +23,7 @@ export interface DiagnosisDeps {
     storage: Storage
     verifier: ProcessingNumberVerifier
     guard: KioskGuard
+    guesses: GuessLimiter
     regions: readonly string[]
     clock: () => number
 }
@@ -30,12 +34,19 @@ interface UploadAnswer {
     dropped: { index: number; reason: string }[]
 }
 
+/** One answer for unknown, used and expired numbers alike, so a guesser learns nothing from it. */
+const numberRejected = () => new HttpError(406, "processing_number_rejected",
+    "the processing number is not valid (it may be mistyped, already used or expired); please check it with the health centre")
+
 export function diagnosisHandler(deps: DiagnosisDeps) {
     // Concurrent retries of one upload wait for the first instead of spending the number twice.
     const inFlight = new Map<string, Promise<string>>()
 
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const kiosk = await deps.guard(req)
+        if ((await deps.storage.endOfServiceAt()) !== undefined) {
+            throw new HttpError(410, "end_of_service", "the programme has ended: no new registrations are accepted (published keys stay available until they expire; the survey stays open)")
+        }
         const request = parseDiagnosisRequest(await readJson(req, MAX_DIAGNOSIS_BODY_BYTES))
 
         const unserved = request.regions.filter(r => !deps.regions.includes(r))
@@ -65,9 +76,11 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
                 const previous = await deps.storage.findUploadResponse(idempotencyHash)
                 if (previous !== undefined) return previous
 
+                deps.guesses.check(kiosk.id)
                 const verdict = await deps.verifier.verify(request.processingNumber)
                 if (verdict.status === "rejected") {
-                    throw new HttpError(406, "processing_number_rejected", `the processing number is wrong or has expired (${verdict.reason})`)
+                    deps.guesses.recordFailure(kiosk.id)
+                    throw numberRejected()
                 }
                 if (verdict.status === "unavailable") {
                     throw new HttpError(503, "verification_unavailable", `the processing number could not be checked; nothing was stored, try again later (${verdict.reason})`, { "retry-after": "60" })
@@ -81,7 +94,14 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
                     daysSinceOnsetOfSymptoms: k.daysSinceOnsetOfSymptoms,
                 })))
                 const response = JSON.stringify(answer)
-                await deps.storage.saveUpload({ idempotencyHash, day: today, response, keys: records })
+                const spendProcessingNumber = verdict.spend === undefined ? undefined : { number: verdict.spend, now }
+                try {
+                    await deps.storage.saveUpload({ idempotencyHash, day: today, response, keys: records, spendProcessingNumber })
+                } catch (err) {
+                    // Another upload spent the number between the check and the store.
+                    if (err instanceof ProcessingNumberSpentError) throw numberRejected()
+                    throw err
+                }
                 return response
             })().finally(() => inFlight.delete(slot))
             inFlight.set(slot, pending)

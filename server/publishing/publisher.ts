@@ -36,7 +36,7 @@ export function shuffle<T>(items: T[]): T[] {
 /** Groups by region and key day; each group becomes one or more files of at most maxPerFile keys. */
 export function buildExportFiles(
     keys: DiagnosisKeyRecord[],
-    opts: { signer: ExportSigner; createdBase: (region: string) => number; maxPerFile?: number },
+    opts: { signer: ExportSigner | readonly ExportSigner[]; createdBase: (region: string) => number; maxPerFile?: number },
 ): NewExportFile[] {
     const maxPerFile = opts.maxPerFile ?? MAX_KEYS_PER_EXPORT_FILE
     const groups = new Map<string, { region: string; keyDay: number; keys: DiagnosisKeyRecord[] }>()
@@ -79,7 +79,7 @@ export function buildExportFiles(
     return files
 }
 
-export async function publish(deps: { storage: Storage; signer: ExportSigner; clock: () => number; maxPerFile?: number }): Promise<PublishReport> {
+export async function publish(deps: { storage: Storage; signer: ExportSigner | readonly ExportSigner[]; clock: () => number; maxPerFile?: number }): Promise<PublishReport> {
     const now = deps.clock()
     const deleted = await deps.storage.deleteExpired(Math.floor(now / DAY_MS) - RETENTION_DAYS)
     const releasedBy = enIntervalNumber(now / 1000)

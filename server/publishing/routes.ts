@@ -14,15 +14,24 @@ export interface DownloadDeps {
     storage: Storage
     regions: readonly string[]
     publicUrl?: string
-    publicKey: PublicKeyInfo
+    trustProxy: boolean
+    /** The signing keys now (read per request: a rotation begun by the CLI shows without a restart). */
+    publicKeys: () => { info: PublicKeyInfo; incoming?: PublicKeyInfo }
 }
 
 function servedRegion(deps: DownloadDeps, region: string): void {
     if (!deps.regions.includes(region)) throw new HttpError(404, "region_not_served", `region ${region} is not served here (served: ${deps.regions.join(", ")})`)
 }
 
+const firstValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(",")[0].trim()
+
+/** --public-url; else, behind a trusted proxy, its forwarded scheme and host; else (loopback only) the Host. */
 function baseUrl(deps: DownloadDeps, req: IncomingMessage): string {
     if (deps.publicUrl) return deps.publicUrl.replace(/\/+$/, "")
+    if (deps.trustProxy) {
+        const proto = firstValue(req.headers["x-forwarded-proto"]) === "https" ? "https" : "http"
+        return `${proto}://${firstValue(req.headers["x-forwarded-host"]) ?? req.headers.host ?? "localhost"}`
+    }
     return `http://${req.headers.host ?? "localhost"}`
 }
 
@@ -51,6 +60,8 @@ export function exportZipHandler(deps: DownloadDeps) {
 
 export function publicKeyHandler(deps: DownloadDeps) {
     return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        sendJson(res, 200, deps.publicKey)
+        // The active key's fields as before; during a rotation `incoming` is the key files are also signed with.
+        const keys = deps.publicKeys()
+        sendJson(res, 200, keys.incoming ? { ...keys.info, incoming: keys.incoming } : keys.info, { "cache-control": "no-store" })
     }
 }

@@ -5,67 +5,15 @@ import Database from "better-sqlite3"
 import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import {
-    PublishConflictError, DuplicateNameError,
-    type Storage, type Kiosk, type DiagnosisKeyRecord, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberUse,
+    PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
+    type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
+    type ExportFileInfo, type ProcessingNumberState, type NewUpload,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
+import { loadMigrations, SchemaTooNewError } from "./migrations.js"
 
 export const DATABASE_FILE = "server.sqlite"
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS kiosks (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    api_key_hash BLOB NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS processing_numbers (
-    number TEXT PRIMARY KEY,
-    issued_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    used_at INTEGER
-) WITHOUT ROWID;
--- No kiosk, no upload time, no link between keys of one upload: only what publishing needs.
-CREATE TABLE IF NOT EXISTS diagnosis_keys (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    region TEXT NOT NULL,
-    key_data BLOB NOT NULL,
-    rolling_start INTEGER NOT NULL,
-    rolling_period INTEGER NOT NULL,
-    report_type INTEGER NOT NULL,
-    days_since_onset INTEGER NOT NULL,
-    published INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (region, key_data)
-);
-CREATE INDEX IF NOT EXISTS diagnosis_keys_unpublished ON diagnosis_keys (id) WHERE published = 0;
-CREATE INDEX IF NOT EXISTS diagnosis_keys_rolling_start ON diagnosis_keys (rolling_start);
--- Idempotency: a hash of (kiosk, idempotency_key) and the answer given, kept for the retention period.
-CREATE TABLE IF NOT EXISTS uploads (
-    idempotency_hash BLOB PRIMARY KEY,
-    day INTEGER NOT NULL,
-    response TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS export_files (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    region TEXT NOT NULL,
-    key_day INTEGER NOT NULL,
-    batch_num INTEGER NOT NULL,
-    batch_size INTEGER NOT NULL,
-    key_count INTEGER NOT NULL,
-    created INTEGER NOT NULL,
-    zip BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS export_files_region ON export_files (region, id);
--- Random ids (not insertion order) so row order does not reveal the order of kiosk visits.
-CREATE TABLE IF NOT EXISTS survey_answers (
-    id TEXT PRIMARY KEY,
-    day INTEGER NOT NULL,
-    answers TEXT NOT NULL
-) WITHOUT ROWID;
-`
 
 type KioskRow = { id: number; name: string; created_at: number; revoked_at: number | null }
 const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at })
@@ -89,7 +37,7 @@ export class SqliteStorage implements Storage {
         this.db.pragma("journal_mode = WAL")
         this.db.pragma("synchronous = FULL")
         this.db.pragma("busy_timeout = 10000")
-        this.db.exec(SCHEMA)
+        this.migrate()
         const db = this.db
         this.stmt = {
             addKiosk: db.prepare("INSERT INTO kiosks (name, api_key_hash, created_at) VALUES (?, ?, ?) RETURNING *"),
@@ -98,17 +46,18 @@ export class SqliteStorage implements Storage {
             revokeKiosk: db.prepare("UPDATE kiosks SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"),
             addNumber: db.prepare("INSERT OR IGNORE INTO processing_numbers (number, issued_at, expires_at) VALUES (?, ?, ?)"),
             getNumber: db.prepare("SELECT expires_at, used_at FROM processing_numbers WHERE number = ?"),
-            useNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL"),
+            spendNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL AND expires_at > ?"),
             findUpload: db.prepare("SELECT response FROM uploads WHERE idempotency_hash = ?").pluck(),
             insertUpload: db.prepare("INSERT INTO uploads (idempotency_hash, day, response) VALUES (?, ?, ?)"),
             insertKey: db.prepare(`INSERT OR IGNORE INTO diagnosis_keys
-                (region, key_data, rolling_start, rolling_period, report_type, days_since_onset) VALUES (?, ?, ?, ?, ?, ?)`),
+                (region, key_data, rolling_start, rolling_period, report_type, days_since_onset, generation)
+                VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM server_state WHERE name = 'publish_generation'))`),
             countKeys: db.prepare("SELECT count(*) AS total, coalesce(sum(published = 0), 0) AS unpublished FROM diagnosis_keys"),
-            maxKeyId: db.prepare("SELECT coalesce(max(id), 0) FROM diagnosis_keys").pluck(),
+            nextGeneration: db.prepare("UPDATE server_state SET value = value + 1 WHERE name = 'publish_generation' RETURNING value").pluck(),
             publishable: db.prepare(`SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset
-                FROM diagnosis_keys WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`).raw(),
+                FROM diagnosis_keys WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`).raw(),
             markPublished: db.prepare(`UPDATE diagnosis_keys SET published = 1
-                WHERE published = 0 AND id <= ? AND rolling_start + rolling_period <= ?`),
+                WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`),
             insertFile: db.prepare(`INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, region, key_day, batch_num, batch_size, key_count, created`),
             listFiles: db.prepare("SELECT id, region, key_day, batch_num, batch_size, key_count, created FROM export_files WHERE region = ? ORDER BY id"),
@@ -120,7 +69,28 @@ export class SqliteStorage implements Storage {
             deleteNumbers: db.prepare("DELETE FROM processing_numbers WHERE max(expires_at, coalesce(used_at, 0)) < ?"),
             insertSurvey: db.prepare("INSERT INTO survey_answers (id, day, answers) VALUES (?, ?, ?)"),
             listSurvey: db.prepare("SELECT day, answers FROM survey_answers ORDER BY day, id"),
+            // Read on every upload: end of service may be declared by another process at any time.
+            endOfService: db.prepare("SELECT value FROM server_state WHERE name = 'end_of_service_at'").pluck(),
+            declareEndOfService: db.prepare("INSERT OR IGNORE INTO server_state (name, value) VALUES ('end_of_service_at', ?)"),
         }
+    }
+
+    /** Applies the numbered migrations not yet applied, each in one transaction. */
+    private migrate(): void {
+        this.db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        const migrations = loadMigrations("sqlite")
+        const current = this.schemaVersion()
+        if (current > migrations.length) throw new SchemaTooNewError(current, migrations.length)
+        for (const m of migrations.slice(current)) {
+            this.db.transaction(() => {
+                this.db.exec(m.sql)
+                this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now())
+            }).immediate()
+        }
+    }
+
+    schemaVersion(): number {
+        return this.db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations").pluck().get() as number
     }
 
     async addKiosk(name: string, apiKeyHash: Uint8Array, now: number): Promise<Kiosk> {
@@ -149,23 +119,21 @@ export class SqliteStorage implements Storage {
         return this.db.transaction(() => numbers.filter(n => this.stmt.addNumber.run(n, issuedAt, expiresAt).changes === 1)).immediate()
     }
 
-    async consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse> {
-        return this.db.transaction((): ProcessingNumberUse => {
-            const row = this.stmt.getNumber.get(number) as { expires_at: number; used_at: number | null } | undefined
-            if (!row) return "unknown"
-            if (row.used_at !== null) return "used"
-            if (row.expires_at <= now) return "expired"
-            this.stmt.useNumber.run(now, number)
-            return "consumed"
-        }).immediate()
+    async checkProcessingNumber(number: string, now: number): Promise<ProcessingNumberState> {
+        const row = this.stmt.getNumber.get(number) as { expires_at: number; used_at: number | null } | undefined
+        if (!row) return "unknown"
+        if (row.used_at !== null) return "used"
+        return row.expires_at <= now ? "expired" : "valid"
     }
 
     async findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined> {
         return this.stmt.findUpload.get(idempotencyHash) as string | undefined
     }
 
-    async saveUpload(u: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void> {
+    async saveUpload(u: NewUpload): Promise<void> {
         this.db.transaction(() => {
+            const spend = u.spendProcessingNumber
+            if (spend && this.stmt.spendNumber.run(spend.now, spend.number, spend.now).changes !== 1) throw new ProcessingNumberSpentError()
             this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
             for (const k of u.keys) {
                 this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
@@ -178,22 +146,21 @@ export class SqliteStorage implements Storage {
     }
 
     async readPublishableKeys(releasedBy: number): Promise<PublishableKeys> {
-        // One read transaction: max id and the rows come from the same snapshot.
-        return this.db.transaction((): PublishableKeys => {
-            const upToKeyId = this.stmt.maxKeyId.get() as number
-            const rows = this.stmt.publishable.all(upToKeyId, releasedBy) as [string, Buffer, number, number, number, number][]
-            const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
-                region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
-            }))
-            return { keys, snapshot: { upToKeyId, releasedBy, count: keys.length } }
-        }).deferred()
+        // Start a new generation (a short write), then read the keys of the earlier ones: uploads
+        // from now on belong to the new generation and are left for the next run.
+        const generation = this.db.transaction(() => this.stmt.nextGeneration.get() as number).immediate()
+        const rows = this.stmt.publishable.all(generation, releasedBy) as [string, Buffer, number, number, number, number][]
+        const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
+            region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
+        }))
+        return { keys, snapshot: { generation, releasedBy, count: keys.length } }
     }
 
     async savePublication(snapshot: PublishableKeys["snapshot"], files: NewExportFile[]): Promise<ExportFileInfo[]> {
         return this.db.transaction(() => {
-            // Keys only ever get ids above upToKeyId later, so the same predicate selects the same set,
+            // Later uploads carry a later generation, so the same predicate selects the same set,
             // unless another publisher or the retention job got there first: then roll back.
-            const marked = this.stmt.markPublished.run(snapshot.upToKeyId, snapshot.releasedBy).changes
+            const marked = this.stmt.markPublished.run(snapshot.generation, snapshot.releasedBy).changes
             if (marked !== snapshot.count) throw new PublishConflictError()
             return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.keyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
         }).immediate()
@@ -226,6 +193,23 @@ export class SqliteStorage implements Storage {
 
     async listSurveyAnswers(): Promise<{ day: number; answers: string }[]> {
         return this.stmt.listSurvey.all() as { day: number; answers: string }[]
+    }
+
+    /**
+     * A consistent copy of the database while the server runs (SQLite's online backup API): a plain
+     * file copy of a WAL database can miss committed writes still in the -wal file.
+     */
+    async backupTo(file: string): Promise<void> {
+        await this.db.backup(file)
+    }
+
+    async endOfServiceAt(): Promise<number | undefined> {
+        return this.stmt.endOfService.get() as number | undefined
+    }
+
+    async declareEndOfService(at: number): Promise<number> {
+        this.stmt.declareEndOfService.run(at)
+        return (await this.endOfServiceAt())!
     }
 
     async close(): Promise<void> {

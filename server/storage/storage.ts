@@ -20,11 +20,22 @@ export interface DiagnosisKeyRecord {
     region: string
 }
 
+export interface NewUpload {
+    idempotencyHash: Uint8Array
+    day: number
+    response: string
+    keys: DiagnosisKeyRecord[]
+    spendProcessingNumber?: { number: string; now: number }
+}
+
 /** Keys read for publishing, plus what savePublication needs to mark exactly those keys. */
 export interface PublishableKeys {
     keys: DiagnosisKeyRecord[]
-    /** Opaque to callers: identifies the set that was read (SQLite: highest key id and release interval). */
-    snapshot: { upToKeyId: number; releasedBy: number; count: number }
+    /**
+     * Opaque to callers: identifies the set that was read: keys of publishing generations before
+     * `generation` (uploads after the read get a later one) released by `releasedBy`.
+     */
+    snapshot: { generation: number; releasedBy: number; count: number }
 }
 
 export interface NewExportFile {
@@ -48,7 +59,19 @@ export interface ExportFileInfo {
     created: number
 }
 
-export type ProcessingNumberUse = "consumed" | "used" | "expired" | "unknown"
+/** What the local verifier finds for a number, without spending it. */
+export type ProcessingNumberState = "valid" | "used" | "expired" | "unknown"
+
+/**
+ * The number to spend in saveUpload's transaction was spent (or expired) since it was checked, e.g.
+ * by a concurrent upload with another idempotency key: nothing was stored.
+ */
+export class ProcessingNumberSpentError extends Error {
+    constructor() {
+        super("the processing number was spent by another upload")
+        this.name = "ProcessingNumberSpentError"
+    }
+}
 
 /** Another publisher marked some of the keys first; the caller re-reads and retries. */
 export class PublishConflictError extends Error {
@@ -76,13 +99,17 @@ export interface Storage {
     // Processing numbers for the local verifier.
     /** Adds the numbers in one transaction; returns those that were new (the caller redraws the rest). */
     addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]>
-    /** Atomically marks the number used if it is known, unused and unexpired. */
-    consumeProcessingNumber(number: string, now: number): Promise<ProcessingNumberUse>
+    /** Reads the number's state; spending happens in saveUpload, with the keys. */
+    checkProcessingNumber(number: string, now: number): Promise<ProcessingNumberState>
 
-    // Uploads: keys plus the idempotency record, stored together or not at all.
+    // Uploads: keys, the idempotency record and the spent number, stored together or not at all.
     findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined>
-    /** A key already stored for its region is not stored twice. */
-    saveUpload(upload: { idempotencyHash: Uint8Array; day: number; response: string; keys: DiagnosisKeyRecord[] }): Promise<void>
+    /**
+     * A key already stored for its region is not stored twice. With `spendProcessingNumber`, the number
+     * is marked used in the same transaction (ProcessingNumberSpentError if it no longer can be), so a
+     * failed store leaves it unspent and the kiosk's retry succeeds.
+     */
+    saveUpload(upload: NewUpload): Promise<void>
     countKeys(): Promise<{ total: number; unpublished: number }>
 
     // Publishing.
@@ -100,6 +127,12 @@ export interface Storage {
     // Survey answers: no kiosk, no time beyond the day, random row ids.
     saveSurveyAnswer(answer: { day: number; answers: string }): Promise<void>
     listSurveyAnswers(): Promise<{ day: number; answers: string }[]>
+
+    // End of service (COCOA 3.0.0): once declared, no new numbers or uploads; publishing goes on.
+    /** The time end of service was declared, if it was. */
+    endOfServiceAt(): Promise<number | undefined>
+    /** Declares end of service at `at` unless already declared; returns the time in force. */
+    declareEndOfService(at: number): Promise<number>
 
     close(): Promise<void>
 }

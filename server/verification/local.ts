@@ -7,18 +7,13 @@ import type { ProcessingNumberVerifier, VerificationOutcome } from "./verifier.j
 
 export const DEFAULT_PROCESSING_NUMBER_VALID_HOURS = 72
 
-const REASONS = {
-    used: "the processing number has already been used",
-    expired: "the processing number has expired",
-    unknown: "the processing number is not known",
-} as const
-
 export class LocalVerifier implements ProcessingNumberVerifier {
     constructor(private readonly storage: Storage, private readonly clock: () => number = Date.now) {}
 
     async verify(processingNumber: string): Promise<VerificationOutcome> {
-        const use = await this.storage.consumeProcessingNumber(processingNumber, this.clock())
-        return use === "consumed" ? { status: "accepted" } : { status: "rejected", reason: REASONS[use] }
+        // Only read here: the upload spends the number in the transaction that stores the keys.
+        const state = await this.storage.checkProcessingNumber(processingNumber, this.clock())
+        return state === "valid" ? { status: "accepted", spend: processingNumber } : { status: "rejected", reason: state }
     }
 }
 

@@ -2,7 +2,7 @@
 // server started by `start`, publishing done by the `publish` command while the server runs.
 import { test, expect } from "vitest"
 import { execFile, type ChildProcess } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { root, upload, TSX, cliEnv, startServerCli } from "./helpers.js"
@@ -13,8 +13,8 @@ import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
  * process's event loop while the running server closes its idle keep-alive connection, and the next
  * fetch would then reuse the dead socket ("other side closed").
  */
-const cli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
-    execFile(process.execPath, [TSX, "server/cli.ts", ...args], { cwd: root, encoding: "utf8", env: cliEnv },
+const cli = (args: string[], cwd = root) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+    execFile(process.execPath, [TSX, join(root, "server/cli.ts"), ...args], { cwd, encoding: "utf8", env: cliEnv },
         (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr })))
 
 test("add-kiosk, issue-processing-number, start, publish and public-key work together", async () => {
@@ -88,4 +88,27 @@ test("bad commands and options fail with a clear message", async () => {
     const noUrl = await cli(["start", "--verifier", "hersys"])
     expect(noUrl.status).toBe(1)
     expect(noUrl.stderr).toMatch(/--hersys-url/)
+})
+
+test("an option without its value is an error, not the string \"true\" (no ./true data directory)", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "gaen-server-cli-cwd-"))
+    try {
+        for (const args of [["list-kiosks", "--data"], ["list-kiosks", "--data", "--port", "1"]]) {
+            const r = await cli(args, cwd)
+            expect(r.status).toBe(1)
+            expect(r.stderr).toMatch(/--data needs a value/)
+        }
+        const unknownOption = await cli(["list-kiosks", "--dta", "x"], cwd)
+        expect(unknownOption.status).toBe(1)
+        expect(unknownOption.stderr).toMatch(/unknown option --dta/)
+        expect(readdirSync(cwd)).toEqual([])
+    } finally {
+        rmSync(cwd, { recursive: true, force: true })
+    }
+})
+
+test("start on a reachable address without --public-url (or --trust-proxy) is refused", async () => {
+    const open = await cli(["start", "--host", "0.0.0.0", "--port", "0"])
+    expect(open.status).toBe(1)
+    expect(open.stderr).toMatch(/--public-url is required when listening on 0\.0\.0\.0/)
 })

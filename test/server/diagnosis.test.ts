@@ -3,15 +3,17 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { randomBytes } from "node:crypto"
 import { request } from "node:http"
-import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "./helpers.js"
+import { startTestServer, upload, key, dayStart, DAY_MS, failKeyStores, type TestServer } from "./helpers.js"
 import { addKiosk } from "../../server/kiosks/api-keys.js"
 import { MAX_DIAGNOSIS_BODY_BYTES } from "../../server/protocol.js"
 import { unzipSync } from "fflate"
 import { decodeExport, parseExportList } from "../../lib/keyfile/index.js"
 
 let s: TestServer
-// A generous limit here: this suite sends many requests from one kiosk; 429 has its own server below.
-beforeAll(async () => { s = await startTestServer({ rateLimit: { perMinute: 100_000, burst: 10_000 } }) })
+// Generous limits here: this suite sends many requests from one kiosk; 429 and the lockout have their own servers below.
+beforeAll(async () => {
+    s = await startTestServer({ rateLimit: { perMinute: 100_000, burst: 10_000 }, guessLimit: { perKiosk: 1000, global: 1000, windowMinutes: 60 } })
+})
 afterAll(async () => { await s.stop() })
 
 const count = () => s.app.storage.countKeys().then(c => c.total)
@@ -170,32 +172,104 @@ describe("403: region not served", () => {
 })
 
 describe("406: processing number", () => {
-    test("unknown, already used, expired and malformed numbers", async () => {
+    test("unknown, already used and expired numbers get one and the same answer; malformed ones say why", async () => {
         const before = await count()
         const unknown = await s.put("/v3/diagnosis", upload("00000000"))
         expect(unknown.status).toBe(406)
-        expect(unknown.body.message).toMatch(/not known/)
 
         const [used] = await s.numbers()
         expect((await s.put("/v3/diagnosis", upload(used))).status).toBe(200)
         const again = await s.put("/v3/diagnosis", upload(used))
-        expect(again.status).toBe(406)
-        expect(again.body.message).toMatch(/already been used/)
 
         const [expiring] = await s.numbers()
         s.clockOffset.ms = 73 * 3_600_000 // numbers are valid for 72 hours
+        let expired
         try {
-            const expired = await s.put("/v3/diagnosis", upload(expiring, { now: Date.now() + s.clockOffset.ms }))
-            expect(expired.status).toBe(406)
-            expect(expired.body.message).toMatch(/expired/)
+            expired = await s.put("/v3/diagnosis", upload(expiring, { now: Date.now() + s.clockOffset.ms }))
         } finally {
             s.clockOffset.ms = 0
         }
+        // A guesser must not learn whether a number exists, was used or expired.
+        for (const answer of [again, expired]) {
+            expect(answer.status).toBe(406)
+            expect(answer.body).toEqual(unknown.body)
+        }
+        expect(unknown.body).toEqual({ error: "processing_number_rejected", message: expect.stringMatching(/not valid/) })
 
         const malformed = await s.put("/v3/diagnosis", upload("1234567"))
         expect(malformed.status).toBe(406)
         expect(malformed.body.message).toMatch(/8 digits/)
         expect(await count()).toBe(before + 5)
+    })
+
+    test("a store that fails after the number was verified leaves it unspent: the kiosk's retry succeeds", async () => {
+        const [n] = await s.numbers()
+        const body = upload(n)
+        const before = await count()
+        // A real failure inside the storing transaction (as a full disk would cause), from a second connection.
+        const endFault = await failKeyStores(s)
+        try {
+            const failed = await s.put("/v3/diagnosis", body)
+            expect(failed.status).toBe(500)
+            expect(failed.body.message).toMatch(/nothing was stored/)
+        } finally {
+            await endFault()
+        }
+        expect(await count()).toBe(before)
+        const retry = await s.put("/v3/diagnosis", body)
+        expect(retry.status).toBe(200)
+        expect(retry.body).toEqual({ accepted: 5, dropped: [] })
+        expect(await count()).toBe(before + 5)
+    })
+
+    test("two uploads racing with one number: one is stored, the other refused, the keys stored once", async () => {
+        const [n] = await s.numbers()
+        const before = await count()
+        const answers = await Promise.all([s.put("/v3/diagnosis", upload(n)), s.put("/v3/diagnosis", upload(n))])
+        expect(answers.map(a => a.status).sort()).toEqual([200, 406])
+        expect(await count()).toBe(before + 5)
+    })
+})
+
+describe("guessing processing numbers", () => {
+    test("a kiosk sending wrong numbers is locked out of number checks; other kiosks are not", async () => {
+        const g = await startTestServer({ guessLimit: { perKiosk: 3, global: 100, windowMinutes: 60 } })
+        try {
+            const [valid] = await g.numbers()
+            for (let i = 0; i < 3; i++) expect((await g.put("/v3/diagnosis", upload(String(10_000_000 + i)))).status).toBe(406)
+            const locked = await g.put("/v3/diagnosis", upload(valid))
+            expect(locked.status).toBe(429)
+            expect(locked.body.error).toBe("kiosk_locked")
+            expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(3000)
+            const other = await addKiosk(g.app.storage, "other", Date.now())
+            expect((await g.put("/v3/diagnosis", upload(valid), { authorization: `Bearer ${other.apiKey}` })).status).toBe(200)
+            // After the window the locked kiosk may try again.
+            g.clockOffset.ms = 61 * 60_000
+            const [later] = await g.numbers()
+            expect((await g.put("/v3/diagnosis", upload(later, { now: Date.now() + g.clockOffset.ms }))).status).toBe(200)
+        } finally {
+            await g.stop()
+        }
+    })
+
+    test("wrong numbers from many kiosks together use up a global budget: checks pause for everyone", async () => {
+        const g = await startTestServer({ guessLimit: { perKiosk: 2, global: 4, windowMinutes: 60 } })
+        try {
+            const [valid] = await g.numbers()
+            const thieves = [g.apiKey, (await addKiosk(g.app.storage, "b", Date.now())).apiKey]
+            for (const apiKey of thieves) {
+                for (let i = 0; i < 2; i++) {
+                    expect((await g.put("/v3/diagnosis", upload(String(20_000_000 + i)), { authorization: `Bearer ${apiKey}` })).status).toBe(406)
+                }
+            }
+            const honest = await addKiosk(g.app.storage, "honest", Date.now())
+            const paused = await g.put("/v3/diagnosis", upload(valid), { authorization: `Bearer ${honest.apiKey}` })
+            expect(paused.status).toBe(503)
+            expect(paused.body.error).toBe("verification_paused")
+            expect(await g.app.storage.countKeys()).toEqual({ total: 0, unpublished: 0 })
+        } finally {
+            await g.stop()
+        }
     })
 })
 

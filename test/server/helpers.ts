@@ -9,12 +9,53 @@ import { startServer, type ServerApp } from "../../server/app.js"
 import { defaultConfig, type ServerConfig } from "../../server/config.js"
 import { addKiosk } from "../../server/kiosks/api-keys.js"
 import { issueProcessingNumbers } from "../../server/verification/local.js"
+import { DATABASE_FILE } from "../../server/storage/sqlite.js"
+import { newTestDatabase } from "../helpers/postgres.js"
+import Database from "better-sqlite3"
+import pg from "pg"
+import { inject } from "vitest"
 
 export const DAY_MS = 86_400_000
 export const root = new URL("../../", import.meta.url).pathname
 export const TSX = join(root, "node_modules/tsx/dist/cli.mjs")
 /** The environment the server's CLI runs in: the operator's own HERSYS_URL / GAEN_SERVER_DATA must not leak in. */
-export const cliEnv = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "" }
+export const cliEnv = { ...process.env, HERSYS_URL: "", GAEN_SERVER_DATA: "", GAEN_DATABASE_URL: "" }
+
+/**
+ * The server tests run on SQLite, and again on PostgreSQL in the vitest project "server-on-postgres"
+ * (its global setup starts a cluster and provides its directory). Each data directory's database, so a restart on the same directory finds its PostgreSQL database again. */
+const databaseOfDataDir = new Map<string, string>()
+
+async function databaseFor(dataDir: string): Promise<string | undefined> {
+    const clusterDir = inject("postgresClusterDir")
+    if (!clusterDir) return undefined
+    let url = databaseOfDataDir.get(dataDir)
+    if (!url) databaseOfDataDir.set(dataDir, (url = await newTestDatabase(clusterDir)))
+    return url
+}
+
+/**
+ * Makes the next stores of keys fail inside their transaction (as a full disk would), through a
+ * second connection to the server's database; returns the function that ends the fault.
+ */
+export async function failKeyStores(s: TestServer): Promise<() => Promise<void>> {
+    if (s.config.databaseUrl) {
+        const client = new pg.Client({ connectionString: s.config.databaseUrl })
+        await client.connect()
+        await client.query(`CREATE FUNCTION fail_store() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+            CREATE TRIGGER fail_store BEFORE INSERT ON diagnosis_keys FOR EACH STATEMENT EXECUTE FUNCTION fail_store()`)
+        return async () => {
+            await client.query("DROP TRIGGER fail_store ON diagnosis_keys; DROP FUNCTION fail_store()")
+            await client.end()
+        }
+    }
+    const db = new Database(join(s.dataDir, DATABASE_FILE))
+    db.exec("CREATE TRIGGER fail_store BEFORE INSERT ON diagnosis_keys BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    return async () => {
+        db.exec("DROP TRIGGER fail_store")
+        db.close()
+    }
+}
 
 /**
  * `server/cli.ts start <args>` as its own process, as an operator starts it; resolves once it prints
@@ -60,7 +101,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), "gaen-server-test-"))
     const clockOffset = { ms: 0 }
     const config = defaultConfig({
-        dataDir: dir, host: "127.0.0.1", port: 0, publishIntervalMinutes: 0,
+        dataDir: dir, databaseUrl: await databaseFor(dir), host: "127.0.0.1", port: 0, publishIntervalMinutes: 0,
         clock: () => Date.now() + clockOffset.ms, log: () => {}, ...overrides,
     })
     const app = await startServer(config)

@@ -76,7 +76,7 @@ describe("HER-SYS verifier", () => {
         const before = await count()
         const res = await s.put("/v3/diagnosis", upload("11112222"))
         expect(res.status).toBe(406)
-        expect(res.body).toEqual({ error: "processing_number_rejected", message: expect.stringMatching(/wrong or has expired.*invalid/) })
+        expect(res.body).toEqual({ error: "processing_number_rejected", message: expect.stringMatching(/not valid/) })
         expect(await count()).toBe(before)
     })
 
