@@ -18,7 +18,6 @@ import { buttonOf, pressingWhenAsked, readLogWithPress } from "../helpers/owner.
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { waitUntil } from "../helpers/wait.js"
-import { GaenRadioReg, SRV_GAEN_RADIO } from "../../lib/jacdac/service-specs.js"
 
 describe("a token synced over Bluetooth", () => {
     const cleanup = new Cleanup()
@@ -33,12 +32,9 @@ describe("a token synced over Bluetooth", () => {
     /** Every change of the GAEN beacon (null: it stopped). */
     const beaconChanges: (object | null)[] = []
 
-    /** The radio's own word on whether the GAEN beacon is on air (read on the token's bus). */
-    async function beaconOnAir(): Promise<boolean> {
-        const reg = vm.bus.services({ serviceClass: SRV_GAEN_RADIO })[0].register(GaenRadioReg.Advertising)
-        await reg.refresh()
-        return reg.boolValue === true
-    }
+    /** The simulated radio's own word on whether the GAEN beacon is on air (its last change, reported
+     *  to the harness: a host cannot read the radio, the token's one door lets it reach token-sync only). */
+    const beaconOnAir = () => beaconChanges.length > 0 && beaconChanges[beaconChanges.length - 1] !== null
 
     beforeAll(async () => {
         vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onAdvertising: ad => beaconChanges.push(ad), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
@@ -98,13 +94,13 @@ describe("a token synced over Bluetooth", () => {
         const changesBefore = beaconChanges.length
         try {
             expect(session.status.state).toBe("active")
-            expect(await beaconOnAir()).toBe(true)
+            expect(beaconOnAir()).toBe(true)
             // The press that opened the link confirmed nothing: the log read takes the session's own.
             const log = await readLogWithPress(clock, vm, session.connection.client)
             expect(log.length).toBeGreaterThanOrEqual(20)
             // A read from the start commits what is still being heard: the token now holds exactly these.
             expect((await session.connection.client.status()).recordsHeld).toBe(log.length)
-            expect(await beaconOnAir()).toBe(true)
+            expect(beaconOnAir()).toBe(true)
         } finally {
             await session.close()
         }
