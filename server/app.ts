@@ -16,6 +16,7 @@ import { HersysVerifier } from "./verification/hersys.js"
 import type { ProcessingNumberVerifier } from "./verification/verifier.js"
 import { loadOrCreateSigningKey, type SigningKey } from "./publishing/signing-key.js"
 import { publish, type PublishReport } from "./publishing/publisher.js"
+import { syncExportDir } from "./publishing/export-dir.js"
 import { listJsonHandler, exportZipHandler, publicKeyHandler } from "./publishing/routes.js"
 import { PATHS } from "../lib/cocoa/protocol.js"
 import { ServerMetrics } from "./operations/metrics.js"
@@ -85,7 +86,11 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
     const publishNow = (): Promise<PublishReport> => {
         // Keys are read again each run, so a rotation begun by the CLI takes effect without a restart.
         running ??= Promise.resolve()
-            .then(() => publish({ storage, signer: loadOrCreateSigningKey(config.dataDir, config.signingKey).signers, clock: config.clock }))
+            .then(() => publish({ storage, signer: loadOrCreateSigningKey(config.dataDir, config.signingKey).signers, clock: config.clock, padding: config.exportPadding }))
+            .then(async report => {
+                if (config.exportDir) await syncExportDir(storage, { dir: config.exportDir, publicUrl: config.publicUrl!, regions: config.regions })
+                return report
+            })
             .then(report => {
                 metrics.publishSucceeded(config.clock())
                 return report

@@ -4,6 +4,7 @@ import { startServer, openDataDir } from "./app.js"
 import { addKiosk } from "./kiosks/api-keys.js"
 import { issueProcessingNumbers, DEFAULT_PROCESSING_NUMBER_VALID_HOURS } from "./verification/local.js"
 import { publish } from "./publishing/publisher.js"
+import { syncExportDir } from "./publishing/export-dir.js"
 import { DuplicateNameError } from "./storage/storage.js"
 import { DAY_MS } from "./protocol.js"
 import { PATHS } from "../lib/cocoa/protocol.js"
@@ -31,6 +32,9 @@ commands:
       env HERSYS_API_SECRET    sent as Ocp-Apim-Subscription-Key
       --rate-limit-per-minute <n> (60)  --rate-limit-burst <n> (60)   per kiosk
       --publish-interval-minutes <n> (60; 0 = only the publish command)
+  start and publish:
+      --export-min-keys <n> (1000)  --export-padding-extra <n> (100)   pad small runs with random keys
+      --export-dir <dir>       also write list.json and the zips there for a static host (needs --public-url)
   add-kiosk <name>             issue an API key for a kiosk (shown once)
   list-kiosks                  list kiosks
   revoke-kiosk <name>          revoke a kiosk's API key
@@ -139,9 +143,13 @@ async function main(argv: string[]): Promise<number> {
         }
         case "publish":
             return withStorage(config, async ({ storage, signingKey }) => {
-                const r = await publish({ storage, signer: signingKey.signers, clock: config.clock })
-                console.log(`published ${r.keys} keys in ${r.files.length} file(s); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`)
-                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  day ${isoDay(f.keyDay * DAY_MS)}  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys`)
+                const r = await publish({ storage, signer: signingKey.signers, clock: config.clock, padding: config.exportPadding })
+                console.log(`published ${r.keys} keys in ${r.files.length} file(s) (with ${r.paddingKeys} random padding keys); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`)
+                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys on the wire  kept until ${isoDay((f.newestKeyDay + RETENTION_DAYS) * DAY_MS)}`)
+                if (config.exportDir) {
+                    const d = await syncExportDir(storage, { dir: config.exportDir, publicUrl: config.publicUrl!, regions: config.regions })
+                    console.log(`export folder ${config.exportDir}: ${d.written} zip(s) written, ${d.removed} removed, list.json updated`)
+                }
                 return 0
             })
         case "public-key":

@@ -2,7 +2,8 @@
 // Secrets come from the environment, never from flags (flags show up in `ps`).
 import { resolve } from "node:path"
 import { parseArgs as parseNodeArgs } from "node:util"
-import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION } from "./protocol.js"
+import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION, DEFAULT_EXPORT_PADDING } from "./protocol.js"
+import type { ExportPadding } from "./publishing/publisher.js"
 import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
@@ -31,6 +32,10 @@ export interface ServerConfig {
     guessLimit: GuessLimitConfig
     /** Minutes between scheduled publishing runs; 0 = only `npm run server -- publish`. */
     publishIntervalMinutes: number
+    /** Small publishing runs are padded with random keys up to this minimum (plus a random few). */
+    exportPadding: ExportPadding
+    /** Also write list.json and the zips here after each run, for a static host or CDN (needs publicUrl). */
+    exportDir?: string
     signingKey: { keyId: string; keyVersion: string }
     clock: () => number
     /** Structured log (JSON lines on stderr by default); tests pass a no-op. */
@@ -51,6 +56,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
         guessLimit: DEFAULT_GUESS_LIMIT,
         trustProxy: false,
         publishIntervalMinutes: 60,
+        exportPadding: { ...DEFAULT_EXPORT_PADDING },
         signingKey: { keyId: DEFAULT_SIGNING_KEY_ID, keyVersion: DEFAULT_SIGNING_KEY_VERSION },
         clock: Date.now,
         log: jsonLog(),
@@ -62,6 +68,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
 const VALUE_FLAGS = [
     "data", "database-url", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
     "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
+    "export-min-keys", "export-padding-extra", "export-dir",
     "signing-key-id", "signing-key-version", "count", "valid-hours",
     "guess-limit-per-kiosk", "guess-limit-global", "guess-limit-window-minutes",
     "to", "min-count", "key-version",
@@ -113,6 +120,13 @@ function checkPublicUrl(text: string | undefined): string | undefined {
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(`--public-url ${text}: expected https://…`)
     return text
+}
+
+/** The folder's list.json must name where the folder is served, so --export-dir needs --public-url. */
+function exportDir(dir: string | undefined, publicUrl: string | undefined): string | undefined {
+    if (dir === undefined) return undefined
+    if (!publicUrl) throw new ConfigError(`--export-dir ${dir} needs --public-url <the URL the folder is served at> (list.json names each zip by its full URL)`)
+    return resolve(dir)
 }
 
 export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host)
@@ -192,6 +206,11 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
             windowMinutes: int(flags, "guess-limit-window-minutes", base.guessLimit.windowMinutes, 1),
         },
         publishIntervalMinutes: int(flags, "publish-interval-minutes", base.publishIntervalMinutes),
+        exportPadding: {
+            minKeys: int(flags, "export-min-keys", base.exportPadding.minKeys),
+            extraUpTo: int(flags, "export-padding-extra", base.exportPadding.extraUpTo),
+        },
+        exportDir: exportDir(last("export-dir"), last("public-url")),
         signingKey: {
             keyId: last("signing-key-id") ?? base.signingKey.keyId,
             keyVersion: last("signing-key-version") ?? base.signingKey.keyVersion,

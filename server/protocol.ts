@@ -37,6 +37,13 @@ export const FUTURE_KEY_TOLERANCE_MS = 15 * 60_000
 
 /** Export files: at most this many keys per file. */
 export const MAX_KEYS_PER_EXPORT_FILE = 250_000
+/**
+ * Export privacy (Google's exposure-notifications-server pads the same way, with its defaults
+ * MinRecords 1000 and PaddingRange 100): a run with fewer keys than `minKeys` is padded with random
+ * keys up to `minKeys` plus 0…`extraUpTo` more, so a file never shows how few people uploaded nor
+ * which keys came together.
+ */
+export const DEFAULT_EXPORT_PADDING = { minKeys: 1000, extraUpTo: 100 } as const
 /** SignatureInfo written into exports: key id is conventionally the MCC, version "v1". */
 export const DEFAULT_SIGNING_KEY_ID = "440"
 export const DEFAULT_SIGNING_KEY_VERSION = "v1"

@@ -189,6 +189,11 @@ export class Token {
         }
     }
 
+    /** Stopped, and the wipe not finished yet (running now, or pending until the next attempt). */
+    isErasing() {
+        return this.stopped && !this.wipe
+    }
+
     /** The proof of a finished wipe; undefined while the wipe is pending or running. */
     wipeProof(): WipeReport {
         return this.wipe

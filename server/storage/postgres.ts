@@ -35,7 +35,7 @@ const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.
 
 type FileRow = { id: number; region: string; key_day: number; batch_num: number; batch_size: number; key_count: number; created: number }
 const toFileInfo = (r: FileRow): ExportFileInfo => ({
-    id: r.id, region: r.region, keyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
+    id: r.id, region: r.region, newestKeyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
 })
 const FILE_COLUMNS = "id, region, key_day, batch_num, batch_size, key_count, created"
 
@@ -184,7 +184,7 @@ export class PostgresStorage implements Storage {
                 const r = await q.query<FileRow>(
                     `INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${FILE_COLUMNS}`,
-                    [f.region, f.keyDay, f.batchNum, f.batchSize, f.keyCount, f.created, Buffer.from(f.zip)])
+                    [f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, Buffer.from(f.zip)])
                 saved.push(toFileInfo(r.rows[0]))
             }
             return saved

@@ -20,7 +20,7 @@ const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.
 
 type FileRow = { id: number; region: string; key_day: number; batch_num: number; batch_size: number; key_count: number; created: number }
 const toFileInfo = (r: FileRow): ExportFileInfo => ({
-    id: r.id, region: r.region, keyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
+    id: r.id, region: r.region, newestKeyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
 })
 
 export class SqliteStorage implements Storage {
@@ -162,7 +162,7 @@ export class SqliteStorage implements Storage {
             // unless another publisher or the retention job got there first: then roll back.
             const marked = this.stmt.markPublished.run(snapshot.generation, snapshot.releasedBy).changes
             if (marked !== snapshot.count) throw new PublishConflictError()
-            return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.keyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
+            return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
         }).immediate()
     }
 

@@ -40,7 +40,8 @@ export interface PublishableKeys {
 
 export interface NewExportFile {
     region: string
-    keyDay: number
+    /** The newest key day in the file (column key_day): the file is deleted once this day is past retention. */
+    newestKeyDay: number
     batchNum: number
     batchSize: number
     keyCount: number
@@ -52,7 +53,7 @@ export interface NewExportFile {
 export interface ExportFileInfo {
     id: number
     region: string
-    keyDay: number
+    newestKeyDay: number
     batchNum: number
     batchSize: number
     keyCount: number

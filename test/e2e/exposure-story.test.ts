@@ -25,6 +25,7 @@ import {
 import { checkOptions, openSession, startServerOn } from "./helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { DEFAULT_EXPORT_PADDING } from "../../server/protocol.js"
 
 const START = "2026-04-01T01:00:00Z"
 const CONTACT_DATE = "2026-04-01"
@@ -111,7 +112,8 @@ describe("exposure story: A registers, B is told of a probable contact, C is not
 
     test("B's check: a probable contact on the day of the meeting (UTC)", async () => {
         const r = await checkAtKiosk("b")
-        expect(r.downloads).toMatchObject({ downloaded: 1, keys: 1 })
+        expect(r.downloads.downloaded).toBe(1)
+        expect(r.downloads.keys).toBeGreaterThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys) // A's key among random padding
         expect(r.matching.matches).toBeGreaterThanOrEqual(2) // A's 20 minutes span at least two RPIs
         expect(r.matching.rejectedAsReplay).toBe(0)
         expect(r.probableContact).toBe(true)

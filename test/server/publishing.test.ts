@@ -1,5 +1,6 @@
-// Publishing: list.json and export zips that parse and verify with node:crypto and carry exactly
-// the accepted keys; release only after a key's day ended; 250,000-key split; 14-day deletion.
+// Publishing: list.json and export zips that parse and verify with node:crypto and carry the
+// accepted keys and nothing else real, padded with random keys to the minimum, the publishing window
+// as start/end, shuffled; release only after a key's day ended; 250,000-key split; 14-day deletion.
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { verify, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto"
 import { unzipSync } from "fflate"
@@ -9,6 +10,7 @@ import {
     type TemporaryExposureKeyExport,
 } from "../../lib/keyfile/index.js"
 import { buildExportFiles } from "../../server/publishing/publisher.js"
+import { DEFAULT_EXPORT_PADDING } from "../../server/protocol.js"
 import type { DiagnosisKeyRecord } from "../../server/storage/storage.js"
 import { waitUntil } from "../helpers/wait.js"
 
@@ -57,7 +59,7 @@ describe("publishing", () => {
     let firstCreated: number[] = []
     let todaysKey = ""
 
-    test("files carry exactly the accepted keys, one file per key day, signed and verifiable", async () => {
+    test("one file for the run: the accepted keys among random padding up to the minimum, the window as start/end, signed", async () => {
         const now = Date.now()
         for (let i = 0; i < 3; i++) {
             const [n] = await s.numbers()
@@ -83,31 +85,40 @@ describe("publishing", () => {
         expect((await s.put("/v3/diagnosis", withToday)).status).toBe(200)
         todaysKey = hex(withToday.keys[0].keyData)
 
+        const before = Date.now()
         const report = await s.app.publishNow()
+        const after = Date.now()
         expect(report.keys).toBe(accepted.size)
-        expect(report.files).toHaveLength(5) // five key days
+        expect(report.files).toHaveLength(1) // one window, one file, whatever the key days
 
         const { created, exports } = await downloadAll()
         firstCreated = created
-        expect(created).toHaveLength(5)
-        for (let i = 1; i < created.length; i++) expect(created[i]).toBeGreaterThan(created[i - 1])
-        expect(created[0]).toBeGreaterThanOrEqual(now) // milliseconds, not seconds
-        expect(created[0]).toBeLessThan(Date.now() + 1000)
+        expect(created).toHaveLength(1)
+        expect(created[0]).toBeGreaterThanOrEqual(before) // milliseconds, not seconds
+        expect(created[0]).toBeLessThanOrEqual(after)
+
+        const [e] = exports
+        expect(e).toMatchObject({ region: "440", batchNum: 1, batchSize: 1 })
+        expect(e.signatureInfos).toEqual([{ verificationKeyVersion: "v1", verificationKeyId: "440", signatureAlgorithm: "1.2.840.10045.4.3.2" }])
+        // The publishing window, not key days: up to the run; the first file reaches back 14 days.
+        expect(e.endTimestamp).toBeGreaterThanOrEqual(Math.floor(before / 1000))
+        expect(e.endTimestamp).toBeLessThanOrEqual(Math.floor(after / 1000))
+        expect(e.endTimestamp - e.startTimestamp).toBe(14 * 86_400)
 
         const got = exportedHex(exports)
         expect(new Set(got).size).toBe(got.length)
-        expect(new Set(got)).toEqual(new Set(accepted.keys()))
-        for (const e of exports) {
-            expect(e).toMatchObject({ region: "440", batchNum: 1, batchSize: 1 })
-            expect(e.endTimestamp - e.startTimestamp).toBe(86_400)
-            expect(e.signatureInfos).toEqual([{ verificationKeyVersion: "v1", verificationKeyId: "440", signatureAlgorithm: "1.2.840.10045.4.3.2" }])
-            for (const k of e.keys) {
-                const want = accepted.get(Buffer.from(k.keyData).toString("hex"))!
-                expect(k.rollingStartIntervalNumber).toBe(want.rsn)
-                expect(k.rollingStartIntervalNumber * 600).toBeGreaterThanOrEqual(e.startTimestamp)
-                expect(k.rollingStartIntervalNumber * 600).toBeLessThan(e.endTimestamp)
-                expect(k).toMatchObject({ rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: want.dsos })
-            }
+        for (const k of accepted.keys()) expect(got).toContain(k)
+        // Padded to the minimum plus a random few; the padding is never stored.
+        expect(got.length).toBe(accepted.size + report.paddingKeys)
+        expect(got.length).toBeGreaterThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys)
+        expect(got.length).toBeLessThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys + DEFAULT_EXPORT_PADDING.extraUpTo)
+        expect(await s.app.storage.countKeys()).toEqual({ total: accepted.size + 1, unpublished: 1 })
+        const realFields = new Set([...accepted.values()].map(w => `${w.rsn}/144/1/${w.dsos}`))
+        for (const k of e.keys) {
+            const want = accepted.get(Buffer.from(k.keyData).toString("hex"))
+            if (want) expect(k).toMatchObject({ rollingStartIntervalNumber: want.rsn, rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: want.dsos })
+            // A padding key carries the fields of a real one: nothing on the wire tells them apart.
+            else expect(realFields).toContain(`${k.rollingStartIntervalNumber}/${k.rollingPeriod}/${k.reportType}/${k.daysSinceOnsetOfSymptoms}`)
         }
         expect(got).not.toContain(todaysKey)
         for (const b of [old, ...chaff.keys, ...rejected.keys]) expect(got).not.toContain(hex(b.keyData))
@@ -126,7 +137,11 @@ describe("publishing", () => {
             expect(report.keys).toBe(1)
             const { created, exports } = await downloadAll(firstCreated.at(-1)!)
             expect(created).toHaveLength(1)
-            expect(exportedHex(exports)).toEqual([todaysKey])
+            expect(exportedHex(exports)).toContain(todaysKey)
+            expect(exports[0].keys.length).toBeGreaterThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys)
+            // This window starts where the previous file's ended.
+            expect(exports[0].startTimestamp).toBe(Math.floor(firstCreated[0] / 1000))
+            expect(exports[0].endTimestamp).toBe(Math.floor(created[0] / 1000))
         } finally {
             s.clockOffset.ms = 0
         }
@@ -162,19 +177,46 @@ describe("buildExportFiles", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" })
     const signer = createExportSigner(privateKey, { keyId: "440", keyVersion: "v1" })
     const day = 20_000
-    const keys: DiagnosisKeyRecord[] = Array.from({ length: 10 }, (_, i) => ({
-        region: "440", keyData: randomBytes(16), rollingStartIntervalNumber: day * 144 + i, rollingPeriod: 144 - i, reportType: 1, daysSinceOnsetOfSymptoms: 0,
+    const window = () => ({ start: 1_700_000_000, end: 1_700_003_600 })
+    /** One upload's keys, in the order the upload listed them. */
+    const upload = (): DiagnosisKeyRecord[] => Array.from({ length: 10 }, (_, i) => ({
+        region: "440", keyData: randomBytes(16), rollingStartIntervalNumber: (day + i) * 144, rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: i - 5,
     }))
+    const hexOf = (k: { keyData: Uint8Array }) => Buffer.from(k.keyData).toString("hex")
 
-    test("a key day with more keys than fit in one file becomes a numbered batch; keys are shuffled", () => {
-        const input = keys.map(k => Buffer.from(k.keyData).toString("hex"))
-        const files = buildExportFiles([...keys], { signer, createdBase: () => 1_000, maxPerFile: 4 })
+    test("a run with more keys than fit in one file becomes a numbered batch; keys are shuffled", () => {
+        const keys = upload()
+        const input = keys.map(hexOf)
+        const { files } = buildExportFiles([...keys], { signer, createdBase: () => 1_000, window, padding: { minKeys: 0, extraUpTo: 0 }, maxPerFile: 4 })
         expect(files.map(f => [f.batchNum, f.batchSize, f.keyCount, f.created])).toEqual([[1, 3, 4, 1000], [2, 3, 4, 1001], [3, 3, 2, 1002]])
-        const out = files.flatMap(f => readExportZip(f.zip, { publicKey }).export.keys.map(k => Buffer.from(k.keyData).toString("hex")))
+        const out = files.flatMap(f => readExportZip(f.zip, { publicKey }).export.keys.map(hexOf))
         expect(new Set(out)).toEqual(new Set(input))
         expect(out).not.toEqual(input)
+        expect(files.map(f => f.newestKeyDay)).toEqual([day + 9, day + 9, day + 9])
         const first = readExportZip(files[0].zip, { publicKey }).export
-        expect(first).toMatchObject({ batchNum: 1, batchSize: 3, startTimestamp: day * 86_400, endTimestamp: (day + 1) * 86_400 })
+        expect(first).toMatchObject({ batchNum: 1, batchSize: 3, startTimestamp: 1_700_000_000, endTimestamp: 1_700_003_600 })
+    })
+
+    test("the file of one upload is padded and its keys cannot be picked out by position", () => {
+        const places: number[][] = []
+        for (let run = 0; run < 5; run++) {
+            const keys = upload()
+            const real = new Set(keys.map(hexOf))
+            const { files, paddingKeys } = buildExportFiles(keys, { signer, createdBase: () => 1_000, window, padding: DEFAULT_EXPORT_PADDING })
+            expect(files).toHaveLength(1)
+            const out = readExportZip(files[0].zip, { publicKey }).export.keys
+            expect(out).toHaveLength(10 + paddingKeys)
+            expect(out.length).toBeGreaterThanOrEqual(1000)
+            expect(out.length).toBeLessThanOrEqual(1100)
+            places.push(out.flatMap((k, i) => (real.has(hexOf(k)) ? [i] : [])))
+        }
+        for (const p of places) {
+            expect(p).toHaveLength(10)
+            // Not gathered together (ten adjacent places among 1,000 shuffled: odds below 1e-20).
+            expect(p[9] - p[0]).toBeGreaterThan(9)
+        }
+        // Nor in the same places from one run to the next.
+        expect(new Set(places.map(p => p.join(","))).size).toBe(places.length)
     })
 })
 
@@ -187,7 +229,7 @@ describe("publishing schedule", () => {
             expect((await t.put("/v3/diagnosis", upload(n))).status).toBe(200)
             let list: unknown[] = []
             await waitUntil(async () => (list = await (await t.get("/c19r/440/list.json")).json()).length > 0, 5_000)
-            expect(list).toHaveLength(5)
+            expect(list).toHaveLength(1)
         } finally {
             await t.stop()
         }

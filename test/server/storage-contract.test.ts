@@ -31,7 +31,7 @@ const upload = (keys: DiagnosisKeyRecord[], extra: { spendProcessingNumber?: { n
     ({ idempotencyHash: randomBytes(32), day: TODAY, response: "{}", keys, ...extra })
 
 const file = (region: string, keyCount: number, created: number) =>
-    ({ region, keyDay: TODAY - 1, batchNum: 1, batchSize: 1, keyCount, created, zip: randomBytes(64) })
+    ({ region, newestKeyDay: TODAY - 1, batchNum: 1, batchSize: 1, keyCount, created, zip: randomBytes(64) })
 
 let postgres: TestPostgres
 beforeAll(async () => { postgres = await startTestPostgres() })
@@ -198,7 +198,7 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
         await s.addProcessingNumbers(["10000001"], NOW - 20 * DAY_MS, NOW - 19 * DAY_MS)
         await s.saveUpload({ ...upload([key(16), key(1)]), day: TODAY - 16 })
         const read = await s.readPublishableKeys(RELEASED_BY)
-        await s.savePublication(read.snapshot, [{ ...file("440", 1, NOW), keyDay: TODAY - 16 }, file("440", 1, NOW + 1)])
+        await s.savePublication(read.snapshot, [{ ...file("440", 1, NOW), newestKeyDay: TODAY - 16 }, file("440", 1, NOW + 1)])
         const deleted = await s.deleteExpired(TODAY - 14)
         expect(deleted).toEqual({ keys: 1, files: 1, uploads: 1, processingNumbers: 1 })
         expect(await s.countKeys()).toEqual({ total: 1, unpublished: 0 })
