@@ -19,6 +19,7 @@ import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { checkOptions, startServerOn } from "../e2e/helpers.js"
 import { dayStart, upload } from "../server/helpers.js"
 import type { TestServer } from "../server/helpers.js"
+import { DEFAULT_EXPORT_PADDING } from "../../server/protocol.js"
 
 const FAST = 200
 
@@ -75,7 +76,8 @@ describe("check, register and decommission over Bluetooth with the real server",
             // The press that opened the link confirmed nothing; the check asks for the session's own.
             const r = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
                 checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress }))
-            expect(r.downloads).toMatchObject({ downloaded: 1, keys: 1 })
+            expect(r.downloads.downloaded).toBe(1)
+            expect(r.downloads.keys).toBeGreaterThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys) // the neighbour's key among random padding
             expect(r.matching.matches).toBeGreaterThanOrEqual(3)
             expect(r.probableContact).toBe(true)
             expect(r.contactDates).toEqual(["2026-07-07"])
