@@ -19,6 +19,7 @@ import { loadScenario } from "../../sim/scenarios/scenario.js"
 import { World } from "../../sim/world/world.js"
 import type { TestServer } from "../server/helpers.js"
 import { readExportZip } from "../../lib/keyfile/index.js"
+import { rpisForKey } from "../../lib/gaen/identifiers.js"
 import { startWebApp, type WebApp } from "../../kiosk/web/server.js"
 import { connectToToken, type KioskProgress } from "../../kiosk/index.js"
 import { startServerOn, tokenAddress } from "../e2e/helpers.js"
@@ -72,9 +73,18 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await page().getByRole("heading", { name: "トークンをつなぐ" }).waitFor()
     }
 
-    /** The person's part of a step that needs the button: run it at the owner's pace and press when asked. */
-    function withOwnerOf(token: string, run: () => Promise<void>): Promise<void> {
-        return pressingWhenAsked(world.clock, () => world.pressButton(token), async onProgress => {
+    /**
+     * The person's part of a step that needs the button: run it at the owner's pace; when the kiosk
+     * asks, the owner presses once the screen shows the request (screenshot `shot` taken first), so
+     * the test sees the press screen whatever the machine's load.
+     */
+    function withOwnerOf(token: string, shot: string | undefined, run: () => Promise<void>): Promise<void> {
+        const press = async () => {
+            await page().getByRole("heading", { name: "トークンのボタンを1回押してください" }).waitFor({ timeout: 120_000 })
+            if (shot) await page().screenshot({ path: join(SCREENS_DIR, `${shot}-ja.png`) })
+            await world.pressButton(token)
+        }
+        return pressingWhenAsked(world.clock, press, async onProgress => {
             owner = onProgress
             try { await run() } finally { owner = undefined }
         })
@@ -138,10 +148,8 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await page().getByRole("button", { name: "次へ" }).click()
         await page().getByRole("heading", { name: "送る内容の確認" }).waitFor()
         await screen("4-register-consent")
-        await withOwnerOf("aiko", async () => {
+        await withOwnerOf("aiko", "4-register-press", async () => {
             await page().getByRole("button", { name: "同意して登録する" }).click()
-            await page().getByRole("heading", { name: "トークンのボタンを1回押してください" }).waitFor()
-            await page().screenshot({ path: join(SCREENS_DIR, "4-register-press-ja.png") })
             await page().getByText("陽性情報の登録が終わりました").waitFor({ timeout: 60_000 })
         })
         await page().getByText(/^1日分を送りました。/).waitFor()
@@ -162,9 +170,8 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await connect("ben")
         await nav("接触の確認")
         await screen("3-check")
-        await withOwnerOf("ben", async () => {
+        await withOwnerOf("ben", "3-check-press", async () => {
             await page().getByRole("button", { name: "確認を始める" }).click()
-            await page().getByRole("heading", { name: "トークンのボタンを1回押してください" }).waitFor()
             await page().getByText("陽性者との接触の可能性があります").first().waitFor({ timeout: 120_000 })
         })
         await page().getByText("接触の日: 2026年4月1日(水)").waitFor()
@@ -189,7 +196,7 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
     test("Daisuke's check (he walked past): no contact", async () => {
         await connect("daisuke")
         await nav("接触の確認")
-        await withOwnerOf("daisuke", async () => {
+        await withOwnerOf("daisuke", undefined, async () => {
             await page().getByRole("button", { name: "確認を始める" }).click()
             await page().getByText("陽性者との接触は確認されませんでした").first().waitFor({ timeout: 120_000 })
         })
@@ -203,10 +210,8 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await page().getByLabel("通勤・通学").selectOption({ label: "していない" })
         await page().getByLabel("接触の確認の結果（日ごとに、接触があったかどうかだけ）を送ることに同意します").check()
         await screen("5-decommission")
-        await withOwnerOf("daisuke", async () => {
+        await withOwnerOf("daisuke", "5-decommission-press", async () => {
             await page().getByRole("button", { name: "使用を終える" }).click()
-            await page().getByRole("heading", { name: "トークンのボタンを1回押してください" }).waitFor({ timeout: 120_000 })
-            await page().screenshot({ path: join(SCREENS_DIR, "5-decommission-press-ja.png") })
             await page().getByText("トークンの使用を終えました").waitFor({ timeout: 120_000 })
         })
         await page().getByText("アンケートを送りました。ご協力ありがとうございました。").waitFor()
@@ -221,17 +226,20 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         expect(page().url()).toBe(`http://127.0.0.1:${kiosk.port}/`)
         const cookies = await browser.context.cookies()
         expect(cookies.map(c => [c.name, c.sameSite, c.httpOnly])).toEqual([["gaen_kiosk", "Strict", true]])
-        // Aiko's key as published (public: the kiosk's file cache may hold it, nothing else may).
-        const downloads = join(kioskData, "downloads")
-        const zips = readdirSync(downloads, { recursive: true }).map(String).filter(f => f.endsWith(".zip"))
-        const keys = zips.flatMap(f => readExportZip(readFileSync(join(downloads, f)), { publicKey: server.app.signingKey.info.publicKey }).export.keys)
-        expect(keys.length).toBe(1)
-        const keyData = Buffer.from(keys[0].keyData!)
         // Ben's log (read again straight from his token): his encounters' identifiers.
         const direct = await connectToToken(tokenAddress(world.token("ben").hubPort))
         const ben = world.token("ben")
         const benLog = await withOwnerSession(world.clock, ben.vm!, direct.client, () => direct.client.readLog()).finally(() => direct.close())
         expect(benLog.length).toBeGreaterThan(0)
+        // Aiko's key as published (public: the kiosk's file cache may hold it, nothing else may): among
+        // the file's padding keys, the one whose identifiers Ben's token heard.
+        const downloads = join(kioskData, "downloads")
+        const zips = readdirSync(downloads, { recursive: true }).map(String).filter(f => f.endsWith(".zip"))
+        const keys = zips.flatMap(f => readExportZip(readFileSync(join(downloads, f)), { publicKey: server.app.signingKey.info.publicKey }).export.keys)
+        const heard = new Set(benLog.map(r => Buffer.from(r.rpi).toString("hex")))
+        const aikos = keys.filter(k => rpisForKey(k.keyData!, k.rollingStartIntervalNumber!, k.rollingPeriod ?? 144).some(x => heard.has(Buffer.from(x.rpi).toString("hex"))))
+        expect(aikos.length).toBe(1)
+        const keyData = Buffer.from(aikos[0].keyData!)
         await browser.close() // the profile is written out
         const secrets = needles({
             "processing number": [processingNumber, processingNumber.replace(/\d/g, d => String.fromCharCode(d.charCodeAt(0) + 0xfee0))],
