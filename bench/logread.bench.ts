@@ -2,6 +2,8 @@
 // transport (jacdac-ts TCP bus → the token's frame hub → the DeviceScript VM running the firmware).
 // Filling the log through scans would take hours, so the flash file is written from Node in the
 // exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
+// The same read over Bluetooth (the encrypted sync link, lib/ble-link + src/link/, through the
+// simulator's radio: AES-256-CCM on every page both ways), beside it.
 // Also: the token's boot time with a full log (the index is rebuilt from the 254 sector headers)
 // against an empty one.
 //   npx tsx bench/logread.bench.ts         (run by `npm run bench`)
@@ -13,6 +15,12 @@ import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { withOwnerSession } from "../sim/harness/owner.js"
 import { connectToToken } from "../kiosk/index.js"
+import { useBleCentral } from "../kiosk/transport/ble.js"
+import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
+import { TokenSyncCmd } from "../lib/jacdac/service-specs.js"
+import { stickerCodeOf } from "../lib/ble-link/sticker-code.js"
+import jd from "../lib/jacdac/jacdac-ts.js"
+import type { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
 import { FLASH_FILE, LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
 
@@ -46,6 +54,32 @@ const same = (a: EncounterRecord, b: EncounterRecord) =>
     Buffer.compare(a.rpi, b.rpi) === 0 && Buffer.compare(a.aem, b.aem) === 0 && a.firstSeen === b.firstSeen && a.lastSeen === b.lastSeen &&
     a.scans === b.scans && a.rssiMax === b.rssiMax && a.rssiMean === b.rssiMean && a.rssiMin === b.rssiMin
 
+/** The token's sticker code: asked over USB, the owner presses (which opens the Bluetooth window too). */
+async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock): Promise<string> {
+    const ask = (cmd: number) => client.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, new Uint8Array(0)), 2000)
+    await ask(TokenSyncCmd.RequestLinkKey)
+    await vm.pressButton(clock)
+    for (let i = 0; i < 50; i++) {
+        const page = (await ask(TokenSyncCmd.HandOutLinkKey))?.data
+        if (page?.[0] === 0) {
+            await client.endSession() // the press opened a session too; the USB kiosk needs none
+            return stickerCodeOf(page.subarray(1, 33))
+        }
+        await new Promise(r => setTimeout(r, 100))
+    }
+    throw new Error("the token did not hand out its link key")
+}
+
+/** Reads the whole log and checks it is what was written; real milliseconds. */
+async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): Promise<number> {
+    const t0 = performance.now()
+    const read = await client.readLog()
+    const ms = performance.now() - t0
+    if (read.length !== records.length || !read.every((r, i) => same(r, records[i])))
+        throw new Error(`read ${read.length} records, not the ${records.length} written (or not the same)`)
+    return ms
+}
+
 async function main() {
     console.log(`== log read over the simulator's transport (${cpus().length} cores, Node ${process.version})`)
     const clock = SimClock.startingAt(start, 1)
@@ -65,27 +99,31 @@ async function main() {
                 const status = await kiosk.client.status()
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
-                // The owner presses once (the session); the read itself is what is timed.
-                const { read, readMs } = await withOwnerSession(clock, full.vm, kiosk.client, async () => {
-                    const t0 = performance.now()
-                    const read = await kiosk.client.readLog()
-                    return { read, readMs: performance.now() - t0 }
-                })
-                if (read.length !== records.length || !read.every((r, i) => same(r, records[i])))
-                    throw new Error(`read ${read.length} records, not the ${records.length} written (or not the same)`)
+                // The owner presses once for each read (a session); the read itself is what is timed.
+                const readMs = await withOwnerSession(clock, full.vm, kiosk.client, () => timedRead(kiosk.client, records))
+                const code = await stickerCode(kiosk.client, full.vm, clock)
+                useBleCentral(new SimulatedBleCentral(full.vm))
+                const ble = await connectToToken(`ble:${code}`)
+                let bleMs: number
+                try {
+                    bleMs = await withOwnerSession(clock, full.vm, ble.client, () => timedRead(ble.client, records))
+                } finally { await ble.close() }
+                const read = records
                 const pages = Math.ceil(read.length / 7)
                 const rows: [string, string][] = [
                     ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
                     ["full log read (readLog, 7 records per page), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
                     ["throughput", `${Math.round(read.length / (readMs / 1000)).toLocaleString("en")} records/s`],
                     ["per page (one read_log round trip)", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages)`],
+                    ["the same over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
+                    ["throughput over Bluetooth", `${Math.round(read.length / (bleMs / 1000)).toLocaleString("en")} records/s`],
                     [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
                     [`token boot, full log (index rebuilt from 254 headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
                 ]
                 const w = Math.max(...rows.map(r => r[0].length))
                 console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)
                 for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`)
-                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
+                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
             } finally { await kiosk.close() }
         } finally { await full.vm.stop() }
     } finally {

@@ -21,6 +21,9 @@ import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "./deco
 import { decommissionToken } from "./decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "./http/server-client.js"
 import type { ProgressListener } from "./progress.js"
+import { handOutLinkKey } from "./link/hand-out.js"
+import { stickerPage } from "./link/sticker-page.js"
+import { writeFileSync } from "node:fs"
 import { startWebApp } from "./web/server.js"
 
 export interface KioskIo {
@@ -141,6 +144,18 @@ function checkJson(r: CheckResult) {
 }
 
 const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
+    /** Once per token, over USB with the owner's press: the Bluetooth sticker page. */
+    async sticker(ctx) {
+        allowOnly(ctx.args, "sticker", ["token", "out"])
+        const out = ctx.args.values.get("out")
+        if (!out) throw new KioskError("usage", "--out <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
+        await withToken(ctx, async s => {
+            const code = await handOutLinkKey(s, { onProgress: ctx.progress })
+            writeFileSync(out, await stickerPage(code), { mode: 0o600 })
+            reply(ctx, { command: "sticker", page: out }, `${text.stickerWritten(out)[ctx.lang]}\n`)
+        })
+    },
+
     async status(ctx) {
         allowOnly(ctx.args, "status", ["token"])
         await withToken(ctx, async s => {

@@ -3,11 +3,14 @@ export type KioskProgress =
     | { step: "download"; done: number; total: number; downloaded: number }
     | { step: "read-log"; read: number; total: number }
     | { step: "match"; keysDone: number; keysTotal: number }
-    | { step: "press-button"; purpose: "session" | "export" | "decommission"; secondsLeft: number }
+    | { step: "press-button"; purpose: PressPurpose; secondsLeft: number }
     | { step: "retry"; what: "upload" | "survey"; attempt: number; delayMs: number; reason: string }
     /** The token stopped answering during the log read (unplugged): the kiosk waits for it. */
     | { step: "token-unplugged"; read: number }
     /** The same token answers again: the log read goes on from where it stopped. */
     | { step: "token-back"; read: number }
+
+/** What the owner's press confirms (the sticker: handing out the Bluetooth link key, CLI only). */
+export type PressPurpose = "session" | "export" | "decommission" | "sticker"
 
 export type ProgressListener = (p: KioskProgress) => void

@@ -11,6 +11,8 @@ import { FlashClient } from "./storage/flash-client"
 import { TokenSyncServer } from "./sync/sync-server"
 import { JacdacOwnerButton } from "./sync/owner-button"
 import { Token } from "./token"
+import { JacdacRadioLink } from "./hardware/radio-link"
+import { SyncLink } from "./link/sync-link"
 
 /** A Jacdac RTC (the simulator's) if one is on the bus, else a DS3231 chip on I2C, else the Jacdac
  *  one anyway: it reads as unset until an RTC appears on the bus. */
@@ -26,13 +28,21 @@ async function main() {
     ;(async () => {
         await light.run()
     }).start()
+    const radio = new ds.GaenRadio()
     const token = await Token.boot({
-        radio: new JacdacRadio(new ds.GaenRadio()),
+        radio: new JacdacRadio(radio),
         flash: new FlashClient(),
         light,
         rtc: await findRealTimeClock(),
     })
-    startServer(new TokenSyncServer(token, new JacdacOwnerButton(new ds.Button())))
+    const button = new JacdacOwnerButton(new ds.Button())
+    const sync = new TokenSyncServer(token, button)
+    startServer(sync)
+    // Bluetooth sync: a press opens the link's window (the token-sync service keeps its own rules).
+    const link = new SyncLink(token, new JacdacRadioLink(radio), sync)
+    button.onPress(async () => {
+        await link.openWindow()
+    })
     await token.run()
 }
 

@@ -15,6 +15,7 @@ import { SECTOR_SIZE } from "./storage/layout"
 import { Storage, openStorage, wipeStorage } from "./storage/storage"
 import { Mutex } from "./storage/mutex"
 import { WallClock } from "./time/wall-clock"
+import { LinkKeyStore } from "./link/link-key"
 
 const TOKEN_ID_SETTING = "token_id"
 /** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
@@ -63,7 +64,9 @@ export class Token {
         public id: string,
         readonly storage: Storage,
         readonly keys: ExposureKeys,
-        private readonly hw: TokenHardware
+        private readonly hw: TokenHardware,
+        /** The Bluetooth sync link's key (src/link/). */
+        readonly linkKeys: LinkKeyStore
     ) {
         const clock = this.clock
         // The log hides records 14 days old by the token's time even between housekeeping runs.
@@ -84,7 +87,7 @@ export class Token {
             id = randomBuffer(8).toString("hex")
             await writeSetting(TOKEN_ID_SETTING, id)
         }
-        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw)
+        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, await LinkKeyStore.open(stopped))
         token.stopped = stopped
         if (stopped) {
             const proof: WipeReport = await readSetting(WIPE_PROOF_SETTING, undefined)
@@ -149,15 +152,17 @@ export class Token {
     }
 
     /**
-     * Erases keys, log and token id until the read-back proof shows 0 bytes not erased, then saves
-     * the proof. Returns it at once when the wipe is already done; throws when this attempt failed
-     * (a flash error), leaving the wipe pending. Only for a stopped token.
+     * Erases the Bluetooth link key (src/link/), keys, log and token id until the read-back proof
+     * shows 0 bytes not erased, then saves the proof. Returns it at once when the wipe is already
+     * done; throws when this attempt failed (a flash error), leaving the wipe pending. Only for a
+     * stopped token.
      */
     async finishWipe(): Promise<WipeReport> {
         if (!this.stopped) throw new Error("token: not stopped, nothing to wipe")
         await this.wipeLock.lock()
         try {
             if (this.wipe && this.wipe.bytesNotErased === 0) return this.wipe
+            await this.linkKeys.destroy()
             const report = await wipeStorage(this.storage)
             if (report.bytesNotErased !== 0) throw new Error(`token: wipe left ${report.bytesNotErased} bytes not erased`)
             await deleteSetting(TOKEN_ID_SETTING)

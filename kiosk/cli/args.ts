@@ -5,7 +5,7 @@ import { intOption } from "./options.js"
 
 const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
 const VALUE_FLAGS = new Set([
-    "token", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
+    "token", "out", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
     "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port",
 ])
 
@@ -67,9 +67,11 @@ Commands:
   trust-server-key --server <url>                            fetch and pin the server's export key
   serve         [--port N]                                  the web app for staff, on 127.0.0.1 only;
                                                             open the URL it prints
+  sticker       --token <USB addr> --out <file.html>        once per token: the Bluetooth sticker (owner presses)
   help
 
-<addr>: tcp://host:port (simulated token) or serial:/dev/ttyACM0 (USB). Env: GAEN_KIOSK_TOKEN.
+<addr>: tcp://host:port (simulated token), serial:/dev/ttyACM0 (USB) or ble:<sticker code> (Bluetooth,
+after the owner's press; simulator back end only so far). Env: GAEN_KIOSK_TOKEN.
 Common: --json (machine output), --lang ja|en, --data <dir> (default ~/.gaen-kiosk or GAEN_KIOSK_DATA).
 API key: --api-key or env GAEN_KIOSK_API_KEY. See kiosk/README.md.
 `

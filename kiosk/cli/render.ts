@@ -60,7 +60,7 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
             case "read-log": return show(text.progressReadLog(p.read, p.total)[lang], p.read === p.total)
             case "match": return show(text.progressMatch(p.keysDone, p.keysTotal)[lang], p.keysDone === p.keysTotal)
             case "press-button":
-                return show((p.purpose === "export" ? text.pressButtonExport : p.purpose === "session" ? text.pressButtonSession : text.pressButtonDecommission)(p.secondsLeft)[lang], false)
+                return show((p.purpose === "export" ? text.pressButtonExport : p.purpose === "session" ? text.pressButtonSession : p.purpose === "sticker" ? text.pressButtonSticker : text.pressButtonDecommission)(p.secondsLeft)[lang], false)
             case "retry":
                 if (open) { out.write("\n"); open = false }
                 return show(text.progressRetry(p.attempt, Math.round(p.delayMs / 1000))[lang], true)

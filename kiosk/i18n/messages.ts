@@ -143,6 +143,14 @@ export const text = {
         ja: `トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
         en: `Please press the button on your token once (its light is blinking). ${s} seconds left`,
     }),
+    pressButtonSticker: (s: number) => ({
+        ja: `Bluetooth 用のシールを作るには、トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
+        en: `To make the token's Bluetooth sticker, please press its button once (its light is blinking). ${s} seconds left`,
+    }),
+    stickerWritten: (path: string) => ({
+        ja: `シールのページを ${path} に書きました。印刷してトークンに貼り、ファイルは削除してください。`,
+        en: `The sticker page is in ${path}. Print it, stick it on the token, then delete the file.`,
+    }),
     pressButtonDecommission: (s: number) => ({
         ja: `トークンの使用を終えるには、ボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
         en: `To stop using the token, please press its button once (its light is blinking). ${s} seconds left`,

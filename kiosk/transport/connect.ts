@@ -8,6 +8,7 @@ import { KioskError } from "../errors.js"
 import { describeTokenAddress, parseTokenAddress, type TokenAddress } from "./address.js"
 import { tcpTokenBus } from "./tcp.js"
 import { serialTokenBus } from "./serial.js"
+import { bleTokenBus } from "./ble.js"
 
 export interface TokenConnection {
     address: TokenAddress
@@ -26,7 +27,7 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
     if (a.kind === "serial" && !existsSync(a.path))
         throw new KioskError("token-not-found", `${describeTokenAddress(a)}: no such device (is the token plugged in? is the path right?)`)
     if (a.kind === "tcp") await probeTcp(a.host, a.port, opts.timeoutMs ?? 10_000)
-    const bus = a.kind === "tcp" ? tcpTokenBus(a.host, a.port) : serialTokenBus(a.path)
+    const bus = a.kind === "tcp" ? tcpTokenBus(a.host, a.port) : a.kind === "ble" ? bleTokenBus(a.linkKey, opts.timeoutMs ?? 10_000) : serialTokenBus(a.path)
     const close = async () => {
         try { await bus.disconnect() } catch { /* already gone */ }
         bus.stop()

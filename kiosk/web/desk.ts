@@ -16,7 +16,7 @@ import { sendUpload, type PreparedUpload, type UploadTarget } from "../registrat
 import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "../decommission/survey.js"
 import { decommissionToken } from "../decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
-import type { KioskProgress } from "../progress.js"
+import type { KioskProgress, PressPurpose } from "../progress.js"
 import { CheckProgress, type ProgressView } from "./check-progress.js"
 
 export interface DeskOptions {
@@ -56,7 +56,7 @@ export interface JobView {
     endedAtMs?: number
     progress?: ProgressView
     /** The generic "press the button now" step (a registration's export, a decommission). */
-    button?: { purpose: "session" | "export" | "decommission"; secondsLeft: number }
+    button?: { purpose: PressPurpose; secondsLeft: number }
     /** The token was unplugged during the log read: plug it in again. */
     unplugged?: boolean
     retrying?: { attempt: number; seconds: number }

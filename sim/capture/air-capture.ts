@@ -42,7 +42,7 @@ export async function writeAirCapture(path: string, transmissions: readonly Tran
         while (next < pending.length && (!heap.length || pending[next].fromMs <= heap[0].nextMs)) {
             const t = pending[next++]
             const endOf = Math.min(endMs, t.toMs ?? endMs)
-            if (t.fromMs < endOf) push({ t, nextMs: t.fromMs, endMs: endOf, record: leLinkLayerRecord({ address: t.address, advData: t.payload }) })
+            if (t.fromMs < endOf) push({ t, nextMs: t.fromMs, endMs: endOf, record: leLinkLayerRecord({ address: t.address, advData: t.payload, connectable: t.connectable }) })
         }
         if (!heap.length) break
         const c = heap[0]

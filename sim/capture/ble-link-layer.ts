@@ -8,6 +8,8 @@ import { ADVERTISING_ACCESS_ADDRESS, ADVERTISING_CRC_INIT } from "../world/const
 
 /** PDU type of a non-connectable, non-scannable undirected advertisement. [core] 2.3 */
 export const PDU_TYPE_ADV_NONCONN_IND = 0x2
+/** PDU type of a connectable undirected advertisement (the token's sync window). [core] 2.3 */
+export const PDU_TYPE_ADV_IND = 0x0
 /** Header bit: the advertiser's address is random. [core] 2.3 */
 const TX_ADD_RANDOM = 0x40
 const ADDRESS_BYTES = 6
@@ -40,12 +42,13 @@ export function bleCrc24(pdu: Uint8Array, init = ADVERTISING_CRC_INIT): Uint8Arr
     return new Uint8Array([state & 0xff, (state >> 8) & 0xff, (state >> 16) & 0xff])
 }
 
-/** ADV_NONCONN_IND PDU: header (type, TxAdd = random; length), AdvA (as on air, LSB first), AdvData. */
-export function advNonconnIndPdu(address: Uint8Array, advData: Uint8Array): Uint8Array {
+/** ADV_NONCONN_IND PDU (or another advertising PDU type): header (type, TxAdd = random; length),
+ *  AdvA (as on air, LSB first), AdvData. */
+export function advNonconnIndPdu(address: Uint8Array, advData: Uint8Array, pduType = PDU_TYPE_ADV_NONCONN_IND): Uint8Array {
     if (address.length !== ADDRESS_BYTES) throw new RangeError(`advertiser address must be ${ADDRESS_BYTES} bytes, got ${address.length}`)
     if (advData.length > MAX_ADV_DATA_BYTES) throw new RangeError(`advertising data holds at most ${MAX_ADV_DATA_BYTES} bytes, got ${advData.length}`)
     const pdu = new Uint8Array(2 + ADDRESS_BYTES + advData.length)
-    pdu[0] = PDU_TYPE_ADV_NONCONN_IND | TX_ADD_RANDOM
+    pdu[0] = pduType | TX_ADD_RANDOM
     pdu[1] = ADDRESS_BYTES + advData.length
     pdu.set(address, 2)
     pdu.set(advData, 2 + ADDRESS_BYTES)
@@ -65,11 +68,13 @@ export interface SniffedPacket {
     rfChannel?: number
     /** Signal power at the sniffer, dBm; omitted: not known. */
     signalDbm?: number
+    /** A connectable advertisement (ADV_IND) rather than a beacon (ADV_NONCONN_IND). */
+    connectable?: boolean
 }
 
 /** One capture record for LINKTYPE 256: pseudo-header, access address, PDU, CRC. */
 export function leLinkLayerRecord(p: SniffedPacket): Uint8Array {
-    const pdu = advNonconnIndPdu(p.address, p.advData)
+    const pdu = advNonconnIndPdu(p.address, p.advData, p.connectable ? PDU_TYPE_ADV_IND : PDU_TYPE_ADV_NONCONN_IND)
     const crc = bleCrc24(pdu)
     const out = new Uint8Array(10 + 4 + pdu.length + 3)
     const view = new DataView(out.buffer)

@@ -28,3 +28,14 @@ export interface RadioMedium {
     /** What the token heard while scanning from `fromMs` to `toMs` (simulated Unix ms). */
     scanWindow(fromMs: number, toMs: number): Promise<HeardAdvertisement[]>
 }
+
+/** The sync link's side of the medium (services/gaen-radio.md, commands 0x84-0x87): where the
+ *  connectable advertisement goes and what reaches the connected host. */
+export interface LinkMedium {
+    /** The sync advertisement changed (null: off the air) at simulated time `atMs`. */
+    syncAdvertisingChanged(ad: Advertisement | null, atMs: number): void
+    /** A GATT notification to the connected host. */
+    notify(value: Uint8Array): void
+    /** The token's radio ended the connection. */
+    closed(): void
+}

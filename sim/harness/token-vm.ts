@@ -53,6 +53,9 @@ export interface TokenVmOptions {
     onScan?: ScanResponder
     /** Called for each advertisement change (null: advertising stopped). */
     onAdvertising?: (ad: AiredAdvertisement | null) => void
+    /** Called for each change of the connectable sync advertisement (null: off the air), with the
+     *  token's time of the change (simulated Unix ms). */
+    onSyncAdvertising?: (ad: AiredAdvertisement | null, atMs: number) => void
     /** Return only once the firmware's sync service is up (default true). */
     waitForFirmware?: boolean
     /** Real milliseconds to wait for the token to come up. */
@@ -80,6 +83,10 @@ export class TokenVm {
     private logLines: string[] = []
     /** Every advertisement the token has put on air since it started, oldest first. */
     aired: AiredAdvertisement[] = []
+    /** Every connectable sync advertisement the token has put on air, oldest first (src/link/). */
+    syncAired: AiredAdvertisement[] = []
+    /** The sync advertisement on air now, if any. */
+    syncAdvertisement: AiredAdvertisement | null = null
 
     private constructor(
         readonly child: ChildProcess,
@@ -131,6 +138,8 @@ export class TokenVm {
         child.stderr!.on("data", onLine)
 
         const aired: AiredAdvertisement[] = []
+        const syncAired: AiredAdvertisement[] = []
+        let vmRef: TokenVm | undefined
         const onScan = options.onScan ?? emptyRoom
         let tokenTime = options.clock.now()
         const unfollowTime = options.clock.follow(() => (child.exitCode === null && child.signalCode === null ? tokenTime : Infinity))
@@ -142,6 +151,11 @@ export class TokenVm {
                 const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
+            } else if (m.type === "sync-advertising") {
+                const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
+                if (ad) syncAired.push(ad)
+                if (vmRef) vmRef.syncAdvertisement = ad
+                options.onSyncAdvertising?.(ad, m.atMs)
             } else if (m.type === "power-cut") {
                 options.onPowerCut?.(m)
             } else if (m.type === "scan") {
@@ -185,6 +199,8 @@ export class TokenVm {
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
         vm.logLines = lines
         vm.aired = aired
+        vm.syncAired = syncAired
+        vmRef = vm
         if (options.waitForFirmware !== false) {
             // Booting keeps the token busy while the simulation's clock runs on; wait until the
             // firmware serves kiosks, then let the token catch up, so that a time a host sets now
@@ -229,7 +245,8 @@ export class TokenVm {
         return this.exited
     }
 
-    private control(msg: TokenControlMessage) {
+    /** Sends a message to the token's process (its hardware). */
+    control(msg: TokenControlMessage) {
         if (!this.child.connected) throw new Error("token is not running")
         this.child.send(msg)
     }

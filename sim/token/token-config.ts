@@ -42,6 +42,13 @@ export type TokenProcessMessage =
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
     | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }
+    /** The connectable sync advertisement (null: off the air). */
+    | { type: "sync-advertising"; ad: WireAdvertisement | null; atMs: number }
+    /** The answer to a link-connect. */
+    | { type: "link-connect-result"; id: number; accepted: boolean; mtu: number }
+    | { type: "link-notify"; value: string }
+    /** The token's radio ended the connection. */
+    | { type: "link-closed" }
 
 /** Parent → token process. */
 export type TokenControlMessage =
@@ -51,3 +58,7 @@ export type TokenControlMessage =
     /** Cut the power after this many more bytes of flash work (a program of n bytes is n, an erase is a sector). */
     | { type: "arm-power-cut"; afterBytes: number }
     | { type: "scan-result"; id: number; heard: WireHeard[] }
+    /** A host (a kiosk's radio) connects to the token's sync advertisement. */
+    | { type: "link-connect"; id: number; mtu: number; host: string }
+    | { type: "link-write"; value: string }
+    | { type: "link-disconnect" }

@@ -20,6 +20,8 @@ export interface Transmission {
     toMs: number | null
     /** Scan windows that heard it. */
     receptions: Reception[]
+    /** The token's connectable Bluetooth sync advertisement (ADV_IND), not its GAEN beacon. */
+    connectable?: boolean
 }
 
 export interface Reception {
@@ -71,23 +73,26 @@ export class RadioChannel {
         return this.onAir.get(token)
     }
 
-    /** A token's radio changed what it sends (null: it stopped, or lost power) at `atMs`. */
-    advertisingChanged(token: string, ad: Advertisement | null, atMs: number): Transmission | undefined {
-        const current = this.onAir.get(token)
+    /** A token's radio changed what it sends (null: it stopped, or lost power) at `atMs`; its
+     *  connectable sync advertisement is a second advertising set, changed separately. */
+    advertisingChanged(token: string, ad: Advertisement | null, atMs: number, connectable = false): Transmission | undefined {
+        const key = connectable ? `${token}\u0000sync` : token
+        const current = this.onAir.get(key)
         if (current) {
             current.toMs = Math.max(current.fromMs, atMs)
-            this.onAir.delete(token)
+            this.onAir.delete(key)
         }
         if (!ad) return undefined
         const t: Transmission = { token, address: new Uint8Array(ad.address), payload: new Uint8Array(ad.payload), fromMs: atMs, toMs: null, receptions: [] }
-        this.onAir.set(token, t)
+        if (connectable) t.connectable = true
+        this.onAir.set(key, t)
         this.history.push(t)
         return t
     }
 
     /** Ends every transmission at `atMs` (the end of the scenario). */
     closeAll(atMs: number): void {
-        for (const token of [...this.onAir.keys()]) this.advertisingChanged(token, null, atMs)
+        for (const t of [...this.onAir.values()]) this.advertisingChanged(t.token, null, atMs, t.connectable)
     }
 
     /** Packet times of `t` within [fromMs, toMs): one per advertising event since it went on air. */

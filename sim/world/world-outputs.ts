@@ -72,13 +72,15 @@ export async function writeWorldOutputs(
 ): Promise<WorldSummary> {
     const realEnd = performance.now()
     const transmissions = world.channel.transmissions
+    // The beacons: a token's Bluetooth sync advertisement (after a press) is in the capture, not in these counts.
+    const beacons = transmissions.filter(x => !x.connectable)
     const tokens: TokenSummary[] = []
     for (const t of world.tokens.values()) {
-        const sent = transmissions.filter(x => x.token === t.id)
+        const sent = beacons.filter(x => x.token === t.id)
         const heardFrom: Record<string, ContactSummary> = {}
         // Distinct RPIs: a payload without one is not an identifier.
         const identifiersHeard = new Set<string>()
-        for (const x of transmissions) {
+        for (const x of beacons) {
             if (x.token === t.id) continue
             const mine = x.receptions.filter(r => r.token === t.id)
             if (!mine.length) continue

@@ -155,6 +155,7 @@ export class World {
             onLog: line => this.options.onTokenLog?.(t.id, line),
             onScan: (fromMs, toMs) => this.answerScan(t, fromMs, toMs),
             onAdvertising: ad => this.advertisingChanged(t, ad),
+            onSyncAdvertising: (ad, atMs) => this.syncAdvertisingChanged(t, ad, atMs),
         })
         t.vm = vm
         t.hubPort = vm.hubPort
@@ -169,6 +170,12 @@ export class World {
         if (!ad) return this.emit({ type: "off-air", atMs, token: t.id })
         // A payload that is not an exposure notification has no RPI, but is on air and recorded all the same.
         this.emit({ type: "on-air", atMs, token: t.id, address: ad.address, rpi: gaenIdsHex(ad.payload)?.rpi })
+    }
+
+    /** A press opened (or the window closed) the token's Bluetooth sync advertisement: on air too. */
+    private syncAdvertisingChanged(t: WorldToken, ad: AiredAdvertisement | null, atMs: number) {
+        if (atMs >= this.endMs || this.finished) return
+        this.channel.advertisingChanged(t.id, ad, atMs, true)
     }
 
     private answerScan(t: WorldToken, fromMs: number, toMs: number): HeardAdvertisement[] {
@@ -211,6 +218,7 @@ export class World {
         t.sync = undefined
         t.powerCuts++
         this.channel.advertisingChanged(id, null, atMs)
+        this.channel.advertisingChanged(id, null, atMs, true)
         this.emit({ type: "power-off", atMs, token: id })
         await vm.stop()
     }

@@ -17,6 +17,8 @@ export const PURPOSE_NONE = 0
 export const PURPOSE_SESSION = 1
 export const PURPOSE_EXPORT = 2
 export const PURPOSE_DECOMMISSION = 3
+/** Handing out the Bluetooth link key for the sticker (src/link/hand-out.ts). */
+export const PURPOSE_LINK_KEY = 4
 
 export class OwnerPresence {
     private purpose = PURPOSE_NONE

@@ -8,8 +8,9 @@ import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
 import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
-import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
+import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
 import { Token } from "../token"
+import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 
@@ -41,12 +42,14 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     private exported: TemporaryExposureKey[] = undefined
     /** Pressed for an export, keys not released yet: the kiosk hears "in progress", not "not pressed". */
     private releasing = false
+    private readonly linkKeyHandOut: LinkKeyHandOut
 
     constructor(
         private readonly token: Token,
         button: OwnerButton
     ) {
         super(ds.TokenSync.spec)
+        this.linkKeyHandOut = new LinkKeyHandOut(token.linkKeys)
         const self = this
         button.onPress(async () => {
             await self.onButton()
@@ -132,6 +135,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     endSession() {
         this.presence.endSession()
         this.exported = undefined
+        this.linkKeyHandOut.drop()
     }
 
     requestKeyExport() {
@@ -177,6 +181,21 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             } catch (e) {
                 console.log(`sync: decommission failed: ${e}`)
             }
+        } else if (purpose === PURPOSE_LINK_KEY) this.linkKeyHandOut.confirm()
+    }
+
+    /** USB only: src/link/token-sync-dispatch.ts does not carry it over Bluetooth. */
+    requestLinkKey() {
+        if (!this.linkKeyHandOut.mayAsk(this.token.isStopped())) return false
+        return this.askOwner(PURPOSE_LINK_KEY)
+    }
+
+    async handOutLinkKey(): Promise<Buffer> {
+        try {
+            return await this.linkKeyHandOut.answer(this.presence.waitingFor() === PURPOSE_LINK_KEY)
+        } catch (e) {
+            console.log(`sync: link key hand-out failed: ${e}`)
+            return Buffer.from([ANSWER_REFUSED])
         }
     }
 

@@ -1,6 +1,7 @@
 // Decommission always finishes: power is cut at a random byte of the wipe (seeded; the seed is
 // printed), power returns, and the token completes the wipe by itself at boot. A raw scan of the
-// flash then finds nothing but 0xFF (no key, no record), and the token id is gone from settings.
+// flash then finds nothing but 0xFF (no key, no record), and the token id and the Bluetooth link key
+// are gone from settings.
 // Hardware boundary: the radio, status light and RTC are small fakes here (the flash is the RAM NOR
 // flash with its power-cut model, docs/storage.md).
 import * as ds from "@devicescript/core"
@@ -11,6 +12,7 @@ import { RealTimeClock } from "../../src/hardware/rtc"
 import { StatusLight, TokenState } from "../../src/status/status-light"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { Token, TokenHardware } from "../../src/token"
+import { LINK_KEY_SETTING } from "../../src/link/link-key"
 import { Rng, T0, testRecord } from "./helpers/fixtures"
 
 const SECTOR = 512
@@ -113,6 +115,7 @@ async function cutAndResume(trial: number, rng: Rng) {
     if (finished.wipeProof().bytesNotErased !== 0) throw new Error(`trial ${trial}: proof says bytes left`)
     if ((await readSetting("token_id", "")) !== "") throw new Error(`trial ${trial}: token id still in settings`)
     if (finished.id !== "") throw new Error(`trial ${trial}: token id still reported`)
+    if ((await readSetting(LINK_KEY_SETTING, "")) !== "") throw new Error(`trial ${trial}: Bluetooth link key still in settings`)
     return cutTwice
 }
 
@@ -144,6 +147,7 @@ describe("decommission", () => {
         const flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS })
         const token = await freshToken(flash)
         expect(token.id.length).toBe(16)
+        expect(((await readSetting(LINK_KEY_SETTING, "")) as string).length).toBe(64)
         expect((await bytesNotErased(flash)) > 0).toBe(true)
         await token.decommission()
         expect(token.wipeProof().bytesNotErased).toBe(0)
@@ -151,12 +155,16 @@ describe("decommission", () => {
         expect(await bytesNotErased(flash)).toBe(0)
         expect(await readSetting("token_id", "")).toBe("")
         expect(token.id).toBe("")
+        // The Bluetooth link key went with the wipe: the sticker opens nothing any more.
+        expect(await readSetting(LINK_KEY_SETTING, "")).toBe("")
+        expect(token.linkKeys.linkKey()).toBe(undefined)
         // After a restart the proof is still there to show, and no new identity is made.
         const again = await Token.boot(hardware(flash))
         expect(again.isStopped()).toBe(true)
         expect(again.wipeProof().bytesChecked).toBe(SECTORS * SECTOR)
         expect(again.wipeProof().bytesNotErased).toBe(0)
         expect(again.id).toBe("")
+        expect(again.linkKeys.linkKey()).toBe(undefined)
         expect((await again.finishWipe()).bytesNotErased).toBe(0)
     })
 

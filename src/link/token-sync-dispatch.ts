@@ -1,0 +1,41 @@
+// What the sync link may ask: the token-sync service's registers and commands, exactly as over USB
+// (the same server methods, the same answers, found by the service's own spec as the DeviceScript
+// server core does), except the link key hand-out, which is USB-only.
+// A message is a Jacdac service command (u16 LE) and its payload; the answer has the same shape
+// (an empty payload for a command that has no report).
+import * as ds from "@devicescript/core"
+import { TokenSyncServer } from "../sync/sync-server"
+
+/** Never over the air: the sticker's key is handed out over USB only. */
+function usbOnly(command: number) {
+    return command === ds.TokenSyncCodes.CmdRequestLinkKey || command === ds.TokenSyncCodes.CmdHandOutLinkKey
+}
+
+/** The commands that take an argument, decoded by hand (the spec encodes answers, not requests). */
+async function withArgument(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
+    if (command === ds.TokenSyncCodes.CmdSetTime) {
+        if (arg.length < 4) return undefined
+        return await s.setTime(arg.getAt(0, "u32"))
+    }
+    if (command === ds.TokenSyncCodes.CmdExportKeys) return s.exportKeys(arg.length >= 2 ? arg.getAt(0, "u16") : 0)
+    if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLog(arg)
+    return undefined
+}
+
+/** The answer's payload to `command` with `arg`, or undefined for anything the link does not carry. */
+export async function answerOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
+    if (usbOnly(command)) return undefined
+    const byHand = await withArgument(s, command, arg)
+    if (byHand) return byHand
+    const spec = ds.TokenSync.spec.byCode(command)
+    if (!spec) return undefined
+    const method = (s as unknown as Record<string, () => Promise<any>>)[spec.name]
+    if (!method) return undefined
+    // Registers and argument-less commands: the server's own method (bound on access, as in the
+    // DeviceScript server core), its answer encoded by the spec.
+    if (spec.type === "register") return spec.encode(await method()).payload
+    if (spec.type !== "action") return undefined
+    const answer = await method()
+    // A command without a report (end_session) is answered empty: the host's acknowledgement.
+    return spec.response ? spec.response.encode(answer).payload : Buffer.alloc(0)
+}

@@ -1,0 +1,77 @@
+// The host side of the sync link's pieces, without a token: the sticker code (typos caught), message
+// framing across GATT values, and sealed messages that do not open when anything is off.
+import { describe, expect, test } from "vitest"
+import { randomBytes } from "node:crypto"
+import { linkKeyOfStickerCode, stickerCodeOf } from "../../lib/ble-link/sticker-code.js"
+import {
+    DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, Reassembler, advertisementTag, deriveSessionKeys, fragment,
+    isSyncAdvertisementOf, openData, sealData,
+} from "../../lib/ble-link/protocol.js"
+import { parseTokenAddress, describeTokenAddress } from "../../kiosk/transport/address.js"
+
+describe("sticker code", () => {
+    const key = randomBytes(32)
+    const code = stickerCodeOf(key)
+
+    test("holds the key, in groups of four characters a person can type", () => {
+        expect(code).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){13}[0-9A-HJKMNP-TV-Z]$/)
+        expect(linkKeyOfStickerCode(code)).toEqual(key)
+        expect(linkKeyOfStickerCode(code.toLowerCase().replace(/-/g, " "))).toEqual(key)
+    })
+
+    test("a mistyped or missing character is caught, and said so", () => {
+        const i = 7
+        const wrong = code.slice(0, i) + (code[i] === "A" ? "B" : "A") + code.slice(i + 1)
+        expect(() => linkKeyOfStickerCode(wrong)).toThrow(/mistyped/)
+        expect(() => linkKeyOfStickerCode(code.slice(0, -3))).toThrow(/characters long/)
+        expect(() => linkKeyOfStickerCode(code.replace(/.$/, "U"))).toThrow(/not on any sticker: "U"/)
+    })
+
+    test("the kiosk takes ble:<code> and never prints the code back", () => {
+        const a = parseTokenAddress(`ble:${code}`)
+        expect(a).toEqual({ kind: "ble", linkKey: key })
+        expect(describeTokenAddress(a)).not.toContain(code.slice(0, 4))
+        expect(() => parseTokenAddress("ble:1234")).toThrow(/characters long/)
+    })
+})
+
+describe("messages on the link", () => {
+    test("split into GATT values of MTU - 3 bytes and joined again", () => {
+        const m = randomBytes(280)
+        const values = fragment(m, 100)
+        expect(values.map(v => v.length)).toEqual([97, 97, 1 + 280 - 2 * 96])
+        const r = new Reassembler()
+        expect(values.slice(0, -1).map(v => r.push(v))).toEqual([undefined, undefined])
+        expect(r.push(values[values.length - 1])).toEqual(m)
+    })
+
+    test("an oversized message is refused", () => {
+        const r = new Reassembler()
+        const values = fragment(randomBytes(MAX_MESSAGE_BYTES + 1), 247)
+        expect(() => values.forEach(v => r.push(v))).toThrow(/longer than/)
+    })
+
+    test("a sealed message opens only with its key, direction and unchanged bytes", () => {
+        const link = randomBytes(32)
+        const keys = deriveSessionKeys(link, randomBytes(16), randomBytes(16))
+        const sealed = sealData(keys.hostToToken, DIR_HOST_TO_TOKEN, 7, Buffer.from("set the time"))
+        expect(openData(keys.hostToToken, DIR_HOST_TO_TOKEN, sealed)).toEqual({ counter: 7, plain: Buffer.from("set the time") })
+        expect(openData(keys.tokenToHost, DIR_HOST_TO_TOKEN, sealed)).toBeUndefined()
+        expect(openData(keys.hostToToken, DIR_TOKEN_TO_HOST, sealed)).toBeUndefined()
+        const other = deriveSessionKeys(link, randomBytes(16), randomBytes(16)) // another connection
+        expect(openData(other.hostToToken, DIR_HOST_TO_TOKEN, sealed)).toBeUndefined()
+        for (const at of [1, 6, sealed.length - 1]) {
+            const bent = Buffer.from(sealed)
+            bent[at] ^= 1
+            expect(openData(keys.hostToToken, DIR_HOST_TO_TOKEN, bent)).toBeUndefined()
+        }
+    })
+
+    test("the sync advertisement is recognised with the sticker's key only", () => {
+        const link = randomBytes(32)
+        const nonce = randomBytes(8)
+        const ad = Buffer.concat([Buffer.from([2, 1, 6, 19, 0x16, 0xf5, 0xff]), nonce, advertisementTag(link, nonce)])
+        expect(isSyncAdvertisementOf(link, ad)).toBe(true)
+        expect(isSyncAdvertisementOf(randomBytes(32), ad)).toBe(false)
+    })
+})
