@@ -60,7 +60,7 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
     const router = new Router(config.log, (route, method, status) => metrics.httpRequests.inc({ route, method, status: String(status) }))
         .on(PATHS.diagnosis, {
             PUT: diagnosisHandler({
-                storage, verifier: createVerifier(config, storage), guard, guesses: new GuessLimiter(config.guessLimit, config.clock), regions: config.regions, clock: config.clock,
+                storage, verifier: createVerifier(config, storage), guard, guesses: new GuessLimiter(config.guessLimit, storage, config.clock), regions: config.regions, clock: config.clock,
             }),
         })
         .on(PATHS.eventLog, { PUT: eventLogHandler({ storage, guard, clock: config.clock }) })

@@ -76,10 +76,10 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
                 const previous = await deps.storage.findUploadResponse(idempotencyHash)
                 if (previous !== undefined) return previous
 
-                deps.guesses.check(kiosk.id)
+                await deps.guesses.check(kiosk.id)
                 const verdict = await deps.verifier.verify(request.processingNumber)
                 if (verdict.status === "rejected") {
-                    deps.guesses.recordFailure(kiosk.id)
+                    await deps.guesses.recordFailure(kiosk.id)
                     throw numberRejected()
                 }
                 if (verdict.status === "unavailable") {

@@ -5,8 +5,10 @@
 //   - globally: after `global` wrong numbers within the window from all kiosks together, number
 //     checks pause for everyone (503 verification_paused), so many stolen keys do not add up.
 // A right number does not reset the count (an attacker could interleave its own valid number).
-// In memory, per server process, like the rate limiter: with N processes the budgets are N times larger.
+// The counts live in the database (Storage.recordWrongNumber), so all server processes on one
+// database share the budgets and a restart does not reset them.
 import { HttpError } from "../http/errors.js"
+import type { Storage } from "../storage/storage.js"
 
 export interface GuessLimitConfig {
     /** Wrong numbers a kiosk may send per window before it is locked out. */
@@ -19,46 +21,36 @@ export interface GuessLimitConfig {
 export const DEFAULT_GUESS_LIMIT: GuessLimitConfig = { perKiosk: 5, global: 200, windowMinutes: 60 }
 
 export class GuessLimiter {
-    private readonly failures = new Map<number, number[]>()
-    private globalFailures: number[] = []
-
-    constructor(private readonly config: GuessLimitConfig, private readonly clock: () => number = Date.now) {}
+    constructor(
+        private readonly config: GuessLimitConfig,
+        private readonly storage: Storage,
+        private readonly clock: () => number = Date.now,
+    ) {}
 
     private get windowMs(): number {
         return this.config.windowMinutes * 60_000
     }
 
-    /** Drops failures that left the window; returns the kiosk's remaining ones. */
-    private prune(kioskId: number, now: number): number[] {
-        const from = now - this.windowMs
-        this.globalFailures = this.globalFailures.filter(t => t > from)
-        const mine = (this.failures.get(kioskId) ?? []).filter(t => t > from)
-        if (mine.length > 0) this.failures.set(kioskId, mine)
-        else this.failures.delete(kioskId)
-        return mine
-    }
-
     /** Throws the refusal when this kiosk (or everyone) has used up its wrong numbers for now. */
-    check(kioskId: number): void {
+    async check(kioskId: number): Promise<void> {
         const now = this.clock()
-        const mine = this.prune(kioskId, now)
-        const retryIn = (oldest: number) => String(Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000)))
-        if (mine.length >= this.config.perKiosk) {
+        const counts = await this.storage.countWrongNumbers(kioskId, now - this.windowMs)
+        const retryIn = (oldest = now) => String(Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000)))
+        if (counts.kiosk >= this.config.perKiosk) {
             throw new HttpError(429, "kiosk_locked",
                 "too many wrong processing numbers from this kiosk; number checks are locked for a while (ask the health centre to confirm the number)",
-                { "retry-after": retryIn(mine[0]) })
+                { "retry-after": retryIn(counts.kioskOldest) })
         }
-        if (this.globalFailures.length >= this.config.global) {
+        if (counts.all >= this.config.global) {
             throw new HttpError(503, "verification_paused",
                 "too many wrong processing numbers overall; number checks are paused for a while, nothing was stored",
-                { "retry-after": retryIn(this.globalFailures[0]) })
+                { "retry-after": retryIn(counts.allOldest) })
         }
     }
 
-    recordFailure(kioskId: number): void {
+    async recordFailure(kioskId: number): Promise<void> {
         const now = this.clock()
-        this.failures.set(kioskId, [...this.prune(kioskId, now), now])
-        this.globalFailures.push(now)
+        await this.storage.recordWrongNumber(kioskId, now, now - this.windowMs)
     }
 
     /** Wrong numbers one stolen key can try per day at most. */

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto"
 import {
     PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
     type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberState, type NewUpload, type DiagnosisKeyRecord,
+    type ExportFileInfo, type ProcessingNumberState, type NewUpload, type DiagnosisKeyRecord, type WrongNumberCounts,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
@@ -218,6 +218,19 @@ export class PostgresStorage implements Storage {
 
     async listSurveyAnswers(): Promise<{ day: number; answers: string }[]> {
         return (await this.pool.query("SELECT day, answers FROM survey_answers ORDER BY day, id")).rows
+    }
+
+    async recordWrongNumber(kioskId: number, at: number, forgetBefore: number): Promise<void> {
+        await this.inTx(async q => {
+            await q.query("DELETE FROM wrong_numbers WHERE at < $1", [forgetBefore])
+            await q.query("INSERT INTO wrong_numbers (kiosk_id, at) VALUES ($1, $2)", [kioskId, at])
+        })
+    }
+
+    async countWrongNumbers(kioskId: number, since: number): Promise<WrongNumberCounts> {
+        const r = (await this.pool.query(`SELECT count(*) FILTER (WHERE kiosk_id = $1) AS kiosk, min(at) FILTER (WHERE kiosk_id = $1) AS kiosk_oldest,
+            count(*) AS all_count, min(at) AS all_oldest FROM wrong_numbers WHERE at >= $2`, [kioskId, since])).rows[0]
+        return { kiosk: r.kiosk, kioskOldest: r.kiosk_oldest ?? undefined, all: r.all_count, allOldest: r.all_oldest ?? undefined }
     }
 
     async endOfServiceAt(): Promise<number | undefined> {

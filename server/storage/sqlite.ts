@@ -7,7 +7,7 @@ import { join } from "node:path"
 import {
     PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
     type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberState, type NewUpload,
+    type ExportFileInfo, type ProcessingNumberState, type NewUpload, type WrongNumberCounts,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
@@ -47,6 +47,10 @@ export class SqliteStorage implements Storage {
             addNumber: db.prepare("INSERT OR IGNORE INTO processing_numbers (number, issued_at, expires_at) VALUES (?, ?, ?)"),
             getNumber: db.prepare("SELECT expires_at, used_at FROM processing_numbers WHERE number = ?"),
             spendNumber: db.prepare("UPDATE processing_numbers SET used_at = ? WHERE number = ? AND used_at IS NULL AND expires_at > ?"),
+            insertWrongNumber: db.prepare("INSERT INTO wrong_numbers (kiosk_id, at) VALUES (?, ?)"),
+            forgetWrongNumbers: db.prepare("DELETE FROM wrong_numbers WHERE at < ?"),
+            countWrongNumbers: db.prepare(`SELECT count(*) FILTER (WHERE kiosk_id = @kiosk) AS kiosk, min(at) FILTER (WHERE kiosk_id = @kiosk) AS kioskOldest,
+                count(*) AS "all", min(at) AS allOldest FROM wrong_numbers WHERE at >= @since`),
             findUpload: db.prepare("SELECT response FROM uploads WHERE idempotency_hash = ?").pluck(),
             insertUpload: db.prepare("INSERT INTO uploads (idempotency_hash, day, response) VALUES (?, ?, ?)"),
             insertKey: db.prepare(`INSERT OR IGNORE INTO diagnosis_keys
@@ -176,6 +180,18 @@ export class SqliteStorage implements Storage {
 
     async lastExportCreated(region: string): Promise<number> {
         return this.stmt.lastCreated.get(region) as number
+    }
+
+    async recordWrongNumber(kioskId: number, at: number, forgetBefore: number): Promise<void> {
+        this.db.transaction(() => {
+            this.stmt.forgetWrongNumbers.run(forgetBefore)
+            this.stmt.insertWrongNumber.run(kioskId, at)
+        }).immediate()
+    }
+
+    async countWrongNumbers(kioskId: number, since: number): Promise<WrongNumberCounts> {
+        const r = this.stmt.countWrongNumbers.get({ kiosk: kioskId, since }) as { kiosk: number; kioskOldest: number | null; all: number; allOldest: number | null }
+        return { kiosk: r.kiosk, kioskOldest: r.kioskOldest ?? undefined, all: r.all, allOldest: r.allOldest ?? undefined }
     }
 
     async deleteExpired(oldestDay: number) {

@@ -60,6 +60,15 @@ export interface ExportFileInfo {
     created: number
 }
 
+/** Wrong processing numbers recorded since a time: one kiosk's and all kiosks' together. */
+export interface WrongNumberCounts {
+    kiosk: number
+    /** Time of the kiosk's oldest one counted (undefined when none). */
+    kioskOldest?: number
+    all: number
+    allOldest?: number
+}
+
 /** What the local verifier finds for a number, without spending it. */
 export type ProcessingNumberState = "valid" | "used" | "expired" | "unknown"
 
@@ -102,6 +111,11 @@ export interface Storage {
     addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]>
     /** Reads the number's state; spending happens in saveUpload, with the keys. */
     checkProcessingNumber(number: string, now: number): Promise<ProcessingNumberState>
+
+    // Wrong numbers (the guessing defence): shared by all server processes, kept across restarts.
+    /** Records a wrong number sent by the kiosk at `at`, and forgets those recorded before `forgetBefore`. */
+    recordWrongNumber(kioskId: number, at: number, forgetBefore: number): Promise<void>
+    countWrongNumbers(kioskId: number, since: number): Promise<WrongNumberCounts>
 
     // Uploads: keys, the idempotency record and the spent number, stored together or not at all.
     findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined>

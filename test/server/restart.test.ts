@@ -49,3 +49,27 @@ test("stop and start on the same data directory", async () => {
         rmSync(dir, { recursive: true, force: true })
     }
 })
+
+test("a kiosk locked out for wrong processing numbers stays locked after a restart (the count is in the database, shared by every server process)", async () => {
+    const guessLimit = { perKiosk: 2, global: 100, windowMinutes: 60 }
+    const first = await startTestServer({ guessLimit })
+    const dir = first.dataDir
+    try {
+        const [valid] = await first.numbers()
+        for (const wrong of ["10000001", "10000002"]) expect((await first.put("/v3/diagnosis", upload(wrong))).status).toBe(406)
+        expect((await first.put("/v3/diagnosis", upload(valid))).status).toBe(429)
+        await first.stop(false)
+
+        const second = await startTestServer({ guessLimit }, dir)
+        try {
+            const locked = await second.put("/v3/diagnosis", upload(valid), { authorization: `Bearer ${first.apiKey}` })
+            expect(locked.status).toBe(429)
+            expect(locked.body.error).toBe("kiosk_locked")
+            expect(await second.app.storage.countKeys()).toEqual({ total: 0, unpublished: 0 })
+        } finally {
+            await second.stop(false)
+        }
+    } finally {
+        rmSync(dir, { recursive: true, force: true })
+    }
+})

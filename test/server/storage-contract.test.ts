@@ -119,6 +119,21 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
         expect((await s.listKiosks())[0].revokedAt).toBe(NOW + 1)
     })
 
+    test("wrong numbers are counted per kiosk and for all kiosks since a time, hold no number, and old ones are forgotten", async () => {
+        const a = (await s.addKiosk("a", randomBytes(32), NOW)).id
+        const b = (await s.addKiosk("b", randomBytes(32), NOW)).id
+        expect(await s.countWrongNumbers(a, NOW - 1000)).toEqual({ kiosk: 0, all: 0 })
+        await s.recordWrongNumber(a, NOW - 500, NOW - 1000)
+        await s.recordWrongNumber(a, NOW - 100, NOW - 1000)
+        await s.recordWrongNumber(b, NOW - 300, NOW - 1000)
+        expect(await s.countWrongNumbers(a, NOW - 1000)).toEqual({ kiosk: 2, kioskOldest: NOW - 500, all: 3, allOldest: NOW - 500 })
+        expect(await s.countWrongNumbers(b, NOW - 200)).toEqual({ kiosk: 0, all: 1, allOldest: NOW - 100 })
+        // Recording a later one forgets those before its window.
+        await s.recordWrongNumber(b, NOW + 1000, NOW - 200)
+        expect(await s.countWrongNumbers(a, 0)).toEqual({ kiosk: 1, kioskOldest: NOW - 100, all: 2, allOldest: NOW - 100 })
+        expect((await opened.columns("wrong_numbers")).sort()).toEqual(["at", "kiosk_id"])
+    })
+
     test("processing numbers: duplicates are reported back, states are told apart for the verifier", async () => {
         expect(await s.addProcessingNumbers(["11111111", "22222222"], NOW, NOW + 1000)).toEqual(["11111111", "22222222"])
         expect(await s.addProcessingNumbers(["11111111", "33333333"], NOW, NOW + 1000)).toEqual(["33333333"])
