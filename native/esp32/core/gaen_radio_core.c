@@ -268,15 +268,18 @@ bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const u
     return accept;
 }
 
-bool gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len) {
+gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len) {
     radio_port_lock();
-    bool take = rc->connected && len + 3 <= rc->mtu && link_queue_has_room(rc, 2);
-    if (take)
+    gaen_radio_link_write_t result = !rc->connected             ? GAEN_RADIO_LINK_NOT_CONNECTED
+                                     : len + 3 > rc->mtu          ? GAEN_RADIO_LINK_TOO_LONG
+                                     : !link_queue_has_room(rc, 2) ? GAEN_RADIO_LINK_QUEUE_FULL
+                                                                  : GAEN_RADIO_LINK_TAKEN;
+    if (result == GAEN_RADIO_LINK_TAKEN)
         link_queue_push(rc, GAEN_RADIO_LINK_EVENT_VALUE, value, len);
     else
         rc->link_refused++;
     radio_port_unlock();
-    return take;
+    return result;
 }
 
 void gaen_radio_core_link_disconnected(gaen_radio_core_t *rc) {

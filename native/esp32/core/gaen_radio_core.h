@@ -98,10 +98,15 @@ void gaen_radio_core_scan_done(gaen_radio_core_t *rc);
  * connected): the port must then end it. Accepted: the sync advertisement stops.
  */
 bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const uint8_t host[6]);
-/** From the port for each GATT write of the connected host. Returns false when the value is not
- *  taken (no host, longer than MTU - 3, no room in the queue): the port answers the write with an
- *  error, so the host knows. */
-bool gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len);
+typedef enum {
+    GAEN_RADIO_LINK_TAKEN,
+    GAEN_RADIO_LINK_NOT_CONNECTED,
+    GAEN_RADIO_LINK_TOO_LONG,  // more than MTU - 3 bytes
+    GAEN_RADIO_LINK_QUEUE_FULL // the loop has not sent the earlier ones yet
+} gaen_radio_link_write_t;
+/** From the port for each GATT write of the connected host. A value not taken is lost to the
+ *  firmware: the port answers the write with an ATT error, so the host knows. */
+gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len);
 /** From the port when the connection has ended (either side). */
 void gaen_radio_core_link_disconnected(gaen_radio_core_t *rc);
 /** The next link_event report to send unasked (written into `report`), or 0: none. Call from the
