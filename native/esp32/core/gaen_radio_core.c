@@ -263,9 +263,12 @@ bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const u
         rc->link_refused++;
     }
     radio_port_unlock();
-    if (accept && radio_port_adv_stop(RADIO_PORT_SYNC_INSTANCE) != 0)
+    if (!accept)
+        return false;
+    radio_port_link_event_queued();
+    if (radio_port_adv_stop(RADIO_PORT_SYNC_INSTANCE) != 0)
         rc->port_errors++;
-    return accept;
+    return true;
 }
 
 gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len) {
@@ -279,16 +282,21 @@ gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, cons
     else
         rc->link_refused++;
     radio_port_unlock();
+    if (result == GAEN_RADIO_LINK_TAKEN)
+        radio_port_link_event_queued();
     return result;
 }
 
 void gaen_radio_core_link_disconnected(gaen_radio_core_t *rc) {
     radio_port_lock();
-    if (rc->connected) {
+    bool was_connected = rc->connected;
+    if (was_connected) {
         rc->connected = false;
         link_queue_push(rc, GAEN_RADIO_LINK_EVENT_DISCONNECTED, NULL, 0); // its slot was kept free
     }
     radio_port_unlock();
+    if (was_connected)
+        radio_port_link_event_queued();
 }
 
 size_t gaen_radio_core_next_link_event(gaen_radio_core_t *rc, uint8_t *report) {

@@ -25,6 +25,8 @@ radio_port_err_t radio_port_scan_start(uint32_t duration_ms);
 radio_port_err_t radio_port_link_notify(const uint8_t *value, uint16_t len);
 /** Ends the sync link's connection (if any); the port then reports nothing more of it. */
 radio_port_err_t radio_port_link_disconnect(void);
+/** The core queued a link_event report: wake the loop that sends it (gaen_radio_core_next_link_event). */
+void radio_port_link_event_queued(void);
 /** False where the controller may refuse a random address change during a scan (ESP32, BLE 4.2). */
 bool radio_port_address_change_while_scanning(void);
 

@@ -77,3 +77,7 @@ int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct bl
 uint16_t gaen_radio_link_conn(void) {
     return reported ? conn : BLE_HS_CONN_HANDLE_NONE;
 }
+
+bool gaen_radio_link_busy(void) {
+    return conn != BLE_HS_CONN_HANDLE_NONE;
+}

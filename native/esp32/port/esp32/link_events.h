@@ -3,6 +3,7 @@
 // time; it is reported to the core only once its ATT MTU is agreed, since the connected event
 // carries it. Host-tested with test/nimble_fake (test/link_tests.c).
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include "core/gaen_radio_core.h"
 
@@ -16,6 +17,10 @@ void gaen_radio_link_gap_event(struct ble_gap_event *event, gaen_radio_core_t *r
  *  0, or an ATT error the host sees: not connected, value too long, or the queue full. */
 int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_gatt_access_ctxt *ctxt,
                            void *arg);
+
+/** Whether any host is connected, reported to the core or not yet (the sync advertisement then
+ *  stays off the air in the time-shared set). */
+bool gaen_radio_link_busy(void);
 
 /** The connection the core knows of (BLE_HS_CONN_HANDLE_NONE: none), for notify and terminate. */
 uint16_t gaen_radio_link_conn(void);
