@@ -1,6 +1,6 @@
-// For the host tests only: the few NimBLE declarations port/esp32/gap_events.c uses, written from
-// NimBLE's documented API (field names as in host/ble_gap.h), so that the event feeder can drive
-// the real event handler. Values of the constants are this fake's own; the board build uses NimBLE's.
+// For the host tests only: the few NimBLE declarations port/esp32/gap_events.c and link_events.c
+// use, written from NimBLE's documented API (field names as in host/ble_gap.h), so that the event
+// feeder can drive the real event handlers. Values of the constants are this fake's own; the board build uses NimBLE's.
 #pragma once
 #include <stdint.h>
 #include "syscfg/syscfg.h"
