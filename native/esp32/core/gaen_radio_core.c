@@ -20,8 +20,13 @@ static void put_on_air(gaen_radio_core_t *rc, const gaen_radio_adv_t *adv) {
     }
 }
 
+/** An advertise or advertise_sync command: an address and 1 to 31 bytes of advertising data. */
+static bool advertisement_size_ok(size_t size) {
+    return size >= GAEN_RADIO_ADDRESS_BYTES + 1 && size <= GAEN_RADIO_ADDRESS_BYTES + GAEN_RADIO_MAX_ADV_DATA;
+}
+
 static void advertise(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
-    if (size < GAEN_RADIO_ADDRESS_BYTES + 1 || size > GAEN_RADIO_ADDRESS_BYTES + GAEN_RADIO_MAX_ADV_DATA) {
+    if (!advertisement_size_ok(size)) {
         rc->refused++;
         return;
     }
@@ -117,8 +122,7 @@ static size_t link_state(const gaen_radio_core_t *rc, uint8_t *out) {
 
 static void advertise_sync(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
     // A static random address: the two top bits of its last byte (as on air) are 1.
-    bool malformed = size < GAEN_RADIO_ADDRESS_BYTES + 1 || size > GAEN_RADIO_ADDRESS_BYTES + GAEN_RADIO_MAX_ADV_DATA ||
-                     (data[GAEN_RADIO_ADDRESS_BYTES - 1] & 0xc0) != 0xc0;
+    bool malformed = !advertisement_size_ok(size) || (data[GAEN_RADIO_ADDRESS_BYTES - 1] & 0xc0) != 0xc0;
     radio_port_lock();
     bool refuse = malformed || rc->connected;
     if (!refuse)
