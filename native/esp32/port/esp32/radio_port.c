@@ -160,8 +160,9 @@ radio_port_err_t radio_port_scan_start(uint32_t duration_ms) {
 // One advertising set and one random address: beacon and sync advertisement take turns of
 // SHARE_SLOT_MS while both are on (the beacon then airs every other slot, about every 500 ms,
 // only during a sync window). Each turn is a whole stop, set address, set data, start, so a
-// packet never pairs one's address with the other's payload. Turns pause while scanning (the
-// controller may refuse the address change); the scan starts on the beacon's turn.
+// packet never pairs one's address with the other's payload. No address changes while scanning
+// (the controller may refuse them): turns and waiting changes resume after the scan, and the scan
+// starts on the beacon's turn. A connected host ends the sync advertisement's turns.
 #define SHARE_SLOT_MS 250
 
 typedef struct {
@@ -173,7 +174,8 @@ typedef struct {
 
 static share_slot_t slots[2]; // by instance
 static int airing = -1;       // the instance the set carries, -1: none
-static SemaphoreHandle_t share_lock; // the Jacdac loop and the timer task both switch turns
+static bool stale;            // the carried instance's address or data changed since it went on air
+static SemaphoreHandle_t share_lock; // the Jacdac loop, the host task and the timer task all switch
 static esp_timer_handle_t share_timer;
 
 /** The sync advertisement stops counting once a host is connected (the controller ended it). */
@@ -186,6 +188,7 @@ static int air(int instance) {
     if (ble_gap_adv_active() && (rc = logged("adv_stop", ble_gap_adv_stop())))
         return rc;
     airing = -1;
+    stale = false;
     if (instance < 0)
         return 0;
     const share_slot_t *slot = &slots[instance];
@@ -211,21 +214,37 @@ static int air(int instance) {
 /** What should be on air now (`turn`: the other one's turn has come, if both are eligible). */
 static int next_on_air(bool turn) {
     bool beacon = eligible(RADIO_PORT_BEACON_INSTANCE), sync = eligible(RADIO_PORT_SYNC_INSTANCE);
-    if (beacon && sync)
-        return turn || airing < 0 ? (airing == RADIO_PORT_BEACON_INSTANCE ? RADIO_PORT_SYNC_INSTANCE
-                                                                          : RADIO_PORT_BEACON_INSTANCE)
-                                  : airing;
+    if (beacon && sync) {
+        if (airing < 0 || turn)
+            return airing == RADIO_PORT_BEACON_INSTANCE ? RADIO_PORT_SYNC_INSTANCE : RADIO_PORT_BEACON_INSTANCE;
+        return airing;
+    }
     return beacon ? RADIO_PORT_BEACON_INSTANCE : sync ? RADIO_PORT_SYNC_INSTANCE : -1;
+}
+
+/** Puts what should be on air on air, unless that needs an address change during a scan (the
+ *  timer then does it after the scan). Keeps the timer running while there are turns to take or
+ *  a change waits. Call with share_lock held. */
+static int settle(bool turn) {
+    int rc = 0, next = next_on_air(turn);
+    bool change = next != airing || (stale && next >= 0);
+    if (change && (next < 0 || !ble_gap_disc_active()))
+        rc = air(next);
+    else if (change && airing >= 0 && !eligible(airing))
+        rc = air(-1); // off the air now; the other one's address waits for the end of the scan
+    bool waiting = next_on_air(false) != airing || stale;
+    bool sharing = eligible(RADIO_PORT_BEACON_INSTANCE) && eligible(RADIO_PORT_SYNC_INSTANCE);
+    if ((sharing || waiting) && !esp_timer_is_active(share_timer))
+        esp_timer_start_periodic(share_timer, SHARE_SLOT_MS * 1000);
+    else if (!sharing && !waiting && esp_timer_is_active(share_timer))
+        esp_timer_stop(share_timer);
+    return rc;
 }
 
 static void share_turn(void *arg) {
     (void)arg;
     xSemaphoreTake(share_lock, portMAX_DELAY);
-    int next = next_on_air(true);
-    if (next != airing && !ble_gap_disc_active())
-        air(next);
-    if (!eligible(RADIO_PORT_BEACON_INSTANCE) || !eligible(RADIO_PORT_SYNC_INSTANCE))
-        esp_timer_stop(share_timer); // nothing to share any more (an error: not running)
+    settle(true);
     xSemaphoreGive(share_lock);
 }
 
@@ -237,14 +256,10 @@ radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6]
     memcpy(slot->address, address, 6);
     slot->len = len;
     memcpy(slot->data, data, len);
-    int rc = 0;
-    int next = next_on_air(false);
-    // The one on air changes now; the other waits for its turn (at most SHARE_SLOT_MS). While
-    // scanning, the sync advertisement waits for the end of the scan.
-    if (next == instance && !(ble_gap_disc_active() && airing >= 0 && airing != instance))
-        rc = air(instance);
-    if (eligible(RADIO_PORT_BEACON_INSTANCE) && eligible(RADIO_PORT_SYNC_INSTANCE) && !esp_timer_is_active(share_timer))
-        esp_timer_start_periodic(share_timer, SHARE_SLOT_MS * 1000);
+    if (airing == instance)
+        stale = true;
+    // The one on air changes now; the other waits for its turn (at most SHARE_SLOT_MS).
+    int rc = settle(false);
     xSemaphoreGive(share_lock);
     return rc;
 }
@@ -252,9 +267,7 @@ radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6]
 radio_port_err_t radio_port_adv_stop(uint8_t instance) {
     xSemaphoreTake(share_lock, portMAX_DELAY);
     slots[instance].on = false;
-    int rc = 0;
-    if (airing == instance)
-        rc = air(next_on_air(false)); // the other one, if on, gets the set back
+    int rc = settle(false); // the other one, if on, gets the set back
     xSemaphoreGive(share_lock);
     return rc;
 }
