@@ -29,10 +29,10 @@ function hostProgram(name: string, sources: string[], extraFlags: string[] = [])
     return exe
 }
 
-/** The C host tests: cores + host port + the NimBLE GAP handler fed by scripted events. */
+/** The C host tests: cores + host port + the NimBLE GAP and sync-link handlers fed by scripted events. */
 export function buildHostTests(): string {
     const tests = readdirSync(join(NATIVE_DIR, "test")).filter(f => /_tests\.c$|^main\.c$/.test(f)).map(f => `test/${f}`)
-    return hostProgram("host-tests", [...CORE, ...HOST_PORT, "port/esp32/gap_events.c", ...tests], ["-I", "test/nimble_fake"])
+    return hostProgram("host-tests", [...CORE, ...HOST_PORT, "port/esp32/gap_events.c", "port/esp32/link_events.c", ...tests], ["-I", "test/nimble_fake"])
 }
 
 /** Runs the shared conformance cases' steps on the C cores (see its header for the line protocol). */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { FlashServer } from "../../sim/hardware/flash-server.js"
 import { GaenRadioServer } from "../../sim/hardware/radio-server.js"
-import { scanEntryRssi, type Advertisement, type HeardAdvertisement, type RadioMedium } from "../../sim/hardware/radio-medium.js"
+import { scanEntryRssi, type Advertisement, type HeardAdvertisement, type LinkMedium, type RadioMedium } from "../../sim/hardware/radio-medium.js"
 import { buildConformanceRunner, NATIVE_DIR } from "../../scripts/native-build.js"
 import { waitUntil } from "../helpers/wait.js"
 
@@ -19,11 +19,24 @@ type Step =
     | { command: number; data: string; report?: string }
     | { hear: Heard[] }
     | { windowEnds: true }
-interface Case { name: string; steps: Step[]; flashAfter?: { offset: number; hex: string }[]; air?: ({ address: string; payload: string } | null)[] }
+    // The sync link, as the Bluetooth stack reports it; `report` is the link_event it must produce.
+    | { connect: { mtu: number; host: string }; report?: string }
+    | { write: string; report?: string }
+    | { disconnect: true; report?: string }
+type OnAir = { address: string; payload: string } | null
+interface Case {
+    name: string
+    steps: Step[]
+    flashAfter?: { offset: number; hex: string }[]
+    air?: OnAir[]
+    syncAir?: OnAir[]
+    link?: string[]
+}
 interface CaseFile { geometry?: { sectorSize: number; sectorCount: number }; cases: Case[] }
 
-/** What one implementation did in a case, in the form the cases state it. */
-interface Outcome { reports: { code: number; hex: string }[]; air: ({ address: string; payload: string } | null)[]; image?: string }
+/** What one implementation did in a case, in the form the cases state it: `air` the GAEN beacon,
+ *  `syncAir` the sync advertisement, `link` connections accepted or refused, notifications, closes. */
+interface Outcome { reports: { code: number; hex: string }[]; air: OnAir[]; syncAir: OnAir[]; link: string[]; image?: string }
 
 const load = (name: string): CaseFile => JSON.parse(readFileSync(join(NATIVE_DIR, "conformance", name), "utf8"))
 const flashCases = load("nor-flash.json")
@@ -32,22 +45,37 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex")
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), "hex"))
 const WAIT_MS = 20_000 // real time, generous for a loaded machine; a passing case never waits it out
 
+const LINK_EVENT = 0x87
+
 function expected(c: Case, geometry?: CaseFile["geometry"]): Outcome {
-    const reports = c.steps.flatMap(s => ("command" in s && s.report !== undefined ? [{ code: s.command, hex: s.report }] : []))
+    const reports = c.steps.flatMap(s =>
+        "report" in s && s.report !== undefined ? [{ code: "command" in s ? s.command : LINK_EVENT, hex: s.report }] : [])
     let image: string | undefined
     if (geometry) {
         const img = new Uint8Array(geometry.sectorSize * geometry.sectorCount).fill(0xff)
         for (const r of c.flashAfter ?? []) img.set(bytes(r.hex), r.offset)
         image = hex(img)
     }
-    return { reports, air: c.air ?? [], image }
+    return { reports, air: c.air ?? [], syncAir: c.syncAir ?? [], link: c.link ?? [], image }
 }
 
 // ---- the simulator's servers -------------------------------------------------------------------
 
-/** A radio medium whose scan windows end when the case says so, holding what the case heard. */
-class CaseMedium implements RadioMedium {
+/** A radio medium whose scan windows end when the case says so, holding what the case heard, and
+ *  recording what the sync link did. */
+class CaseMedium implements RadioMedium, LinkMedium {
     air: Outcome["air"] = []
+    syncAir: Outcome["syncAir"] = []
+    link: string[] = []
+    syncAdvertisingChanged(ad: Advertisement | null) {
+        this.syncAir.push(ad ? { address: hex(ad.address), payload: hex(ad.payload) } : null)
+    }
+    notify(value: Uint8Array) {
+        this.link.push(`notify ${hex(value)}`)
+    }
+    closed() {
+        this.link.push("closed")
+    }
     heard: Heard[] = []
     closedWindows = 0
     private endWindow: ((heard: HeardAdvertisement[]) => void) | undefined
@@ -95,17 +123,23 @@ async function runOnSimulator(c: Case, server: FlashServer | GaenRadioServer, me
                 pkt.deviceIdentifier = provider.deviceId
                 pkt.isCommand = true
                 await bus.sendPacketAsync(pkt)
-                if (step.report !== undefined) {
-                    expectedReports++
-                    await waitUntil(() => reports.length >= expectedReports, WAIT_MS, 5)
-                }
             } else if ("hear" in step) medium!.heard.push(...step.hear)
-            else await medium!.windowEnds()
+            else if ("windowEnds" in step) await medium!.windowEnds()
+            else {
+                const radio = server as GaenRadioServer
+                if ("connect" in step) medium!.link.push(radio.hostConnect(step.connect.mtu, bytes(step.connect.host)) ? "accepted" : "refused")
+                else if ("write" in step) radio.hostWrite(bytes(step.write))
+                else radio.hostDisconnect()
+            }
+            if ("report" in step && step.report !== undefined) {
+                expectedReports++
+                await waitUntil(() => reports.length >= expectedReports, WAIT_MS, 5)
+            }
         }
     } finally {
         bus.stop()
     }
-    return { reports, air: medium?.air ?? [] }
+    return { reports, air: medium?.air ?? [], syncAir: medium?.syncAir ?? [], link: medium?.link ?? [] }
 }
 
 // ---- the C cores ---------------------------------------------------------------------------------
@@ -121,17 +155,24 @@ function runOnCCore(c: Case, setup: string): Outcome {
         if ("command" in step) lines.push(`cmd ${step.command} ${step.data.replace(/\s+/g, "") || "-"}`)
         else if ("hear" in step) {
             for (const h of step.hear) for (let i = 0; i < (h.packets ?? 1); i++) lines.push(`hear ${h.address} ${h.rssi} ${h.payload || "-"}`)
-        } else lines.push("window_end")
+        } else if ("windowEnds" in step) lines.push("window_end")
+        else if ("connect" in step) lines.push(`connect ${step.connect.mtu} ${step.connect.host}`)
+        else if ("write" in step) lines.push(`write ${step.write || "-"}`)
+        else lines.push("disconnect")
     }
     lines.push("air", "image")
     const r = spawnSync(runner, [], { input: lines.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 24 })
     if (r.status !== 0) throw new Error(`conformance runner failed (${r.status}): ${r.stderr}`)
-    const out: Outcome = { reports: [], air: [] }
+    const out: Outcome = { reports: [], air: [], syncAir: [], link: [] }
     for (const line of r.stdout.split("\n")) {
         const [word, a, b] = line.split(" ")
         if (word === "report") out.reports.push({ code: Number(a), hex: b ?? "" })
         else if (word === "start") out.air.push({ address: a, payload: b ?? "" })
         else if (word === "stop") out.air.push(null)
+        else if (word === "sync_start") out.syncAir.push({ address: a, payload: b ?? "" })
+        else if (word === "sync_stop") out.syncAir.push(null)
+        else if (word === "accepted" || word === "refused" || word === "closed") out.link.push(word)
+        else if (word === "notify") out.link.push(`notify ${a ?? ""}`)
         else if (word === "image" && setup.startsWith("flash")) out.image = a
     }
     return out
@@ -164,7 +205,7 @@ describe("GAEN Radio conformance: simulator and C core give the same bytes", () 
     for (const c of radioCases.cases) {
         test(`${c.name} (simulator)`, async () => {
             const medium = new CaseMedium()
-            const server = new GaenRadioServer({ medium, txPower: 0, advertisingIntervalMs: 250, now: () => Date.now() })
+            const server = new GaenRadioServer({ medium, link: medium, txPower: 0, advertisingIntervalMs: 250, now: () => Date.now() })
             expect(await runOnSimulator(c, server, medium)).toEqual(expected(c))
         })
         test(`${c.name} (C core)`, () => {

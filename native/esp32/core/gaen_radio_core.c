@@ -20,8 +20,13 @@ static void put_on_air(gaen_radio_core_t *rc, const gaen_radio_adv_t *adv) {
     }
 }
 
+/** An advertise or advertise_sync command: an address and 1 to 31 bytes of advertising data. */
+static bool advertisement_size_ok(size_t size) {
+    return size >= GAEN_RADIO_ADDRESS_BYTES + 1 && size <= GAEN_RADIO_ADDRESS_BYTES + GAEN_RADIO_MAX_ADV_DATA;
+}
+
 static void advertise(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
-    if (size < GAEN_RADIO_ADDRESS_BYTES + 1 || size > GAEN_RADIO_ADDRESS_BYTES + GAEN_RADIO_MAX_ADV_DATA) {
+    if (!advertisement_size_ok(size)) {
         rc->refused++;
         return;
     }
@@ -88,6 +93,79 @@ static size_t scan_results(gaen_radio_core_t *rc, const uint8_t *data, size_t si
     return len;
 }
 
+static bool link_queue_has_room(const gaen_radio_core_t *rc, uint8_t slots) {
+    return GAEN_RADIO_LINK_QUEUE - rc->events_count >= slots;
+}
+
+/** Queues one link_event report (head byte, then `len` bytes); the caller made sure there is room. */
+static void link_queue_push(gaen_radio_core_t *rc, uint8_t event, const uint8_t *data, size_t len) {
+    gaen_radio_link_event_t *e = &rc->events[(rc->events_head + rc->events_count) % GAEN_RADIO_LINK_QUEUE];
+    rc->events_count++;
+    e->bytes[0] = event;
+    if (len)
+        memcpy(e->bytes + 1, data, len);
+    e->len = (uint8_t)(1 + len);
+}
+
+/** The link's state as the link_event command answers it (and the connected event carries). */
+static size_t link_state(const gaen_radio_core_t *rc, uint8_t *out) {
+    if (!rc->connected) {
+        out[0] = 0;
+        out[1] = rc->sync_advertising ? 1 : 0;
+        return 2;
+    }
+    out[0] = GAEN_RADIO_LINK_EVENT_CONNECTED;
+    put_le16(out + 1, rc->mtu);
+    memcpy(out + 3, rc->host, GAEN_RADIO_ADDRESS_BYTES);
+    return 3 + GAEN_RADIO_ADDRESS_BYTES;
+}
+
+static void advertise_sync(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
+    // A static random address: the two top bits of its last byte (as on air) are 1.
+    bool malformed = !advertisement_size_ok(size) || (data[GAEN_RADIO_ADDRESS_BYTES - 1] & 0xc0) != 0xc0;
+    radio_port_lock();
+    bool refuse = malformed || rc->connected;
+    if (!refuse)
+        rc->sync_advertising = true;
+    radio_port_unlock();
+    if (refuse) {
+        rc->refused++;
+        return;
+    }
+    if (radio_port_adv_start(RADIO_PORT_SYNC_INSTANCE, data, data + GAEN_RADIO_ADDRESS_BYTES,
+                             (uint8_t)(size - GAEN_RADIO_ADDRESS_BYTES)) != 0) {
+        // Off the air: no host can connect, and link_event says so.
+        rc->port_errors++;
+        radio_port_lock();
+        rc->sync_advertising = false;
+        radio_port_unlock();
+    }
+}
+
+static void stop_sync(gaen_radio_core_t *rc) {
+    radio_port_lock();
+    bool was_advertising = rc->sync_advertising, was_connected = rc->connected;
+    rc->sync_advertising = false;
+    rc->connected = false; // the firmware ended it: no disconnected event follows
+    radio_port_unlock();
+    if (was_advertising && radio_port_adv_stop(RADIO_PORT_SYNC_INSTANCE) != 0)
+        rc->port_errors++;
+    if (was_connected && radio_port_link_disconnect() != 0)
+        rc->port_errors++;
+}
+
+static void link_send(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
+    radio_port_lock();
+    bool send = rc->connected && size + 3 <= rc->mtu;
+    radio_port_unlock();
+    if (!send) {
+        rc->refused++; // dropped, as the spec says: no host, or longer than MTU - 3
+        return;
+    }
+    if (radio_port_link_notify(data, (uint16_t)size) != 0)
+        rc->port_errors++;
+}
+
 size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_t *data,
                                size_t size, uint8_t *report) {
     switch (cmd) {
@@ -102,6 +180,21 @@ size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_
         return 0;
     case JD_GAEN_RADIO_CMD_SCAN_RESULTS:
         return scan_results(rc, data, size, report);
+    case JD_GAEN_RADIO_CMD_ADVERTISE_SYNC:
+        advertise_sync(rc, data, size);
+        return 0;
+    case JD_GAEN_RADIO_CMD_STOP_SYNC:
+        stop_sync(rc);
+        return 0;
+    case JD_GAEN_RADIO_CMD_LINK_SEND:
+        link_send(rc, data, size);
+        return 0;
+    case JD_GAEN_RADIO_CMD_LINK_EVENT: {
+        radio_port_lock();
+        size_t len = link_state(rc, report);
+        radio_port_unlock();
+        return len;
+    }
     default:
         return 0;
     }
@@ -153,6 +246,75 @@ void gaen_radio_core_scan_done(gaen_radio_core_t *rc) {
     radio_port_lock();
     rc->scanning = false;
     radio_port_unlock();
+}
+
+bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const uint8_t host[6]) {
+    radio_port_lock();
+    // Room for this event and the disconnection that will follow it.
+    bool accept = rc->sync_advertising && !rc->connected && link_queue_has_room(rc, 2);
+    if (accept) {
+        // A connectable advertisement ends once a host is connected (the controller stops it too).
+        rc->sync_advertising = false;
+        rc->connected = true;
+        rc->mtu = mtu < GAEN_RADIO_LINK_MIN_MTU ? GAEN_RADIO_LINK_MIN_MTU
+                  : mtu > GAEN_RADIO_LINK_MAX_MTU ? GAEN_RADIO_LINK_MAX_MTU
+                                                  : mtu;
+        memcpy(rc->host, host, GAEN_RADIO_ADDRESS_BYTES);
+        uint8_t state[3 + GAEN_RADIO_ADDRESS_BYTES];
+        size_t len = link_state(rc, state);
+        link_queue_push(rc, state[0], state + 1, len - 1);
+    } else {
+        rc->link_refused++;
+    }
+    radio_port_unlock();
+    if (!accept)
+        return false;
+    radio_port_link_event_queued();
+    if (radio_port_adv_stop(RADIO_PORT_SYNC_INSTANCE) != 0)
+        rc->port_errors++;
+    return true;
+}
+
+gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len) {
+    radio_port_lock();
+    gaen_radio_link_write_t result = !rc->connected             ? GAEN_RADIO_LINK_NOT_CONNECTED
+                                     : len + 3 > rc->mtu          ? GAEN_RADIO_LINK_TOO_LONG
+                                     : !link_queue_has_room(rc, 2) ? GAEN_RADIO_LINK_QUEUE_FULL
+                                                                  : GAEN_RADIO_LINK_TAKEN;
+    if (result == GAEN_RADIO_LINK_TAKEN)
+        link_queue_push(rc, GAEN_RADIO_LINK_EVENT_VALUE, value, len);
+    else
+        rc->link_refused++;
+    radio_port_unlock();
+    if (result == GAEN_RADIO_LINK_TAKEN)
+        radio_port_link_event_queued();
+    return result;
+}
+
+void gaen_radio_core_link_disconnected(gaen_radio_core_t *rc) {
+    radio_port_lock();
+    bool was_connected = rc->connected;
+    if (was_connected) {
+        rc->connected = false;
+        link_queue_push(rc, GAEN_RADIO_LINK_EVENT_DISCONNECTED, NULL, 0); // its slot was kept free
+    }
+    radio_port_unlock();
+    if (was_connected)
+        radio_port_link_event_queued();
+}
+
+size_t gaen_radio_core_next_link_event(gaen_radio_core_t *rc, uint8_t *report) {
+    radio_port_lock();
+    size_t len = 0;
+    if (rc->events_count) {
+        const gaen_radio_link_event_t *e = &rc->events[rc->events_head];
+        len = e->len;
+        memcpy(report, e->bytes, len);
+        rc->events_head = (uint8_t)((rc->events_head + 1) % GAEN_RADIO_LINK_QUEUE);
+        rc->events_count--;
+    }
+    radio_port_unlock();
+    return len;
 }
 
 int8_t gaen_radio_mean_rssi(int32_t sum, uint16_t packets) {

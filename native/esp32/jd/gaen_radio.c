@@ -33,6 +33,11 @@ REG_DEFINITION(                                      //
 void gaen_radio_process(srv_t *state) {
     gaen_radio_core_process(&state->core);
     state->advertising = state->core.advertising;
+    // The sync link's events, unasked and in order, as link_event reports to the token's VM.
+    uint8_t event[GAEN_RADIO_REPORT_MAX];
+    size_t len;
+    while ((len = gaen_radio_core_next_link_event(&state->core, event)))
+        jd_send(state->service_index, JD_GAEN_RADIO_CMD_LINK_EVENT, event, len);
 }
 
 void gaen_radio_handle_packet(srv_t *state, jd_packet_t *pkt) {
@@ -44,7 +49,11 @@ void gaen_radio_handle_packet(srv_t *state, jd_packet_t *pkt) {
     case JD_GAEN_RADIO_CMD_ADVERTISE:
     case JD_GAEN_RADIO_CMD_STOP_ADVERTISING:
     case JD_GAEN_RADIO_CMD_SCAN:
-    case JD_GAEN_RADIO_CMD_SCAN_RESULTS: {
+    case JD_GAEN_RADIO_CMD_SCAN_RESULTS:
+    case JD_GAEN_RADIO_CMD_ADVERTISE_SYNC:
+    case JD_GAEN_RADIO_CMD_STOP_SYNC:
+    case JD_GAEN_RADIO_CMD_LINK_SEND:
+    case JD_GAEN_RADIO_CMD_LINK_EVENT: {
         uint8_t report[GAEN_RADIO_REPORT_MAX];
         size_t len = gaen_radio_core_command(&state->core, pkt->service_command, pkt->data,
                                              pkt->service_size, report);
@@ -64,5 +73,6 @@ void gaen_radio_init(void) {
     gaen_radio_core_init(&state->core);
     state->tx_power = GAEN_RADIO_TX_POWER_DBM;
     state->advertising_interval = GAEN_RADIO_ADV_INTERVAL_MS;
-    radio_port_esp32_init(&state->core); // on failure the radio stays silent; commands still answer
+    // On failure the radio stays silent (or without the sync link); commands still answer.
+    radio_port_esp32_init(&state->core, jdesp_wake_main);
 }

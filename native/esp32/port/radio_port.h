@@ -9,8 +9,11 @@
 
 typedef int radio_port_err_t;
 
-/** One advertising set per instance; the beacon is instance 0 (a later GATT sync link may add 1). */
+/** One advertising set per instance: the GAEN beacon (ADV_NONCONN_IND) is instance 0, the sync
+ *  link's connectable advertisement (ADV_IND) instance 1. Where the controller has one set only
+ *  (ESP32), the port time-shares it between the two; neither instance ever changes the other. */
 #define RADIO_PORT_BEACON_INSTANCE 0
+#define RADIO_PORT_SYNC_INSTANCE 1
 
 /** Stop, set the random address, set the data, start: address and payload change together. */
 radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data,
@@ -18,6 +21,12 @@ radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6]
 radio_port_err_t radio_port_adv_stop(uint8_t instance);
 /** Passive scan for duration_ms, every packet reported (no duplicate filter); restarts a running one. */
 radio_port_err_t radio_port_scan_start(uint32_t duration_ms);
+/** One GATT notification of the sync link's notify characteristic to the connected host. */
+radio_port_err_t radio_port_link_notify(const uint8_t *value, uint16_t len);
+/** Ends the sync link's connection (if any); the port then reports nothing more of it. */
+radio_port_err_t radio_port_link_disconnect(void);
+/** The core queued a link_event report: wake the loop that sends it (gaen_radio_core_next_link_event). */
+void radio_port_link_event_queued(void);
 /** False where the controller may refuse a random address change during a scan (ESP32, BLE 4.2). */
 bool radio_port_address_change_while_scanning(void);
 

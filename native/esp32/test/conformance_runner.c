@@ -8,11 +8,20 @@
 //   cmd <code> <hex or ->            report <code> <hex>   for each report it produced
 //   hear <address> <rssi> <payload>  (one packet heard, through the core as the port delivers it)
 //   window_end                       (the scan window ended)
-//   air                              start <address> <payload> | stop   per change, then "end"
+//   connect <mtu> <host address>     (a host connected, as the port reports it)
+//   write <hex or ->                 (the connected host wrote a value)
+//   disconnect                       (the host ended the connection)
+//   air                              per thing the radio did, in order, then "end":
+//                                    start <address> <payload> | stop            (GAEN beacon)
+//                                    sync_start <address> <payload> | sync_stop  (sync advertisement)
+//                                    accepted | refused | notify <hex> | closed  (the sync link)
+// After every line, link_event reports waiting for the loop: report 135 <hex>.
 //   image                            image <hex of the whole flash>
 #include "core/gaen_radio_core.h"
 #include "core/nor_flash_core.h"
+#include "gen/gaen_radio.h"
 #include "port/host/host_port.h"
+#include "port/radio_port.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +29,13 @@
 static nor_flash_core_t flash;
 static gaen_radio_core_t radio;
 static enum { NONE, FLASH, RADIO } service;
+/** Connections' outcomes, each with the number of port calls before it, to list them in order. */
+#define MAX_CONNECTS 32
+static struct {
+    size_t after_calls;
+    bool accepted;
+} connects[MAX_CONNECTS];
+static size_t connect_count;
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap) {
     size_t n = 0;
@@ -36,6 +52,16 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap) {
     }
     return n;
 }
+static void print_hex(const char *label, int code, const uint8_t *p, size_t n);
+
+/** What the Jacdac loop would send unasked after each step. */
+static void drain_link_events(void) {
+    static uint8_t event[JD_SERVICE_PAYLOAD_MAX];
+    size_t n;
+    while (service == RADIO && (n = gaen_radio_core_next_link_event(&radio, event)))
+        print_hex("report", JD_GAEN_RADIO_CMD_LINK_EVENT, event, n);
+}
+
 static void print_hex(const char *label, int code, const uint8_t *p, size_t n) {
     printf("%s", label);
     if (code >= 0)
@@ -61,6 +87,7 @@ int main(void) {
         } else if (strcmp(word, "radio") == 0) {
             radio_fake_reset(true);
             gaen_radio_core_init(&radio);
+            connect_count = 0;
             service = RADIO;
         } else if (strcmp(word, "cmd") == 0) {
             int code = atoi(strtok(NULL, " \n"));
@@ -84,17 +111,39 @@ int main(void) {
         } else if (strcmp(word, "window_end") == 0) {
             gaen_radio_core_scan_done(&radio);
             gaen_radio_core_process(&radio);
+        } else if (strcmp(word, "connect") == 0) {
+            int mtu = atoi(strtok(NULL, " \n"));
+            if (unhex(strtok(NULL, " \n"), a, sizeof a) != 6)
+                return fprintf(stderr, "connect: host address must be 6 bytes\n"), 2;
+            if (connect_count == MAX_CONNECTS)
+                return fprintf(stderr, "connect: more than %d in one case\n", MAX_CONNECTS), 2;
+            connects[connect_count].after_calls = radio_fake_call_count();
+            connects[connect_count++].accepted = gaen_radio_core_link_connected(&radio, (uint16_t)mtu, a);
+        } else if (strcmp(word, "write") == 0) {
+            size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
+            gaen_radio_core_link_written(&radio, a, n);
+        } else if (strcmp(word, "disconnect") == 0) {
+            gaen_radio_core_link_disconnected(&radio);
         } else if (strcmp(word, "air") == 0) {
-            for (size_t i = 0; i < radio_fake_call_count(); i++) {
+            size_t next_connect = 0;
+            for (size_t i = 0; i <= radio_fake_call_count(); i++) {
+                for (; next_connect < connect_count && connects[next_connect].after_calls == i; next_connect++)
+                    printf(connects[next_connect].accepted ? "accepted\n" : "refused\n");
                 const radio_call_t *c = radio_fake_call(i);
+                if (!c)
+                    break;
+                bool sync = c->instance == RADIO_PORT_SYNC_INSTANCE;
                 if (c->kind == AIR_START) {
-                    memcpy(a, c->address, 6);
-                    printf("start ");
+                    printf(sync ? "sync_start " : "start ");
                     for (int j = 0; j < 6; j++)
-                        printf("%02x", a[j]);
+                        printf("%02x", c->address[j]);
                     print_hex("", -1, c->data, c->len);
                 } else if (c->kind == AIR_STOP) {
-                    printf("stop\n");
+                    printf(sync ? "sync_stop\n" : "stop\n");
+                } else if (c->kind == LINK_NOTIFY) {
+                    print_hex("notify", -1, c->data, c->len);
+                } else if (c->kind == LINK_DISCONNECT) {
+                    printf("closed\n");
                 }
             }
             printf("end\n");
@@ -103,6 +152,7 @@ int main(void) {
         } else {
             return fprintf(stderr, "unknown line: %s\n", word), 2;
         }
+        drain_link_events();
         fflush(stdout);
     }
     return 0;

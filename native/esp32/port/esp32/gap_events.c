@@ -1,4 +1,5 @@
 #include "gap_events.h"
+#include "link_events.h"
 #include "host/ble_hs.h"
 
 /** A legacy advertising PDU that is not a scan response (passive scans should get none anyway). */
@@ -27,6 +28,11 @@ int gaen_radio_gap_event(struct ble_gap_event *event, void *arg) {
 #endif
     case BLE_GAP_EVENT_DISC_COMPLETE:
         gaen_radio_core_scan_done(rc);
+        return 0;
+    case BLE_GAP_EVENT_CONNECT: // only the sync advertisement is connectable
+    case BLE_GAP_EVENT_MTU:
+    case BLE_GAP_EVENT_DISCONNECT:
+        gaen_radio_link_gap_event(event, rc);
         return 0;
     default:
         return 0;

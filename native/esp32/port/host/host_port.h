@@ -20,13 +20,15 @@ void ram_flash_fail_next_write(void);
 /** While held, a started erase does not end (to see `busy`); erases run when released. */
 void ram_flash_hold_erase(bool hold);
 
-typedef enum { AIR_START, AIR_STOP, AIR_SCAN } radio_call_kind_t;
+/** What the radio did: advertising started or stopped (per instance), a scan, and on the sync link a
+ *  notification sent or the connection ended by the token. */
+typedef enum { AIR_START, AIR_STOP, AIR_SCAN, LINK_NOTIFY, LINK_DISCONNECT } radio_call_kind_t;
 typedef struct {
     radio_call_kind_t kind;
     uint8_t instance;
     uint8_t address[6];
     uint8_t len;
-    uint8_t data[31];
+    uint8_t data[236]; // advertising data (at most 31) or a notification (at most MTU - 3)
     uint32_t duration_ms;
 } radio_call_t;
 
@@ -34,5 +36,5 @@ typedef struct {
 void radio_fake_reset(bool address_change_while_scanning);
 size_t radio_fake_call_count(void);
 const radio_call_t *radio_fake_call(size_t i);
-/** Make the next advertising start or scan start fail, once. */
+/** Make the next advertising start, scan start or notification fail, once. */
 void radio_fake_fail_next(void);

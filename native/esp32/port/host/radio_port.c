@@ -50,6 +50,19 @@ radio_port_err_t radio_port_scan_start(uint32_t duration_ms) {
     record(AIR_SCAN)->duration_ms = duration_ms;
     return 0;
 }
+radio_port_err_t radio_port_link_notify(const uint8_t *value, uint16_t len) {
+    if (failing())
+        return -1;
+    radio_call_t *c = record(LINK_NOTIFY);
+    c->len = (uint8_t)len;
+    memcpy(c->data, value, len);
+    return 0;
+}
+radio_port_err_t radio_port_link_disconnect(void) {
+    record(LINK_DISCONNECT);
+    return 0;
+}
+void radio_port_link_event_queued(void) {} // the tests drain the queue themselves
 bool radio_port_address_change_while_scanning(void) { return change_while_scanning; }
 void radio_port_lock(void) {}
 void radio_port_unlock(void) {}

@@ -1,6 +1,6 @@
-// For the host tests only: the few NimBLE declarations port/esp32/gap_events.c uses, written from
-// NimBLE's documented API (field names as in host/ble_gap.h), so that the event feeder can drive
-// the real event handler. Values of the constants are this fake's own; the board build uses NimBLE's.
+// For the host tests only: the few NimBLE declarations port/esp32/gap_events.c and link_events.c
+// use, written from NimBLE's documented API (field names as in host/ble_gap.h), so that the event
+// feeder can drive the real event handlers. Values of the constants are this fake's own; the board build uses NimBLE's.
 #pragma once
 #include <stdint.h>
 #include "syscfg/syscfg.h"
@@ -46,9 +46,27 @@ struct ble_gap_ext_disc_desc {
     ble_addr_t direct_addr;
 };
 
+struct ble_gap_conn_desc {
+    ble_addr_t peer_ota_addr;
+    uint16_t conn_handle;
+};
+
 struct ble_gap_event {
     uint8_t type;
     union {
+        struct {
+            int status;
+            uint16_t conn_handle;
+        } connect;
+        struct {
+            int reason;
+            struct ble_gap_conn_desc conn;
+        } disconnect;
+        struct {
+            uint16_t conn_handle;
+            uint16_t channel_id;
+            uint16_t value;
+        } mtu;
         struct ble_gap_disc_desc disc;
         struct ble_gap_ext_disc_desc ext_disc;
         struct {
@@ -56,3 +74,34 @@ struct ble_gap_event {
         } disc_complete;
     };
 };
+
+// The sync link (port/esp32/link_events.c): connection events, the GATT write callback, and the
+// few host calls it makes, which test/link_tests.c implements as recording fakes.
+#define BLE_GAP_EVENT_CONNECT 0
+#define BLE_GAP_EVENT_DISCONNECT 1
+#define BLE_GAP_EVENT_MTU 15
+#define BLE_HS_CONN_HANDLE_NONE 0xffff
+#define BLE_ERR_REM_USER_CONN_TERM 0x13
+#define BLE_GATT_ACCESS_OP_READ_CHR 0
+#define BLE_GATT_ACCESS_OP_WRITE_CHR 1
+#define BLE_ATT_ERR_WRITE_NOT_PERMITTED 0x03
+#define BLE_ATT_ERR_INVALID_ATTR_VALUE_LEN 0x0d
+#define BLE_ATT_ERR_UNLIKELY 0x0e
+#define BLE_ATT_ERR_INSUFFICIENT_RES 0x11
+
+struct ble_gatt_error {
+    uint16_t status;
+    uint16_t att_handle;
+};
+struct os_mbuf; // the fake's own (test/link_tests.c)
+struct ble_gatt_access_ctxt {
+    uint8_t op;
+    struct os_mbuf *om;
+};
+typedef int ble_gatt_mtu_fn(uint16_t conn_handle, const struct ble_gatt_error *error, uint16_t mtu, void *arg);
+
+int ble_gap_conn_find(uint16_t handle, struct ble_gap_conn_desc *out_desc);
+int ble_gap_terminate(uint16_t conn_handle, uint8_t hci_reason);
+int ble_gattc_exchange_mtu(uint16_t conn_handle, ble_gatt_mtu_fn *cb, void *cb_arg);
+uint16_t ble_att_mtu(uint16_t conn_handle);
+int ble_hs_mbuf_to_flat(const struct os_mbuf *om, void *flat, uint16_t max_len, uint16_t *out_copy_len);
