@@ -61,6 +61,8 @@ export class FlashServer extends jd.JDServiceServer {
     /** Bytes of work left before the armed cut; -1 when none is armed. */
     private cutIn = -1
     private powerOff = false
+    /** Worn-out cells (stickBytes): ranges that keep their value whatever is programmed or erased. */
+    private readonly stuck: { offset: number; length: number; value: number }[] = []
 
     constructor(options: FlashServerOptions) {
         loadProjectServiceSpecs()
@@ -104,6 +106,20 @@ export class FlashServer extends jd.JDServiceServer {
         return this.powerOff
     }
 
+    /**
+     * Worn-out cells: from now on `length` bytes at `offset` read `value` (default 0x00) whatever is
+     * programmed or erased, so a wipe's read-back never proves them blank. For fault tests, set by
+     * the harness in the token's own process (sim/token/token-hardware.ts, over IPC); no Jacdac
+     * command reaches it, so a host cannot. Lasts as long as this server.
+     */
+    stickBytes(offset: number, length: number, value = 0x00) {
+        this.check(offset, length, false)
+        if (!(length > 0 && value >= 0 && value <= 0xff)) throw new RangeError("stickBytes: need length > 0 and a byte value")
+        this.stuck.push({ offset, length, value })
+        const bytes = new Uint8Array(length).fill(value)
+        writeSync(this.fd, bytes, 0, length, offset)
+    }
+
     /** Power is back (the token restarted): content is as the cut left it. */
     restorePower() {
         this.powerOff = false
@@ -142,9 +158,11 @@ export class FlashServer extends jd.JDServiceServer {
             // Only some of the 1→0 changes of the byte at the cut point happen.
             const clears = current[cutAt] & ~data[cutAt] & 0xff
             current[cutAt] &= ~(clears & this.randomByteWithBitProbability(0.5)) & 0xff
+            this.keepStuck(current, offset)
             writeSync(this.fd, current, 0, cutAt + 1, offset)
             this.powerCut({ operation: "program", offset, bytesDone: cutAt })
         }
+        this.keepStuck(current, offset)
         if (data.length) writeSync(this.fd, current, 0, data.length, offset)
     }
 
@@ -159,11 +177,13 @@ export class FlashServer extends jd.JDServiceServer {
             readSync(this.fd, content, 0, this.sectorSize, offset)
             for (let i = 0; i < content.length; ++i)
                 if (content[i] !== 0xff) content[i] |= this.randomByteWithBitProbability(progress)
+            this.keepStuck(content, offset)
             writeSync(this.fd, content, 0, this.sectorSize, offset)
             this.powerCut({ operation: "erase", offset, bytesDone: this.cutIn })
         }
         if (this.cutIn > 0) this.cutIn -= this.sectorSize
         content.fill(0xff)
+        this.keepStuck(content, offset)
         writeSync(this.fd, content, 0, this.sectorSize, offset)
     }
 
@@ -192,6 +212,15 @@ export class FlashServer extends jd.JDServiceServer {
         const size = this.sectorSize * this.sectorCount
         if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size)
             throw new FlashError(NorFlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)
+    }
+
+    /** Puts the stuck bytes' values into `buf`, the new content of flash from `offset` on. */
+    private keepStuck(buf: Uint8Array, offset: number) {
+        for (const r of this.stuck) {
+            const from = Math.max(r.offset, offset)
+            const to = Math.min(r.offset + r.length, offset + buf.length)
+            if (from < to) buf.fill(r.value, from - offset, to - offset)
+        }
     }
 
     private checkPower() {

@@ -240,6 +240,12 @@ export class TokenVm {
         this.control({ type: "arm-power-cut", afterBytes })
     }
 
+    /** Makes `length` bytes of the token's flash at `offset` worn out: they stay 0x00 whatever is
+     *  programmed or erased, until the token's process ends (sim/hardware/flash-server.ts). */
+    stickFlashBytes(offset: number, length: number) {
+        this.control({ type: "stick-flash-bytes", offset, length })
+    }
+
     /** Resolves when the token's process has ended (power cut, crash or stop). */
     whenExited(): Promise<number | null> {
         return this.exited

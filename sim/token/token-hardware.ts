@@ -74,6 +74,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         handle(msg: Exclude<TokenControlMessage, { type: "horizon" }>) {
             if (msg.type === "button") void pressOrRelease(msg.pressed)
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
+            else if (msg.type === "stick-flash-bytes") flash.stickBytes(msg.offset, msg.length)
             else if (msg.type === "scan-result")
                 medium.answer(msg.id, msg.heard.map(h => ({ address: fromHex(h.address), payload: fromHex(h.payload), rssi: h.rssi, packets: h.packets })))
             else if (msg.type === "link-connect") {
