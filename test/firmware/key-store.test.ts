@@ -12,8 +12,8 @@ const REGION = { firstSector: 1, sectorCount: 2 }
 /** 2024-03-01 as an ENIntervalNumber (Unix time / 600 s). */
 const DAY0 = 2848608
 
-function keyFlash(random?: () => number) {
-    return new RamNorFlash({ sectorSize: SECTOR, sectorCount: 3, random })
+function keyFlash(damageSeed?: number) {
+    return new RamNorFlash({ sectorSize: SECTOR, sectorCount: 3, damageSeed })
 }
 
 /** The TEK of the key starting at `rollingStart` in these tests: derived from it, so damage shows. */
@@ -108,7 +108,7 @@ describe("key store", () => {
 
     test("200 random power cuts: committed keys and marks survive, nothing corrupted", async () => {
         const rng = new Rng(7)
-        const flash = keyFlash(() => rng.next())
+        const flash = keyFlash(rng.int(0x7fffffff))
         let store = await KeyStore.open(flash, REGION)
         let day = 0
         let added = -1 // last day whose add() returned
