@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { FlashServer } from "../sim/hardware/flash-server.js"
+import { seededRandom } from "../test/helpers/seeded-random.js"
 
 export const GENERATED_MODULE = fileURLToPath(new URL("../test/firmware/flash-damage.generated.ts", import.meta.url))
 /** Seed of the generator's choices (cut points, data, damage seeds). */
@@ -30,17 +31,6 @@ export interface DamageCase {
     steps: DamageStep[]
     /** The whole flash after the steps. */
     after: Uint8Array
-}
-
-/** xorshift32, as test/firmware/helpers/fixtures.ts: only the generator's choices come from it. */
-function rng(seed: number) {
-    let state = seed | 0 || 1
-    return (n: number) => {
-        state ^= state << 13
-        state ^= state >>> 17
-        state ^= state << 5
-        return Math.floor(((state >>> 0) / 4294967296) * n)
-    }
 }
 
 /** Fills the flash with varied bytes, then cuts a program and two erases (at any progress, ends included). */
@@ -79,7 +69,8 @@ export function runOnFlashServer(damageSeed: number, steps: DamageStep[]): Uint8
 }
 
 export function generateCases(): DamageCase[] {
-    const int = rng(CASES_SEED)
+    const random = seededRandom(CASES_SEED)
+    const int = (n: number) => random.int(0, n - 1)
     return Array.from({ length: CASES }, (_, i) => {
         const damageSeed = int(0x7fffffff)
         const steps = chooseSteps(int, i)

@@ -43,6 +43,9 @@ export interface TokenVmOptions {
     onLog?: (line: string) => void
     /** Flash geometry of the simulated board. */
     flash?: { sectorSize: number; sectorCount: number }
+    /** Seed of the damage a power cut does to the flash in this start (default: random): a test
+     *  that draws it from its own seed replays a cut exactly. */
+    flashDamageSeed?: number
     /** Whether the simulated board has a battery-backed real-time clock (default: no). */
     rtc?: boolean
     /** Called when an armed power cut hit (the token's process is gone; start it again from `dir`). */
@@ -112,6 +115,7 @@ export class TokenVm {
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
             flash: options.flash ?? DEFAULT_FLASH,
+            flashDamageSeed: options.flashDamageSeed,
             rtc: options.rtc ?? false,
         }
         const child = fork(TOKEN_PROCESS, [], {

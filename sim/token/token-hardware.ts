@@ -46,7 +46,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         },
     })
     const button = new jd.ButtonServer("owner button")
-    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash })
+    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash, damageSeed: config.flashDamageSeed })
     flash.onPowerCut = cut => {
         // The battery is gone: nothing more happens on this token. The parent restarts it from its folder.
         send({ type: "power-cut", operation: cut.operation, offset: cut.offset, bytesDone: cut.bytesDone })
