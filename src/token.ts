@@ -56,6 +56,10 @@ export class Token {
     readonly scanner: Scanner
     private stopped = false
     private wipe: WipeReport = undefined
+    /** Wipe attempts since this start whose read-back found bytes not erased, and the last such
+     *  read-back: shown to a kiosk while "erasing", so that a flash that never erases is reported. */
+    private failedWipes = 0
+    private lastFailedWipe: WipeReport = undefined
     private readonly wipeLock = new Mutex()
     private waitingForButton = false
 
@@ -164,7 +168,11 @@ export class Token {
             if (this.wipe && this.wipe.bytesNotErased === 0) return this.wipe
             await this.linkKeys.destroy()
             const report = await wipeStorage(this.storage)
-            if (report.bytesNotErased !== 0) throw new Error(`token: wipe left ${report.bytesNotErased} bytes not erased`)
+            if (report.bytesNotErased !== 0) {
+                this.failedWipes++
+                this.lastFailedWipe = report
+                throw new Error(`token: wipe left ${report.bytesNotErased} bytes not erased`)
+            }
             await deleteSetting(TOKEN_ID_SETTING)
             this.id = ""
             await writeSetting(WIPE_PROOF_SETTING, report)
@@ -197,6 +205,16 @@ export class Token {
     /** The proof of a finished wipe; undefined while the wipe is pending or running. */
     wipeProof(): WipeReport {
         return this.wipe
+    }
+
+    /** While erasing: attempts since this start whose read-back found bytes left (0: none yet). */
+    failedWipeAttempts() {
+        return this.failedWipes
+    }
+
+    /** While erasing: the read-back of the last failed attempt; undefined if none failed so. */
+    lastFailedWipeReadBack(): WipeReport {
+        return this.lastFailedWipe
     }
 
     showWaitingForButton(on: boolean) {

@@ -41,10 +41,25 @@ export async function decommissionToken(
         request: () => client.requestDecommission(),
         poll: () => client.decommission(),
         onWaiting: secondsLeft => o.onProgress?.({ step: "press-button", purpose: "decommission", secondsLeft }),
+        hopeless: answer => {
+            const failed = answer.state === "erasing" ? answer.failed : undefined
+            if (!failed || failed.attempts < ERASE_ATTEMPTS) return undefined
+            return eraseIncomplete(failed, `after ${failed.attempts} attempts`)
+        },
     })
     if (result.state !== "done") throw new KioskError("token-lost", `unexpected decommission state ${result.state}`)
     const erasure = { bytesChecked: result.bytesChecked, bytesNotErased: result.bytesNotErased }
-    if (erasure.bytesNotErased !== 0)
-        throw new KioskError("erase-incomplete", `the token read back ${erasure.bytesNotErased} of ${erasure.bytesChecked} bytes not erased`, { ...erasure })
+    if (erasure.bytesNotErased !== 0) throw eraseIncomplete(erasure, "in its proof")
     return { survey, erasure }
+}
+
+/** Failed read-backs after which the kiosk stops waiting: an erase that fails this often in a row
+ *  is a flash that will not erase (worn-out or damaged cells), not a passing fault. The token
+ *  itself keeps trying. */
+export const ERASE_ATTEMPTS = 3
+
+function eraseIncomplete(readBack: ErasureProof, when: string) {
+    return new KioskError("erase-incomplete",
+        `the token read back ${readBack.bytesNotErased} of ${readBack.bytesChecked} bytes not erased ${when}`,
+        { bytesChecked: readBack.bytesChecked, bytesNotErased: readBack.bytesNotErased })
 }

@@ -44,8 +44,10 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         en: "Your token had no keys to register. Please ask the staff.",
     }),
     "erase-incomplete": p => ({
-        ja: `トークンは停止しましたが、消えていない部分が ${p.bytesNotErased} バイト残っています。係員にお渡しください。`,
-        en: `The token was stopped, but ${p.bytesNotErased} bytes were not erased. Please give the token to the staff.`,
+        ja: `トークンは停止しましたが、記録を消しきれませんでした（${p.bytesNotErased} バイトが残っています）。トークンを係員にお渡しください。`
+            + `係員の方へ：このトークンは預かり、ほかの方に渡さないでください。保健所の手順に従って、物理的に破壊するか、書き込み直してください。`,
+        en: `The token was stopped, but its records could not be fully erased (${p.bytesNotErased} bytes are left). Please give the token to the staff. `
+            + `For the staff: keep this token and do not hand it out again. Destroy it physically or reflash it, as your health centre's procedure says.`,
     }),
     "server-unreachable": () => ({
         ja: "お知らせサーバーにつながりません。しばらくしてから、もう一度お試しください。",

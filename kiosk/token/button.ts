@@ -12,6 +12,9 @@ export interface ButtonWaitOptions<R extends { state: string }> {
     poll(): Promise<R>
     /** Called once the token waits for the press (tell the person), then about every second. */
     onWaiting?(secondsLeft: number): void
+    /** Asked at each answer while the token works: an error to stop waiting with, if its answer
+     *  already shows that the work will not succeed. */
+    hopeless?(answer: R): KioskError | undefined
 }
 
 /** How long past the button window the kiosk waits for the token to finish what was confirmed. */
@@ -37,6 +40,8 @@ export async function afterButtonPress<R extends { state: string }>(o: ButtonWai
         }
         if (answer.state === "erasing" || answer.state === "in-progress") {
             // Pressed: the token is working (a wipe reads 1 MiB back). Keep asking, within bounds.
+            const hopeless = o.hopeless?.(answer)
+            if (hopeless) throw hopeless
             if (Date.now() > giveUpAt + WORK_LIMIT_MS) throw new KioskError("token-lost", `the token did not finish ${o.what}`)
             await new Promise(r => setTimeout(r, POLL_MS))
             continue

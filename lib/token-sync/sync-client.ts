@@ -31,9 +31,19 @@ export interface LogCursor {
     slot: number
 }
 
+/** A wipe's read-back of the whole flash: bytesNotErased 0 is the proof that nothing is left. */
+export interface WipeReadBack {
+    sectorsErased: number
+    bytesChecked: number
+    bytesNotErased: number
+}
+
 export type DecommissionResult =
-    | { state: "done"; sectorsErased: number; bytesChecked: number; bytesNotErased: number }
-    | { state: "waiting-for-button" | "not-requested" | "refused" | "erasing" }
+    | ({ state: "done" } & WipeReadBack)
+    /** `failed`: once an attempt's read-back found bytes left, how many attempts (since the token
+     *  started) ended so, and the last read-back. The token keeps trying. */
+    | { state: "erasing"; failed?: { attempts: number } & WipeReadBack }
+    | { state: "waiting-for-button" | "not-requested" | "refused" }
 
 export interface ExportedKey {
     keyData: Uint8Array
@@ -255,10 +265,19 @@ export class TokenSyncClient {
         if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
         if (state === "ready") {
             if (r.length < 13) throw new TokenSyncError("the token's proof of erasure is incomplete")
-            return { state: "done", sectorsErased: r.readUInt32LE(1), bytesChecked: r.readUInt32LE(5), bytesNotErased: r.readUInt32LE(9) }
+            return { state: "done", ...readBackAt(r, 1) }
+        }
+        if (state === "erasing" && r.length > 1) {
+            if (r.length < 17) throw new TokenSyncError(`the token's failed erase read-back is ${r.length} bytes, not 17`)
+            return { state, failed: { attempts: r.readUInt32LE(1), ...readBackAt(r, 5) } }
         }
         return { state }
     }
+}
+
+/** The three u32 of a wipe's read-back at `at` (services/token-sync.md, decommission). */
+function readBackAt(r: Buffer, at: number): WipeReadBack {
+    return { sectorsErased: r.readUInt32LE(at), bytesChecked: r.readUInt32LE(at + 4), bytesNotErased: r.readUInt32LE(at + 8) }
 }
 
 /** What a log read got before it was interrupted: pass it back as `resumeFrom`. */

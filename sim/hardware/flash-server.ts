@@ -1,16 +1,17 @@
 // The simulator's side of the "NOR Flash" service (services/flash.md): one token's flash, kept in
 // a file so that it survives restarts of the token's VM, with NOR semantics and power-cut injection.
 //
-// Power-cut model (the same as src/storage/ram-flash.ts; docs/storage.md): work is counted in
-// bytes (a program of n bytes is n, an erase is one sector). armPowerCut(k) cuts power after k more
-// bytes of work: a program keeps the bytes before the cut point and a random subset of the 1→0
-// changes of the byte at it; an erase at fraction p of the sector leaves each 0 bit of the sector
-// raised to 1 with probability p. The partial state is written to the file, the server then answers
+// Power-cut model (docs/storage.md; the damage rule is src/storage/flash-damage.ts, shared with
+// src/storage/ram-flash.ts): work is counted in bytes (a program of n bytes is n, an erase is one
+// sector). armPowerCut(k) cuts power after k more bytes of work: a program keeps the bytes before
+// the cut point and some of the 1→0 changes of the byte at it; an erase leaves the sector's 0 bits
+// raised to 1 by its progress. The partial state is written to the file, the server then answers
 // every command with `power_lost` (a dead flash chip answers nothing, but an answer lets the VM fail
 // fast) and the onPowerCut callback runs, so that the simulator can kill and restart the token.
 // restorePower() (or a new FlashServer on the same file) brings it back.
 import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
 import jd from "../../lib/jacdac/jacdac-ts.js"
+import { cutEraseByte, cutProgramByte, cutSeed, eraseStep } from "../../src/storage/flash-damage.js"
 import {
     NorFlashCmd,
     NorFlashCmdPack,
@@ -36,8 +37,8 @@ export interface FlashServerOptions {
     sectorCount: number
     /** Largest read/program per command (default 224, as on ESP32). */
     maxTransfer?: number
-    /** Randomness for power-cut damage (default Math.random); seed it to replay a trial. */
-    random?: () => number
+    /** Seed of the damage power cuts do (src/storage/flash-damage.ts; default: drawn at random). */
+    damageSeed?: number
 }
 
 export interface PowerCutInfo {
@@ -57,10 +58,14 @@ export class FlashServer extends jd.JDServiceServer {
     onPowerCut?: (cut: PowerCutInfo) => void
 
     private fd: number
-    private readonly random: () => number
+    private readonly damageSeed: number
+    /** Power cuts so far: each cut's damage has its own seed (cutSeed). */
+    private cuts = 0
     /** Bytes of work left before the armed cut; -1 when none is armed. */
     private cutIn = -1
     private powerOff = false
+    /** Worn-out cells (stickBytes): ranges that keep their value whatever is programmed or erased. */
+    private readonly stuck: { offset: number; length: number; value: number }[] = []
 
     constructor(options: FlashServerOptions) {
         loadProjectServiceSpecs()
@@ -69,7 +74,7 @@ export class FlashServer extends jd.JDServiceServer {
         this.sectorSize = options.sectorSize
         this.sectorCount = options.sectorCount
         this.maxTransfer = options.maxTransfer ?? 224
-        this.random = options.random ?? Math.random
+        this.damageSeed = options.damageSeed ?? Math.floor(Math.random() * 0x7fffffff)
         if (!(this.sectorSize > 0 && this.sectorCount > 0)) throw new RangeError("flash: bad geometry")
         this.fd = this.openBackingFile()
 
@@ -102,6 +107,20 @@ export class FlashServer extends jd.JDServiceServer {
 
     isPowerOff() {
         return this.powerOff
+    }
+
+    /**
+     * Worn-out cells: from now on `length` bytes at `offset` read `value` (default 0x00) whatever is
+     * programmed or erased, so a wipe's read-back never proves them blank. For fault tests, set by
+     * the harness in the token's own process (sim/token/token-hardware.ts, over IPC); no Jacdac
+     * command reaches it, so a host cannot. Lasts as long as this server.
+     */
+    stickBytes(offset: number, length: number, value = 0x00) {
+        this.check(offset, length, false)
+        if (!(length > 0 && value >= 0 && value <= 0xff)) throw new RangeError("stickBytes: need length > 0 and a byte value")
+        this.stuck.push({ offset, length, value })
+        const bytes = new Uint8Array(length).fill(value)
+        writeSync(this.fd, bytes, 0, length, offset)
     }
 
     /** Power is back (the token restarted): content is as the cut left it. */
@@ -140,11 +159,12 @@ export class FlashServer extends jd.JDServiceServer {
         }
         if (cutAt >= 0) {
             // Only some of the 1→0 changes of the byte at the cut point happen.
-            const clears = current[cutAt] & ~data[cutAt] & 0xff
-            current[cutAt] &= ~(clears & this.randomByteWithBitProbability(0.5)) & 0xff
+            current[cutAt] = cutProgramByte(current[cutAt], data[cutAt], this.nextCutSeed(), offset + cutAt)
+            this.keepStuck(current, offset)
             writeSync(this.fd, current, 0, cutAt + 1, offset)
             this.powerCut({ operation: "program", offset, bytesDone: cutAt })
         }
+        this.keepStuck(current, offset)
         if (data.length) writeSync(this.fd, current, 0, data.length, offset)
     }
 
@@ -155,15 +175,17 @@ export class FlashServer extends jd.JDServiceServer {
         const offset = sector * this.sectorSize
         const content = new Uint8Array(this.sectorSize)
         if (this.cutIn >= 0 && this.cutIn < this.sectorSize) {
-            const progress = this.cutIn / this.sectorSize
+            const step = eraseStep(this.cutIn, this.sectorSize)
+            const seed = this.nextCutSeed()
             readSync(this.fd, content, 0, this.sectorSize, offset)
-            for (let i = 0; i < content.length; ++i)
-                if (content[i] !== 0xff) content[i] |= this.randomByteWithBitProbability(progress)
+            for (let i = 0; i < content.length; ++i) content[i] = cutEraseByte(content[i], seed, offset + i, step)
+            this.keepStuck(content, offset)
             writeSync(this.fd, content, 0, this.sectorSize, offset)
             this.powerCut({ operation: "erase", offset, bytesDone: this.cutIn })
         }
         if (this.cutIn > 0) this.cutIn -= this.sectorSize
         content.fill(0xff)
+        this.keepStuck(content, offset)
         writeSync(this.fd, content, 0, this.sectorSize, offset)
     }
 
@@ -194,6 +216,15 @@ export class FlashServer extends jd.JDServiceServer {
             throw new FlashError(NorFlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)
     }
 
+    /** Puts the stuck bytes' values into `buf`, the new content of flash from `offset` on. */
+    private keepStuck(buf: Uint8Array, offset: number) {
+        for (const r of this.stuck) {
+            const from = Math.max(r.offset, offset)
+            const to = Math.min(r.offset + r.length, offset + buf.length)
+            if (from < to) buf.fill(r.value, from - offset, to - offset)
+        }
+    }
+
     private checkPower() {
         if (this.powerOff) throw new FlashError(NorFlashStatus.PowerLost, "flash: power is off")
     }
@@ -207,10 +238,8 @@ export class FlashServer extends jd.JDServiceServer {
         throw new FlashError(NorFlashStatus.PowerLost, `flash: power cut during ${cut.operation}`)
     }
 
-    private randomByteWithBitProbability(p: number) {
-        let b = 0
-        for (let bit = 0; bit < 8; ++bit) if (this.random() < p) b |= 1 << bit
-        return b
+    private nextCutSeed() {
+        return cutSeed(this.damageSeed, this.cuts++)
     }
 
     private openBackingFile() {

@@ -43,6 +43,9 @@ export interface TokenVmOptions {
     onLog?: (line: string) => void
     /** Flash geometry of the simulated board. */
     flash?: { sectorSize: number; sectorCount: number }
+    /** Seed of the damage a power cut does to the flash in this start (default: random): a test
+     *  that draws it from its own seed replays a cut exactly. */
+    flashDamageSeed?: number
     /** Whether the simulated board has a battery-backed real-time clock (default: no). */
     rtc?: boolean
     /** Called when an armed power cut hit (the token's process is gone; start it again from `dir`). */
@@ -112,6 +115,7 @@ export class TokenVm {
             hubPort: options.hubPort ?? 0,
             radio: options.radio ?? DEFAULT_RADIO,
             flash: options.flash ?? DEFAULT_FLASH,
+            flashDamageSeed: options.flashDamageSeed,
             rtc: options.rtc ?? false,
         }
         const child = fork(TOKEN_PROCESS, [], {
@@ -238,6 +242,12 @@ export class TokenVm {
     /** Cuts the token's power after `afterBytes` more bytes of flash work (0: at the next one). */
     armPowerCut(afterBytes: number) {
         this.control({ type: "arm-power-cut", afterBytes })
+    }
+
+    /** Makes `length` bytes of the token's flash at `offset` worn out: they stay 0x00 whatever is
+     *  programmed or erased, until the token's process ends (sim/hardware/flash-server.ts). */
+    stickFlashBytes(offset: number, length: number) {
+        this.control({ type: "stick-flash-bytes", offset, length })
     }
 
     /** Resolves when the token's process has ended (power cut, crash or stop). */

@@ -13,6 +13,8 @@ export interface TokenProcessConfig {
     hubPort: number
     radio: { txPower: number; advertisingIntervalMs: number }
     flash: { sectorSize: number; sectorCount: number }
+    /** Seed of the damage a power cut does to the flash (src/storage/flash-damage.ts); random when absent. */
+    flashDamageSeed?: number
     /** Whether the board carries a battery-backed real-time clock. */
     rtc: boolean
 }
@@ -57,6 +59,8 @@ export type TokenControlMessage =
     | { type: "button"; pressed: boolean }
     /** Cut the power after this many more bytes of flash work (a program of n bytes is n, an erase is a sector). */
     | { type: "arm-power-cut"; afterBytes: number }
+    /** Worn-out flash cells: these bytes stay 0x00 whatever is programmed or erased (a fault test). */
+    | { type: "stick-flash-bytes"; offset: number; length: number }
     | { type: "scan-result"; id: number; heard: WireHeard[] }
     /** A host (a kiosk's radio) connects to the token's sync advertisement. */
     | { type: "link-connect"; id: number; mtu: number; host: string }

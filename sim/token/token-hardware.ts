@@ -46,7 +46,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         },
     })
     const button = new jd.ButtonServer("owner button")
-    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash })
+    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash, damageSeed: config.flashDamageSeed })
     flash.onPowerCut = cut => {
         // The battery is gone: nothing more happens on this token. The parent restarts it from its folder.
         send({ type: "power-cut", operation: cut.operation, offset: cut.offset, bytesDone: cut.bytesDone })
@@ -74,6 +74,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         handle(msg: Exclude<TokenControlMessage, { type: "horizon" }>) {
             if (msg.type === "button") void pressOrRelease(msg.pressed)
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
+            else if (msg.type === "stick-flash-bytes") flash.stickBytes(msg.offset, msg.length)
             else if (msg.type === "scan-result")
                 medium.answer(msg.id, msg.heard.map(h => ({ address: fromHex(h.address), payload: fromHex(h.payload), rssi: h.rssi, packets: h.packets })))
             else if (msg.type === "link-connect") {

@@ -1,14 +1,14 @@
 // NOR flash in VM memory, for tests and the benchmark (DeviceScript test mode has no outside
 // services). Obeys NOR semantics and can cut power part-way through a program or an erase.
 //
-// Power-cut model (the same as sim/hardware/flash-server.ts; docs/storage.md):
+// Power-cut model (docs/storage.md; the damage rule is src/storage/flash-damage.ts, shared with
+// sim/hardware/flash-server.ts, and test/firmware/flash-damage.test.ts checks both give the same bytes):
 // - Work is counted in bytes: a program of n bytes is n bytes of work, an erase is sectorSize bytes.
 // - armPowerCut(k): the cut happens after k more bytes of work.
 // - Cut inside a program: the bytes before the cut point are programmed, the byte at the cut point
-//   gets a random subset of its 1→0 changes, the rest is untouched (SPI NOR programs in address order).
-// - Cut inside an erase at fraction p of the sector: every 0 bit of the sector has become 1 with
-//   probability about p (a real erase raises all cells together, so an interrupted one leaves
-//   scattered weak bits everywhere, not a clean prefix).
+//   gets some of its 1→0 changes (cutProgramByte), the rest is untouched (SPI NOR programs in
+//   address order).
+// - Cut inside an erase: the sector's 0 bits rise to 1 by its progress (cutEraseByte).
 // - Then the flash is "off": every call throws until reboot().
 //
 // Optional forgetting: a full 1 MiB flash does not fit the VM heap (about 60 KB). With `retainSectors`
@@ -17,6 +17,7 @@
 // log to fill the real geometry and reboot (which reads headers and the head sector only).
 import * as ds from "@devicescript/core"
 import { Flash, FlashGeometry } from "./flash"
+import { cutEraseByte, cutProgramByte, cutSeed, eraseStep } from "./flash-damage"
 import { MAX_TRANSFER, YIELD_EVERY } from "./layout"
 
 export interface RamNorFlashOptions {
@@ -24,8 +25,8 @@ export interface RamNorFlashOptions {
     sectorCount: number
     /** Reported as geometry.maxTransfer; reads and programs of any size are accepted anyway. */
     maxTransfer?: number
-    /** Source of randomness for the damage a power cut does (default Math.random). */
-    random?: () => number
+    /** Seed of the damage power cuts do (flash-damage.ts; default: drawn at random). */
+    damageSeed?: number
     /** Keep full content of only this many recently written sectors (default: all). */
     retainSectors?: number
     /** Bytes kept at the start of a forgotten sector (default 16, a log sector header). */
@@ -40,7 +41,9 @@ export class RamNorFlash implements Flash {
     private readonly sectors: Buffer[] = []
     /** Sectors holding full content, least recently written first (only with retainSectors). */
     private readonly recent: number[] = []
-    private readonly random: () => number
+    private readonly damageSeed: number
+    /** Power cuts so far: each cut's damage has its own seed (cutSeed). */
+    private cuts = 0
     private readonly retainSectors: number
     private readonly retainBytes: number
     /** Bytes of work left before the armed power cut; -1 when none is armed. */
@@ -56,7 +59,7 @@ export class RamNorFlash implements Flash {
             sectorCount: options.sectorCount,
             maxTransfer: options.maxTransfer || MAX_TRANSFER,
         }
-        this.random = options.random || Math.random
+        this.damageSeed = options.damageSeed === undefined ? Math.floor(Math.random() * 0x7fffffff) : options.damageSeed
         this.retainSectors = options.retainSectors || 0
         this.retainBytes = options.retainBytes || 16
     }
@@ -121,8 +124,7 @@ export class RamNorFlash implements Flash {
             const inSector = pos - sector * size
             if (this.cutIn === 0) {
                 // Interrupted in this byte: only some of its 1→0 changes happen.
-                const clears = content[inSector] & ~data[i] & 0xff
-                content[inSector] &= ~(clears & this.randomByte()) & 0xff
+                content[inSector] = cutProgramByte(content[inSector], data[i], this.nextCutSeed(), pos)
                 this.powerCut()
             }
             content[inSector] &= data[i]
@@ -139,7 +141,7 @@ export class RamNorFlash implements Flash {
         this.stats.erases++
         const size = this.geo.sectorSize
         if (this.cutIn >= 0 && this.cutIn < size) {
-            await this.interruptErase(sector, this.cutIn / size)
+            await this.interruptErase(sector, eraseStep(this.cutIn, size))
             this.stats.powerCutsInErase++
             this.powerCut()
         }
@@ -148,13 +150,19 @@ export class RamNorFlash implements Flash {
         this.forgetRecent(sector)
     }
 
-    private async interruptErase(sector: number, progress: number) {
+    private async interruptErase(sector: number, step: number) {
+        const seed = this.nextCutSeed()
         const content = this.sectors[sector]
         if (!content) return // already blank
+        const base = sector * this.geo.sectorSize
         for (let i = 0; i < content.length; ++i) {
-            if (content[i] !== 0xff) content[i] |= this.biasedByte(progress)
+            content[i] = cutEraseByte(content[i], seed, base + i, step)
             if (i % 256 === 255) await ds.sleep(0)
         }
+    }
+
+    private nextCutSeed() {
+        return cutSeed(this.damageSeed, this.cuts++)
     }
 
     private powerCut(): never {
@@ -200,16 +208,4 @@ export class RamNorFlash implements Flash {
         if (i >= 0) this.recent.insert(i, -1)
     }
 
-    private randomByte() {
-        return Math.floor(this.random() * 256) & 0xff
-    }
-
-    /** A byte whose bits are each 1 with probability close to p (quantised to quarters). */
-    private biasedByte(p: number) {
-        if (p < 0.125) return 0
-        if (p < 0.375) return this.randomByte() & this.randomByte()
-        if (p < 0.625) return this.randomByte()
-        if (p < 0.875) return this.randomByte() | this.randomByte()
-        return 0xff
-    }
 }

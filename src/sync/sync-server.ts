@@ -6,6 +6,7 @@ import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
 import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
+import { WipeReport } from "../storage/flash"
 import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
 import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
@@ -261,18 +262,32 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             if (proof) {
                 const out = Buffer.alloc(13)
                 out[0] = ANSWER_READY
-                out.setAt(1, "u32", proof.sectorsErased)
-                out.setAt(5, "u32", proof.bytesChecked)
-                out.setAt(9, "u32", proof.bytesNotErased)
+                putWipeReport(out, 1, proof)
                 return out
             }
             // Stopped without a proof: the wipe is running or pending (the token resumes it by
-            // itself, also after a restart), so the kiosk asks again until the proof is there.
-            if (this.token.isStopped()) return Buffer.from([ANSWER_IN_PROGRESS])
+            // itself, also after a restart), so the kiosk asks again until the proof is there. The
+            // last failed read-back goes with it: a flash that never erases is then reported.
+            if (this.token.isStopped()) {
+                const failed = this.token.lastFailedWipeReadBack()
+                if (!failed) return Buffer.from([ANSWER_IN_PROGRESS])
+                const out = Buffer.alloc(17)
+                out[0] = ANSWER_IN_PROGRESS
+                out.setAt(1, "u32", this.token.failedWipeAttempts())
+                putWipeReport(out, 5, failed)
+                return out
+            }
             return Buffer.from([this.presence.waitingFor() === PURPOSE_DECOMMISSION ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
         } catch (e) {
             console.log(`sync: decommission answer failed: ${e}`)
             return Buffer.from([ANSWER_REFUSED])
         }
     }
+}
+
+/** A wipe's read-back at `at`: sectors erased, bytes checked, bytes not erased (u32 LE each). */
+function putWipeReport(out: Buffer, at: number, report: WipeReport) {
+    out.setAt(at, "u32", report.sectorsErased)
+    out.setAt(at + 4, "u32", report.bytesChecked)
+    out.setAt(at + 8, "u32", report.bytesNotErased)
 }

@@ -101,7 +101,7 @@ async function rebootAndFinish(flash: RamNorFlash) {
  */
 async function cutAndResume(trial: number, rng: Rng) {
     const wipeWork = SECTORS * SECTOR // the wipe is erases only: one sector of work each
-    const flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS, random: () => rng.next() })
+    const flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS, damageSeed: rng.int(0x7fffffff) })
     const cutAt = rng.int(wipeWork)
     if (!(await decommissionWithCut(flash, cutAt))) throw new Error(`trial ${trial} (cut at ${cutAt}): the cut did not happen`)
     let cutTwice = false

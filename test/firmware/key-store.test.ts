@@ -12,8 +12,8 @@ const REGION = { firstSector: 1, sectorCount: 2 }
 /** 2024-03-01 as an ENIntervalNumber (Unix time / 600 s). */
 const DAY0 = 2848608
 
-function keyFlash(random?: () => number) {
-    return new RamNorFlash({ sectorSize: SECTOR, sectorCount: 3, random })
+function keyFlash(damageSeed?: number) {
+    return new RamNorFlash({ sectorSize: SECTOR, sectorCount: 3, damageSeed })
 }
 
 /** The TEK of the key starting at `rollingStart` in these tests: derived from it, so damage shows. */
@@ -108,7 +108,7 @@ describe("key store", () => {
 
     test("200 random power cuts: committed keys and marks survive, nothing corrupted", async () => {
         const rng = new Rng(7)
-        const flash = keyFlash(() => rng.next())
+        const flash = keyFlash(rng.int(0x7fffffff))
         let store = await KeyStore.open(flash, REGION)
         let day = 0
         let added = -1 // last day whose add() returned
@@ -116,6 +116,9 @@ describe("key store", () => {
         let expiredAt = -1 // largest `now` an expire() started with
         let released = -1 // last day whose markReleased() returned
         let inFlightMark = -1
+        // By day % 64: 1 when a mark of that day's key was cut part-way (its mark byte then reads
+        // released, as designed, in every later trial too).
+        const markCut = Buffer.alloc(64)
         let cuts = 0
         for (let trial = 0; trial < 200; ++trial) {
             flash.armPowerCut(rng.int(SECTOR + 100))
@@ -136,6 +139,7 @@ describe("key store", () => {
                         // A new day: the firmware drops expired keys, then stores the new one.
                         const today = day++
                         committed[today % 64] = 0
+                        markCut[today % 64] = 0
                         expiredAt = now
                         await store.expire(now)
                         await store.add(tekFor(dayStart(today)), dayStart(today))
@@ -145,6 +149,7 @@ describe("key store", () => {
                 } catch (e) {
                     if ((e as Error).message !== POWER_CUT_MESSAGE) throw e
                     cuts++
+                    if (inFlightMark >= 0) markCut[inFlightMark % 64] = 1
                 }
             }
             flash.reboot()
@@ -154,7 +159,7 @@ describe("key store", () => {
                 const d = (k.rollingStart - DAY0) / DEFAULT_ROLLING_PERIOD
                 if (k.tek.toString("hex") !== tekFor(k.rollingStart).toString("hex") || d > day)
                     throw new Error(`trial ${trial}: a key that was never added came back (day ${d})`)
-                if (k.released && d !== released && d !== inFlightMark && d > released)
+                if (k.released && d !== released && !markCut[d % 64] && d > released)
                     throw new Error(`trial ${trial}: key of day ${d} released without being marked`)
             }
             // Every committed key not yet expirable is there; the last committed release too.

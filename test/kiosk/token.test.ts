@@ -273,6 +273,30 @@ describe("kiosk with a simulated token", () => {
     }, 180_000) // two boots and an erase: a backstop for a loaded machine
 })
 
+describe("decommission of a token whose flash will not erase", () => {
+    test("the kiosk stops waiting after 3 failed read-backs: erase-incomplete, exit 3, and staff are told to keep the token", async () => {
+        // A small flash keeps the three attempts quick; the last 3 bytes are worn-out cells (stuck at 0x00).
+        const sectors = 8
+        const vm = await TokenVm.start({ clock, flash: { sectorSize: 4096, sectorCount: sectors } })
+        try {
+            vm.stickFlashBytes(sectors * 4096 - 3, 3)
+            const addr = `tcp://127.0.0.1:${vm.hubPort}`
+            const k = kioskIo({ LANG: "ja_JP.UTF-8" })
+            const exit = await k.runPressing(["decommission", "--token", addr], vm)
+            const said = k.out.join("") + k.err.join("")
+            expect(exit, said).toBe(3)
+            expect(said).toMatch(/記録を消しきれませんでした（3 バイトが残っています）/)
+            expect(said).toMatch(/ほかの方に渡さないでください/)
+            expect(said).toMatch(/物理的に破壊するか、書き込み直してください/)
+            expect(said).toMatch(new RegExp(`read back 3 of ${sectors * 4096} bytes not erased after [3-9] attempts`))
+            // The token is stopped for good, off the air, and still answers "erasing" (it keeps trying).
+            const after = kioskIo()
+            expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
+            expect(after.json().token).toMatchObject({ state: "stopped" })
+        } finally { await vm.stop() }
+    }, 180_000) // a boot and three wipes: a backstop for a loaded machine
+})
+
 describe("the kiosk's data folder after status, register, check and decommission", () => {
     test("holds only its configuration and public downloads, nothing about a person or a token", () => {
         expect(personal.length).toBeGreaterThanOrEqual(4) // the register and decommission tests ran

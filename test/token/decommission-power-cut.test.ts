@@ -54,13 +54,14 @@ describe(`decommission with a power cut during the wipe (DECOMMISSION_CUT_SEED=$
         // (chosen once they are known), so that the cut leaves some of it in flash.
         const pick = random()
         const within = random()
+        const flashDamageSeed = Math.floor(random() * 2 ** 31) // what the cut does to the erase
         test(`power cut ${trial + 1}: the token finishes the wipe by itself after power returns`, async () => {
             const clock = SimClock.startingAt(Date.UTC(2026, 6, 7 + trial, 10, 0), 200)
             const dir = cleanup.tempDir("gaen-decommission-cut-")
             const flash = () => readFileSync(join(dir, FLASH_FILE))
             let present = [new Neighbour(-55), new Neighbour(-70)]
             let cut: { operation: string; offset: number } | undefined
-            let vm = await TokenVm.start({ clock, dir, onScan: room(() => present), onPowerCut: c => (cut = c), startTimeoutMs: 90_000 })
+            let vm = await TokenVm.start({ clock, dir, flashDamageSeed, onScan: room(() => present), onPowerCut: c => (cut = c), startTimeoutMs: 90_000 })
             try {
                 let sync = await TokenSyncClient.find(vm.bus)
                 await setTokenClock(clock, sync)
