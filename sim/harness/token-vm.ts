@@ -13,6 +13,12 @@ import type { SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
+/** The token set its status LED to `color` (0xRRGGBB, 0 = off) at token time `atMs` (Unix ms). */
+export interface StatusLightChange {
+    color: number
+    atMs: number
+}
+
 /** An advertisement the token put on air, and when (simulated Unix ms). */
 export interface AiredAdvertisement extends Advertisement {
     atMs: number
@@ -80,6 +86,8 @@ export class TokenVm {
     private logLines: string[] = []
     /** Every advertisement the token has put on air since it started, oldest first. */
     aired: AiredAdvertisement[] = []
+    /** Every setting of the status LED since the token started, oldest first. */
+    light: StatusLightChange[] = []
 
     private constructor(
         readonly child: ChildProcess,
@@ -131,6 +139,7 @@ export class TokenVm {
         child.stderr!.on("data", onLine)
 
         const aired: AiredAdvertisement[] = []
+        const light: StatusLightChange[] = []
         const onScan = options.onScan ?? emptyRoom
         let tokenTime = options.clock.now()
         const unfollowTime = options.clock.follow(() => (child.exitCode === null && child.signalCode === null ? tokenTime : Infinity))
@@ -142,6 +151,9 @@ export class TokenVm {
                 const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
+            } else if (m.type === "status-light") {
+                light.push({ color: m.color, atMs: m.atMs })
+                if (light.length > 10_000) light.splice(0, 5_000) // a long world run keeps the recent past
             } else if (m.type === "power-cut") {
                 options.onPowerCut?.(m)
             } else if (m.type === "scan") {
@@ -185,6 +197,7 @@ export class TokenVm {
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
         vm.logLines = lines
         vm.aired = aired
+        vm.light = light
         if (options.waitForFirmware !== false) {
             // Booting keeps the token busy while the simulation's clock runs on; wait until the
             // firmware serves kiosks, then let the token catch up, so that a time a host sets now

@@ -42,6 +42,8 @@ export type TokenProcessMessage =
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
     | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }
+    /** The firmware set its status LED (0xRRGGBB, 0 = off) at token time `atMs`. */
+    | { type: "status-light"; color: number; atMs: number }
 
 /** Parent → token process. */
 export type TokenControlMessage =
