@@ -147,7 +147,7 @@ describe("decommission", () => {
         expect((await bytesNotErased(flash)) > 0).toBe(true)
         await token.decommission()
         expect(token.wipeProof().bytesNotErased).toBe(0)
-        expect(token.isStopped()).toBe(true) // and the wipe finished: its proof is there (above)
+        expect(token.isErasing()).toBe(false)
         expect(await bytesNotErased(flash)).toBe(0)
         expect(await readSetting("token_id", "")).toBe("")
         expect(token.id).toBe("")
