@@ -84,10 +84,10 @@ process.once("exit", () => {
 export class TokenVm {
     private exited: Promise<number | null>
     private logLines: string[] = []
-    /** Every advertisement the token has put on air since it started, oldest first. */
-    aired: AiredAdvertisement[] = []
     /** Every setting of the status LED since the token started, oldest first. */
     light: StatusLightChange[] = []
+    /** Every advertisement the token has put on air since it started, oldest first. */
+    aired: AiredAdvertisement[] = []
 
     private constructor(
         readonly child: ChildProcess,
@@ -137,9 +137,9 @@ export class TokenVm {
         }
         child.stdout!.on("data", onLine)
         child.stderr!.on("data", onLine)
+        const light: StatusLightChange[] = []
 
         const aired: AiredAdvertisement[] = []
-        const light: StatusLightChange[] = []
         const onScan = options.onScan ?? emptyRoom
         let tokenTime = options.clock.now()
         const unfollowTime = options.clock.follow(() => (child.exitCode === null && child.signalCode === null ? tokenTime : Infinity))
@@ -151,11 +151,11 @@ export class TokenVm {
                 const ad = m.ad && { address: fromHex(m.ad.address), payload: fromHex(m.ad.payload), atMs: m.atMs }
                 if (ad) aired.push(ad)
                 options.onAdvertising?.(ad)
+            } else if (m.type === "power-cut") {
+                options.onPowerCut?.(m)
             } else if (m.type === "status-light") {
                 light.push({ color: m.color, atMs: m.atMs })
                 if (light.length > 10_000) light.splice(0, 5_000) // a long world run keeps the recent past
-            } else if (m.type === "power-cut") {
-                options.onPowerCut?.(m)
             } else if (m.type === "scan") {
                 const heard = await onScan(m.fromMs, m.toMs)
                 const reply: TokenControlMessage = {
@@ -195,9 +195,9 @@ export class TokenVm {
         exited.then(() => clearInterval(horizonTimer))
         exited.then(() => bus.disconnect().catch(() => {}))
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
+        vm.light = light
         vm.logLines = lines
         vm.aired = aired
-        vm.light = light
         if (options.waitForFirmware !== false) {
             // Booting keeps the token busy while the simulation's clock runs on; wait until the
             // firmware serves kiosks, then let the token catch up, so that a time a host sets now
