@@ -1,6 +1,6 @@
 // The simulator's `run` and `up` as a person uses them: a small scenario run to its summary, and a
-// live world steered by typed commands (press, move, off/on, time, speed, where, status, quit).
-// Small worlds of two tokens, so these stay short.
+// live world steered by typed commands (press, move, off/on, time, speed, where, status, quit), and
+// a "quit" long before the scenario's end. Small worlds of two tokens, so these stay short.
 import { afterAll, describe, expect, test } from "vitest"
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -118,6 +118,10 @@ describe("npm run sim -- up", () => {
         try {
             await world.running()
             await world.type("where", /^  b +x 1\.0 y 0\.0  on$/m)
+            await world.type("move b away", /b: moved away/)
+            await world.type("where", /^  b +away  on$/m)
+            await world.type("press b 1s", /b: button/)
+            await world.type("press zed", /error: no token "zed" in this world \(tokens: a, b\)/)
             const end = await world.type("quit", /outputs in .*up-long-out: summary\.json, trace\.jsonl/)
             // Ends by itself, promptly: only the tokens' shutdown is left (this wait only bounds a hang).
             expect(await world.endsWithin(120_000), `still running after "quit":\n${world.out}`).toBe(true)
