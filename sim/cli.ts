@@ -138,7 +138,9 @@ async function up(args: string[]) {
     console.log("\nkiosk addresses (Jacdac over TCP):")
     for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}`)
     console.log(`\nrunning at ${speed}× real time; type "help" for commands\n`)
+    let quitting = false
     const ended = world.run().then(summary => {
+        if (quitting) return // "quit" before the scenario's end: its summary is printed below
         printSummary(summary, outDir)
         console.log(`scenario over; the tokens keep running for kiosks until "quit"`)
     })
@@ -174,6 +176,7 @@ async function up(args: string[]) {
         rl.prompt()
     }
     rl.close()
+    quitting = true
     await world.finish().then(s => printSummary(s, outDir), () => {})
     await world.stop()
     await ended.catch(() => {})

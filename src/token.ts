@@ -135,6 +135,7 @@ export class Token {
         const drift = this.clock.set(unixSeconds) // throws for nonsense, changing nothing
         // A clock that moved by more than a minute invalidates what is on air.
         if (!wasSet || Math.abs(drift) > 60) this.beacon.requestRotation()
+        this.updateLight() // the owner at the kiosk sees "time not set" end now, not at the next update
         try {
             await this.hw.rtc.write(unixSeconds)
         } catch (e) {
@@ -148,6 +149,7 @@ export class Token {
      *  boot). The proof is kept for the kiosk to read. */
     async decommission() {
         this.stopped = true
+        this.updateLight() // dark from the press on, not only once the wipe is done
         // Persisted before the first erase: a power cut from here on resumes the wipe at boot.
         await writeSetting(STOPPED_SETTING, true)
         await this.beacon.stop()

@@ -13,6 +13,12 @@ import type { SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
 
+/** The token set its status LED to `color` (0xRRGGBB, 0 = off) at token time `atMs` (Unix ms). */
+export interface StatusLightChange {
+    color: number
+    atMs: number
+}
+
 /** An advertisement the token put on air, and when (simulated Unix ms). */
 export interface AiredAdvertisement extends Advertisement {
     atMs: number
@@ -84,6 +90,8 @@ process.once("exit", () => {
 export class TokenVm {
     private exited: Promise<number | null>
     private logLines: string[] = []
+    /** Every setting of the status LED since the token started, oldest first. */
+    light: StatusLightChange[] = []
     /** Every advertisement the token has put on air since it started, oldest first. */
     aired: AiredAdvertisement[] = []
     /** Every connectable sync advertisement the token has put on air, oldest first (src/link/). */
@@ -140,6 +148,7 @@ export class TokenVm {
         }
         child.stdout!.on("data", onLine)
         child.stderr!.on("data", onLine)
+        const light: StatusLightChange[] = []
 
         const aired: AiredAdvertisement[] = []
         const syncAired: AiredAdvertisement[] = []
@@ -162,6 +171,9 @@ export class TokenVm {
                 options.onSyncAdvertising?.(ad, m.atMs)
             } else if (m.type === "power-cut") {
                 options.onPowerCut?.(m)
+            } else if (m.type === "status-light") {
+                light.push({ color: m.color, atMs: m.atMs })
+                if (light.length > 10_000) light.splice(0, 5_000) // a long world run keeps the recent past
             } else if (m.type === "scan") {
                 const heard = await onScan(m.fromMs, m.toMs)
                 const reply: TokenControlMessage = {
@@ -201,6 +213,7 @@ export class TokenVm {
         exited.then(() => clearInterval(horizonTimer))
         exited.then(() => bus.disconnect().catch(() => {}))
         const vm = new TokenVm(child, dir, ownsDir, hubPort, bus, exited)
+        vm.light = light
         vm.logLines = lines
         vm.aired = aired
         vm.syncAired = syncAired

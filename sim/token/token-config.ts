@@ -41,6 +41,8 @@ export type TokenProcessMessage =
     /** How far the token's virtual clock has got (Unix ms); sent every few real milliseconds. */
     | { type: "time"; now: number }
     | { type: "fatal"; message: string }
+    /** The firmware set its status LED (0xRRGGBB, 0 = off) at token time `atMs`. */
+    | { type: "status-light"; color: number; atMs: number }
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
     | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }

@@ -3,7 +3,7 @@
 // button and, on boards that have one, a battery-backed clock. The radio's medium is the parent
 // process, over IPC; so is the power switch (a power cut armed at a byte of flash work).
 import { createHash } from "node:crypto"
-import jd from "../../lib/jacdac/jacdac-ts.js"
+import jd, { type JDBus, type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { join } from "node:path"
 import { GaenRadioServer } from "../hardware/radio-server.js"
 import { FlashServer } from "../hardware/flash-server.js"
@@ -30,6 +30,22 @@ class ParentRadioMedium implements RadioMedium {
         this.pending.get(id)?.(heard)
         this.pending.delete(id)
     }
+}
+
+/** Control service command "set status light" (Jacdac control service spec: r, g, b, speed). */
+const CMD_SET_STATUS_LIGHT = 0x84
+
+/**
+ * The board's status LED is driven by the VM's own control service (DeviceScript's setStatusLight
+ * sends that command on the bus), so it is seen here, on the token's bus, and reported with the
+ * token's own time: a test then judges the blink rhythm the owner would see, free of host lag.
+ */
+function watchStatusLight(bus: JDBus, send: (m: TokenProcessMessage) => void) {
+    bus.on(jd.PACKET_PROCESS, (pkt: Packet) => {
+        if (!pkt.isCommand || pkt.serviceIndex !== 0 || pkt.serviceCommand !== CMD_SET_STATUS_LIGHT || pkt.data.length < 3) return
+        const [r, g, b] = pkt.data
+        send({ type: "status-light", color: (r << 16) | (g << 8) | b, atMs: Date.now() })
+    })
 }
 
 export async function startTokenHardware(config: TokenProcessConfig, hubPort: number, send: (m: TokenProcessMessage) => void) {
@@ -60,6 +76,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
     })
     const bus = new jd.JDBus([jd.createNodeSocketTransport(hubPort)], { client: false, disableRoleManager: true })
     bus.addServiceProvider(provider)
+    watchStatusLight(bus, send)
     await bus.connect()
 
     // jacdac-ts's button sends its down/up events only when the bus refreshes its servers, which

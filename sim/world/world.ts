@@ -265,14 +265,18 @@ export class World {
                 await this.clock.until(Math.min(atMs - leadMs(), this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
         }
         this.governor.calm()
-        await this.clock.until(atMs)
+        // In steps too: at the calm speed the last stretch may still be long (the rest of a 2-hour
+        // scenario is 6 minutes at 20×), and stop() (a person typing "quit") must not wait it out.
+        while (this.clock.now() < atMs && !this.stopped)
+            await this.clock.until(Math.min(atMs, this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
     }
 
-    /** Runs the scenario's events to its end, then reads the tokens and writes the outputs. */
+    /** Runs the scenario's events to its end, then reads the tokens and writes the outputs. Once
+     *  stop() is called it ends promptly, with what finish() found (if it was called before). */
     async run(): Promise<WorldSummary> {
         for (const step of this.timeline()) {
-            if (this.stopped) break
             await this.advanceTo(step.atMs)
+            if (this.stopped) break
             try {
                 await step.run()
             } catch (e: any) {

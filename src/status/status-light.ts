@@ -33,6 +33,9 @@ export function lightPattern(state: TokenState): LightStep[] {
     return [{ color: 0, ms: 5000 }] // stopped: dark
 }
 
+/** How soon the light shows a new state, at most. */
+const REACT_MS = 500
+
 export interface StatusLight {
     show(state: TokenState): void
 }
@@ -45,14 +48,25 @@ export class BoardStatusLight implements StatusLight {
         this.state = state
     }
 
+    /** Waits `ms`, or less if the state changes: a request for the button must not wait out the
+     *  10-second pause of the running wink (a third of the 30-second window). False if it changed. */
+    private async holdUnlessChanged(shown: TokenState, ms: number): Promise<boolean> {
+        const end = ds.millis() + ms
+        for (;;) {
+            const left = end - ds.millis()
+            if (left <= 0) return true
+            await ds.sleep(Math.min(left, REACT_MS))
+            if (this.state !== shown) return false
+        }
+    }
+
     async run() {
         for (;;) {
             const steps = lightPattern(this.state)
             const shown = this.state
             for (const step of steps) {
                 await setStatusLight(step.color)
-                await ds.sleep(step.ms)
-                if (this.state !== shown) break // react to a change within one step
+                if (!(await this.holdUnlessChanged(shown, step.ms))) break
             }
         }
     }

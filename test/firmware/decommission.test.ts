@@ -2,58 +2,24 @@
 // printed), power returns, and the token completes the wipe by itself at boot. A raw scan of the
 // flash then finds nothing but 0xFF (no key, no record), and the token id and the Bluetooth link key
 // are gone from settings.
-// Hardware boundary: the radio, status light and RTC are small fakes here (the flash is the RAM NOR
-// flash with its power-cut model, docs/storage.md).
+// Hardware boundary: the radio, status light and RTC are small fakes here (helpers/fake-hardware.ts;
+// the flash is the RAM NOR flash with its power-cut model, docs/storage.md).
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { deleteSetting, readSetting } from "@devicescript/settings"
-import { Radio, ScanBatch } from "../../src/hardware/radio"
-import { RealTimeClock } from "../../src/hardware/rtc"
-import { StatusLight, TokenState } from "../../src/status/status-light"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { Token, TokenHardware } from "../../src/token"
 import { LINK_KEY_SETTING } from "../../src/link/link-key"
 import { Rng, T0, testRecord } from "./helpers/fixtures"
+import { Light, fakeHardware } from "./helpers/fake-hardware"
 
 const SECTOR = 512
 const SECTORS = 8
 const TRIALS = 200
 const SEED = 9001
 
-/** Fake radio (hardware boundary): remembers whether it is advertising. */
-class FakeRadio implements Radio {
-    advertising = false
-    async txPower() {
-        return -8
-    }
-    async advertise(address: Buffer, payload: Buffer) {
-        this.advertising = true
-    }
-    async stopAdvertising() {
-        this.advertising = false
-    }
-    async scan(durationMs: number): Promise<ScanBatch> {
-        await ds.sleep(durationMs)
-        return []
-    }
-}
-
-class NoRtc implements RealTimeClock {
-    async read(): Promise<number> {
-        return undefined
-    }
-    async write(unixSeconds: number) {}
-}
-
-class Light implements StatusLight {
-    state = TokenState.TimeNotSet
-    show(state: TokenState) {
-        this.state = state
-    }
-}
-
 function hardware(flash: RamNorFlash): TokenHardware {
-    return { radio: new FakeRadio(), flash, light: new Light(), rtc: new NoRtc() }
+    return fakeHardware(flash, new Light())
 }
 
 /** Bytes of the flash that are not 0xFF (a raw scan, as someone holding the chip would do). */

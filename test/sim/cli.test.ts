@@ -1,6 +1,5 @@
 // The simulator's command line (`npm run sim -- …`) as a person runs it: list, check, bad input
-// named line by line, and usage errors. (`run` and `up` start worlds of VMs: covered through
-// World in test/world; here only what the CLI itself promises.)
+// named line by line, and usage errors. (`run` and `up` with their typed commands: cli-worlds.test.ts.)
 import { describe, expect, test } from "vitest"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
