@@ -11,7 +11,7 @@ import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { FlashServer } from "../../sim/hardware/flash-server.js"
 import { GaenRadioServer } from "../../sim/hardware/radio-server.js"
 import { scanEntryRssi, type Advertisement, type HeardAdvertisement, type LinkMedium, type RadioMedium } from "../../sim/hardware/radio-medium.js"
-import { buildConformanceRunner, NATIVE_DIR } from "../../scripts/native-build.js"
+import { buildConformanceRunner, NATIVE_DIR, sanitizedEnv } from "../../scripts/native-build.js"
 import { waitUntil } from "../helpers/wait.js"
 
 interface Heard { address: string; rssi: number; payload: string; packets?: number }
@@ -161,7 +161,7 @@ function runOnCCore(c: Case, setup: string): Outcome {
         else lines.push("disconnect")
     }
     lines.push("air", "image")
-    const r = spawnSync(runner, [], { input: lines.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 24 })
+    const r = spawnSync(runner, [], { input: lines.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 24, env: sanitizedEnv() })
     if (r.status !== 0) throw new Error(`conformance runner failed (${r.status}): ${r.stderr}`)
     const out: Outcome = { reports: [], air: [], syncAir: [], link: [] }
     for (const line of r.stdout.split("\n")) {
