@@ -12,11 +12,13 @@ import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../l
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
 import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
 import { RadioChannel } from "./radio-channel.js"
+import { KioskRadio } from "./kiosk-radio.js"
 import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
 import { withOwnerSession } from "../harness/owner.js"
+import { handOutSticker } from "../harness/hand-out-sticker.js"
 import { gaenIdsHex } from "../capture/trace.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
@@ -24,7 +26,7 @@ export type WorldEvent =
     | { type: "on-air"; atMs: number; token: string; address: Uint8Array; rpi?: string }
     | { type: "off-air"; atMs: number; token: string }
     | { type: "scan"; atMs: number; token: string; heard: { from: string; rssi: number; packets: number }[] }
-    | { type: "handed-out" | "power-off" | "power-on" | "button" | "set-time" | "moved"; atMs: number; token: string; detail?: string }
+    | { type: "handed-out" | "sticker" | "power-off" | "power-on" | "button" | "set-time" | "moved"; atMs: number; token: string; detail?: string }
     | { type: "note"; atMs: number; detail: string }
 
 export interface WorldOptions {
@@ -47,6 +49,8 @@ export class WorldToken {
     /** The kiosk address stays the same across power cycles. */
     hubPort = 0
     powerCuts = 0
+    /** The code of its Bluetooth sticker, once handed out (`ble:<code>` reaches it through the kiosk radio). */
+    stickerCode: string | undefined
     constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
     get poweredOn(): boolean {
         return this.vm !== undefined
@@ -58,6 +62,8 @@ type TimelineStep = { atMs: number; run: () => Promise<void> }
 export class World {
     readonly tokens = new Map<string, WorldToken>()
     readonly channel: RadioChannel
+    /** The kiosk's Bluetooth radio, at the scenario's kiosk position. */
+    readonly kioskRadio: KioskRadio
     readonly governor: SpeedGovernor
     readonly startMs: number
     readonly endMs: number
@@ -83,6 +89,11 @@ export class World {
             model: scenario.channel,
             seed: scenario.seed,
         })
+        this.kioskRadio = new KioskRadio({
+            clock,
+            channel: this.channel,
+            poweredTokens: () => [...this.tokens.values()].flatMap(t => (t.vm ? [{ id: t.id, vm: t.vm }] : [])),
+        }, scenario.kiosk)
         this.governor = new SpeedGovernor(clock, {
             maxScale: options.maxScale,
             pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
@@ -199,6 +210,15 @@ export class World {
         this.emit({ type: "set-time", atMs: this.clock.now(), token: id })
         const deadline = performance.now() + FIRST_ADVERTISEMENT_WAIT_REAL_MS
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
+    }
+
+    /** A kiosk hands out the token's Bluetooth sticker, with its owner's press (once in its life). */
+    async handOutSticker(id: string): Promise<string> {
+        const t = this.token(id)
+        if (!t.vm) throw new Error(`token "${id}" has no power`)
+        t.stickerCode = await handOutSticker(this.clock, t.vm)
+        this.emit({ type: "sticker", atMs: this.clock.now(), token: id })
+        return t.stickerCode
     }
 
     async pressButton(id: string, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
