@@ -21,15 +21,18 @@ const ANNOUNCE_RESTART_COUNTER = 1
 
 let central: BleCentral | undefined
 
-/** Chooses the Bluetooth back end (the simulator's radio in tests and the demo). A real adapter
- *  back end is not built yet (no Bluetooth hardware here to test it on). */
-export function useBleCentral(c: BleCentral | undefined) {
+/** Chooses the Bluetooth back end (the simulator's radio: in-process in tests, over TCP from
+ *  `npm run sim -- up`, sim-radio.ts) and returns the one before. A real adapter back end is not
+ *  built yet (no Bluetooth hardware here to test it on). */
+export function useBleCentral(c: BleCentral | undefined): BleCentral | undefined {
+    const before = central
     central = c
+    return before
 }
 
 export function bleCentral(): BleCentral {
     if (!central)
-        throw new KioskError("token-not-found", "ble: this kiosk has no Bluetooth back end (only the simulator's radio exists so far); use the USB cable")
+        throw new KioskError("token-not-found", "ble: this kiosk has no Bluetooth back end (only the simulator's radio exists so far: give --radio tcp://host:port from \"npm run sim -- up\"); use the USB cable")
     return central
 }
 

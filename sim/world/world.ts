@@ -17,7 +17,7 @@ import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
-import { withOwnerSession } from "../harness/owner.js"
+import { OWNER_PRESS_SCALE, withOwnerSession } from "../harness/owner.js"
 import { handOutSticker } from "../harness/hand-out-sticker.js"
 import { gaenIdsHex } from "../capture/trace.js"
 
@@ -212,13 +212,24 @@ export class World {
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
     }
 
-    /** A kiosk hands out the token's Bluetooth sticker, with its owner's press (once in its life). */
-    async handOutSticker(id: string): Promise<string> {
-        const t = this.token(id)
-        if (!t.vm) throw new Error(`token "${id}" has no power`)
-        t.stickerCode = await handOutSticker(this.clock, t.vm)
-        this.emit({ type: "sticker", atMs: this.clock.now(), token: id })
-        return t.stickerCode
+    /** A kiosk hands out the tokens' Bluetooth stickers (a few at a time), each with its owner's press
+     *  (once in a token's life); the clock runs at the owner's pace meanwhile. */
+    async handOutStickers(ids: string[]): Promise<void> {
+        const tokens = ids.map(id => this.token(id))
+        const speed = this.clock.scale
+        try {
+            await this.clock.changeScaleAndSettle(Math.min(speed, OWNER_PRESS_SCALE))
+            const queue = [...tokens]
+            await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
+                for (let t = queue.shift(); t; t = queue.shift()) {
+                    if (!t.vm) throw new Error(`token "${t.id}" has no power`)
+                    t.stickerCode = await handOutSticker(this.clock, t.vm)
+                    this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
+                }
+            }))
+        } finally {
+            this.clock.setScale(speed)
+        }
     }
 
     async pressButton(id: string, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {

@@ -27,7 +27,8 @@ beforeAll(async () => {
         tokens: [{ id: "near", path: [{ at: 0, x: 2, y: 0 }] }, { id: "far", path: [{ at: 0, x: 150, y: 0 }] }],
     }), "test: kiosk radio")
     world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-kiosk-radio-") }), w => w.stop())
-    for (const id of ["near", "far"]) codes[id] = await world.handOutSticker(id)
+    await world.handOutStickers(["near", "far"])
+    for (const id of ["near", "far"]) codes[id] = world.token(id).stickerCode!
     useBleCentral(world.kioskRadio.central())
     cleanup.add(null, () => useBleCentral(undefined))
 }, 180_000)
