@@ -138,11 +138,15 @@ async function up(args: string[]) {
     const world = await World.start({ scenario, outDir, maxScale: speed, pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS, onEvent: e => console.log(describeEvent(scenario.startMs, e)) })
     // Each token's Bluetooth sticker, handed out by the world's kiosk with the owner's press (a token
     // does it once), and the kiosk radio a kiosk in another process reaches the tokens through.
-    await world.handOutStickers([...world.tokens.values()].filter(t => t.poweredOn).map(t => t.id))
+    // Only tokens handed out at the start: the hand-out sets a token's clock, which a token the
+    // scenario keeps unset ("handOut": false) must not get.
+    const withSticker = scenario.tokens.filter(t => t.handOut && world.token(t.id).poweredOn).map(t => t.id)
+    console.log(`handing out ${withSticker.length} Bluetooth stickers (each token's owner presses once)…`)
+    await world.handOutStickers(withSticker)
     const radio = await serveKioskRadio(world.kioskRadio)
     const radioAddress = `tcp://127.0.0.1:${radio.port}`
     console.log("\nkiosk addresses (Jacdac over TCP, as a USB cable; Bluetooth: ble:<sticker code> through the kiosk radio):")
-    for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}  ble:${t.stickerCode ?? "(no sticker: no power)"}`)
+    for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}  ${t.stickerCode ? `ble:${t.stickerCode}` : "(no sticker: not handed out)"}`)
     const k = world.kioskRadio.position
     console.log(`kiosk radio: ${radioAddress} at x ${k.x} y ${k.y} (a token syncs over Bluetooth within about 40 m)`)
     console.log(`  e.g. npm run kiosk -- status --radio ${radioAddress} --token ble:<code>, and here "press <token>" to open its window`)
