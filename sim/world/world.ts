@@ -296,7 +296,11 @@ export class World {
                 await this.clock.until(Math.min(atMs - leadMs(), this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
         }
         this.governor.calm()
-        await this.clock.until(atMs)
+        // In short steps too, so that a stop (`up`'s quit before the scenario's end) ends the run
+        // at once instead of after the rest of the scenario in real time.
+        while (this.clock.now() < atMs && !this.stopped)
+            await this.clock.until(Math.min(atMs, this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
+        if (!this.stopped) await this.clock.until(atMs) // and every token has got there too
     }
 
     /** Runs the scenario's events to its end, then reads the tokens and writes the outputs. */
