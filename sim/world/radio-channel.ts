@@ -132,10 +132,10 @@ export class RadioChannel {
 
     /**
      * What a receiver that is not a token (a kiosk's radio, `receiver` names it for the draws) at
-     * `position` hears of `candidates` (default: everything on air) from `fromMs` to `toMs`: the
-     * same model as a token's scan, recorded nowhere.
+     * `position` hears of `candidates` from `fromMs` to `toMs`: the same model as a token's scan
+     * (collisions counted among the candidates), recorded nowhere.
      */
-    listen(receiver: string, position: Position, fromMs: number, toMs: number, candidates = this.onAirDuring(fromMs, toMs)): ChannelHearing[] {
+    listen(receiver: string, position: Position, fromMs: number, toMs: number, candidates: Transmission[]): ChannelHearing[] {
         const lossProbability = this.lossProbability(candidates, position, (fromMs + toMs) / 2)
         return candidates.flatMap(t => {
             const h = this.hearing(t, receiver, () => position, fromMs, toMs, lossProbability)
