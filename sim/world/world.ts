@@ -213,7 +213,8 @@ export class World {
     }
 
     /** A kiosk hands out the tokens' Bluetooth stickers (a few at a time), each with its owner's press
-     *  (once in a token's life); the clock runs at the owner's pace meanwhile. */
+     *  (once in a token's life); the clock runs at the owner's pace meanwhile. A token whose hand-out
+     *  fails is reported (a "note" event) and left without a sticker; the others go on. */
     async handOutStickers(ids: string[]): Promise<void> {
         const tokens = ids.map(id => this.token(id))
         const speed = this.clock.scale
@@ -222,9 +223,13 @@ export class World {
             const queue = [...tokens]
             await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
                 for (let t = queue.shift(); t; t = queue.shift()) {
-                    if (!t.vm) throw new Error(`token "${t.id}" has no power`)
-                    t.stickerCode = await handOutSticker(this.clock, t.vm)
-                    this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
+                    try {
+                        if (!t.vm) throw new Error("it has no power")
+                        t.stickerCode = await handOutSticker(this.clock, t.vm)
+                        this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
+                    } catch (e) {
+                        this.emit({ type: "note", atMs: this.clock.now(), detail: `${t.id}: no Bluetooth sticker (${(e as Error).message})` })
+                    }
                 }
             }))
         } finally {

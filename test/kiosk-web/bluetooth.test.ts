@@ -39,6 +39,7 @@ beforeAll(async () => {
     world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-web-ble-world-") }), w => w.stop())
     await world.handOutStickers(["hana"])
     code = world.token("hana").stickerCode!
+    expect(code).toMatch(/^[0-9A-Z-]+$/)
     useBleCentral(world.kioskRadio.central())
     cleanup.add(null, () => useBleCentral(undefined))
     server = await startServerOn(() => world.clock.now(), cleanup)

@@ -29,6 +29,7 @@ beforeAll(async () => {
     world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-kiosk-radio-") }), w => w.stop())
     await world.handOutStickers(["near", "far"])
     for (const id of ["near", "far"]) codes[id] = world.token(id).stickerCode!
+    expect(Object.values(codes).every(c => /^[0-9A-Z-]+$/.test(c))).toBe(true)
     useBleCentral(world.kioskRadio.central())
     cleanup.add(null, () => useBleCentral(undefined))
 }, 180_000)
