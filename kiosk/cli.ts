@@ -25,6 +25,8 @@ import { handOutLinkKey } from "./link/hand-out.js"
 import { stickerPage } from "./link/sticker-page.js"
 import { writeFileSync } from "node:fs"
 import { startWebApp } from "./web/server.js"
+import { useBleCentral } from "./transport/ble.js"
+import { parseRadioAddress, SimRadioCentral } from "./transport/sim-radio.js"
 
 export interface KioskIo {
     stdout: Output
@@ -70,7 +72,13 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
         }
         const command = COMMANDS[args.command]
         if (!command) throw new KioskError("usage", `unknown command "${args.command}" (commands: ${Object.keys(COMMANDS).join(", ")})`)
-        await command(ctx)
+        const radio = args.values.get("radio") ?? io.env.GAEN_KIOSK_RADIO
+        const before = radio ? useBleCentral(simulatedRadio(radio)) : undefined
+        try {
+            await command(ctx)
+        } finally {
+            if (radio) useBleCentral(before)
+        }
         return EXIT_CODES.ok
     } catch (e) {
         const err = e instanceof KioskError ? e : new KioskError("usage", `internal error: ${(e as Error)?.stack ?? e}`)
@@ -80,6 +88,11 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
         else io.stdout.write(renderError(err, lang) + (held ? `\n${text.registerNotSent[lang]}\n` : ""))
         return code
     }
+}
+
+function simulatedRadio(address: string): SimRadioCentral {
+    const { host, port } = parseRadioAddress(address)
+    return new SimRadioCentral(host, port)
 }
 
 function combine(...listeners: (ProgressListener | undefined)[]): ProgressListener | undefined {

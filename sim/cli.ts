@@ -9,6 +9,7 @@ import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
 import { fileURLToPath } from "node:url"
 import { loadScenario, parseDuration, formatMs, ScenarioError, type Scenario } from "./scenarios/scenario.js"
+import { serveKioskRadio } from "./world/kiosk-radio-server.js"
 import { World, type WorldEvent } from "./world/world.js"
 import type { WorldSummary } from "./world/world-outputs.js"
 import { formatAddress } from "./capture/trace.js"
@@ -135,8 +136,20 @@ async function up(args: string[]) {
     const speed = positiveNumber(flags.speed, "--speed") ?? 1
     console.log(`${scenario.name}: booting ${scenario.tokens.length} tokens…`)
     const world = await World.start({ scenario, outDir, maxScale: speed, pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS, onEvent: e => console.log(describeEvent(scenario.startMs, e)) })
-    console.log("\nkiosk addresses (Jacdac over TCP):")
-    for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}`)
+    // Each token's Bluetooth sticker, handed out by the world's kiosk with the owner's press (a token
+    // does it once), and the kiosk radio a kiosk in another process reaches the tokens through.
+    // Only tokens handed out at the start: the hand-out sets a token's clock, which a token the
+    // scenario keeps unset ("handOut": false) must not get.
+    const withSticker = scenario.tokens.filter(t => t.handOut && world.token(t.id).poweredOn).map(t => t.id)
+    console.log(`handing out ${withSticker.length} Bluetooth stickers (each token's owner presses once)…`)
+    await world.handOutStickers(withSticker)
+    const radio = await serveKioskRadio(world.kioskRadio)
+    const radioAddress = `tcp://127.0.0.1:${radio.port}`
+    console.log("\nkiosk addresses (Jacdac over TCP, as a USB cable; Bluetooth: ble:<sticker code> through the kiosk radio):")
+    for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}  ${t.stickerCode ? `ble:${t.stickerCode}` : "(no sticker: not handed out)"}`)
+    const k = world.kioskRadio.position
+    console.log(`kiosk radio: ${radioAddress} at x ${k.x} y ${k.y} (a token syncs over Bluetooth within about 40 m)`)
+    console.log(`  e.g. npm run kiosk -- status --radio ${radioAddress} --token ble:<code>, and here "press <token>" to open its window`)
     console.log(`\nrunning at ${speed}× real time; type "help" for commands\n`)
     let quitting = false
     const ended = world.run().then(summary => {
@@ -165,6 +178,7 @@ async function up(args: string[]) {
                     const p = t.track.positionAt(world.elapsedMs)
                     console.log(`  ${t.id.padEnd(10)} ${p ? `x ${p.x.toFixed(1)} y ${p.y.toFixed(1)}` : "away"}  ${t.poweredOn ? "on" : "OFF"}`)
                 }
+                console.log(`  ${"kiosk radio".padEnd(10)} x ${k.x.toFixed(1)} y ${k.y.toFixed(1)}`)
                 console.log(`  ${clockText(world.startMs, world.clock.now())}`)
             } else if (cmd === "status") {
                 const t = world.token(requireId(id))
@@ -177,6 +191,7 @@ async function up(args: string[]) {
     }
     rl.close()
     quitting = true
+    await radio.close()
     await world.finish().then(s => printSummary(s, outDir), () => {})
     await world.stop()
     await ended.catch(() => {})

@@ -6,7 +6,7 @@ import { intOption } from "./options.js"
 const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
 const VALUE_FLAGS = new Set([
     "token", "out", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
-    "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port",
+    "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port", "radio",
 ])
 
 export interface ParsedArgs {
@@ -42,7 +42,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 /** Only these flags make sense for the command; anything else is refused. */
 export function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]): void {
-    const ok = new Set([...allowed, "json", "lang", "data", "help"])
+    const ok = new Set([...allowed, "json", "lang", "data", "help", "radio"])
     for (const name of [...args.values.keys(), ...args.switches])
         if (!ok.has(name)) throw new KioskError("usage", `--${name} is not an option of "${command}"`)
 }
@@ -72,6 +72,8 @@ Commands:
 
 <addr>: tcp://host:port (simulated token), serial:/dev/ttyACM0 (USB) or ble:<sticker code> (Bluetooth,
 after the owner's press; simulator back end only so far). Env: GAEN_KIOSK_TOKEN.
+Bluetooth back end: --radio tcp://host:port (the simulated kiosk radio "npm run sim -- up" prints;
+env GAEN_KIOSK_RADIO).
 Common: --json (machine output), --lang ja|en, --data <dir> (default ~/.gaen-kiosk or GAEN_KIOSK_DATA).
 API key: --api-key or env GAEN_KIOSK_API_KEY. See kiosk/README.md.
 `

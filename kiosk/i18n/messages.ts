@@ -249,6 +249,13 @@ export const screen = {
     portsNone: { ja: "まだ見つかりません。差し込むと、ここに表示されます。", en: "None yet. It appears here once it is plugged in." },
     connectPort: { ja: "この機器につなぐ", en: "Connect this device" },
     addressLabel: { ja: "アドレス（試験用の模擬トークン）", en: "Address (simulated token, for testing)" },
+    bluetoothTitle: { ja: "ケーブルなしで（Bluetooth）", en: "Without a cable (Bluetooth)" },
+    bluetoothIntro: {
+        ja: "ケースに入ったトークンは、持ち主にトークンのボタンを押してもらい、1分以内にシールのコードを読み取ってください。",
+        en: "For a token in a sealed case: ask the owner to press the token's button, then scan its sticker within a minute.",
+    },
+    stickerLabel: { ja: "シールのコード", en: "Sticker code" },
+    connectBluetooth: { ja: "Bluetooth でつなぐ", en: "Connect over Bluetooth" },
     connect: { ja: "つなぐ", en: "Connect" },
     connecting: { ja: "つないでいます…", en: "Connecting…" },
     connected: { ja: "トークンとつながりました。", en: "The token is connected." },

@@ -12,21 +12,27 @@ import { KioskError } from "../errors.js"
 /** The token-sync service's index on the device the transport presents (0 is the control service). */
 const SYNC_SERVICE_INDEX = 1
 const ANNOUNCE_MS = 500
+/** Of the time to connect, the share spent looking for the token; the rest is for the link's
+ *  handshake, so that "not heard" is the answer when nobody heard it (not a bare timeout). */
+const SCAN_SHARE = 0.75
 /** Jacdac control service: the announcement report. */
 const CMD_ANNOUNCE = 0x00
 const ANNOUNCE_RESTART_COUNTER = 1
 
 let central: BleCentral | undefined
 
-/** Chooses the Bluetooth back end (the simulator's radio in tests and the demo). A real adapter
- *  back end is not built yet (no Bluetooth hardware here to test it on). */
-export function useBleCentral(c: BleCentral | undefined) {
+/** Chooses the Bluetooth back end (the simulator's radio: in-process in tests, over TCP from
+ *  `npm run sim -- up`, sim-radio.ts) and returns the one before. A real adapter back end is not
+ *  built yet (no Bluetooth hardware here to test it on). */
+export function useBleCentral(c: BleCentral | undefined): BleCentral | undefined {
+    const before = central
     central = c
+    return before
 }
 
 export function bleCentral(): BleCentral {
     if (!central)
-        throw new KioskError("token-not-found", "ble: this kiosk has no Bluetooth back end (only the simulator's radio exists so far); use the USB cable")
+        throw new KioskError("token-not-found", "ble: this kiosk has no Bluetooth back end (only the simulator's radio exists so far: give --radio tcp://host:port from \"npm run sim -- up\"); use the USB cable")
     return central
 }
 
@@ -38,6 +44,8 @@ class BleLinkTransport extends (jd.Transport as any) {
      *  when the token's answer comes over the link (the token answers such a command empty). */
     private readonly awaitingAck = new Map<number, number>()
     readonly deviceId: string
+    /** Why the last connection attempt failed (the radio's or the link's words). */
+    connectError: Error | undefined
 
     constructor(private readonly radio: BleCentral, private readonly linkKey: Buffer, private readonly timeoutMs: number) {
         super("ble-link", {})
@@ -50,7 +58,17 @@ class BleLinkTransport extends (jd.Transport as any) {
     }
 
     async transportConnectAsync() {
-        this.conn = await this.radio.connect(this.linkKey, this.timeoutMs)
+        this.connectError = undefined
+        try {
+            await this.openLink()
+        } catch (e) {
+            this.connectError = e as Error // jacdac-ts reports only "disconnected"; connect.ts tells why
+            throw e
+        }
+    }
+
+    private async openLink() {
+        this.conn = await this.radio.connect(this.linkKey, this.timeoutMs * SCAN_SHARE)
         this.conn.onClose(() => void (this as any).disconnect(true))
         this.session = await HostLinkSession.open(this.conn, this.linkKey, this.timeoutMs)
         this.session.onMessage(m => this.fromToken(m))

@@ -58,11 +58,12 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<void> 
 
 /** Connects the bus, or fails when its transport gives up (it then reports "disconnected") or time runs out. */
 function connectWithin(bus: JDBus, timeoutMs: number): Promise<void> {
-    const transport = bus.transports[0]
+    // A transport may say why it failed (ble.ts); jacdac-ts itself only reports the state.
+    const transport = bus.transports[0] as (typeof bus.transports)[0] & { connectError?: Error }
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => { off(); reject(new Error(`could not open the connection within ${timeoutMs} ms`)) }, timeoutMs)
         const off = transport.subscribe(jd.CONNECTION_STATE, (state: string) => {
-            if (state === "disconnected") { clearTimeout(timer); off(); reject(new Error("the connection was refused or closed")) }
+            if (state === "disconnected") { clearTimeout(timer); off(); reject(new Error(transport.connectError?.message ?? "the connection was refused or closed")) }
         })
         // background: jacdac-ts then reports a failure through its state instead of printing it.
         bus.connect(true).then(() => {

@@ -1,7 +1,7 @@
 // A kiosk's Bluetooth radio next to one simulated token: it sees the token's connectable sync
 // advertisement and connects to it through the token's simulated radio (sim/hardware/radio-server.ts),
 // GATT writes in, notifications out. Range and loss are not modelled here: the kiosk is at the
-// token (a world-wide model is sim/world's radio channel, which carries advertisements only).
+// token (a kiosk radio at a position in a world, with range: sim/world/kiosk-radio.ts).
 import { randomBytes } from "node:crypto"
 import type { TokenVm, AiredAdvertisement } from "./token-vm.js"
 import type { TokenProcessMessage } from "../token/token-config.js"
@@ -35,48 +35,53 @@ export class SimulatedBleCentral implements BleCentral {
     }
 
     /** Connects to whatever the token advertises (or not): no check that it is the right token. */
-    async connectNow(): Promise<GattConnection> {
-        const vm = this.vm
-        const id = nextConnectId++
-        const result = new Promise<{ accepted: boolean; mtu: number }>(resolve => {
-            const onMessage = (m: TokenProcessMessage) => {
-                if (m.type === "link-connect-result" && m.id === id) {
-                    vm.child.off("message", onMessage)
-                    resolve(m)
-                }
-            }
-            vm.child.on("message", onMessage)
-        })
-        vm.control({ type: "link-connect", id, mtu: this.mtu, host: toHex(this.address) })
-        const { accepted, mtu } = await result
-        if (!accepted) throw new LinkError("the token refused the connection (it is not open for Bluetooth sync)")
-        const notifyHandlers: ((v: Uint8Array) => void)[] = []
-        const closeHandlers: (() => void)[] = []
-        let open = true
-        const close = () => {
-            if (!open) return
-            open = false
-            vm.child.off("message", onMessage)
-            for (const h of closeHandlers) h()
-        }
+    connectNow(): Promise<GattConnection> {
+        return openTokenGatt(this.vm, this.address, this.mtu)
+    }
+}
+
+/** A GATT connection from a host radio (`hostAddress`) to the token's sync characteristic, carried
+ *  over the token process's IPC; refused when the token is not open for sync. */
+export async function openTokenGatt(vm: TokenVm, hostAddress: Uint8Array, requestedMtu = DEFAULT_MTU): Promise<GattConnection> {
+    const id = nextConnectId++
+    const result = new Promise<{ accepted: boolean; mtu: number }>(resolve => {
         const onMessage = (m: TokenProcessMessage) => {
-            if (m.type === "link-notify" && open) for (const h of notifyHandlers) h(fromHex(m.value))
-            else if (m.type === "link-closed") close()
+            if (m.type === "link-connect-result" && m.id === id) {
+                vm.child.off("message", onMessage)
+                resolve(m)
+            }
         }
         vm.child.on("message", onMessage)
-        vm.whenExited().then(close)
-        return {
-            mtu,
-            async write(value) {
-                if (!open) throw new LinkError("the Bluetooth connection to the token is closed")
-                vm.control({ type: "link-write", value: toHex(value) })
-            },
-            onNotify: h => { notifyHandlers.push(h) },
-            onClose: h => { closeHandlers.push(h) },
-            async close() {
-                if (open && vm.child.connected) vm.control({ type: "link-disconnect" })
-                close()
-            },
-        }
+    })
+    vm.control({ type: "link-connect", id, mtu: requestedMtu, host: toHex(hostAddress) })
+    const { accepted, mtu } = await result
+    if (!accepted) throw new LinkError("the token refused the connection (it is not open for Bluetooth sync)")
+    const notifyHandlers: ((v: Uint8Array) => void)[] = []
+    const closeHandlers: (() => void)[] = []
+    let open = true
+    const close = () => {
+        if (!open) return
+        open = false
+        vm.child.off("message", onMessage)
+        for (const h of closeHandlers) h()
+    }
+    const onMessage = (m: TokenProcessMessage) => {
+        if (m.type === "link-notify" && open) for (const h of notifyHandlers) h(fromHex(m.value))
+        else if (m.type === "link-closed") close()
+    }
+    vm.child.on("message", onMessage)
+    vm.whenExited().then(close)
+    return {
+        mtu,
+        async write(value) {
+            if (!open) throw new LinkError("the Bluetooth connection to the token is closed")
+            vm.control({ type: "link-write", value: toHex(value) })
+        },
+        onNotify: h => { notifyHandlers.push(h) },
+        onClose: h => { closeHandlers.push(h) },
+        async close() {
+            if (open && vm.child.connected) vm.control({ type: "link-disconnect" })
+            close()
+        },
     }
 }

@@ -3,7 +3,7 @@
 // what is wrong; all problems of a file at once, and nothing runs while there is one.
 import { readFileSync } from "node:fs"
 import { CHANNEL_LIMITS, DEFAULT_CHANNEL, MAX_COORDINATE_M, type ChannelModel } from "../world/constants.js"
-import type { Waypoint } from "../world/track.js"
+import type { Position, Waypoint } from "../world/track.js"
 import { DEFAULT_PRESS_HOLD_MS } from "../harness/token-vm.js"
 
 export interface ScenarioToken {
@@ -29,6 +29,8 @@ export interface Scenario {
     durationMs: number
     seed: number
     channel: ChannelModel
+    /** Where the kiosk's Bluetooth radio stands (metres), for syncing tokens over the air. */
+    kiosk: Position
     tokens: ScenarioToken[]
     /** In time order. */
     events: ScenarioEvent[]
@@ -155,7 +157,7 @@ class Validator {
     }
 
     scenario(json: unknown): Scenario {
-        const root = this.object(json, "$", ["name", "description", "start", "duration", "seed", "channel", "tokens", "events"], ["start", "duration", "tokens"])
+        const root = this.object(json, "$", ["name", "description", "start", "duration", "seed", "channel", "kiosk", "tokens", "events"], ["start", "duration", "tokens"])
         if (!root) throw new ScenarioError(this.problems)
         const name = root.name === undefined ? this.file : this.string(root.name, "$.name")
         const description = root.description === undefined ? "" : this.string(root.description, "$.description")
@@ -173,6 +175,7 @@ class Validator {
         }
         const seed = root.seed === undefined ? 1 : this.number(root.seed, "$.seed", [0, 2 ** 32 - 1])
         const channel = this.channel(root.channel)
+        const kiosk = this.kiosk(root.kiosk)
         const tokens = this.tokens(root.tokens, durationMs)
         const events = this.events(root.events, durationMs, tokens)
         if (this.problems.length) throw new ScenarioError(this.problems)
@@ -184,6 +187,7 @@ class Validator {
             durationMs: durationMs!,
             seed: seed!,
             channel,
+            kiosk,
             tokens,
             events,
         }
@@ -200,6 +204,18 @@ class Validator {
             if (v !== undefined) model[key] = v
         }
         return model
+    }
+
+    private kiosk(value: unknown): Position {
+        if (value === undefined) return { x: 0, y: 0 }
+        const obj = this.object(value, "$.kiosk", ["x", "y"], ["x", "y"])
+        const x = obj && this.coordinate(obj.x, "$.kiosk.x")
+        const y = obj && this.coordinate(obj.y, "$.kiosk.y")
+        return { x: x ?? 0, y: y ?? 0 }
+    }
+
+    private coordinate(value: unknown, place: string): number | undefined {
+        return this.number(value, place, [-MAX_COORDINATE_M, MAX_COORDINATE_M], " m")
     }
 
     private tokens(value: unknown, durationMs: number | undefined): ScenarioToken[] {
@@ -269,9 +285,8 @@ class Validator {
                 this.problem(wp, `needs "x" and "y" (metres) or "away": true`)
                 return
             }
-            const range: [number, number] = [-MAX_COORDINATE_M, MAX_COORDINATE_M]
-            const x = this.number(obj.x, `${wp}.x`, range, " m")
-            const y = this.number(obj.y, `${wp}.y`, range, " m")
+            const x = this.coordinate(obj.x, `${wp}.x`)
+            const y = this.coordinate(obj.y, `${wp}.y`)
             if (x !== undefined && y !== undefined) waypoints.push({ atMs, position: { x, y } })
         })
         return waypoints

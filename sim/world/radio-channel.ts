@@ -116,42 +116,74 @@ export class RadioChannel {
      * mean RSSI of the packets heard (dB average) and the packet count. Each hearing is also recorded on the transmission.
      */
     scan(scanner: string, fromMs: number, toMs: number): ChannelHearing[] {
-        const { model, txPowerDbm, advertisingIntervalMs, seed = 0 } = { ...this.options, model: this.model }
-        const candidates = this.history.filter(t => t.token !== scanner && t.fromMs < toMs && (t.toMs === null || t.toMs > fromMs))
+        const candidates = this.onAirDuring(fromMs, toMs).filter(t => t.token !== scanner)
+        const at = (ms: number) => this.options.positionOf(scanner, ms)
         const mid = (fromMs + toMs) / 2
-        const scannerAtMid = this.options.positionOf(scanner, mid)
-        // Collisions (pure ALOHA on the scanner's channel): a packet is destroyed when another
-        // audible advertiser starts within one airtime before or after it; each sends one packet
-        // per interval on that channel.
+        const lossProbability = this.lossProbability(candidates, at(mid), mid)
+        const heard: ChannelHearing[] = []
+        for (const t of candidates) {
+            const h = this.hearing(t, scanner, at, fromMs, toMs, lossProbability)
+            if (!h) continue
+            t.receptions.push({ token: scanner, windowFromMs: fromMs, windowToMs: toMs, rssi: h.rssi, packets: h.packets })
+            heard.push({ address: t.address, payload: t.payload, rssi: h.rssi, packets: h.packets, from: t.token })
+        }
+        return heard
+    }
+
+    /**
+     * What a receiver that is not a token (a kiosk's radio, `receiver` names it for the draws) at
+     * `position` hears of `candidates` from `fromMs` to `toMs`: the same model as a token's scan
+     * (collisions counted among the candidates), recorded nowhere.
+     */
+    listen(receiver: string, position: Position, fromMs: number, toMs: number, candidates: Transmission[]): ChannelHearing[] {
+        const lossProbability = this.lossProbability(candidates, position, (fromMs + toMs) / 2)
+        return candidates.flatMap(t => {
+            const h = this.hearing(t, receiver, () => position, fromMs, toMs, lossProbability)
+            return h ? [{ address: t.address, payload: t.payload, rssi: h.rssi, packets: h.packets, from: t.token }] : []
+        })
+    }
+
+    /** Whether `token`, at its position at `atMs`, is within range of `position` on average (no fading). */
+    inRange(token: string, position: Position, atMs: number): boolean {
+        const p = this.options.positionOf(token, atMs)
+        return !!p && meanRssiDbm(this.options.txPowerDbm, distanceM(p, position), this.model) >= this.model.sensitivityDbm
+    }
+
+    private onAirDuring(fromMs: number, toMs: number): Transmission[] {
+        return this.history.filter(t => t.fromMs < toMs && (t.toMs === null || t.toMs > fromMs))
+    }
+
+    /** Per packet at a receiver at `receiverAtMid`: lost at random or by collision. Collisions (pure
+     *  ALOHA on the receiver's channel): a packet is destroyed when another audible advertiser starts
+     *  within one airtime before or after it; each sends one packet per interval on that channel. */
+    private lossProbability(candidates: Transmission[], receiverAtMid: Position | null, midMs: number): number {
+        const { txPowerDbm, advertisingIntervalMs } = this.options
         const audible = candidates.filter(t => {
-            const p = this.options.positionOf(t.token, mid)
-            return p && scannerAtMid && meanRssiDbm(txPowerDbm, distanceM(p, scannerAtMid), model) >= model.sensitivityDbm
+            const p = this.options.positionOf(t.token, midMs)
+            return p && receiverAtMid && meanRssiDbm(txPowerDbm, distanceM(p, receiverAtMid), this.model) >= this.model.sensitivityDbm
         })
         const interferers = Math.max(0, new Set(audible.map(t => t.token)).size - 1)
         const collisionLoss = 1 - Math.exp((-2 * ADV_PACKET_AIRTIME_MS * interferers) / advertisingIntervalMs)
-        const lossProbability = 1 - (1 - model.baseLossProbability) * (1 - collisionLoss)
+        return 1 - (1 - this.model.baseLossProbability) * (1 - collisionLoss)
+    }
 
-        const scannerKey = keyOf(scanner)
-        const heard: ChannelHearing[] = []
-        for (const t of candidates) {
-            const senderKey = keyOf(t.token)
-            let sum = 0
-            let packets = 0
-            for (const at of this.packetTimes(t, fromMs, toMs)) {
-                const from = this.options.positionOf(t.token, at)
-                const to = this.options.positionOf(scanner, at)
-                if (!from || !to) continue
-                if (uniform(seed, DRAW_LOSS, senderKey, scannerKey, at) < lossProbability) continue
-                const rssi = packetRssiDbm(txPowerDbm, distanceM(from, to), gaussian(seed, DRAW_FADING, senderKey, scannerKey, at), model)
-                if (rssi < model.sensitivityDbm) continue
-                packets++
-                sum += rssi
-            }
-            if (!packets) continue
-            const rssi = scanEntryRssi(sum, packets)
-            t.receptions.push({ token: scanner, windowFromMs: fromMs, windowToMs: toMs, rssi, packets })
-            heard.push({ address: t.address, payload: t.payload, rssi, packets, from: t.token })
+    /** The packets of `t` heard from `fromMs` to `toMs` by `receiver` (at `receiverAt`), or null. */
+    private hearing(t: Transmission, receiver: string, receiverAt: (ms: number) => Position | null, fromMs: number, toMs: number, lossProbability: number): { rssi: number; packets: number } | null {
+        const { txPowerDbm, seed = 0 } = this.options
+        const senderKey = keyOf(t.token)
+        const receiverKey = keyOf(receiver)
+        let sum = 0
+        let packets = 0
+        for (const at of this.packetTimes(t, fromMs, toMs)) {
+            const from = this.options.positionOf(t.token, at)
+            const to = receiverAt(at)
+            if (!from || !to) continue
+            if (uniform(seed, DRAW_LOSS, senderKey, receiverKey, at) < lossProbability) continue
+            const rssi = packetRssiDbm(txPowerDbm, distanceM(from, to), gaussian(seed, DRAW_FADING, senderKey, receiverKey, at), this.model)
+            if (rssi < this.model.sensitivityDbm) continue
+            packets++
+            sum += rssi
         }
-        return heard
+        return packets ? { rssi: scanEntryRssi(sum, packets), packets } : null
     }
 }

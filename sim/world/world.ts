@@ -12,11 +12,13 @@ import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../l
 import type { Scenario, ScenarioEvent } from "../scenarios/scenario.js"
 import { BOOT_CONCURRENCY, BOOT_TIMEOUT_REAL_MS, FIRST_ADVERTISEMENT_WAIT_REAL_MS, GOVERNOR_PERIOD_REAL_MS, SLOW_DOWN_LEAD_REAL_MS } from "./constants.js"
 import { RadioChannel } from "./radio-channel.js"
+import { KioskRadio } from "./kiosk-radio.js"
 import { SpeedGovernor } from "./speed-governor.js"
 import { Track, type Position } from "./track.js"
 import { writeWorldOutputs, type WorldSummary } from "./world-outputs.js"
 import { setTokenClock } from "../harness/set-token-clock.js"
-import { withOwnerSession } from "../harness/owner.js"
+import { OWNER_PRESS_SCALE, withOwnerSession } from "../harness/owner.js"
+import { handOutSticker } from "../harness/hand-out-sticker.js"
 import { gaenIdsHex } from "../capture/trace.js"
 
 /** What happened in the world, as it happens (for a live view or the demo). */
@@ -24,7 +26,7 @@ export type WorldEvent =
     | { type: "on-air"; atMs: number; token: string; address: Uint8Array; rpi?: string }
     | { type: "off-air"; atMs: number; token: string }
     | { type: "scan"; atMs: number; token: string; heard: { from: string; rssi: number; packets: number }[] }
-    | { type: "handed-out" | "power-off" | "power-on" | "button" | "set-time" | "moved"; atMs: number; token: string; detail?: string }
+    | { type: "handed-out" | "sticker" | "power-off" | "power-on" | "button" | "set-time" | "moved"; atMs: number; token: string; detail?: string }
     | { type: "note"; atMs: number; detail: string }
 
 export interface WorldOptions {
@@ -47,6 +49,8 @@ export class WorldToken {
     /** The kiosk address stays the same across power cycles. */
     hubPort = 0
     powerCuts = 0
+    /** The code of its Bluetooth sticker, once handed out (`ble:<code>` reaches it through the kiosk radio). */
+    stickerCode: string | undefined
     constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
     get poweredOn(): boolean {
         return this.vm !== undefined
@@ -58,6 +62,8 @@ type TimelineStep = { atMs: number; run: () => Promise<void> }
 export class World {
     readonly tokens = new Map<string, WorldToken>()
     readonly channel: RadioChannel
+    /** The kiosk's Bluetooth radio, at the scenario's kiosk position. */
+    readonly kioskRadio: KioskRadio
     readonly governor: SpeedGovernor
     readonly startMs: number
     readonly endMs: number
@@ -83,6 +89,11 @@ export class World {
             model: scenario.channel,
             seed: scenario.seed,
         })
+        this.kioskRadio = new KioskRadio({
+            clock,
+            channel: this.channel,
+            poweredTokens: () => [...this.tokens.values()].flatMap(t => (t.vm ? [{ id: t.id, vm: t.vm }] : [])),
+        }, scenario.kiosk)
         this.governor = new SpeedGovernor(clock, {
             maxScale: options.maxScale,
             pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
@@ -201,6 +212,31 @@ export class World {
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))
     }
 
+    /** A kiosk hands out the tokens' Bluetooth stickers (a few at a time), each with its owner's press
+     *  (once in a token's life); the clock runs at the owner's pace meanwhile. A token whose hand-out
+     *  fails is reported (a "note" event) and left without a sticker; the others go on. */
+    async handOutStickers(ids: string[]): Promise<void> {
+        const tokens = ids.map(id => this.token(id))
+        const speed = this.clock.scale
+        try {
+            await this.clock.changeScaleAndSettle(Math.min(speed, OWNER_PRESS_SCALE))
+            const queue = [...tokens]
+            await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
+                for (let t = queue.shift(); t; t = queue.shift()) {
+                    try {
+                        if (!t.vm) throw new Error("it has no power")
+                        t.stickerCode = await handOutSticker(this.clock, t.vm)
+                        this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
+                    } catch (e) {
+                        this.emit({ type: "note", atMs: this.clock.now(), detail: `${t.id}: no Bluetooth sticker (${(e as Error).message})` })
+                    }
+                }
+            }))
+        } finally {
+            this.clock.setScale(speed)
+        }
+    }
+
     async pressButton(id: string, holdMs = DEFAULT_PRESS_HOLD_MS): Promise<void> {
         const t = this.token(id)
         if (!t.vm) throw new Error(`token "${id}" has no power`)
@@ -265,10 +301,11 @@ export class World {
                 await this.clock.until(Math.min(atMs - leadMs(), this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
         }
         this.governor.calm()
-        // In steps too: at the calm speed the last stretch may still be long (the rest of a 2-hour
-        // scenario is 6 minutes at 20×), and stop() (a person typing "quit") must not wait it out.
+        // In short steps too, so that a stop (`up`'s quit before the scenario's end) ends the run
+        // at once instead of after the rest of the scenario in real time.
         while (this.clock.now() < atMs && !this.stopped)
             await this.clock.until(Math.min(atMs, this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
+        if (!this.stopped) await this.clock.until(atMs) // and every token has got there too
     }
 
     /** Runs the scenario's events to its end, then reads the tokens and writes the outputs. Once

@@ -131,4 +131,17 @@ describe("tracks", () => {
         t.moveTo(30_000, null)
         expect(t.positionAt(30_001)).toBeNull()
     })
+
+    test("a kiosk's radio at a place hears what is in range, by the same model, and records nothing", () => {
+        const c = channel({ near: still({ x: 2, y: 0 }), far: still({ x: 150, y: 0 }) })
+        const near = c.advertisingChanged("near", ad(1), T0, true)!
+        const far = c.advertisingChanged("far", ad(2), T0, true)!
+        const heard = c.listen("kiosk", { x: 0, y: 0 }, T0 + 10_000, T0 + 11_000, [near, far])
+        expect(heard.map(h => h.from)).toEqual(["near"])
+        expect(heard[0].packets).toBe(1000 / INTERVAL)
+        expect(heard[0].rssi).toBe(Math.round(meanRssiDbm(TX, 2)))
+        expect(near.receptions).toEqual([])
+        expect(c.inRange("near", { x: 0, y: 0 }, T0)).toBe(true)
+        expect(c.inRange("far", { x: 0, y: 0 }, T0)).toBe(false)
+    })
 })

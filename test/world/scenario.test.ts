@@ -69,6 +69,9 @@ describe("scenario files", () => {
         expect(problems(JSON.stringify(base()).replace('"x":1,', '"x":1e999,'))).toContainEqual(expect.objectContaining({ place: "$.tokens[1].path[0].x" }))
         expect(problemsOf(s => (s.tokens[0].path[0].y = 250_000))).toContainEqual(expect.objectContaining({ place: "$.tokens[0].path[0].y", message: expect.stringMatching(/out of range/) }))
         expect(problemsOf(s => delete s.tokens[0].path[0].y)).toContainEqual(expect.objectContaining({ place: "$.tokens[0].path[0]", message: expect.stringMatching(/needs "x" and "y"/) }))
+        // The kiosk's radio: where it stands, in metres, both coordinates.
+        expect(problemsOf(s => (s.kiosk = { x: "near", y: 0 }))).toContainEqual(expect.objectContaining({ place: "$.kiosk.x", message: expect.stringMatching(/finite number/) }))
+        expect(problemsOf(s => (s.kiosk = { x: 1 }))).toContainEqual(expect.objectContaining({ place: "$.kiosk", message: expect.stringMatching(/"y"/) }))
     })
 
     test("times outside the scenario, or out of order", () => {
