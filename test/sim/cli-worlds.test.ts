@@ -85,7 +85,7 @@ describe("npm run sim -- up", () => {
         const world = new LiveWorld(twoPeople("live", "15m"), join(dir, "up-out"))
         try {
             await world.running()
-            expect(world.out).toMatch(/^  a +tcp:\/\/127\.0\.0\.1:\d+$/m)
+            expect(world.out).toMatch(/^  a +tcp:\/\/127\.0\.0\.1:\d+  ble:[0-9A-Z-]+$/m)
 
             await world.type("help", /press <token> \[hold\]/)
             await world.type("move a 5 5", /a: moved 5 5/)
