@@ -14,7 +14,7 @@ import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 
-export const FIRMWARE_VERSION = "0.3.0"
+export const FIRMWARE_VERSION = "0.4.0"
 
 // set_time outcomes (services/token-sync.md).
 export const TIME_SET = 0
