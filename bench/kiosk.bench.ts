@@ -77,7 +77,7 @@ const genMs = performance.now() - genStart
 const readStart = performance.now()
 const keys = new DiagnosisKeySet()
 for (let f = 0; f < 14 && keys.length < KEYS; f++)
-    for (const k of readExportZip(readFileSync(join(zipDir, `${f}.zip`)), { publicKey: signingKey.publicKey }).export.keys) keys.push(k)
+    readExportZip(readFileSync(join(zipDir, `${f}.zip`)), { publicKey: signingKey.publicKey, onKey: k => keys.push(k) })
 rmSync(zipDir, { recursive: true, force: true })
 const readMs = performance.now() - readStart
 

@@ -3,12 +3,15 @@
 // Filling the log through scans would take hours, so the flash file is written from Node in the
 // exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
 // The same read over Bluetooth (the encrypted sync link, lib/ble-link + src/link/, through the
-// simulator's radio: AES-256-CCM on every page both ways), beside it.
+// simulator's radio: AES-256-CCM on every page both ways), beside it. Both read in bursts of 16
+// pages per read_log (services/token-sync.md); the single-page read every kiosk made before is
+// timed on its first 200 pages, for comparison. And what a cable would allow: the same bytes over
+// USB full-speed serial and over a 921,600-baud UART, by arithmetic.
 // Also: the token's boot time with a full log (the index is rebuilt from the 254 sector headers)
 // against an empty one.
 //   npx tsx bench/logread.bench.ts         (run by `npm run bench`)
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir, cpus } from "node:os"
+import { tmpdir, cpus, loadavg } from "node:os"
 import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { SimClock } from "../sim/clock/sim-clock.js"
@@ -70,6 +73,24 @@ async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock
     throw new Error("the token did not hand out its link key")
 }
 
+/** The single-page read (one read_log round trip per 7 records) over `pages` pages; real ms. */
+async function timedSinglePages(client: TokenSyncClient, pages: number): Promise<{ ms: number; records: number }> {
+    const t0 = performance.now()
+    let cursor = null, records = 0
+    for (let i = 0; i < pages; i++) {
+        const page = await client.readLogPage(cursor)
+        records += page.records.length
+        cursor = page.next
+        if (page.done) break
+    }
+    return { ms: performance.now() - t0, records }
+}
+
+/** Bytes a full page takes on a Jacdac serial link: frame header 12, packet header 4, page 15 + 7 × 30. */
+const PAGE_FRAME_BYTES = 12 + 4 + 15 + 7 * 30
+/** Seconds to move `records` records as full pages at `bytesPerSecond` (the link alone, no processing). */
+const wireSeconds = (records: number, bytesPerSecond: number) => (Math.ceil(records / 7) * PAGE_FRAME_BYTES) / bytesPerSecond
+
 /** Reads the whole log and checks it is what was written; real milliseconds. */
 async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): Promise<number> {
     const t0 = performance.now()
@@ -81,7 +102,7 @@ async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): P
 }
 
 async function main() {
-    console.log(`== log read over the simulator's transport (${cpus().length} cores, Node ${process.version})`)
+    console.log(`== log read over the simulator's transport (${cpus().length} cores, Node ${process.version}, load average ${loadavg().map(l => l.toFixed(2)).join(" ")})`)
     const clock = SimClock.startingAt(start, 1)
     const emptyDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-empty-"))
     const fullDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-full-"))
@@ -100,7 +121,10 @@ async function main() {
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
                 // The owner presses once for each read (a session); the read itself is what is timed.
-                const readMs = await withOwnerSession(clock, full.vm, kiosk.client, () => timedRead(kiosk.client, records))
+                const { readMs, single } = await withOwnerSession(clock, full.vm, kiosk.client, async () => ({
+                    readMs: await timedRead(kiosk.client, records),
+                    single: await timedSinglePages(kiosk.client, 200),
+                }))
                 const code = await stickerCode(kiosk.client, full.vm, clock)
                 useBleCentral(new SimulatedBleCentral(full.vm))
                 const ble = await connectToToken(`ble:${code}`)
@@ -110,20 +134,29 @@ async function main() {
                 } finally { await ble.close() }
                 const read = records
                 const pages = Math.ceil(read.length / 7)
+                const bursts = Math.ceil(pages / 16)
+                const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en")
+                // USB full-speed: 12 Mbit/s on the wire, about 1 MB/s of payload in bulk transfers
+                // (the ESP32-S3's USB-Serial-JTAG); a classic ESP32's UART bridge at 921,600 baud, 8N1.
+                const usbSeconds = wireSeconds(read.length, 1_000_000)
+                const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
                     ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
-                    ["full log read (readLog, 7 records per page), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
-                    ["throughput", `${Math.round(read.length / (readMs / 1000)).toLocaleString("en")} records/s`],
-                    ["per page (one read_log round trip)", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages)`],
-                    ["the same over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
-                    ["throughput over Bluetooth", `${Math.round(read.length / (bleMs / 1000)).toLocaleString("en")} records/s`],
+                    ["full log read (readLog: bursts of 16 pages of 7 records), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
+                    ["throughput", `${perSecond(read.length, readMs)} records/s`],
+                    ["per page / per burst", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages) / ${(readMs / bursts).toFixed(0)} ms (${bursts} bursts)`],
+                    [`single-page read as before (one round trip per page), first ${single.records.toLocaleString("en")} records`, `${perSecond(single.records, single.ms)} records/s`],
+                    ["the same full read over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
+                    ["throughput over Bluetooth", `${perSecond(read.length, bleMs)} records/s`],
+                    [`the full log's pages (${PAGE_FRAME_BYTES} B each) over USB full-speed serial at ~1 MB/s, wire time alone`, `${usbSeconds.toFixed(1)} s`],
+                    ["the same over a 921,600-baud UART bridge (classic ESP32), wire time alone", `${uartSeconds.toFixed(1)} s`],
                     [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
                     [`token boot, full log (index rebuilt from 254 headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
                 ]
                 const w = Math.max(...rows.map(r => r[0].length))
                 console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)
                 for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`)
-                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
+                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} single_page_records_per_s=${Math.round(single.records / (single.ms / 1000))} usb_fs_wire_s=${usbSeconds.toFixed(1)} uart_921600_wire_s=${uartSeconds.toFixed(1)} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
             } finally { await kiosk.close() }
         } finally { await full.vm.stop() }
     } finally {

@@ -95,11 +95,12 @@ export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
             zip = await fetchZip(entry.url)
             result.downloaded++
         }
-        let keys: DiagnosisKey[]
+        const keysBefore = result.keys.length
         try {
-            const parsed = readExportZip(zip, { publicKey: o.trustedKey.key }).export
+            // Keys go into the packed set one by one (never a whole file of key objects at once);
+            // a file refused here fails the whole sync, so none of its keys is used.
+            const parsed = readExportZip(zip, { publicKey: o.trustedKey.key, onKey: k => result.keys.push(k) }).export
             if (parsed.region && parsed.region !== o.region) throw new Error(`file is for region ${parsed.region}, not ${o.region}`)
-            keys = parsed.keys
         } catch (e) {
             // A cached copy that no longer verifies was changed on disk: drop it so a fresh copy comes next time.
             if (hit) rmSync(join(dir, hit.file), { force: true })
@@ -109,8 +110,7 @@ export async function syncExports(o: SyncOptions): Promise<SyncedExports> {
         }
         if (!hit) atomicWrite(join(dir, file), zip)
         kept.push({ url: entry.url, created: entry.created, file })
-        for (const k of keys) result.keys.push(k)
-        result.files.push({ url: entry.url, created: entry.created, keys: keys.length, fromCache: !!hit })
+        result.files.push({ url: entry.url, created: entry.created, keys: result.keys.length - keysBefore, fromCache: !!hit })
         o.onProgress?.({ done: i + 1, total: ordered.length, downloaded: result.downloaded })
     }
     writeIndex(dir, { files: kept })

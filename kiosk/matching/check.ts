@@ -2,8 +2,8 @@
 // matching, and COCOA's per-day risk. checkRecords is the whole check on a log already read;
 // checkTokenExposure reads the log from a connected token first.
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
-import { onToken, type TokenSession } from "../token/session.js"
-import { ensureOwnerSession } from "../token/owner-session.js"
+import type { TokenSession } from "../token/session.js"
+import { readLogResuming } from "../token/log-reader.js"
 import { syncExports, type ExportFileSummary } from "../downloads/export-cache.js"
 import type { TrustedKey } from "../downloads/public-key.js"
 import type { ProgressListener } from "../progress.js"
@@ -41,12 +41,7 @@ export function checkRecords(records: readonly EncounterRecord[], scanPeriod: nu
 
 /** Reads the token's log into memory (after the owner's press opens the session) and checks it. */
 export function checkTokenExposure(session: TokenSession, o: CheckOptions): Promise<CheckResult> {
-    const scanPeriod = session.status.scanPeriodSeconds
-    return runCheck(async () => {
-        await ensureOwnerSession(session, o.onProgress)
-        return onToken("reading the token's log", () =>
-            session.connection.client.readLog({ onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) }))
-    }, scanPeriod, o)
+    return runCheck(async () => (await readLogResuming(session, { onProgress: o.onProgress })).records, session.status.scanPeriodSeconds, o)
 }
 
 /** The check with the log read by the caller's reader (e.g. one that resumes after an unplug). */

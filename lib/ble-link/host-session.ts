@@ -26,7 +26,15 @@ export class HostLinkSession {
 
     private constructor(private readonly conn: GattConnection, private readonly keys: SessionKeys, reassembler: Reassembler) {
         conn.onNotify(value => {
-            const m = reassembler.push(value)
+            let m: Buffer | undefined
+            try {
+                m = reassembler.push(value)
+            } catch {
+                // A malformed stream (an oversized message) ends the link, as an inauthentic one
+                // does; thrown here, in the radio's callback, it would end the kiosk's process.
+                void this.conn.close()
+                return
+            }
             if (m) this.deliver(m)
         })
     }
@@ -41,7 +49,13 @@ export class HostLinkSession {
             conn.onClose(() => { clearTimeout(timer); reject(new LinkError("the token closed the sync link")) })
             conn.onNotify(value => {
                 if (session) return
-                const m = reassembler.push(value)
+                let m: Buffer | undefined
+                try {
+                    m = reassembler.push(value)
+                } catch (e) {
+                    clearTimeout(timer)
+                    return reject(e)
+                }
                 if (!m) return
                 clearTimeout(timer)
                 if (m[0] !== MSG_READY || m.length !== 1 + NONCE_BYTES) reject(new LinkError("the token answered the link greeting with something else"))

@@ -80,8 +80,10 @@ export interface ReadExport {
 /**
  * Parses and verifies an export zip. Throws ExportFileError when the zip, header or protobuf is
  * malformed, when export.sig is missing or empty, or when no signature verifies with `publicKey`.
+ * With `onKey`, the keys go to it one by one (decodeExport) and only once the signature has
+ * verified, so no key of a file that fails it reaches the caller; `export.keys` stays empty.
  */
-export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput }): ReadExport {
+export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput; onKey?: (key: TemporaryExposureKey) => void }): ReadExport {
     const limits: Record<string, number> = { [EXPORT_BIN_NAME]: MAX_EXPORT_BIN_BYTES, [EXPORT_SIG_NAME]: MAX_EXPORT_SIG_BYTES }
     let entries: Record<string, Uint8Array>
     try {
@@ -109,15 +111,25 @@ export function readExportZip(zip: Uint8Array, opts: { publicKey: PublicKeyInput
         throw new ExportFileError(`${EXPORT_BIN_NAME} does not start with "EK Export v1"`)
     }
     let signatures: TEKSignature[]
-    let parsed: TemporaryExposureKeyExport
     try {
         signatures = decodeSignatureList(sigFile)
-        parsed = decodeExport(bin.subarray(EXPORT_BIN_HEADER.length))
     } catch (err) {
         throw new ExportFileError((err as Error).message)
     }
+    const body = bin.subarray(EXPORT_BIN_HEADER.length)
+    const parse = (onKey?: (key: TemporaryExposureKey) => void) => {
+        try {
+            return decodeExport(body, onKey)
+        } catch (err) {
+            throw new ExportFileError((err as Error).message)
+        }
+    }
+    // Without onKey the protobuf is read first, so a malformed file says so before its signature is
+    // tried; with it, the keys are handed out only after the signature verifies.
+    let parsed = opts.onKey ? undefined : parse()
     if (signatures.length === 0) throw new ExportFileError(`${EXPORT_SIG_NAME} holds no signature`)
     const verifiedBy = signatures.find(s => verifyExportSignature(bin, s.signature, opts.publicKey))
     if (!verifiedBy) throw new ExportFileError("signature does not verify with the given public key (tampered file or wrong key)")
+    parsed ??= parse(opts.onKey)
     return { export: parsed, signatures, verifiedBy }
 }

@@ -121,7 +121,12 @@ function readKey(buf: Uint8Array): TemporaryExposureKey {
     return { ...k, keyData, rollingStartIntervalNumber, rollingPeriod: k.rollingPeriod ?? TEK_ROLLING_PERIOD }
 }
 
-export function decodeExport(buf: Uint8Array): TemporaryExposureKeyExport {
+/**
+ * The export's fields. With `onKey`, each key goes to it as it is read and `keys` stays empty: a
+ * reader that keeps keys packed (the kiosk's DiagnosisKeySet) never holds a file's keys as objects
+ * all at once (250,000 of them per day at the planned peak; see kiosk/downloads/key-set.ts).
+ */
+export function decodeExport(buf: Uint8Array, onKey?: (key: TemporaryExposureKey) => void): TemporaryExposureKeyExport {
     const e: TemporaryExposureKeyExport = {
         startTimestamp: 0, endTimestamp: 0, region: "", batchNum: 0, batchSize: 0,
         signatureInfos: [], keys: [], revisedKeys: [],
@@ -134,7 +139,7 @@ export function decodeExport(buf: Uint8Array): TemporaryExposureKeyExport {
             case 4: e.batchNum = as.int32(f); break
             case 5: e.batchSize = as.int32(f); break
             case 6: e.signatureInfos.push(readSignatureInfo(as.bytes(f))); break
-            case 7: e.keys.push(readKey(as.bytes(f))); break
+            case 7: if (onKey) onKey(readKey(as.bytes(f))); else e.keys.push(readKey(as.bytes(f))); break
             case 8: e.revisedKeys.push(readKey(as.bytes(f))); break
         }
     }

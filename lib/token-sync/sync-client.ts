@@ -1,6 +1,6 @@
 // Talks to one token's sync service (services/token-sync.md) over any jacdac-ts bus: the
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
-import jd, { type JDBus, type JDService } from "../jacdac/jacdac-ts.js"
+import jd, { type JDBus, type JDService, type Packet } from "../jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncSessionState, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
 import { RECORD_BYTES, decodeRecord, type EncounterRecord } from "./records.js"
 
@@ -72,6 +72,14 @@ const SET_TIME_OUTCOMES = ["set", "needs-press", "refused"] as const
 /** Real ms to wait for the first log page (the token commits what it still hears first). */
 const FIRST_LOG_PAGE_TIMEOUT_MS = 15_000
 const KEY_ENTRY_BYTES = 21
+const LOG_CURSOR_BYTES = 6
+/** state, count, done, next cursor; a burst's page then says where it starts (another cursor). */
+const LOG_PAGE_HEADER = 3 + LOG_CURSOR_BYTES
+const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
+/** Pages a kiosk asks for in one read_log: the most the token answers (112 records). */
+const BURST_PAGES = 16
+/** Real ms to wait for the next page of a burst before going on from the last one received. */
+const BURST_GAP_MS = 1000
 
 export class TokenSyncError extends Error {}
 
@@ -207,48 +215,92 @@ export class TokenSyncClient {
         }
     }
 
-    /** One page of the log from `cursor` (null: from the beginning). */
-    async readLogPage(cursor: LogCursor | null): Promise<{ records: EncounterRecord[]; next: LogCursor; done: boolean }> {
-        const arg = Buffer.alloc(cursor ? 6 : 0)
-        if (cursor) {
-            arg.writeUInt32LE(cursor.seq, 0)
-            arg.writeUInt16LE(cursor.slot, 4)
-        }
+    /** One page of the log from `cursor` (null: from the beginning): the single-page read every
+     *  token firmware answers. */
+    async readLogPage(cursor: LogCursor | null): Promise<LogPage> {
         // The first page takes longer: the token first writes what it is still hearing (up to 400 records).
-        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, arg, cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS))
-        if (page.length >= 1 && (page[0] === 1 || page[0] === 2))
-            throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
-        if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
-        if (page.length < 9) throw new TokenSyncError(`the token answered a log page of ${page.length} bytes`)
-        const count = page[1]
-        if (page.length !== 9 + count * RECORD_BYTES)
-            throw new TokenSyncError(`the token's log page says ${count} records but holds ${page.length - 9} bytes`)
-        const records: EncounterRecord[] = []
-        for (let i = 0; i < count; i++) records.push(decodeRecord(page.subarray(9 + i * RECORD_BYTES, 9 + (i + 1) * RECORD_BYTES)))
-        return { records, next: { seq: page.readUInt32LE(3), slot: page.readUInt16LE(7) }, done: page[2] === 1 }
+        const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, cursorArgument(cursor), cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS))
+        return parseLogPage(page, LOG_PAGE_HEADER)
     }
 
     /**
-     * The whole encounter log, oldest first. Chunked with a cursor: if the token stops answering,
-     * the error carries the records read so far and the cursor to resume from
-     * (`readLog({ resumeFrom })`), so an unplugged cable costs only the current page.
+     * Up to `pages` pages of the log from `cursor` on, asked for in one read_log (a burst: the
+     * token answers with one report per page, services/token-sync.md). Only pages that follow on
+     * from `cursor` without a gap are kept: a page lost on the way ends the burst early (the
+     * caller goes on from the last page it got), and a late page of an earlier burst is ignored.
+     * Throws when no page at all came back after a few tries.
+     */
+    async readLogBurst(cursor: LogCursor | null, pages: number): Promise<LogPage[]> {
+        const arg = Buffer.concat([cursorArgument(cursor), Buffer.from([pages])])
+        const start = cursor ?? { seq: 0, slot: 0 }
+        for (let attempt = 0; attempt < 3; attempt++) {
+            const got = await this.collectBurst(jd.Packet.from(TokenSyncCmd.ReadLog, arg), start, pages, cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS)
+            if (got.length > 0) return got
+        }
+        throw new TokenSyncError("token did not answer (command 0x83, read_log)")
+    }
+
+    /** Sends a burst request and gathers its pages until the last, or until `gapMs` pass without one. */
+    private collectBurst(request: Packet, start: LogCursor, wanted: number, firstMs: number): Promise<LogPage[]> {
+        return new Promise((resolve, reject) => {
+            const got: LogPage[] = []
+            let expected = start
+            let timer: ReturnType<typeof setTimeout> | undefined
+            const finish = (error?: Error) => {
+                clearTimeout(timer)
+                this.service.off(jd.REPORT_RECEIVE, onReport)
+                if (error) reject(error)
+                else resolve(got)
+            }
+            const wait = (ms: number) => {
+                clearTimeout(timer)
+                timer = setTimeout(() => finish(), ms)
+            }
+            const onReport = (pkt: Packet) => {
+                if (pkt.serviceCommand !== TokenSyncCmd.ReadLog) return
+                let page: LogPage
+                try {
+                    page = parseBurstPage(Buffer.from(pkt.data), got.length === 0)
+                } catch (e) {
+                    return finish(e as Error)
+                }
+                // A page of an earlier burst (answered late) does not start where this one stands.
+                if (page.from && (page.from.seq !== expected.seq || page.from.slot !== expected.slot)) return
+                got.push(page)
+                expected = page.next
+                if (page.done || !page.from || got.length >= wanted) finish()
+                else wait(BURST_GAP_MS)
+            }
+            this.service.on(jd.REPORT_RECEIVE, onReport)
+            wait(firstMs)
+            // A send that fails (the connection is gone) is a burst without an answer.
+            this.service.sendPacketAsync(request).catch(() => finish())
+        })
+    }
+
+    /**
+     * The whole encounter log, oldest first, read in bursts with a cursor: if the token stops
+     * answering, the error carries the records read so far and the cursor to resume from
+     * (`readLog({ resumeFrom })`), so an unplugged cable costs only the burst under way.
      */
     async readLog(opts: { onProgress?(read: number, total: number): void; resumeFrom?: LogReadProgress } = {}): Promise<EncounterRecord[]> {
         const total = (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
         const records = opts.resumeFrom ? opts.resumeFrom.records.slice() : []
         let cursor: LogCursor | null = opts.resumeFrom?.cursor ?? null
         for (;;) {
-            let page
+            let pages
             try {
-                page = await this.readLogPage(cursor)
+                pages = await this.readLogBurst(cursor, BURST_PAGES)
             } catch (e) {
                 if (e instanceof NeedsOwnerPress) throw e
                 throw new LogReadInterrupted(records, cursor, e as Error)
             }
-            records.push(...page.records)
+            for (const page of pages) {
+                records.push(...page.records)
+                cursor = page.next
+            }
             opts.onProgress?.(records.length, Math.max(total, records.length))
-            cursor = page.next
-            if (page.done) return records
+            if (pages[pages.length - 1].done) return records
         }
     }
 
@@ -278,6 +330,44 @@ export class TokenSyncClient {
 /** The three u32 of a wipe's read-back at `at` (services/token-sync.md, decommission). */
 function readBackAt(r: Buffer, at: number): WipeReadBack {
     return { sectorsErased: r.readUInt32LE(at), bytesChecked: r.readUInt32LE(at + 4), bytesNotErased: r.readUInt32LE(at + 8) }
+}
+
+/** One page of the log: its records and the cursor after them. */
+export interface LogPage {
+    records: EncounterRecord[]
+    next: LogCursor
+    done: boolean
+    /** Where a burst's page starts (a single page does not say). */
+    from?: LogCursor
+}
+
+function cursorArgument(cursor: LogCursor | null): Buffer {
+    const arg = Buffer.alloc(cursor ? LOG_CURSOR_BYTES : 0)
+    if (cursor) {
+        arg.writeUInt32LE(cursor.seq, 0)
+        arg.writeUInt16LE(cursor.slot, 4)
+    }
+    return arg
+}
+
+/** A page of a burst; as the first answer, also a single page (a token before bursts answers one). */
+function parseBurstPage(page: Buffer, first: boolean): LogPage {
+    const single = first && page.length >= LOG_PAGE_HEADER && page.length === LOG_PAGE_HEADER + page[1] * RECORD_BYTES
+    return parseLogPage(page, single ? LOG_PAGE_HEADER : BURST_PAGE_HEADER)
+}
+
+function parseLogPage(page: Buffer, header: number): LogPage {
+    if (page.length >= 1 && (page[0] === 1 || page[0] === 2))
+        throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
+    if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
+    if (page.length < header) throw new TokenSyncError(`the token answered a log page of ${page.length} bytes`)
+    const count = page[1]
+    if (page.length !== header + count * RECORD_BYTES)
+        throw new TokenSyncError(`the token's log page says ${count} records but holds ${page.length - header} bytes`)
+    const records: EncounterRecord[] = []
+    for (let i = 0; i < count; i++) records.push(decodeRecord(page.subarray(header + i * RECORD_BYTES, header + (i + 1) * RECORD_BYTES)))
+    const cursorAt = (at: number) => ({ seq: page.readUInt32LE(at), slot: page.readUInt16LE(at + 4) })
+    return { records, next: cursorAt(3), done: page[2] === 1, from: header === BURST_PAGE_HEADER ? cursorAt(LOG_PAGE_HEADER) : undefined }
 }
 
 /** What a log read got before it was interrupted: pass it back as `resumeFrom`. */

@@ -13,7 +13,7 @@ import {
     DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES, SYNC_ADV_NONCE_BYTES,
     SessionKeys, dataCounter, deriveSessionKeys, fragment, openData, sealData, syncAdvertisement,
 } from "./link-protocol"
-import { answerOverLink } from "./token-sync-dispatch"
+import { answersOverLink } from "./token-sync-dispatch"
 
 /** How long the sync advertisement stays on air after a press (token time). */
 export const SYNC_WINDOW_MS = 60_000
@@ -125,11 +125,14 @@ export class SyncLink {
         if (!plain || plain.length < 2) return await this.refuse()
         this.received = counter
         const command = plain.getAt(0, "u16")
-        const answer = await answerOverLink(this.server, command, plain.slice(2))
-        if (answer === undefined) return // not carried by the link: no answer, as an unknown command
+        const answers = await answersOverLink(this.server, command, plain.slice(2))
+        if (answers === undefined) return // not carried by the link: no answer, as an unknown command
         const out = Buffer.alloc(2)
         out.setAt(0, "u16", command)
-        await this.sendMessage(sealData(this.keys.tokenToHost, DIR_TOKEN_TO_HOST, ++this.sent, out.concat(answer)))
+        for (const answer of answers) {
+            if (!this.keys) return // the link ended during a burst
+            await this.sendMessage(sealData(this.keys.tokenToHost, DIR_TOKEN_TO_HOST, ++this.sent, out.concat(answer)))
+        }
     }
 
     private async onHello(message: Buffer) {

@@ -1,8 +1,9 @@
 // What the sync link may ask: the token-sync service's registers and commands, exactly as over USB
 // (the same server methods, the same answers, found by the service's own spec as the DeviceScript
 // server core does), except the link key hand-out, which is USB-only.
-// A message is a Jacdac service command (u16 LE) and its payload; the answer has the same shape
-// (an empty payload for a command that has no report).
+// A message is a Jacdac service command (u16 LE) and its payload; each answer has the same shape
+// (an empty payload for a command that has no report). A burst log read has several answers, as
+// over USB: one message per page.
 import * as ds from "@devicescript/core"
 import { TokenSyncServer } from "../sync/sync-server"
 
@@ -18,12 +19,17 @@ async function withArgument(s: TokenSyncServer, command: number, arg: Buffer): P
         return await s.setTime(arg.getAt(0, "u32"))
     }
     if (command === ds.TokenSyncCodes.CmdExportKeys) return s.exportKeys(arg.length >= 2 ? arg.getAt(0, "u16") : 0)
-    if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLog(arg)
     return undefined
 }
 
-/** The answer's payload to `command` with `arg`, or undefined for anything the link does not carry. */
-export async function answerOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
+/** The answers' payloads to `command` with `arg`, or undefined for anything the link does not carry. */
+export async function answersOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer[]> {
+    if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLogPages(arg)
+    const answer = await answerOverLink(s, command, arg)
+    return answer === undefined ? undefined : [answer]
+}
+
+async function answerOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
     if (usbOnly(command)) return undefined
     const byHand = await withArgument(s, command, arg)
     if (byHand) return byHand

@@ -190,10 +190,18 @@ export class ContactLog {
 
     /** Reads up to `maxRecords` verified records from `cursor` on (see LogChunk). */
     async readChunk(cursor: LogCursor, maxRecords: number): Promise<LogChunk> {
+        return (await this.readPages(cursor, maxRecords, 1))[0]
+    }
+
+    /**
+     * Up to `maxPages` chunks of up to `perPage` records, exactly as that many readChunk calls
+     * would give them one after the other (each page's `next` is where the following page starts;
+     * only the last may be short), under one lock: a kiosk's burst read (services/token-sync.md,
+     * read_log). Holds the pages and one flash batch.
+     */
+    async readPages(cursor: LogCursor, perPage: number, maxPages: number): Promise<LogChunk[]> {
         await this.lock.lock()
         try {
-            const out = Buffer.alloc(maxRecords * RECORD_SIZE)
-            let count = 0
             let sector = this.sectorAtOrAfter(cursor.seq)
             let slot = sector >= 0 && this.seq(sector) === cursor.seq ? cursor.slot : 0
             if (cursor.seq > this.nextSeq) {
@@ -201,10 +209,13 @@ export class ContactLog {
                 sector = this.sectorAtOrAfter(0)
                 slot = 0
             }
-            if (sector < 0) return { records: out.slice(0, 0), count: 0, next: cursor, done: true }
+            if (sector < 0) return [{ records: Buffer.alloc(0), count: 0, next: cursor, done: true }]
             // Records last seen at or before this are expired, whether or not housekeeping has run.
             const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
-            while (count < maxRecords) {
+            const pages: LogChunk[] = []
+            let page = Buffer.alloc(perPage * RECORD_SIZE)
+            let count = 0
+            while (pages.length < maxPages) {
                 const limit = this.slotLimit(sector)
                 if (slot >= limit) {
                     const following = this.sectorAtOrAfter(this.seq(sector) + 1)
@@ -213,24 +224,34 @@ export class ContactLog {
                     slot = 0
                     continue
                 }
-                const n = Math.min(limit - slot, maxRecords - count, this.readBatch)
+                const n = Math.min(limit - slot, (maxPages - pages.length) * perPage - count, this.readBatch)
                 const buf = await this.flash.read(this.slotOffset(sector, slot), n * RECORD_SIZE)
-                for (let k = 0; k < n; ++k) {
+                let k = 0
+                while (k < n && pages.length < maxPages) {
                     // A batch can be a whole sector (RAM flash): stay within the VM's time slice.
                     if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
                     const at = k * RECORD_SIZE
+                    k++
                     const state = slotState(buf, at, RECORD_BODY_SIZE)
                     if (state === SlotState.Valid) {
                         if (recordLastSeen(buf, at) <= cutoff) continue
-                        out.blitAt(count * RECORD_SIZE, buf, at, RECORD_SIZE)
-                        count++
+                        page.blitAt(count * RECORD_SIZE, buf, at, RECORD_SIZE)
+                        if (++count < perPage) continue
+                        pages.push({ records: page, count, next: { seq: this.seq(sector), slot: slot + k }, done: false })
+                        page = Buffer.alloc(perPage * RECORD_SIZE)
+                        count = 0
                     } else if (state === SlotState.Bad && !isExpunged(buf, at)) this.badRecords++
                 }
-                slot += n
+                slot += k
                 await ds.sleep(0)
             }
-            const done = slot >= this.slotLimit(sector) && this.sectorAtOrAfter(this.seq(sector) + 1) < 0
-            return { records: out.slice(0, count * RECORD_SIZE), count, next: { seq: this.seq(sector), slot }, done }
+            const end: LogCursor = { seq: this.seq(sector), slot }
+            // What is left after the last full page; or, with nothing left, the last page reaches
+            // as far as was read (the slots after it hold nothing to hand out).
+            if (count > 0 || pages.length === 0) pages.push({ records: page.slice(0, count * RECORD_SIZE), count, next: end, done: false })
+            else pages[pages.length - 1].next = end
+            pages[pages.length - 1].done = slot >= this.slotLimit(sector) && this.sectorAtOrAfter(this.seq(sector) + 1) < 0
+            return pages
         } finally {
             this.lock.unlock()
         }

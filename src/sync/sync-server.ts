@@ -15,7 +15,7 @@ import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 
-export const FIRMWARE_VERSION = "0.3.0"
+export const FIRMWARE_VERSION = "0.4.0"
 
 // set_time outcomes (services/token-sync.md).
 export const TIME_SET = 0
@@ -34,8 +34,14 @@ const KEY_ENTRY_BYTES = TEK_BYTES + 5
 /** A Jacdac report carries at most 236 bytes. */
 const MAX_REPORT = 236
 const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - 2, KEY_ENTRY_BYTES)
+const LOG_CURSOR_BYTES = 6
 const LOG_PAGE_HEADER = 9
-const RECORDS_PER_PAGE = Math.idiv(MAX_REPORT - LOG_PAGE_HEADER, RECORD_SIZE)
+/** A burst's page also says where it starts (a cursor), so a host can tell it follows the last. */
+const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
+/** Both kinds of page hold 7 records (236 bytes at most). */
+const RECORDS_PER_PAGE = Math.idiv(MAX_REPORT - BURST_PAGE_HEADER, RECORD_SIZE)
+/** Pages one read_log may answer with: 112 records (services/token-sync.md). */
+const MAX_BURST_PAGES = 16
 
 export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     private readonly presence = new OwnerPresence()
@@ -230,29 +236,56 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         return page
     }
 
+    /** Over USB: the pages of a burst go out as reports back to back, the last as the answer. */
     async readLog(cursorBytes: Buffer): Promise<Buffer> {
+        const pages = await this.readLogPages(cursorBytes)
+        const spec = ds.TokenSync.spec.byCode(ds.TokenSyncCodes.CmdReadLog)
+        for (let i = 0; i < pages.length - 1; ++i) await this._send(spec.response.encode(pages[i]))
+        return pages[pages.length - 1]
+    }
+
+    /**
+     * The answer to read_log (services/token-sync.md): one page, or with a burst asked for, up
+     * to MAX_BURST_PAGES pages, each with its own cursors so that a host that loses some resumes
+     * from the last one it got. Holds one burst: its records as read (16 × 210 bytes) and its pages
+     * (16 × 225 bytes), about 7 KB of heap.
+     */
+    async readLogPages(arg: Buffer): Promise<Buffer[]> {
         try {
-            if (this.token.isStopped()) return Buffer.from([ANSWER_REFUSED])
-            if (!this.presence.use()) return Buffer.from([this.presence.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
-            let cursor: LogCursor = LOG_START
+            if (this.token.isStopped()) return [Buffer.from([ANSWER_REFUSED])]
+            if (!this.presence.use()) return [Buffer.from([this.presence.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])]
+            const length = arg ? arg.length : 0
+            if (length !== 0 && length !== 1 && length !== LOG_CURSOR_BYTES && length !== LOG_CURSOR_BYTES + 1) return [Buffer.from([ANSWER_REFUSED])]
+            const hasCursor = length >= LOG_CURSOR_BYTES
+            const cursor: LogCursor = hasCursor ? { seq: arg.getAt(0, "u32"), slot: arg.getAt(4, "u16") } : LOG_START
+            const burst = length === 1 || length === LOG_CURSOR_BYTES + 1
+            const wanted = burst ? Math.max(1, Math.min(MAX_BURST_PAGES, arg[length - 1])) : 1
             // A read from the start also takes what is still being heard: the kiosk sees everything
             // up to now (an identifier heard again later simply gets a second record).
-            if (!cursorBytes || cursorBytes.length === 0) await this.token.tracker.commitAll()
-            if (cursorBytes && cursorBytes.length >= 6)
-                cursor = { seq: cursorBytes.getAt(0, "u32"), slot: cursorBytes.getAt(4, "u16") }
-            else if (cursorBytes && cursorBytes.length !== 0) return Buffer.from([ANSWER_REFUSED])
-            const chunk = await this.token.storage.log.readChunk(cursor, RECORDS_PER_PAGE)
-            const page = Buffer.alloc(LOG_PAGE_HEADER + chunk.count * RECORD_SIZE)
-            page[0] = ANSWER_READY
-            page[1] = chunk.count
-            page[2] = chunk.done ? 1 : 0
-            page.setAt(3, "u32", chunk.next.seq)
-            page.setAt(7, "u16", chunk.next.slot)
-            page.blitAt(LOG_PAGE_HEADER, chunk.records, 0, chunk.count * RECORD_SIZE)
-            return page
+            if (!hasCursor) await this.token.tracker.commitAll()
+            const chunks = await this.token.storage.log.readPages(cursor, RECORDS_PER_PAGE, wanted)
+            const header = burst ? BURST_PAGE_HEADER : LOG_PAGE_HEADER
+            const pages: Buffer[] = []
+            let from = cursor
+            for (const chunk of chunks) {
+                const page = Buffer.alloc(header + chunk.count * RECORD_SIZE)
+                page[0] = ANSWER_READY
+                page[1] = chunk.count
+                page[2] = chunk.done ? 1 : 0
+                page.setAt(3, "u32", chunk.next.seq)
+                page.setAt(7, "u16", chunk.next.slot)
+                if (burst) {
+                    page.setAt(9, "u32", from.seq)
+                    page.setAt(13, "u16", from.slot)
+                }
+                page.blitAt(header, chunk.records, 0, chunk.count * RECORD_SIZE)
+                pages.push(page)
+                from = chunk.next
+            }
+            return pages
         } catch (e) {
             console.log(`sync: read_log failed: ${e}`)
-            return Buffer.from([ANSWER_REFUSED])
+            return [Buffer.from([ANSWER_REFUSED])]
         }
     }
 

@@ -3,8 +3,9 @@
 //   - a wrong processing number: 406, "wrong or has expired"; the keys the owner released are still
 //     there for a retry with the right number in the same session (no second button press);
 //   - a tampered export file: refused by name before the token's log is even read;
-//   - a token unplugged in the middle of reading its log: LogReadInterrupted with the records read so
-//     far and the cursor; plugged back in, the read resumes and gives exactly a clean read's records;
+//   - a token unplugged in the middle of reading its log (in the middle of a burst of pages):
+//     LogReadInterrupted with the records read so far and the cursor; plugged back in, the read
+//     resumes and gives exactly a clean read's records, each once;
 //   - a button never pressed: a clear message, nothing released.
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { readdirSync, existsSync } from "node:fs"
@@ -12,6 +13,8 @@ import { unzipSync, zipSync } from "fflate"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { LogReadInterrupted, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
+import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
+import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 import type { TestServer } from "../server/helpers.js"
 import { upload } from "../server/helpers.js"
 import { startProxy } from "../kiosk/fixtures.js"
@@ -122,7 +125,7 @@ describe("a token unplugged in the middle of reading its log", () => {
         try { clean = await withOwnerSession(clock, busy, direct.client, () => direct.client.readLog()) } finally { await direct.close() }
     }, 120_000)
 
-    test("the read fails with the records so far and the cursor; resumed, it gives exactly the clean read", async () => {
+    test("cut in the middle of a burst, the read fails with the records so far and the cursor; resumed, it gives exactly the clean read", async () => {
         expect(clean.length).toBeGreaterThanOrEqual(200)
         // The owner's press opens the token's session; it outlives a pulled cable (it ends when idle).
         const owner = await connectToToken(tokenAddress(busy.hubPort))
@@ -132,25 +135,30 @@ describe("a token unplugged in the middle of reading its log", () => {
                 const cable = await connectToToken(tokenAddress(link.port))
                 let err: unknown
                 try {
-                    // Pulled once 150 records are in, in the log's second sector.
-                    err = await cable.client.readLog({ onProgress: read => { if (read >= 150) link.cut() } }).then(() => "not interrupted", e => e)
+                    // Pulled as the 23rd page arrives: the 7th of the second burst of 16, in the log's
+                    // second sector (161 records in).
+                    let pages = 0
+                    cable.client.service.on(jd.REPORT_RECEIVE, (pkt: Packet) => {
+                        if (pkt.serviceCommand === TokenSyncCmd.ReadLog && ++pages === 23) link.cut()
+                    })
+                    err = await cable.client.readLog().then(() => "not interrupted", e => e)
                 } finally { await cable.close() }
                 expect(err).toBeInstanceOf(LogReadInterrupted)
                 const cut = err as LogReadInterrupted
                 expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
-                expect(cut.records.length).toBeGreaterThanOrEqual(150)
-                expect(cut.records.length).toBeLessThan(clean.length)
+                // Every page that arrived before the cut is kept (none after it came through).
+                expect(cut.records.length).toBe(23 * 7)
                 expect(cut.records).toEqual(clean.slice(0, cut.records.length))
                 expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - 136 })
 
-                // Plugged back in: the read goes on from the cursor; only one page is asked for again.
+                // Plugged back in: the read goes on from the cursor; nothing is read twice or left out.
                 const again = await connectToToken(tokenAddress(link.port))
                 const firstReport: number[] = []
                 try {
                     const resumed = await again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
                     expect(resumed).toEqual(clean)
                 } finally { await again.close() }
-                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(7) // one page: 7 records at most
+                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(16 * 7) // one burst from the cursor on
             })
         } finally { await owner.close() }
     })

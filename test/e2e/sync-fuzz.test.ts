@@ -100,12 +100,19 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         // read_log without the owner's session: nothing handed out, whatever the cursor (2: no session).
         for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)]) expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe("02")
         await withOwnerSession(clock, vm, sync, async () => {
-            // read_log with a cursor of 1-5 bytes: refused.
-            for (let n = 1; n <= 5; n++) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} cursor bytes`).toBe(3)
+            // read_log with 2-5 or 8 argument bytes: refused (0 or 6 bytes: a cursor; 1 or 7: a burst).
+            for (const n of [2, 3, 4, 5, 8]) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} argument bytes`).toBe(3)
             // A cursor far in the future (beyond the newest sector): the read restarts at the beginning.
             const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
             expect(future[0]).toBe(0)
             expect(hex(future.subarray(9, 9 + 16))).toBe(hex(before.log[0].rpi))
+            // One byte: a burst from the beginning (0x11 = 17 pages asks for the most, 16); its first
+            // page says it starts at the beginning (a zero cursor) and holds the first records.
+            const burst = await ask(TokenSyncCmd.ReadLog, Uint8Array.of(0x11))
+            expect(burst[0]).toBe(0)
+            expect(burst.length).toBe(15 + burst[1] * 30)
+            expect(hex(burst.subarray(9, 15))).toBe("000000000000")
+            expect(hex(burst.subarray(15, 15 + 16))).toBe(hex(before.log[0].rpi))
         })
         // export_keys with random start indices before any request: not requested.
         for (const start of [0, 1, 14, 0xffff]) {

@@ -57,6 +57,16 @@ describe("Google's sample export", () => {
         const tampered = zipSync({ "export.bin": bin, "export.sig": files["export.sig"] })
         expect(() => readExportZip(tampered, { publicKey: samplePubKey })).toThrow(ExportFileError)
     })
+
+    test("read key by key (onKey, as the kiosk keeps keys packed): the same keys, and none from a file that does not verify", () => {
+        const handed: TemporaryExposureKey[] = []
+        const r = readExportZip(sampleZip, { publicKey: samplePubKey, onKey: k => handed.push(k) })
+        expect(r.export.keys).toEqual([])
+        expect(handed).toEqual(readExportZip(sampleZip, { publicKey: samplePubKey }).export.keys)
+        const fromWrongKey: TemporaryExposureKey[] = []
+        expect(() => readExportZip(sampleZip, { publicKey: newSigner().publicKey, onKey: k => fromWrongKey.push(k) })).toThrow(/does not verify/)
+        expect(fromWrongKey).toEqual([])
+    })
 })
 
 describe("writeExportZip / readExportZip", () => {
