@@ -134,10 +134,10 @@ describe("a token unplugged in the middle of reading its log", () => {
                 const link = cleanup.add(await startCuttableLink(busy.hubPort), l => l.close())
                 const cable = await connectToToken(tokenAddress(link.port))
                 let err: unknown
+                // Pulled as the 23rd page arrives: the 7th of the second burst of 16, in the log's
+                // second sector (161 records in).
+                let pages = 0
                 try {
-                    // Pulled as the 23rd page arrives: the 7th of the second burst of 16, in the log's
-                    // second sector (161 records in).
-                    let pages = 0
                     cable.client.service.on(jd.REPORT_RECEIVE, (pkt: Packet) => {
                         if (pkt.serviceCommand === TokenSyncCmd.ReadLog && ++pages === 23) link.cut()
                     })
@@ -146,8 +146,11 @@ describe("a token unplugged in the middle of reading its log", () => {
                 expect(err).toBeInstanceOf(LogReadInterrupted)
                 const cut = err as LogReadInterrupted
                 expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
-                // Every page that arrived before the cut is kept (none after it came through).
-                expect(cut.records.length).toBe(23 * 7)
+                // Every page that arrived is kept: those before the cut, and any the link still held
+                // when it was cut (on a loaded machine a few of the burst's pages are in flight).
+                expect(cut.records.length).toBe(pages * 7)
+                expect(pages).toBeGreaterThanOrEqual(23)
+                expect(pages, "no page of a burst asked for after the cut").toBeLessThanOrEqual(32)
                 expect(cut.records).toEqual(clean.slice(0, cut.records.length))
                 expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - 136 })
 
