@@ -91,6 +91,23 @@ const PAGE_FRAME_BYTES = 12 + 4 + 15 + 7 * 30
 /** Seconds to move `records` records as full pages at `bytesPerSecond` (the link alone, no processing). */
 const wireSeconds = (records: number, bytesPerSecond: number) => (Math.ceil(records / 7) * PAGE_FRAME_BYTES) / bytesPerSecond
 
+/**
+ * The DeviceScript runtime lets a program send at most 50 packets a second (a burst of 5, then one
+ * per 20 ms of the VM's clock: THROTTLE_COST_MS in microsoft/devicescript
+ * runtime/devicescript/jdiface.c), on a device as in the simulator (sim/README.md). A page costs
+ * two: the read from the flash service (at most 224 bytes, 7 records) and the page's report; over
+ * Bluetooth three (a sealed page of 248 bytes is two radio values).
+ */
+const THROTTLE_PACKETS_PER_S = 50
+const PACKETS_PER_PAGE = 2
+const PACKETS_PER_PAGE_BLE = 3
+
+/** The clock at real speed for `body`: the owner's press ran faster (sim/harness/owner.ts). */
+async function atRealTime<T>(clock: SimClock, body: () => Promise<T>): Promise<T> {
+    await clock.changeScaleAndSettle(1)
+    return body()
+}
+
 /** Reads the whole log and checks it is what was written; real milliseconds. */
 async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): Promise<number> {
     const t0 = performance.now()
@@ -121,16 +138,18 @@ async function main() {
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
                 // The owner presses once for each read (a session); the read itself is what is timed.
-                const { readMs, single } = await withOwnerSession(clock, full.vm, kiosk.client, async () => ({
-                    readMs: await timedRead(kiosk.client, records),
-                    single: await timedSinglePages(kiosk.client, 200),
-                }))
+                const { readMs, single } = await withOwnerSession(clock, full.vm, kiosk.client, () =>
+                    atRealTime(clock, async () => ({
+                        readMs: await timedRead(kiosk.client, records),
+                        single: await timedSinglePages(kiosk.client, 200),
+                    }))
+                )
                 const code = await stickerCode(kiosk.client, full.vm, clock)
                 useBleCentral(new SimulatedBleCentral(full.vm))
                 const ble = await connectToToken(`ble:${code}`)
                 let bleMs: number
                 try {
-                    bleMs = await withOwnerSession(clock, full.vm, ble.client, () => timedRead(ble.client, records))
+                    bleMs = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(ble.client, records)))
                 } finally { await ble.close() }
                 const read = records
                 const pages = Math.ceil(read.length / 7)
@@ -138,16 +157,20 @@ async function main() {
                 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en")
                 // USB full-speed: 12 Mbit/s on the wire, about 1 MB/s of payload in bulk transfers
                 // (the ESP32-S3's USB-Serial-JTAG); a classic ESP32's UART bridge at 921,600 baud, 8N1.
+                const throttleSeconds = (pages * PACKETS_PER_PAGE) / THROTTLE_PACKETS_PER_S
+                const bleThrottleSeconds = (pages * PACKETS_PER_PAGE_BLE) / THROTTLE_PACKETS_PER_S
                 const usbSeconds = wireSeconds(read.length, 1_000_000)
                 const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
                     ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
                     ["full log read (readLog: bursts of 16 pages of 7 records), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
                     ["throughput", `${perSecond(read.length, readMs)} records/s`],
+                    [`the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`, `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`],
                     ["per page / per burst", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages) / ${(readMs / bursts).toFixed(0)} ms (${bursts} bursts)`],
                     [`single-page read as before (one round trip per page), first ${single.records.toLocaleString("en")} records`, `${perSecond(single.records, single.ms)} records/s`],
                     ["the same full read over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
                     ["throughput over Bluetooth", `${perSecond(read.length, bleMs)} records/s`],
+                    [`the runtime's limit over Bluetooth: ${PACKETS_PER_PAGE_BLE} packets per page, arithmetic`, `${bleThrottleSeconds.toFixed(1)} s, ${perSecond(read.length, bleThrottleSeconds * 1000)} records/s`],
                     [`the full log's pages (${PAGE_FRAME_BYTES} B each) over USB full-speed serial at ~1 MB/s, wire time alone`, `${usbSeconds.toFixed(1)} s`],
                     ["the same over a 921,600-baud UART bridge (classic ESP32), wire time alone", `${uartSeconds.toFixed(1)} s`],
                     [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
@@ -156,7 +179,7 @@ async function main() {
                 const w = Math.max(...rows.map(r => r[0].length))
                 console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)
                 for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`)
-                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} single_page_records_per_s=${Math.round(single.records / (single.ms / 1000))} usb_fs_wire_s=${usbSeconds.toFixed(1)} uart_921600_wire_s=${uartSeconds.toFixed(1)} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
+                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} single_page_records_per_s=${Math.round(single.records / (single.ms / 1000))} throttle_limit_s=${throttleSeconds.toFixed(1)} ble_throttle_limit_s=${bleThrottleSeconds.toFixed(1)} usb_fs_wire_s=${usbSeconds.toFixed(1)} uart_921600_wire_s=${uartSeconds.toFixed(1)} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
             } finally { await kiosk.close() }
         } finally { await full.vm.stop() }
     } finally {

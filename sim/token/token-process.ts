@@ -20,6 +20,8 @@ const VM_BUS_PORT = 8082
  * sleeps seconds to minutes and reacts to packets at once (a received packet runs the VM
  * immediately), so idle ticks of 100 ms and polls of 500 ms change nothing it does, and let
  * a token run about ten times faster. Firmware timing resolution in the simulator: 100 ms.
+ * Not more: the VM sends at most one packet per 20 ms with a burst of 5 (its send throttle,
+ * sim/README.md), so a 100 ms tick still lets out 50 packets a second; a longer one would not.
  */
 const VM_IDLE_TICK_MS = 100
 /** How often (real ms) the parent hears how far this token's clock has got. */
