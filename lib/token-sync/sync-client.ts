@@ -78,8 +78,15 @@ const LOG_PAGE_HEADER = 3 + LOG_CURSOR_BYTES
 const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
 /** Pages a kiosk asks for in one read_log: the most the token answers (112 records). */
 const BURST_PAGES = 16
-/** Real ms to wait for the next page of a burst before going on from the last one received. */
-const BURST_GAP_MS = 1000
+/**
+ * Real ms to wait for the first page of a burst after the first, and for each next page, before
+ * asking again or going on from the last page received. The token's runtime sends at most 50
+ * packets a second (two per page: the flash read and the report), so a burst takes ~0.7 s on the
+ * device; a kiosk on a loaded machine may see pages late. An unplugged token is found out after
+ * 3 × NEXT_BURST_MS.
+ */
+const NEXT_BURST_MS = 4000
+const BURST_GAP_MS = 2000
 
 export class TokenSyncError extends Error {}
 
@@ -234,7 +241,7 @@ export class TokenSyncClient {
         const arg = Buffer.concat([cursorArgument(cursor), Buffer.from([pages])])
         const start = cursor ?? { seq: 0, slot: 0 }
         for (let attempt = 0; attempt < 3; attempt++) {
-            const got = await this.collectBurst(jd.Packet.from(TokenSyncCmd.ReadLog, arg), start, pages, cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS)
+            const got = await this.collectBurst(jd.Packet.from(TokenSyncCmd.ReadLog, arg), start, pages, cursor ? NEXT_BURST_MS : FIRST_LOG_PAGE_TIMEOUT_MS)
             if (got.length > 0) return got
         }
         throw new TokenSyncError("token did not answer (command 0x83, read_log)")
