@@ -3,7 +3,7 @@
 // Filling the log through scans would take hours, so the flash file is written from Node in the
 // exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
 // The same read over Bluetooth (the encrypted sync link, lib/ble-link + src/link/, through the
-// simulator's radio: AES-256-CCM on every page both ways), beside it. Both read in bursts of 16
+// simulator's radio: AES-256-CCM on every page both ways), beside it. Both read in bursts of 4
 // pages per read_log (services/token-sync.md); the single-page read every kiosk made before is
 // timed on its first 200 pages, for comparison. And what a cable would allow: the same bytes over
 // USB full-speed serial and over a 921,600-baud UART, by arithmetic.

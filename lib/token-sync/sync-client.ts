@@ -76,8 +76,8 @@ const LOG_CURSOR_BYTES = 6
 /** state, count, done, next cursor; a burst's page then says where it starts (another cursor). */
 const LOG_PAGE_HEADER = 3 + LOG_CURSOR_BYTES
 const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
-/** Pages a kiosk asks for in one read_log: the most the token answers (112 records). */
-const BURST_PAGES = 16
+/** Pages a kiosk asks for in one read_log: the most the token answers (28 records). */
+const BURST_PAGES = 4
 /**
  * Real ms to wait for the first page of a burst after the first, and for each next page, before
  * asking again or going on from the last page received. The token's runtime sends at most 50

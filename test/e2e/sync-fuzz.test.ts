@@ -106,7 +106,7 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
             const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
             expect(future[0]).toBe(0)
             expect(hex(future.subarray(9, 9 + 16))).toBe(hex(before.log[0].rpi))
-            // One byte: a burst from the beginning (0x11 = 17 pages asks for the most, 16); its first
+            // One byte: a burst from the beginning (0x11 = 17 pages asks for the most, 4); its first
             // page says it starts at the beginning (a zero cursor) and holds the first records.
             const burst = await ask(TokenSyncCmd.ReadLog, Uint8Array.of(0x11))
             expect(burst[0]).toBe(0)
