@@ -16,7 +16,7 @@ import { createExportSigner, readExportZip, writeExportZip } from "../lib/keyfil
 import { DiagnosisKeySet } from "../kiosk/downloads/key-set.js"
 import { generateTemporaryExposureKey, rpisForKey } from "../lib/gaen/index.js"
 import { matchDiagnosisKeys, matchDiagnosisKeysFast, ObservedRpiIndex, dailyRisk, loadRiskConfig, type DiagnosisKey, type EncounterRecord, type ExposureMatch } from "../kiosk/index.js"
-import { contactRecords } from "../test/kiosk/fixtures.js"
+import { contactRecords } from "../testkit/encounter-records.js"
 
 const KEYS = Number(process.argv[2] ?? 3_500_000)
 const SAMPLE = Math.min(KEYS, Number(process.argv[3] ?? 200_000))

@@ -17,7 +17,7 @@ import { addKiosk } from "../server/kiosks/api-keys.js"
 import { issueProcessingNumbers } from "../server/verification/local.js"
 import { publish } from "../server/publishing/publisher.js"
 import type { DiagnosisKeyRecord } from "../server/storage/storage.js"
-import { upload, startServerCli } from "../test/server/helpers.js"
+import { upload, startServerCli } from "../testkit/server.js"
 import { startPostgresCluster } from "../scripts/postgres-cluster.js"
 import pg from "pg"
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { FlashServer } from "../sim/hardware/flash-server.js"
-import { seededRandom } from "../test/helpers/seeded-random.js"
+import { seededRandom } from "../testkit/seeded-random.js"
 
 export const GENERATED_MODULE = fileURLToPath(new URL("../test/firmware/flash-damage.generated.ts", import.meta.url))
 /** Seed of the generator's choices (cut points, data, damage seeds). */

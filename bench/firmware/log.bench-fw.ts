@@ -12,7 +12,9 @@ import { RamNorFlash } from "../../src/storage/ram-flash"
 import { ContactLog } from "../../src/storage/contact-log"
 import { ContactRecord } from "../../src/storage/contact-record"
 import { LOG_GUARANTEED_RECORDS, LOG_MAX_RECORDS, LOG_RECORDS_PER_SECTOR, LOG_SECTOR_COUNT, SECTOR_SIZE } from "../../src/storage/layout"
-import { T0 } from "../../test/firmware/helpers/fixtures"
+
+/** 2024-03-01T00:00Z in Unix minutes: any time does, the log keeps the minutes it is given. */
+const FIRST_SEEN = 28486080
 
 function round(x: number, digits: number) {
     const f = Math.pow(10, digits)
@@ -27,8 +29,8 @@ async function main() {
     const record: ContactRecord = {
         rpi: Buffer.alloc(16),
         aem: Buffer.alloc(4),
-        firstSeen: T0,
-        lastSeen: T0 + 12,
+        firstSeen: FIRST_SEEN,
+        lastSeen: FIRST_SEEN + 12,
         scans: 4,
         rssiMax: -55,
         rssiMean: -63,

@@ -17,7 +17,7 @@ import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { checkOptions, startServerOn } from "../e2e/helpers.js"
-import { dayStart, upload } from "../server/helpers.js"
+import { dayStart, upload } from "../../testkit/server.js"
 import type { TestServer } from "../server/helpers.js"
 import { DEFAULT_EXPORT_PADDING } from "../../server/protocol.js"
 

@@ -16,7 +16,7 @@ import { LogReadInterrupted, type EncounterRecord } from "../../lib/token-sync/s
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 import type { TestServer } from "../server/helpers.js"
-import { upload } from "../server/helpers.js"
+import { upload } from "../../testkit/server.js"
 import { startProxy } from "../kiosk/fixtures.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import {

@@ -21,7 +21,7 @@ import { tokenAddress } from "./helpers.js"
 import { hex } from "../helpers/bytes.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { withOwnerSession } from "../helpers/owner.js"
-import { seededRandom, seedFrom } from "../helpers/seeded-random.js"
+import { seededRandom, seedFrom } from "../../testkit/seeded-random.js"
 
 const SEED = seedFrom("FUZZ_SEED")
 const RANDOM_CASES = 300

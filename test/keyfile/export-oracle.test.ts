@@ -8,7 +8,8 @@ import { createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:
 import { unzipSync } from "fflate"
 import protobuf from "protobufjs"
 import { writeExportZip, createExportSigner, parseExportList, EXPORT_BIN_HEADER } from "../../lib/keyfile/index.js"
-import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "../server/helpers.js"
+import { startTestServer, type TestServer } from "../server/helpers.js"
+import { upload, key, dayStart, DAY_MS } from "../../testkit/server.js"
 import { DEFAULT_EXPORT_PADDING } from "../../server/protocol.js"
 
 const root = new URL("../../", import.meta.url).pathname

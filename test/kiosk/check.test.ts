@@ -11,7 +11,8 @@ import {
     type CheckOptions, type TrustedKey,
 } from "../../kiosk/index.js"
 import { downloadsDirFor } from "../../kiosk/config.js"
-import { contactRecords, strangerRecords, keyOfDay, startProxy, tempDir, DAY_MS, SCAN_PERIOD_SECONDS } from "./fixtures.js"
+import { contactRecords, strangerRecords, keyOfDay, DAY_MS, SCAN_PERIOD_SECONDS } from "../../testkit/encounter-records.js"
+import { startProxy, tempDir } from "./fixtures.js"
 import type { TemporaryExposureKey } from "../../lib/gaen/index.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { downServerUrl } from "../helpers/net.js"

@@ -14,7 +14,8 @@ import { syncExports } from "../../kiosk/downloads/export-cache.js"
 import { trustedKeyFrom } from "../../kiosk/downloads/public-key.js"
 import { serverBaseUrl, fetchServiceStatus, putJson, MAX_ANSWER_BYTES, MAX_EXPORT_ZIP_BYTES } from "../../kiosk/http/server-client.js"
 import { KioskError } from "../../kiosk/errors.js"
-import { startTestServer, upload, type TestServer } from "../server/helpers.js"
+import { startTestServer, type TestServer } from "../server/helpers.js"
+import { upload } from "../../testkit/server.js"
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {

@@ -3,7 +3,8 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { parseRegistrationDetails, prepareUpload, sendUpload, KioskError, type RetryPolicy } from "../../kiosk/index.js"
-import { keyOfDay, startProxy, DAY_MS } from "./fixtures.js"
+import { keyOfDay, DAY_MS } from "../../testkit/encounter-records.js"
+import { startProxy } from "./fixtures.js"
 import { downServerUrl } from "../helpers/net.js"
 import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
 

@@ -5,7 +5,8 @@ import { execFile, type ChildProcess } from "node:child_process"
 import { mkdtempSync, rmSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { root, upload, TSX, cliEnv, startServerCli } from "./helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
+import { upload, cliEnv, startServerCli } from "../../testkit/server.js"
 import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
 
 /**

@@ -6,12 +6,14 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { readFile, readdir, writeFile } from "node:fs/promises"
 import { join, normalize } from "node:path"
-import { startTestServer, DAY_MS, type TestServer } from "./helpers.js"
+import { startTestServer, type TestServer } from "./helpers.js"
+import { DAY_MS } from "../../testkit/server.js"
 import { configFromFlags, parseArgs, ConfigError } from "../../server/config.js"
 import { parseExportList, readExportZip } from "../../lib/keyfile/index.js"
 import { checkRecords, loadRiskConfig, prepareUpload, sendUpload } from "../../kiosk/index.js"
 import { trustedKeyFrom } from "../../kiosk/downloads/public-key.js"
-import { contactRecords, strangerRecords, keyOfDay, tempDir, SCAN_PERIOD_SECONDS } from "../kiosk/fixtures.js"
+import { contactRecords, strangerRecords, keyOfDay, SCAN_PERIOD_SECONDS } from "../../testkit/encounter-records.js"
+import { tempDir } from "../kiosk/fixtures.js"
 
 /** A static file server for `root`: GET of a file below it, else 404. Knows nothing of GAEN. */
 async function staticHost(root: string): Promise<{ url: string; close(): Promise<void> }> {

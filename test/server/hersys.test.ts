@@ -3,7 +3,8 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { startTestServer, upload, type TestServer } from "./helpers.js"
+import { startTestServer, type TestServer } from "./helpers.js"
+import { upload } from "../../testkit/server.js"
 import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
 import { downServerUrl } from "../helpers/net.js"
 

@@ -4,7 +4,8 @@
 import { describe, test, expect, beforeAll, afterAll } from "vitest"
 import { verify, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto"
 import { unzipSync } from "fflate"
-import { startTestServer, upload, key, dayStart, DAY_MS, type TestServer } from "./helpers.js"
+import { startTestServer, type TestServer } from "./helpers.js"
+import { upload, key, dayStart, DAY_MS } from "../../testkit/server.js"
 import {
     readExportZip, decodeExport, decodeSignatureList, parseExportList, createExportSigner, EXPORT_BIN_HEADER,
     type TemporaryExposureKeyExport,

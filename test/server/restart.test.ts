@@ -2,7 +2,8 @@
 // files and the signing key all come back from the data directory.
 import { test, expect } from "vitest"
 import { rmSync } from "node:fs"
-import { startTestServer, upload } from "./helpers.js"
+import { startTestServer } from "./helpers.js"
+import { upload } from "../../testkit/server.js"
 import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
 import { addKiosk } from "../../server/kiosks/api-keys.js"
 

@@ -5,7 +5,9 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { randomUUID } from "node:crypto"
 import Database from "better-sqlite3"
-import { startTestServer, root, DAY_MS, type TestServer } from "./helpers.js"
+import { startTestServer, type TestServer } from "./helpers.js"
+import { root } from "../../testkit/repo.js"
+import { DAY_MS } from "../../testkit/server.js"
 import { DATABASE_FILE } from "../../server/storage/sqlite.js"
 
 let s: TestServer

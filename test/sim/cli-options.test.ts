@@ -2,7 +2,7 @@
 import { test, expect } from "vitest"
 import { execFile } from "node:child_process"
 import { join } from "node:path"
-import { root, TSX } from "../server/helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
 
 const sim = (args: string[]) => new Promise<{ status: number | null; stderr: string }>(resolve =>
     execFile(process.execPath, [TSX, join(root, "sim/cli.ts"), ...args], { cwd: root, encoding: "utf8" },

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { root, TSX } from "../server/helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
 import { waitUntil } from "../helpers/wait.js"
 
 const dir = mkdtempSync(join(tmpdir(), "sim-cli-worlds-"))

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process"
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { root, TSX } from "../server/helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
 
 /** Runs `sim/cli.ts args` asynchronously (a loaded machine may take a while to start tsx). */
 function sim(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "vitest"
 import { execFile, spawn, type ChildProcess } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { root, TSX } from "../server/helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { waitUntil } from "../helpers/wait.js"
 

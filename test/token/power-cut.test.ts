@@ -13,7 +13,7 @@ import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { hex } from "../helpers/bytes.js"
 import { readLogWithPress } from "../helpers/owner.js"
-import { seededRandom, seedFrom } from "../helpers/seeded-random.js"
+import { seededRandom, seedFrom } from "../../testkit/seeded-random.js"
 
 /** A busy street: every scan hears 12 people it never heard before (12 records per scan). */
 function passersBy(): HeardAdvertisement[] {

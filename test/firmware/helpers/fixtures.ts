@@ -1,5 +1,5 @@
-// Shared by the storage test suites (and T0 by bench/firmware/log.bench-fw.ts): a seeded random
-// source (so a failing power-cut trial can be replayed) and deterministic contact records.
+// Shared by the storage test suites: a seeded random source (so a failing power-cut trial can be
+// replayed) and deterministic contact records.
 import { ContactRecord, RECORD_SIZE, encodeRecord } from "../../../src/storage/contact-record"
 
 /** xorshift32: small, fast, reproducible. */

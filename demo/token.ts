@@ -1,12 +1,12 @@
 // `npm run demo:token`: one simulated token, running the real firmware, is handed out: a kiosk sets
 // its clock, it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
-// (`npm start`, sim/demo-world.ts, is a room of tokens.)
-import { SimClock } from "./clock/sim-clock.js"
-import { TokenVm } from "./harness/token-vm.js"
+// (`npm start`, demo/cafe.ts, is a room of tokens.)
+import { SimClock } from "../sim/clock/sim-clock.js"
+import { TokenVm } from "../sim/harness/token-vm.js"
 import { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import { parseAdvertisement } from "../lib/gaen/index.js"
-import { setTokenClock } from "./harness/set-token-clock.js"
-import { formatAddress } from "./capture/trace.js"
+import { setTokenClock } from "../sim/harness/set-token-clock.js"
+import { formatAddress } from "../sim/capture/trace.js"
 
 const SIM_HOURS = 2
 /** Simulated seconds per real second once the token is up (it boots at real speed). */

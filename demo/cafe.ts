@@ -4,12 +4,12 @@
 // and what each token logged; writes the capture for Wireshark.
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { loadScenario, formatMs } from "./scenarios/scenario.js"
-import { World, type WorldEvent } from "./world/world.js"
-import { CLOSE_CONTACT_MAX_ATTENUATION_DB } from "./world/constants.js"
-import { runCounterDemo } from "./demo-counter.js"
+import { loadScenario, formatMs } from "../sim/scenarios/scenario.js"
+import { World, type WorldEvent } from "../sim/world/world.js"
+import { CLOSE_CONTACT_MAX_ATTENUATION_DB } from "../sim/world/constants.js"
+import { runCounterDemo } from "./counter.js"
 
-const SCENARIO = fileURLToPath(new URL("./scenarios/demo-cafe.json", import.meta.url))
+const SCENARIO = fileURLToPath(new URL("../sim/scenarios/demo-cafe.json", import.meta.url))
 const OUT = join("tmp", "sim", "demo")
 
 console.debug = () => {} // jacdac-ts reports every socket connection there

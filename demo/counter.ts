@@ -3,7 +3,7 @@
 // test at the kiosk (her button pressed in the world), the server publishes her key, and Ben's
 // check shows a probable contact. Then the web app's URL is printed for people to click through
 // the same screens themselves (Chika's and Daisuke's tokens are still there to check).
-import { OWNER_PRESS_SCALE } from "./harness/owner.js"
+import { OWNER_PRESS_SCALE } from "../sim/harness/owner.js"
 import { join } from "node:path"
 import { rmSync } from "node:fs"
 import { startServer } from "../server/app.js"
@@ -12,7 +12,7 @@ import { addKiosk } from "../server/kiosks/api-keys.js"
 import { issueProcessingNumbers } from "../server/verification/local.js"
 import { startWebApp, type WebApp } from "../kiosk/web/server.js"
 import type { JobView } from "../kiosk/web/desk.js"
-import type { World } from "./world/world.js"
+import type { World } from "../sim/world/world.js"
 
 const INTERVAL_MS = 600_000
 

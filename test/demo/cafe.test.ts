@@ -1,13 +1,13 @@
-// `npm start` (sim/demo-world.ts), the demo a new user runs first: with --no-wait it ends by itself,
+// `npm start` (demo/cafe.ts), the demo a new user runs first: with --no-wait it ends by itself,
 // having told the whole story: the café, Aiko registering her keys, the server publishing them,
 // Ben told of a probable contact, and where the kiosk web app was.
 import { expect, test } from "vitest"
 import { execFile } from "node:child_process"
-import { root, TSX } from "../server/helpers.js"
+import { root, TSX } from "../../testkit/repo.js"
 
 test("npm start -- --no-wait tells the story from the café to Ben's notice, and ends by itself", async () => {
     const r = await new Promise<{ code: number; out: string; err: string }>(resolve =>
-        execFile(process.execPath, [TSX, "sim/demo-world.ts", "--no-wait"], { cwd: root, timeout: 480_000 },
+        execFile(process.execPath, [TSX, "demo/cafe.ts", "--no-wait"], { cwd: root, timeout: 480_000 },
             (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout, err: stderr })))
     expect(r.code, `${r.out}\n${r.err}`).toBe(0)
     expect(r.out).toMatch(/^GAEN token world demo \/ GAENトークンのシミュレーション$/m)

@@ -1,5 +1,5 @@
-// A seeded generator (mulberry32) for tests that draw random cases: a failing run names its seed
-// and replays exactly with it.
+// A seeded generator (mulberry32) for tests and generator scripts that draw random cases: a
+// failing run names its seed and replays exactly with it.
 
 export interface SeededRandom {
     /** In [0, 1). */
