@@ -8,6 +8,7 @@ import { KioskError, EXIT_CODES, isTransient } from "./errors.js"
 import { chooseLang, type Lang } from "./i18n/locale.js"
 import { text } from "./i18n/messages.js"
 import { parseArgs, allowOnly, retriesOption, USAGE, type ParsedArgs } from "./cli/args.js"
+import { inFlagTerms } from "./cli/options.js"
 import { renderStatus, renderError, progressPrinter, type Output } from "./cli/render.js"
 import { kioskDataDir, KioskSettings, DEFAULT_REGION } from "./config.js"
 import { openTokenSession, type TokenSession } from "./token/session.js"
@@ -81,8 +82,10 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
         }
         return EXIT_CODES.ok
     } catch (e) {
-        const err = e instanceof KioskError ? e : new KioskError("usage", `internal error: ${(e as Error)?.stack ?? e}`)
-        const code = e instanceof KioskError ? err.exitCode : EXIT_CODES.internal
+        // A field the person typed is named by its flag here.
+        const flagged = inFlagTerms(e)
+        const err = flagged instanceof KioskError ? flagged : new KioskError("usage", `internal error: ${(e as Error)?.stack ?? e}`)
+        const code = flagged instanceof KioskError ? err.exitCode : EXIT_CODES.internal
         const held = pending.get(e as object)
         if (json) io.stdout.write(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(held && { pendingUpload: held }) } }) + "\n")
         else io.stdout.write(renderError(err, lang) + (held ? `\n${text.registerNotSent[lang]}\n` : ""))

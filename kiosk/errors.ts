@@ -5,6 +5,8 @@
 export type KioskErrorCode =
     // the command line or configuration
     | "usage"
+    // a value the person typed (kiosk/fields.ts)
+    | "invalid-field"
     | "config"
     | "no-public-key"
     // the token
@@ -42,6 +44,7 @@ export const EXIT_CODES = {
 
 const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "usage": EXIT_CODES.usage,
+    "invalid-field": EXIT_CODES.usage,
     "config": EXIT_CODES.usage,
     "kiosk-clock-wrong": EXIT_CODES.usage,
     "no-public-key": EXIT_CODES.usage,

@@ -2,8 +2,7 @@
 // consent: age bracket (1–9), commuting (1–3), the date use began, and per day whether an exposure was
 // detected (a day's highest window score ≥ the configured threshold, 1350), from 2022-04-07 on.
 import { randomUUID } from "node:crypto"
-import { KioskError } from "../errors.js"
-import { intOption, dateOption } from "../cli/options.js"
+import { FieldError, dateField, wholeNumberField } from "../fields.js"
 import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
@@ -26,18 +25,18 @@ export interface PreparedSurvey {
     readonly idempotencyKey: string
 }
 
-/** The survey's items from the command line, each optional; the two consented items need their flag. */
+/** The survey's items as typed (web form or command line), each optional; the start date needs its consent. */
 export function parseSurveyOptions(o: { age?: string; commute?: string; consentStartDate?: boolean; startDate?: string }, now: number): SurveyAnswers {
     const answers: SurveyAnswers = {
-        ageBracket: intOption(o.age, "--age", SURVEY.ageBrackets.min, SURVEY.ageBrackets.max),
-        commuting: intOption(o.commute, "--commute", SURVEY.commuting.min, SURVEY.commuting.max),
+        ageBracket: wholeNumberField("age", o.age, SURVEY.ageBrackets.min, SURVEY.ageBrackets.max),
+        commuting: wholeNumberField("commute", o.commute, SURVEY.commuting.min, SURVEY.commuting.max),
     }
     if (o.startDate !== undefined && !o.consentStartDate)
-        throw new KioskError("usage", "--start-date is given without --consent-start-date: the start date is only sent with its own consent")
+        throw new FieldError("startDate", { kind: "needs-consent", consent: "consentStartDate" })
     if (o.consentStartDate) {
-        if (o.startDate === undefined) throw new KioskError("usage", "--consent-start-date needs --start-date YYYY-MM-DD (the day the token was first used)")
-        const ms = dateOption(o.startDate, "--start-date")
-        if (ms > now) throw new KioskError("usage", `--start-date ${o.startDate}: the date is in the future`)
+        if (o.startDate === undefined) throw new FieldError("startDate", { kind: "needed-with", other: "consentStartDate" })
+        const ms = dateField("startDate", o.startDate)
+        if (ms > now) throw new FieldError("startDate", { kind: "future", value: o.startDate })
         answers.startDate = o.startDate
     }
     return answers

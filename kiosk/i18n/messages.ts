@@ -3,6 +3,7 @@
 // --json output and in the "details" line for the staff.
 import type { KioskErrorCode } from "../errors.js"
 import { formatDate, type Lang } from "./locale.js"
+import { invalidFieldText } from "./fields.js"
 
 type Text = Record<Lang, string>
 
@@ -11,6 +12,7 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "入力に誤りがあります。下の「詳細」を係員に見せてください。",
         en: "Something in the request is not right. Please show the details below to the staff.",
     }),
+    "invalid-field": invalidFieldText,
     "config": () => ({
         ja: "この端末の設定に問題があります。係員にお知らせください。",
         en: "This kiosk is not set up correctly. Please tell the staff.",

@@ -1,8 +1,7 @@
 // What the person tells the kiosk for a registration, checked before the token is touched: the
 // processing number (処理番号, 8 digits from HER-SYS), whether they had symptoms, and the date the
-// symptoms began (or, without symptoms, the test date).
-import { KioskError } from "../errors.js"
-import { dateOption } from "../cli/options.js"
+// symptoms began (or, without symptoms, the test date). A wrong value names its field.
+import { FieldError, dateField } from "../fields.js"
 
 import { PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
 
@@ -22,11 +21,11 @@ export function localDate(ms: number): string {
 
 export function validProcessingNumber(text: string | undefined): string {
     const t = (text ?? "").trim()
-    if (!t) throw new KioskError("usage", "--processing-number is missing: give the 8-digit number (処理番号) from the health centre")
+    if (!t) throw new FieldError("processingNumber", { kind: "missing" })
     // Full-width digits are what a Japanese keyboard often gives; accept them as the same number.
     const ascii = t.replace(/[０-９]/g, c => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     if (!PROCESSING_NUMBER_PATTERN.test(ascii))
-        throw new KioskError("usage", `--processing-number ${JSON.stringify(t)}: a processing number is exactly 8 digits`)
+        throw new FieldError("processingNumber", { kind: "processing-number-digits", value: t })
     return ascii
 }
 
@@ -37,15 +36,15 @@ export function parseRegistrationDetails(
     const processingNumber = validProcessingNumber(input.processingNumber)
     let hasSymptom = false
     if (input.symptoms !== undefined) {
-        if (input.symptoms !== "yes" && input.symptoms !== "no") throw new KioskError("usage", `--symptoms ${input.symptoms}: expected yes or no`)
+        if (input.symptoms !== "yes" && input.symptoms !== "no") throw new FieldError("symptoms", { kind: "yes-or-no", value: input.symptoms })
         hasSymptom = input.symptoms === "yes"
     }
     const today = localDate(now)
     if (input.onset === undefined) {
-        if (hasSymptom) throw new KioskError("usage", "--onset is missing: with --symptoms yes, give the day the symptoms began (YYYY-MM-DD)")
+        if (hasSymptom) throw new FieldError("onset", { kind: "needed-with", other: "symptoms" })
         return { processingNumber, hasSymptom, onsetDate: today, region: input.region }
     }
-    dateOption(input.onset, "--onset") // only checked: the date is sent as typed
-    if (input.onset > today) throw new KioskError("usage", `--onset ${input.onset}: the date is in the future (today is ${today})`)
+    dateField("onset", input.onset) // only checked: the date is sent as typed
+    if (input.onset > today) throw new FieldError("onset", { kind: "future", value: input.onset, today })
     return { processingNumber, hasSymptom, onsetDate: input.onset, region: input.region }
 }

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest"
 import { Readable } from "node:stream"
 import { runKiosk, type KioskIo } from "../../kiosk/cli.js"
 import { CheckProgress } from "../../kiosk/web/check-progress.js"
+import { errorView } from "../../kiosk/web/desk.js"
+import { parseRegistrationDetails } from "../../kiosk/registration/details.js"
+import { parseSurveyOptions } from "../../kiosk/decommission/survey.js"
 import { tempDir } from "../kiosk/fixtures.js"
 
 const data = tempDir("kiosk-serve-")
@@ -88,6 +91,46 @@ describe("the CLI's register without the number on the command line", () => {
         const none = await register("")
         expect(none.code).toBe(2)
         expect(none.error.message).toMatch(/--processing-number is missing/)
+    })
+})
+
+describe("the web app's errors name the field that was filled in, never a command-line flag", () => {
+    // What the web app shows for a rejected form: errorView is the desk's answer to the browser.
+    const shown = (parse: () => unknown) => {
+        try { parse() } catch (e) { return errorView(e) }
+        throw new Error("the value was accepted")
+    }
+    const now = Date.UTC(2026, 11, 7, 3)
+
+    test("a registration's onset, symptoms and processing number, in Japanese and English", () => {
+        const future = shown(() => parseRegistrationDetails({ processingNumber: "12345678", onset: "2999-01-01", region: "440" }, now))
+        expect(future.code).toBe("invalid-field")
+        expect(future.text.ja).toBe("「症状が出始めた日（症状がなければ検査を受けた日）」が今日より後の日付になっています。もう一度お確かめください。")
+        expect(future.text.en).toBe("The day the symptoms began (without symptoms, the day of the test) is after today. Please check it again.")
+        expect(future.message).toMatch(/^onset 2999-01-01: the date is in the future/)
+        const missing = shown(() => parseRegistrationDetails({ processingNumber: "12345678", symptoms: "yes", region: "440" }, now))
+        expect(missing.text.ja).toMatch(/^「症状が出始めた日/)
+        const number = shown(() => parseRegistrationDetails({ processingNumber: "1234", region: "440" }, now))
+        expect(number.text).toEqual({ ja: "「処理番号」は8けたの数字です。もう一度お確かめください。", en: "The processing number has exactly 8 digits. Please check it again." })
+        for (const v of [future, missing, number]) expect(v.message).not.toMatch(/--/)
+    })
+
+    test("the survey's age, commuting and start date", () => {
+        const views = [
+            shown(() => parseSurveyOptions({ age: "10" }, now)),
+            shown(() => parseSurveyOptions({ commute: "4" }, now)),
+            shown(() => parseSurveyOptions({ startDate: "2026-01-01" }, now)),
+            shown(() => parseSurveyOptions({ consentStartDate: true, startDate: "2026-02-30" }, now)),
+        ]
+        expect(views.map(v => v.text.ja.match(/^「([^」]+)」/)?.[1])).toEqual(["年代", "通勤・通学", "使い始めた日", "使い始めた日"])
+        expect(views[0].text.en).toBe("Please choose the age from the list (1 to 9).")
+        expect(views[2].text.en).toBe("The day you started using the token is only sent with your consent. Please tick the consent box.")
+        expect(views.map(v => v.message)).toEqual([
+            "age 10: expected a whole number from 1 to 9",
+            "commute 4: expected a whole number from 1 to 3",
+            "startDate is given without consentStartDate: the start date is only sent with its own consent",
+            "startDate 2026-02-30: expected a date as YYYY-MM-DD",
+        ])
     })
 })
 

@@ -76,6 +76,12 @@ describe("kiosk command line", () => {
         const impossible = await kiosk([...base, "--consent-start-date", "--start-date", "2024-02-30"])
         expect(impossible.code).toBe(2)
         expect(impossible.json().error.message).toMatch(/--start-date 2024-02-30: expected a date as YYYY-MM-DD/)
+        // The survey's checks name fields; the command line tells them by its flags, in both languages.
+        const age = await kiosk([...base, "--age", "0"])
+        expect(age.code).toBe(2)
+        expect(age.json().error).toEqual({ code: "usage", message: "--age 0: expected a whole number from 1 to 9" })
+        expect((await kiosk(["decommission", "--token", "serial:/dev/no-such-tty", "--commute", "7", "--lang", "ja"])).text)
+            .toMatch(/入力に誤りがあります。[\s\S]*--commute 7: expected a whole number from 1 to 3/)
         expect((await kiosk([...base, "--age", "3"])).json().error.message).toMatch(/--server is missing/)
         expect((await kiosk([...base, "--age", "3", "--server", server.app.url])).json().error.message).toMatch(/API key is missing/)
         // The token address does not exist: reaching it would fail differently.

@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../server/helpers.js"
 import { parseRegistrationDetails, prepareUpload, sendUpload, KioskError, type RetryPolicy } from "../../kiosk/index.js"
 import { keyOfDay, DAY_MS } from "../../testkit/encounter-records.js"
 import { startProxy } from "./fixtures.js"
+import { FieldError } from "../../kiosk/fields.js"
 import { downServerUrl } from "../helpers/net.js"
 import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
 
@@ -19,18 +20,23 @@ const keys = () => [keyOfDay(now, 1), keyOfDay(now, 2)].map(k => ({ ...k, keyDat
 const details = (processingNumber: string) => parseRegistrationDetails({ processingNumber, onset: today, symptoms: "no", region: "440" }, now + DAY_MS)
 
 describe("registration", () => {
-    test("the number's form is checked before anything else", () => {
+    test("the number's form is checked before anything else; each error names its field, not a command-line flag", () => {
         for (const bad of ["1234567", "123456789", "abcdefgh", "1234 5678", ""]) {
             const e = (() => { try { parseRegistrationDetails({ processingNumber: bad, region: "440" }, now) } catch (e) { return e } })()
-            expect(e).toBeInstanceOf(KioskError)
-            expect((e as KioskError).code).toBe("usage")
-            expect((e as KioskError).message).toMatch(/processing.number/)
+            expect(e).toBeInstanceOf(FieldError)
+            expect(e).toMatchObject({ code: "invalid-field", field: "processingNumber" })
+            expect((e as KioskError).message).toMatch(/^processingNumber .*(missing|exactly 8 digits)/)
         }
         expect(parseRegistrationDetails({ processingNumber: "１２３４５６７８", region: "440" }, now).processingNumber).toBe("12345678")
-        expect(() => parseRegistrationDetails({ processingNumber: "12345678", symptoms: "yes", region: "440" }, now)).toThrow(/--onset is missing/)
-        expect(() => parseRegistrationDetails({ processingNumber: "12345678", onset: "2026-02-30", region: "440" }, now)).toThrow(/YYYY-MM-DD/)
-        expect(() => parseRegistrationDetails({ processingNumber: "12345678", onset: "2999-01-01", region: "440" }, now)).toThrow(/future/)
-        expect(() => parseRegistrationDetails({ processingNumber: "12345678", symptoms: "maybe", region: "440" }, now)).toThrow(/--symptoms maybe/)
+        const fieldOf = (input: Parameters<typeof parseRegistrationDetails>[0]) => {
+            try { parseRegistrationDetails(input, now) } catch (e) { return { field: (e as FieldError).field, message: (e as Error).message } }
+        }
+        expect(fieldOf({ processingNumber: "12345678", symptoms: "yes", region: "440" })).toEqual({ field: "onset", message: expect.stringMatching(/^onset is missing: with symptoms yes/) })
+        expect(fieldOf({ processingNumber: "12345678", onset: "2026-02-30", region: "440" })).toEqual({ field: "onset", message: "onset 2026-02-30: expected a date as YYYY-MM-DD" })
+        expect(fieldOf({ processingNumber: "12345678", onset: "2999-01-01", region: "440" })).toEqual({ field: "onset", message: expect.stringMatching(/^onset 2999-01-01: the date is in the future/) })
+        expect(fieldOf({ processingNumber: "12345678", symptoms: "maybe", region: "440" })).toEqual({ field: "symptoms", message: "symptoms maybe: expected yes or no" })
+        for (const input of [{ processingNumber: "12" }, { processingNumber: "12345678", symptoms: "yes" }, { processingNumber: "12345678", onset: "x" }])
+            expect(fieldOf({ ...input, region: "440" })?.message).not.toMatch(/--/)
     })
 
     test("a valid processing number registers the keys; a repeat of the same upload stores nothing twice", async () => {
