@@ -5,6 +5,7 @@ import { parseArgs as parseNodeArgs } from "node:util"
 import { DEFAULT_SIGNING_KEY_ID, DEFAULT_SIGNING_KEY_VERSION, DEFAULT_EXPORT_PADDING } from "./protocol.js"
 import type { ExportPadding } from "./publishing/publisher.js"
 import { DEFAULT_REGION, REGION_PATTERN } from "../lib/cocoa/protocol.js"
+import { isLoopbackHost } from "../lib/net/loopback.js"
 import { DEFAULT_HERSYS_RESULTS, type HersysConfig } from "./verification/hersys.js"
 import type { RateLimitConfig } from "./kiosks/rate-limit.js"
 import { jsonLog, type Log } from "./operations/logger.js"
@@ -128,8 +129,6 @@ function exportDir(dir: string | undefined, publicUrl: string | undefined): stri
     if (!publicUrl) throw new ConfigError(`--export-dir ${dir} needs --public-url <the URL the folder is served at> (list.json names each zip by its full URL)`)
     return resolve(dir)
 }
-
-export const isLoopbackHost = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host)
 
 /** `start` refuses to take list.json URLs from request headers on a reachable address. */
 export function checkStartConfig(config: ServerConfig): void {

@@ -2,6 +2,7 @@
 // error answers into KioskErrors, and retries what is worth retrying with bounded backoff.
 import { KioskError, isTransient } from "../errors.js"
 import { PATHS } from "../../lib/cocoa/protocol.js"
+import { isLoopbackHost } from "../../lib/net/loopback.js"
 
 /** How the kiosk names itself in the bodies it sends (COCOA's `platform` and `appPackageName` fields). */
 export const KIOSK_PLATFORM = "kiosk"
@@ -22,9 +23,6 @@ export const MAX_ANSWER_BYTES = 1024 * 1024
 /** Export zips: a full file of 250,000 keys is ~5 MB compressed. */
 export const MAX_EXPORT_ZIP_BYTES = 16 * 1024 * 1024
 
-/** Loopback hosts, the only ones plain http:// is accepted for (a server on the kiosk machine, tests). */
-const isLoopback = (host: string) => host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-
 /**
  * A URL the kiosk may talk to: https://, or http:// on loopback only. Keys, processing numbers and
  * export files must not cross a network in clear, where anyone on the way could read or replace them.
@@ -36,7 +34,8 @@ export function checkServerUrl(text: string, what: string): URL {
     } catch {
         throw new KioskError("usage", `${what} ${text}: not a URL`)
     }
-    if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))) return url
+    // Plain http:// only to this machine (a server on the kiosk machine, tests).
+    if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) return url
     if (url.protocol === "http:") throw new KioskError("usage", `${what} ${text}: http:// is only allowed for this machine (localhost); use https://`)
     throw new KioskError("usage", `${what} ${text}: only https:// (or http:// on localhost) is supported`)
 }

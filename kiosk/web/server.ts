@@ -10,6 +10,7 @@ import { KioskError } from "../errors.js"
 import { listTokenPorts, type TokenPort } from "../transport/ports.js"
 import { KioskDesk, errorView, type DeskOptions } from "./desk.js"
 import { buildWebAssets } from "./bundle.js"
+import { isLoopbackHost } from "../../lib/net/loopback.js"
 
 export interface WebAppOptions extends DeskOptions {
     port?: number
@@ -57,7 +58,7 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
         try {
             // Only a loopback Host: a page on another name that resolves to 127.0.0.1 gets nothing.
             const host = (req.headers.host ?? "").replace(/:\d+$/, "")
-            if (host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]") return send(res, 421, "text/plain", "wrong host")
+            if (!isLoopbackHost(host)) return send(res, 421, "text/plain", "wrong host")
             const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`)
             if (req.method === "GET" && url.pathname === "/") {
                 const key = url.searchParams.get("key")

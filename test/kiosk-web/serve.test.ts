@@ -57,11 +57,14 @@ describe("the web app's door", () => {
         expect((await fetch(new URL("/?key=wrong", base), { redirect: "manual" })).status).toBe(403)
         const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]
         // A page on another name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
-        const rebound = await new Promise<number>(resolve => {
-            import("node:http").then(http => http.get({ host: "127.0.0.1", port: base.port, path: "/api/view", headers: { host: "evil.example", cookie } },
+        const withHost = (host: string) => new Promise<number>(resolve => {
+            import("node:http").then(http => http.get({ host: "127.0.0.1", port: base.port, path: "/api/view", headers: { host, cookie } },
                 res => { res.resume(); resolve(res.statusCode!) }))
         })
-        expect(rebound).toBe(421)
+        expect(await withHost("evil.example")).toBe(421)
+        // The one loopback rule (lib/net/loopback.ts): a name that only starts with 127 is another name.
+        expect(await withHost(`127.0.0.1.evil.example:${base.port}`)).toBe(421)
+        expect(await withHost(`localhost:${base.port}`)).toBe(200)
         // A form post from another page cannot set a JSON content type without the browser asking first.
         const form = await fetch(new URL("/api/disconnect", base), { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "a=1" })
         expect(form.status).toBe(400)
