@@ -1,6 +1,13 @@
 // jacdac-ts for Node. Its ESM build cannot `require("net")` for the socket transport, so the
-// CommonJS build is loaded. Its package "exports" hide its type declarations from TypeScript's
-// Node resolution, so types are taken from their file directly (type-only: erased at run time).
+// CommonJS build is loaded, by the package's name.
+// Its types are the one thing taken from a path inside node_modules, type-only (erased at run time,
+// so the program never loads that file). No supported way reaches them: the package's "exports"
+// (jacdac-ts 1.33.7, the newest release on 2026-12-07) map "." to dist/jacdac.mjs and
+// dist/jacdac.cjs only, TypeScript's Node resolution then looks for dist/jacdac.d.mts / .d.cts
+// beside them, which the package does not ship, and ignores its "types" field
+// (dist/types/src/jacdac.d.ts) once "exports" exists. A tsconfig "paths" alias for "jacdac-ts"
+// would also send tsx's run-time require of the package to the .d.ts file.
+// test/project/import-direction.test.ts allows this import alone.
 import { createRequire } from "node:module"
 import type * as JacdacTs from "../../node_modules/jacdac-ts/dist/types/src/jacdac.js"
 

@@ -6,7 +6,9 @@
 // - nothing outside test/ imports test/; what the benches and scripts share with the tests is in
 //   testkit/, which the product (src/, lib/, the programs, demo/) does not import;
 // - the kiosk's domain code does not import its command-line layer (kiosk/cli.ts, kiosk/cli/), so
-//   the web app and the CLI each speak to people in their own terms.
+//   the web app and the CLI each speak to people in their own terms;
+// - a package is imported by its name, never by a path into node_modules/, and nothing reads the
+//   DeviceScript compiler's scratch folder .devicescript/ (what the build makes is in built/).
 // Every import counts: static, type-only, re-exports, import() (also in types), require() and
 // createRequire()().
 import { test, expect } from "vitest"
@@ -32,6 +34,12 @@ const TEMPORARY_EXCEPTIONS: { from: string; to: string; why: string }[] = [
     { from: "bench/logread.bench.ts", to: "test/helpers/log-flash-image.ts", why: "the flash-image builder goes to testkit/" },
 ]
 
+/**
+ * The one path into node_modules/, for types only: jacdac-ts's package "exports" ship no type
+ * declarations (lib/jacdac/jacdac-ts.ts says why no supported way reaches them).
+ */
+const JACDAC_TYPES = { from: "lib/jacdac/jacdac-ts.ts", to: "node_modules/jacdac-ts/dist/types/src/jacdac.js" }
+
 const PROGRAMS = ["kiosk", "server", "sim"]
 const PRODUCT = ["src", "lib", ...PROGRAMS, "demo"]
 
@@ -42,6 +50,8 @@ interface Import {
     spec: string
     /** The imported file's path from the repository root; undefined for a package or node: built-in. */
     to?: string
+    /** Only types are imported: erased at run time. */
+    typeOnly?: boolean
 }
 
 const topOf = (path: string) => path.split("/")[0]
@@ -57,6 +67,9 @@ function brokenRule(i: Import): string | undefined {
     }
     if (i.to === undefined) return undefined
     const to = topOf(i.to)
+    if (to === "node_modules" && !(i.typeOnly && i.from === JACDAC_TYPES.from && i.to === JACDAC_TYPES.to))
+        return "a package is imported by its name, not by a path into node_modules/"
+    if (to === ".devicescript") return "nothing reads the DeviceScript compiler's scratch folder (the build's output is in built/)"
     if (to === "test" && from !== "test") return "nothing outside test/ imports test/ (shared helpers go to testkit/)"
     if (to === "testkit" && PRODUCT.includes(from)) return "the product does not import testkit/ (it is for tests, benches and scripts)"
     if (from === "lib" && [...PROGRAMS, "demo", "bench", "scripts", "test", "testkit"].includes(to)) return "lib/ imports no program"
@@ -70,13 +83,14 @@ function brokenRule(i: Import): string | undefined {
  * The module specifiers a source text imports, read with TypeScript's own parser (so comments,
  * strings and regular expressions are never taken for imports).
  */
-function specifiersIn(text: string, fileName = "x.ts"): string[] {
-    const found: string[] = []
-    const literal = (n: ts.Node | undefined) => (n && ts.isStringLiteralLike(n) ? found.push(n.text) : undefined)
+function importsIn(text: string, fileName = "x.ts"): { spec: string; typeOnly: boolean }[] {
+    const found: { spec: string; typeOnly: boolean }[] = []
+    const literal = (n: ts.Node | undefined, typeOnly = false) => (n && ts.isStringLiteralLike(n) ? found.push({ spec: n.text, typeOnly }) : undefined)
     const visit = (node: ts.Node): void => {
-        if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) literal(node.moduleSpecifier)
+        if (ts.isImportDeclaration(node)) literal(node.moduleSpecifier, !!node.importClause?.isTypeOnly)
+        else if (ts.isExportDeclaration(node)) literal(node.moduleSpecifier, node.isTypeOnly)
         else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) literal(node.moduleReference.expression)
-        else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literal(node.argument.literal)
+        else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literal(node.argument.literal, true)
         else if (ts.isCallExpression(node)) {
             const callee = node.expression
             const loads = callee.kind === ts.SyntaxKind.ImportKeyword // import("m")
@@ -117,7 +131,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function importsOf(file: string): Import[] {
-    return specifiersIn(readFileSync(join(root, file), "utf8"), file).map(spec => ({ from: file, spec, to: resolve(file, spec) }))
+    return importsIn(readFileSync(join(root, file), "utf8"), file).map(({ spec, typeOnly }) => ({ from: file, spec, to: resolve(file, spec), typeOnly }))
 }
 
 const isException = (i: Import) => TEMPORARY_EXCEPTIONS.some(e => e.from === i.from && e.to === i.to)
@@ -138,7 +152,7 @@ test("the import reader finds every kind of import and skips comments", () => {
         `/* import { no } from "./block.js" */`,
         `const s = 'import { no } from "./string.js"', glob = "test/**/*.ts", re = /from "\\.\\/regex.js"/`,
     ].join("\n")
-    expect(specifiersIn(text).sort()).toEqual(["../b.js", "./a.js", "./c.js", "./d.js", "./ef.js", "./g.js", "./h.js", "./i.cjs", "./j.cjs", "./side-effect.js"])
+    expect(importsIn(text).map(i => i.spec).sort()).toEqual(["../b.js", "./a.js", "./c.js", "./d.js", "./ef.js", "./g.js", "./h.js", "./i.cjs", "./j.cjs", "./side-effect.js"])
 })
 
 test("each rule catches the import it forbids and lets the allowed ones pass", () => {
@@ -161,6 +175,11 @@ test("each rule catches the import it forbids and lets the allowed ones pass", (
     expect(broken("kiosk/web/server.ts", "kiosk/cli.ts")).toMatch(/command line/)
     expect(broken("kiosk/cli/render.ts", "kiosk/cli/options.ts")).toBeUndefined()
     expect(broken("kiosk/cli.ts", "kiosk/registration/details.ts")).toBeUndefined()
+    expect(broken("lib/jacdac/service-specs.ts", ".devicescript/ts/constants.js")).toMatch(/scratch folder/)
+    expect(broken("lib/jacdac/service-specs.ts", "built/services/constants.ts")).toBeUndefined()
+    expect(broken("sim/harness/token-vm.ts", "node_modules/jacdac-ts/dist/jacdac.cjs")).toMatch(/by its name/)
+    expect(brokenRule({ ...JACDAC_TYPES, spec: "", typeOnly: false })).toMatch(/by its name/)
+    expect(brokenRule({ ...JACDAC_TYPES, spec: "", typeOnly: true })).toBeUndefined()
 })
 
 test("every import in the tree goes the allowed way", () => {
