@@ -21,6 +21,9 @@
 //     (-fsyntax-only) with the ESP32's headers and sdkconfig.h, __XTENSA__ defined and __riscv
 //     undefined: a type-level check of the ESP32 paths (32-bit, little-endian like the ESP32), which
 //     never sees the Xtensa inline assembly assembled.
+// Then ESP-IDF's own partition tool (components/partition_table/gen_esp32part.py) reads
+// boards/partitions.csv for 4 MB flash and Secure Boot v2, and the partitions the runtime and the
+// token read through the flash cache (dcfg, fstor, gaenlog) must come out "encrypted".
 // What it cannot do: link, run, or build the runtime image (scripts/build-esp32-image.sh does, where
 // ESP-IDF is installed). Exit status 0 when everything compiled, 1 when something did not, 2 when
 // an argument or a tree is missing (one line saying which).
@@ -182,6 +185,29 @@ export function compileChip(trees: Trees, chip: Chip, profile: Profile): FileRes
     })
 }
 
+/** Partitions that must be encrypted on a token for the field (boards/partitions.csv says why). */
+export const ENCRYPTED_PARTITIONS = ["dcfg", "fstor", "gaenlog"]
+
+/** Checks boards/partitions.csv with ESP-IDF's partition tool; returns the problems, one line each. */
+export function checkPartitionTable(trees: Trees): string[] {
+    const tool = join(trees.idf, "components/partition_table/gen_esp32part.py")
+    const csv = join(BOARDS, "partitions.csv")
+    const bin = join(OUT, "partitions.bin")
+    mkdirSync(OUT, { recursive: true })
+    const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+    const built = run(python, [tool, "--quiet", "--flash-size", "4MB", "--secure", "v2", csv, bin])
+    if (built.status !== 0) return [`boards/partitions.csv is refused by ESP-IDF's gen_esp32part.py (4MB, Secure Boot v2): ${built.output.trim()}`]
+    // Read back from the binary the bootloader will see, not from our CSV.
+    const back = run(python, [tool, "--quiet", bin])
+    if (back.status !== 0) return [`gen_esp32part.py cannot read back its own table: ${back.output.trim()}`]
+    const rows = new Map(back.output.split("\n").filter(l => l && !l.startsWith("#")).map(l => {
+        const cells = l.split(",")
+        return [cells[0], cells[5] ?? ""] as const
+    }))
+    return ENCRYPTED_PARTITIONS.filter(name => !(rows.get(name) ?? "").includes("encrypted"))
+        .map(name => `boards/partitions.csv: partition ${name} is ${rows.has(name) ? "not marked encrypted" : "missing"}`)
+}
+
 function main() {
     const trees = parseArgs(process.argv.slice(2))
     if (typeof trees === "string") {
@@ -194,6 +220,11 @@ function main() {
     }
     let failed = 0
     const report: string[] = []
+    const table = checkPartitionTable(trees)
+    for (const p of table) console.log(`FAILED ${p}`)
+    if (!table.length) console.log("ok boards/partitions.csv (ESP-IDF's gen_esp32part.py, 4MB, Secure Boot v2; dcfg, fstor, gaenlog encrypted)")
+    failed += table.length
+    report.push(`${table.length ? "FAILED" : "ok"}\tpartitions.csv`)
     for (const chip of CHIPS) {
         for (const profile of ["development", "production"] as Profile[]) {
             let results: FileResult[]
