@@ -82,6 +82,12 @@ defaults=("$ds/boards/$chip/sdkconfig.$chip" "$ds/boards/sdkconfig.common"
           "$root/boards/sdkconfig.gaen" "$root/boards/sdkconfig.gaen.$chip")
 [ "$production" = 1 ] && defaults+=("$root/boards/sdkconfig.production" "$root/boards/sdkconfig.production.$chip")
 cat "${defaults[@]}" > "$ds/sdkconfig.defaults"
+# ESP-IDF only warns about an option it does not know and silently drops one whose dependencies are
+# off (a field image without Secure Boot would build): every option of ours must exist and hold.
+python=/usr/bin/python3; [ -x "$python" ] || python=python3
+"$python" "$root/scripts/esp-idf-sdkconfig.py" "$IDF_PATH" "$chip" "$out/config" \
+    --ours "${defaults[@]:2}" --theirs "${defaults[@]:0:2}" ||
+    die "the options above do not hold in the ESP-IDF at $IDF_PATH for $chip: nothing was built"
 
 # 4. Build (bootloader, partition table, app).
 (cd "$ds" && idf.py build)
