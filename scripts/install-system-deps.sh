@@ -6,6 +6,8 @@
 #   chromium                the browser the kiosk web app is tested in (playwright-core drives it)
 #   postgresql              the server's second storage back end, tested on a throwaway cluster
 #   gcc-riscv64-unknown-elf compiles the native ESP32 core for 32-bit RISC-V (ESP32-C3) as a check
+#   libnewlib-dev           newlib's headers for that RISC-V compiler (npm run check:esp-idf)
+#   python3-kconfiglib      resolves ESP-IDF's Kconfig options for npm run check:esp-idf
 #   gcc, libc6-dev          build the native ESP32 servers' host tests (with AddressSanitizer, UBSan)
 #   faketime                runs the test suite at a chosen time of day (e.g. just before midnight UTC)
 #   fonts-noto-cjk          Japanese text in the kiosk's screenshots and printed result slips
@@ -22,6 +24,8 @@ command -v tshark >/dev/null || need+=(tshark)
 command -v socat >/dev/null || need+=(socat)
 command -v chromium >/dev/null || need+=(chromium)
 command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
+[ -f /usr/include/newlib/stdio.h ] || need+=(libnewlib-dev)
+/usr/bin/python3 -c 'import kconfiglib' 2>/dev/null || need+=(python3-kconfiglib)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 command -v faketime >/dev/null || need+=(faketime)

@@ -1,7 +1,7 @@
 // The GAEN Radio service (services/gaen-radio.md) as a jacdac-c server in the DeviceScript ESP32
 // runtime: Jacdac framing only; the rules are in core/gaen_radio_core.c, NimBLE in port/esp32/.
 // Started from app_init_services() (devicescript-esp32 main/main.c) with gaen_radio_init().
-#include "jd_services.h"
+#include "services/jd_services.h" // jacdac-c: the SRV_*/REG_* framework
 #include "gen/gaen_radio.h"
 #include "core/gaen_radio_core.h"
 #include "port/esp32/esp32_port.h"

@@ -1,7 +1,7 @@
 // The NOR Flash service (services/flash.md) as a jacdac-c server in the DeviceScript ESP32 runtime:
 // Jacdac framing only; the rules are in core/nor_flash_core.c, the partition in port/esp32/.
 // Started from app_init_services() (devicescript-esp32 main/main.c) with nor_flash_init().
-#include "jd_services.h"
+#include "services/jd_services.h" // jacdac-c: the SRV_*/REG_* framework
 #include "gen/nor_flash.h"
 #include "core/nor_flash_core.h"
 #include "port/esp32/esp32_port.h"
