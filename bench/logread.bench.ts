@@ -152,7 +152,7 @@ async function main() {
                     bleMs = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(ble.client, records)))
                 } finally { await ble.close() }
                 const read = records
-                const pages = Math.ceil(read.length / 7)
+                const pages = Math.ceil(read.length / Layout.RecordsPerPage)
                 const bursts = Math.ceil(pages / Layout.MaxBurstPages)
                 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en")
                 // USB full-speed: 12 Mbit/s on the wire, about 1 MB/s of payload in bulk transfers
