@@ -2,7 +2,7 @@
 // owner's press (token-sync request_link_key / hand_out_link_key). The answer is the sticker code
 // (lib/ble-link/sticker-code.ts); printSticker makes the page to print.
 import { stickerCodeOf } from "../../lib/ble-link/sticker-code.js"
-import type { LinkKeyHandOut } from "../../lib/token-sync/sync-client.js"
+import type { LinkKeyAnswer } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { afterButtonPress } from "../token/button.js"
 import type { TokenSession } from "../token/session.js"
@@ -14,7 +14,7 @@ export async function handOutLinkKey(session: TokenSession, opts: { onProgress?:
         throw new KioskError("usage", "the sticker's key is handed out only over the USB cable, never over Bluetooth")
     let refusedUpFront = false
     const client = session.connection.client
-    const answer = await afterButtonPress<LinkKeyHandOut>({
+    const answer = await afterButtonPress<LinkKeyAnswer>({
         what: "the Bluetooth sticker key",
         request: async () => {
             const ok = await client.requestLinkKey()

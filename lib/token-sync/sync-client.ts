@@ -59,7 +59,7 @@ export type ExportResult =
     | { state: "ready"; keys: ExportedKey[] }
     | { state: "waiting-for-button" | "not-requested" | "refused" | "in-progress" }
 
-export type LinkKeyHandOut = { state: "ready"; key: Buffer } | { state: Exclude<AnswerState, "ready"> }
+export type LinkKeyAnswer = { state: "ready"; key: Buffer } | { state: Exclude<AnswerState, "ready"> }
 
 /** Whether the owner's press has opened a session (services/token-sync.md). */
 export type SessionState = "closed" | "waiting-for-button" | "open"
@@ -334,7 +334,7 @@ export class TokenSyncClient {
     }
 
     /** The link key after the owner's press (once in the token's life), or where the hand-out stands. */
-    async handOutLinkKey(): Promise<LinkKeyHandOut> {
+    async handOutLinkKey(): Promise<LinkKeyAnswer> {
         const page = Buffer.from(await this.command(TokenSyncCmd.HandOutLinkKey))
         const state = answerState(page[0])
         if (!state) throw new TokenSyncError(`the token answered an unknown hand-out state ${page[0]}`)
