@@ -20,7 +20,7 @@ import { withOwnerSession } from "../sim/harness/owner.js"
 import { connectToToken } from "../kiosk/index.js"
 import { useBleCentral } from "../kiosk/transport/ble.js"
 import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
-import { TokenSyncCmd } from "../lib/jacdac/service-specs.js"
+import { TokenSyncCmd, TokenSyncLayout as Layout } from "../lib/jacdac/service-specs.js"
 import { stickerCodeOf } from "../lib/ble-link/sticker-code.js"
 import jd from "../lib/jacdac/jacdac-ts.js"
 import type { TokenSyncClient } from "../lib/token-sync/sync-client.js"
@@ -86,10 +86,10 @@ async function timedSinglePages(client: TokenSyncClient, pages: number): Promise
     return { ms: performance.now() - t0, records }
 }
 
-/** Bytes a full page takes on a Jacdac serial link: frame header 12, packet header 4, page 15 + 7 × 30. */
-const PAGE_FRAME_BYTES = 12 + 4 + 15 + 7 * 30
+/** Bytes a full burst page takes on a Jacdac serial link: frame header 12, packet header 4, the page. */
+const PAGE_FRAME_BYTES = 12 + 4 + Layout.BurstPageHeaderBytes + Layout.RecordsPerPage * Layout.RecordBytes
 /** Seconds to move `records` records as full pages at `bytesPerSecond` (the link alone, no processing). */
-const wireSeconds = (records: number, bytesPerSecond: number) => (Math.ceil(records / 7) * PAGE_FRAME_BYTES) / bytesPerSecond
+const wireSeconds = (records: number, bytesPerSecond: number) => (Math.ceil(records / Layout.RecordsPerPage) * PAGE_FRAME_BYTES) / bytesPerSecond
 
 /**
  * The DeviceScript runtime lets a program send at most 50 packets a second (a burst of 5, then one
@@ -152,8 +152,8 @@ async function main() {
                     bleMs = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(ble.client, records)))
                 } finally { await ble.close() }
                 const read = records
-                const pages = Math.ceil(read.length / 7)
-                const bursts = Math.ceil(pages / 16)
+                const pages = Math.ceil(read.length / Layout.RecordsPerPage)
+                const bursts = Math.ceil(pages / Layout.MaxBurstPages)
                 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en")
                 // USB full-speed: 12 Mbit/s on the wire, about 1 MB/s of payload in bulk transfers
                 // (the ESP32-S3's USB-Serial-JTAG); a classic ESP32's UART bridge at 921,600 baud, 8N1.
@@ -163,7 +163,7 @@ async function main() {
                 const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
                     ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
-                    ["full log read (readLog: bursts of 16 pages of 7 records), real time (scale 1)", `${(readMs / 1000).toFixed(1)} s`],
+                    [`full log read (readLog: bursts of ${Layout.MaxBurstPages} pages of ${Layout.RecordsPerPage} records), real time (scale 1)`, `${(readMs / 1000).toFixed(1)} s`],
                     ["throughput", `${perSecond(read.length, readMs)} records/s`],
                     [`the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`, `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`],
                     ["per page / per burst", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages) / ${(readMs / bursts).toFixed(0)} ms (${bursts} bursts)`],

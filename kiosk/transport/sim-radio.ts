@@ -1,5 +1,5 @@
 // The kiosk's Bluetooth back end when its radio is the simulated world's (`npm run sim -- up`
-// prints the address, tcp://127.0.0.1:<port>; protocol in sim/world/kiosk-radio-server.ts). The
+// prints the address, tcp://127.0.0.1:<port>; messages in lib/ble-link/kiosk-radio-messages.ts). The
 // kiosk matches the sync advertisements it hears with the sticker's key itself, as with a real
 // adapter: the key never leaves the kiosk.
 import { createConnection, type Socket } from "node:net"
@@ -7,14 +7,8 @@ import { createInterface } from "node:readline"
 import { connectWhenHeard, type BleCentral, type BleScanner, type HeardAdvertisement } from "../../lib/ble-link/central.js"
 import type { GattConnection } from "../../lib/ble-link/host-session.js"
 import { LinkError } from "../../lib/ble-link/protocol.js"
+import { bytesOf, hexOf, parseRadioMessage, radioLine, type KioskToRadio, type RadioToKiosk } from "../../lib/ble-link/kiosk-radio-messages.js"
 import { KioskError } from "../errors.js"
-
-type RadioMessage =
-    | { op: "heard"; ads: { address: string; payload: string }[] }
-    | { op: "connected"; mtu: number }
-    | { op: "error"; message: string }
-    | { op: "notify"; value: string }
-    | { op: "closed" }
 
 /** `--radio tcp://host:port` (or GAEN_KIOSK_RADIO): the simulated world's kiosk radio. */
 export function parseRadioAddress(text: string): { host: string; port: number } {
@@ -41,13 +35,13 @@ export class SimRadioCentral implements BleCentral {
 
 /** One TCP connection to the simulated kiosk radio: scans, then at most one GATT connection. */
 class RadioLink implements BleScanner {
-    private readonly waiting: ((m: RadioMessage) => void)[] = []
+    private readonly waiting: ((m: RadioToKiosk) => void)[] = []
     private readonly notifyHandlers: ((v: Uint8Array) => void)[] = []
     private readonly closeHandlers: (() => void)[] = []
     private open = true
 
     private constructor(private readonly socket: Socket) {
-        createInterface({ input: socket, crlfDelay: Infinity }).on("line", line => this.receive(JSON.parse(line) as RadioMessage))
+        createInterface({ input: socket, crlfDelay: Infinity }).on("line", line => this.receive(line))
         socket.on("error", () => {})
         socket.on("close", () => { this.closed(); socket.destroy() })
     }
@@ -60,8 +54,14 @@ class RadioLink implements BleScanner {
         })
     }
 
-    private receive(m: RadioMessage) {
-        if (m.op === "notify") for (const h of this.notifyHandlers) h(Buffer.from(m.value, "hex"))
+    private receive(line: string) {
+        let m: RadioToKiosk
+        try {
+            m = parseRadioMessage(line)
+        } catch (e) {
+            m = { op: "error", message: `the simulated kiosk radio sent a wrong line: ${(e as Error).message}` }
+        }
+        if (m.op === "notify") for (const h of this.notifyHandlers) h(bytesOf(m.value, "value"))
         else if (m.op === "closed") this.closed()
         else this.waiting.shift()?.(m)
     }
@@ -74,28 +74,28 @@ class RadioLink implements BleScanner {
     }
 
     /** Sends a request and waits for its answer (the radio answers in order). */
-    private request(m: object): Promise<RadioMessage> {
+    private request(m: KioskToRadio): Promise<RadioToKiosk> {
         if (!this.open) return Promise.reject(new LinkError("the simulated kiosk radio closed the connection"))
-        const answer = new Promise<RadioMessage>(resolve => this.waiting.push(resolve))
-        this.socket.write(JSON.stringify(m) + "\n")
+        const answer = new Promise<RadioToKiosk>(resolve => this.waiting.push(resolve))
+        this.socket.write(radioLine(m))
         return answer
     }
 
     async heard(): Promise<HeardAdvertisement[]> {
         const m = await this.request({ op: "scan" })
         if (m.op !== "heard") throw new LinkError(m.op === "error" ? m.message : `the radio answered ${m.op} to a scan`)
-        return m.ads.map(a => ({ address: Buffer.from(a.address, "hex"), payload: Buffer.from(a.payload, "hex") }))
+        return m.ads.map(a => ({ address: bytesOf(a.address, "address"), payload: bytesOf(a.payload, "payload") }))
     }
 
     async connect(address: Uint8Array): Promise<GattConnection> {
-        const m = await this.request({ op: "connect", address: Buffer.from(address).toString("hex") })
+        const m = await this.request({ op: "connect", address: hexOf(address) })
         if (m.op !== "connected") throw new LinkError(m.op === "error" ? m.message : `the radio answered ${m.op} to a connection`)
         const link = this
         return {
             mtu: m.mtu,
             async write(value) {
                 if (!link.open) throw new LinkError("the Bluetooth connection to the token is closed")
-                link.socket.write(JSON.stringify({ op: "write", value: Buffer.from(value).toString("hex") }) + "\n")
+                link.socket.write(radioLine({ op: "write", value: hexOf(value) }))
             },
             onNotify: h => { link.notifyHandlers.push(h) },
             onClose: h => { link.closeHandlers.push(h) },

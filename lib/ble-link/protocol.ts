@@ -1,6 +1,8 @@
 // The encrypted sync link over Bluetooth LE: what both ends (the token's firmware, src/link/, and a
-// kiosk, kiosk/transport/ble*.ts) agree on. Numbers and labels here and in src/link/link-protocol.ts
-// must stay equal; test/ble-link checks them against the firmware end to end.
+// kiosk, kiosk/transport/ble*.ts) agree on. The numbers and labels below are the host's; the
+// firmware's twin is src/link/link-constants.ts (it cannot import Node modules), and
+// test/ble/link-constants.test.ts fails when the two differ. test/ble/ checks the protocol itself
+// against the firmware end to end.
 //
 // Why not BLE pairing: "Just Works" protects nothing against a nearby attacker, and a passkey shown
 // on a token without a screen is impossible. Instead each token makes a random 32-byte link key at
@@ -23,11 +25,17 @@
 // Inside DATA: a Jacdac service command (u16 LE) and its payload, for the token-sync service only.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto"
 
+/** The token's link key, made at first start and printed on its sticker. */
 export const LINK_KEY_BYTES = 32
+/** Each side's nonce in HELLO and READY. */
 export const NONCE_BYTES = 16
 export const MSG_HELLO = 0x01
 export const MSG_READY = 0x02
 export const MSG_DATA = 0x03
+/** A DATA message's head: the message byte and the counter (u32 LE). */
+export const DATA_HEADER_BYTES = 5
+/** AES-256-CCM: the nonce (direction, counter, zeros) and the tag. */
+export const CCM_NONCE_BYTES = 13
 export const TAG_BYTES = 16
 /** The largest message either side accepts (a Jacdac report of 236 bytes + command + framing). */
 export const MAX_MESSAGE_BYTES = 300
@@ -58,7 +66,7 @@ export function deriveSessionKeys(linkKey: Uint8Array, hostNonce: Uint8Array, to
 }
 
 function ccmNonce(direction: number, counter: number): Buffer {
-    const n = Buffer.alloc(13)
+    const n = Buffer.alloc(CCM_NONCE_BYTES)
     n[0] = direction
     n.writeUInt32LE(counter, 1)
     return n
@@ -67,7 +75,7 @@ function ccmNonce(direction: number, counter: number): Buffer {
 export function sealData(key: Buffer, direction: number, counter: number, plain: Uint8Array): Buffer {
     const c = createCipheriv("aes-256-ccm", key, ccmNonce(direction, counter), { authTagLength: TAG_BYTES })
     const body = Buffer.concat([c.update(plain), c.final()])
-    const head = Buffer.alloc(5)
+    const head = Buffer.alloc(DATA_HEADER_BYTES)
     head[0] = MSG_DATA
     head.writeUInt32LE(counter, 1)
     return Buffer.concat([head, body, c.getAuthTag()])
@@ -75,13 +83,13 @@ export function sealData(key: Buffer, direction: number, counter: number, plain:
 
 /** The plaintext of a DATA message, or undefined when it is not authentic under `key`. */
 export function openData(key: Buffer, direction: number, message: Uint8Array): { counter: number; plain: Buffer } | undefined {
-    if (message.length < 5 + TAG_BYTES || message[0] !== MSG_DATA) return undefined
+    if (message.length < DATA_HEADER_BYTES + TAG_BYTES || message[0] !== MSG_DATA) return undefined
     const m = Buffer.from(message)
     const counter = m.readUInt32LE(1)
     try {
         const d = createDecipheriv("aes-256-ccm", key, ccmNonce(direction, counter), { authTagLength: TAG_BYTES })
         d.setAuthTag(m.subarray(m.length - TAG_BYTES))
-        return { counter, plain: Buffer.concat([d.update(m.subarray(5, m.length - TAG_BYTES)), d.final()]) }
+        return { counter, plain: Buffer.concat([d.update(m.subarray(DATA_HEADER_BYTES, m.length - TAG_BYTES)), d.final()]) }
     } catch {
         return undefined
     }

@@ -1,5 +1,9 @@
-// The token's encounter records as they come out of read_log: 30 bytes each (layout in
-// docs/storage.md and src/storage/contact-record.ts). Decoded on the host for matching.
+// The token's encounter records as they come out of read_log: the host's one codec of the 30-byte
+// wire record (encode and decode, with its check value). The layout is docs/storage.md's; the
+// firmware has its own codec (src/storage/contact-record.ts: DeviceScript cannot import this one),
+// and test/firmware/wire-record.test.ts fails when the two disagree on any byte
+// (its vectors come from this file: scripts/gen-wire-record-vectors.ts).
+import { TokenSyncLayout } from "../jacdac/service-specs.js"
 
 export interface EncounterRecord {
     rpi: Uint8Array
@@ -16,9 +20,31 @@ export interface EncounterRecord {
     rssiMin: number
 }
 
-export const RECORD_BYTES = 30
+/** A record's size (services/token-sync.md, `TokenSyncLayout.RecordBytes`). */
+export const RECORD_BYTES: number = TokenSyncLayout.RecordBytes
+/** Where each field starts in a record (little-endian). */
+export const RECORD_LAYOUT = {
+    rpi: 0,
+    aem: 16,
+    /** u24 minutes since LOG_EPOCH_UNIX_MINUTES. */
+    firstSeen: 20,
+    /** u8 minutes from firstSeen to lastSeen (255 at the most). */
+    duration: 23,
+    /** u8 (255 at the most). */
+    scans: 24,
+    /** i8 dBm each. */
+    rssiMax: 25,
+    rssiMean: 26,
+    rssiMin: 27,
+    /** The check value of the bytes before it (u16). */
+    check: 28,
+} as const
+const RPI_BYTES = RECORD_LAYOUT.aem - RECORD_LAYOUT.rpi
+const AEM_BYTES = RECORD_LAYOUT.firstSeen - RECORD_LAYOUT.aem
 /** 2020-01-01T00:00Z in Unix minutes: the log's time origin. */
 export const LOG_EPOCH_UNIX_MINUTES = 26297280
+/** The last Unix minute a record can hold (u24 minutes; 0xFFFFFF means "no time"). */
+export const LOG_LAST_UNIX_MINUTE = LOG_EPOCH_UNIX_MINUTES + 0xffffff - 1
 
 /** CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), as the token seals each record. */
 export function crc16(bytes: Uint8Array): number {
@@ -41,20 +67,52 @@ export function checkValue(bytes: Uint8Array): number {
 
 export class RecordFormatError extends Error {}
 
-/** Decodes one record; throws RecordFormatError when its checksum does not match. */
+const saturate = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)))
+
+/**
+ * The 30 bytes of one record, sealed with its check value, as the token writes it: duration and
+ * scans saturate at 255, RSSI at the i8 range. Throws RecordFormatError naming the field that
+ * cannot be written (a wrong RPI or AEM length, a time outside 2020-01-01..2051-11, lastSeen
+ * before firstSeen).
+ */
+export function encodeRecord(r: EncounterRecord): Buffer {
+    if (r.rpi.length !== RPI_BYTES) throw new RecordFormatError(`a record's RPI is ${RPI_BYTES} bytes, got ${r.rpi.length}`)
+    if (r.aem.length !== AEM_BYTES) throw new RecordFormatError(`a record's AEM is ${AEM_BYTES} bytes, got ${r.aem.length}`)
+    for (const field of ["firstSeen", "lastSeen"] as const) {
+        const m = r[field]
+        if (!Number.isInteger(m) || m < LOG_EPOCH_UNIX_MINUTES || m > LOG_LAST_UNIX_MINUTE)
+            throw new RecordFormatError(`a record's ${field} (Unix minute ${m}) is outside 2020-01-01..2051-11-25, the times a record can hold`)
+    }
+    if (r.lastSeen < r.firstSeen) throw new RecordFormatError(`a record's lastSeen (${r.lastSeen}) is before its firstSeen (${r.firstSeen})`)
+    const b = Buffer.alloc(RECORD_BYTES)
+    const L = RECORD_LAYOUT
+    b.set(r.rpi, L.rpi)
+    b.set(r.aem, L.aem)
+    b.writeUIntLE(r.firstSeen - LOG_EPOCH_UNIX_MINUTES, L.firstSeen, 3)
+    b[L.duration] = saturate(r.lastSeen - r.firstSeen, 0, 255)
+    b[L.scans] = saturate(r.scans, 0, 255)
+    b.writeInt8(saturate(r.rssiMax, -128, 127), L.rssiMax)
+    b.writeInt8(saturate(r.rssiMean, -128, 127), L.rssiMean)
+    b.writeInt8(saturate(r.rssiMin, -128, 127), L.rssiMin)
+    b.writeUInt16LE(checkValue(b.subarray(0, L.check)), L.check)
+    return b
+}
+
+/** Decodes one record; throws RecordFormatError when its length or checksum is wrong. */
 export function decodeRecord(buf: Uint8Array): EncounterRecord {
     if (buf.length !== RECORD_BYTES) throw new RecordFormatError(`a record is ${RECORD_BYTES} bytes, got ${buf.length}`)
     const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-    if (b.readUInt16LE(28) !== checkValue(b.subarray(0, 28))) throw new RecordFormatError("record checksum does not match")
-    const firstSeen = LOG_EPOCH_UNIX_MINUTES + b.readUInt16LE(20) + (b[22] << 16)
+    const L = RECORD_LAYOUT
+    if (b.readUInt16LE(L.check) !== checkValue(b.subarray(0, L.check))) throw new RecordFormatError("record checksum does not match")
+    const firstSeen = LOG_EPOCH_UNIX_MINUTES + b.readUIntLE(L.firstSeen, 3)
     return {
-        rpi: new Uint8Array(b.subarray(0, 16)),
-        aem: new Uint8Array(b.subarray(16, 20)),
+        rpi: new Uint8Array(b.subarray(L.rpi, L.rpi + RPI_BYTES)),
+        aem: new Uint8Array(b.subarray(L.aem, L.aem + AEM_BYTES)),
         firstSeen,
-        lastSeen: firstSeen + b[23],
-        scans: b[24],
-        rssiMax: b.readInt8(25),
-        rssiMean: b.readInt8(26),
-        rssiMin: b.readInt8(27),
+        lastSeen: firstSeen + b[L.duration],
+        scans: b[L.scans],
+        rssiMax: b.readInt8(L.rssiMax),
+        rssiMean: b.readInt8(L.rssiMean),
+        rssiMin: b.readInt8(L.rssiMin),
     }
 }

@@ -1,8 +1,12 @@
 // Talks to one token's sync service (services/token-sync.md) over any jacdac-ts bus: the
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
 import jd, { type JDBus, type JDService, type Packet } from "../jacdac/jacdac-ts.js"
-import { SRV_TOKEN_SYNC, TokenSyncCmd, TokenSyncReg, TokenSyncSessionState, TokenSyncState, loadProjectServiceSpecs } from "../jacdac/service-specs.js"
-import { RECORD_BYTES, decodeRecord, type EncounterRecord } from "./records.js"
+import {
+    SRV_TOKEN_SYNC, TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout as Layout, TokenSyncReg, TokenSyncSessionState, TokenSyncSetTimeOutcome, TokenSyncState,
+    loadProjectServiceSpecs,
+} from "../jacdac/service-specs.js"
+import { LINK_KEY_BYTES } from "../ble-link/protocol.js"
+import { decodeRecord, type EncounterRecord } from "./records.js"
 
 export type { EncounterRecord } from "./records.js"
 
@@ -55,6 +59,8 @@ export type ExportResult =
     | { state: "ready"; keys: ExportedKey[] }
     | { state: "waiting-for-button" | "not-requested" | "refused" | "in-progress" }
 
+export type LinkKeyAnswer = { state: "ready"; key: Buffer } | { state: Exclude<AnswerState, "ready"> }
+
 /** Whether the owner's press has opened a session (services/token-sync.md). */
 export type SessionState = "closed" | "waiting-for-button" | "open"
 
@@ -65,19 +71,27 @@ export interface SetTimeResult {
     outcome: "set" | "needs-press" | "refused"
 }
 
-const ANSWER_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
-const EXPORT_STATES = [...ANSWER_STATES, "in-progress"] as const
-const DECOMMISSION_STATES = [...ANSWER_STATES, "erasing"] as const
-const SET_TIME_OUTCOMES = ["set", "needs-press", "refused"] as const
+/** The answer states every guarded command shares (services/token-sync.md `Answer`), as the host
+ *  names them; `Answer.InProgress` has a name of its own for each command that has it. */
+export type AnswerState = "ready" | "waiting-for-button" | "not-requested" | "refused"
+const ANSWER_STATES: Record<number, AnswerState> = {
+    [TokenSyncAnswer.Ready]: "ready",
+    [TokenSyncAnswer.WaitingForButton]: "waiting-for-button",
+    [TokenSyncAnswer.NotRequested]: "not-requested",
+    [TokenSyncAnswer.Refused]: "refused",
+}
+function answerState<InProgress extends string = never>(code: number, inProgress?: InProgress): AnswerState | InProgress | undefined {
+    return code === TokenSyncAnswer.InProgress ? inProgress : ANSWER_STATES[code]
+}
+const SET_TIME_OUTCOMES: Record<number, SetTimeResult["outcome"]> = {
+    [TokenSyncSetTimeOutcome.Set]: "set",
+    [TokenSyncSetTimeOutcome.NeedsPress]: "needs-press",
+    [TokenSyncSetTimeOutcome.Refused]: "refused",
+}
 /** Real ms to wait for the first log page (the token commits what it still hears first). */
 const FIRST_LOG_PAGE_TIMEOUT_MS = 15_000
-const KEY_ENTRY_BYTES = 21
-const LOG_CURSOR_BYTES = 6
-/** state, count, done, next cursor; a burst's page then says where it starts (another cursor). */
-const LOG_PAGE_HEADER = 3 + LOG_CURSOR_BYTES
-const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
-/** Pages a kiosk asks for in one read_log: the most the token answers (28 records). */
-const BURST_PAGES = 4
+/** Pages a kiosk asks for in one read_log: the most the token answers. */
+const BURST_PAGES = Layout.MaxBurstPages
 /**
  * Real ms to wait for the first page of a burst after the first, and for each next page, before
  * asking again or going on from the last page received. The token's runtime sends at most 50
@@ -164,8 +178,9 @@ export class TokenSyncClient {
         const arg = Buffer.alloc(4)
         arg.writeUInt32LE(Math.max(0, Math.floor(unixSeconds)) >>> 0)
         const reply = Buffer.from(await this.command(TokenSyncCmd.SetTime, arg))
-        const outcome = reply.length >= 5 ? SET_TIME_OUTCOMES[reply[4]] : undefined
-        if (!outcome) throw new TokenSyncError(`the token answered set_time with ${reply.length} bytes (outcome ${reply[4]})`)
+        const at = Layout.SetTimeAnswerBytes - 1
+        const outcome = reply.length >= Layout.SetTimeAnswerBytes ? SET_TIME_OUTCOMES[reply[at]] : undefined
+        if (!outcome) throw new TokenSyncError(`the token answered set_time with ${reply.length} bytes (outcome ${reply[at]})`)
         return { drift: reply.readInt32LE(0), outcome }
     }
 
@@ -204,13 +219,13 @@ export class TokenSyncClient {
             const arg = Buffer.alloc(2)
             arg.writeUInt16LE(keys.length)
             const page = Buffer.from(await this.command(TokenSyncCmd.ExportKeys, arg))
-            const state = EXPORT_STATES[page[0]]
+            const state = answerState(page[0], "in-progress" as const)
             if (!state) throw new TokenSyncError(`token answered an unknown export state ${page[0]}`)
             if (state !== "ready") return { state }
             const total = page[1]
-            const count = Math.floor((page.length - 2) / KEY_ENTRY_BYTES)
+            const count = Math.floor((page.length - Layout.KeyPageHeaderBytes) / Layout.KeyEntryBytes)
             for (let i = 0; i < count; i++) {
-                const off = 2 + i * KEY_ENTRY_BYTES
+                const off = Layout.KeyPageHeaderBytes + i * Layout.KeyEntryBytes
                 keys.push({
                     keyData: new Uint8Array(page.subarray(off, off + 16)),
                     rollingStartIntervalNumber: page.readUInt32LE(off + 16),
@@ -227,7 +242,7 @@ export class TokenSyncClient {
     async readLogPage(cursor: LogCursor | null): Promise<LogPage> {
         // The first page takes longer: the token first writes what it is still hearing (up to 400 records).
         const page = Buffer.from(await this.command(TokenSyncCmd.ReadLog, cursorArgument(cursor), cursor ? 1000 : FIRST_LOG_PAGE_TIMEOUT_MS))
-        return parseLogPage(page, LOG_PAGE_HEADER)
+        return parseLogPage(page, Layout.PageHeaderBytes)
     }
 
     /**
@@ -311,6 +326,24 @@ export class TokenSyncClient {
         }
     }
 
+    /** Asks the owner to confirm handing out the token's Bluetooth link key (30 s), over USB only.
+     *  False: it was handed out before, the token is stopped, or another request waits. */
+    async requestLinkKey(): Promise<boolean> {
+        const reply = await this.command(TokenSyncCmd.RequestLinkKey)
+        return reply.length > 0 && reply[0] !== 0
+    }
+
+    /** The link key after the owner's press (once in the token's life), or where the hand-out stands. */
+    async handOutLinkKey(): Promise<LinkKeyAnswer> {
+        const page = Buffer.from(await this.command(TokenSyncCmd.HandOutLinkKey))
+        const state = answerState(page[0])
+        if (!state) throw new TokenSyncError(`the token answered an unknown hand-out state ${page[0]}`)
+        if (state !== "ready") return { state }
+        if (page.length !== 1 + LINK_KEY_BYTES)
+            throw new TokenSyncError(`the token's Bluetooth key came incomplete: ${page.length - 1} of ${LINK_KEY_BYTES} bytes`)
+        return { state, key: page.subarray(1) }
+    }
+
     /** Asks the owner to confirm the end of use with the button (30 s). False: already stopped. */
     async requestDecommission(): Promise<boolean> {
         const reply = await this.command(TokenSyncCmd.RequestDecommission)
@@ -320,14 +353,15 @@ export class TokenSyncClient {
     /** The decommission's state, and once done the proof of erasure read back from flash. */
     async decommission(): Promise<DecommissionResult> {
         const r = Buffer.from(await this.command(TokenSyncCmd.Decommission))
-        const state = DECOMMISSION_STATES[r[0]]
+        const state = answerState(r[0], "erasing" as const)
         if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
         if (state === "ready") {
-            if (r.length < 13) throw new TokenSyncError("the token's proof of erasure is incomplete")
+            if (r.length < Layout.WipeProofAnswerBytes) throw new TokenSyncError("the token's proof of erasure is incomplete")
             return { state: "done", ...readBackAt(r, 1) }
         }
         if (state === "erasing" && r.length > 1) {
-            if (r.length < 17) throw new TokenSyncError(`the token's failed erase read-back is ${r.length} bytes, not 17`)
+            if (r.length < Layout.WipeFailedAnswerBytes)
+                throw new TokenSyncError(`the token's failed erase read-back is ${r.length} bytes, not ${Layout.WipeFailedAnswerBytes}`)
             return { state, failed: { attempts: r.readUInt32LE(1), ...readBackAt(r, 5) } }
         }
         return { state }
@@ -349,7 +383,7 @@ export interface LogPage {
 }
 
 function cursorArgument(cursor: LogCursor | null): Buffer {
-    const arg = Buffer.alloc(cursor ? LOG_CURSOR_BYTES : 0)
+    const arg = Buffer.alloc(cursor ? Layout.CursorBytes : 0)
     if (cursor) {
         arg.writeUInt32LE(cursor.seq, 0)
         arg.writeUInt16LE(cursor.slot, 4)
@@ -359,22 +393,23 @@ function cursorArgument(cursor: LogCursor | null): Buffer {
 
 /** A page of a burst; as the first answer, also a single page (a token before bursts answers one). */
 function parseBurstPage(page: Buffer, first: boolean): LogPage {
-    const single = first && page.length >= LOG_PAGE_HEADER && page.length === LOG_PAGE_HEADER + page[1] * RECORD_BYTES
-    return parseLogPage(page, single ? LOG_PAGE_HEADER : BURST_PAGE_HEADER)
+    const single = first && page.length >= Layout.PageHeaderBytes && page.length === Layout.PageHeaderBytes + page[1] * Layout.RecordBytes
+    return parseLogPage(page, single ? Layout.PageHeaderBytes : Layout.BurstPageHeaderBytes)
 }
 
 function parseLogPage(page: Buffer, header: number): LogPage {
-    if (page.length >= 1 && (page[0] === 1 || page[0] === 2))
+    const state = page.length >= 1 ? answerState(page[0]) : undefined
+    if (state === "waiting-for-button" || state === "not-requested")
         throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
-    if (page.length < 1 || page[0] !== 0) throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
+    if (state !== "ready") throw new TokenSyncError("the token refused to hand out its log (it is stopped)")
     if (page.length < header) throw new TokenSyncError(`the token answered a log page of ${page.length} bytes`)
     const count = page[1]
-    if (page.length !== header + count * RECORD_BYTES)
+    if (page.length !== header + count * Layout.RecordBytes)
         throw new TokenSyncError(`the token's log page says ${count} records but holds ${page.length - header} bytes`)
     const records: EncounterRecord[] = []
-    for (let i = 0; i < count; i++) records.push(decodeRecord(page.subarray(header + i * RECORD_BYTES, header + (i + 1) * RECORD_BYTES)))
+    for (let i = 0; i < count; i++) records.push(decodeRecord(page.subarray(header + i * Layout.RecordBytes, header + (i + 1) * Layout.RecordBytes)))
     const cursorAt = (at: number) => ({ seq: page.readUInt32LE(at), slot: page.readUInt16LE(at + 4) })
-    return { records, next: cursorAt(3), done: page[2] === 1, from: header === BURST_PAGE_HEADER ? cursorAt(LOG_PAGE_HEADER) : undefined }
+    return { records, next: cursorAt(3), done: page[2] === 1, from: header === Layout.BurstPageHeaderBytes ? cursorAt(Layout.PageHeaderBytes) : undefined }
 }
 
 /** What a log read got before it was interrupted: pass it back as `resumeFrom`. */

@@ -2,12 +2,9 @@
 // by the owner's press under the same rules as every other request (src/sync/presence.ts,
 // PURPOSE_LINK_KEY), then answered once (hand_out_link_key). After that the token never reveals the
 // key again.
+// Its answer states are the service's shared ones (services/token-sync.md, generated).
+import * as ds from "@devicescript/core"
 import { LinkKeyStore } from "./link-key"
-
-export const HANDOUT_READY = 0
-export const HANDOUT_WAITING_FOR_BUTTON = 1
-export const HANDOUT_NOT_REQUESTED = 2
-export const HANDOUT_REFUSED = 3
 
 export class LinkKeyHandOut {
     private confirmed = false
@@ -32,12 +29,12 @@ export class LinkKeyHandOut {
     /** `waiting`: the press for the hand-out is still awaited. */
     async answer(waiting: boolean): Promise<Buffer> {
         if (!this.confirmed) {
-            if (this.keys.wasHandedOut() || !this.keys.linkKey()) return Buffer.from([HANDOUT_REFUSED])
-            return Buffer.from([waiting ? HANDOUT_WAITING_FOR_BUTTON : HANDOUT_NOT_REQUESTED])
+            if (this.keys.wasHandedOut() || !this.keys.linkKey()) return Buffer.from([ds.TokenSyncAnswer.Refused])
+            return Buffer.from([waiting ? ds.TokenSyncAnswer.WaitingForButton : ds.TokenSyncAnswer.NotRequested])
         }
         this.confirmed = false
         const key = await this.keys.handOut()
-        if (!key) return Buffer.from([HANDOUT_REFUSED])
-        return Buffer.from([HANDOUT_READY]).concat(key)
+        if (!key) return Buffer.from([ds.TokenSyncAnswer.Refused])
+        return Buffer.from([ds.TokenSyncAnswer.Ready]).concat(key)
     }
 }

@@ -3,10 +3,10 @@
 // id: only the token-sync service is reachable from a host, so nobody reads it there.
 import { randomBuffer } from "@devicescript/crypto"
 import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
+import { LINK_KEY_BYTES } from "./link-constants"
 
 export const LINK_KEY_SETTING = "link_key"
 const HANDED_OUT_SETTING = "link_out"
-export const LINK_KEY_BYTES = 32
 
 export class LinkKeyStore {
     private constructor(

@@ -1,21 +1,10 @@
 // The token's end of the encrypted sync link: the same protocol as lib/ble-link/protocol.ts (read
-// that file's header for the design; the numbers and labels here must stay equal to it).
+// that file's header for the design). Its numbers and labels are in link-constants.ts.
 import { decrypt, encrypt, hmac, sha256Hkdf } from "@devicescript/crypto"
-
-export const NONCE_BYTES = 16
-export const MSG_HELLO = 0x01
-export const MSG_READY = 0x02
-export const MSG_DATA = 0x03
-const TAG_BYTES = 16
-export const MAX_MESSAGE_BYTES = 300
-const SYNC_SERVICE_UUID = 0xfff5
-const ADV_NONCE_BYTES = 8
-const ADV_TAG_BYTES = 8
-const ADV_LABEL = "gaen-token sync adv"
-const HOST_TO_TOKEN_LABEL = "gaen-token link h2t"
-const TOKEN_TO_HOST_LABEL = "gaen-token link t2h"
-export const DIR_HOST_TO_TOKEN = 0
-export const DIR_TOKEN_TO_HOST = 1
+import {
+    ADV_LABEL, ADV_NONCE_BYTES, ADV_TAG_BYTES, CCM_NONCE_BYTES, DATA_HEADER_BYTES, HOST_TO_TOKEN_LABEL, MSG_DATA, SYNC_SERVICE_UUID, TAG_BYTES,
+    TOKEN_TO_HOST_LABEL,
+} from "./link-constants"
 
 export interface SessionKeys {
     hostToToken: Buffer
@@ -31,14 +20,14 @@ export function deriveSessionKeys(linkKey: Buffer, hostNonce: Buffer, tokenNonce
 }
 
 function ccmNonce(direction: number, counter: number) {
-    const n = Buffer.alloc(13)
+    const n = Buffer.alloc(CCM_NONCE_BYTES)
     n[0] = direction
     n.setAt(1, "u32", counter)
     return n
 }
 
 export function sealData(key: Buffer, direction: number, counter: number, plain: Buffer): Buffer {
-    const head = Buffer.alloc(5)
+    const head = Buffer.alloc(DATA_HEADER_BYTES)
     head[0] = MSG_DATA
     head.setAt(1, "u32", counter)
     return head.concat(encrypt({ algo: "aes-256-ccm", key, iv: ccmNonce(direction, counter), data: plain, tagLength: TAG_BYTES }))
@@ -46,7 +35,7 @@ export function sealData(key: Buffer, direction: number, counter: number, plain:
 
 /** The counter of a DATA message (without checking it): -1 when it is not one. */
 export function dataCounter(message: Buffer): number {
-    if (message.length < 5 + TAG_BYTES || message[0] !== MSG_DATA) return -1
+    if (message.length < DATA_HEADER_BYTES + TAG_BYTES || message[0] !== MSG_DATA) return -1
     return message.getAt(1, "u32")
 }
 
@@ -55,7 +44,7 @@ export function openData(key: Buffer, direction: number, message: Buffer): Buffe
     const counter = dataCounter(message)
     if (counter < 0) return undefined
     try {
-        const plain = decrypt({ algo: "aes-256-ccm", key, iv: ccmNonce(direction, counter), data: message.slice(5), tagLength: TAG_BYTES })
+        const plain = decrypt({ algo: "aes-256-ccm", key, iv: ccmNonce(direction, counter), data: message.slice(DATA_HEADER_BYTES), tagLength: TAG_BYTES })
         return plain ? plain : undefined
     } catch (e) {
         return undefined
@@ -90,5 +79,3 @@ export function syncAdvertisement(linkKey: Buffer, nonce: Buffer): Buffer {
     ad.blitAt(7 + ADV_NONCE_BYTES, tag, 0, ADV_TAG_BYTES)
     return ad
 }
-
-export const SYNC_ADV_NONCE_BYTES = ADV_NONCE_BYTES

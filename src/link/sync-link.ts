@@ -9,10 +9,8 @@ import { randomBuffer } from "@devicescript/crypto"
 import { LINK_EVENT_CONNECTED, LINK_EVENT_DISCONNECTED, LINK_EVENT_VALUE, RadioLink } from "../hardware/radio-link"
 import { TokenSyncServer } from "../sync/sync-server"
 import { Token } from "../token"
-import {
-    DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES, SYNC_ADV_NONCE_BYTES,
-    SessionKeys, dataCounter, deriveSessionKeys, fragment, openData, sealData, syncAdvertisement,
-} from "./link-protocol"
+import { SessionKeys, dataCounter, deriveSessionKeys, fragment, openData, sealData, syncAdvertisement } from "./link-protocol"
+import { ADV_NONCE_BYTES, DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES } from "./link-constants"
 import { answersOverLink } from "./token-sync-dispatch"
 
 /** How long the sync advertisement stays on air after a press (token time). */
@@ -51,7 +49,7 @@ export class SyncLink {
         const address = randomBuffer(6)
         address[5] = address[5] | 0xc0 // static random address
         this.windowUntil = ds.millis() + SYNC_WINDOW_MS
-        await this.radio.advertiseSync(address, syncAdvertisement(key, randomBuffer(SYNC_ADV_NONCE_BYTES)))
+        await this.radio.advertiseSync(address, syncAdvertisement(key, randomBuffer(ADV_NONCE_BYTES)))
         const self = this
         const until = this.windowUntil
         setTimeout(async () => {

@@ -7,7 +7,6 @@ import { Server } from "@devicescript/server"
 import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
 import { WipeReport } from "../storage/flash"
-import { RECORD_SIZE } from "../storage/layout"
 import { OwnerButton } from "./owner-button"
 import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
 import { Token } from "../token"
@@ -17,31 +16,12 @@ import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 
 export const FIRMWARE_VERSION = "0.4.0"
 
-// set_time outcomes (services/token-sync.md).
-export const TIME_SET = 0
-export const TIME_NEEDS_PRESS = 1
-export const TIME_REFUSED = 2
-
-// Answer states shared by export_keys, read_log and decommission (services/token-sync.md).
-export const ANSWER_READY = 0
-export const ANSWER_WAITING_FOR_BUTTON = 1
-export const ANSWER_NOT_REQUESTED = 2
-export const ANSWER_REFUSED = 3
-export const ANSWER_IN_PROGRESS = 4
-
-/** One exported key: TEK, rolling start u32, rolling period u8 (services/token-sync.md). */
-const KEY_ENTRY_BYTES = TEK_BYTES + 5
+// The answer codes and sizes are services/token-sync.md's, generated into @devicescript/core.
+const Answer = ds.TokenSyncAnswer
+const Layout = ds.TokenSyncLayout
 /** A Jacdac report carries at most 236 bytes. */
 const MAX_REPORT = 236
-const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - 2, KEY_ENTRY_BYTES)
-const LOG_CURSOR_BYTES = 6
-const LOG_PAGE_HEADER = 9
-/** A burst's page also says where it starts (a cursor), so a host can tell it follows the last. */
-const BURST_PAGE_HEADER = LOG_PAGE_HEADER + LOG_CURSOR_BYTES
-/** Both kinds of page hold 7 records (236 bytes at most). */
-const RECORDS_PER_PAGE = Math.idiv(MAX_REPORT - BURST_PAGE_HEADER, RECORD_SIZE)
-/** Pages one read_log may answer with: 112 records (services/token-sync.md). */
-const MAX_BURST_PAGES = 4
+const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - Layout.KeyPageHeaderBytes, Layout.KeyEntryBytes)
 
 export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     private readonly presence = new OwnerPresence()
@@ -110,19 +90,19 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     async setTime(unixTime: number): Promise<Buffer> {
         const answer = (drift: number, outcome: number) => {
-            const out = Buffer.alloc(5)
+            const out = Buffer.alloc(Layout.SetTimeAnswerBytes)
             out.setAt(0, "i32", drift)
-            out[4] = outcome
+            out[Layout.SetTimeAnswerBytes - 1] = outcome
             return out
         }
         try {
             if (typeof unixTime !== "number" || !(unixTime >= EARLIEST_VALID_UNIX && unixTime <= LATEST_USABLE_UNIX))
-                return answer(0, TIME_REFUSED)
-            if (!this.presence.use() && !this.mayChangeClockUnpressed(unixTime)) return answer(0, TIME_NEEDS_PRESS)
-            return answer(await this.token.setTime(unixTime), TIME_SET)
+                return answer(0, ds.TokenSyncSetTimeOutcome.Refused)
+            if (!this.presence.use() && !this.mayChangeClockUnpressed(unixTime)) return answer(0, ds.TokenSyncSetTimeOutcome.NeedsPress)
+            return answer(await this.token.setTime(unixTime), ds.TokenSyncSetTimeOutcome.Set)
         } catch (e) {
             console.log(`sync: set_time refused: ${e}`)
-            return answer(0, TIME_REFUSED)
+            return answer(0, ds.TokenSyncSetTimeOutcome.Refused)
         }
     }
 
@@ -202,7 +182,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             return await this.linkKeyHandOut.answer(this.presence.waitingFor() === PURPOSE_LINK_KEY)
         } catch (e) {
             console.log(`sync: link key hand-out failed: ${e}`)
-            return Buffer.from([ANSWER_REFUSED])
+            return Buffer.from([Answer.Refused])
         }
     }
 
@@ -211,24 +191,24 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             return this.exportPage(startIndex)
         } catch (e) {
             console.log(`sync: export_keys failed: ${e}`)
-            return Buffer.from([ANSWER_REFUSED])
+            return Buffer.from([Answer.Refused])
         }
     }
 
     private exportPage(startIndex: number): Buffer {
-        if (this.token.isStopped() || !this.token.clock.isSet()) return Buffer.from([ANSWER_REFUSED])
-        if (this.releasing) return Buffer.from([ANSWER_IN_PROGRESS])
+        if (this.token.isStopped() || !this.token.clock.isSet()) return Buffer.from([Answer.Refused])
+        if (this.releasing) return Buffer.from([Answer.InProgress])
         if (this.exported && !this.presence.use()) this.exported = undefined
         if (!this.exported)
-            return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
+            return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? Answer.WaitingForButton : Answer.NotRequested])
         const keys = this.exported
         const start = typeof startIndex === "number" && startIndex >= 0 ? startIndex : 0
         const end = Math.min(keys.length, start + KEYS_PER_PAGE)
-        const page = Buffer.alloc(2 + Math.max(0, end - start) * KEY_ENTRY_BYTES)
-        page[0] = ANSWER_READY
+        const page = Buffer.alloc(Layout.KeyPageHeaderBytes + Math.max(0, end - start) * Layout.KeyEntryBytes)
+        page[0] = Answer.Ready
         page[1] = keys.length
         for (let i = start; i < end; i++) {
-            const off = 2 + (i - start) * KEY_ENTRY_BYTES
+            const off = Layout.KeyPageHeaderBytes + (i - start) * Layout.KeyEntryBytes
             page.blitAt(off, keys[i].keyData, 0, TEK_BYTES)
             page.setAt(off + TEK_BYTES, "u32", keys[i].rollingStartIntervalNumber)
             page[off + TEK_BYTES + 4] = keys[i].rollingPeriod
@@ -246,31 +226,31 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     /**
      * The answer to read_log (services/token-sync.md): one page, or with a burst asked for, up
-     * to MAX_BURST_PAGES pages, each with its own cursors so that a host that loses some resumes
+     * to Layout.MaxBurstPages pages, each with its own cursors so that a host that loses some resumes
      * from the last one it got. Holds one burst: its records as read (4 × 210 bytes) and its pages
      * (4 × 225 bytes), about 1.7 KB of heap (16 pages, 7 KB, ran out of memory beside the tracker's
      * table in a crowd of 200: test/token/crowd.test.ts).
      */
     async readLogPages(arg: Buffer): Promise<Buffer[]> {
         try {
-            if (this.token.isStopped()) return [Buffer.from([ANSWER_REFUSED])]
-            if (!this.presence.use()) return [Buffer.from([this.presence.isWaiting() ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])]
+            if (this.token.isStopped()) return [Buffer.from([Answer.Refused])]
+            if (!this.presence.use()) return [Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested])]
             const length = arg ? arg.length : 0
-            if (length !== 0 && length !== 1 && length !== LOG_CURSOR_BYTES && length !== LOG_CURSOR_BYTES + 1) return [Buffer.from([ANSWER_REFUSED])]
-            const hasCursor = length >= LOG_CURSOR_BYTES
+            if (length !== 0 && length !== 1 && length !== Layout.CursorBytes && length !== Layout.CursorBytes + 1) return [Buffer.from([Answer.Refused])]
+            const hasCursor = length >= Layout.CursorBytes
             const cursor: LogCursor = hasCursor ? { seq: arg.getAt(0, "u32"), slot: arg.getAt(4, "u16") } : LOG_START
-            const burst = length === 1 || length === LOG_CURSOR_BYTES + 1
-            const wanted = burst ? Math.max(1, Math.min(MAX_BURST_PAGES, arg[length - 1])) : 1
+            const burst = length === 1 || length === Layout.CursorBytes + 1
+            const wanted = burst ? Math.max(1, Math.min(Layout.MaxBurstPages, arg[length - 1])) : 1
             // A read from the start also takes what is still being heard: the kiosk sees everything
             // up to now (an identifier heard again later simply gets a second record).
             if (!hasCursor) await this.token.tracker.commitAll()
-            const chunks = await this.token.storage.log.readPages(cursor, RECORDS_PER_PAGE, wanted)
-            const header = burst ? BURST_PAGE_HEADER : LOG_PAGE_HEADER
+            const chunks = await this.token.storage.log.readPages(cursor, Layout.RecordsPerPage, wanted)
+            const header = burst ? Layout.BurstPageHeaderBytes : Layout.PageHeaderBytes
             const pages: Buffer[] = []
             let from = cursor
             for (const chunk of chunks) {
-                const page = Buffer.alloc(header + chunk.count * RECORD_SIZE)
-                page[0] = ANSWER_READY
+                const page = Buffer.alloc(header + chunk.count * Layout.RecordBytes)
+                page[0] = Answer.Ready
                 page[1] = chunk.count
                 page[2] = chunk.done ? 1 : 0
                 page.setAt(3, "u32", chunk.next.seq)
@@ -279,14 +259,14 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                     page.setAt(9, "u32", from.seq)
                     page.setAt(13, "u16", from.slot)
                 }
-                page.blitAt(header, chunk.records, 0, chunk.count * RECORD_SIZE)
+                page.blitAt(header, chunk.records, 0, chunk.count * Layout.RecordBytes)
                 pages.push(page)
                 from = chunk.next
             }
             return pages
         } catch (e) {
             console.log(`sync: read_log failed: ${e}`)
-            return [Buffer.from([ANSWER_REFUSED])]
+            return [Buffer.from([Answer.Refused])]
         }
     }
 
@@ -294,8 +274,8 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         try {
             const proof = this.token.wipeProof()
             if (proof) {
-                const out = Buffer.alloc(13)
-                out[0] = ANSWER_READY
+                const out = Buffer.alloc(Layout.WipeProofAnswerBytes)
+                out[0] = Answer.Ready
                 putWipeReport(out, 1, proof)
                 return out
             }
@@ -304,17 +284,17 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             // last failed read-back goes with it: a flash that never erases is then reported.
             if (this.token.isStopped()) {
                 const failed = this.token.lastFailedWipeReadBack()
-                if (!failed) return Buffer.from([ANSWER_IN_PROGRESS])
-                const out = Buffer.alloc(17)
-                out[0] = ANSWER_IN_PROGRESS
+                if (!failed) return Buffer.from([Answer.InProgress])
+                const out = Buffer.alloc(Layout.WipeFailedAnswerBytes)
+                out[0] = Answer.InProgress
                 out.setAt(1, "u32", this.token.failedWipeAttempts())
                 putWipeReport(out, 5, failed)
                 return out
             }
-            return Buffer.from([this.presence.waitingFor() === PURPOSE_DECOMMISSION ? ANSWER_WAITING_FOR_BUTTON : ANSWER_NOT_REQUESTED])
+            return Buffer.from([this.presence.waitingFor() === PURPOSE_DECOMMISSION ? Answer.WaitingForButton : Answer.NotRequested])
         } catch (e) {
             console.log(`sync: decommission answer failed: ${e}`)
-            return Buffer.from([ANSWER_REFUSED])
+            return Buffer.from([Answer.Refused])
         }
     }
 }

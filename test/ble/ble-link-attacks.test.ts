@@ -7,7 +7,7 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { SimulatedBleCentral } from "../../sim/harness/ble-central.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
-import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
+import { TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout, TokenSyncSetTimeOutcome } from "../../lib/jacdac/service-specs.js"
 import { HostLinkSession, type GattConnection } from "../../lib/ble-link/host-session.js"
 import { linkKeyOfStickerCode } from "../../lib/ble-link/sticker-code.js"
 import { MSG_HELLO, NONCE_BYTES, fragment } from "../../lib/ble-link/protocol.js"
@@ -47,11 +47,8 @@ async function command(session: HostLinkSession, cmd: number, arg: Uint8Array = 
 }
 
 const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b }
-// Answers (services/token-sync.md): read_log's state byte, set_time's outcome byte (after the drift).
-const ANSWER_NOT_REQUESTED = 2
-const SET_TIME_OUTCOME = 4
-const TIME_SET = 0
-const TIME_NEEDS_PRESS = 1
+/** Where set_time's answer carries its outcome (services/token-sync.md): its last byte, after the drift. */
+const SET_TIME_OUTCOME = TokenSyncLayout.SetTimeAnswerBytes - 1
 
 describe("the Bluetooth sync link refuses what does not come from the sticker's holder", () => {
     const cleanup = new Cleanup()
@@ -134,7 +131,7 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
         }
         // The link still works (the next answer comes), and those two had none. The press rules hold
         // over it as over USB: no log without a session.
-        expect((await command(session, TokenSyncCmd.ReadLog))[0]).toBe(ANSWER_NOT_REQUESTED)
+        expect((await command(session, TokenSyncCmd.ReadLog))[0]).toBe(TokenSyncAnswer.NotRequested)
         expect(answers).toEqual([TokenSyncCmd.ReadLog])
         await session.close()
     })
@@ -145,13 +142,13 @@ describe("the Bluetooth sync link refuses what does not come from the sticker's 
         const session = await HostLinkSession.open(r.conn, linkKey)
         const now = Math.floor(clock.now() / 1000)
         // A 5-hour jump needs the owner's press (the clock guard), over the link as over USB...
-        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TIME_NEEDS_PRESS)
+        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TokenSyncSetTimeOutcome.NeedsPress)
         // ...so the owner presses for a session, asked over the link.
         expect((await command(session, TokenSyncCmd.RequestSession))[0]).not.toBe(0) // accepted
         await vm.pressButton(clock)
         expect(await waitUntil(async () => (await usb.session()) === "open", 20_000)).toBe(true)
         const frameOneFrom = r.written.length
-        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TIME_SET) // the clock 5 hours on
+        expect((await command(session, TokenSyncCmd.SetTime, u32(now + 5 * HOUR_S)))[SET_TIME_OUTCOME]).toBe(TokenSyncSetTimeOutcome.Set) // the clock 5 hours on
         const frameOne = r.written.slice(frameOneFrom)
         await command(session, TokenSyncCmd.SetTime, u32(now)) // back
         const before = await tokenState()

@@ -14,7 +14,7 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { LogReadInterrupted, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
-import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
+import { TokenSyncCmd, TokenSyncLayout as Layout } from "../../lib/jacdac/service-specs.js"
 import type { TestServer } from "../server/helpers.js"
 import { upload } from "../../testkit/server.js"
 import { startProxy } from "../kiosk/fixtures.js"
@@ -148,7 +148,7 @@ describe("a token unplugged in the middle of reading its log", () => {
                 expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
                 // Every page that arrived is kept: those before the cut, and any the link still held
                 // when it was cut (on a loaded machine a few of the burst's pages are in flight).
-                expect(cut.records.length).toBe(pages * 7)
+                expect(cut.records.length).toBe(pages * Layout.RecordsPerPage)
                 expect(pages).toBeGreaterThanOrEqual(23)
                 expect(pages, "no page of a burst asked for after the cut").toBeLessThanOrEqual(24)
                 expect(cut.records).toEqual(clean.slice(0, cut.records.length))
@@ -161,7 +161,7 @@ describe("a token unplugged in the middle of reading its log", () => {
                     const resumed = await again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
                     expect(resumed).toEqual(clean)
                 } finally { await again.close() }
-                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(16 * 7) // one burst from the cursor on
+                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage) // one burst from the cursor on
             })
         } finally { await owner.close() }
     })

@@ -14,7 +14,7 @@ import { TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient, type EncounterRecord, type TokenStatus } from "../../lib/token-sync/sync-client.js"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
-import { TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
+import { TokenSyncAnswer as Answer, TokenSyncCmd, TokenSyncLayout as Layout, TokenSyncSetTimeOutcome } from "../../lib/jacdac/service-specs.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { connectToToken, type TokenConnection } from "../../kiosk/index.js"
 import { tokenAddress } from "./helpers.js"
@@ -94,36 +94,36 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
     })
 
     test("targeted malformed and out-of-order commands get error answers and change nothing", async () => {
-        // set_time: 0, 2^32-1 (2106), 3 bytes, nothing: refused (drift 0, outcome 2).
+        // set_time: 0, 2^32-1 (2106), 3 bytes, nothing: refused (drift 0, then the outcome).
         for (const arg of [u32(0), u32(2 ** 32 - 1), Uint8Array.of(1, 2, 3), new Uint8Array(0)])
-            expect(hex(await ask(TokenSyncCmd.SetTime, arg)), `set_time [${hex(arg)}]`).toBe("0000000002")
-        // read_log without the owner's session: nothing handed out, whatever the cursor (2: no session).
-        for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)]) expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe("02")
+            expect(hex(await ask(TokenSyncCmd.SetTime, arg)), `set_time [${hex(arg)}]`).toBe("00000000" + hex(Uint8Array.of(TokenSyncSetTimeOutcome.Refused)))
+        // read_log without the owner's session: nothing handed out, whatever the cursor.
+        for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)]) expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe(hex(Uint8Array.of(Answer.NotRequested)))
         await withOwnerSession(clock, vm, sync, async () => {
             // read_log with 2-5 or 8 argument bytes: refused (0 or 6 bytes: a cursor; 1 or 7: a burst).
-            for (const n of [2, 3, 4, 5, 8]) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} argument bytes`).toBe(3)
+            for (const n of [2, 3, 4, 5, 8]) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} argument bytes`).toBe(Answer.Refused)
             // A cursor far in the future (beyond the newest sector): the read restarts at the beginning.
             const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
-            expect(future[0]).toBe(0)
-            expect(hex(future.subarray(9, 9 + 16))).toBe(hex(before.log[0].rpi))
+            expect(future[0]).toBe(Answer.Ready)
+            expect(hex(future.subarray(Layout.PageHeaderBytes, Layout.PageHeaderBytes + 16))).toBe(hex(before.log[0].rpi))
             // One byte: a burst from the beginning (0x11 = 17 pages asks for the most, 4); its first
             // page says it starts at the beginning (a zero cursor) and holds the first records.
             const burst = await ask(TokenSyncCmd.ReadLog, Uint8Array.of(0x11))
-            expect(burst[0]).toBe(0)
-            expect(burst.length).toBe(15 + burst[1] * 30)
-            expect(hex(burst.subarray(9, 15))).toBe("000000000000")
-            expect(hex(burst.subarray(15, 15 + 16))).toBe(hex(before.log[0].rpi))
+            expect(burst[0]).toBe(Answer.Ready)
+            expect(burst.length).toBe(Layout.BurstPageHeaderBytes + burst[1] * Layout.RecordBytes)
+            expect(hex(burst.subarray(Layout.PageHeaderBytes, Layout.BurstPageHeaderBytes))).toBe("000000000000")
+            expect(hex(burst.subarray(Layout.BurstPageHeaderBytes, Layout.BurstPageHeaderBytes + 16))).toBe(hex(before.log[0].rpi))
         })
         // export_keys with random start indices before any request: not requested.
         for (const start of [0, 1, 14, 0xffff]) {
             const b = Buffer.alloc(2); b.writeUInt16LE(start)
-            expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(b)))[0], `export_keys from ${start}`).toBe(2)
+            expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(b)))[0], `export_keys from ${start}`).toBe(Answer.NotRequested)
         }
-        expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(0)))[0]).toBe(2)
-        expect((await ask(TokenSyncCmd.ExportKeys, Uint8Array.of(7)))[0]).toBe(2)
+        expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(0)))[0]).toBe(Answer.NotRequested)
+        expect((await ask(TokenSyncCmd.ExportKeys, Uint8Array.of(7)))[0]).toBe(Answer.NotRequested)
         // decommission without a request: not requested, nothing erased.
-        expect((await ask(TokenSyncCmd.Decommission, new Uint8Array(0)))[0]).toBe(2)
-        expect((await ask(TokenSyncCmd.Decommission, new Uint8Array(MAX_PAYLOAD).fill(0xff)))[0]).toBe(2)
+        expect((await ask(TokenSyncCmd.Decommission, new Uint8Array(0)))[0]).toBe(Answer.NotRequested)
+        expect((await ask(TokenSyncCmd.Decommission, new Uint8Array(MAX_PAYLOAD).fill(0xff)))[0]).toBe(Answer.NotRequested)
     })
 
     test(`${RANDOM_CASES} random commands, register reads and writes: the token answers every implemented command`, async () => {

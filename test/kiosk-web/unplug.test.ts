@@ -16,6 +16,7 @@ import { Cleanup } from "../helpers/cleanup.js"
 import { pressingWhenAsked } from "../helpers/owner.js"
 import { openKioskBrowser, seriousA11yViolations, type KioskBrowser } from "../helpers/browser.js"
 import { SCREENS_DIR } from "./helpers.js"
+import { TokenSyncLayout as Layout } from "../../lib/jacdac/service-specs.js"
 
 const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 9, 0), 200)
 const cleanup = new Cleanup()
@@ -86,10 +87,10 @@ describe("a token unplugged during the check's log read", { timeout: 240_000 }, 
         expect(back).toBeGreaterThan(0)
         expect(events.slice(back).some(e => e.step === "press-button"), "a second press asked after the re-plug").toBe(false)
         const reads = events.slice(back).filter((e): e is Extract<KioskProgress, { step: "read-log" }> => e.step === "read-log")
-        // Resumed, not restarted: the first burst after the re-plug (up to 4 pages of 7 records)
+        // Resumed, not restarted: the first burst after the re-plug (up to a burst of full pages)
         // continues from the records already read.
         expect(reads[0].read - cut.read).toBeGreaterThan(0)
-        expect(reads[0].read - cut.read).toBeLessThanOrEqual(4 * 7)
+        expect(reads[0].read - cut.read).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage)
         expect(reads.at(-1)!.read).toBe(recordsHeld)
     })
 })
