@@ -25,10 +25,6 @@ const NOT_SOURCES = new Set(["node_modules", ".git", ".devicescript", "built", "
  * `to` (file paths from the repository root).
  */
 const TEMPORARY_EXCEPTIONS: { from: string; to: string; why: string }[] = [
-    // The world's sticker hand-out drives the kiosk's own hand-out path; once the link-key hand-out
-    // goes through TokenSyncClient (lib/token-sync), the world uses that and imports no kiosk code.
-    { from: "sim/harness/hand-out-sticker.ts", to: "kiosk/link/hand-out.ts", why: "the hand-out belongs in lib/token-sync" },
-    { from: "sim/harness/hand-out-sticker.ts", to: "kiosk/token/session.ts", why: "the hand-out belongs in lib/token-sync" },
     // The log-read bench builds a full log's flash image with a test helper that is being rewritten
     // on the one record codec in lib/; the rewritten image builder goes to testkit/.
     { from: "bench/logread.bench.ts", to: "test/helpers/log-flash-image.ts", why: "the flash-image builder goes to testkit/" },
