@@ -223,7 +223,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         // Checked before the token is touched, as everything typed (a bad --retries must not end a session midway).
         const policy = retryPolicy(ctx)
         await withToken(ctx, async s => {
-            if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days, setup.riskConfig.dayCriteria.scoreSum.value)
+            if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days)
             const survey = prepareSurvey(answers, ctx.now())
             const outcome = await decommissionToken(s, { survey, target, retry: policy, onProgress: ctx.progress })
             const human = (outcome.survey.sent ? text.surveySent[ctx.lang] + "\n" : "") + text.decommissioned(outcome.erasure.bytesChecked)[ctx.lang] + "\n"

@@ -194,7 +194,7 @@ export class KioskDesk {
             if (options) {
                 const r = await this.checkWith(session, options, onProgress)
                 current = this.session ?? session
-                answers.exposureDays = exposureDaysFromCheck(r.days, options.riskConfig.dayCriteria.scoreSum.value)
+                answers.exposureDays = exposureDaysFromCheck(r.days)
             }
             const outcome = await decommissionToken(current, { survey: prepareSurvey(answers, this.now()), target, retry: this.retry(), onProgress })
             job.view.decommissioned = { surveySent: outcome.survey.sent, ...outcome.erasure }
