@@ -101,8 +101,8 @@ export function loadRiskConfig(dir: string = DEFAULT_CONFIG_DIR): RiskConfig {
     const R = RISK_CALCULATION_FILE
     const criterion = (field: string): Criterion => {
         const c = calc?.[field]
-        const op = typeof c === "object" && c !== null ? OP_SPELLINGS[c.op] ?? c.op : undefined
-        if (!COMPARISON_OPS.includes(op)) throw bad(R, `${field}.op`, `expected one of ${COMPARISON_OPS.join(" ")} (or == for =)`)
+        const op: ComparisonOp | undefined = typeof c === "object" && c !== null ? OP_SPELLINGS[c.op] ?? c.op : undefined
+        if (op === undefined || !COMPARISON_OPS.includes(op)) throw bad(R, `${field}.op`, `expected one of ${COMPARISON_OPS.join(" ")} (or == for =)`)
         return { op, value: num(R, `${field}.value`, c.value) }
     }
     const config: RiskConfig = {
