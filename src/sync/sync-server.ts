@@ -14,6 +14,7 @@ import { Token } from "../token"
 import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
+import { OwnerWithdrawal } from "./withdrawal"
 
 export const FIRMWARE_VERSION = "0.4.0"
 
@@ -28,6 +29,10 @@ export const ANSWER_WAITING_FOR_BUTTON = 1
 export const ANSWER_NOT_REQUESTED = 2
 export const ANSWER_REFUSED = 3
 export const ANSWER_IN_PROGRESS = 4
+
+// Who stopped the token, the last byte of decommission's proof (services/token-sync.md).
+export const STOPPED_BY_KIOSK = 0
+export const STOPPED_BY_OWNER = 1
 
 /** One exported key: TEK, rolling start u32, rolling period u8 (services/token-sync.md). */
 const KEY_ENTRY_BYTES = TEK_BYTES + 5
@@ -50,6 +55,8 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     /** Pressed for an export, keys not released yet: the kiosk hears "in progress", not "not pressed". */
     private releasing = false
     private readonly linkKeyHandOut: LinkKeyHandOut
+    /** The owner's own withdrawal: a long hold, then one press (withdrawal.ts). */
+    private readonly withdrawal: OwnerWithdrawal
 
     constructor(
         private readonly token: Token,
@@ -58,8 +65,12 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         super(ds.TokenSync.spec)
         this.linkKeyHandOut = new LinkKeyHandOut(token.linkKeys)
         const self = this
+        this.withdrawal = new OwnerWithdrawal(token)
         button.onPress(async () => {
             await self.onButton()
+        })
+        button.onRelease(async () => {
+            await self.withdrawal.released()
         })
     }
 
@@ -170,6 +181,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     private async onButton() {
         const purpose = this.presence.confirm()
+        this.withdrawal.pressed(purpose !== PURPOSE_NONE)
         if (purpose === PURPOSE_NONE) return
         this.token.showWaitingForButton(false)
         if (purpose === PURPOSE_EXPORT) {
@@ -294,9 +306,10 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         try {
             const proof = this.token.wipeProof()
             if (proof) {
-                const out = Buffer.alloc(13)
+                const out = Buffer.alloc(14)
                 out[0] = ANSWER_READY
                 putWipeReport(out, 1, proof)
+                out[13] = this.token.stoppedByOwner() ? STOPPED_BY_OWNER : STOPPED_BY_KIOSK
                 return out
             }
             // Stopped without a proof: the wipe is running or pending (the token resumes it by
