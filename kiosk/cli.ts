@@ -17,6 +17,7 @@ import { checkTokenExposure, type CheckResult } from "./matching/check.js"
 import { parseRegistrationDetails } from "./registration/details.js"
 import { exportKeysForRegistration } from "./registration/register.js"
 import { sendUpload, type PreparedUpload, type UploadTarget } from "./registration/upload.js"
+import type { DecommissionResult } from "../lib/token-sync/sync-client.js"
 import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "./decommission/survey.js"
 import { decommissionToken } from "./decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "./http/server-client.js"
@@ -156,6 +157,13 @@ function checkJson(r: CheckResult) {
     }
 }
 
+/** A stopped token's stop for --json: who stopped it and its proof, or the state while it erases. */
+function stopJson(stop: DecommissionResult | undefined) {
+    if (!stop) return undefined
+    if (stop.state !== "done") return { state: stop.state }
+    return { state: "done", by: stop.byOwner ? "owner" : "kiosk", bytesChecked: stop.bytesChecked, bytesNotErased: stop.bytesNotErased }
+}
+
 const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
     /** Once per token, over USB with the owner's press: the Bluetooth sticker page. */
     async sticker(ctx) {
@@ -173,7 +181,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         allowOnly(ctx.args, "status", ["token"])
         await withToken(ctx, async s => {
             const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
-            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s) },
+            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s), stop: stopJson(s.stop) },
                 renderStatus(s.status, s, ctx.lang))
         })
     },

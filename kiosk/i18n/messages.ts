@@ -104,6 +104,26 @@ export const text = {
     stateActive: { ja: "正常に動いています（発信と記録をしています）", en: "Working normally (sending and recording)" },
     stateTimeNotSet: { ja: "時刻が未設定です", en: "Its clock is not set" },
     stateStopped: { ja: "使用を終えています（停止済み）", en: "Stopped (no longer in use)" },
+    /** What a stopped token says of its stop (TokenSession.stop). */
+    stopRecord: (byOwner: boolean, erased: boolean, checked: number) => byOwner
+        ? erased
+            ? {
+                ja: `持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。トークンは窓口で回収してください。`,
+                en: `Stopped by its owner on the token itself. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left). Please collect the token.`,
+            }
+            : {
+                ja: "持ち主の方が、トークンのボタンで使用を終えました。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                en: "Stopped by its owner on the token itself. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+            }
+        : erased
+            ? {
+                ja: `窓口で使用を終えたトークンです。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。`,
+                en: `Stopped at a kiosk. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left).`,
+            }
+            : {
+                ja: "使用を終えたトークンです。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                en: "This token has been stopped. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+            },
     clockSetFirst: { ja: "時計を合わせました（はじめての設定です）。", en: "The clock has been set (for the first time)." },
     keysHeld: (n: number) => ({ ja: `保存している鍵: ${n}日分`, en: `Keys kept: ${units(n, "day")}` }),
     recordsHeld: (n: number) => ({ ja: `すれちがいの記録: ${n}件`, en: `Encounters recorded: ${n}` }),
@@ -275,6 +295,7 @@ export const screen = {
         : lang === "ja" ? `${duration(s, "ja")}${s > 0 ? "進んで" : "遅れて"}いたので、合わせました`
             : `${duration(s, "en")} ${s > 0 ? "fast" : "slow"}; corrected`,
     clockWasUnset: { ja: "はじめて時計を合わせました", en: "The clock was set for the first time" },
+    stopRecordTitle: { ja: "使用終了の記録", en: "End of use" },
     daysKept: { ja: "陽性登録に使うデータ", en: "Data for a positive registration" },
     daysValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}日分` : units(n, "day"),
     records: { ja: "すれちがいの記録", en: "Encounters recorded" },

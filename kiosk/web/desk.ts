@@ -46,6 +46,8 @@ export interface StatusView {
     storageCapacity: number
     /** When this kiosk last set the token's clock and read its status (this connection). */
     lastSyncMs: number
+    /** A stopped token's stop: by its owner on the token or at a kiosk, and the proof (or still erasing). */
+    stop?: { byOwner: boolean; erased: boolean; bytesChecked: number }
 }
 
 type JobKind = "check" | "register" | "decommission"
@@ -279,6 +281,9 @@ export class KioskDesk {
             driftSeconds: s.driftSeconds, clockWasUnset: s.clockWasUnset,
             keysHeld: st.keysHeld, recordsHeld: st.recordsHeld, storageUsed: st.storageUsed, storageCapacity: st.storageCapacity,
             lastSyncMs: this.connectedAt,
+            stop: s.stop && (s.stop.state === "done"
+                ? { byOwner: s.stop.byOwner, erased: s.stop.bytesNotErased === 0, bytesChecked: s.stop.bytesChecked }
+                : { byOwner: false, erased: false, bytesChecked: 0 }),
         }
     }
 

@@ -39,7 +39,8 @@ export interface WipeReadBack {
 }
 
 export type DecommissionResult =
-    | ({ state: "done" } & WipeReadBack)
+    /** `byOwner`: the owner stopped the token on the token itself (no kiosk asked). */
+    | ({ state: "done"; byOwner: boolean } & WipeReadBack)
     /** `failed`: once an attempt's read-back found bytes left, how many attempts (since the token
      *  started) ended so, and the last read-back. The token keeps trying. */
     | { state: "erasing"; failed?: { attempts: number } & WipeReadBack }
@@ -68,6 +69,9 @@ export interface SetTimeResult {
 const ANSWER_STATES = ["ready", "waiting-for-button", "not-requested", "refused"] as const
 const EXPORT_STATES = [...ANSWER_STATES, "in-progress"] as const
 const DECOMMISSION_STATES = [...ANSWER_STATES, "erasing"] as const
+/** Where decommission's proof says who stopped the token, and the value for its owner. */
+const STOPPED_BY_AT = 13
+const STOPPED_BY_OWNER = 1
 const SET_TIME_OUTCOMES = ["set", "needs-press", "refused"] as const
 /** Real ms to wait for the first log page (the token commits what it still hears first). */
 const FIRST_LOG_PAGE_TIMEOUT_MS = 15_000
@@ -324,7 +328,7 @@ export class TokenSyncClient {
         if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
         if (state === "ready") {
             if (r.length < 13) throw new TokenSyncError("the token's proof of erasure is incomplete")
-            return { state: "done", ...readBackAt(r, 1) }
+            return { state: "done", byOwner: r.length > STOPPED_BY_AT && r[STOPPED_BY_AT] === STOPPED_BY_OWNER, ...readBackAt(r, 1) }
         }
         if (state === "erasing" && r.length > 1) {
             if (r.length < 17) throw new TokenSyncError(`the token's failed erase read-back is ${r.length} bytes, not 17`)
