@@ -24,6 +24,8 @@ import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "./http/server-cl
 import type { ProgressListener } from "./progress.js"
 import { handOutLinkKey } from "./link/hand-out.js"
 import { stickerPage } from "./link/sticker-page.js"
+import { handOutToken, requireFresh } from "./handout/hand-out-token.js"
+import { ownerSheet } from "./handout/owner-sheet.js"
 import { writeFileSync } from "node:fs"
 import { startWebApp } from "./web/server.js"
 import { useBleCentral } from "./transport/ble.js"
@@ -175,6 +177,27 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
             writeFileSync(out, await stickerPage(code), { mode: 0o600 })
             reply(ctx, { command: "sticker", page: out }, `${text.stickerWritten(out)[ctx.lang]}\n`)
         })
+    },
+
+    /** A new token to its owner: fresh only; the owner's presses for the clock and the sticker; the pages to print. */
+    async "hand-out"(ctx) {
+        allowOnly(ctx.args, "hand-out", ["token", "sticker", "sheet"])
+        const stickerOut = ctx.args.values.get("sticker")
+        const sheetOut = ctx.args.values.get("sheet")
+        if (!stickerOut) throw new KioskError("usage", "--sticker <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
+        if (!sheetOut) throw new KioskError("usage", "--sheet <file.html> is missing: where to write the owner's sheet")
+        const sheet = ownerSheet(ctx.lang, KioskSettings.open(ctx.dataDir).desk())
+        const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now, setClock: false })
+        try {
+            requireFresh(session)
+            const { stickerCode } = await handOutToken(session, { onProgress: ctx.progress })
+            writeFileSync(stickerOut, await stickerPage(stickerCode), { mode: 0o600 })
+            writeFileSync(sheetOut, sheet)
+            reply(ctx, { command: "hand-out", sticker: stickerOut, sheet: sheetOut, clock: clockJson(session) },
+                `${text.handedOut(stickerOut, sheetOut)[ctx.lang]}\n`)
+        } finally {
+            await session.close()
+        }
     },
 
     async status(ctx) {

@@ -35,6 +35,17 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "このトークンはすでに使用を終えています（停止済み）。",
         en: "This token has already been stopped and can no longer be used.",
     }),
+    // For the staff at a hand-out: which kind of token this is and what to do with it.
+    "token-not-fresh": p => p.reason === "stopped" ? {
+        ja: "このトークンは使用を終えています（停止済み）。お渡しできません。回収用の箱に入れてください。",
+        en: "This token has been stopped (its use has ended). It cannot be handed out: put it with the tokens to collect.",
+    } : p.reason === "used" ? {
+        ja: "このトークンには鍵か記録が入っています（使われたトークンです）。新しいトークンではないので、お渡しできません。",
+        en: "This token holds keys or records: it has been used. Only a new token can be handed out.",
+    } : {
+        ja: "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。",
+        en: "This token has already been handed out and is in use (its clock is set). Please connect a new token.",
+    },
     "button-not-pressed": () => ({
         ja: "ボタンが押されませんでした。もう一度はじめからお試しください。ランプが点滅している間に、トークンのボタンを1回押してください。",
         en: "The button was not pressed in time. Please start again, and press the token's button once while its light is blinking.",
@@ -172,6 +183,10 @@ export const text = {
     stickerWritten: (path: string) => ({
         ja: `シールのページを ${path} に書きました。印刷してトークンに貼り、ファイルは削除してください。`,
         en: `The sticker page is in ${path}. Print it, stick it on the token, then delete the file.`,
+    }),
+    handedOut: (sticker: string, sheet: string) => ({
+        ja: `トークンの時計を合わせ、記録を始めました。シールのページを ${sticker} に、持ち主の方への説明書を ${sheet} に書きました。シールを印刷して貼り、説明書を印刷してお渡しください。シールのファイルは印刷後に削除してください。`,
+        en: `The token's clock is set and it has started recording. The sticker page is in ${sticker}, the owner's sheet in ${sheet}. Print the sticker and put it on the token, print the sheet and hand it over. Delete the sticker file once printed.`,
     }),
     pressButtonDecommission: (s: number) => ({
         ja: `トークンの使用を終えるには、ボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
@@ -403,6 +418,22 @@ export const screen = {
         ? `記録はすべて消去されました。消えたことを、全体（${count(checked, "ja")}バイト）を読み直して確かめました。消え残りはありません。トークンは処分していただいてかまいません。長い間ありがとうございました。`
         : `Everything on the token was erased. The whole memory (${units(checked, "byte")}) was read back to confirm it: nothing is left. You may now dispose of the token. Thank you for using it.`,
     surveySentText: { ja: "アンケートを送りました。ご協力ありがとうございました。", en: "The survey was sent. Thank you." },
+    navHandOut: { ja: "お渡し", en: "Hand out" },
+    handOutTitle: { ja: "新しいトークンのお渡し", en: "Hand out a new token" },
+    handOutIntro: {
+        ja: "新しいトークンをつなぎ、「お渡しを始める」を押します。持ち主になる方に、ボタンを2回（時計合わせとシール）押していただきます。お名前などは何も伺いません。",
+        en: "Connect a new token and press \"Start the hand-out\". The person who will carry it presses its button twice (for the clock and the sticker). Nothing about the person is asked.",
+    },
+    handOutStart: { ja: "お渡しを始める", en: "Start the hand-out" },
+    handOutWorking: { ja: "準備しています…", en: "Getting it ready…" },
+    handedOutTitle: { ja: "トークンの準備ができました", en: "The token is ready" },
+    handedOutText: {
+        ja: "時計を合わせ、記録を始めました。シールを印刷してトークンに貼り、説明書を印刷して持ち主の方にお渡しください。",
+        en: "Its clock is set and it has started recording. Print the sticker and put it on the token, then print the owner's sheet and give it with the token.",
+    },
+    printSticker: { ja: "シールを印刷する", en: "Print the sticker" },
+    printSheet: { ja: "持ち主の方への説明書（日本語）", en: "The owner's sheet (English)" },
+    printSheetOther: { ja: "説明書（英語）", en: "The owner's sheet (Japanese)" },
     settingsTitle: { ja: "設定（職員用）", en: "Settings (staff)" },
     settingServer: { ja: "お知らせサーバーのURL", en: "Notification server URL" },
     settingPublicKey: { ja: "サーバーの公開鍵（PEM または base64）", en: "Server's export public key (PEM or base64)" },

@@ -30,6 +30,8 @@ export interface TokenSession {
 export interface SessionOptions {
     /** The kiosk's clock, Unix ms (tests pass a simulated clock). */
     now?: () => number
+    /** False: leave the clock alone at connection (a hand-out sets it inside the owner's session). */
+    setClock?: boolean
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -54,7 +56,7 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         const kioskClock = Math.floor(now() / 1000)
         let driftSeconds = 0
         let clockNeedsPress = false
-        if (before !== "stopped") {
+        if (before !== "stopped" && opts.setClock !== false) {
             const r = await onToken("setting the token's clock", () => client.setTime(kioskClock))
             if (r.outcome === "refused") throw new KioskError("kiosk-clock-wrong", `the token refused the kiosk's clock ${new Date(kioskClock * 1000).toISOString()}: it is outside what the token can keep`)
             driftSeconds = r.drift
