@@ -54,11 +54,11 @@ const TEXT = {
     doesTitle: { ja: "トークンがすること", en: "What the token does" },
     does: {
         ja: [
-            "毎日変わる、意味のない番号だけを、電波（Bluetooth）で周りに送ります。",
+            "10〜20分ごとに変わる、意味のない番号だけを、電波（Bluetooth）で周りに送ります。",
             "近くの人のトークンやスマートフォンが送る番号と、その時刻・近さを、14日間だけトークンの中に記録します。古い記録は自動で消えます。",
         ],
         en: [
-            "It sends out only random numbers that change every day, by radio (Bluetooth).",
+            "It sends out only random numbers that change every 10 to 20 minutes, by radio (Bluetooth).",
             "It records the numbers sent by tokens and phones near you, with when and how near, for 14 days only. Older records are erased by themselves.",
         ],
     },
