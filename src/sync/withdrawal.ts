@@ -102,8 +102,8 @@ export class OwnerWithdrawal {
         }
     }
 
-    /** The light shows the armed pattern (tests and the kiosk-free story read it from the token). */
-    isArmed() {
+    /** Held long enough and not cancelled: the light shows the armed pattern. */
+    private isArmed() {
         return this.phase === HELD || this.phase === AWAITING_CONFIRM || this.phase === CONFIRMING
     }
 
