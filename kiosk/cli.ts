@@ -18,12 +18,15 @@ import { checkTokenExposure, type CheckResult } from "./matching/check.js"
 import { parseRegistrationDetails } from "./registration/details.js"
 import { exportKeysForRegistration } from "./registration/register.js"
 import { sendUpload, type PreparedUpload, type UploadTarget } from "./registration/upload.js"
+import type { DecommissionResult } from "../lib/token-sync/sync-client.js"
 import { parseSurveyOptions, prepareSurvey, exposureDaysFromCheck } from "./decommission/survey.js"
 import { decommissionToken } from "./decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "./http/server-client.js"
 import type { ProgressListener } from "./progress.js"
 import { handOutLinkKey } from "./link/hand-out.js"
 import { stickerPage } from "./link/sticker-page.js"
+import { handOutToken, requireFresh } from "./handout/hand-out-token.js"
+import { ownerSheet } from "./handout/owner-sheet.js"
 import { writeFileSync } from "node:fs"
 import { startWebApp } from "./web/server.js"
 import { useBleCentral } from "./transport/ble.js"
@@ -159,6 +162,13 @@ function checkJson(r: CheckResult) {
     }
 }
 
+/** A stopped token's stop for --json: who stopped it and its proof, or the state while it erases. */
+function stopJson(stop: DecommissionResult | undefined) {
+    if (!stop) return undefined
+    if (stop.state !== "done") return { state: stop.state }
+    return { state: "done", by: stop.byOwner ? "owner" : "kiosk", bytesChecked: stop.bytesChecked, bytesNotErased: stop.bytesNotErased }
+}
+
 const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
     /** Once per token, over USB with the owner's press: the Bluetooth sticker page. */
     async sticker(ctx) {
@@ -172,11 +182,32 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         })
     },
 
+    /** A new token to its owner: fresh only; the owner's presses for the clock and the sticker; the pages to print. */
+    async "hand-out"(ctx) {
+        allowOnly(ctx.args, "hand-out", ["token", "sticker", "sheet"])
+        const stickerOut = ctx.args.values.get("sticker")
+        const sheetOut = ctx.args.values.get("sheet")
+        if (!stickerOut) throw new KioskError("usage", "--sticker <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
+        if (!sheetOut) throw new KioskError("usage", "--sheet <file.html> is missing: where to write the owner's sheet")
+        const sheet = ownerSheet(ctx.lang, KioskSettings.open(ctx.dataDir).desk())
+        const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now, setClock: false })
+        try {
+            requireFresh(session)
+            const { stickerCode } = await handOutToken(session, { onProgress: ctx.progress })
+            writeFileSync(stickerOut, await stickerPage(stickerCode), { mode: 0o600 })
+            writeFileSync(sheetOut, sheet)
+            reply(ctx, { command: "hand-out", sticker: stickerOut, sheet: sheetOut, clock: clockJson(session) },
+                `${text.handedOut(stickerOut, sheetOut)[ctx.lang]}\n`)
+        } finally {
+            await session.close()
+        }
+    },
+
     async status(ctx) {
         allowOnly(ctx.args, "status", ["token"])
         await withToken(ctx, async s => {
             const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
-            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s) },
+            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s), stop: stopJson(s.stop) },
                 renderStatus(s.status, s, ctx.lang))
         })
     },
@@ -226,7 +257,7 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         // Checked before the token is touched, as everything typed (a bad --retries must not end a session midway).
         const policy = retryPolicy(ctx)
         await withToken(ctx, async s => {
-            if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days, setup.riskConfig.dayCriteria.scoreSum.value)
+            if (setup) answers.exposureDays = exposureDaysFromCheck((await checkTokenExposure(s, setup)).days)
             const survey = prepareSurvey(answers, ctx.now())
             const outcome = await decommissionToken(s, { survey, target, retry: policy, onProgress: ctx.progress })
             const human = (outcome.survey.sent ? text.surveySent[ctx.lang] + "\n" : "") + text.decommissioned(outcome.erasure.bytesChecked)[ctx.lang] + "\n"

@@ -13,6 +13,7 @@ export type KioskErrorCode =
     | "token-not-found"
     | "token-lost"
     | "token-stopped"
+    | "token-not-fresh"
     | "button-not-pressed"
     | "no-keys-on-token"
     | "erase-incomplete"
@@ -51,6 +52,7 @@ const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "token-not-found": EXIT_CODES.token,
     "token-lost": EXIT_CODES.token,
     "token-stopped": EXIT_CODES.token,
+    "token-not-fresh": EXIT_CODES.token,
     "button-not-pressed": EXIT_CODES.token,
     "no-keys-on-token": EXIT_CODES.token,
     "erase-incomplete": EXIT_CODES.token,

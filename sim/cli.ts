@@ -117,6 +117,8 @@ async function run(args: string[]) {
 
 const UP_HELP = `commands:
   press <token> [hold]     press the token's button (hold: e.g. 1s; default 300ms)
+                           the owner ends use on the token: speed 1, press <token> 11s (light
+                           steady red), then press <token> within 10 s; status <token> shows it
   move <token> <x> <y>     put the token at x, y (metres) from now on
   move <token> away        take the token out of everyone's range
   off <token>              pull its battery          on <token>    put it back (clock not set)

@@ -22,6 +22,9 @@ const TOKEN_ID_SETTING = "token_id"
  *  power-on. It says nothing about the owner. Written before the first erase: from then on the wipe
  *  is pending, and every boot resumes it, until WIPE_PROOF_SETTING is saved. */
 const STOPPED_SETTING = "stopped"
+/** STOPPED_SETTING's value when the owner stopped the token on the token itself (src/sync/withdrawal.ts);
+ *  `true` when a kiosk did. One setting, written once, so the two cannot disagree after a power cut. */
+const STOPPED_BY_OWNER = "owner"
 /** The read-back proof of a finished wipe (counts only), so that a kiosk can be shown it after a
  *  restart too. Absent while the wipe is pending. */
 const WIPE_PROOF_SETTING = "wipe_proof"
@@ -62,6 +65,8 @@ export class Token {
     private lastFailedWipe: WipeReport = undefined
     private readonly wipeLock = new Mutex()
     private waitingForButton = false
+    private withdrawalArmed = false
+    private byOwner = false
 
     private constructor(
         /** Cleared when the wipe finishes: the id goes with everything else. */
@@ -84,7 +89,8 @@ export class Token {
 
     static async boot(hw: TokenHardware): Promise<Token> {
         const storage = await openStorage(hw.flash)
-        const stopped = !!(await readSetting(STOPPED_SETTING, false))
+        const stoppedAs = await readSetting<boolean | string>(STOPPED_SETTING, false)
+        const stopped = !!stoppedAs
         let id: string = await readSetting(TOKEN_ID_SETTING, "")
         // A stopped token gets no new identity (its old one goes with the wipe).
         if (!id && !stopped) {
@@ -93,6 +99,7 @@ export class Token {
         }
         const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, await LinkKeyStore.open(stopped))
         token.stopped = stopped
+        token.byOwner = stoppedAs === STOPPED_BY_OWNER
         if (stopped) {
             const proof: WipeReport = await readSetting(WIPE_PROOF_SETTING, undefined)
             if (proof && proof.bytesNotErased === 0) token.wipe = proof
@@ -144,14 +151,17 @@ export class Token {
         return drift
     }
 
-    /** The end of use, after the owner's button press: off the air for good, everything erased and
-     *  read back (one attempt here; if it fails, run() retries until it succeeds, and so does every
-     *  boot). The proof is kept for the kiosk to read. */
-    async decommission() {
+    /** The end of use, after the owner's button press (`byOwner`: the owner's withdrawal on the token,
+     *  no kiosk asked): off the air for good, everything erased and read back (one attempt here; if
+     *  it fails, run() retries until it succeeds, and so does every boot). The proof is kept for the
+     *  kiosk to read. */
+    async decommission(byOwner = false) {
         this.stopped = true
+        this.byOwner = byOwner
+        this.withdrawalArmed = false
         this.updateLight() // dark from the press on, not only once the wipe is done
         // Persisted before the first erase: a power cut from here on resumes the wipe at boot.
-        await writeSetting(STOPPED_SETTING, true)
+        await writeSetting(STOPPED_SETTING, byOwner ? STOPPED_BY_OWNER : true)
         await this.beacon.stop()
         await this.scanner.stop()
         await this.finishWipe()
@@ -219,6 +229,16 @@ export class Token {
         return this.lastFailedWipe
     }
 
+    /** Stopped by its owner on the token itself, not at a kiosk's request (kept across restarts). */
+    stoppedByOwner() {
+        return this.stopped && this.byOwner
+    }
+
+    showWithdrawalArmed(on: boolean) {
+        this.withdrawalArmed = on
+        this.updateLight()
+    }
+
     showWaitingForButton(on: boolean) {
         this.waitingForButton = on
         this.updateLight()
@@ -227,6 +247,7 @@ export class Token {
     state(): TokenState {
         if (this.stopped) return TokenState.Stopped
         if (this.waitingForButton) return TokenState.WaitingForButton
+        if (this.withdrawalArmed) return TokenState.WithdrawalArmed
         if (!this.clock.isSet()) return TokenState.TimeNotSet
         const s = this.logStats()
         if (s.bytesUsed >= s.bytesCapacity * NEARLY_FULL) return TokenState.LogNearlyFull

@@ -7,6 +7,7 @@ const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "he
 const VALUE_FLAGS = new Set([
     "token", "out", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
     "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port", "radio",
+    "sticker", "sheet",
 ])
 
 export interface ParsedArgs {
@@ -68,6 +69,11 @@ Commands:
   serve         [--port N]                                  the web app for staff, on 127.0.0.1 only;
                                                             open the URL it prints
   sticker       --token <USB addr> --out <file.html>        once per token: the Bluetooth sticker (owner presses)
+  hand-out      --token <USB addr> --sticker <file.html> --sheet <file.html>
+                                                            a new token to its owner: refuses one that is
+                                                            not fresh; the owner presses twice (clock,
+                                                            sticker); writes the sticker and the owner's
+                                                            sheet (--lang) to print
   help
 
 <addr>: tcp://host:port (simulated token), serial:/dev/ttyACM0 (USB) or ble:<sticker code> (Bluetooth,

@@ -1,5 +1,5 @@
 // Text for people: results on stdout, progress on stderr (one updating line on a terminal).
-import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
+import type { DecommissionResult, TokenStatus } from "../../lib/token-sync/sync-client.js"
 import type { KioskProgress } from "../progress.js"
 import { KioskError } from "../errors.js"
 import { errorText, text } from "../i18n/messages.js"
@@ -17,7 +17,7 @@ export interface ClockView {
     clocks: { kiosk: number; token: number }
 }
 
-export function renderStatus(s: TokenStatus, c: ClockView, lang: Lang): string {
+export function renderStatus(s: TokenStatus, c: ClockView & { stop?: DecommissionResult }, lang: Lang): string {
     const state = s.state === "active" ? text.stateActive : s.state === "stopped" ? text.stateStopped : text.stateTimeNotSet
     const lines = [
         `${text.statusTitle[lang]}: ${state[lang]}`,
@@ -29,7 +29,14 @@ export function renderStatus(s: TokenStatus, c: ClockView, lang: Lang): string {
         `(ID ${s.tokenId}, firmware ${s.firmwareVersion})`,
     ]
     if (s.state === "active") lines.push("", text.statusNext[lang])
+    if (c.stop) lines.push("", stopText(c.stop)[lang])
     return lines.join("\n") + "\n"
+}
+
+/** A stopped token's stop, for people: who stopped it and the proof (or that it is still erasing). */
+export function stopText(stop: DecommissionResult) {
+    const done = stop.state === "done"
+    return text.stopRecord(done && stop.byOwner, done && stop.bytesNotErased === 0, done ? stop.bytesChecked : 0)
 }
 
 export function renderError(e: KioskError, lang: Lang): string {

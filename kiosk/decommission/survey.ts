@@ -1,12 +1,16 @@
 // COCOA 3.0.0's shutdown survey (PUT /v1/event_log), every item optional and sent only with its own
 // consent: age bracket (1–9), commuting (1–3), the date use began, and per day whether an exposure was
-// detected (a day's highest window score ≥ the configured threshold, 1350), from 2022-04-07 on.
+// detected, from 2022-04-07 on. The flag is COCOA's survey rule (cocoa-mhlw/cocoa,
+// Covid19Radar/Covid19Radar/Services/SurveyService.cs): the score-sum criterion (≥ 1350) applied to the
+// day's highest single window score, taken from COCOA's own default configuration whatever
+// configuration the kiosk's check uses (the app's survey did the same).
 import { randomUUID } from "node:crypto"
 import { FieldError, dateField, wholeNumberField } from "../fields.js"
 import { putJson, KIOSK_PLATFORM, KIOSK_APP_PACKAGE, type RetryPolicy } from "../http/server-client.js"
 import type { ProgressListener } from "../progress.js"
 import type { UploadTarget } from "../registration/upload.js"
-import type { DayRisk } from "../matching/risk.js"
+import { criterionHolds, type DayRisk } from "../matching/risk.js"
+import { loadRiskConfig, type Criterion } from "../matching/risk-config.js"
 import { PATHS, SURVEY } from "../../lib/cocoa/protocol.js"
 
 export interface SurveyAnswers {
@@ -42,9 +46,9 @@ export function parseSurveyOptions(o: { age?: string; commute?: string; consentS
     return answers
 }
 
-/** Per-day exposure flags from a check's day summaries (COCOA: daily maximum score ≥ threshold). */
-export function exposureDaysFromCheck(days: readonly DayRisk[], threshold: number): SurveyAnswers["exposureDays"] {
-    return days.filter(d => d.dayMs >= SURVEY.exposureDataStartMs).map(d => ({ dayMs: d.dayMs, detected: d.maxScore >= threshold }))
+/** Per-day exposure flags from a check's day summaries: the score-sum criterion on the day's maximum score. */
+export function exposureDaysFromCheck(days: readonly DayRisk[], scoreSum: Criterion = loadRiskConfig().dayCriteria.scoreSum): SurveyAnswers["exposureDays"] {
+    return days.filter(d => d.dayMs >= SURVEY.exposureDataStartMs).map(d => ({ dayMs: d.dayMs, detected: criterionHolds(scoreSum, d.maxScore) }))
 }
 
 /** The event_log body, or undefined when the person answered nothing (then nothing is sent). */

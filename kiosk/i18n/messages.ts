@@ -37,6 +37,17 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "このトークンはすでに使用を終えています（停止済み）。",
         en: "This token has already been stopped and can no longer be used.",
     }),
+    // For the staff at a hand-out: which kind of token this is and what to do with it.
+    "token-not-fresh": p => p.reason === "stopped" ? {
+        ja: "このトークンは使用を終えています（停止済み）。お渡しできません。回収用の箱に入れてください。",
+        en: "This token has been stopped (its use has ended). It cannot be handed out: put it with the tokens to collect.",
+    } : p.reason === "used" ? {
+        ja: "このトークンには鍵か記録が入っています（使われたトークンです）。新しいトークンではないので、お渡しできません。",
+        en: "This token holds keys or records: it has been used. Only a new token can be handed out.",
+    } : {
+        ja: "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。",
+        en: "This token has already been handed out and is in use (its clock is set). Please connect a new token.",
+    },
     "button-not-pressed": () => ({
         ja: "ボタンが押されませんでした。もう一度はじめからお試しください。ランプが点滅している間に、トークンのボタンを1回押してください。",
         en: "The button was not pressed in time. Please start again, and press the token's button once while its light is blinking.",
@@ -48,7 +59,7 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
     "erase-incomplete": p => ({
         ja: `トークンは停止しましたが、記録を消しきれませんでした（${p.bytesNotErased} バイトが残っています）。トークンを係員にお渡しください。`
             + `係員の方へ：このトークンは預かり、ほかの方に渡さないでください。保健所の手順に従って、物理的に破壊するか、書き込み直してください。`,
-        en: `The token was stopped, but its records could not be fully erased (${p.bytesNotErased} bytes are left). Please give the token to the staff. `
+        en: `The token was stopped, but its records could not be fully erased (${units(Number(p.bytesNotErased), "byte")} ${Number(p.bytesNotErased) === 1 ? "is" : "are"} left). Please give the token to the staff. `
             + `For the staff: keep this token and do not hand it out again. Destroy it physically or reflash it, as your health centre's procedure says.`,
     }),
     "server-unreachable": () => ({
@@ -81,7 +92,7 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
     }),
     "rate-limited": p => ({
         ja: `ただいま混み合っています。${p.seconds ?? 60}秒ほど待ってから、もう一度お試しください。`,
-        en: `The server is busy. Please wait about ${p.seconds ?? 60} seconds and try again.`,
+        en: `The server is busy. Please wait about ${units(Number(p.seconds ?? 60), "second")} and try again.`,
     }),
     "no-eligible-keys": () => ({
         ja: "登録できる期間の記録がありませんでした。発症日（または検査日）をお確かめください。",
@@ -106,13 +117,33 @@ export const text = {
     stateActive: { ja: "正常に動いています（発信と記録をしています）", en: "Working normally (sending and recording)" },
     stateTimeNotSet: { ja: "時刻が未設定です", en: "Its clock is not set" },
     stateStopped: { ja: "使用を終えています（停止済み）", en: "Stopped (no longer in use)" },
+    /** What a stopped token says of its stop (TokenSession.stop). */
+    stopRecord: (byOwner: boolean, erased: boolean, checked: number) => byOwner
+        ? erased
+            ? {
+                ja: `持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。トークンは窓口で回収してください。`,
+                en: `Stopped by its owner on the token itself. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left). Please collect the token.`,
+            }
+            : {
+                ja: "持ち主の方が、トークンのボタンで使用を終えました。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                en: "Stopped by its owner on the token itself. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+            }
+        : erased
+            ? {
+                ja: `窓口で使用を終えたトークンです。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。`,
+                en: `Stopped at a kiosk. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left).`,
+            }
+            : {
+                ja: "使用を終えたトークンです。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                en: "This token has been stopped. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+            },
     clockSetFirst: { ja: "時計を合わせました（はじめての設定です）。", en: "The clock has been set (for the first time)." },
-    keysHeld: (n: number) => ({ ja: `保存している鍵: ${n}日分`, en: `Keys kept: ${n} days` }),
+    keysHeld: (n: number) => ({ ja: `保存している鍵: ${n}日分`, en: `Keys kept: ${units(n, "day")}` }),
     recordsHeld: (n: number) => ({ ja: `すれちがいの記録: ${n}件`, en: `Encounters recorded: ${n}` }),
     storage: (used: number, cap: number) => ({ ja: `記録の容量: ${Math.round((100 * used) / Math.max(cap, 1))}% 使用`, en: `Storage: ${Math.round((100 * used) / Math.max(cap, 1))}% used` }),
     drift: (s: number) => ({
         ja: s === 0 ? "時計は正確でした。" : `時計が${Math.abs(s)}秒${s > 0 ? "進んで" : "遅れて"}いたので、合わせました。`,
-        en: s === 0 ? "The clock was right." : `The clock was ${Math.abs(s)} seconds ${s > 0 ? "fast" : "slow"}; it has been corrected.`,
+        en: s === 0 ? "The clock was right." : `The clock was ${units(Math.abs(s), "second")} ${s > 0 ? "fast" : "slow"}; it has been corrected.`,
     }),
     clocks: (kiosk: number, token: number, lang: Lang) => {
         const show = (t: number) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC"
@@ -141,27 +172,31 @@ export const text = {
 
     pressButtonSession: (s: number) => ({
         ja: `記録を読み取るため、トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
-        en: `To let the kiosk read your token's records, please press its button once (its light is blinking). ${s} seconds left`,
+        en: `To let the kiosk read your token's records, please press its button once (its light is blinking). ${units(s, "second")} left`,
     }),
     pressButtonExport: (s: number) => ({
         ja: `トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
-        en: `Please press the button on your token once (its light is blinking). ${s} seconds left`,
+        en: `Please press the button on your token once (its light is blinking). ${units(s, "second")} left`,
     }),
     pressButtonSticker: (s: number) => ({
         ja: `Bluetooth 用のシールを作るには、トークンのボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
-        en: `To make the token's Bluetooth sticker, please press its button once (its light is blinking). ${s} seconds left`,
+        en: `To make the token's Bluetooth sticker, please press its button once (its light is blinking). ${units(s, "second")} left`,
     }),
     stickerWritten: (path: string) => ({
         ja: `シールのページを ${path} に書きました。印刷してトークンに貼り、ファイルは削除してください。`,
         en: `The sticker page is in ${path}. Print it, stick it on the token, then delete the file.`,
     }),
+    handedOut: (sticker: string, sheet: string) => ({
+        ja: `トークンの時計を合わせ、記録を始めました。シールのページを ${sticker} に、持ち主の方への説明書を ${sheet} に書きました。シールを印刷して貼り、説明書を印刷してお渡しください。シールのファイルは印刷後に削除してください。`,
+        en: `The token's clock is set and it has started recording. The sticker page is in ${sticker}, the owner's sheet in ${sheet}. Print the sticker and put it on the token, print the sheet and hand it over. Delete the sticker file once printed.`,
+    }),
     pressButtonDecommission: (s: number) => ({
         ja: `トークンの使用を終えるには、ボタンを1回押してください（ランプが点滅しています）。あと${s}秒`,
-        en: `To stop using the token, please press its button once (its light is blinking). ${s} seconds left`,
+        en: `To stop using the token, please press its button once (its light is blinking). ${units(s, "second")} left`,
     }),
     registered: (accepted: number) => ({
         ja: `陽性の登録が終わりました（${accepted}日分の鍵を送りました）。\nご協力ありがとうございます。お大事になさってください。保健所の案内に従ってお過ごしください。`,
-        en: `Your positive test has been registered (keys for ${accepted} days were sent).\nThank you for helping others. Please take care, and follow the health centre's advice.`,
+        en: `Your positive test has been registered (keys for ${units(accepted, "day")} ${accepted === 1 ? "was" : "were"} sent).\nThank you for helping others. Please take care, and follow the health centre's advice.`,
     }),
     registerKept: {
         ja: "登録の内容はこの画面を閉じるまで保存されています。もう一度送りますか？ (y/n) ",
@@ -174,7 +209,7 @@ export const text = {
     surveySent: { ja: "アンケートを送りました。ご協力ありがとうございました。", en: "The survey was sent. Thank you." },
     decommissioned: (checked: number) => ({
         ja: `トークンの使用を終えました。記録と鍵はすべて消去され、確認しました（${checked.toLocaleString("ja-JP")}バイトを確認、消え残り 0 バイト）。\nトークンは処分していただいてかまいません。長い間ありがとうございました。`,
-        en: `Your token has been stopped. All records and keys were erased and checked (${checked.toLocaleString("en-US")} bytes checked, 0 bytes left).\nYou may now dispose of the token. Thank you for using it.`,
+        en: `Your token has been stopped. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left).\nYou may now dispose of the token. Thank you for using it.`,
     }),
     trustedKey: (fp: string) => ({
         ja: `お知らせサーバーの鍵を登録しました。指紋: ${fp}\nサーバー管理者が示す指紋と同じか確かめてください。`,
@@ -189,7 +224,7 @@ export const text = {
     progressMatch: (done: number, total: number) => ({ ja: `照合中… ${done}/${total}`, en: `Checking… ${done}/${total}` }),
     progressRetry: (attempt: number, seconds: number) => ({
         ja: `送信できませんでした。${seconds}秒後にもう一度送ります（${attempt}回目）…`,
-        en: `Sending failed. Trying again in ${seconds} seconds (attempt ${attempt})…`,
+        en: `Sending failed. Trying again in ${units(seconds, "second")} (attempt ${attempt})…`,
     }),
     tokenUnplugged: {
         ja: "トークンが外れました。もう一度差し込んでください。読み込みは続きから再開します。",
@@ -220,14 +255,19 @@ export function count(n: number, lang: Lang): string {
     return n.toLocaleString(lang === "ja" ? "ja-JP" : "en-GB")
 }
 
+/** An English count with its noun in the right number: "1 day", "2 days", "1,024 bytes". */
+export function units(n: number, one: string, many = one + "s"): string {
+    return `${count(n, "en")} ${n === 1 ? one : many}`
+}
+
 /** A duration for people: "3分" / "about 3 minutes", seconds only when under a minute. */
 export function duration(seconds: number, lang: Lang): string {
     const s = Math.abs(Math.round(seconds))
-    if (s < 60) return lang === "ja" ? `${s}秒` : `${s} second${s === 1 ? "" : "s"}`
+    if (s < 60) return lang === "ja" ? `${s}秒` : units(s, "second")
     const m = Math.round(s / 60)
-    if (m < 120) return lang === "ja" ? `${m}分` : `${m} minute${m === 1 ? "" : "s"}`
+    if (m < 120) return lang === "ja" ? `${m}分` : units(m, "minute")
     const h = Math.round(m / 60)
-    return lang === "ja" ? `${h}時間` : `${h} hours`
+    return lang === "ja" ? `${h}時間` : units(h, "hour")
 }
 
 /** The web app's screens (kiosk/web). Owner-facing lines avoid technical words; "トークン" is explained once. */
@@ -272,14 +312,15 @@ export const screen = {
         : lang === "ja" ? `${duration(s, "ja")}${s > 0 ? "進んで" : "遅れて"}いたので、合わせました`
             : `${duration(s, "en")} ${s > 0 ? "fast" : "slow"}; corrected`,
     clockWasUnset: { ja: "はじめて時計を合わせました", en: "The clock was set for the first time" },
+    stopRecordTitle: { ja: "使用終了の記録", en: "End of use" },
     daysKept: { ja: "陽性登録に使うデータ", en: "Data for a positive registration" },
-    daysValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}日分` : `${count(n, "en")} days`,
+    daysValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}日分` : units(n, "day"),
     records: { ja: "すれちがいの記録", en: "Encounters recorded" },
     recordsValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}件` : count(n, "en"),
     storage: { ja: "記録の容量", en: "Storage used" },
     storageValue: (used: number, cap: number, lang: Lang) => {
         const pct = Math.round((100 * used) / Math.max(cap, 1))
-        return lang === "ja" ? `${pct}% 使用（${count(used, "ja")} / ${count(cap, "ja")} バイト）` : `${pct}% (${count(used, "en")} of ${count(cap, "en")} bytes)`
+        return lang === "ja" ? `${pct}% 使用（${count(used, "ja")} / ${count(cap, "ja")} バイト）` : `${pct}% (${count(used, "en")} of ${units(cap, "byte")})`
     },
     lastSync: { ja: "最後に同期した時刻", en: "Last synchronised" },
     checkTitle: { ja: "接触の確認", en: "Exposure check" },
@@ -344,14 +385,14 @@ export const screen = {
     consentAgree: { ja: "同意して登録する", en: "Agree and register" },
     pressTitle: { ja: "トークンのボタンを1回押してください", en: "Please press the token's button once" },
     pressHint: { ja: "ランプが点滅している間に押してください。", en: "Press it while its light is blinking." },
-    pressLeft: (s: number, lang: Lang) => lang === "ja" ? `あと${s}秒` : `${s} seconds left`,
+    pressLeft: (s: number, lang: Lang) => lang === "ja" ? `あと${s}秒` : `${units(s, "second")} left`,
     sending: { ja: "送っています…", en: "Sending…" },
-    retrying: (attempt: number, s: number, lang: Lang) => lang === "ja" ? `送れませんでした。${s}秒後にもう一度送ります（${attempt}回目）` : `Sending failed. Trying again in ${s} seconds (attempt ${attempt})`,
+    retrying: (attempt: number, s: number, lang: Lang) => lang === "ja" ? `送れませんでした。${s}秒後にもう一度送ります（${attempt}回目）` : `Sending failed. Trying again in ${units(s, "second")} (attempt ${attempt})`,
     sendAgain: { ja: "もう一度送る", en: "Send again" },
     registeredTitle: { ja: "陽性情報の登録が終わりました", en: "The positive test has been registered" },
     registeredText: (n: number, lang: Lang) => lang === "ja"
         ? `${count(n, "ja")}日分を送りました。ご協力ありがとうございます。お大事になさってください。`
-        : `${count(n, "en")} days were sent. Thank you for helping others. Please take care.`,
+        : `${units(n, "day")} ${n === 1 ? "was" : "were"} sent. Thank you for helping others. Please take care.`,
     decommissionTitle: { ja: "使用終了", en: "End of use" },
     decommissionIntro: {
         ja: "使用を終えると、トークンは発信を止め、記録をすべて消去します。元には戻せません。その前に、よろしければアンケートにお答えください（どれも任意です）。",
@@ -377,8 +418,24 @@ export const screen = {
     decommissionedTitle: { ja: "トークンの使用を終えました", en: "The token has been stopped" },
     decommissionedText: (checked: number, lang: Lang) => lang === "ja"
         ? `記録はすべて消去されました。消えたことを、全体（${count(checked, "ja")}バイト）を読み直して確かめました。消え残りはありません。トークンは処分していただいてかまいません。長い間ありがとうございました。`
-        : `Everything on the token was erased. The whole memory (${count(checked, "en")} bytes) was read back to confirm it: nothing is left. You may now dispose of the token. Thank you for using it.`,
+        : `Everything on the token was erased. The whole memory (${units(checked, "byte")}) was read back to confirm it: nothing is left. You may now dispose of the token. Thank you for using it.`,
     surveySentText: { ja: "アンケートを送りました。ご協力ありがとうございました。", en: "The survey was sent. Thank you." },
+    navHandOut: { ja: "お渡し", en: "Hand out" },
+    handOutTitle: { ja: "新しいトークンのお渡し", en: "Hand out a new token" },
+    handOutIntro: {
+        ja: "新しいトークンをつなぎ、「お渡しを始める」を押します。持ち主になる方に、ボタンを2回（時計合わせとシール）押していただきます。お名前などは何も伺いません。",
+        en: "Connect a new token and press \"Start the hand-out\". The person who will carry it presses its button twice (for the clock and the sticker). Nothing about the person is asked.",
+    },
+    handOutStart: { ja: "お渡しを始める", en: "Start the hand-out" },
+    handOutWorking: { ja: "準備しています…", en: "Getting it ready…" },
+    handedOutTitle: { ja: "トークンの準備ができました", en: "The token is ready" },
+    handedOutText: {
+        ja: "時計を合わせ、記録を始めました。シールを印刷してトークンに貼り、説明書を印刷して持ち主の方にお渡しください。",
+        en: "Its clock is set and it has started recording. Print the sticker and put it on the token, then print the owner's sheet and give it with the token.",
+    },
+    printSticker: { ja: "シールを印刷する", en: "Print the sticker" },
+    printSheet: { ja: "持ち主の方への説明書（日本語）", en: "The owner's sheet (English)" },
+    printSheetOther: { ja: "説明書（英語）", en: "The owner's sheet (Japanese)" },
     settingsTitle: { ja: "設定（職員用）", en: "Settings (staff)" },
     settingServer: { ja: "お知らせサーバーのURL", en: "Notification server URL" },
     settingPublicKey: { ja: "サーバーの公開鍵（PEM または base64）", en: "Server's export public key (PEM or base64)" },

@@ -10,8 +10,12 @@ export const EXPOSURE_CONFIG_FILE = "cocoa-exposure-configuration.json"
 export const RISK_CALCULATION_FILE = "cocoa-risk-calculation-configuration.json"
 export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL("../../data/", import.meta.url))
 
-export type ComparisonOp = ">=" | ">" | "<=" | "<" | "==" | "NOP"
+/** COCOA writes equality as "=" (V1ExposureRiskCalculationConfiguration.Threshold); "==" is read as the same. */
+export type ComparisonOp = ">=" | ">" | "<=" | "<" | "=" | "NOP"
 export interface Criterion { op: ComparisonOp; value: number }
+const COMPARISON_OPS: readonly ComparisonOp[] = [">=", ">", "<=", "<", "=", "NOP"]
+/** Other spellings a configuration file may use for one of COCOA's operators. */
+const OP_SPELLINGS: Readonly<Record<string, ComparisonOp>> = { "==": "=" }
 
 /** GAEN's Infectiousness: 0 none, 1 standard, 2 high. */
 export type Infectiousness = 0 | 1 | 2
@@ -27,7 +31,7 @@ export interface RiskConfig {
     reportTypeWeights: Record<number, number>
     reportTypeWhenMissing: number
     minimumWindowScore: number
-    /** A day is high risk when every criterion that is not NOP holds. */
+    /** A day is high risk when every criterion that is not NOP holds; when all five are NOP, no day is. */
     dayCriteria: {
         scoreSum: Criterion
         secondsSum: Criterion
@@ -97,9 +101,9 @@ export function loadRiskConfig(dir: string = DEFAULT_CONFIG_DIR): RiskConfig {
     const R = RISK_CALCULATION_FILE
     const criterion = (field: string): Criterion => {
         const c = calc?.[field]
-        const ops: ComparisonOp[] = [">=", ">", "<=", "<", "==", "NOP"]
-        if (typeof c !== "object" || c === null || !ops.includes(c.op)) throw bad(R, `${field}.op`, `expected one of ${ops.join(" ")}`)
-        return { op: c.op, value: num(R, `${field}.value`, c.value) }
+        const op: ComparisonOp | undefined = typeof c === "object" && c !== null ? OP_SPELLINGS[c.op] ?? c.op : undefined
+        if (op === undefined || !COMPARISON_OPS.includes(op)) throw bad(R, `${field}.op`, `expected one of ${COMPARISON_OPS.join(" ")} (or == for =)`)
+        return { op, value: num(R, `${field}.value`, c.value) }
     }
     const config: RiskConfig = {
         attenuationThresholdsDb: thresholds as RiskConfig["attenuationThresholdsDb"],

@@ -5,6 +5,10 @@
 // other) and infectiousness from the key's days since onset (missing onset: high; "none" days do not
 // count at all). A day is high risk when its score sum ≥ 1350 AND its summed seconds ≥ 900, with the
 // numbers and operators taken from the configuration.
+// The day rule is COCOA's own (cocoa-mhlw/cocoa, Covid19Radar/Covid19Radar/Services/
+// ExposureRiskCalculationService.cs, CalcRiskLevel; operators in Model/ExposureRiskCalculationConfiguration.cs,
+// Threshold.Cond): every criterion must hold, a NOP criterion always holds, and a configuration whose
+// five criteria are all NOP gives low risk for every day, so the kiosk answers as the app would.
 import type { ExposureMatch } from "./match.js"
 import type { Criterion, RiskConfig, Infectiousness } from "./risk-config.js"
 
@@ -45,14 +49,15 @@ export function windowScore(match: ExposureMatch, c: RiskConfig): number {
     return match.seconds * bucketWeight * infWeight * reportWeight
 }
 
-function holds(cr: Criterion, v: number): boolean {
+/** Whether `v` meets one criterion of the configuration (NOP: always). */
+export function criterionHolds(cr: Criterion, v: number): boolean {
     switch (cr.op) {
         case "NOP": return true
         case ">=": return v >= cr.value
         case ">": return v > cr.value
         case "<=": return v <= cr.value
         case "<": return v < cr.value
-        case "==": return v === cr.value
+        case "=": return v === cr.value
     }
 }
 
@@ -78,9 +83,10 @@ export function dailyRisk(matches: readonly ExposureMatch[], c: RiskConfig): Day
         d.typicalAttenuationMaxDb = Math.max(d.typicalAttenuationMaxDb, m.attenuationDb)
     }
     const k = c.dayCriteria
+    const allNop = Object.values(k).every(cr => cr.op === "NOP")
     for (const d of days.values()) {
-        d.highRisk = holds(k.scoreSum, d.scoreSum) && holds(k.secondsSum, d.seconds)
-            && holds(k.typicalAttenuationMax, d.typicalAttenuationMaxDb) && holds(k.typicalAttenuationMin, d.typicalAttenuationMinDb)
+        d.highRisk = !allNop && criterionHolds(k.scoreSum, d.scoreSum) && criterionHolds(k.secondsSum, d.seconds)
+            && criterionHolds(k.typicalAttenuationMax, d.typicalAttenuationMaxDb) && criterionHolds(k.typicalAttenuationMin, d.typicalAttenuationMinDb)
     }
     return [...days.values()].sort((a, b) => a.dayMs - b.dayMs)
 }

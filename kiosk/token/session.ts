@@ -3,7 +3,7 @@
 // A token refuses a large clock change without its owner's press (src/time/clock-guard.ts): the
 // kiosk then sets its clock once the owner has pressed (owner-session.ts), after checking that its
 // own clock is not behind the token's log.
-import type { TokenStatus } from "../../lib/token-sync/sync-client.js"
+import type { DecommissionResult, TokenStatus } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import { connectToToken, type TokenConnection } from "../transport/connect.js"
 import type { TokenAddress } from "../transport/address.js"
@@ -19,6 +19,9 @@ export interface TokenSession {
     /** The token wants its owner's press before it takes the kiosk's clock (too large a change). */
     clockNeedsPress: boolean
     status: TokenStatus
+    /** A stopped token's account of its stop: who stopped it (its owner on the token, or a kiosk) and
+     *  the proof of erasure, or still erasing. Undefined for a token in use. */
+    stop?: DecommissionResult
     /** The kiosk's clock, Unix ms. */
     now: () => number
     close(): Promise<void>
@@ -27,6 +30,8 @@ export interface TokenSession {
 export interface SessionOptions {
     /** The kiosk's clock, Unix ms (tests pass a simulated clock). */
     now?: () => number
+    /** False: leave the clock alone at connection (a hand-out sets it inside the owner's session). */
+    setClock?: boolean
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -51,15 +56,17 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         const kioskClock = Math.floor(now() / 1000)
         let driftSeconds = 0
         let clockNeedsPress = false
-        if (before !== "stopped") {
+        if (before !== "stopped" && opts.setClock !== false) {
             const r = await onToken("setting the token's clock", () => client.setTime(kioskClock))
             if (r.outcome === "refused") throw new KioskError("kiosk-clock-wrong", `the token refused the kiosk's clock ${new Date(kioskClock * 1000).toISOString()}: it is outside what the token can keep`)
             driftSeconds = r.drift
             clockNeedsPress = r.outcome === "needs-press"
         }
         const status = await onToken("reading the token's status", () => client.status())
+        // A stopped token answers decommission without a press: its proof, and whether its owner stopped it.
+        const stop = status.state === "stopped" ? await onToken("reading the token's proof of erasure", () => client.decommission()) : undefined
         return {
-            connection, driftSeconds, status, clockNeedsPress,
+            connection, driftSeconds, status, clockNeedsPress, stop,
             clocks: { kiosk: kioskClock, token: tokenClock },
             clockWasUnset: before === "time-not-set",
             now,

@@ -18,6 +18,10 @@ import { decommissionToken } from "../decommission/decommission.js"
 import { serverBaseUrl, DEFAULT_RETRY, type RetryPolicy } from "../http/server-client.js"
 import type { KioskProgress, PressPurpose } from "../progress.js"
 import { CheckProgress, type ProgressView } from "./check-progress.js"
+import { handOutToken, requireFresh } from "../handout/hand-out-token.js"
+import { ownerSheet } from "../handout/owner-sheet.js"
+import { stickerPage } from "../link/sticker-page.js"
+import type { Lang } from "../i18n/locale.js"
 
 export interface DeskOptions {
     dataDir: string
@@ -46,9 +50,11 @@ export interface StatusView {
     storageCapacity: number
     /** When this kiosk last set the token's clock and read its status (this connection). */
     lastSyncMs: number
+    /** A stopped token's stop: by its owner on the token or at a kiosk, and the proof (or still erasing). */
+    stop?: { byOwner: boolean; erased: boolean; bytesChecked: number }
 }
 
-type JobKind = "check" | "register" | "decommission"
+type JobKind = "check" | "register" | "decommission" | "hand-out"
 export interface JobView {
     kind: JobKind
     phase: "running" | "done" | "failed"
@@ -63,6 +69,8 @@ export interface JobView {
     check?: { probableContact: boolean; contactDates: string[] }
     registered?: { accepted: number }
     decommissioned?: { surveySent: boolean; bytesChecked: number; bytesNotErased: number }
+    /** The token is handed out: its sticker page is ready to print (served until dismissed). */
+    handedOut?: { sticker: true }
     error?: ErrorView
     /** A registration whose upload failed is still held: it can be sent again (same upload). */
     canSendAgain?: boolean
@@ -87,6 +95,8 @@ export class KioskDesk {
     private address?: string
     private connectedAt = 0
     private job?: Job
+    /** The handed-out token's sticker page (holds its Bluetooth key): in memory until printed and dismissed. */
+    private sticker?: string
     private readonly now: () => number
 
     constructor(private readonly o: DeskOptions) {
@@ -143,11 +153,48 @@ export class KioskDesk {
         this.session = undefined
         this.address = undefined
         this.job = undefined
+        this.sticker = undefined
         await s?.close()
     }
 
     dismiss(): void {
-        if (!this.busy()) this.job = undefined
+        if (this.busy()) return
+        this.job = undefined
+        this.sticker = undefined
+    }
+
+    /**
+     * Hands out a new token: connects without setting its clock, refuses one that is not fresh (the
+     * request fails with the reason), then runs the owner's presses, the clock and the sticker.
+     */
+    async startHandOut(address: string): Promise<void> {
+        if (this.busy()) throw new KioskError("usage", "wait until the current step has finished")
+        await this.disconnect()
+        const session = await openTokenSession(address, { now: this.now, setClock: false })
+        try {
+            requireFresh(session)
+        } catch (e) {
+            await session.close()
+            throw e
+        }
+        this.session = session
+        this.address = address
+        this.connectedAt = this.now()
+        this.run("hand-out", async (job, onProgress) => {
+            const { stickerCode } = await handOutToken(session, { onProgress })
+            this.sticker = await stickerPage(stickerCode)
+            job.view.handedOut = { sticker: true }
+        })
+    }
+
+    /** The sticker page of the token just handed out, or undefined. */
+    stickerPage(): string | undefined {
+        return this.sticker
+    }
+
+    /** The owner's sheet in `lang`, with the centre's contact from the settings. */
+    ownerSheet(lang: Lang): string {
+        return ownerSheet(lang, this.settings().desk())
     }
 
     startCheck(): void {
@@ -194,7 +241,7 @@ export class KioskDesk {
             if (options) {
                 const r = await this.checkWith(session, options, onProgress)
                 current = this.session ?? session
-                answers.exposureDays = exposureDaysFromCheck(r.days, options.riskConfig.dayCriteria.scoreSum.value)
+                answers.exposureDays = exposureDaysFromCheck(r.days)
             }
             const outcome = await decommissionToken(current, { survey: prepareSurvey(answers, this.now()), target, retry: this.retry(), onProgress })
             job.view.decommissioned = { surveySent: outcome.survey.sent, ...outcome.erasure }
@@ -279,6 +326,9 @@ export class KioskDesk {
             driftSeconds: s.driftSeconds, clockWasUnset: s.clockWasUnset,
             keysHeld: st.keysHeld, recordsHeld: st.recordsHeld, storageUsed: st.storageUsed, storageCapacity: st.storageCapacity,
             lastSyncMs: this.connectedAt,
+            stop: s.stop && (s.stop.state === "done"
+                ? { byOwner: s.stop.byOwner, erased: s.stop.bytesNotErased === 0, bytesChecked: s.stop.bytesChecked }
+                : { byOwner: false, erased: false, bytesChecked: 0 }),
         }
     }
 

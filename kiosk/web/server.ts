@@ -50,6 +50,7 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
         "POST /api/register": b => { desk.startRegister(b); return {} },
         "POST /api/register/again": () => { desk.sendAgain(); return {} },
         "POST /api/decommission": b => { desk.startDecommission(b); return {} },
+        "POST /api/hand-out": async b => { await desk.startHandOut(String(b.address ?? "").trim()); return {} },
         "POST /api/dismiss": () => { desk.dismiss(); return {} },
         "POST /api/settings": b => { desk.saveSettings(b); return {} },
     }
@@ -75,6 +76,13 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
             if (req.method === "GET" && url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", assets.html)
             if (req.method === "GET" && url.pathname === "/app.js") return send(res, 200, "text/javascript; charset=utf-8", assets.js)
             if (req.method === "GET" && url.pathname === "/app.css") return send(res, 200, "text/css; charset=utf-8", assets.css)
+            // The hand-out's printable pages: plain documents, no script.
+            if (req.method === "GET" && url.pathname === "/handout/sheet")
+                return send(res, 200, "text/html; charset=utf-8", desk.ownerSheet(url.searchParams.get("lang") === "en" ? "en" : "ja"), DOCUMENT_CSP)
+            if (req.method === "GET" && url.pathname === "/handout/sticker") {
+                const page = desk.stickerPage()
+                return page ? send(res, 200, "text/html; charset=utf-8", page, DOCUMENT_CSP) : send(res, 404, "text/plain", "no token has just been handed out")
+            }
             const handler = api[`${req.method} ${url.pathname}`]
             if (!handler) return send(res, 404, "text/plain", "not found")
             const body = req.method === "POST" ? await readJson(req) : {}
@@ -109,12 +117,16 @@ function same(a: string, b: string): boolean {
     return x.length === y.length && timingSafeEqual(x, y)
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+/** Everything comes from this server; nothing from elsewhere, no framing by other pages. */
+const APP_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+/** A printable page (the owner's sheet, the sticker): its own inline styles and SVG, no script at all. */
+const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+function send(res: ServerResponse, status: number, type: string, body: string, csp = APP_CSP): void {
     res.writeHead(status, {
         "content-type": type,
         "cache-control": "no-store",
-        // Everything comes from this server; nothing from elsewhere, no framing by other pages.
-        "content-security-policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        "content-security-policy": csp,
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
     })

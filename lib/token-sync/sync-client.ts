@@ -2,7 +2,7 @@
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
 import jd, { type JDBus, type JDService, type Packet } from "../jacdac/jacdac-ts.js"
 import {
-    SRV_TOKEN_SYNC, TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout as Layout, TokenSyncReg, TokenSyncSessionState, TokenSyncSetTimeOutcome, TokenSyncState,
+    SRV_TOKEN_SYNC, TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout as Layout, TokenSyncReg, TokenSyncSessionState, TokenSyncSetTimeOutcome, TokenSyncState, TokenSyncStoppedBy,
     loadProjectServiceSpecs,
 } from "../jacdac/service-specs.js"
 import { LINK_KEY_BYTES } from "../ble-link/protocol.js"
@@ -43,7 +43,8 @@ export interface WipeReadBack {
 }
 
 export type DecommissionResult =
-    | ({ state: "done" } & WipeReadBack)
+    /** `byOwner`: the owner stopped the token on the token itself (no kiosk asked). */
+    | ({ state: "done"; byOwner: boolean } & WipeReadBack)
     /** `failed`: once an attempt's read-back found bytes left, how many attempts (since the token
      *  started) ended so, and the last read-back. The token keeps trying. */
     | { state: "erasing"; failed?: { attempts: number } & WipeReadBack }
@@ -357,7 +358,7 @@ export class TokenSyncClient {
         if (!state) throw new TokenSyncError(`token answered an unknown decommission state ${r[0]}`)
         if (state === "ready") {
             if (r.length < Layout.WipeProofAnswerBytes) throw new TokenSyncError("the token's proof of erasure is incomplete")
-            return { state: "done", ...readBackAt(r, 1) }
+            return { state: "done", byOwner: r[Layout.WipeProofAnswerBytes - 1] === TokenSyncStoppedBy.Owner, ...readBackAt(r, 1) }
         }
         if (state === "erasing" && r.length > 1) {
             if (r.length < Layout.WipeFailedAnswerBytes)

@@ -9,6 +9,8 @@ export enum TokenState {
     LogNearlyFull = 3,
     WaitingForButton = 4,
     Stopped = 5,
+    /** The owner has held the button 10 s: one more press ends use (src/sync/withdrawal.ts). */
+    WithdrawalArmed = 6,
 }
 
 /** One step of a blink pattern: colour (0 = off) for `ms`. */
@@ -21,6 +23,7 @@ const GREEN = 0x00a000
 const YELLOW = 0xa08000
 const ORANGE = 0xc04000
 const BLUE = 0x0040ff
+const RED = 0xc00000
 
 /** What each state looks like. Running is a short wink every 10 s: visible, but easy on the battery. */
 export function lightPattern(state: TokenState): LightStep[] {
@@ -30,6 +33,8 @@ export function lightPattern(state: TokenState): LightStep[] {
     if (state === TokenState.LogNearlyFull)
         return [{ color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 4150 }]
     if (state === TokenState.WaitingForButton) return [{ color: BLUE, ms: 250 }, { color: 0, ms: 250 }]
+    // Steady, the only pattern that never blinks: the owner holding the button cannot mistake it.
+    if (state === TokenState.WithdrawalArmed) return [{ color: RED, ms: 1000 }]
     return [{ color: 0, ms: 5000 }] // stopped: dark
 }
 

@@ -13,12 +13,14 @@ import { Token } from "../token"
 import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
+import { OwnerWithdrawal } from "./withdrawal"
 
 export const FIRMWARE_VERSION = "0.4.0"
 
 // The answer codes and sizes are services/token-sync.md's, generated into @devicescript/core.
 const Answer = ds.TokenSyncAnswer
 const Layout = ds.TokenSyncLayout
+const StoppedBy = ds.TokenSyncStoppedBy
 /** A Jacdac report carries at most 236 bytes. */
 const MAX_REPORT = 236
 const KEYS_PER_PAGE = Math.idiv(MAX_REPORT - Layout.KeyPageHeaderBytes, Layout.KeyEntryBytes)
@@ -30,6 +32,8 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     /** Pressed for an export, keys not released yet: the kiosk hears "in progress", not "not pressed". */
     private releasing = false
     private readonly linkKeyHandOut: LinkKeyHandOut
+    /** The owner's own withdrawal: a long hold, then one press (withdrawal.ts). */
+    private readonly withdrawal: OwnerWithdrawal
 
     constructor(
         private readonly token: Token,
@@ -38,8 +42,12 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         super(ds.TokenSync.spec)
         this.linkKeyHandOut = new LinkKeyHandOut(token.linkKeys)
         const self = this
+        this.withdrawal = new OwnerWithdrawal(token)
         button.onPress(async () => {
             await self.onButton()
+        })
+        button.onRelease(async () => {
+            await self.withdrawal.released()
         })
     }
 
@@ -150,6 +158,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     private async onButton() {
         const purpose = this.presence.confirm()
+        this.withdrawal.pressed(purpose !== PURPOSE_NONE)
         if (purpose === PURPOSE_NONE) return
         this.token.showWaitingForButton(false)
         if (purpose === PURPOSE_EXPORT) {
@@ -277,6 +286,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                 const out = Buffer.alloc(Layout.WipeProofAnswerBytes)
                 out[0] = Answer.Ready
                 putWipeReport(out, 1, proof)
+                out[Layout.WipeProofAnswerBytes - 1] = this.token.stoppedByOwner() ? StoppedBy.Owner : StoppedBy.Kiosk
                 return out
             }
             // Stopped without a proof: the wipe is running or pending (the token resumes it by

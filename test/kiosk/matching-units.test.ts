@@ -10,6 +10,7 @@ import { RpiDeriver } from "../../kiosk/matching/rpi-derivation.js"
 import { ObservedRpiIndex } from "../../kiosk/matching/rpi-index.js"
 import { acceptanceWindowMinutes, matchDiagnosisKeys, type ExposureMatch } from "../../kiosk/matching/match.js"
 import { attenuationBucket, dailyRisk, windowScore } from "../../kiosk/matching/risk.js"
+import { exposureDaysFromCheck } from "../../kiosk/decommission/survey.js"
 import { loadRiskConfig, DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE, RISK_CALCULATION_FILE } from "../../kiosk/matching/risk-config.js"
 import { KioskError } from "../../kiosk/errors.js"
 import { tempDir } from "./fixtures.js"
@@ -99,6 +100,62 @@ describe("matching units", () => {
             mkdirSync(join(dir.path, "empty"))
             expect(() => loadRiskConfig(join(dir.path, "empty"))).toThrow(/cannot read .*cocoa-exposure-configuration\.json \(ENOENT\)/)
         } finally { dir.remove() }
+    })
+})
+
+describe("COCOA's day rule (ExposureRiskCalculationService.CalcRiskLevel)", () => {
+    const match = (seconds: number, attenuationDb: number, day: number): ExposureMatch => ({
+        record: {} as any, intervalNumber: 0, txPower: -8, minAttenuationDb: attenuationDb, attenuationDb, seconds, dayMs: Date.UTC(2022, 4, day),
+        key: { keyData: new Uint8Array(16), rollingStartIntervalNumber: 0, rollingPeriod: 144, daysSinceOnsetOfSymptoms: 0, reportType: 1 },
+    })
+    // Day 1: 1500 score in 600 s (below 900 s); day 2: 1500 + 3 = 1503 in 900 s (high risk); day 3: 900 s immediate = 900 score.
+    const matches = [match(600, 50, 1), match(600, 50, 2), match(300, 80, 2), match(900, 40, 3)]
+    const criteria = (ops: Record<string, [string, number]>) => Object.fromEntries(Object.entries({
+        DailySummary_DaySummary_ScoreSum: ["NOP", 0], DailySummary_DaySummary_WeightedDurationAverage: ["NOP", 0],
+        ExposureWindow_ScanInstance_SecondsSinceLastScanSum: ["NOP", 0], ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: ["NOP", 0],
+        ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: ["NOP", 0], ...ops,
+    }).map(([k, [op, value]]) => [k, { op, value }]))
+    const withCriteria = (file: object) => {
+        const dir = tempDir("kiosk-config-")
+        try {
+            copyFileSync(join(DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE), join(dir.path, EXPOSURE_CONFIG_FILE))
+            writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({ format_version: 1, ...file }))
+            return loadRiskConfig(dir.path)
+        } finally { dir.remove() }
+    }
+    const highDays = (c: ReturnType<typeof loadRiskConfig>) => dailyRisk(matches, c).filter(d => d.highRisk).map(d => d.date)
+
+    test("COCOA's shipped files load and mark only the day with score ≥ 1350 and ≥ 900 s", () => {
+        expect(highDays(loadRiskConfig())).toEqual(["2022-05-02"])
+    })
+
+    test("all five criteria NOP: low risk on every day, as COCOA answers, although every day has counted matches", () => {
+        const c = withCriteria(criteria({}))
+        const days = dailyRisk(matches, c)
+        expect(days.map(d => d.matches)).toEqual([1, 2, 1])
+        expect(days.some(d => d.highRisk)).toBe(false)
+        // One criterion that always holds is no longer "all NOP": every day counts then.
+        expect(highDays(withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: [">=", 0] })))).toEqual(["2022-05-01", "2022-05-02", "2022-05-03"])
+    })
+
+    test("COCOA's \"=\" is equality and gives what \"==\" gives; an unknown operator is refused by name", () => {
+        for (const [scoreOp, secondsOp] of [["=", "="], ["==", "=="], ["=", "=="]]) {
+            const c = withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: [scoreOp, 1503], ExposureWindow_ScanInstance_SecondsSinceLastScanSum: [secondsOp, 900] }))
+            expect(c.dayCriteria.scoreSum).toEqual({ op: "=", value: 1503 })
+            expect(highDays(c)).toEqual(["2022-05-02"])
+        }
+        // The shipped criteria written into a file of their own give the shipped file's days.
+        const shipped = criteria({ DailySummary_DaySummary_ScoreSum: [">=", 1350], ExposureWindow_ScanInstance_SecondsSinceLastScanSum: [">=", 900] })
+        expect(highDays(withCriteria(shipped))).toEqual(highDays(loadRiskConfig()))
+        expect(() => withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: ["=>", 1] }))).toThrow(/DailySummary_DaySummary_ScoreSum\.op: expected one of >= > <= < = NOP/)
+    })
+
+    test("the survey's exposure flag: COCOA's score-sum criterion on the day's highest window, whatever the check's configuration", () => {
+        const days = dailyRisk(matches, withCriteria(criteria({})))
+        // Day 1: one window of 1500 (≥ 1350, flagged although the day is not high risk); day 2: highest window 1500;
+        // day 3: 900 (not flagged).
+        expect(exposureDaysFromCheck(days)!.map(d => d.detected)).toEqual([true, true, false])
+        expect(exposureDaysFromCheck(days, { op: "=", value: 900 })!.map(d => d.detected)).toEqual([false, false, true])
     })
 })
 

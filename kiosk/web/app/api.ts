@@ -33,6 +33,7 @@ export const api = {
     register: (input: { processingNumber: string; symptoms: "yes" | "no"; onset: string }) => call("POST", "/api/register", input),
     sendAgain: () => call("POST", "/api/register/again", {}),
     decommission: (input: Record<string, unknown>) => call("POST", "/api/decommission", input),
+    handOut: (address: string) => call("POST", "/api/hand-out", { address }),
     dismiss: () => call("POST", "/api/dismiss", {}),
     saveSettings: (input: Record<string, unknown>) => call("POST", "/api/settings", input),
 }

@@ -13,6 +13,7 @@ import { CheckScreen } from "./screens/check.js"
 import { RegisterScreen } from "./screens/register.js"
 import { DecommissionScreen } from "./screens/decommission.js"
 import { SettingsScreen } from "./screens/settings.js"
+import { HandOutScreen } from "./screens/hand-out.js"
 
 const SCREENS: { id: Screen; label: { ja: string; en: string }; view: (p: { app: AppState }) => unknown }[] = [
     { id: "connect", label: S.navConnect, view: ConnectScreen },
@@ -20,6 +21,7 @@ const SCREENS: { id: Screen; label: { ja: string; en: string }; view: (p: { app:
     { id: "check", label: S.navCheck, view: CheckScreen },
     { id: "register", label: S.navRegister, view: RegisterScreen },
     { id: "decommission", label: S.navDecommission, view: DecommissionScreen },
+    { id: "hand-out", label: S.navHandOut, view: HandOutScreen },
     { id: "settings", label: S.navSettings, view: SettingsScreen },
 ]
 

@@ -6,7 +6,7 @@ import type { ErrorView } from "../desk.js"
 import type { TokenPort } from "../../transport/ports.js"
 import { api, ApiError, type DeskView } from "./api.js"
 
-export type Screen = "connect" | "status" | "check" | "register" | "decommission" | "settings"
+export type Screen = "connect" | "status" | "check" | "register" | "decommission" | "hand-out" | "settings"
 
 export function createAppState() {
     const lang = signal<Lang>("ja")
@@ -59,6 +59,7 @@ export function createAppState() {
         register: (input: { processingNumber: string; symptoms: "yes" | "no"; onset: string }) => act(() => api.register(input)),
         sendAgain: () => act(() => api.sendAgain()),
         decommission: (input: Record<string, unknown>) => act(() => api.decommission(input)),
+        handOut: (address: string) => act(() => api.handOut(address)),
         dismiss: () => act(() => api.dismiss()),
         saveSettings: (input: Record<string, unknown>) => act(() => api.saveSettings(input)),
     }

@@ -20,6 +20,7 @@ export function StatusScreen({ app }: { app: AppState }) {
             <dt>${t(app, S.records)}</dt><dd>${S.recordsValue(s.recordsHeld, l)}</dd>
             <dt>${t(app, S.storage)}</dt><dd>${S.storageValue(s.storageUsed, s.storageCapacity, l)}</dd>
             <dt>${t(app, S.lastSync)}</dt><dd>${dateTime(s.lastSyncMs, l)}</dd>
+            ${s.stop && html`<dt>${t(app, S.stopRecordTitle)}</dt><dd data-stop=${s.stop.byOwner ? "owner" : "kiosk"}>${t(app, text.stopRecord(s.stop.byOwner, s.stop.erased, s.stop.bytesChecked))}</dd>`}
         </dl>
         <div class="actions">
             <button onClick=${() => app.go("check")}>${t(app, S.navCheck)}</button>
