@@ -1,5 +1,6 @@
 // Writes test/firmware/flash-damage.generated.ts: seeded power cuts run through the simulator's flash
-// server (sim/hardware/flash-server.ts), each with the flash content it left. The firmware test
+// server (sim/hardware/flash-server.ts, plain: the rule is about the chip's bytes), each with the
+// flash content it left. The firmware test
 // test/firmware/flash-damage.test.ts replays the same cuts on the VM's RAM flash and must get the
 // same bytes (one damage rule, src/storage/flash-damage.ts); test/sim/flash-damage.test.ts fails when
 // the server no longer gives what the committed file says. Run: npx tsx scripts/gen-flash-damage-cases.ts
@@ -7,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { FlashServer } from "../sim/hardware/flash-server.js"
+import { FlashServer, ROW_SIZE } from "../sim/hardware/flash-server.js"
 import { seededRandom } from "../test/helpers/seeded-random.js"
 
 export const GENERATED_MODULE = fileURLToPath(new URL("../test/firmware/flash-damage.generated.ts", import.meta.url))
@@ -33,12 +34,16 @@ export interface DamageCase {
     after: Uint8Array
 }
 
-/** Fills the flash with varied bytes, then cuts a program and two erases (at any progress, ends included). */
+/**
+ * Fills the flash with varied bytes but one row left erased (0xFF: a plain flash keeps it erased),
+ * then cuts a program of that row (the flash service's rule: whole rows into erased rows) and two
+ * erases (at any progress, ends included).
+ */
 function chooseSteps(int: (n: number) => number, index: number): DamageStep[] {
     const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256))
-    const fill: DamageStep = { erase: false, at: 0, data: bytes(SECTOR_SIZE * SECTOR_COUNT), cutAfter: -1 }
-    const length = 1 + int(32)
-    const program: DamageStep = { erase: false, at: int(SECTOR_SIZE * SECTOR_COUNT - length), data: bytes(length), cutAfter: int(length) }
+    const gap = int((SECTOR_SIZE * SECTOR_COUNT) / ROW_SIZE) * ROW_SIZE
+    const fill: DamageStep = { erase: false, at: 0, data: bytes(SECTOR_SIZE * SECTOR_COUNT).fill(0xff, gap, gap + ROW_SIZE), cutAfter: -1 }
+    const program: DamageStep = { erase: false, at: gap, data: bytes(ROW_SIZE), cutAfter: int(ROW_SIZE) }
     // The first and last cases cut the erases at their very start and very end.
     const progress = () => (index === 0 ? 0 : index === CASES - 1 ? SECTOR_SIZE - 1 : int(SECTOR_SIZE))
     const erase = (): DamageStep => ({ erase: true, at: int(SECTOR_COUNT), data: new Uint8Array(0), cutAfter: progress() })
@@ -48,7 +53,7 @@ function chooseSteps(int: (n: number) => number, index: number): DamageStep[] {
 /** Runs a case's steps on a fresh flash server and returns the flash content they leave. */
 export function runOnFlashServer(damageSeed: number, steps: DamageStep[]): Uint8Array {
     const dir = mkdtempSync(join(tmpdir(), "flash-damage-"))
-    const server = new FlashServer({ file: join(dir, "flash"), sectorSize: SECTOR_SIZE, sectorCount: SECTOR_COUNT, damageSeed })
+    const server = new FlashServer({ file: join(dir, "flash"), sectorSize: SECTOR_SIZE, sectorCount: SECTOR_COUNT, damageSeed, encryption: "off" })
     try {
         for (const step of steps) {
             if (step.cutAfter >= 0) server.armPowerCut(step.cutAfter)
@@ -61,7 +66,7 @@ export function runOnFlashServer(damageSeed: number, steps: DamageStep[]): Uint8
             if (step.cutAfter >= 0 && !server.isPowerOff()) throw new Error("the armed cut did not hit its step")
             server.restorePower()
         }
-        return server.read(0, SECTOR_SIZE * SECTOR_COUNT)
+        return server.readRaw(0, SECTOR_SIZE * SECTOR_COUNT)
     } finally {
         server.close()
         rmSync(dir, { recursive: true, force: true })

@@ -62,7 +62,14 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         },
     })
     const button = new jd.ButtonServer("owner button")
-    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash, damageSeed: config.flashDamageSeed })
+    // The chip's flash-encryption key beside its flash, as the eFuses are beside the flash chip: a dump
+    // of flash.bin is ciphertext (services/flash.md, "The simulator").
+    const flash = new FlashServer({
+        file: join(config.dir, "flash.bin"),
+        ...config.flash,
+        damageSeed: config.flashDamageSeed,
+        encryption: { keyFile: join(config.dir, "efuse-key") },
+    })
     flash.onPowerCut = cut => {
         // The battery is gone: nothing more happens on this token. The parent restarts it from its folder.
         send({ type: "power-cut", operation: cut.operation, offset: cut.offset, bytesDone: cut.bytesDone })
