@@ -1,4 +1,5 @@
 // What a token's process and its parent (the harness, the simulator world) say to each other.
+import { join } from "node:path"
 
 export interface TokenProcessConfig {
     /** Jacdac device id of the token's VM (each token is on its own bus). */
@@ -20,6 +21,13 @@ export interface TokenProcessConfig {
 }
 
 export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
+
+/**
+ * The token's flash chip and its flash-encryption key in the token's folder (services/flash.md,
+ * "The simulator"): `flash` is what `esptool read_flash` gives on a board (ciphertext), `efuseKey`
+ * the chip's eFuse key block, which no dump of the flash contains.
+ */
+export const tokenFlashFiles = (dir: string) => ({ flash: join(dir, "flash.bin"), efuseKey: join(dir, "efuse-key") })
 
 /** Bytes as they cross the IPC channel (JSON has no bytes): hex strings. */
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
