@@ -1,5 +1,6 @@
 // What a token's process and its parent (the harness, the simulator world) say to each other.
 import { join } from "node:path"
+import type { PowerCutInfo } from "../hardware/flash-server.js"
 
 export interface TokenProcessConfig {
     /** Jacdac device id of the token's VM (each token is on its own bus). */
@@ -53,7 +54,7 @@ export type TokenProcessMessage =
     | { type: "status-light"; color: number; atMs: number }
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
-    | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }
+    | { type: "power-cut"; operation: PowerCutInfo["operation"]; offset: number; bytesDone: number }
     /** The connectable sync advertisement (null: off the air). */
     | { type: "sync-advertising"; ad: WireAdvertisement | null; atMs: number }
     /** The answer to a link-connect. */
