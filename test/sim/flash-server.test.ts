@@ -258,7 +258,7 @@ describe("flash server: restarts and faults", () => {
         const raw = fileBytes(server).subarray(SECTOR + 2 * ROW_SIZE, SECTOR + 3 * ROW_SIZE)
         expect(raw.subarray(8).every(b => b === 0xff)).toBe(true) // the rest of the torn row never written
         // A torn row is not erased: it cannot be programmed again until its sector is erased.
-        expect((await flash.program(SECTOR + 2 * ROW_SIZE, data.subarray(0, ROW_SIZE))).status).toBe(raw.subarray(0, 8).every(b => b === 0xff) ? FlashStatus.Ok : FlashStatus.NotErased)
+        expect((await flash.program(SECTOR + 2 * ROW_SIZE, data.subarray(0, ROW_SIZE))).status).toBe(FlashStatus.NotErased)
         flash.stop()
     })
 
