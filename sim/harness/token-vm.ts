@@ -12,6 +12,7 @@ import { SRV_TOKEN_SYNC, loadProjectServiceSpecs } from "../../lib/jacdac/servic
 import type { SimClock } from "../clock/sim-clock.js"
 import { TOKEN_CONFIG_ENV, fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "../token/token-config.js"
 import type { Advertisement, HeardAdvertisement } from "../hardware/radio-medium.js"
+import type { PowerCutInfo } from "../hardware/flash-server.js"
 
 /** The token set its status LED to `color` (0xRRGGBB, 0 = off) at token time `atMs` (Unix ms). */
 export interface StatusLightChange {
@@ -55,7 +56,7 @@ export interface TokenVmOptions {
     /** Whether the simulated board has a battery-backed real-time clock (default: no). */
     rtc?: boolean
     /** Called when an armed power cut hit (the token's process is gone; start it again from `dir`). */
-    onPowerCut?: (cut: { operation: "program" | "erase"; offset: number; bytesDone: number }) => void
+    onPowerCut?: (cut: { operation: PowerCutInfo["operation"]; offset: number; bytesDone: number }) => void
     /** Radio calibration of the simulated board. */
     radio?: { txPower: number; advertisingIntervalMs: number }
     /** What the token hears when it scans. */

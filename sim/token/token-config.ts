@@ -1,4 +1,6 @@
 // What a token's process and its parent (the harness, the simulator world) say to each other.
+import { join } from "node:path"
+import type { PowerCutInfo } from "../hardware/flash-server.js"
 
 export interface TokenProcessConfig {
     /** Jacdac device id of the token's VM (each token is on its own bus). */
@@ -20,6 +22,13 @@ export interface TokenProcessConfig {
 }
 
 export const TOKEN_CONFIG_ENV = "GAEN_TOKEN_CONFIG"
+
+/**
+ * The token's flash chip and its flash-encryption key in the token's folder (services/flash.md,
+ * "The simulator"): `flash` is what `esptool read_flash` gives on a board (ciphertext), `efuseKey`
+ * the chip's eFuse key block, which no dump of the flash contains.
+ */
+export const tokenFlashFiles = (dir: string) => ({ flash: join(dir, "flash.bin"), efuseKey: join(dir, "efuse-key") })
 
 /** Bytes as they cross the IPC channel (JSON has no bytes): hex strings. */
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex")
@@ -45,7 +54,7 @@ export type TokenProcessMessage =
     | { type: "status-light"; color: number; atMs: number }
     | { type: "advertising"; ad: WireAdvertisement | null; atMs: number }
     | { type: "scan"; id: number; fromMs: number; toMs: number }
-    | { type: "power-cut"; operation: "program" | "erase"; offset: number; bytesDone: number }
+    | { type: "power-cut"; operation: PowerCutInfo["operation"]; offset: number; bytesDone: number }
     /** The connectable sync advertisement (null: off the air). */
     | { type: "sync-advertising"; ad: WireAdvertisement | null; atMs: number }
     /** The answer to a link-connect. */

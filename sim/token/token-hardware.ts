@@ -9,7 +9,7 @@ import { GaenRadioServer } from "../hardware/radio-server.js"
 import { FlashServer } from "../hardware/flash-server.js"
 import { SimulatedRtcServer } from "../hardware/rtc-server.js"
 import type { HeardAdvertisement, RadioMedium } from "../hardware/radio-medium.js"
-import { fromHex, toHex, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "./token-config.js"
+import { fromHex, toHex, tokenFlashFiles, type TokenControlMessage, type TokenProcessConfig, type TokenProcessMessage } from "./token-config.js"
 
 /** A radio medium that is the parent process: it hears what we send and answers our scans. */
 class ParentRadioMedium implements RadioMedium {
@@ -48,6 +48,16 @@ function watchStatusLight(bus: JDBus, send: (m: TokenProcessMessage) => void) {
     })
 }
 
+/**
+ * The token's flash: an ESP32-C3's flash chip with flash encryption, its key beside it as the eFuses
+ * are beside the chip (tokenFlashFiles): a dump of the flash file is ciphertext; a restart from the
+ * same folder is a power cycle and keeps the key.
+ */
+export function tokenFlash(config: Pick<TokenProcessConfig, "dir" | "flash" | "flashDamageSeed">): FlashServer {
+    const files = tokenFlashFiles(config.dir)
+    return new FlashServer({ file: files.flash, ...config.flash, damageSeed: config.flashDamageSeed, encryption: { keyFile: files.efuseKey } })
+}
+
 export async function startTokenHardware(config: TokenProcessConfig, hubPort: number, send: (m: TokenProcessMessage) => void) {
     const medium = new ParentRadioMedium(send)
     const radio = new GaenRadioServer({
@@ -62,7 +72,7 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         },
     })
     const button = new jd.ButtonServer("owner button")
-    const flash = new FlashServer({ file: join(config.dir, "flash.bin"), ...config.flash, damageSeed: config.flashDamageSeed })
+    const flash = tokenFlash(config)
     flash.onPowerCut = cut => {
         // The battery is gone: nothing more happens on this token. The parent restarts it from its folder.
         send({ type: "power-cut", operation: cut.operation, offset: cut.offset, bytesDone: cut.bytesDone })

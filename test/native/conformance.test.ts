@@ -17,6 +17,8 @@ import { waitUntil } from "../helpers/wait.js"
 interface Heard { address: string; rssi: number; payload: string; packets?: number }
 type Step =
     | { command: number; data: string; report?: string }
+    // A register read (Jacdac's get: command 0x1000 | code, no data); `report` is its value.
+    | { register: number; report: string }
     | { hear: Heard[] }
     | { windowEnds: true }
     // The sync link, as the Bluetooth stack reports it; `report` is the link_event it must produce.
@@ -46,10 +48,14 @@ const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ""), 
 const WAIT_MS = 20_000 // real time, generous for a loaded machine; a passing case never waits it out
 
 const LINK_EVENT = 0x87
+/** Jacdac's register get: the command and report code of register `code` (jacdac spec, CMD_GET_REG). */
+const registerGet = (code: number) => 0x1000 | code
 
 function expected(c: Case, geometry?: CaseFile["geometry"]): Outcome {
     const reports = c.steps.flatMap(s =>
-        "report" in s && s.report !== undefined ? [{ code: "command" in s ? s.command : LINK_EVENT, hex: s.report }] : [])
+        "report" in s && s.report !== undefined
+            ? [{ code: "command" in s ? s.command : "register" in s ? registerGet(s.register) : LINK_EVENT, hex: s.report }]
+            : [])
     let image: string | undefined
     if (geometry) {
         const img = new Uint8Array(geometry.sectorSize * geometry.sectorCount).fill(0xff)
@@ -110,15 +116,16 @@ async function runOnSimulator(c: Case, server: FlashServer | GaenRadioServer, me
     bus.addServiceProvider(provider)
     const reports: Outcome["reports"] = []
     bus.subscribe(jd.PACKET_PROCESS, (p: Packet) => {
-        // Command reports only (0x80..0xff): not register reads, events or announcements.
+        // Command reports (0x80..0xff) and register values (0x1000..0x1fff): not events or announcements.
         if (p.isCommand || p.deviceIdentifier !== provider.deviceId || p.serviceIndex !== server.serviceIndex) return
-        if (p.serviceCommand >= 0x80 && p.serviceCommand <= 0xff) reports.push({ code: p.serviceCommand, hex: hex(p.data) })
+        const code = p.serviceCommand
+        if ((code >= 0x80 && code <= 0xff) || (code & 0xf000) === 0x1000) reports.push({ code, hex: hex(p.data) })
     })
     try {
         let expectedReports = 0
         for (const step of c.steps) {
-            if ("command" in step) {
-                const pkt = jd.Packet.from(step.command, bytes(step.data))
+            if ("command" in step || "register" in step) {
+                const pkt = "command" in step ? jd.Packet.from(step.command, bytes(step.data)) : jd.Packet.from(registerGet(step.register), new Uint8Array(0))
                 pkt.serviceIndex = server.serviceIndex
                 pkt.deviceIdentifier = provider.deviceId
                 pkt.isCommand = true
@@ -153,6 +160,7 @@ function runOnCCore(c: Case, setup: string): Outcome {
     const lines = [setup]
     for (const step of c.steps) {
         if ("command" in step) lines.push(`cmd ${step.command} ${step.data.replace(/\s+/g, "") || "-"}`)
+        else if ("register" in step) lines.push(`register ${step.register}`)
         else if ("hear" in step) {
             for (const h of step.hear) for (let i = 0; i < (h.packets ?? 1); i++) lines.push(`hear ${h.address} ${h.rssi} ${h.payload || "-"}`)
         } else if ("windowEnds" in step) lines.push("window_end")
@@ -185,7 +193,7 @@ describe("NOR Flash conformance: simulator and C core give the same bytes", () =
     for (const c of flashCases.cases) {
         test(`${c.name} (simulator)`, async () => {
             const dir = mkdtempSync(join(tmpdir(), "conformance-"))
-            const server = new FlashServer({ file: join(dir, "flash"), ...geometry })
+            const server = new FlashServer({ file: join(dir, "flash"), ...geometry, encryption: "off" })
             try {
                 const outcome = await runOnSimulator(c, server)
                 outcome.image = hex(readFileSync(server.file))

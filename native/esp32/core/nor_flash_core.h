@@ -1,7 +1,8 @@
 // The NOR Flash service's logic (services/flash.md), independent of ESP-IDF and of Jacdac's
-// runtime: command bytes in, report bytes out. Validation comes before any flash access, a program
-// ANDs into what is there, an erase runs in the background and every other command meanwhile is
-// answered `busy`. The hardware is reached only through port/flash_port.h.
+// runtime: command bytes in, report bytes out. Validation comes before any flash access; a program
+// writes whole rows into erased rows only (told by a raw read), a destroy writes raw zeros,
+// row_states classifies raw rows; an erase runs in the background and every other command meanwhile
+// is answered `busy`. The hardware is reached only through port/flash_port.h.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -10,12 +11,20 @@
 
 /** Largest data part of a read or program (a read report carries it after an 8-byte header). */
 #define NOR_FLASH_MAX_TRANSFER 224
+/** The unit of program, destroy and row_states: the ESP32's flash-encryption block (C3/S3: 16 divides it). */
+#define NOR_FLASH_ROW_SIZE 32
+/** Most rows one destroy or row_states covers (one 4 KiB sector). */
+#define NOR_FLASH_MAX_ROWS 128
 /** Room for any report of this service. */
 #define NOR_FLASH_REPORT_MAX JD_SERVICE_PAYLOAD_MAX
+
+/** A row's raw state, 2 bits of a row_states report. */
+enum { NOR_FLASH_ROW_ERASED = 0, NOR_FLASH_ROW_DESTROYED = 1, NOR_FLASH_ROW_WRITTEN = 2 };
 
 typedef struct {
     uint32_t sector_size;
     uint32_t sector_count;
+    bool encrypted;
     bool erasing;
     uint16_t erase_tag;
     uint32_t erase_sector;
@@ -24,7 +33,7 @@ typedef struct {
     uint32_t malformed;
 } nor_flash_core_t;
 
-/** Takes the geometry from the port. */
+/** Takes the geometry and the encryption from the port. */
 void nor_flash_core_init(nor_flash_core_t *fc);
 
 /**
@@ -37,3 +46,6 @@ size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t 
 
 /** Call from the loop: when the running erase has ended, writes its report and returns its length. */
 size_t nor_flash_core_poll(nor_flash_core_t *fc, uint8_t *report);
+
+/** The value of register `reg` (JD_NOR_FLASH_REG_*) as its Jacdac report carries it; 0 for another. */
+size_t nor_flash_core_register(const nor_flash_core_t *fc, uint16_t reg, uint8_t *value);

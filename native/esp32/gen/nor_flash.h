@@ -12,12 +12,18 @@
 #define JD_NOR_FLASH_STATUS_BUSY 0x3
 #define JD_NOR_FLASH_STATUS_HARDWARE_ERROR 0x4
 #define JD_NOR_FLASH_STATUS_POWER_LOST 0x5
+#define JD_NOR_FLASH_STATUS_UNALIGNED 0x6
+#define JD_NOR_FLASH_STATUS_NOT_ERASED 0x7
 
 #define JD_NOR_FLASH_REG_SECTOR_SIZE 0x180
 
 #define JD_NOR_FLASH_REG_SECTOR_COUNT 0x181
 
 #define JD_NOR_FLASH_REG_MAX_TRANSFER 0x182
+
+#define JD_NOR_FLASH_REG_ROW_SIZE 0x183
+
+#define JD_NOR_FLASH_REG_ENCRYPTED 0x184
 
 #define JD_NOR_FLASH_CMD_READ 0x80
 typedef struct jd_nor_flash_read {
@@ -62,5 +68,34 @@ typedef struct jd_nor_flash_erase_sector_report {
     uint8_t reserved;
     uint32_t sector;
 } jd_nor_flash_erase_sector_report_t;
+
+#define JD_NOR_FLASH_CMD_DESTROY 0x83
+typedef struct jd_nor_flash_destroy {
+    uint16_t tag;
+    uint16_t rows; // #
+    uint32_t offset; // B
+} jd_nor_flash_destroy_t;
+
+typedef struct jd_nor_flash_destroy_report {
+    uint16_t tag;
+    uint8_t status;  // Status
+    uint8_t reserved;
+    uint32_t offset; // B
+} jd_nor_flash_destroy_report_t;
+
+#define JD_NOR_FLASH_CMD_ROW_STATES 0x84
+typedef struct jd_nor_flash_row_states {
+    uint16_t tag;
+    uint16_t rows; // #
+    uint32_t offset; // B
+} jd_nor_flash_row_states_t;
+
+typedef struct jd_nor_flash_row_states_report {
+    uint16_t tag;
+    uint8_t status;  // Status
+    uint8_t reserved;
+    uint32_t offset; // B
+    uint8_t states[0];
+} jd_nor_flash_row_states_report_t;
 
 #endif

@@ -13,6 +13,8 @@ struct srv_state {
     uint32_t sector_size;
     uint32_t sector_count;
     uint16_t max_transfer;
+    uint16_t row_size;
+    uint8_t encrypted;
     nor_flash_core_t core;
     uint32_t foreign_frames; // dropped: not from the token itself
 };
@@ -23,6 +25,8 @@ REG_DEFINITION(                               //
     REG_U32(JD_NOR_FLASH_REG_SECTOR_SIZE),    //
     REG_U32(JD_NOR_FLASH_REG_SECTOR_COUNT),   //
     REG_U16(JD_NOR_FLASH_REG_MAX_TRANSFER),   //
+    REG_U16(JD_NOR_FLASH_REG_ROW_SIZE),       //
+    REG_U8(JD_NOR_FLASH_REG_ENCRYPTED),       //
 )
 
 void nor_flash_process(srv_t *state) {
@@ -40,7 +44,9 @@ void nor_flash_handle_packet(srv_t *state, jd_packet_t *pkt) {
     switch (pkt->service_command) {
     case JD_NOR_FLASH_CMD_READ:
     case JD_NOR_FLASH_CMD_PROGRAM:
-    case JD_NOR_FLASH_CMD_ERASE_SECTOR: {
+    case JD_NOR_FLASH_CMD_ERASE_SECTOR:
+    case JD_NOR_FLASH_CMD_DESTROY:
+    case JD_NOR_FLASH_CMD_ROW_STATES: {
         // The report goes back as a regular command report to the requester (the token's VM).
         uint8_t report[NOR_FLASH_REPORT_MAX];
         size_t len = nor_flash_core_command(&state->core, pkt->service_command, pkt->data,
@@ -64,4 +70,6 @@ void nor_flash_init(void) {
     state->sector_size = state->core.sector_size;
     state->sector_count = state->core.sector_count;
     state->max_transfer = NOR_FLASH_MAX_TRANSFER;
+    state->row_size = NOR_FLASH_ROW_SIZE;
+    state->encrypted = state->core.encrypted;
 }

@@ -6,6 +6,7 @@
 //   flash <sector_size> <count>      (a blank flash and a fresh flash core)
 //   radio                            (a fresh radio core; address changes allowed while scanning)
 //   cmd <code> <hex or ->            report <code> <hex>   for each report it produced
+//   register <code>                  report <0x1000 | code> <hex>   (flash: the register's value)
 //   hear <address> <rssi> <payload>  (one packet heard, through the core as the port delivers it)
 //   window_end                       (the scan window ended)
 //   connect <mtu> <host address>     (a host connected, as the port reports it)
@@ -101,6 +102,12 @@ int main(void) {
             } else if ((r = gaen_radio_core_command(&radio, (uint16_t)code, a, n, report))) {
                 print_hex("report", code, report, r);
             }
+        } else if (strcmp(word, "register") == 0) {
+            int code = atoi(strtok(NULL, " \n"));
+            size_t r = service == FLASH ? nor_flash_core_register(&flash, (uint16_t)code, report) : 0;
+            if (!r)
+                return fprintf(stderr, "register %d: not a register of this service\n", code), 2;
+            print_hex("report", 0x1000 | code, report, r);
         } else if (strcmp(word, "hear") == 0) {
             size_t an = unhex(strtok(NULL, " \n"), a, sizeof a);
             int rssi = atoi(strtok(NULL, " \n"));

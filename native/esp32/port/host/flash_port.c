@@ -1,5 +1,6 @@
-// The host's flash: RAM with NOR semantics (a write only clears bits, and asserts nothing else),
-// fault injection, and the simulator's power-cut model (sim/hardware/flash-server.ts).
+// The host's flash: RAM with NOR physics (a write only clears bits; the row rules are the core's),
+// unencrypted (raw and plain access are the same bytes, as the simulator's flash with encryption
+// "off"), fault injection, and the simulator's power-cut model (sim/hardware/flash-server.ts).
 #include "host_port.h"
 #include "port/flash_port.h"
 #include <stdlib.h>
@@ -53,6 +54,7 @@ void ram_flash_fail_next_write(void) { fail_write = true; }
 
 uint32_t flash_port_size(void) { return sector_size * sector_count; }
 uint32_t flash_port_sector_size(void) { return sector_size; }
+bool flash_port_encrypted(void) { return false; }
 
 flash_port_err_t flash_port_read(uint32_t offset, uint8_t *dst, uint32_t len) {
     if (power_off)
@@ -65,6 +67,10 @@ flash_port_err_t flash_port_read(uint32_t offset, uint8_t *dst, uint32_t len) {
         abort(); // the core validates first: reaching here is a core defect
     memcpy(dst, image + offset, len);
     return 0;
+}
+
+flash_port_err_t flash_port_read_raw(uint32_t offset, uint8_t *dst, uint32_t len) {
+    return flash_port_read(offset, dst, len);
 }
 
 flash_port_err_t flash_port_write(uint32_t offset, const uint8_t *src, uint32_t len) {
@@ -90,6 +96,10 @@ flash_port_err_t flash_port_write(uint32_t offset, const uint8_t *src, uint32_t 
             cut_in--;
     }
     return 0;
+}
+
+flash_port_err_t flash_port_write_raw(uint32_t offset, const uint8_t *src, uint32_t len) {
+    return flash_port_write(offset, src, len);
 }
 
 static void run_erase(void) {

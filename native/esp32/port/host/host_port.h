@@ -9,7 +9,7 @@
 void ram_flash_reset(uint32_t sector_size, uint32_t sector_count, uint32_t seed);
 uint8_t *ram_flash_image(void);
 uint32_t ram_flash_image_size(void);
-/** Cut power after `bytes` more bytes of work (a program byte is 1, an erase is one sector), as
+/** Cut power after `bytes` more bytes of work (a program or destroy byte is 1, an erase is one sector), as
  *  sim/hardware/flash-server.ts does; afterwards every port call fails until ram_flash_power_on(). */
 void ram_flash_arm_power_cut(uint32_t bytes);
 bool ram_flash_power_is_off(void);
