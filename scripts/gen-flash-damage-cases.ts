@@ -1,5 +1,6 @@
 // Writes test/firmware/flash-damage.generated.ts: seeded power cuts run through the simulator's flash
-// server (sim/hardware/flash-server.ts), each with the flash content it left. The firmware test
+// server (sim/hardware/flash-server.ts), each with the flash content it left (raw: what the chip
+// holds). Every program is whole rows into erased rows, as the flash service allows (services/flash.md). The firmware test
 // test/firmware/flash-damage.test.ts replays the same cuts on the VM's RAM flash and must get the
 // same bytes (one damage rule, src/storage/flash-damage.ts); test/sim/flash-damage.test.ts fails when
 // the server no longer gives what the committed file says. Run: npx tsx scripts/gen-flash-damage-cases.ts
@@ -33,16 +34,28 @@ export interface DamageCase {
     after: Uint8Array
 }
 
-/** Fills the flash with varied bytes, then cuts a program and two erases (at any progress, ends included). */
+/** The flash service's write unit (services/flash.md): programs cover whole rows into erased rows. */
+const ROW_SIZE = 32
+const ROWS = (SECTOR_SIZE * SECTOR_COUNT) / ROW_SIZE
+
+/**
+ * Fills every row but a run of 1–3 with varied bytes, then cuts a program of that run (whole rows
+ * into erased rows, as the flash service allows) and two erases (at any progress, ends included).
+ */
 function chooseSteps(int: (n: number) => number, index: number): DamageStep[] {
     const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256))
-    const fill: DamageStep = { erase: false, at: 0, data: bytes(SECTOR_SIZE * SECTOR_COUNT), cutAfter: -1 }
-    const length = 1 + int(32)
-    const program: DamageStep = { erase: false, at: int(SECTOR_SIZE * SECTOR_COUNT - length), data: bytes(length), cutAfter: int(length) }
+    const gapRows = 1 + int(3)
+    const gapRow = int(ROWS - gapRows + 1)
+    const fills: DamageStep[] = []
+    if (gapRow > 0) fills.push({ erase: false, at: 0, data: bytes(gapRow * ROW_SIZE), cutAfter: -1 })
+    const after = (gapRow + gapRows) * ROW_SIZE
+    if (after < SECTOR_SIZE * SECTOR_COUNT) fills.push({ erase: false, at: after, data: bytes(SECTOR_SIZE * SECTOR_COUNT - after), cutAfter: -1 })
+    const length = gapRows * ROW_SIZE
+    const program: DamageStep = { erase: false, at: gapRow * ROW_SIZE, data: bytes(length), cutAfter: int(length) }
     // The first and last cases cut the erases at their very start and very end.
     const progress = () => (index === 0 ? 0 : index === CASES - 1 ? SECTOR_SIZE - 1 : int(SECTOR_SIZE))
     const erase = (): DamageStep => ({ erase: true, at: int(SECTOR_COUNT), data: new Uint8Array(0), cutAfter: progress() })
-    return [fill, program, erase(), erase()]
+    return [...fills, program, erase(), erase()]
 }
 
 /** Runs a case's steps on a fresh flash server and returns the flash content they leave. */

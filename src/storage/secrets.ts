@@ -13,7 +13,7 @@
 // (it had not told anyone the old one). A cut mark fails its check and counts as not handed out:
 // the key was not delivered either (it is sent only after the mark's program succeeded). The mark's
 // row is then used up: a second hand-out is refused (markHandedOut throws), which is the safe side.
-import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
+import { Flash, FlashRegion, RowState, WipeReport, countNotErased, wipeRegion } from "./flash"
 import { ROW_SIZE, SECRETS_FORMAT_VERSION, SECRETS_MAGIC } from "./layout"
 import { recordChecks, rowChecks, sealRecord, sealRow } from "./checksum"
 import { Mutex } from "./mutex"
@@ -69,7 +69,8 @@ export class SecretStore {
         await this.lock.lock()
         try {
             if (this.key) throw new Error("secrets: an identity is already stored")
-            await this.flash.eraseSector(this.region.firstSector)
+            // A torn identity (or anything else) is erased first; a blank sector needs no erase.
+            if ((await countNotErased(this.flash, this.region.firstSector)) > 0) await this.flash.eraseSector(this.region.firstSector)
             const image = Buffer.alloc(IDENTITY_SIZE)
             image.fillAt(0, IDENTITY_SIZE, 0xff)
             image.setAt(0, "u16", SECRETS_MAGIC)
