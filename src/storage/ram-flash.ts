@@ -51,10 +51,12 @@ export const MAX_ROWS_PER_REQUEST = 128
 
 export class RamNorFlash implements Flash {
     private readonly geo: FlashGeometry
-    /** Per sector: undefined = erased, else its content (shorter than a sector when forgotten). */
+    /**
+     * Per sector: undefined = erased, else its content. A forgotten sector's buffer is shorter: its
+     * first `retainBytes` bytes, then its row states, 2 bits per row (as the service's row_states
+     * report), in one buffer to keep the VM heap small.
+     */
     private readonly sectors: Buffer[] = []
-    /** Per forgotten sector: its row states, 2 bits per row (as the service's row_states report). */
-    private readonly forgottenStates: Buffer[] = []
     /** Sectors holding full content, least recently written first (only with retainSectors). */
     private readonly recent: number[] = []
     private readonly damageSeed: number
@@ -151,7 +153,7 @@ export class RamNorFlash implements Flash {
             const n = Math.min(length - done, size - inSector)
             const content = this.sectors[sector]
             if (content) {
-                if (inSector + n > content.length) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
+                if (inSector + n > this.retainedLength(content)) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
                 out.blitAt(done, content, inSector, n)
             }
             done += n
@@ -216,7 +218,6 @@ export class RamNorFlash implements Flash {
         }
         if (this.cutIn > 0) this.cutIn -= size
         this.sectors[sector] = undefined
-        this.forgottenStates[sector] = undefined
         this.forgetRecent(sector)
     }
 
@@ -257,11 +258,9 @@ export class RamNorFlash implements Flash {
         const inSector = offset - sector * size
         const content = this.sectors[sector]
         if (!content) return RowState.Erased
-        if (inSector + this.geo.rowSize <= content.length) return stateOf(content, inSector, this.geo.rowSize)
-        const packed = this.forgottenStates[sector]
-        if (!packed) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
+        if (inSector + this.geo.rowSize <= this.retainedLength(content)) return stateOf(content, inSector, this.geo.rowSize)
         const row = Math.idiv(inSector, this.geo.rowSize)
-        return (packed[row >> 2] >> (2 * (row & 3))) & 3
+        return (content[this.retainBytes + (row >> 2)] >> (2 * (row & 3))) & 3
     }
 
     private async interruptErase(sector: number, step: number) {
@@ -302,7 +301,7 @@ export class RamNorFlash implements Flash {
             content.fillAt(0, content.length, 0xff)
             this.sectors[sector] = content
         }
-        if (inSector >= content.length) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
+        if (inSector >= this.retainedLength(content)) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
         if (this.retainSectors && content.length === this.geo.sectorSize) this.touchRecent(sector)
         return content
     }
@@ -314,15 +313,20 @@ export class RamNorFlash implements Flash {
         while (this.recent.length > this.retainSectors) this.forget(this.recent.shift())
     }
 
+    /** Bytes of a sector's content that are its real bytes (all of them unless forgotten). */
+    private retainedLength(content: Buffer) {
+        return content.length === this.geo.sectorSize ? content.length : this.retainBytes
+    }
+
     /** Keeps only the first retainBytes of a sector, and its row states. */
     private forget(sector: number) {
         const content = this.sectors[sector]
         const row = this.geo.rowSize
         const rows = Math.idiv(this.geo.sectorSize, row)
-        const packed = Buffer.alloc((rows + 3) >> 2)
-        for (let i = 0; i < rows; ++i) packed[i >> 2] |= stateOf(content, i * row, row) << (2 * (i & 3))
-        this.forgottenStates[sector] = packed
-        this.sectors[sector] = content.slice(0, this.retainBytes)
+        const kept = Buffer.alloc(this.retainBytes + ((rows + 3) >> 2))
+        kept.blitAt(0, content, 0, this.retainBytes)
+        for (let i = 0; i < rows; ++i) kept[this.retainBytes + (i >> 2)] |= stateOf(content, i * row, row) << (2 * (i & 3))
+        this.sectors[sector] = kept
     }
 
     private forgetRecent(sector: number) {

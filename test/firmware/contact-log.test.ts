@@ -2,7 +2,7 @@
 // The RAM flash enforces the encrypted-flash rules (whole rows, each programmed once per erase;
 // erased and destroyed rows read as noise), so every test here also shows the log never issues a
 // program the flash service would refuse. Small sectors (512 bytes = 15 records) keep the suite fast under test mode's GC stress; the real
-// 4 KiB × 254 geometry is covered by log-capacity.test.ts.
+// 4 KiB × 253 geometry is covered by log-capacity.test.ts.
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { RamNorFlash } from "../../src/storage/ram-flash"

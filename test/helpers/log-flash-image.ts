@@ -16,7 +16,8 @@ const ROW_BYTES = 32
 const ROW_BODY_BYTES = ROW_BYTES - 4
 const LOG_FIRST_SECTOR = 3
 const LOG_SECTORS = SECTOR_COUNT - LOG_FIRST_SECTOR
-const RECORDS_PER_SECTOR = SECTOR_BYTES / ROW_BYTES - 1 // 127: one row is the header
+/** Records per log sector: 127 (128 rows, one of them the header). */
+export const RECORDS_PER_SECTOR = SECTOR_BYTES / ROW_BYTES - 1
 export const LOG_MAX_RECORDS = LOG_SECTORS * RECORDS_PER_SECTOR // 32,131
 const LOG_MAGIC = 0x4c43
 const LOG_FORMAT_VERSION = 2
