@@ -53,8 +53,8 @@ export class RamNorFlash implements Flash {
     private readonly geo: FlashGeometry
     /**
      * Per sector: undefined = erased, else its content. A forgotten sector's buffer is shorter: its
-     * first `retainBytes` bytes, then its row states, 2 bits per row (as the service's row_states
-     * report), in one buffer to keep the VM heap small.
+     * first `retainBytes` bytes, then its row states (see forget), in one buffer to keep the VM heap
+     * small.
      */
     private readonly sectors: Buffer[] = []
     /** Sectors holding full content, least recently written first (only with retainSectors). */
@@ -131,7 +131,7 @@ export class RamNorFlash implements Flash {
             const from = Math.max(first, offset)
             const to = Math.min(first + row, offset + length)
             // A partial view of a row cannot tell its state alone: then the whole row is asked.
-            const state = from === first && to === first + row ? stateOf(out, from - offset, row) : await this.rowStateAt(first)
+            const state = from === first && to === first + row ? stateOf(out, from - offset, row) : this.rowStateAt(first)
             if (state === RowState.Written) continue
             for (let pos = from; pos < to; ++pos) out[pos - offset] = damageBits(this.damageSeed ^ 0x5a5a5a5a, pos) & 0xff
         }
@@ -170,7 +170,7 @@ export class RamNorFlash implements Flash {
             throw new Error(`${UNALIGNED_MESSAGE}: program of ${data.length} bytes at ${offset} is not whole ${row}-byte rows`)
         }
         for (let at = offset; at < offset + data.length; at += row)
-            if ((await this.rowStateAt(at)) !== RowState.Erased) {
+            if ((this.rowStateAt(at)) !== RowState.Erased) {
                 this.stats.refused++
                 throw new Error(`${NOT_ERASED_MESSAGE}: program into the row at ${at}, which is not erased`)
             }
@@ -200,7 +200,7 @@ export class RamNorFlash implements Flash {
         }
         this.stats.rowStateRequests++
         const out = Buffer.alloc(rows)
-        for (let i = 0; i < rows; ++i) out[i] = await this.rowStateAt(offset + i * row)
+        for (let i = 0; i < rows; ++i) out[i] = this.rowStateAt(offset + i * row)
         return out
     }
 
@@ -234,25 +234,31 @@ export class RamNorFlash implements Flash {
     /** Writes `data` (zeros when undefined) over `length` bytes, cutting power where armed. */
     private async write(offset: number, data: Buffer, length: number) {
         const size = this.geo.sectorSize
-        for (let i = 0; i < length; ++i) {
-            const pos = offset + i
+        for (let done = 0; done < length; ) {
+            const pos = offset + done
             const sector = Math.idiv(pos, size)
-            const content = this.writableSector(sector, pos - sector * size)
-            const inSector = pos - sector * size
-            const want = data ? data[i] : 0
-            if (this.cutIn === 0) {
+            const start = pos - sector * size
+            const n = Math.min(length - done, size - start)
+            const content = this.writableSector(sector, start)
+            if (start + n > this.retainedLength(content)) throw new Error(`RamNorFlash: sector ${sector} content was not retained`)
+            // Bytes written before an armed cut, then the byte it interrupts.
+            const whole = this.cutIn >= 0 && this.cutIn < n ? this.cutIn : n
+            if (data) content.blitAt(start, data, done, whole)
+            else content.fillAt(start, whole, 0)
+            this.stats.bytesProgrammed += whole
+            if (whole < n) {
                 // Interrupted in this byte: only some of its 1→0 changes happen.
-                content[inSector] = cutProgramByte(content[inSector], want, this.nextCutSeed(), pos)
+                const at = start + whole
+                content[at] = cutProgramByte(content[at], data ? data[done + whole] : 0, this.nextCutSeed(), pos + whole)
                 this.powerCut()
             }
-            content[inSector] = data ? want : 0
-            if (this.cutIn > 0) this.cutIn--
-            this.stats.bytesProgrammed++
+            if (this.cutIn > 0) this.cutIn -= n
+            done += n
         }
     }
 
     /** The raw state of the row at `offset` (row-aligned). */
-    private async rowStateAt(offset: number): Promise<RowState> {
+    private rowStateAt(offset: number): RowState {
         const size = this.geo.sectorSize
         const sector = Math.idiv(offset, size)
         const inSector = offset - sector * size
@@ -260,6 +266,8 @@ export class RamNorFlash implements Flash {
         if (!content) return RowState.Erased
         if (inSector + this.geo.rowSize <= this.retainedLength(content)) return stateOf(content, inSector, this.geo.rowSize)
         const row = Math.idiv(inSector, this.geo.rowSize)
+        // Compact form: one byte, the number of leading written rows (the rest erased).
+        if (content.length === this.retainBytes + 1) return row < content[this.retainBytes] ? RowState.Written : RowState.Erased
         return (content[this.retainBytes + (row >> 2)] >> (2 * (row & 3))) & 3
     }
 
@@ -323,9 +331,16 @@ export class RamNorFlash implements Flash {
         const content = this.sectors[sector]
         const row = this.geo.rowSize
         const rows = Math.idiv(this.geo.sectorSize, row)
-        const kept = Buffer.alloc(this.retainBytes + ((rows + 3) >> 2))
+        // A sector of written rows then erased ones (a filled log sector) keeps one byte: their
+        // count; any other pattern keeps 2 bits per row.
+        let written = 0
+        while (written < rows && stateOf(content, written * row, row) === RowState.Written) written++
+        let prefix = written < 256
+        for (let i = written; prefix && i < rows; ++i) if (stateOf(content, i * row, row) !== RowState.Erased) prefix = false
+        const kept = Buffer.alloc(this.retainBytes + (prefix ? 1 : (rows + 3) >> 2))
         kept.blitAt(0, content, 0, this.retainBytes)
-        for (let i = 0; i < rows; ++i) kept[this.retainBytes + (i >> 2)] |= stateOf(content, i * row, row) << (2 * (i & 3))
+        if (prefix) kept[this.retainBytes] = written
+        else for (let i = 0; i < rows; ++i) kept[this.retainBytes + (i >> 2)] |= stateOf(content, i * row, row) << (2 * (i & 3))
         this.sectors[sector] = kept
     }
 
