@@ -78,6 +78,7 @@ describe("flash client", () => {
     })
 
     test("the contact log works through the client", async () => {
+        const refusedBefore = ram.stats.refused // the refusals the tests above asked for
         const log = await ContactLog.open(client, { firstSector: 0, sectorCount: 4 })
         await log.wipe()
         for (let i = 0; i < 20; ++i) await log.append(testRecord(i, T0 + i))
@@ -86,6 +87,6 @@ describe("flash client", () => {
         expect(c.count).toBe(20)
         expect(recordIndex(c.records, 19)).toBe(19)
         expect(reopened.stats().records).toBe(20)
-        expect(ram.stats.refused).toBe(0)
+        expect(ram.stats.refused).toBe(refusedBefore)
     })
 })
