@@ -9,7 +9,7 @@ import { RamNorFlash } from "../../src/storage/ram-flash"
 import { ContactLog, LOG_START, LogCursor } from "../../src/storage/contact-log"
 import { decodeRecord, recordLastSeen, RECORD_SIZE } from "../../src/storage/contact-record"
 import { rowChecks } from "../../src/storage/checksum"
-import { RowState } from "../../src/storage/flash"
+import { Flash, RowState } from "../../src/storage/flash"
 import { MAX_RECORD_TIME, RETENTION_MINUTES, ROW_SIZE, canStoreTime, recordsPerSector } from "../../src/storage/layout"
 import { T0, recordImage, recordIndex, sameBytes, testRecord } from "./helpers/fixtures"
 import { expectRejectionMentioning } from "./expect-error"
@@ -74,6 +74,32 @@ async function oldestInFlash(flash: RamNorFlash) {
         }
     }
     return oldest
+}
+
+/** The RAM flash, with a power cut armed when the next sector erase starts (`cutEraseAfter` bytes into it). */
+class CutInErase implements Flash {
+    cutEraseAfter = -1
+    constructor(readonly ram: RamNorFlash) {}
+    async geometry() {
+        return await this.ram.geometry()
+    }
+    async read(offset: number, length: number) {
+        return await this.ram.read(offset, length)
+    }
+    async program(offset: number, data: Buffer) {
+        await this.ram.program(offset, data)
+    }
+    async destroy(offset: number, rows: number) {
+        await this.ram.destroy(offset, rows)
+    }
+    async rowStates(offset: number, rows: number) {
+        return await this.ram.rowStates(offset, rows)
+    }
+    async eraseSector(sector: number) {
+        if (this.cutEraseAfter >= 0) this.ram.armPowerCut(this.cutEraseAfter)
+        this.cutEraseAfter = -1
+        await this.ram.eraseSector(sector)
+    }
 }
 
 /** Records a full read returns: what records_held must say. */
@@ -332,27 +358,32 @@ describe("contact log", () => {
     })
 
     test("a power cut anywhere in retiring an expired sector: once its header row is destroyed, it never comes back", async () => {
-        // Sector A (records 0..14) expires; sector B (15..19) does not. The cut falls in the destroy
-        // of A's header row (bytes 0..31 of the work) or in A's erase (32..543), at its very start
-        // too. A cut in the destroy may leave the row as it was (nothing happened yet): then A is
-        // whole, as before the expiry; once the destroy is done (32 bytes of work), A is gone for
-        // good, even when the erase is cut before it changed anything.
-        for (const cutAt of [0, 1, 16, 31, 32, 33, 48, 100, 300, 543]) {
-            const flash = smallFlash()
+        // Sector A (records 0..14) expires; sector B (15..19) does not. Retiring A destroys its
+        // header row, then erases it. A cut in the destroy may leave the row as it was (nothing
+        // happened yet): then A is whole, as before the expiry. A cut anywhere in the erase, even at
+        // its very start (nothing erased yet), leaves A gone for good.
+        const cuts: { inErase: boolean; at: number }[] = []
+        for (const at of [0, 1, 16, 31]) cuts.push({ inErase: false, at })
+        for (const at of [0, 1, 100, 300, 511]) cuts.push({ inErase: true, at })
+        for (const cut of cuts) {
+            const ram = smallFlash()
+            const flash = new CutInErase(ram)
             let log = await ContactLog.open(flash, REGION)
             await appendRange(log, 0, PER_SECTOR, minute)
             await appendRange(log, PER_SECTOR, PER_SECTOR + 5, i => minute(1440 + i))
-            flash.armPowerCut(cutAt)
+            if (cut.inErase) flash.cutEraseAfter = cut.at
+            else ram.armPowerCut(cut.at)
             try {
                 await log.expire(minute(PER_SECTOR - 1) + RETENTION_MINUTES)
             } catch {}
-            if (!flash.isPowerOff()) throw new Error(`cut at ${cutAt}: the cut did not happen`)
-            flash.reboot()
-            log = await ContactLog.open(flash, REGION) // the clock is unknown after the restart
+            const where = `cut ${cut.at} bytes into the ${cut.inErase ? "erase" : "header destroy"}`
+            if (!ram.isPowerOff()) throw new Error(`${where}: the cut did not happen`)
+            ram.reboot()
+            log = await ContactLog.open(ram, REGION) // the clock is unknown after the restart
             const read = indices(await readAll(log))
             const gone = read === range(PER_SECTOR, PER_SECTOR + 5)
             const untouched = read === range(0, PER_SECTOR + 5)
-            if (!(gone || (untouched && cutAt < 32))) throw new Error(`cut at ${cutAt}: read ${read} after the restart`)
+            if (!(gone || (untouched && !cut.inErase))) throw new Error(`${where}: read ${read} after the restart`)
             expect(log.stats().records).toBe(gone ? 5 : PER_SECTOR + 5)
         }
     })
