@@ -6,7 +6,7 @@
 // reading the rows back (see program).
 import * as ds from "@devicescript/core"
 import { Flash, FlashGeometry, RowState } from "./flash"
-import { ROW_SIZE } from "./layout"
+import { MAX_ROWS_PER_REQUEST, ROW_SIZE } from "./layout"
 import { Mutex } from "./mutex"
 import { sendAndAwaitReport } from "../hardware/command-report"
 
@@ -22,8 +22,7 @@ const STATUS_NOT_ERASED = 7
 /** Commands of the service's encrypted-flash rules (services/flash.md), by code. */
 const CMD_DESTROY = 0x83
 const CMD_ROW_STATES = 0x84
-/** Most rows one destroy or row_states request covers. */
-const MAX_ROWS_PER_REQUEST = 128
+
 
 export class FlashClient implements Flash {
     private geo: FlashGeometry

@@ -56,12 +56,6 @@ export interface WipeReport {
     bytesNotErased: number
 }
 
-/** True when `length` bytes of `buf` from `start` are all 0xFF. */
-export function isErased(buf: Buffer, start: number, length: number) {
-    for (let i = start; i < start + length; ++i) if (buf[i] !== 0xff) return false
-    return true
-}
-
 /** The row states of a whole sector (one byte per row), in as few requests as rowStates allows. */
 export async function sectorRowStates(flash: Flash, sector: number) {
     const g = await flash.geometry()

@@ -21,8 +21,8 @@ export const MAX_TRANSFER = 224
  * each row is programmed at most once after its sector is erased, and `destroy` zeros whole rows.
  */
 export const ROW_SIZE = 32
-/** Rows in one 4 KiB sector: 128. */
-export const ROWS_PER_SECTOR = SECTOR_SIZE / ROW_SIZE
+/** Most rows one destroy or row_states request of the flash service covers (services/flash.md). */
+export const MAX_ROWS_PER_REQUEST = 128
 
 // ---- Partition plan: which sectors hold what ---------------------------------------------------
 

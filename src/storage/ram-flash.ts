@@ -26,7 +26,7 @@
 import * as ds from "@devicescript/core"
 import { Flash, FlashGeometry, RowState } from "./flash"
 import { cutEraseByte, cutProgramByte, cutSeed, damageBits, eraseStep } from "./flash-damage"
-import { MAX_TRANSFER, ROW_SIZE } from "./layout"
+import { MAX_ROWS_PER_REQUEST, MAX_TRANSFER, ROW_SIZE } from "./layout"
 
 export interface RamNorFlashOptions {
     sectorSize: number
@@ -46,8 +46,6 @@ export interface RamNorFlashOptions {
 export const POWER_CUT_MESSAGE = "flash: power is off"
 export const UNALIGNED_MESSAGE = "flash: unaligned"
 export const NOT_ERASED_MESSAGE = "flash: not erased"
-/** Most rows one destroy or rowStates request covers (services/flash.md). */
-export const MAX_ROWS_PER_REQUEST = 128
 
 export class RamNorFlash implements Flash {
     private readonly geo: FlashGeometry

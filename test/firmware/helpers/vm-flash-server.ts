@@ -5,9 +5,8 @@
 import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
 import { RamNorFlash, NOT_ERASED_MESSAGE, POWER_CUT_MESSAGE, UNALIGNED_MESSAGE } from "../../../src/storage/ram-flash"
+import { MAX_TRANSFER, ROW_SIZE } from "../../../src/storage/layout"
 
-const MAX_TRANSFER = 224
-const ROW_SIZE = 32
 /** Status values of services/flash.md beyond the generated enum's first ones. */
 const STATUS_UNALIGNED = 6
 const STATUS_NOT_ERASED = 7
