@@ -1,4 +1,4 @@
-// Log read throughput: a kiosk reads a token's FULL log (34,544 records) over the simulator's
+// Log read throughput: a kiosk reads a token's FULL log (32,131 records) over the simulator's
 // transport (jacdac-ts TCP bus → the token's frame hub → the DeviceScript VM running the firmware).
 // Filling the log through scans would take hours, so the flash file is written from Node in the
 // exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
@@ -7,8 +7,8 @@
 // pages per read_log (services/token-sync.md); the single-page read every kiosk made before is
 // timed on its first 200 pages, for comparison. And what a cable would allow: the same bytes over
 // USB full-speed serial and over a 921,600-baud UART, by arithmetic.
-// Also: the token's boot time with a full log (the index is rebuilt from the 254 sector headers)
-// against an empty one.
+// Also: the token's boot time with a full log (the index is rebuilt from the 253 log sectors' row
+// states and headers) against an empty one.
 //   npx tsx bench/logread.bench.ts         (run by `npm run bench`)
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir, cpus, loadavg } from "node:os"
@@ -162,7 +162,7 @@ async function main() {
                 const usbSeconds = wireSeconds(read.length, 1_000_000)
                 const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
-                    ["records in the log (full: 254 sectors × 136)", read.length.toLocaleString("en")],
+                    ["records in the log (full: 253 sectors × 127)", read.length.toLocaleString("en")],
                     [`full log read (readLog: bursts of ${Layout.MaxBurstPages} pages of ${Layout.RecordsPerPage} records), real time (scale 1)`, `${(readMs / 1000).toFixed(1)} s`],
                     ["throughput", `${perSecond(read.length, readMs)} records/s`],
                     [`the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`, `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`],
@@ -174,7 +174,7 @@ async function main() {
                     [`the full log's pages (${PAGE_FRAME_BYTES} B each) over USB full-speed serial at ~1 MB/s, wire time alone`, `${usbSeconds.toFixed(1)} s`],
                     ["the same over a 921,600-baud UART bridge (classic ESP32), wire time alone", `${uartSeconds.toFixed(1)} s`],
                     [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
-                    [`token boot, full log (index rebuilt from 254 headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
+                    [`token boot, full log (index rebuilt from 253 sectors' row states and headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
                 ]
                 const w = Math.max(...rows.map(r => r[0].length))
                 console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)

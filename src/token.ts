@@ -2,7 +2,7 @@
 // stopped for good). main.ts only hands it the hardware.
 import * as ds from "@devicescript/core"
 import { randomBuffer } from "@devicescript/crypto"
-import { deleteSetting, readSetting, writeSetting } from "@devicescript/settings"
+import { readSetting, writeSetting } from "@devicescript/settings"
 import { Beacon } from "./beacon/beacon"
 import { Radio } from "./hardware/radio"
 import { RealTimeClock } from "./hardware/rtc"
@@ -13,11 +13,12 @@ import { StatusLight, TokenState } from "./status/status-light"
 import { Flash, WipeReport } from "./storage/flash"
 import { SECTOR_SIZE } from "./storage/layout"
 import { Storage, openStorage, wipeStorage } from "./storage/storage"
+import { TOKEN_ID_BYTES } from "./storage/secrets"
+import { LINK_KEY_BYTES } from "./link/link-constants"
 import { Mutex } from "./storage/mutex"
 import { WallClock } from "./time/wall-clock"
 import { LinkKeyStore } from "./link/link-key"
 
-const TOKEN_ID_SETTING = "token_id"
 /** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
  *  power-on. It says nothing about the owner. Written before the first erase: from then on the wipe
  *  is pending, and every boot resumes it, until WIPE_PROOF_SETTING is saved. */
@@ -69,7 +70,8 @@ export class Token {
     private byOwner = false
 
     private constructor(
-        /** Cleared when the wipe finishes: the id goes with everything else. */
+        /** Cleared when the wipe finishes: the id goes with everything else (it lives in the
+         *  secrets sector of the encrypted flash, src/storage/secrets.ts). */
         public id: string,
         readonly storage: Storage,
         readonly keys: ExposureKeys,
@@ -91,13 +93,11 @@ export class Token {
         const storage = await openStorage(hw.flash)
         const stoppedAs = await readSetting<boolean | string>(STOPPED_SETTING, false)
         const stopped = !!stoppedAs
-        let id: string = await readSetting(TOKEN_ID_SETTING, "")
         // A stopped token gets no new identity (its old one goes with the wipe).
-        if (!id && !stopped) {
-            id = randomBuffer(8).toString("hex")
-            await writeSetting(TOKEN_ID_SETTING, id)
-        }
-        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, await LinkKeyStore.open(stopped))
+        if (!storage.secrets.linkKey() && !stopped) await storage.secrets.create(randomBuffer(TOKEN_ID_BYTES), randomBuffer(LINK_KEY_BYTES))
+        const tokenId = storage.secrets.tokenId()
+        const id = tokenId ? tokenId.toString("hex") : ""
+        const token = new Token(id, storage, new ExposureKeys(storage.keys), hw, new LinkKeyStore(storage.secrets, stopped))
         token.stopped = stopped
         token.byOwner = stoppedAs === STOPPED_BY_OWNER
         if (stopped) {
@@ -129,7 +129,7 @@ export class Token {
     logStats(): LogSummary {
         const s = this.storage.log.stats()
         return {
-            records: s.slotsUsed,
+            records: s.records,
             bytesUsed: s.sectorsInUse * SECTOR_SIZE,
             bytesCapacity: s.sectorCount * SECTOR_SIZE,
             badRecords: s.badRecords + s.badHeaders,
@@ -168,7 +168,7 @@ export class Token {
     }
 
     /**
-     * Erases the Bluetooth link key (src/link/), keys, log and token id until the read-back proof
+     * Erases the Bluetooth link key and the token id (the secrets sector), keys and log until the read-back proof
      * shows 0 bytes not erased, then saves the proof. Returns it at once when the wipe is already
      * done; throws when this attempt failed (a flash error), leaving the wipe pending. Only for a
      * stopped token.
@@ -185,7 +185,6 @@ export class Token {
                 this.lastFailedWipe = report
                 throw new Error(`token: wipe left ${report.bytesNotErased} bytes not erased`)
             }
-            await deleteSetting(TOKEN_ID_SETTING)
             this.id = ""
             await writeSetting(WIPE_PROOF_SETTING, report)
             this.wipe = report

@@ -1,8 +1,8 @@
-// Firmware benchmark of the contact log at the token's real geometry (254 × 4 KiB sectors), in VM
+// Firmware benchmark of the contact log at the token's real geometry (253 × 4 KiB sectors), in VM
 // time (ds.millis()), against the in-VM RAM flash (which keeps full content only for the two most
 // recently written sectors: a full 1 MiB does not fit the VM heap; see src/storage/ram-flash.ts).
 // The RAM flash yields once per operation, as any real flash call would, so the figures include
-// the VM's scheduling but no Jacdac round trips (each append is 2 program commands on a device).
+// the VM's scheduling but no Jacdac round trips (each append is 1 program command on a device).
 // Prints
 //   BENCH log_flash_bytes_per_record=… log_records_per_s=… log_boot_full_ms=… …
 // and exits (ds.restart(), which the CLI's test mode reports as "test OK", exit code 0). Run:
@@ -78,7 +78,7 @@ async function main() {
         "log_boot_full_ms=" + bootMs,
         "log_boot_reads=" + bootReads,
         "log_boot_bytes_read=" + bootBytes,
-        "log_index_ram_bytes=" + LOG_SECTOR_COUNT * 12, // sequence number, newest and oldest time per sector
+        "log_index_ram_bytes=" + LOG_SECTOR_COUNT * 14, // sequence number, newest and oldest time, record count per sector
     ]
     console.log("BENCH " + results.join(" "))
     ds.restart()

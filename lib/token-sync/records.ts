@@ -46,7 +46,7 @@ export const LOG_EPOCH_UNIX_MINUTES = 26297280
 /** The last Unix minute a record can hold (u24 minutes; 0xFFFFFF means "no time"). */
 export const LOG_LAST_UNIX_MINUTE = LOG_EPOCH_UNIX_MINUTES + 0xffffff - 1
 
-/** CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), as the token seals each record. */
+/** CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), as the token seals each record it sends. */
 export function crc16(bytes: Uint8Array): number {
     let crc = 0xffff
     for (const b of bytes) {
@@ -57,8 +57,9 @@ export function crc16(bytes: Uint8Array): number {
 }
 
 /**
- * The check value the token stores after a record: its CRC-16, except that 0xFFFF (erased flash)
- * is stored as 0xFFFE, so check bytes still reading 0xFFFF always mean "not committed" (docs/storage.md).
+ * The check value the token sends after a record (read_log's wire record): its CRC-16, except that
+ * 0xFFFF is sent as 0xFFFE (services/token-sync.md; in flash the token keeps a CRC-32 instead,
+ * docs/storage.md).
  */
 export function checkValue(bytes: Uint8Array): number {
     const crc = crc16(bytes)

@@ -1,37 +1,36 @@
-// The contact log: an append-only ring of flash sectors (docs/storage.md).
+// The contact log: an append-only ring of flash sectors on encrypted flash (docs/storage.md).
 //
-// - Each sector: a header (log-sector.ts) and `recordsPerSector` 30-byte record slots
-//   (contact-record.ts). Only the newest sector (the head) takes new records; a sector is never
-//   rewritten, only erased whole.
-// - The index in RAM is per sector (sequence number and newest record time, 8 bytes per sector),
-//   never per record. Boot rebuilds it from the headers, plus one scan of the head sector (to find
-//   where writing resumes) and of any sector whose newest time is not in its successor's header.
+// - Each sector: a header row (log-sector.ts) and `recordsPerSector` record rows (one 32-byte row
+//   per record: body and CRC-32, contact-record.ts). Every row is programmed once, whole, in one
+//   command, after the sector's erase: only the newest sector (the head) takes new records, and the
+//   next free row of the head is used up even when its program fails.
+// - Which rows are empty or destroyed comes from the flash's row states, never from the bytes read
+//   (through flash encryption both read as noise). A written row whose check value fails (a program
+//   or destroy cut by a power loss, damage) is a bad row: counted once when found (`badRecords`),
+//   destroyed, never returned.
+// - The index in RAM is per sector (sequence number, newest and oldest record time, record count:
+//   14 bytes per sector), never per record. Boot rebuilds it from every sector's row states and
+//   header, plus one scan of the head sector (to find where writing resumes) and of any sector
+//   whose newest time is not in its successor's header.
 // - Expiry is per record: a sector is erased once its newest record is 14 days old, and before that
-//   each of its records that is 14 days old is destroyed in place by programming its slot to zeros
-//   (NOR allows it), so a slowly filling sector keeps nothing past its time. readChunk never hands
-//   out a record 14 days old, even between housekeeping runs. When the log is full, the oldest
-//   sector is erased to make room. Before an erase the sector is marked retired in its header.
-// - Power safety: a record is programmed body first, check value last, into a slot nobody else
-//   uses; a power cut can only leave that one slot torn, which reads back as a bad slot (skipped
-//   and counted, never returned).
+//   each of its records that is 14 days old is destroyed (raw zeros over its row), so a slowly
+//   filling sector keeps nothing past its time. readChunk never hands out a record 14 days old,
+//   even between housekeeping runs. When the log is full, the oldest sector is erased to make room.
+//   A sector leaves the log by having its header row destroyed, then being erased.
 import * as ds from "@devicescript/core"
-import { Flash, FlashRegion, WipeReport, wipeRegion } from "./flash"
+import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
 import {
-    LOG_HEADER_BODY_SIZE,
-    LOG_HEADER_RETIRE_OFFSET,
-    LOG_EXPUNGE_GRACE_MINUTES,
-    LOG_HEADER_SIZE,
     LOG_OUT_OF_ORDER_MINUTES,
-    RECORD_BODY_SIZE,
     RECORD_SIZE,
     RETENTION_MINUTES,
+    ROW_SIZE,
     YIELD_EVERY,
     checkStorableMinute,
     recordsPerSector,
 } from "./layout"
-import { SlotState, programSealedSlot, slotState } from "./checksum"
-import { ContactRecord, encodeRecord, recordLastSeen } from "./contact-record"
-import { HeaderState, decodeSectorHeader, encodeSectorHeader } from "./log-sector"
+import { rowChecks } from "./checksum"
+import { ContactRecord, encodeRecordRow, recordLastSeen, rowToWireRecord } from "./contact-record"
+import { decodeSectorHeader, encodeSectorHeader } from "./log-sector"
 import { Mutex } from "./mutex"
 
 /** Where a reader is in the log: sector sequence number and slot. Survives reboots and appends. */
@@ -44,7 +43,7 @@ export interface LogCursor {
 export const LOG_START: LogCursor = { seq: 0, slot: 0 }
 
 export interface LogChunk {
-    /** `count` verified records of RECORD_SIZE bytes each, back to back, oldest first. */
+    /** `count` verified records of RECORD_SIZE bytes each (read_log's wire record), oldest first. */
     records: Buffer
     count: number
     /** Pass to the next readChunk call. */
@@ -57,13 +56,19 @@ export interface LogStats {
     sectorCount: number
     recordsPerSector: number
     sectorsInUse: number
-    /** Slots used (valid and bad records) in the sectors in use. */
+    /** Record rows used (records, destroyed and bad rows) in the sectors in use. */
     slotsUsed: number
+    /**
+     * Records held: rows holding a record, without destroyed (expired) and bad rows found so far,
+     * as of the latest expiry run (the token's housekeeping, every minute): what a full read returns.
+     * A bad row is counted here until a read, a boot or expiry meets it (it then goes to badRecords).
+     */
+    records: number
     /** Records held when every sector is full. */
     capacity: number
     /** Records always held once the log has wrapped (one sector is erased to make room). */
     guaranteedCapacity: number
-    /** Record slots that failed their check value (torn or damaged), skipped by readChunk since boot. */
+    /** Record rows found failing their check value (torn or damaged) since boot, each once. */
     badRecords: number
     /** Sector headers that failed their check value at boot (the sector is then treated as free). */
     badHeaders: number
@@ -73,27 +78,28 @@ const NOT_IN_LOG = 0xffffffff
 /** Clock value meaning "time not known". */
 const UNKNOWN_TIME = -1
 
-/** True when the slot at `at` was destroyed by expiry (programmed to all zeros). */
-function isExpunged(buf: Buffer, at: number) {
-    for (let i = at; i < at + RECORD_SIZE; ++i) if (buf[i] !== 0) return false
-    return true
-}
-
 export class ContactLog {
     private readonly slots: number
     private readonly sectorSize: number
     private readonly readBatch: number
     /** Per sector of the region: sequence number (NOT_IN_LOG when free), 4 bytes each. */
     private readonly seqOf: Buffer
-    /** Per sector: lastSeen of its newest record, Unix minutes (openedAt while it has none). */
+    /** Per sector: written record rows (records, and bad rows not found yet), u16. */
+    private readonly countOf: Buffer
+
+    // ---- Expiry bookkeeping: times by the token's clock, Unix minutes. A correction of the clock
+    // (the clock moved by Δ) is applied here: these per-sector times and `expiredAt` are what
+    // decide when records expire; the records in flash keep the times they were stored with.
+    /** Per sector: lastSeen of its newest record (openedAt while it has none). */
     private readonly newestOf: Buffer
-    /** Per sector: no live record in it was last seen before this (Unix minutes). Exact after
-     *  expiry has scanned the sector, else openedAt − LOG_OUT_OF_ORDER_MINUTES. */
+    /** Per sector: no live record in it was last seen before this. Exact after expiry has scanned
+     *  the sector, else openedAt − LOG_OUT_OF_ORDER_MINUTES. */
     private readonly oldestOf: Buffer
     /** The token's time in Unix minutes (UNKNOWN_TIME while not set): readChunk's expiry filter. */
     private clock: () => number = () => UNKNOWN_TIME
     /** `now` of the latest expire(): the filter's time while the clock is unknown. */
     private expiredAt = UNKNOWN_TIME
+
     /** The sector taking new records (-1: log empty), and its next free slot. */
     private head = -1
     private headSlot = 0
@@ -101,7 +107,7 @@ export class ContactLog {
     private badRecords = 0
     private badHeaders = 0
     private readonly lock = new Mutex()
-    private readonly image = Buffer.alloc(RECORD_SIZE)
+    private readonly image = Buffer.alloc(ROW_SIZE)
 
     private constructor(
         private readonly flash: Flash,
@@ -111,9 +117,10 @@ export class ContactLog {
     ) {
         this.sectorSize = sectorSize
         this.slots = recordsPerSector(sectorSize)
-        this.readBatch = Math.max(1, Math.idiv(maxTransfer, RECORD_SIZE))
+        this.readBatch = Math.max(1, Math.idiv(maxTransfer, ROW_SIZE))
         this.seqOf = Buffer.alloc(region.sectorCount * 4)
         this.seqOf.fillAt(0, this.seqOf.length, 0xff)
+        this.countOf = Buffer.alloc(region.sectorCount * 2)
         this.newestOf = Buffer.alloc(region.sectorCount * 4)
         this.oldestOf = Buffer.alloc(region.sectorCount * 4)
     }
@@ -121,6 +128,7 @@ export class ContactLog {
     /** Opens the log in `region` of `flash`, rebuilding the index from what flash holds. */
     static async open(flash: Flash, region: FlashRegion) {
         const g = await flash.geometry()
+        if (g.rowSize !== ROW_SIZE) throw new RangeError(`log: the flash writes ${g.rowSize}-byte rows, the log needs ${ROW_SIZE}`)
         if (recordsPerSector(g.sectorSize) < 1) throw new RangeError("log: sector too small")
         const log = new ContactLog(flash, region, g.sectorSize, g.maxTransfer)
         await log.rebuildIndex()
@@ -138,17 +146,18 @@ export class ContactLog {
         try {
             // Encoded under the lock: the image is shared, and another append would overwrite it
             // while this one waits on flash. Still before any flash access, so a bad record
-            // (encodeRecord throws) changes nothing.
-            encodeRecord(record, this.image, 0)
+            // (encodeRecordRow throws) changes nothing.
+            encodeRecordRow(record, this.image, 0)
             const lastSeen = recordLastSeen(this.image, 0)
             if (this.head < 0) await this.openSector(0, lastSeen)
             else if (this.headSlot >= this.slots || lastSeen < this.oldest(this.head))
                 // Full, or the record is older than the head's header lets boot assume (the clock
                 // went back): a new sector, so that expiry always finds it.
                 await this.openSector((this.head + 1) % this.region.sectorCount, lastSeen)
-            // The slot is used up even if programming fails: a torn slot is never written twice.
+            // The row is used up even if programming fails: a row is never programmed twice.
             const slot = this.headSlot++
-            await programSealedSlot(this.flash, this.slotOffset(this.head, slot), this.image, 0, RECORD_BODY_SIZE)
+            await this.flash.program(this.slotOffset(this.head, slot), this.image)
+            this.addCount(this.head, 1)
             if (lastSeen > this.newest(this.head)) this.newestOf.setAt(this.head * 4, "u32", lastSeen)
         } finally {
             this.lock.unlock()
@@ -158,8 +167,8 @@ export class ContactLog {
     /**
      * Destroys every record 14 days old or more at `now` (Unix minutes): a record last seen at t is
      * kept while now − t < 14 days. Sectors whose newest record is that old are erased; older
-     * records in younger sectors are programmed to zeros. Returns the number of sectors erased.
-     * Throws (changing nothing) for a time the log cannot hold.
+     * records in younger sectors are destroyed (raw zeros over their rows). Returns the number of
+     * sectors erased. Throws (changing nothing) for a time the log cannot hold.
      */
     async expire(now: number) {
         checkStorableMinute(now, "expiry time")
@@ -181,7 +190,7 @@ export class ContactLog {
                 erased++
             }
             for (let i = 0; i < this.region.sectorCount; ++i)
-                if (this.inLog(i) && this.oldest(i) + LOG_EXPUNGE_GRACE_MINUTES <= cutoff) await this.expungeExpired(i, cutoff)
+                if (this.inLog(i) && this.oldest(i) <= cutoff) await this.destroyExpired(i, cutoff)
             return erased
         } finally {
             this.lock.unlock()
@@ -197,7 +206,7 @@ export class ContactLog {
      * Up to `maxPages` chunks of up to `perPage` records, exactly as that many readChunk calls
      * would give them one after the other (each page's `next` is where the following page starts;
      * only the last may be short), under one lock: a kiosk's burst read (services/token-sync.md,
-     * read_log). Holds the pages and one flash batch.
+     * read_log). Holds the pages, one flash batch and one sector's row states.
      */
     async readPages(cursor: LogCursor, perPage: number, maxPages: number): Promise<LogChunk[]> {
         await this.lock.lock()
@@ -215,8 +224,19 @@ export class ContactLog {
             const pages: LogChunk[] = []
             let page = Buffer.alloc(perPage * RECORD_SIZE)
             let count = 0
+            // Row states of `sector` from slot `statesFrom` on (fetched once per sector).
+            let states: Buffer = undefined
+            let statesOf = -1
+            let statesFrom = 0
             while (pages.length < maxPages) {
                 const limit = this.slotLimit(sector)
+                if (slot < limit && statesOf !== sector) {
+                    states = await this.flash.rowStates(this.slotOffset(sector, slot), limit - slot)
+                    statesOf = sector
+                    statesFrom = slot
+                }
+                // Rows holding nothing (destroyed, or erased after a torn append) are passed over.
+                while (slot < limit && states[slot - statesFrom] !== RowState.Written) slot++
                 if (slot >= limit) {
                     const following = this.sectorAtOrAfter(this.seq(sector) + 1)
                     if (following < 0) break
@@ -224,30 +244,31 @@ export class ContactLog {
                     slot = 0
                     continue
                 }
-                const n = Math.min(limit - slot, (maxPages - pages.length) * perPage - count, this.readBatch)
-                const buf = await this.flash.read(this.slotOffset(sector, slot), n * RECORD_SIZE)
+                const n = Math.min(limit - slot, this.readBatch)
+                const buf = await this.flash.read(this.slotOffset(sector, slot), n * ROW_SIZE)
                 let k = 0
                 while (k < n && pages.length < maxPages) {
-                    // A batch can be a whole sector (RAM flash): stay within the VM's time slice.
-                    if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
-                    const at = k * RECORD_SIZE
+                    const at = k * ROW_SIZE
+                    const state = states[slot + k - statesFrom]
                     k++
-                    const state = slotState(buf, at, RECORD_BODY_SIZE)
-                    if (state === SlotState.Valid) {
-                        if (recordLastSeen(buf, at) <= cutoff) continue
-                        page.blitAt(count * RECORD_SIZE, buf, at, RECORD_SIZE)
-                        if (++count < perPage) continue
-                        pages.push({ records: page, count, next: { seq: this.seq(sector), slot: slot + k }, done: false })
-                        page = Buffer.alloc(perPage * RECORD_SIZE)
-                        count = 0
-                    } else if (state === SlotState.Bad && !isExpunged(buf, at)) this.badRecords++
+                    if (state !== RowState.Written) continue
+                    if (!rowChecks(buf, at)) {
+                        await this.destroyBadRow(sector, slot + k - 1)
+                        continue
+                    }
+                    if (recordLastSeen(buf, at) <= cutoff) continue
+                    rowToWireRecord(buf, at, page, count * RECORD_SIZE)
+                    if (++count < perPage) continue
+                    pages.push({ records: page, count, next: { seq: this.seq(sector), slot: slot + k }, done: false })
+                    page = Buffer.alloc(perPage * RECORD_SIZE)
+                    count = 0
                 }
                 slot += k
                 await ds.sleep(0)
             }
             const end: LogCursor = { seq: this.seq(sector), slot }
             // What is left after the last full page; or, with nothing left, the last page reaches
-            // as far as was read (the slots after it hold nothing to hand out).
+            // as far as was read (the rows after it hold nothing to hand out).
             if (count > 0 || pages.length === 0) pages.push({ records: page.slice(0, count * RECORD_SIZE), count, next: end, done: false })
             else pages[pages.length - 1].next = end
             pages[pages.length - 1].done = slot >= this.slotLimit(sector) && this.sectorAtOrAfter(this.seq(sector) + 1) < 0
@@ -257,11 +278,12 @@ export class ContactLog {
         }
     }
 
-    /** Erases every log sector and reads them back: the proof of erasure for decommissioning. */
+    /** Erases every log sector and reads their row states back: the proof of erasure for decommissioning. */
     async wipe(): Promise<WipeReport> {
         await this.lock.lock()
         try {
             this.seqOf.fillAt(0, this.seqOf.length, 0xff)
+            this.countOf.fillAt(0, this.countOf.length, 0)
             this.head = -1
             this.headSlot = 0
             this.nextSeq = 0
@@ -273,13 +295,19 @@ export class ContactLog {
 
     stats(): LogStats {
         let inUse = 0
-        for (let i = 0; i < this.region.sectorCount; ++i) if (this.inLog(i)) inUse++
+        let records = 0
+        for (let i = 0; i < this.region.sectorCount; ++i)
+            if (this.inLog(i)) {
+                inUse++
+                records += this.countOf.getAt(i * 2, "u16")
+            }
         const n = this.region.sectorCount
         return {
             sectorCount: n,
             recordsPerSector: this.slots,
             sectorsInUse: inUse,
             slotsUsed: inUse ? (inUse - 1) * this.slots + this.headSlot : 0,
+            records,
             capacity: n * this.slots,
             guaranteedCapacity: (n - 1) * this.slots,
             badRecords: this.badRecords,
@@ -313,6 +341,10 @@ export class ContactLog {
         return this.oldestOf.getAt(i * 4, "u32")
     }
 
+    private addCount(i: number, delta: number) {
+        this.countOf.setAt(i * 2, "u16", Math.max(0, this.countOf.getAt(i * 2, "u16") + delta))
+    }
+
     private slotLimit(i: number) {
         return i === this.head ? this.headSlot : this.slots
     }
@@ -335,8 +367,9 @@ export class ContactLog {
         return (this.region.firstSector + i) * this.sectorSize
     }
 
+    /** Slot s is the sector's row s + 1 (row 0 is the header). */
     private slotOffset(i: number, slot: number) {
-        return this.sectorOffset(i) + LOG_HEADER_SIZE + slot * RECORD_SIZE
+        return this.sectorOffset(i) + (slot + 1) * ROW_SIZE
     }
 
     // ---- flash operations ---------------------------------------------------------------------
@@ -344,52 +377,77 @@ export class ContactLog {
     /** Makes sector i the new head: retire and erase it if needed, then write a fresh header. */
     private async openSector(i: number, openedAt: number) {
         const previousNewest = this.head >= 0 && this.head !== i ? this.newest(this.head) : -1
+        // Checked before anything is erased: a time the header cannot hold throws here.
+        const header = encodeSectorHeader(this.nextSeq, openedAt, previousNewest)
         if (this.inLog(i)) await this.retireAndErase(i)
         else await this.flash.eraseSector(this.region.firstSector + i)
         if (i === this.head) this.head = -1
-        const header = encodeSectorHeader(this.nextSeq, openedAt, previousNewest)
-        await programSealedSlot(this.flash, this.sectorOffset(i), header, 0, LOG_HEADER_BODY_SIZE)
+        await this.flash.program(this.sectorOffset(i), header)
         this.seqOf.setAt(i * 4, "u32", this.nextSeq++)
+        this.countOf.setAt(i * 2, "u16", 0)
         this.newestOf.setAt(i * 4, "u32", openedAt)
         this.oldestOf.setAt(i * 4, "u32", openedAt - LOG_OUT_OF_ORDER_MINUTES)
         this.head = i
         this.headSlot = 0
     }
 
+    /** A written row that fails its check (torn by a power cut, damaged): counted once, destroyed. */
+    private async destroyBadRow(i: number, slot: number) {
+        this.badRecords++
+        this.addCount(i, -1)
+        await this.flash.destroy(this.slotOffset(i, slot), 1)
+    }
+
     /**
-     * Programs to zeros every slot of sector i holding a record last seen at or before `cutoff`, or
-     * a torn one (whose time cannot be trusted); then knows the sector's exact oldest record. A
-     * power cut while zeroing leaves a slot that reads bad and is zeroed again at the next expiry.
+     * Destroys every row of sector i holding a record last seen at or before `cutoff`, or a bad
+     * one (whose time cannot be trusted); then knows the sector's exact oldest record and count.
+     * Adjacent rows go in one destroy. A power cut while destroying leaves a bad row, destroyed at
+     * the next expiry (after a boot the sector is scanned again: see oldestOf).
      */
-    private async expungeExpired(i: number, cutoff: number) {
+    private async destroyExpired(i: number, cutoff: number) {
         const limit = this.slotLimit(i)
         let oldest = this.newest(i)
-        for (let slot = 0; slot < limit; slot += this.readBatch) {
-            const n = Math.min(this.readBatch, limit - slot)
-            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
-            for (let k = 0; k < n; ++k) {
-                if (k % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
-                const at = k * RECORD_SIZE
-                const state = slotState(buf, at, RECORD_BODY_SIZE)
-                if (state === SlotState.Empty || isExpunged(buf, at)) continue
-                if (state === SlotState.Valid) {
-                    const lastSeen = recordLastSeen(buf, at)
-                    if (lastSeen > cutoff) {
-                        if (lastSeen < oldest) oldest = lastSeen
-                        continue
+        let count = 0
+        if (limit > 0) {
+            const states = await this.flash.rowStates(this.slotOffset(i, 0), limit)
+            let runFrom = 0
+            let runLength = 0
+            for (let slot = 0; slot < limit; slot += this.readBatch) {
+                const n = Math.min(this.readBatch, limit - slot)
+                if (!anyWritten(states, slot, n)) continue
+                const buf = await this.flash.read(this.slotOffset(i, slot), n * ROW_SIZE)
+                for (let k = 0; k < n; ++k) {
+                    if (states[slot + k] !== RowState.Written) continue
+                    const at = k * ROW_SIZE
+                    if (rowChecks(buf, at)) {
+                        const lastSeen = recordLastSeen(buf, at)
+                        if (lastSeen > cutoff) {
+                            if (lastSeen < oldest) oldest = lastSeen
+                            count++
+                            continue
+                        }
+                    } else this.badRecords++
+                    if (runLength > 0 && runFrom + runLength === slot + k) runLength++
+                    else {
+                        if (runLength > 0) await this.flash.destroy(this.slotOffset(i, runFrom), runLength)
+                        runFrom = slot + k
+                        runLength = 1
                     }
                 }
-                await this.flash.program(this.slotOffset(i, slot + k), Buffer.alloc(RECORD_SIZE))
+                await ds.sleep(0)
             }
-            await ds.sleep(0)
+            if (runLength > 0) await this.flash.destroy(this.slotOffset(i, runFrom), runLength)
         }
+        this.countOf.setAt(i * 2, "u16", count)
         this.oldestOf.setAt(i * 4, "u32", oldest)
     }
 
-    /** Drops sector i from the index, marks it retired in flash, then erases it. */
+    /** Drops sector i from the index, destroys its header row (it never checks again, whatever
+     *  an interrupted erase leaves), then erases it. */
     private async retireAndErase(i: number) {
         this.seqOf.setAt(i * 4, "u32", NOT_IN_LOG)
-        await this.flash.program(this.sectorOffset(i) + LOG_HEADER_RETIRE_OFFSET, Buffer.alloc(1))
+        this.countOf.setAt(i * 2, "u16", 0)
+        await this.flash.destroy(this.sectorOffset(i), 1)
         await this.flash.eraseSector(this.region.firstSector + i)
     }
 
@@ -397,21 +455,28 @@ export class ContactLog {
 
     private async rebuildIndex() {
         const n = this.region.sectorCount
+        const rows = this.slots + 1
         // previousNewest from each header, until it is copied to its predecessor (boot only).
         const previousNewest = Buffer.alloc(n * 4)
         let maxSeq = -1
         for (let i = 0; i < n; ++i) {
-            const h = decodeSectorHeader(await this.flash.read(this.sectorOffset(i), LOG_HEADER_SIZE))
-            if (h.state === HeaderState.Live) {
-                this.seqOf.setAt(i * 4, "u32", h.seq)
-                this.newestOf.setAt(i * 4, "u32", h.openedAt)
-                this.oldestOf.setAt(i * 4, "u32", h.openedAt - LOG_OUT_OF_ORDER_MINUTES)
-                previousNewest.setAt(i * 4, "i32", h.previousNewest)
-                if (h.seq > maxSeq) {
-                    maxSeq = h.seq
-                    this.head = i
-                }
-            } else if (h.state === HeaderState.Bad) this.badHeaders++
+            const states = await this.flash.rowStates(this.sectorOffset(i), rows)
+            if (states[0] === RowState.Written) {
+                const h = decodeSectorHeader(await this.flash.read(this.sectorOffset(i), ROW_SIZE))
+                if (h) {
+                    let written = 0
+                    for (let r = 1; r < rows; ++r) if (states[r] === RowState.Written) written++
+                    this.seqOf.setAt(i * 4, "u32", h.seq)
+                    this.countOf.setAt(i * 2, "u16", written)
+                    this.newestOf.setAt(i * 4, "u32", h.openedAt)
+                    this.oldestOf.setAt(i * 4, "u32", h.openedAt - LOG_OUT_OF_ORDER_MINUTES)
+                    previousNewest.setAt(i * 4, "i32", h.previousNewest)
+                    if (h.seq > maxSeq) {
+                        maxSeq = h.seq
+                        this.head = i
+                    }
+                } else this.badHeaders++
+            }
             if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
         }
         this.nextSeq = maxSeq + 1
@@ -433,23 +498,41 @@ export class ContactLog {
         return -1
     }
 
-    /** Reads every slot of sector i: its newest lastSeen and (for the head) where writing resumes. */
+    /**
+     * Reads every row of sector i: its newest lastSeen, its exact record count and (for the head)
+     * where writing resumes: after the last row that is not erased. Bad rows (a torn append) are
+     * counted and destroyed.
+     */
     private async scanSector(i: number) {
+        const states = await this.flash.rowStates(this.slotOffset(i, 0), this.slots)
         let newest = this.newest(i)
         let used = 0
+        let count = 0
         for (let slot = 0; slot < this.slots; slot += this.readBatch) {
             const n = Math.min(this.readBatch, this.slots - slot)
-            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
+            for (let k = 0; k < n; ++k) if (states[slot + k] !== RowState.Erased) used = slot + k + 1
+            if (!anyWritten(states, slot, n)) continue
+            const buf = await this.flash.read(this.slotOffset(i, slot), n * ROW_SIZE)
             for (let k = 0; k < n; ++k) {
-                const state = slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE)
-                if (state === SlotState.Empty) continue
-                used = slot + k + 1
-                // Bad slots are counted by readChunk, which meets each one once per pass.
-                if (state === SlotState.Valid) newest = Math.max(newest, recordLastSeen(buf, k * RECORD_SIZE))
+                if (states[slot + k] !== RowState.Written) continue
+                if (rowChecks(buf, k * ROW_SIZE)) {
+                    count++
+                    newest = Math.max(newest, recordLastSeen(buf, k * ROW_SIZE))
+                } else {
+                    this.badRecords++
+                    await this.flash.destroy(this.slotOffset(i, slot + k), 1)
+                }
             }
             await ds.sleep(0)
         }
+        this.countOf.setAt(i * 2, "u16", count)
         this.newestOf.setAt(i * 4, "u32", newest)
         if (i === this.head) this.headSlot = used
     }
+}
+
+/** True when one of the `n` row states from `from` is RowState.Written. */
+function anyWritten(states: Buffer, from: number, n: number) {
+    for (let k = from; k < from + n; ++k) if (states[k] === RowState.Written) return true
+    return false
 }

@@ -2,7 +2,9 @@
 // Attenuation (TX power − RSSI) can only be computed at the kiosk, after it decrypts the TX power
 // from the AEM with the diagnosis key, so the record keeps the AEM and RSSI, not an attenuation.
 //
-// Byte layout (30 bytes, little-endian), docs/storage.md:
+// Body (28 bytes, little-endian), docs/storage.md. In flash it fills one 32-byte row with its CRC-32
+// (bytes 28..31, checksum.ts); read_log sends it with a CRC-16 instead (30 bytes, the wire record
+// of services/token-sync.md):
 //   0  16  RPI (rolling proximity identifier)
 //  16   4  AEM (associated encrypted metadata), as received
 //  20   3  firstSeen: u24 minutes since 2020-01-01T00:00Z (first scan that heard the RPI)
@@ -11,7 +13,8 @@
 //  25   1  rssiMax: i8 dBm, highest per-scan (mean) RSSI: the closest moment
 //  26   1  rssiMean: i8 dBm, mean over the scans (→ GAEN typicalAttenuation)
 //  27   1  rssiMin: i8 dBm, weakest per-scan RSSI (spread: was the contact steady?)
-//  28   2  check: CRC-16/CCITT-FALSE of bytes 0..27 (0xFFFF stored as 0xFFFE), written last
+//  28   2  (wire) check: CRC-16/CCITT-FALSE of bytes 0..27 (0xFFFF sent as 0xFFFE)
+//  28   4  (flash) check: CRC-32 of bytes 0..27
 // A kiosk estimates exposure seconds as scans × the firmware's scan period, bucketed by the
 // attenuation txPower − rssiMean (and may use rssiMax/rssiMin to bound it).
 import { AEM_BYTES, RPI_BYTES } from "../gaen/constants"
@@ -23,7 +26,7 @@ import {
     getU24,
     setU24,
 } from "./layout"
-import { sealSlot } from "./checksum"
+import { checkValue, sealRow } from "./checksum"
 
 /** Where the AEM sits in a record: right after the RPI. */
 const AT_AEM = RPI_BYTES
@@ -45,8 +48,25 @@ function clamp(v: number, lo: number, hi: number) {
     return v < lo ? lo : v > hi ? hi : Math.round(v)
 }
 
-/** Writes the 30-byte record (body and check value) into `out` at `at`. Throws on invalid input. */
+/** Writes the 30-byte wire record (body and CRC-16) into `out` at `at`. Throws on invalid input. */
 export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
+    encodeBody(r, out, at)
+    out.setAt(at + RECORD_BODY_SIZE, "u16", checkValue(out, at, RECORD_BODY_SIZE))
+}
+
+/** Writes the 32-byte flash row (body and CRC-32) into `out` at `at`. Throws on invalid input. */
+export function encodeRecordRow(r: ContactRecord, out: Buffer, at: number) {
+    encodeBody(r, out, at)
+    sealRow(out, at)
+}
+
+/** Copies the body of the flash row at `row[at]` into `out` at `outAt` as a wire record (CRC-16). */
+export function rowToWireRecord(row: Buffer, at: number, out: Buffer, outAt: number) {
+    out.blitAt(outAt, row, at, RECORD_BODY_SIZE)
+    out.setAt(outAt + RECORD_BODY_SIZE, "u16", checkValue(row, at, RECORD_BODY_SIZE))
+}
+
+function encodeBody(r: ContactRecord, out: Buffer, at: number) {
     if (r.rpi.length !== RPI_BYTES || r.aem.length !== AEM_BYTES) throw new RangeError("record: RPI is 16 bytes, AEM 4")
     checkStorableMinute(r.firstSeen, "record: firstSeen")
     checkStorableMinute(r.lastSeen, "record: lastSeen")
@@ -59,10 +79,10 @@ export function encodeRecord(r: ContactRecord, out: Buffer, at: number) {
     out.setAt(at + 25, "i8", clamp(r.rssiMax, -128, 127))
     out.setAt(at + 26, "i8", clamp(r.rssiMean, -128, 127))
     out.setAt(at + 27, "i8", clamp(r.rssiMin, -128, 127))
-    sealSlot(out, at, RECORD_BODY_SIZE)
 }
 
-/** Decodes the record at `at` (its check value is not verified here: readers only hand out verified records). */
+/** Decodes the record (wire record or flash row) at `at` (its check value is not verified here:
+ *  readers only hand out verified records). */
 export function decodeRecord(buf: Buffer, at: number): ContactRecord {
     const firstSeen = LOG_EPOCH_UNIX_MINUTES + getU24(buf, at + 20)
     return {

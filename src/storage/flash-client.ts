@@ -1,9 +1,12 @@
 // Flash over Jacdac: the client side of the "NOR Flash" service (services/flash.md), served by the
 // native server on ESP32 and by sim/hardware/flash-server.ts in the simulator.
 // One request at a time; every request carries a fresh tag that its report echoes, and is retried
-// on timeout or `busy` (all three commands are idempotent, so a retry never does harm).
+// on timeout or `busy`. read, erase_sector, destroy and row_states are idempotent; a program retried
+// after its first attempt did land is refused with `not_erased`, which the client then checks by
+// reading the rows back (see program).
 import * as ds from "@devicescript/core"
-import { Flash, FlashGeometry } from "./flash"
+import { Flash, FlashGeometry, RowState } from "./flash"
+import { MAX_ROWS_PER_REQUEST, ROW_SIZE } from "./layout"
 import { Mutex } from "./mutex"
 import { sendAndAwaitReport } from "../hardware/command-report"
 
@@ -13,7 +16,13 @@ const ERASE_REPLY_TIMEOUT_MS = 2000
 const ATTEMPTS = 4
 const BUSY_PAUSE_MS = 20
 
-const STATUS_NAMES = ["ok", "out of range", "too long", "busy", "hardware error", "power lost"]
+const STATUS_NAMES = ["ok", "out of range", "too long", "busy", "hardware error", "power lost", "unaligned", "not erased"]
+/** Status `not_erased` (services/flash.md): a program's target row was not erased; flash unchanged. */
+const STATUS_NOT_ERASED = 7
+/** Commands of the service's encrypted-flash rules (services/flash.md), by code. */
+const CMD_DESTROY = 0x83
+const CMD_ROW_STATES = 0x84
+
 
 export class FlashClient implements Flash {
     private geo: FlashGeometry
@@ -28,6 +37,8 @@ export class FlashClient implements Flash {
                 sectorSize: await this.service.sectorSize.read(),
                 sectorCount: await this.service.sectorCount.read(),
                 maxTransfer: await this.service.maxTransfer.read(),
+                // The service's row_size register is 32 on every chip (services/flash.md).
+                rowSize: ROW_SIZE,
             }
         }
         return this.geo
@@ -49,16 +60,54 @@ export class FlashClient implements Flash {
         return out
     }
 
+    /** Programs whole rows into erased rows (max_transfer is whole rows: 224 = 7 × 32). */
     async program(offset: number, data: Buffer) {
         const g = await this.geometry()
+        const step = g.maxTransfer - (g.maxTransfer % g.rowSize)
         for (let done = 0; done < data.length; ) {
-            const n = Math.min(g.maxTransfer, data.length - done)
+            const n = Math.min(step, data.length - done)
             const req = Buffer.alloc(8 + n)
             req.setAt(4, "u32", offset + done)
             req.blitAt(8, data, done, n)
-            await this.request(ds.NorFlashCodes.CmdProgram, req, REPLY_TIMEOUT_MS)
+            const reply = await this.request(ds.NorFlashCodes.CmdProgram, req, REPLY_TIMEOUT_MS, STATUS_NOT_ERASED)
+            // `not_erased` after a retry is the first attempt's success when the rows read back as
+            // the data (its report was lost); anything else is a real refusal.
+            if (reply[2] === STATUS_NOT_ERASED && !(await this.holds(offset + done, data, done, n)))
+                throw new Error(`flash: command ${ds.NorFlashCodes.CmdProgram} failed: not erased`)
             done += n
         }
+    }
+
+    async destroy(offset: number, rows: number) {
+        const g = await this.geometry()
+        for (let done = 0; done < rows; ) {
+            const n = Math.min(MAX_ROWS_PER_REQUEST, rows - done)
+            const req = Buffer.alloc(8)
+            req.setAt(2, "u16", n)
+            req.setAt(4, "u32", offset + done * g.rowSize)
+            await this.request(CMD_DESTROY, req, REPLY_TIMEOUT_MS)
+            done += n
+        }
+    }
+
+    /** One byte per row (RowState), decoded from the report's 2 bits per row. */
+    async rowStates(offset: number, rows: number) {
+        const g = await this.geometry()
+        const out = Buffer.alloc(rows)
+        for (let done = 0; done < rows; ) {
+            const n = Math.min(MAX_ROWS_PER_REQUEST, rows - done)
+            const req = Buffer.alloc(8)
+            req.setAt(2, "u16", n)
+            req.setAt(4, "u32", offset + done * g.rowSize)
+            const report = await this.request(CMD_ROW_STATES, req, REPLY_TIMEOUT_MS)
+            if (report.length < 8 + ((n + 3) >> 2)) throw new Error("flash: short row_states report")
+            for (let i = 0; i < n; ++i) {
+                const state = (report[8 + (i >> 2)] >> (2 * (i & 3))) & 3
+                out[done + i] = state > RowState.Written ? RowState.Written : state
+            }
+            done += n
+        }
+        return out
     }
 
     async eraseSector(sector: number) {
@@ -67,14 +116,24 @@ export class FlashClient implements Flash {
         await this.request(ds.NorFlashCodes.CmdEraseSector, req, ERASE_REPLY_TIMEOUT_MS)
     }
 
-    /** Sends `payload` (bytes 0..1 get the tag) and returns the report payload once its status is ok. */
-    private async request(code: number, payload: Buffer, timeoutMs: number): Promise<Buffer> {
+    /** True when the `n` bytes at flash `offset` read back as `data` from `from`. */
+    private async holds(offset: number, data: Buffer, from: number, n: number) {
+        const back = await this.read(offset, n)
+        for (let i = 0; i < n; ++i) if (back[i] !== data[from + i]) return false
+        return true
+    }
+
+    /**
+     * Sends `payload` (bytes 0..1 get the tag) and returns the report payload once its status is ok
+     * (or is `acceptAfterRetry` on a retry: the caller decides what it means).
+     */
+    private async request(code: number, payload: Buffer, timeoutMs: number, acceptAfterRetry = -2): Promise<Buffer> {
         await this.lock.lock()
         try {
             for (let attempt = 1; ; attempt++) {
                 const reply = await this.attempt(code, payload, timeoutMs)
                 const status = reply ? reply[2] : -1
-                if (status === ds.NorFlashStatus.Ok) return reply
+                if (status === ds.NorFlashStatus.Ok || (attempt > 1 && status === acceptAfterRetry)) return reply
                 const retry = status === -1 || status === ds.NorFlashStatus.Busy
                 if (!retry || attempt >= ATTEMPTS)
                     throw new Error(`flash: command ${code} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status] || status}`)

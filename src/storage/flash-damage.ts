@@ -28,6 +28,10 @@ export function damageBits(seed: number, offset: number): number {
 /**
  * A program cut at the byte at `offset`, which held `current` and was being programmed with `want`:
  * of its 1→0 changes, those whose bit in the low byte of damageBits is 1 happen (about half).
+ * The same rule serves a cut destroy (`want` 0: a raw write of zeros). Programs and destroys cover
+ * whole rows in address order, so a cut leaves the rows before the cut byte written, the row at it
+ * torn (its check value fails) and the rows after it as they were. On encrypted flash these are the
+ * raw (ciphertext) bytes; the torn row then decrypts to noise.
  */
 export function cutProgramByte(current: number, want: number, seed: number, offset: number): number {
     const clears = current & ~want & 0xff

@@ -1,6 +1,7 @@
-// The one abstraction everything in src/storage is written against: a NOR flash region.
-// Implementations: FlashClient (the Jacdac "NOR Flash" service of services/flash.md: the native
-// server on ESP32, sim/hardware/flash-server.ts in the simulator) and RamNorFlash (in the VM, for tests).
+// The one abstraction everything in src/storage is written against: a region of (encrypted) NOR
+// flash with the write rules of the flash service (services/flash.md, docs/storage.md).
+// Implementations: FlashClient (the Jacdac "NOR Flash" service: the native server on ESP32,
+// sim/hardware/flash-server.ts in the simulator) and RamNorFlash (in the VM, for tests).
 import * as ds from "@devicescript/core"
 import { YIELD_EVERY } from "./layout"
 
@@ -10,54 +11,67 @@ export interface FlashGeometry {
     sectorCount: number
     /** Largest efficient read/program; longer requests are allowed and split by the implementation. */
     maxTransfer: number
+    /** Write unit: programs cover whole rows, destroy and rowStates count rows (32). */
+    rowSize: number
+}
+
+/** The raw state of a row (rowStates), the only trustworthy way to tell emptiness on encrypted flash. */
+export const enum RowState {
+    /** Raw all 0xFF: never written since the sector's erase. Reads as noise through decryption. */
+    Erased = 0,
+    /** Raw all 0x00: destroyed (destroy). Reads as noise through decryption. */
+    Destroyed = 1,
+    /** Anything else: data, or a program or destroy cut by a power loss (then its check fails). */
+    Written = 2,
 }
 
 /**
- * NOR flash: program only turns bits from 1 to 0 (data is ANDed in), erase sets a whole sector to
- * 0xFF. Every method throws on failure (out of range, hardware error, power cut).
+ * Flash with encrypted-flash rules: `program` writes whole rows, row-aligned, only into erased
+ * rows (refused otherwise, flash unchanged); `destroy` zeros rows raw whatever their state; erase
+ * sets a whole sector erased. Every method throws on failure (refused, out of range, hardware
+ * error, power cut).
  */
 export interface Flash {
     geometry(): Promise<FlashGeometry>
     read(offset: number, length: number): Promise<Buffer>
     program(offset: number, data: Buffer): Promise<void>
     eraseSector(sector: number): Promise<void>
+    /** Raw zeros over `rows` rows from row-aligned `offset` (idempotent). */
+    destroy(offset: number, rows: number): Promise<void>
+    /** The RowState of `rows` rows from row-aligned `offset`, one byte per row. */
+    rowStates(offset: number, rows: number): Promise<Buffer>
 }
 
-/** A contiguous run of sectors owned by one store (the log, the key store). */
+/** A contiguous run of sectors owned by one store (the log, the key store, the secrets). */
 export interface FlashRegion {
     firstSector: number
     sectorCount: number
 }
 
-/** Result of erasing a region and reading every byte back (the "proof of erasure" of a wipe). */
+/** Result of erasing a region and reading it back (the "proof of erasure" of a wipe). */
 export interface WipeReport {
     sectorsErased: number
     bytesChecked: number
-    /** Bytes that did not read back as 0xFF; 0 means the region is provably blank. */
+    /** Bytes in rows whose raw state is not erased; 0 means the region is provably blank. */
     bytesNotErased: number
 }
 
-/** True when `length` bytes of `buf` from `start` are all 0xFF. */
-export function isErased(buf: Buffer, start: number, length: number) {
-    for (let i = start; i < start + length; ++i) if (buf[i] !== 0xff) return false
-    return true
+/** The row states of a whole sector (one byte per row), in as few requests as rowStates allows. */
+export async function sectorRowStates(flash: Flash, sector: number) {
+    const g = await flash.geometry()
+    return await flash.rowStates(sector * g.sectorSize, Math.idiv(g.sectorSize, g.rowSize))
 }
 
-/** Reads a whole sector back and counts the bytes that are not 0xFF. */
+/** Counts the bytes of a sector in rows that are not raw-erased (the wipe's read-back). */
 export async function countNotErased(flash: Flash, sector: number) {
     const g = await flash.geometry()
-    const base = sector * g.sectorSize
-    let bad = 0
-    for (let off = 0; off < g.sectorSize; off += g.maxTransfer) {
-        const n = Math.min(g.maxTransfer, g.sectorSize - off)
-        const buf = await flash.read(base + off, n)
-        for (let i = 0; i < n; ++i) if (buf[i] !== 0xff) bad++
-        await ds.sleep(0)
-    }
-    return bad
+    const states = await sectorRowStates(flash, sector)
+    let rows = 0
+    for (let i = 0; i < states.length; ++i) if (states[i] !== RowState.Erased) rows++
+    return rows * g.rowSize
 }
 
-/** Erases every sector of the region, then reads every byte back to prove it is 0xFF. */
+/** Erases every sector of the region, then reads every row's raw state back to prove it is erased. */
 export async function wipeRegion(flash: Flash, region: FlashRegion): Promise<WipeReport> {
     const g = await flash.geometry()
     for (let i = 0; i < region.sectorCount; ++i) {
@@ -65,8 +79,10 @@ export async function wipeRegion(flash: Flash, region: FlashRegion): Promise<Wip
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
     }
     let bytesNotErased = 0
-    for (let i = 0; i < region.sectorCount; ++i)
+    for (let i = 0; i < region.sectorCount; ++i) {
         bytesNotErased += await countNotErased(flash, region.firstSector + i)
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await ds.sleep(0)
+    }
     return {
         sectorsErased: region.sectorCount,
         bytesChecked: region.sectorCount * g.sectorSize,

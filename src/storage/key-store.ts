@@ -1,43 +1,46 @@
-// The token's own Temporary Exposure Keys, kept 14 days, power-safe (docs/storage.md).
+// The token's own Temporary Exposure Keys, kept 14 days, power-safe, on encrypted flash
+// (docs/storage.md).
 //
-// Two sectors used in turn ("ping-pong"). The active one holds a header with a generation number
-// and an append-only list of 32-byte key entries:
-//   0  16  TEK
+// Two sectors used in turn ("ping-pong"). The active one holds a header row (magic 0x534B "KS" u16,
+// version u8, generation u32, reserved, CRC-32 at 28) and after it an append-only journal of
+// 32-byte rows, each programmed once, whole, with its CRC-32:
+//   0  16  TEK (a release row: 0xFF)
 //  16   4  rolling start interval number u32 (ENIntervalNumber: Unix time / 600 s)
-//  20   1  rolling period u8 (intervals; 144 = one day)
-//  21   1  reserved (0xFF)
-//  22   2  check value of bytes 0..21 (written last)
-//  24   1  released mark: 0xFF until the key was handed out as a diagnosis key, then 0x00; any
-//          other value (a cut while marking) also counts as released
-//  25   1  period used: intervals used before a mid-day release (0xFF: the whole period); written
-//          in the same program as the mark, after it, so a cut leaves at worst the whole period
-//  26   6  reserved (0xFF)
-// Sector header (16 bytes): magic 0x534B ("KS") u16, version u8, generation u32, check value of
-// bytes 0..6, 7 reserved bytes.
+//  20   1  key row: rolling period (intervals; 144 = one day);
+//          release row: intervals used before a mid-day release (0xFF: the whole period)
+//  21   1  kind: KEY_ROW ("K") a key, RELEASE_ROW ("R") the key with that rolling start was handed
+//          out as a diagnosis key
+//  22   1  key row: 1 when the key was already released when it was copied here, else 0
+//  23   5  reserved (0xFF)
+//  28   4  CRC-32 of bytes 0..27
+// A release is a row of its own (nothing is ever programmed into a written row): boot replays the
+// journal in order. A row whose check fails (a cut program) is skipped; its row is never reused.
 //
-// Dropping expired keys (or making room) copies the live entries into the other sector, whose
-// header is written last; only then is the old sector erased. Boot takes the valid sector with the
-// higher generation and erases the other one if it is not blank, so an interrupted copy or erase
-// never leaves two key lists, and an expired key never survives a completed compaction.
+// Dropping expired keys (or making room) copies the live keys, releases folded in, into the other
+// sector, whose header row is written last; only then is the old sector erased. Boot takes the
+// valid sector with the higher generation and erases the other one if any of its rows is not
+// erased, so an interrupted copy or erase never leaves two key lists, and an expired key never
+// survives a completed compaction.
 import * as ds from "@devicescript/core"
 import { TEK_BYTES } from "../gaen/constants"
-import { Flash, FlashRegion, WipeReport, countNotErased, isErased, wipeRegion } from "./flash"
+import { Flash, FlashRegion, RowState, WipeReport, countNotErased, wipeRegion } from "./flash"
 import {
     DEFAULT_ROLLING_PERIOD,
-    KEY_ENTRY_BODY_SIZE,
-    KEY_ENTRY_SIZE,
     KEY_FORMAT_VERSION,
-    KEY_HEADER_BODY_SIZE,
-    KEY_HEADER_SIZE,
     KEY_MAGIC,
-    KEY_PERIOD_USED_OFFSET,
-    KEY_RELEASED_OFFSET,
     MINUTES_PER_EN_INTERVAL,
     RETENTION_MINUTES,
-    keyEntriesPerSector,
+    ROW_SIZE,
+    keyRowsPerSector,
 } from "./layout"
-import { SlotState, programSealedSlot, sealSlot, slotState } from "./checksum"
+import { rowChecks, sealRow } from "./checksum"
 import { Mutex } from "./mutex"
+
+/** Row kinds of the key journal (byte 21). */
+const KEY_ROW = 0x4b
+const RELEASE_ROW = 0x52
+/** Byte 20 of a release row when the whole period was used. */
+const WHOLE_PERIOD = 0xff
 
 export interface StoredKey {
     tek: Buffer
@@ -53,19 +56,15 @@ export function keyExpiresAt(key: StoredKey) {
     return (key.rollingStart + key.rollingPeriod) * MINUTES_PER_EN_INTERVAL + RETENTION_MINUTES
 }
 
-interface Entry {
-    key: StoredKey
-    /** Slot index in the active sector. */
-    slot: number
-}
-
 export class KeyStore {
-    private entries: Entry[] = []
+    /** The stored keys, in journal order. */
+    private entries: StoredKey[] = []
     /** Index within the region (0 or 1) of the active sector, -1 before the first key. */
     private active = -1
-    /** Next free entry slot in the active sector (a torn entry's slot is never reused). */
-    private nextSlot = 0
+    /** Next free journal row in the active sector (a torn row is never reused). */
+    private nextRow = 0
     private generation = 0
+    /** Journal rows per sector. */
     private readonly capacity: number
     private readonly lock = new Mutex()
 
@@ -76,11 +75,12 @@ export class KeyStore {
         private readonly maxTransfer: number
     ) {
         if (region.sectorCount !== 2) throw new RangeError("key store: needs exactly 2 sectors")
-        this.capacity = keyEntriesPerSector(sectorSize)
+        this.capacity = keyRowsPerSector(sectorSize)
     }
 
     static async open(flash: Flash, region: FlashRegion) {
         const g = await flash.geometry()
+        if (g.rowSize !== ROW_SIZE) throw new RangeError(`key store: the flash writes ${g.rowSize}-byte rows, the store needs ${ROW_SIZE}`)
         const store = new KeyStore(flash, region, g.sectorSize, g.maxTransfer)
         await store.load()
         return store
@@ -94,12 +94,12 @@ export class KeyStore {
     /** The stored keys, oldest first (copies: changing them changes nothing in flash). */
     keys(): StoredKey[] {
         const sorted = this.entries.slice(0)
-        sorted.sort((a, b) => a.key.rollingStart - b.key.rollingStart)
-        return sorted.map(e => ({
-            tek: e.key.tek.slice(0),
-            rollingStart: e.key.rollingStart,
-            rollingPeriod: e.key.rollingPeriod,
-            released: e.key.released,
+        sorted.sort((a, b) => a.rollingStart - b.rollingStart)
+        return sorted.map(k => ({
+            tek: k.tek.slice(0),
+            rollingStart: k.rollingStart,
+            rollingPeriod: k.rollingPeriod,
+            released: k.released,
         }))
     }
 
@@ -110,12 +110,11 @@ export class KeyStore {
         await this.lock.lock()
         try {
             if (this.find(rollingStart)) return false
-            if (this.active < 0 || this.nextSlot >= this.capacity) await this.compact(-1)
-            if (this.nextSlot >= this.capacity) throw new Error("key store: full")
+            if (this.active < 0 || this.nextRow >= this.capacity) await this.compact(-1)
+            if (this.nextRow >= this.capacity) throw new Error("key store: full")
             const key: StoredKey = { tek: tek.slice(0), rollingStart, rollingPeriod, released: false }
-            const slot = this.nextSlot++
-            this.entries.push({ key, slot })
-            await programSealedSlot(this.flash, this.entryOffset(this.active, slot), encodeEntry(key), 0, KEY_ENTRY_BODY_SIZE)
+            this.entries.push(key)
+            await this.appendRow(keyRow(key))
             return true
         } finally {
             this.lock.unlock()
@@ -127,13 +126,15 @@ export class KeyStore {
     async markReleased(rollingStart: number, periodUsed?: number) {
         await this.lock.lock()
         try {
-            const e = this.find(rollingStart)
-            if (!e) return false
-            if (!e.key.released) {
-                const cut = periodUsed >= 1 && periodUsed < e.key.rollingPeriod ? periodUsed : 0xff
-                e.key.released = true
-                if (cut !== 0xff) e.key.rollingPeriod = cut
-                await this.flash.program(this.entryOffset(this.active, e.slot) + KEY_RELEASED_OFFSET, Buffer.from([0, cut]))
+            const key = this.find(rollingStart)
+            if (!key) return false
+            if (!key.released) {
+                const cut = periodUsed >= 1 && periodUsed < key.rollingPeriod ? periodUsed : WHOLE_PERIOD
+                key.released = true
+                if (cut !== WHOLE_PERIOD) key.rollingPeriod = cut
+                // No room for the release row: the compaction writes the mark into the key's row.
+                if (this.nextRow >= this.capacity) await this.compact(-1)
+                else await this.appendRow(releaseRow(rollingStart, cut))
             }
             return true
         } finally {
@@ -146,7 +147,7 @@ export class KeyStore {
         await this.lock.lock()
         try {
             const before = this.entries.length
-            if (this.entries.some(e => keyExpiresAt(e.key) <= now)) await this.compact(now)
+            if (this.entries.some(k => keyExpiresAt(k) <= now)) await this.compact(now)
             return before - this.entries.length
         } finally {
             this.lock.unlock()
@@ -158,7 +159,7 @@ export class KeyStore {
         try {
             this.entries = []
             this.active = -1
-            this.nextSlot = 0
+            this.nextRow = 0
             this.generation = 0
             return await wipeRegion(this.flash, this.region)
         } finally {
@@ -167,46 +168,53 @@ export class KeyStore {
     }
 
     private find(rollingStart: number) {
-        return this.entries.find(e => e.key.rollingStart === rollingStart)
+        return this.entries.find(k => k.rollingStart === rollingStart)
     }
 
     private sectorOffset(i: number) {
         return (this.region.firstSector + i) * this.sectorSize
     }
 
-    private entryOffset(i: number, slot: number) {
-        return this.sectorOffset(i) + KEY_HEADER_SIZE + slot * KEY_ENTRY_SIZE
+    /** Journal row `row` of sector i (the header is the sector's row 0). */
+    private rowOffset(i: number, row: number) {
+        return this.sectorOffset(i) + (row + 1) * ROW_SIZE
+    }
+
+    /** Programs the next journal row of the active sector; the row is used up even if that fails. */
+    private async appendRow(image: Buffer) {
+        const row = this.nextRow++
+        await this.flash.program(this.rowOffset(this.active, row), image)
     }
 
     /**
-     * Copies the keys not expired at `now` (all of them when now < 0) into the other sector,
-     * writes its header last, then erases the old one.
+     * Copies the keys not expired at `now` (all of them when now < 0), releases folded in, into the
+     * other sector, writes its header row last, then erases the old one.
      */
     private async compact(now: number) {
         const target = this.active < 0 ? 0 : 1 - this.active
-        const kept = this.entries.filter(e => now < 0 || keyExpiresAt(e.key) > now)
+        const kept = this.entries.filter(k => now < 0 || keyExpiresAt(k) > now)
         await this.flash.eraseSector(this.region.firstSector + target)
-        const moved: Entry[] = []
-        for (const e of kept) {
-            const slot = moved.length
-            const image = encodeEntry(e.key)
-            if (e.key.released) image[KEY_RELEASED_OFFSET] = 0
-            await this.flash.program(this.entryOffset(target, slot), image)
-            moved.push({ key: e.key, slot })
+        // Up to max_transfer bytes of whole rows per program.
+        const perProgram = Math.max(1, Math.idiv(this.maxTransfer, ROW_SIZE))
+        for (let first = 0; first < kept.length; first += perProgram) {
+            const n = Math.min(perProgram, kept.length - first)
+            const rows = Buffer.alloc(n * ROW_SIZE)
+            for (let k = 0; k < n; ++k) rows.blitAt(k * ROW_SIZE, keyRow(kept[first + k]), 0, ROW_SIZE)
+            await this.flash.program(this.rowOffset(target, first), rows)
         }
-        const header = Buffer.alloc(KEY_HEADER_SIZE)
-        header.fillAt(0, KEY_HEADER_SIZE, 0xff)
+        const header = Buffer.alloc(ROW_SIZE)
+        header.fillAt(0, ROW_SIZE, 0xff)
         header.setAt(0, "u16", KEY_MAGIC)
         header.setAt(2, "u8", KEY_FORMAT_VERSION)
         header.setAt(3, "u32", this.generation + 1)
-        sealSlot(header, 0, KEY_HEADER_BODY_SIZE)
-        await programSealedSlot(this.flash, this.sectorOffset(target), header, 0, KEY_HEADER_BODY_SIZE)
+        sealRow(header, 0)
+        await this.flash.program(this.sectorOffset(target), header)
         // From here on the target is the key list; the old sector only holds stale copies.
         const old = this.active
         this.active = target
         this.generation++
-        this.entries = moved
-        this.nextSlot = moved.length
+        this.entries = kept
+        this.nextRow = kept.length
         if (old >= 0) await this.flash.eraseSector(this.region.firstSector + old)
     }
 
@@ -214,12 +222,10 @@ export class KeyStore {
         let best = -1
         let bestGeneration = 0
         for (let i = 0; i < 2; ++i) {
-            const h = await this.flash.read(this.sectorOffset(i), KEY_HEADER_SIZE)
-            if (isErased(h, 0, KEY_HEADER_SIZE)) continue
-            const ok =
-                slotState(h, 0, KEY_HEADER_BODY_SIZE) === SlotState.Valid &&
-                h.getAt(0, "u16") === KEY_MAGIC &&
-                h.getAt(2, "u8") === KEY_FORMAT_VERSION
+            const state = (await this.flash.rowStates(this.sectorOffset(i), 1))[0]
+            if (state !== RowState.Written) continue
+            const h = await this.flash.read(this.sectorOffset(i), ROW_SIZE)
+            const ok = rowChecks(h, 0) && h.getAt(0, "u16") === KEY_MAGIC && h.getAt(2, "u8") === KEY_FORMAT_VERSION
             if (!ok) continue
             const generation = h.getAt(3, "u32")
             if (best < 0 || generation > bestGeneration) {
@@ -234,37 +240,68 @@ export class KeyStore {
         if (best < 0) return
         this.active = best
         this.generation = bestGeneration
-        const batch = Math.max(1, Math.idiv(this.maxTransfer, KEY_ENTRY_SIZE))
+        const states = await this.flash.rowStates(this.rowOffset(best, 0), this.capacity)
+        const batch = Math.max(1, Math.idiv(this.maxTransfer, ROW_SIZE))
         for (let first = 0; first < this.capacity; first += batch) {
             const n = Math.min(batch, this.capacity - first)
-            const buf = await this.flash.read(this.entryOffset(best, first), n * KEY_ENTRY_SIZE)
+            let written = false
             for (let k = 0; k < n; ++k) {
-                const at = k * KEY_ENTRY_SIZE
-                const state = slotState(buf, at, KEY_ENTRY_BODY_SIZE)
-                if (state === SlotState.Empty) continue
-                this.nextSlot = first + k + 1
-                if (state === SlotState.Bad) continue
-                const key: StoredKey = {
-                    tek: buf.slice(at, at + TEK_BYTES),
-                    rollingStart: buf.getAt(at + 16, "u32"),
-                    rollingPeriod: buf.getAt(at + 20, "u8"),
-                    released: buf[at + KEY_RELEASED_OFFSET] !== 0xff,
-                }
-                const used = buf[at + KEY_PERIOD_USED_OFFSET]
-                if (key.released && used >= 1 && used < key.rollingPeriod) key.rollingPeriod = used
-                if (!this.find(key.rollingStart)) this.entries.push({ key, slot: first + k })
+                if (states[first + k] !== RowState.Erased) this.nextRow = first + k + 1
+                if (states[first + k] === RowState.Written) written = true
+            }
+            if (!written) continue
+            const buf = await this.flash.read(this.rowOffset(best, first), n * ROW_SIZE)
+            for (let k = 0; k < n; ++k) {
+                const at = k * ROW_SIZE
+                if (states[first + k] !== RowState.Written || !rowChecks(buf, at)) continue
+                this.replay(buf, at)
             }
             await ds.sleep(0)
         }
     }
+
+    /** Applies one verified journal row to the key list. */
+    private replay(buf: Buffer, at: number) {
+        const rollingStart = buf.getAt(at + 16, "u32")
+        const kind = buf[at + 21]
+        if (kind === KEY_ROW) {
+            if (this.find(rollingStart)) return
+            this.entries.push({
+                tek: buf.slice(at, at + TEK_BYTES),
+                rollingStart,
+                rollingPeriod: buf[at + 20],
+                released: buf[at + 22] === 1,
+            })
+        } else if (kind === RELEASE_ROW) {
+            const key = this.find(rollingStart)
+            if (!key) return
+            key.released = true
+            const used = buf[at + 20]
+            if (used >= 1 && used < key.rollingPeriod) key.rollingPeriod = used
+        }
+    }
 }
 
-function encodeEntry(key: StoredKey) {
-    const buf = Buffer.alloc(KEY_ENTRY_SIZE)
-    buf.fillAt(0, KEY_ENTRY_SIZE, 0xff)
+/** The journal row of a key (its release state folded in, as a compaction copies it). */
+function keyRow(key: StoredKey) {
+    const buf = Buffer.alloc(ROW_SIZE)
+    buf.fillAt(0, ROW_SIZE, 0xff)
     buf.blitAt(0, key.tek, 0, TEK_BYTES)
     buf.setAt(16, "u32", key.rollingStart)
     buf.setAt(20, "u8", key.rollingPeriod)
-    sealSlot(buf, 0, KEY_ENTRY_BODY_SIZE)
+    buf.setAt(21, "u8", KEY_ROW)
+    buf.setAt(22, "u8", key.released ? 1 : 0)
+    sealRow(buf, 0)
+    return buf
+}
+
+/** The journal row saying the key starting at `rollingStart` was released after `periodUsed` intervals. */
+function releaseRow(rollingStart: number, periodUsed: number) {
+    const buf = Buffer.alloc(ROW_SIZE)
+    buf.fillAt(0, ROW_SIZE, 0xff)
+    buf.setAt(16, "u32", rollingStart)
+    buf.setAt(20, "u8", periodUsed)
+    buf.setAt(21, "u8", RELEASE_ROW)
+    sealRow(buf, 0)
     return buf
 }

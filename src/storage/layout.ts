@@ -5,22 +5,34 @@
 import { EN_INTERVAL_SECONDS, RETENTION_DAYS, TEK_ROLLING_PERIOD } from "../gaen/constants"
 
 // ---- Flash geometry of the token --------------------------------------------------------------
-// On ESP32 the "gaenlog" data partition: 1 MiB = 256 erase sectors of 4 KiB (services/flash.md).
+// On ESP32 the "gaenlog" data partition: 1 MiB = 256 erase sectors of 4 KiB (services/flash.md),
+// encrypted (boards/partitions.csv): every write is whole 32-byte rows, each written at most once
+// per erase (docs/storage.md, "Encrypted flash").
 
 /** Erase sector size of the token's flash, bytes. */
 export const SECTOR_SIZE = 4096
-/** Sectors in the token's flash region (1 MiB in total, keys and log together). */
+/** Sectors in the token's flash region (1 MiB in total, keys, secrets and log together). */
 export const FLASH_SECTOR_COUNT = 256
 /** Largest read or program the flash service accepts in one command (fits one Jacdac packet). */
 export const MAX_TRANSFER = 224
+/**
+ * The flash service's write unit (its `row_size` register): 32 bytes, the original ESP32's flash
+ * encryption block (the C3/S3 encrypt 16-byte blocks, which divide it). Programs cover whole rows,
+ * each row is programmed at most once after its sector is erased, and `destroy` zeros whole rows.
+ */
+export const ROW_SIZE = 32
+/** Most rows one destroy or row_states request of the flash service covers (services/flash.md). */
+export const MAX_ROWS_PER_REQUEST = 128
 
 // ---- Partition plan: which sectors hold what ---------------------------------------------------
 
 /** The key store's two ping-pong sectors come first. */
 export const KEY_STORE_FIRST_SECTOR = 0
 export const KEY_STORE_SECTOR_COUNT = 2
-/** The contact log takes every other sector: 254 × 4 KiB. */
-export const LOG_FIRST_SECTOR = KEY_STORE_FIRST_SECTOR + KEY_STORE_SECTOR_COUNT
+/** The token's own secrets (token id, Bluetooth link key): one sector after the key store. */
+export const SECRETS_SECTOR = KEY_STORE_FIRST_SECTOR + KEY_STORE_SECTOR_COUNT
+/** The contact log takes every other sector: 253 × 4 KiB. */
+export const LOG_FIRST_SECTOR = SECRETS_SECTOR + 1
 export const LOG_SECTOR_COUNT = FLASH_SECTOR_COUNT - LOG_FIRST_SECTOR
 
 // ---- Retention ----------------------------------------------------------------------------------
@@ -71,67 +83,67 @@ export function getU24(buf: Buffer, at: number) {
     return buf.getAt(at, "u16") + (buf.getAt(at + 2, "u8") << 16)
 }
 
-// ---- Checked slots (shared by every structure in flash) ---------------------------------------
-// A "checked slot" is a body followed by its 2-byte CRC-16, programmed in two steps (body first):
-// until the CRC is there the slot reads as uncommitted, whatever a power cut left in the body.
+// ---- Checked rows (shared by every structure in flash) ----------------------------------------
+// Every structure is made of "checked rows": a body and its CRC-32 in the row's last 4 bytes,
+// programmed in one command, so a row commits atomically (a power cut leaves it torn: state
+// "written", check value wrong). Whether a row is erased or destroyed comes from the flash
+// service's row_states, never from the bytes read (encrypted flash decrypts both to noise).
 
-export const CHECK_SIZE = 2
+/** Bytes of the CRC-32 at the end of a checked row. */
+export const ROW_CHECK_SIZE = 4
+/** Body bytes of a one-row checked record: 28. */
+export const ROW_BODY_SIZE = ROW_SIZE - ROW_CHECK_SIZE
 
 // ---- Contact log sector -------------------------------------------------------------------------
-// Sector = 16-byte header + slots of 30-byte records. See docs/storage.md.
+// Sector = header row + 127 record rows. See docs/storage.md.
 
 /** Magic of a log sector header, bytes "CL" in flash. */
 export const LOG_MAGIC = 0x4c43
-export const LOG_FORMAT_VERSION = 1
+export const LOG_FORMAT_VERSION = 2
 /** Header body: magic u16, version u8, sequence u32, openedAt u24, previous sector's newest u24. */
 export const LOG_HEADER_BODY_SIZE = 13
-/** Byte after the header CRC: 0xFF while the sector is live, programmed to 0x00 just before erase. */
-export const LOG_HEADER_RETIRE_OFFSET = LOG_HEADER_BODY_SIZE + CHECK_SIZE
-export const LOG_HEADER_SIZE = 16
-/** Contact record: 28-byte body + CRC-16 (contact-record.ts). */
-export const RECORD_BODY_SIZE = 28
+/** The header is the sector's first row. */
+export const LOG_HEADER_SIZE = ROW_SIZE
+/** Contact record body (contact-record.ts): 28 bytes, one row with its CRC-32 in flash. */
+export const RECORD_BODY_SIZE = ROW_BODY_SIZE
+/** The record as read_log sends it (services/token-sync.md): body + CRC-16, 30 bytes. */
+export const CHECK_SIZE = 2
 export const RECORD_SIZE = RECORD_BODY_SIZE + CHECK_SIZE
 
-/** How many records fit in one log sector of the given size. */
+/** How many records fit in one log sector of the given size: one per row after the header row. */
 export function recordsPerSector(sectorSize: number) {
-    return Math.idiv(sectorSize - LOG_HEADER_SIZE, RECORD_SIZE)
+    return Math.idiv(sectorSize, ROW_SIZE) - 1
 }
 
-/** Records per 4 KiB sector: (4096 − 16) / 30 = 136. */
+/** Records per 4 KiB sector: 128 rows − the header = 127. */
 export const LOG_RECORDS_PER_SECTOR = recordsPerSector(SECTOR_SIZE)
-/** Records held when every log sector is full: 254 × 136 = 34,544. */
+/** Records held when every log sector is full: 253 × 127 = 32,131. */
 export const LOG_MAX_RECORDS = LOG_SECTOR_COUNT * LOG_RECORDS_PER_SECTOR
 /**
  * Records always held once the log has wrapped: the oldest sector is erased to make room, so one
- * sector's worth is gone at that moment: 253 × 136 = 34,408 (≥ 32,768, the goal; Sendrato: 32,512).
+ * sector's worth is gone at that moment: 252 × 127 = 32,004 (≥ 32,000, the goal).
  */
 export const LOG_GUARANTEED_RECORDS = (LOG_SECTOR_COUNT - 1) * LOG_RECORDS_PER_SECTOR
 
 // ---- Key store ------------------------------------------------------------------------------------
-// Two sectors used in turn (ping-pong). Sector = 16-byte header + 32-byte key entries.
+// Two sectors used in turn (ping-pong). Sector = header row + journal rows (key-store.ts).
 
 /** Magic of a key store sector header, bytes "KS" in flash. */
 export const KEY_MAGIC = 0x534b
-export const KEY_FORMAT_VERSION = 1
-/** Header body: magic u16, version u8, generation u32. */
-export const KEY_HEADER_BODY_SIZE = 7
-export const KEY_HEADER_SIZE = 16
-/** Entry body: TEK (16), rolling start interval u32, rolling period u8, reserved u8. */
-export const KEY_ENTRY_BODY_SIZE = 22
-/** Byte after the entry CRC: 0xFF until the key was released, then 0x00 (any other value counts as released). */
-export const KEY_RELEASED_OFFSET = KEY_ENTRY_BODY_SIZE + CHECK_SIZE
-/** Byte after the released mark: how many intervals of the key were used before it was released
- *  mid-day (0xFF: the whole period). Programmed together with the mark, mark first. */
-export const KEY_PERIOD_USED_OFFSET = KEY_RELEASED_OFFSET + 1
-export const KEY_ENTRY_SIZE = 32
+export const KEY_FORMAT_VERSION = 2
+/** A key store sector's rows after its header row: 127 journal rows. */
+export function keyRowsPerSector(sectorSize: number) {
+    return Math.idiv(sectorSize, ROW_SIZE) - 1
+}
 /** A key's rolling period unless given: GAEN's TEK_ROLLING_PERIOD (144 intervals, one day).
  *  Kept under this name for the key store's callers and tests. */
 export const DEFAULT_ROLLING_PERIOD = TEK_ROLLING_PERIOD
 
-/** How many key entries fit in one key store sector of the given size (127 for 4 KiB). */
-export function keyEntriesPerSector(sectorSize: number) {
-    return Math.idiv(sectorSize - KEY_HEADER_SIZE, KEY_ENTRY_SIZE)
-}
+// ---- Secrets sector -------------------------------------------------------------------------------
+
+/** Magic of the identity record (token id + link key) in the secrets sector, bytes "ID". */
+export const SECRETS_MAGIC = 0x4449
+export const SECRETS_FORMAT_VERSION = 1
 
 // ---- Cooperative scheduling ---------------------------------------------------------------------
 
@@ -141,14 +153,6 @@ export function keyEntriesPerSector(sectorSize: number) {
  * older than that (the clock was set back) goes into a new sector instead.
  */
 export const LOG_OUT_OF_ORDER_MINUTES = MINUTES_PER_DAY
-
-/**
- * How late (minutes) expiry may program an expired record to zeros: a sector is scanned once its
- * oldest record is this much past 14 days, and then every expired record in it goes. Reading hides
- * a record at exactly 14 days anyway; this keeps a busy owner's oldest sector from being re-read at
- * every housekeeping run (once per 12 h instead), and flash still holds nothing past 14.5 days.
- */
-export const LOG_EXPUNGE_GRACE_MINUTES = 12 * 60
 
 /** Loops over slots or sectors yield (ds.sleep(0)) this often, to stay far below the VM's ~128K-opcode slice. */
 export const YIELD_EVERY = 16

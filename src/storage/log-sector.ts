@@ -1,19 +1,19 @@
-// The 16-byte header at the start of every contact-log sector (docs/storage.md):
+// The header row at the start of every contact-log sector (docs/storage.md), one 32-byte row:
 //   0  2  magic 0x4C43 ("CL")
-//   2  1  format version (1)
+//   2  1  format version (2)
 //   3  4  sequence number u32: +1 for every sector opened; orders the log oldest → newest
 //   7  3  openedAt: u24 minutes since 2020-01-01 (≈ time of the sector's first record)
 //  10  3  previousNewest: u24, lastSeen of the newest record in the sector opened before this one
 //         (0xFFFFFF: none). Lets boot learn every full sector's newest time, for expiry, from
 //         headers alone.
-//  13  2  check value of bytes 0..12 (written last)
-//  15  1  retire mark: 0xFF while live; programmed to 0x00 just before the sector is erased, so a
-//         sector whose erase was interrupted is never read as live again.
+//  13 15  reserved (0xFF)
+//  28  4  CRC-32 of bytes 0..27
+// Written once, in one program, after the sector's erase. A sector leaves the log by having its
+// header row destroyed (raw zeros) and then being erased: whatever a power cut leaves of that, the
+// header never checks again, so nothing needs programming into a written row.
 import {
     LOG_EPOCH_UNIX_MINUTES,
     LOG_FORMAT_VERSION,
-    LOG_HEADER_BODY_SIZE,
-    LOG_HEADER_RETIRE_OFFSET,
     LOG_HEADER_SIZE,
     LOG_MAGIC,
     NO_TIME_U24,
@@ -21,21 +21,9 @@ import {
     getU24,
     setU24,
 } from "./layout"
-import { SlotState, sealSlot, slotState } from "./checksum"
-import { isErased } from "./flash"
-
-export const enum HeaderState {
-    /** Never written since the last erase (the rest of the sector may still hold garbage). */
-    Blank = 0,
-    Live = 1,
-    /** Marked for erase; its content is not part of the log. */
-    Retired = 2,
-    /** Fails its check or has an unknown magic/version: counted, then reused as free space. */
-    Bad = 3,
-}
+import { rowChecks, sealRow } from "./checksum"
 
 export interface SectorHeader {
-    state: HeaderState
     seq: number
     /** Unix minutes. */
     openedAt: number
@@ -53,7 +41,7 @@ function minutesToU24(m: number, what: string) {
     return m - LOG_EPOCH_UNIX_MINUTES
 }
 
-/** A sealed 16-byte header image, ready for programSealedSlot(…, LOG_HEADER_BODY_SIZE). */
+/** A sealed header row, ready to program. */
 export function encodeSectorHeader(seq: number, openedAt: number, previousNewest: number) {
     const buf = Buffer.alloc(LOG_HEADER_SIZE)
     buf.fillAt(0, LOG_HEADER_SIZE, 0xff)
@@ -62,25 +50,17 @@ export function encodeSectorHeader(seq: number, openedAt: number, previousNewest
     buf.setAt(3, "u32", seq)
     setU24(buf, 7, minutesToU24(openedAt, "sector openedAt"))
     setU24(buf, 10, minutesToU24(previousNewest, "sector previousNewest"))
-    sealSlot(buf, 0, LOG_HEADER_BODY_SIZE)
+    sealRow(buf, 0)
     return buf
 }
 
+/** The header in a written row read back, or undefined when it fails its check (torn, destroyed
+ *  part-way, damaged) or is not a log header of this version. */
 export function decodeSectorHeader(buf: Buffer): SectorHeader {
-    const h: SectorHeader = { state: HeaderState.Bad, seq: 0, openedAt: -1, previousNewest: -1 }
-    if (isErased(buf, 0, LOG_HEADER_SIZE)) {
-        h.state = HeaderState.Blank
-        return h
+    if (!rowChecks(buf, 0) || buf.getAt(0, "u16") !== LOG_MAGIC || buf.getAt(2, "u8") !== LOG_FORMAT_VERSION) return undefined
+    return {
+        seq: buf.getAt(3, "u32"),
+        openedAt: u24ToMinutes(getU24(buf, 7)),
+        previousNewest: u24ToMinutes(getU24(buf, 10)),
     }
-    if (
-        slotState(buf, 0, LOG_HEADER_BODY_SIZE) !== SlotState.Valid ||
-        buf.getAt(0, "u16") !== LOG_MAGIC ||
-        buf.getAt(2, "u8") !== LOG_FORMAT_VERSION
-    )
-        return h
-    h.seq = buf.getAt(3, "u32")
-    h.openedAt = u24ToMinutes(getU24(buf, 7))
-    h.previousNewest = u24ToMinutes(getU24(buf, 10))
-    h.state = buf[LOG_HEADER_RETIRE_OFFSET] === 0xff ? HeaderState.Live : HeaderState.Retired
-    return h
 }

@@ -13,6 +13,7 @@ import { unzipSync, zipSync } from "fflate"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { LogReadInterrupted, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
+import { RECORDS_PER_SECTOR } from "../helpers/log-flash-image.js"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd, TokenSyncLayout as Layout } from "../../lib/jacdac/service-specs.js"
 import type { TestServer } from "../server/helpers.js"
@@ -113,7 +114,7 @@ describe("a token unplugged in the middle of reading its log", () => {
 
     beforeAll(async () => {
         // 40 people around for an hour, each with a new identifier every 10 minutes: a log of about
-        // 250 records over two flash sectors (136 records each). (Forty is enough for two sectors; the
+        // 250 records over two flash sectors (127 records each). (Forty is enough for two sectors; the
         // token also copes with far more at once: test/token/crowd.test.ts keeps 200 without a restart.)
         let present: Neighbour[] = Array.from({ length: 40 }, (_, i) => new Neighbour(-45 - i))
         busy = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present) }), vm => vm.stop())
@@ -152,7 +153,7 @@ describe("a token unplugged in the middle of reading its log", () => {
                 expect(pages).toBeGreaterThanOrEqual(23)
                 expect(pages, "no page of a burst asked for after the cut").toBeLessThanOrEqual(24)
                 expect(cut.records).toEqual(clean.slice(0, cut.records.length))
-                expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - 136 })
+                expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - RECORDS_PER_SECTOR })
 
                 // Plugged back in: the read goes on from the cursor; nothing is read twice or left out.
                 const again = await connectToToken(tokenAddress(link.port))

@@ -1,7 +1,7 @@
 // Decommission always finishes: power is cut at a random byte of the wipe (seeded; the seed is
 // printed), power returns, and the token completes the wipe by itself at boot. A raw scan of the
-// flash then finds nothing but 0xFF (no key, no record), and the token id and the Bluetooth link key
-// are gone from settings.
+// flash then finds nothing but 0xFF (no key, no record, no token id, no Bluetooth link key: all of
+// them live in the encrypted flash, src/storage/secrets.ts), and nothing of them is in settings.
 // Hardware boundary: the radio, status light and RTC are small fakes here (helpers/fake-hardware.ts;
 // the flash is the RAM NOR flash with its power-cut model, docs/storage.md).
 import * as ds from "@devicescript/core"
@@ -9,7 +9,7 @@ import { describe, test, expect } from "@devicescript/test"
 import { deleteSetting, readSetting } from "@devicescript/settings"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { Token, TokenHardware } from "../../src/token"
-import { LINK_KEY_SETTING } from "../../src/link/link-key"
+import { ROW_SIZE } from "../../src/storage/layout"
 import { Rng, T0, testRecord } from "./helpers/fixtures"
 import { Light, fakeHardware } from "./helpers/fake-hardware"
 
@@ -22,11 +22,20 @@ function hardware(flash: RamNorFlash): TokenHardware {
     return fakeHardware(flash, new Light())
 }
 
+/** Names a token id or link key would have in DeviceScript settings: they must stay empty. */
+const OLD_SECRET_SETTINGS = ["token_id", "link_key"]
+
+/** True when no secret is in DeviceScript settings (their partition is not encrypted). */
+async function noSecretInSettings() {
+    for (const name of OLD_SECRET_SETTINGS) if ((await readSetting(name, "")) !== "") return false
+    return true
+}
+
 /** Bytes of the flash that are not 0xFF (a raw scan, as someone holding the chip would do). */
 async function bytesNotErased(flash: RamNorFlash) {
     let n = 0
     for (let sector = 0; sector < SECTORS; ++sector) {
-        const buf = await flash.read(sector * SECTOR, SECTOR)
+        const buf = await flash.readRaw(sector * SECTOR, SECTOR)
         for (let i = 0; i < SECTOR; ++i) if (buf[i] !== 0xff) n++
         await ds.sleep(0)
     }
@@ -36,7 +45,7 @@ async function bytesNotErased(flash: RamNorFlash) {
 async function freshToken(flash: RamNorFlash) {
     await deleteSetting("stopped")
     await deleteSetting("wipe_proof")
-    await deleteSetting("token_id")
+    for (const name of OLD_SECRET_SETTINGS) await deleteSetting(name)
     const token = await Token.boot(hardware(flash))
     const tek = Buffer.alloc(16)
     tek.fillAt(0, 16, 0x5a)
@@ -66,7 +75,8 @@ async function rebootAndFinish(flash: RamNorFlash) {
  * whether the second cut happened. Only one Token is alive at a time (the VM's heap is small).
  */
 async function cutAndResume(trial: number, rng: Rng) {
-    const wipeWork = SECTORS * SECTOR // the wipe is erases only: one sector of work each
+    // The wipe's work: destroying the secrets' 3 rows, then one sector of work per erase.
+    const wipeWork = 3 * ROW_SIZE + SECTORS * SECTOR
     const flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS, damageSeed: rng.int(0x7fffffff) })
     const cutAt = rng.int(wipeWork)
     if (!(await decommissionWithCut(flash, cutAt))) throw new Error(`trial ${trial} (cut at ${cutAt}): the cut did not happen`)
@@ -79,9 +89,9 @@ async function cutAndResume(trial: number, rng: Rng) {
     const left = await bytesNotErased(flash)
     if (left !== 0) throw new Error(`trial ${trial} (cut at ${cutAt}): ${left} bytes not erased after the resumed wipe`)
     if (finished.wipeProof().bytesNotErased !== 0) throw new Error(`trial ${trial}: proof says bytes left`)
-    if ((await readSetting("token_id", "")) !== "") throw new Error(`trial ${trial}: token id still in settings`)
     if (finished.id !== "") throw new Error(`trial ${trial}: token id still reported`)
-    if ((await readSetting(LINK_KEY_SETTING, "")) !== "") throw new Error(`trial ${trial}: Bluetooth link key still in settings`)
+    if (finished.storage.secrets.tokenId() || finished.linkKeys.linkKey()) throw new Error(`trial ${trial}: token id or link key still stored`)
+    if (!(await noSecretInSettings())) throw new Error(`trial ${trial}: a secret is in settings`)
     return cutTwice
 }
 
@@ -113,17 +123,21 @@ describe("decommission", () => {
         const flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS })
         const token = await freshToken(flash)
         expect(token.id.length).toBe(16)
-        expect(((await readSetting(LINK_KEY_SETTING, "")) as string).length).toBe(64)
+        expect(token.linkKeys.linkKey().length).toBe(32)
+        // Both live in the encrypted flash, none in settings; a restart keeps them.
+        expect(await noSecretInSettings()).toBe(true)
+        const same = await Token.boot(hardware(flash))
+        expect(same.id).toBe(token.id)
+        expect(same.linkKeys.linkKey().toString("hex")).toBe(token.linkKeys.linkKey().toString("hex"))
         expect((await bytesNotErased(flash)) > 0).toBe(true)
         await token.decommission()
         expect(token.wipeProof().bytesNotErased).toBe(0)
         expect(token.isErasing()).toBe(false)
         expect(await bytesNotErased(flash)).toBe(0)
-        expect(await readSetting("token_id", "")).toBe("")
         expect(token.id).toBe("")
         // The Bluetooth link key went with the wipe: the sticker opens nothing any more.
-        expect(await readSetting(LINK_KEY_SETTING, "")).toBe("")
         expect(token.linkKeys.linkKey()).toBe(undefined)
+        expect(await noSecretInSettings()).toBe(true)
         // After a restart the proof is still there to show, and no new identity is made.
         const again = await Token.boot(hardware(flash))
         expect(again.isStopped()).toBe(true)

@@ -1,9 +1,11 @@
-// FlashClient over real Jacdac packets, against a NOR Flash server inside the VM.
+// FlashClient over real Jacdac packets, against a NOR Flash server inside the VM that keeps the
+// encrypted-flash rules (services/flash.md): whole rows into erased rows, destroy, row_states.
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { startServer } from "@devicescript/server"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { FlashClient } from "../../src/storage/flash-client"
+import { RowState } from "../../src/storage/flash"
 import { ContactLog, LOG_START } from "../../src/storage/contact-log"
 import { VmFlashServer } from "./helpers/vm-flash-server"
 import { T0, recordIndex, testRecord } from "./helpers/fixtures"
@@ -12,36 +14,71 @@ const ram = new RamNorFlash({ sectorSize: 512, sectorCount: 4 })
 const role = startServer(new VmFlashServer(ram))
 const client = new FlashClient(new ds.NorFlash(role))
 
+async function failureOf(f: () => Promise<void>) {
+    try {
+        await f()
+    } catch (e) {
+        return (e as Error).message
+    }
+    return ""
+}
+
 describe("flash client", () => {
-    test("reads the geometry and does NOR reads, programs (split by max transfer) and erases", async () => {
+    test("reads the geometry, programs whole rows (split by max transfer), reads and erases", async () => {
         const g = await client.geometry()
         expect(g.sectorSize).toBe(512)
         expect(g.sectorCount).toBe(4)
         expect(g.maxTransfer).toBe(224)
-        const data = Buffer.alloc(300)
-        for (let i = 0; i < 300; ++i) data[i] = i & 0xf0
-        await client.program(100, data)
-        await client.program(100, Buffer.from([0x0f]))
-        const back = await client.read(99, 302)
-        expect(back[0]).toBe(0xff)
-        expect(back[1]).toBe(0)
-        expect(back[1 + 255]).toBe(0xf0)
-        expect(back[301]).toBe(0xff)
+        expect(g.rowSize).toBe(32)
+        const data = Buffer.alloc(320) // 10 rows: two program commands
+        for (let i = 0; i < 320; ++i) data[i] = (i * 7) & 0xff
+        await client.program(64, data)
+        const back = await client.read(64, 320)
+        expect(back.toString("hex")).toBe(data.toString("hex"))
         await client.eraseSector(0)
-        expect((await client.read(100, 4)).toString("hex")).toBe("ffffffff")
+        const states = await client.rowStates(0, 16)
+        for (let i = 0; i < 16; ++i) expect(states[i]).toBe(RowState.Erased)
+    })
+
+    test("a partial row, an unaligned row or a written row is refused, and flash is unchanged", async () => {
+        await client.eraseSector(1)
+        const row = Buffer.alloc(32)
+        row.fillAt(0, 32, 0x3c)
+        await client.program(512, row)
+        expect((await failureOf(async () => { await client.program(512 + 32, Buffer.alloc(16)) })).indexOf("unaligned") >= 0).toBe(true)
+        expect((await failureOf(async () => { await client.program(512 + 40, row) })).indexOf("unaligned") >= 0).toBe(true)
+        expect((await failureOf(async () => { await client.program(512, Buffer.alloc(32)) })).indexOf("not erased") >= 0).toBe(true)
+        expect((await client.read(512, 32)).toString("hex")).toBe(row.toString("hex"))
+        const states = await client.rowStates(512, 3)
+        expect(states[0]).toBe(RowState.Written)
+        expect(states[1]).toBe(RowState.Erased)
+        expect(states[2]).toBe(RowState.Erased)
+    })
+
+    test("destroy zeros rows whatever their state; row_states tells erased, destroyed and written apart", async () => {
+        await client.eraseSector(2)
+        const rows = Buffer.alloc(96)
+        rows.fillAt(0, 96, 0x5a)
+        await client.program(1024, rows)
+        await client.destroy(1024 + 32, 2) // two of the three written rows
+        await client.destroy(1024 + 4 * 32, 1) // an erased row
+        await client.destroy(1024 + 4 * 32, 1) // again: idempotent
+        const states = await client.rowStates(1024, 6)
+        expect(states[0]).toBe(RowState.Written)
+        expect(states[1]).toBe(RowState.Destroyed)
+        expect(states[2]).toBe(RowState.Destroyed)
+        expect(states[3]).toBe(RowState.Erased)
+        expect(states[4]).toBe(RowState.Destroyed)
+        expect(states[5]).toBe(RowState.Erased)
+        expect((await ram.readRaw(1024 + 32, 64)).toString("hex")).toBe(Buffer.alloc(64).toString("hex"))
     })
 
     test("an out-of-range request throws instead of wrapping", async () => {
-        let message = ""
-        try {
-            await client.read(4 * 512 - 1, 2)
-        } catch (e) {
-            message = (e as Error).message
-        }
-        expect(message.indexOf("out of range") >= 0).toBe(true)
+        expect((await failureOf(async () => { await client.read(4 * 512 - 1, 2) })).indexOf("out of range") >= 0).toBe(true)
     })
 
     test("the contact log works through the client", async () => {
+        const refusedBefore = ram.stats.refused // the refusals the tests above asked for
         const log = await ContactLog.open(client, { firstSector: 0, sectorCount: 4 })
         await log.wipe()
         for (let i = 0; i < 20; ++i) await log.append(testRecord(i, T0 + i))
@@ -49,5 +86,7 @@ describe("flash client", () => {
         const c = await reopened.readChunk(LOG_START, 50)
         expect(c.count).toBe(20)
         expect(recordIndex(c.records, 19)).toBe(19)
+        expect(reopened.stats().records).toBe(20)
+        expect(ram.stats.refused).toBe(refusedBefore)
     })
 })

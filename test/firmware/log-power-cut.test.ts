@@ -8,7 +8,9 @@
 // - every record whose append completed is still there, unless the log was entitled to drop it
 //   (older than the newest (sectors − 1) × recordsPerSector appends, or expired by an expire()
 //   call that had started); at most the record being written when power went is lost;
-// - between two records returned, nothing committed is missing.
+// - between two records returned, nothing committed is missing;
+// - records_held (stats().records) equals the number a full read returned;
+// - the flash never had to refuse a write (whole rows, each programmed once per erase).
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
 import { RamNorFlash, POWER_CUT_MESSAGE } from "../../src/storage/ram-flash"
@@ -115,6 +117,7 @@ describe("contact log under power cuts", () => {
                 if (c.done) break
             }
             badSlotsSeen += log.stats().badRecords - badBefore
+            if (log.stats().records !== held) throw new Error(`trial ${trial}: records_held says ${log.stats().records}, a full read returned ${held}`)
             // ...nor after the last one, nor anything the log had no right to drop yet.
             let mustFrom = Math.max(0, records.count - (SECTORS - 1) * PER_SECTOR)
             while (mustFrom < records.count && records.lastSeen(mustFrom) + RETENTION_MINUTES <= expiredUpTo) mustFrom++
@@ -131,7 +134,8 @@ describe("contact log under power cuts", () => {
         expect(cutsInAppend + cutsInExpire > TRIALS * 0.9).toBe(true)
         expect(cutsInExpire > 5).toBe(true)
         expect(flash.stats.powerCuts).toBe(cutsInAppend + cutsInExpire)
-        // Cuts really landed inside erases too (an erase is SECTOR bytes of work, a record 30).
+        expect(flash.stats.refused).toBe(0)
+        // Cuts really landed inside erases too (an erase is SECTOR bytes of work, a record 32).
         expect(flash.stats.powerCutsInErase > TRIALS / 10).toBe(true)
     })
 })

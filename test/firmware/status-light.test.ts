@@ -33,6 +33,12 @@ class WatchedFlash implements Flash {
     async program(offset: number, data: Buffer) {
         await this.flash.program(offset, data)
     }
+    async destroy(offset: number, rows: number) {
+        await this.flash.destroy(offset, rows)
+    }
+    async rowStates(offset: number, rows: number) {
+        return await this.flash.rowStates(offset, rows)
+    }
     async eraseSector(sector: number) {
         if (!this.stateAtFirstErase) this.stateAtFirstErase = this.light.state
         await this.flash.eraseSector(sector)

@@ -1,33 +1,37 @@
-// A token's flash image written from Node in the exact on-flash format of docs/storage.md, so that a
-// test or benchmark can boot a token with a full log without hours of simulated scanning: sectors
-// 0–1 (key store) left erased, the contact log in sectors 2–255 in ring order, each sector a sealed
-// 16-byte header followed by 136 sealed 30-byte records (CRC-16/CCITT-FALSE, 0xFFFF stored as 0xFFFE).
-import { crc16, LOG_EPOCH_UNIX_MINUTES, RECORD_BYTES, type EncounterRecord } from "../../lib/token-sync/records.js"
+// A token's flash content written from Node in the exact on-flash format of docs/storage.md, so that
+// a test or benchmark can boot a token with a full log without hours of simulated scanning: sectors
+// 0–1 (key store) and 2 (secrets) left erased, the contact log in sectors 3–255 in ring order, each
+// sector a header row followed by 127 record rows, every row 32 bytes: a 28-byte body and its CRC-32.
+// This is the plaintext the firmware reads: on a simulated token with flash encryption, the flash
+// file holds it encrypted under the token's key (the flash server's encryption model).
+import { crc32 } from "node:zlib"
+import { LOG_EPOCH_UNIX_MINUTES, type EncounterRecord } from "../../lib/token-sync/records.js"
 
 /** The simulated NOR flash file in a token's folder: `<token dir>/flash.bin` (sim/token/token-hardware.ts). */
 export const FLASH_FILE = "flash.bin"
 
 const SECTOR_BYTES = 4096
 const SECTOR_COUNT = 256
-const LOG_FIRST_SECTOR = 2
+const ROW_BYTES = 32
+const ROW_BODY_BYTES = ROW_BYTES - 4
+const LOG_FIRST_SECTOR = 3
 const LOG_SECTORS = SECTOR_COUNT - LOG_FIRST_SECTOR
-const HEADER_BYTES = 16
-const RECORDS_PER_SECTOR = Math.floor((SECTOR_BYTES - HEADER_BYTES) / RECORD_BYTES) // 136
-export const LOG_MAX_RECORDS = LOG_SECTORS * RECORDS_PER_SECTOR // 34,544
+/** Records per log sector: 127 (128 rows, one of them the header). */
+export const RECORDS_PER_SECTOR = SECTOR_BYTES / ROW_BYTES - 1
+export const LOG_MAX_RECORDS = LOG_SECTORS * RECORDS_PER_SECTOR // 32,131
 const LOG_MAGIC = 0x4c43
-const LOG_FORMAT_VERSION = 1
+const LOG_FORMAT_VERSION = 2
 const NO_TIME_U24 = 0xffffff
 
-/** Writes the check value of `buf[at, at+length)` right after it. */
-function seal(buf: Buffer, at: number, length: number) {
-    const crc = crc16(buf.subarray(at, at + length))
-    buf.writeUInt16LE(crc === 0xffff ? 0xfffe : crc, at + length)
+/** Writes the CRC-32 of the row's body into its last 4 bytes. */
+function sealRow(buf: Buffer, at: number) {
+    buf.writeUInt32LE(crc32(buf.subarray(at, at + ROW_BODY_BYTES)), at + ROW_BODY_BYTES)
 }
 
 const u24 = (buf: Buffer, at: number, v: number) => { buf.writeUInt16LE(v & 0xffff, at); buf[at + 2] = v >>> 16 }
 const sinceEpoch = (unixMinutes: number) => unixMinutes - LOG_EPOCH_UNIX_MINUTES
 
-function encodeRecord(r: EncounterRecord, out: Buffer, at: number) {
+function encodeRecordRow(r: EncounterRecord, out: Buffer, at: number) {
     out.set(r.rpi, at)
     out.set(r.aem, at + 16)
     u24(out, at + 20, sinceEpoch(r.firstSeen))
@@ -36,13 +40,13 @@ function encodeRecord(r: EncounterRecord, out: Buffer, at: number) {
     out.writeInt8(r.rssiMax, at + 25)
     out.writeInt8(r.rssiMean, at + 26)
     out.writeInt8(r.rssiMin, at + 27)
-    seal(out, at, RECORD_BYTES - 2)
+    sealRow(out, at)
 }
 
 /**
- * The whole 1 MiB flash with `records` (oldest first, at most LOG_MAX_RECORDS) as the log: sector
- * sequence numbers 0, 1, … from sector 2 on, each header's previousNewest the newest lastSeen of the
- * sector before, as the firmware writes them.
+ * The whole 1 MiB flash (plaintext) with `records` (oldest first, at most LOG_MAX_RECORDS) as the
+ * log: sector sequence numbers 0, 1, … from sector 3 on, each header's previousNewest the newest
+ * lastSeen of the sector before, as the firmware writes them.
  */
 export function logFlashImage(records: readonly EncounterRecord[]): Buffer {
     if (records.length > LOG_MAX_RECORDS) throw new Error(`a log holds at most ${LOG_MAX_RECORDS} records`)
@@ -56,8 +60,8 @@ export function logFlashImage(records: readonly EncounterRecord[]): Buffer {
         image.writeUInt32LE(seq, base + 3)
         u24(image, base + 7, sinceEpoch(chunk[0].firstSeen))
         u24(image, base + 10, previousNewest < 0 ? NO_TIME_U24 : sinceEpoch(previousNewest))
-        seal(image, base, 13)
-        chunk.forEach((r, i) => encodeRecord(r, image, base + HEADER_BYTES + i * RECORD_BYTES))
+        sealRow(image, base)
+        chunk.forEach((r, i) => encodeRecordRow(r, image, base + (1 + i) * ROW_BYTES))
         previousNewest = Math.max(...chunk.map(r => r.lastSeen))
     }
     return image

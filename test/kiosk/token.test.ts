@@ -275,7 +275,8 @@ describe("kiosk with a simulated token", () => {
 
 describe("decommission of a token whose flash will not erase", () => {
     test("the kiosk stops waiting after 3 failed read-backs: erase-incomplete, exit 3, and staff are told to keep the token", async () => {
-        // A small flash keeps the three attempts quick; the last 3 bytes are worn-out cells (stuck at 0x00).
+        // A small flash keeps the three attempts quick; the last 3 bytes are worn-out cells (stuck at
+        // 0x00). The read-back counts whole 32-byte rows (row states, docs/storage.md): their row.
         const sectors = 8
         const vm = await TokenVm.start({ clock, flash: { sectorSize: 4096, sectorCount: sectors } })
         try {
@@ -285,10 +286,10 @@ describe("decommission of a token whose flash will not erase", () => {
             const exit = await k.runPressing(["decommission", "--token", addr], vm)
             const said = k.out.join("") + k.err.join("")
             expect(exit, said).toBe(3)
-            expect(said).toMatch(/記録を消しきれませんでした（3 バイトが残っています）/)
+            expect(said).toMatch(/記録を消しきれませんでした（32 バイトが残っています）/)
             expect(said).toMatch(/ほかの方に渡さないでください/)
             expect(said).toMatch(/物理的に破壊するか、書き込み直してください/)
-            expect(said).toMatch(new RegExp(`read back 3 of ${sectors * 4096} bytes not erased after [3-9] attempts`))
+            expect(said).toMatch(new RegExp(`read back 32 of ${sectors * 4096} bytes not erased after [3-9] attempts`))
             // The token is stopped for good, off the air, and still answers "erasing" (it keeps trying).
             const after = kioskIo()
             expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)

@@ -11,13 +11,12 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
-import { FLASH_FILE, logFlashImage } from "../helpers/log-flash-image.js"
+import { FLASH_FILE, RECORDS_PER_SECTOR, logFlashImage } from "../helpers/log-flash-image.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { readLogWithPress, withOwnerSession } from "../helpers/owner.js"
 import { hex } from "../helpers/bytes.js"
 
 const DAY_S = 86_400
-const RECORDS_PER_SECTOR = 136
 
 describe("a large clock change needs the owner's press", () => {
     const now = Date.UTC(2026, 7, 20, 9, 0)

@@ -1,11 +1,15 @@
 // A NOR Flash service server inside the VM, backed by a RamNorFlash: lets a test drive
 // FlashClient through real Jacdac packets (test mode cannot reach the simulator's Node server).
-// Implements the wire behaviour of services/flash.md, including the status codes.
+// Implements the wire behaviour of services/flash.md, including the status codes and the
+// encrypted-flash rules (the RAM flash enforces them).
 import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
-import { RamNorFlash, POWER_CUT_MESSAGE } from "../../../src/storage/ram-flash"
+import { RamNorFlash, NOT_ERASED_MESSAGE, POWER_CUT_MESSAGE, UNALIGNED_MESSAGE } from "../../../src/storage/ram-flash"
+import { MAX_TRANSFER, ROW_SIZE } from "../../../src/storage/layout"
 
-const MAX_TRANSFER = 224
+/** Status values of services/flash.md beyond the generated enum's first ones. */
+const STATUS_UNALIGNED = 6
+const STATUS_NOT_ERASED = 7
 
 export class VmFlashServer extends Server {
     constructor(private readonly flash: RamNorFlash) {
@@ -19,6 +23,12 @@ export class VmFlashServer extends Server {
     }
     maxTransfer() {
         return MAX_TRANSFER
+    }
+    rowSize() {
+        return ROW_SIZE
+    }
+    encrypted() {
+        return true
     }
     // DeviceScript hands a command's fields to its server method as one tuple.
     async read(args: any) {
@@ -39,6 +49,27 @@ export class VmFlashServer extends Server {
             return [tag, statusOf(e), 0, offset]
         }
     }
+    async destroy(args: any) {
+        const [tag, rows, offset] = args as number[]
+        try {
+            await this.flash.destroy(offset, rows)
+            return [tag, ds.NorFlashStatus.Ok, 0, offset]
+        } catch (e) {
+            return [tag, statusOf(e), 0, offset]
+        }
+    }
+    async rowStates(args: any) {
+        const [tag, rows, offset] = args as number[]
+        try {
+            const states = await this.flash.rowStates(offset, rows)
+            // 2 bits per row, row i at bits 2 × (i % 4) of byte i / 4.
+            const packed = Buffer.alloc((rows + 3) >> 2)
+            for (let i = 0; i < rows; ++i) packed[i >> 2] |= states[i] << (2 * (i & 3))
+            return [tag, ds.NorFlashStatus.Ok, 0, offset, packed]
+        } catch (e) {
+            return [tag, statusOf(e), 0, offset, Buffer.alloc(0)]
+        }
+    }
     async eraseSector(args: any) {
         const [tag, , sector] = args as number[]
         try {
@@ -51,5 +82,9 @@ export class VmFlashServer extends Server {
 }
 
 function statusOf(e: any) {
-    return (e as Error).message === POWER_CUT_MESSAGE ? ds.NorFlashStatus.PowerLost : ds.NorFlashStatus.OutOfRange
+    const message = (e as Error).message
+    if (message === POWER_CUT_MESSAGE) return ds.NorFlashStatus.PowerLost
+    if (message.indexOf(UNALIGNED_MESSAGE) === 0) return STATUS_UNALIGNED
+    if (message.indexOf(NOT_ERASED_MESSAGE) === 0) return STATUS_NOT_ERASED
+    return ds.NorFlashStatus.OutOfRange
 }
