@@ -26,9 +26,9 @@ test("the wire record is the host codec's, and a key entry is a TEK, its rolling
     expect(Layout.KeyPageHeaderBytes + Layout.KeyEntryBytes).toBeLessThanOrEqual(MAX_REPORT)
 })
 
-test("set_time: the drift (i32) then the outcome; decommission: the state then three or four u32", () => {
+test("set_time: the drift (i32) then the outcome; decommission: the state then three u32 and who stopped it, or four u32", () => {
     expect(Layout.SetTimeAnswerBytes).toBe(4 + 1)
-    expect(Layout.WipeProofAnswerBytes).toBe(1 + 3 * 4)
+    expect(Layout.WipeProofAnswerBytes).toBe(1 + 3 * 4 + 1) // state, the three u32 of the proof, who stopped it
     expect(Layout.WipeFailedAnswerBytes).toBe(1 + 4 * 4)
 })
 
