@@ -12,6 +12,7 @@ import { Token, TokenHardware } from "../../src/token"
 import { ROW_SIZE } from "../../src/storage/layout"
 import { Rng, T0, testRecord } from "./helpers/fixtures"
 import { Light, fakeHardware } from "./helpers/fake-hardware"
+import { rawBytesNotErased } from "./helpers/raw-scan"
 
 const SECTOR = 512
 const SECTORS = 8
@@ -29,17 +30,6 @@ const OLD_SECRET_SETTINGS = ["token_id", "link_key"]
 async function noSecretInSettings() {
     for (const name of OLD_SECRET_SETTINGS) if ((await readSetting(name, "")) !== "") return false
     return true
-}
-
-/** Bytes of the flash that are not 0xFF (a raw scan, as someone holding the chip would do). */
-async function bytesNotErased(flash: RamNorFlash) {
-    let n = 0
-    for (let sector = 0; sector < SECTORS; ++sector) {
-        const buf = await flash.readRaw(sector * SECTOR, SECTOR)
-        for (let i = 0; i < SECTOR; ++i) if (buf[i] !== 0xff) n++
-        await ds.sleep(0)
-    }
-    return n
 }
 
 async function freshToken(flash: RamNorFlash) {
@@ -86,7 +76,7 @@ async function cutAndResume(trial: number, rng: Rng) {
         cutTwice = await resumeWithCut(flash, rng.int(wipeWork))
     }
     const finished = await rebootAndFinish(flash)
-    const left = await bytesNotErased(flash)
+    const left = await rawBytesNotErased(flash)
     if (left !== 0) throw new Error(`trial ${trial} (cut at ${cutAt}): ${left} bytes not erased after the resumed wipe`)
     if (finished.wipeProof().bytesNotErased !== 0) throw new Error(`trial ${trial}: proof says bytes left`)
     if (finished.id !== "") throw new Error(`trial ${trial}: token id still reported`)
@@ -129,11 +119,11 @@ describe("decommission", () => {
         const same = await Token.boot(hardware(flash))
         expect(same.id).toBe(token.id)
         expect(same.linkKeys.linkKey().toString("hex")).toBe(token.linkKeys.linkKey().toString("hex"))
-        expect((await bytesNotErased(flash)) > 0).toBe(true)
+        expect((await rawBytesNotErased(flash)) > 0).toBe(true)
         await token.decommission()
         expect(token.wipeProof().bytesNotErased).toBe(0)
         expect(token.isErasing()).toBe(false)
-        expect(await bytesNotErased(flash)).toBe(0)
+        expect(await rawBytesNotErased(flash)).toBe(0)
         expect(token.id).toBe("")
         // The Bluetooth link key went with the wipe: the sticker opens nothing any more.
         expect(token.linkKeys.linkKey()).toBe(undefined)

@@ -7,13 +7,14 @@
 // RAM NOR flash with its power-cut model (docs/storage.md).
 import * as ds from "@devicescript/core"
 import { describe, test, expect } from "@devicescript/test"
-import { deleteSetting, readSetting } from "@devicescript/settings"
+import { deleteSetting } from "@devicescript/settings"
 import { TokenState } from "../../src/status/status-light"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { Token } from "../../src/token"
 import { OwnerWithdrawal, WithdrawalTiming } from "../../src/sync/withdrawal"
 import { T0, testRecord } from "./helpers/fixtures"
 import { Light, fakeHardware } from "./helpers/fake-hardware"
+import { rawBytesNotErased } from "./helpers/raw-scan"
 
 const SECTOR = 512
 const SECTORS = 8
@@ -30,7 +31,6 @@ interface Setup {
 async function freshToken(flash = new RamNorFlash({ sectorSize: SECTOR, sectorCount: SECTORS })): Promise<Setup> {
     await deleteSetting("stopped")
     await deleteSetting("wipe_proof")
-    await deleteSetting("token_id")
     const light = new Light()
     const token = await Token.boot(fakeHardware(flash, light))
     await token.setTime(T0 * 60)
@@ -46,15 +46,6 @@ async function press(s: Setup, ms: number, forKiosk = false) {
     s.gesture.pressed(forKiosk)
     await ds.sleep(ms)
     await s.gesture.released()
-}
-
-async function bytesNotErased(flash: RamNorFlash) {
-    let n = 0
-    for (let sector = 0; sector < SECTORS; ++sector) {
-        const buf = await flash.read(sector * SECTOR, SECTOR)
-        for (let i = 0; i < SECTOR; ++i) if (buf[i] !== 0xff) n++
-    }
-    return n
 }
 
 function expectRunning(s: Setup) {
@@ -81,8 +72,8 @@ describe("the owner's withdrawal on the token", () => {
         expect(s.light.state).toBe(TokenState.Stopped)
         expect(s.token.wipeProof().bytesNotErased).toBe(0)
         expect(s.token.wipeProof().bytesChecked).toBe(SECTORS * SECTOR)
-        expect(await bytesNotErased(s.flash)).toBe(0)
-        expect(await readSetting("token_id", "")).toBe("")
+        expect(await rawBytesNotErased(s.flash)).toBe(0)
+        expect(s.token.id).toBe("") // the token id went with the wipe (src/storage/secrets.ts)
         const again = await Token.boot(fakeHardware(s.flash, new Light()))
         expect(again.isStopped()).toBe(true)
         expect(again.stoppedByOwner()).toBe(true)
@@ -163,6 +154,6 @@ describe("the owner's withdrawal on the token", () => {
             await ds.sleep(10)
         }
         expect(token.wipeProof().bytesNotErased).toBe(0)
-        expect(await bytesNotErased(s.flash)).toBe(0)
+        expect(await rawBytesNotErased(s.flash)).toBe(0)
     })
 })
