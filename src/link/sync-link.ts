@@ -8,6 +8,7 @@ import * as ds from "@devicescript/core"
 import { randomBuffer } from "@devicescript/crypto"
 import { LINK_EVENT_CONNECTED, LINK_EVENT_DISCONNECTED, LINK_EVENT_VALUE, RadioLink } from "../hardware/radio-link"
 import { TokenSyncServer } from "../sync/sync-server"
+import { HOST_LINK } from "../sync/presence"
 import { Token } from "../token"
 import {
     DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES, SYNC_ADV_NONCE_BYTES,
@@ -158,7 +159,9 @@ export class SyncLink {
         await this.radio.stopSync()
     }
 
+    /** Every end of a connection (and a new one) also ends the session the link's host had. */
     private reset() {
+        this.server.hostGone(HOST_LINK)
         this.connected = false
         this.keys = undefined
         this.received = 0
