@@ -43,7 +43,6 @@ export interface TokenHardware {
 }
 
 export interface LogSummary {
-    records: number
     bytesUsed: number
     bytesCapacity: number
     badRecords: number
@@ -122,11 +121,15 @@ export class Token {
     logStats(): LogSummary {
         const s = this.storage.log.stats()
         return {
-            records: s.slotsUsed,
             bytesUsed: s.sectorsInUse * SECTOR_SIZE,
             bytesCapacity: s.sectorCount * SECTOR_SIZE,
             badRecords: s.badRecords + s.badHeaders,
         }
+    }
+
+    /** Records the log holds: exactly what a full read hands out (not slots, torn or expired ones). */
+    async recordsHeld(): Promise<number> {
+        return await this.storage.log.countRecords()
     }
 
     /** A kiosk sets the time (at every connection). Returns the drift (token minus kiosk). */
