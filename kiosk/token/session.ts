@@ -18,6 +18,12 @@ export interface TokenSession {
     clocks: { kiosk: number; token: number }
     /** The token wants its owner's press before it takes the kiosk's clock (too large a change). */
     clockNeedsPress: boolean
+    /** The notification server's base URL: the kiosk checks its own clock against it before it sets
+     *  a token's clock with the press (kiosk-clock.ts). */
+    clockReference?: string
+    /** Set when the press repaired the token's clock: how far off it was (token minus kiosk, seconds;
+     *  positive: the token was ahead) and the records it erased from its false future. */
+    clockRepair?: { tokenOffSeconds: number; futureRecordsErased: number }
     status: TokenStatus
     /** The kiosk's clock, Unix ms. */
     now: () => number
@@ -27,6 +33,8 @@ export interface TokenSession {
 export interface SessionOptions {
     /** The kiosk's clock, Unix ms (tests pass a simulated clock). */
     now?: () => number
+    /** The notification server's base URL, to check the kiosk's clock against (TokenSession). */
+    clockReference?: string
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -59,7 +67,7 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         }
         const status = await onToken("reading the token's status", () => client.status())
         return {
-            connection, driftSeconds, status, clockNeedsPress,
+            connection, driftSeconds, status, clockNeedsPress, clockReference: opts.clockReference,
             clocks: { kiosk: kioskClock, token: tokenClock },
             clockWasUnset: before === "time-not-set",
             now,

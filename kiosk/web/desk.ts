@@ -46,6 +46,8 @@ export interface StatusView {
     storageCapacity: number
     /** When this kiosk last set the token's clock and read its status (this connection). */
     lastSyncMs: number
+    /** The owner's press repaired the token's clock (kiosk/token/session.ts). */
+    clockRepair?: { tokenOffSeconds: number; futureRecordsErased: number }
 }
 
 type JobKind = "check" | "register" | "decommission"
@@ -132,7 +134,7 @@ export class KioskDesk {
     async connect(address: string): Promise<void> {
         if (this.busy()) throw new KioskError("usage", "wait until the current step has finished")
         await this.disconnect()
-        this.session = await openTokenSession(address, { now: this.now })
+        this.session = await openTokenSession(address, { now: this.now, clockReference: this.settings().desk().server })
         this.address = address
         this.connectedAt = this.now()
     }
@@ -209,7 +211,7 @@ export class KioskDesk {
         let current = session
         const r = await checkWithLogReader(async () => {
             const read = await readLogResuming(current, {
-                reconnect: () => openTokenSession(this.address!, { now: this.now }),
+                reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
                 onProgress, retryMs: this.o.reconnectMs,
             })
             current = read.session
@@ -278,7 +280,7 @@ export class KioskDesk {
             tokenClockMs: this.connectedAt + s.driftSeconds * 1000, kioskClockMs: this.connectedAt,
             driftSeconds: s.driftSeconds, clockWasUnset: s.clockWasUnset,
             keysHeld: st.keysHeld, recordsHeld: st.recordsHeld, storageUsed: st.storageUsed, storageCapacity: st.storageCapacity,
-            lastSyncMs: this.connectedAt,
+            lastSyncMs: this.connectedAt, clockRepair: s.clockRepair,
         }
     }
 

@@ -195,6 +195,38 @@ export class ContactLog {
         }
     }
 
+    /**
+     * The clock was set back to `now` (Unix minutes): expiry's latest time follows it at once, so that
+     * records heard from now on are not hidden behind a time that never was. With `dropLater` (the
+     * owner's press confirmed `now`), records last seen after `now` are destroyed in place (their
+     * true time is not known: docs/threat-model.md, "The clock"), a sector left with none is erased,
+     * and a head sector opened in the false future is followed by a new one opened at `now`, so that
+     * no time after `now` is left in the index or, after a reboot, in a header. Returns the records
+     * destroyed.
+     */
+    async followClockBack(now: number, dropLater: boolean): Promise<number> {
+        checkStorableMinute(now, "corrected time")
+        await this.lock.lock()
+        try {
+            if (this.expiredAt > now) this.expiredAt = now
+            if (!dropLater) return 0
+            let dropped = 0
+            let headKept = -1
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (!this.inLog(i) || this.newest(i) <= now) continue
+                dropped += await this.dropLaterThan(i, now)
+                const kept = this.recordsOf.getAt(i * 2, "u16")
+                if (i === this.head) headKept = kept
+                else if (kept === 0) await this.retireAndErase(i)
+            }
+            if (headKept === 0) await this.openSector(this.head, now)
+            else if (headKept > 0) await this.openSector((this.head + 1) % this.region.sectorCount, now)
+            return dropped
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
     /** Reads up to `maxRecords` verified records from `cursor` on (see LogChunk). */
     async readChunk(cursor: LogCursor, maxRecords: number): Promise<LogChunk> {
         return (await this.readPages(cursor, maxRecords, 1))[0]
@@ -442,6 +474,35 @@ export class ContactLog {
         }
         this.oldestOf.setAt(i * 4, "u32", oldest)
         this.recordsOf.setAt(i * 2, "u16", kept)
+    }
+
+    /** Programs to zeros every record of sector i last seen after `now`; its newest time becomes the
+     *  newest record kept (0 with none) and its count is known. Returns the records destroyed. */
+    private async dropLaterThan(i: number, now: number): Promise<number> {
+        const limit = this.slotLimit(i)
+        let newest = 0
+        let kept = 0
+        let dropped = 0
+        for (let slot = 0; slot < limit; slot += this.readBatch) {
+            const n = Math.min(this.readBatch, limit - slot)
+            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
+            for (let k = 0; k < n; ++k) {
+                const at = k * RECORD_SIZE
+                if (slotState(buf, at, RECORD_BODY_SIZE) !== SlotState.Valid) continue
+                const lastSeen = recordLastSeen(buf, at)
+                if (lastSeen <= now) {
+                    kept++
+                    if (lastSeen > newest) newest = lastSeen
+                    continue
+                }
+                await this.flash.program(this.slotOffset(i, slot + k), Buffer.alloc(RECORD_SIZE))
+                dropped++
+            }
+            await ds.sleep(0)
+        }
+        this.newestOf.setAt(i * 4, "u32", newest)
+        this.recordsOf.setAt(i * 2, "u16", kept)
+        return dropped
     }
 
     /** Drops sector i from the index, marks it retired in flash, then erases it. */

@@ -127,20 +127,23 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         try {
             if (typeof unixTime !== "number" || !(unixTime >= EARLIEST_VALID_UNIX && unixTime <= LATEST_USABLE_UNIX))
                 return answer(0, TIME_REFUSED)
-            if (!this.presence.use(host) && !this.mayChangeClockUnpressed(unixTime)) return answer(0, TIME_NEEDS_PRESS)
-            return answer(await this.token.setTime(unixTime), TIME_SET)
+            // Within the host's session the owner's press stands behind the time: it is the anchor.
+            const pressed = this.presence.use(host)
+            if (!pressed && !this.mayChangeClockUnpressed(unixTime)) return answer(0, TIME_NEEDS_PRESS)
+            return answer(await this.token.setTime(unixTime, pressed || !this.token.clock.isSet()), TIME_SET)
         } catch (e) {
             console.log(`sync: set_time refused: ${e}`)
             return answer(0, TIME_REFUSED)
         }
     }
 
-    /** The clock guard (src/time/clock-guard.ts): a small correction of a set clock, or a first set
-     *  that is not earlier than what the log already holds. */
+    /** The clock guard (src/time/clock-guard.ts): a time within the bound of the anchor's
+     *  projection; without an anchor, only the first time of a token that holds nothing. The answer
+     *  depends on the anchor and on whether anything is held, never on the log's times. */
     private mayChangeClockUnpressed(unixTime: number): boolean {
         const clock = this.token.clock
-        if (!clock.isSet()) return unixTime >= this.token.storage.log.latestMinute() * 60
-        return Math.abs(unixTime - clock.now()) <= freeAdjustSeconds(clock.secondsSinceSet())
+        if (clock.hasAnchor()) return Math.abs(unixTime - clock.anchorNow()) <= freeAdjustSeconds(clock.secondsSinceAnchor())
+        return !this.token.holdsAnything()
     }
 
     requestSession() {
