@@ -337,6 +337,39 @@ describe("contact log", () => {
         expect(await log.countRecords()).toBe(await held())
     })
 
+    test("a clock corrected back with the press: records from the false future go, expiry follows at once, new records are read, and no future time survives a reboot", async () => {
+        const flash = smallFlash()
+        let log = await ContactLog.open(flash, REGION)
+        // 10 records at true times, then 30 stamped 10 days ahead (the clock ran ahead).
+        const ahead = 10 * 1440
+        await appendRange(log, 0, 10, minute)
+        await appendRange(log, 10, 40, i => minute(ahead + i))
+        await log.expire(minute(ahead + 40)) // housekeeping ran by the false clock
+        const now = minute(20)
+        expect(await log.followClockBack(now, true)).toBe(30)
+        expect(indices(await readAll(log))).toBe(range(0, 10))
+        expect(log.latestMinute() <= now).toBe(true)
+        expect(await log.countRecords()).toBe(10)
+        // Heard after the repair: read back (the latest expiry time came back with the clock).
+        await appendRange(log, 40, 45, i => minute(i))
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 45))
+        log = await ContactLog.open(flash, REGION)
+        expect(log.latestMinute() <= minute(44)).toBe(true)
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 45))
+        // An unpressed correction back only brings expiry's time back: nothing is destroyed.
+        await appendRange(log, 45, 47, i => minute(i + 5))
+        expect(await log.followClockBack(minute(46), false)).toBe(0)
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 47))
+        // 15 days ahead, housekeeping's latest time would hide every record of the day after the
+        // repair; it comes back with the clock.
+        log = await ContactLog.open(smallFlash(), REGION)
+        await appendRange(log, 0, 5, i => minute(15 * 1440 + i))
+        await log.expire(minute(15 * 1440 + 10))
+        await log.followClockBack(minute(100), true)
+        await appendRange(log, 5, 9, i => minute(100 + i))
+        expect(indices(await readAll(log))).toBe(range(5, 9))
+    })
+
     test("wipe erases every sector and proves it by reading every byte back", async () => {
         const flash = smallFlash()
         const log = await ContactLog.open(flash, REGION)

@@ -73,7 +73,9 @@ describe("the clock's anchor: no walk, no oracle, and repair with the press", ()
         const keys = await exportKeysWithButton(clock, vm, sync)
         const nowInterval = enIntervalNumber(clock.now() / 1000)
         expect(keys.every(k => k.rollingStartIntervalNumber <= nowInterval)).toBe(true)
-        const intervalOf = new Map(keys.flatMap(k => rpisForKey(k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod).map(r => [hex(r.rpi), r.intervalNumber] as const)))
+        // Each key's whole day: the export cuts the key in use at the token's clock, which the walk
+        // back left behind intervals it had aired while ahead (within the bound).
+        const intervalOf = new Map(keys.flatMap(k => rpisForKey(k.keyData, k.rollingStartIntervalNumber, 144).map(r => [hex(r.rpi), r.intervalNumber] as const)))
         const aired = vm.aired.filter(ad => ad.atMs < exportAsked).map(ad => ({ atS: ad.atMs / 1000, interval: intervalOf.get(hex(parseAdvertisement(ad.payload).rpi)) }))
         expect(aired.length).toBeGreaterThan(0)
         const future = aired.filter(a => a.interval === undefined || a.interval > enIntervalNumber(a.atS + 3600))
