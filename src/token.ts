@@ -132,6 +132,8 @@ export class Token {
 
     /** Records the log holds: exactly what a full read hands out (not slots, torn or expired ones). */
     async recordsHeld(): Promise<number> {
+        // A stopped token hands out no record (and its log may be half erased while the wipe runs).
+        if (this.stopped) return 0
         return await this.storage.log.countRecords()
     }
 
