@@ -70,6 +70,8 @@ export interface LogStats {
 }
 
 const NOT_IN_LOG = 0xffffffff
+/** A sector's record count not known yet (after boot, until a count reads it). */
+const UNCOUNTED = 0xffff
 /** Clock value meaning "time not known". */
 const UNKNOWN_TIME = -1
 
@@ -90,6 +92,8 @@ export class ContactLog {
     /** Per sector: no live record in it was last seen before this (Unix minutes). Exact after
      *  expiry has scanned the sector, else openedAt − LOG_OUT_OF_ORDER_MINUTES. */
     private readonly oldestOf: Buffer
+    /** Per sector: verified records in it (u16), or UNCOUNTED. Kept by append, expiry and erase. */
+    private readonly recordsOf: Buffer
     /** The token's time in Unix minutes (UNKNOWN_TIME while not set): readChunk's expiry filter. */
     private clock: () => number = () => UNKNOWN_TIME
     /** `now` of the latest expire(): the filter's time while the clock is unknown. */
@@ -116,6 +120,8 @@ export class ContactLog {
         this.seqOf.fillAt(0, this.seqOf.length, 0xff)
         this.newestOf = Buffer.alloc(region.sectorCount * 4)
         this.oldestOf = Buffer.alloc(region.sectorCount * 4)
+        this.recordsOf = Buffer.alloc(region.sectorCount * 2)
+        this.recordsOf.fillAt(0, this.recordsOf.length, 0xff)
     }
 
     /** Opens the log in `region` of `flash`, rebuilding the index from what flash holds. */
@@ -149,6 +155,7 @@ export class ContactLog {
             // The slot is used up even if programming fails: a torn slot is never written twice.
             const slot = this.headSlot++
             await programSealedSlot(this.flash, this.slotOffset(this.head, slot), this.image, 0, RECORD_BODY_SIZE)
+            this.countedOne(this.head)
             if (lastSeen > this.newest(this.head)) this.newestOf.setAt(this.head * 4, "u32", lastSeen)
         } finally {
             this.lock.unlock()
@@ -183,6 +190,38 @@ export class ContactLog {
             for (let i = 0; i < this.region.sectorCount; ++i)
                 if (this.inLog(i) && this.oldest(i) + LOG_EXPUNGE_GRACE_MINUTES <= cutoff) await this.expungeExpired(i, cutoff)
             return erased
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /**
+     * The clock was set back to `now` (Unix minutes): expiry's latest time follows it at once, so that
+     * records heard from now on are not hidden behind a time that never was. With `dropLater` (the
+     * owner's press confirmed `now`), records last seen after `now` are destroyed in place (their
+     * true time is not known: docs/threat-model.md, "The clock"), a sector left with none is erased,
+     * and a head sector opened in the false future is followed by a new one opened at `now`, so that
+     * no time after `now` is left in the index or, after a reboot, in a header. Returns the records
+     * destroyed.
+     */
+    async followClockBack(now: number, dropLater: boolean): Promise<number> {
+        checkStorableMinute(now, "corrected time")
+        await this.lock.lock()
+        try {
+            if (this.expiredAt > now) this.expiredAt = now
+            if (!dropLater) return 0
+            let dropped = 0
+            let headKept = -1
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (!this.inLog(i) || this.newest(i) <= now) continue
+                dropped += await this.dropLaterThan(i, now)
+                const kept = this.recordsOf.getAt(i * 2, "u16")
+                if (i === this.head) headKept = kept
+                else if (kept === 0) await this.retireAndErase(i)
+            }
+            if (headKept === 0) await this.openSector(this.head, now)
+            else if (headKept > 0) await this.openSector((this.head + 1) % this.region.sectorCount, now)
+            return dropped
         } finally {
             this.lock.unlock()
         }
@@ -262,6 +301,7 @@ export class ContactLog {
         await this.lock.lock()
         try {
             this.seqOf.fillAt(0, this.seqOf.length, 0xff)
+            this.recordsOf.fillAt(0, this.recordsOf.length, 0xff)
             this.head = -1
             this.headSlot = 0
             this.nextSeq = 0
@@ -284,6 +324,32 @@ export class ContactLog {
             guaranteedCapacity: (n - 1) * this.slots,
             badRecords: this.badRecords,
             badHeaders: this.badHeaders,
+        }
+    }
+
+    /**
+     * The records a full read from LOG_START hands out now: verified, not 14 days old (torn, damaged,
+     * expunged and empty slots do not count). Kept per sector as records are appended, expired and
+     * erased; a sector not counted since boot, or one holding records near their expiry, is read.
+     */
+    async countRecords(): Promise<number> {
+        await this.lock.lock()
+        try {
+            const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
+            let total = 0
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (!this.inLog(i)) continue
+                const nearExpiry = this.oldest(i) <= cutoff
+                if (nearExpiry || this.recordsOf.getAt(i * 2, "u16") === UNCOUNTED) {
+                    const n = await this.countSector(i, cutoff)
+                    // Only a count with nothing expired in it stays valid as records come and go.
+                    if (!nearExpiry) this.recordsOf.setAt(i * 2, "u16", n)
+                    total += n
+                } else total += this.recordsOf.getAt(i * 2, "u16")
+            }
+            return total
+        } finally {
+            this.lock.unlock()
         }
     }
 
@@ -311,6 +377,26 @@ export class ContactLog {
 
     private oldest(i: number) {
         return this.oldestOf.getAt(i * 4, "u32")
+    }
+
+    /** One more verified record in sector i (nothing while its count is not known). */
+    private countedOne(i: number) {
+        const n = this.recordsOf.getAt(i * 2, "u16")
+        if (n !== UNCOUNTED) this.recordsOf.setAt(i * 2, "u16", n + 1)
+    }
+
+    /** Reads sector i's slots: its verified records last seen after `cutoff`. */
+    private async countSector(i: number, cutoff: number): Promise<number> {
+        const limit = this.slotLimit(i)
+        let n = 0
+        for (let slot = 0; slot < limit; slot += this.readBatch) {
+            const batch = Math.min(this.readBatch, limit - slot)
+            const buf = await this.flash.read(this.slotOffset(i, slot), batch * RECORD_SIZE)
+            for (let k = 0; k < batch; ++k)
+                if (slotState(buf, k * RECORD_SIZE, RECORD_BODY_SIZE) === SlotState.Valid && recordLastSeen(buf, k * RECORD_SIZE) > cutoff) n++
+            await ds.sleep(0)
+        }
+        return n
     }
 
     private slotLimit(i: number) {
@@ -352,6 +438,7 @@ export class ContactLog {
         this.seqOf.setAt(i * 4, "u32", this.nextSeq++)
         this.newestOf.setAt(i * 4, "u32", openedAt)
         this.oldestOf.setAt(i * 4, "u32", openedAt - LOG_OUT_OF_ORDER_MINUTES)
+        this.recordsOf.setAt(i * 2, "u16", 0)
         this.head = i
         this.headSlot = 0
     }
@@ -364,6 +451,7 @@ export class ContactLog {
     private async expungeExpired(i: number, cutoff: number) {
         const limit = this.slotLimit(i)
         let oldest = this.newest(i)
+        let kept = 0
         for (let slot = 0; slot < limit; slot += this.readBatch) {
             const n = Math.min(this.readBatch, limit - slot)
             const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
@@ -376,6 +464,7 @@ export class ContactLog {
                     const lastSeen = recordLastSeen(buf, at)
                     if (lastSeen > cutoff) {
                         if (lastSeen < oldest) oldest = lastSeen
+                        kept++
                         continue
                     }
                 }
@@ -384,11 +473,42 @@ export class ContactLog {
             await ds.sleep(0)
         }
         this.oldestOf.setAt(i * 4, "u32", oldest)
+        this.recordsOf.setAt(i * 2, "u16", kept)
+    }
+
+    /** Programs to zeros every record of sector i last seen after `now`; its newest time becomes the
+     *  newest record kept (0 with none) and its count is known. Returns the records destroyed. */
+    private async dropLaterThan(i: number, now: number): Promise<number> {
+        const limit = this.slotLimit(i)
+        let newest = 0
+        let kept = 0
+        let dropped = 0
+        for (let slot = 0; slot < limit; slot += this.readBatch) {
+            const n = Math.min(this.readBatch, limit - slot)
+            const buf = await this.flash.read(this.slotOffset(i, slot), n * RECORD_SIZE)
+            for (let k = 0; k < n; ++k) {
+                const at = k * RECORD_SIZE
+                if (slotState(buf, at, RECORD_BODY_SIZE) !== SlotState.Valid) continue
+                const lastSeen = recordLastSeen(buf, at)
+                if (lastSeen <= now) {
+                    kept++
+                    if (lastSeen > newest) newest = lastSeen
+                    continue
+                }
+                await this.flash.program(this.slotOffset(i, slot + k), Buffer.alloc(RECORD_SIZE))
+                dropped++
+            }
+            await ds.sleep(0)
+        }
+        this.newestOf.setAt(i * 4, "u32", newest)
+        this.recordsOf.setAt(i * 2, "u16", kept)
+        return dropped
     }
 
     /** Drops sector i from the index, marks it retired in flash, then erases it. */
     private async retireAndErase(i: number) {
         this.seqOf.setAt(i * 4, "u32", NOT_IN_LOG)
+        this.recordsOf.setAt(i * 2, "u16", UNCOUNTED)
         await this.flash.program(this.sectorOffset(i) + LOG_HEADER_RETIRE_OFFSET, Buffer.alloc(1))
         await this.flash.eraseSector(this.region.firstSector + i)
     }

@@ -153,6 +153,19 @@ export class KeyStore {
         }
     }
 
+    /** Erases (from flash, by compaction) every key whose rolling start is after `enin`: keys made
+     *  while the clock ran ahead of the time the owner then confirmed. Returns how many. */
+    async dropStartingAfter(enin: number) {
+        await this.lock.lock()
+        try {
+            const before = this.entries.length
+            if (this.entries.some(e => e.key.rollingStart > enin)) await this.compactKeeping(e => e.key.rollingStart <= enin)
+            return before - this.entries.length
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
     async wipe(): Promise<WipeReport> {
         await this.lock.lock()
         try {
@@ -183,8 +196,13 @@ export class KeyStore {
      * writes its header last, then erases the old one.
      */
     private async compact(now: number) {
+        await this.compactKeeping(e => now < 0 || keyExpiresAt(e.key) > now)
+    }
+
+    /** Copies the keys `keep` says to keep into the other sector (see compact). */
+    private async compactKeeping(keep: (e: Entry) => boolean) {
         const target = this.active < 0 ? 0 : 1 - this.active
-        const kept = this.entries.filter(e => now < 0 || keyExpiresAt(e.key) > now)
+        const kept = this.entries.filter(keep)
         await this.flash.eraseSector(this.region.firstSector + target)
         const moved: Entry[] = []
         for (const e of kept) {
