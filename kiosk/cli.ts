@@ -130,7 +130,10 @@ function retryPolicy(ctx: Ctx): RetryPolicy {
 }
 
 async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Promise<T> {
-    const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now })
+    // The server, when the command has one, is what the kiosk checks its own clock against before
+    // it sets a token's clock with the owner's press (kiosk/token/kiosk-clock.ts).
+    const server = ctx.args.values.get("server")
+    const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now, clockReference: server ? serverBaseUrl(server) : undefined })
     try {
         return await use(session)
     } finally {
@@ -139,7 +142,7 @@ async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Pro
 }
 
 function clockJson(s: TokenSession) {
-    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock, kioskClock: s.clocks.kiosk, tokenClockBefore: s.clocks.token, needsPress: s.clockNeedsPress }
+    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock, kioskClock: s.clocks.kiosk, tokenClockBefore: s.clocks.token, needsPress: s.clockNeedsPress, repair: s.clockRepair }
 }
 
 /** Options of `check` and of `decommission --consent-exposures`, resolved before the token is touched. */
@@ -217,9 +220,10 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         const setup = checkSetup(ctx)
         await withToken(ctx, async s => {
             const r = await checkTokenExposure(s, setup)
-            const human = r.probableContact
+            const repaired = s.clockRepair ? `${text.clockRepaired(s.clockRepair.tokenOffSeconds, s.clockRepair.futureRecordsErased)[ctx.lang]}\n\n` : ""
+            const human = repaired + (r.probableContact
                 ? `${text.contact(r.contactDates, ctx.lang)}\n\n${text.contactNext[ctx.lang]}\n`
-                : `${text.noContact[ctx.lang]}\n`
+                : `${text.noContact[ctx.lang]}\n`)
             reply(ctx, { command: "check", ...checkJson(r), clock: clockJson(s) }, human)
         })
     },

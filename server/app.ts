@@ -77,7 +77,12 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
             },
         })
 
-    const server: Server = createServer((req, res) => void router.handle(req, res))
+    // Every answer carries the server's own time (HTTP Date): a kiosk checks its clock against it
+    // before it sets a token's clock with the owner's press (kiosk/token/kiosk-clock.ts).
+    const server: Server = createServer((req, res) => {
+        res.setHeader("Date", new Date(config.clock()).toUTCString())
+        void router.handle(req, res)
+    })
     server.requestTimeout = 30_000
     server.headersTimeout = 10_000
 

@@ -17,6 +17,7 @@ import { TOKEN_ID_BYTES } from "./storage/secrets"
 import { LINK_KEY_BYTES } from "./link/link-constants"
 import { Mutex } from "./storage/mutex"
 import { WallClock } from "./time/wall-clock"
+import { enIntervalNumber } from "./gaen"
 import { LinkKeyStore } from "./link/link-key"
 
 /** Survives the wipe on purpose: a decommissioned token must not come back to life at the next
@@ -47,6 +48,7 @@ export interface TokenHardware {
 }
 
 export interface LogSummary {
+    /** Record rows the log knows of, without a flash read (records_held is recordsHeld(): exact). */
     records: number
     bytesUsed: number
     bytesCapacity: number
@@ -112,7 +114,9 @@ export class Token {
     private async restoreTimeFromRtc() {
         try {
             const t = await this.hw.rtc.read()
-            if (t) this.clock.set(t)
+            // A clock that kept running on its battery (it reads as unset when it stopped) is a time
+            // the token can prove: the anchor (src/time/clock-guard.ts).
+            if (t) this.clock.set(t, true)
         } catch (e) {
             console.log(`token: no time from the RTC: ${e}`)
         }
@@ -136,10 +140,32 @@ export class Token {
         }
     }
 
-    /** A kiosk sets the time (at every connection). Returns the drift (token minus kiosk). */
-    async setTime(unixSeconds: number): Promise<number> {
+    /** Records the log holds: exactly what a full read hands out (not slots, torn or expired ones). */
+    async recordsHeld(): Promise<number> {
+        // A stopped token hands out no record (and its log may be half erased while the wipe runs).
+        if (this.stopped) return 0
+        return await this.storage.log.countRecords()
+    }
+
+    /** Keys or records (or a log that has held them): a restarted token then takes its first time
+     *  only with the owner's press. */
+    holdsAnything(): boolean {
+        return this.keys.count() > 0 || this.storage.log.latestMinute() > 0
+    }
+
+    /**
+     * A kiosk sets the time (at every connection). Returns the drift (token minus kiosk). `trusted`:
+     * the owner's press (or the first time of a token holding nothing) stands behind it: it becomes
+     * the clock's anchor, and what the token made while its clock ran ahead of it goes
+     * (followTrustedTime).
+     */
+    async setTime(unixSeconds: number, trusted = false): Promise<number> {
         const wasSet = this.clock.isSet()
-        const drift = this.clock.set(unixSeconds) // throws for nonsense, changing nothing
+        const drift = this.clock.set(unixSeconds, trusted) // throws for nonsense, changing nothing
+        // Expiry follows the corrected clock at once (a clock set back must not hide new records).
+        const nowMinutes = Math.floor(unixSeconds / 60)
+        if (trusted) await this.followTrustedTime(nowMinutes)
+        else if (drift > 0) await this.storage.log.followClockBack(nowMinutes, false)
         // A clock that moved by more than a minute invalidates what is on air.
         if (!wasSet || Math.abs(drift) > 60) this.beacon.requestRotation()
         this.updateLight() // the owner at the kiosk sees "time not set" end now, not at the next update
@@ -149,6 +175,23 @@ export class Token {
             console.log(`token: RTC not updated: ${e}`)
         }
         return drift
+    }
+
+    /**
+     * The owner's press put the clock at `nowMinutes`: records stamped later were heard while the
+     * clock ran ahead and their true time is not known, so they are destroyed; keys of later days
+     * (made, maybe aired, in the false future) are erased, never released or aired again
+     * (docs/threat-model.md, "The clock").
+     */
+    private async followTrustedTime(nowMinutes: number) {
+        // What is still being heard goes to the log first, with the times it was heard at.
+        await this.tracker.commitAll()
+        const dropped = await this.storage.log.followClockBack(nowMinutes, true)
+        const keysDropped = await this.keys.dropLaterThan(enIntervalNumber(nowMinutes * 60))
+        if (dropped > 0 || keysDropped > 0) {
+            console.log(`token: clock corrected back: ${dropped} records and ${keysDropped} keys from its false future erased`)
+            this.beacon.requestRotation()
+        }
     }
 
     /** The end of use, after the owner's button press (`byOwner`: the owner's withdrawal on the token,

@@ -30,8 +30,8 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         en: "The connection to your token was lost. Please plug it in again and try once more. Nothing has been lost.",
     }),
     "kiosk-clock-wrong": () => ({
-        ja: "この端末の時計が正しくないようです（トークンの記録より前の時刻になっています）。トークンの時計は変えていません。係の人にお知らせください。",
-        en: "This kiosk's clock seems to be wrong (it is earlier than your token's records). Your token's clock was not changed. Please tell the staff.",
+        ja: "この端末の時計が正しくないか、正しいことを確かめられませんでした（通知サーバーの時刻と合わないか、サーバーにつながりません）。トークンの時計は変えていません。係の人にお知らせください。",
+        en: "This kiosk's clock is wrong, or could not be checked (it does not match the notification server's time, or the server cannot be reached). Your token's clock was not changed. Please tell the staff.",
     }),
     "token-stopped": () => ({
         ja: "このトークンはすでに使用を終えています（停止済み）。",
@@ -156,6 +156,14 @@ export const text = {
         en: "Your token's clock is far off. It will be corrected when you press its button during a check or a registration.",
     },
     statusNext: { ja: "このままお使いください。", en: "You can keep using it as it is." },
+    /** After the owner's press: which clock was wrong (the token's; the kiosk's was checked against
+     *  the server first) and what was done. */
+    clockRepaired: (tokenOffSeconds: number, futureRecordsErased: number) => ({
+        ja: `トークンの時計が${duration(tokenOffSeconds, "ja")}${tokenOffSeconds > 0 ? "進んで" : "遅れて"}いました（この端末の時計は通知サーバーの時刻で確かめ、正しいことを確認しました）。トークンの時計を正しい時刻に直しました。`
+            + (futureRecordsErased > 0 ? `進んだ時計のあいだに残した記録${count(futureRecordsErased, "ja")}件は、本当の時刻がわからないため消しました。これからの記録は正しい時刻で残ります。` : ""),
+        en: `The token's clock was ${duration(tokenOffSeconds, "en")} ${tokenOffSeconds > 0 ? "fast" : "slow"} (this kiosk's clock was checked against the notification server and is right). The token's clock has been corrected.`
+            + (futureRecordsErased > 0 ? ` The ${count(futureRecordsErased, "en")} records it made while its clock was ahead could not be dated and were erased. New records get the right time.` : ""),
+    }),
 
     noContact: {
         ja: "陽性と登録された方との接触は確認されませんでした。\nこれからも、トークンを身につけてお過ごしください。",
@@ -267,7 +275,9 @@ export function duration(seconds: number, lang: Lang): string {
     const m = Math.round(s / 60)
     if (m < 120) return lang === "ja" ? `${m}分` : units(m, "minute")
     const h = Math.round(m / 60)
-    return lang === "ja" ? `${h}時間` : units(h, "hour")
+    if (h < 48) return lang === "ja" ? `${h}時間` : units(h, "hour")
+    const d = Math.round(h / 24)
+    return lang === "ja" ? `${d}日` : units(d, "day")
 }
 
 /** The web app's screens (kiosk/web). Owner-facing lines avoid technical words; "トークン" is explained once. */

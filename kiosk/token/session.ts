@@ -18,6 +18,12 @@ export interface TokenSession {
     clocks: { kiosk: number; token: number }
     /** The token wants its owner's press before it takes the kiosk's clock (too large a change). */
     clockNeedsPress: boolean
+    /** The notification server's base URL: the kiosk checks its own clock against it before it sets
+     *  a token's clock with the press (kiosk-clock.ts). */
+    clockReference?: string
+    /** Set when the press repaired the token's clock: how far off it was (token minus kiosk, seconds;
+     *  positive: the token was ahead) and the records it erased from its false future. */
+    clockRepair?: { tokenOffSeconds: number; futureRecordsErased: number }
     status: TokenStatus
     /** A stopped token's account of its stop: who stopped it (its owner on the token, or a kiosk) and
      *  the proof of erasure, or still erasing. Undefined for a token in use. */
@@ -32,6 +38,8 @@ export interface SessionOptions {
     now?: () => number
     /** False: leave the clock alone at connection (a hand-out sets it inside the owner's session). */
     setClock?: boolean
+    /** The notification server's base URL, to check the kiosk's clock against (TokenSession). */
+    clockReference?: string
 }
 
 /** Runs a token operation, turning a vanished or silent token into a KioskError("token-lost"). */
@@ -66,7 +74,7 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         // A stopped token answers decommission without a press: its proof, and whether its owner stopped it.
         const stop = status.state === "stopped" ? await onToken("reading the token's proof of erasure", () => client.decommission()) : undefined
         return {
-            connection, driftSeconds, status, clockNeedsPress, stop,
+            connection, driftSeconds, status, clockNeedsPress, stop, clockReference: opts.clockReference,
             clocks: { kiosk: kioskClock, token: tokenClock },
             clockWasUnset: before === "time-not-set",
             now,

@@ -52,6 +52,8 @@ export interface StatusView {
     lastSyncMs: number
     /** A stopped token's stop: by its owner on the token or at a kiosk, and the proof (or still erasing). */
     stop?: { byOwner: boolean; erased: boolean; bytesChecked: number }
+    /** The owner's press repaired the token's clock (kiosk/token/session.ts). */
+    clockRepair?: { tokenOffSeconds: number; futureRecordsErased: number }
 }
 
 type JobKind = "check" | "register" | "decommission" | "hand-out"
@@ -142,7 +144,7 @@ export class KioskDesk {
     async connect(address: string): Promise<void> {
         if (this.busy()) throw new KioskError("usage", "wait until the current step has finished")
         await this.disconnect()
-        this.session = await openTokenSession(address, { now: this.now })
+        this.session = await openTokenSession(address, { now: this.now, clockReference: this.settings().desk().server })
         this.address = address
         this.connectedAt = this.now()
     }
@@ -256,7 +258,7 @@ export class KioskDesk {
         let current = session
         const r = await checkWithLogReader(async () => {
             const read = await readLogResuming(current, {
-                reconnect: () => openTokenSession(this.address!, { now: this.now }),
+                reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
                 onProgress, retryMs: this.o.reconnectMs,
             })
             current = read.session
@@ -325,7 +327,7 @@ export class KioskDesk {
             tokenClockMs: this.connectedAt + s.driftSeconds * 1000, kioskClockMs: this.connectedAt,
             driftSeconds: s.driftSeconds, clockWasUnset: s.clockWasUnset,
             keysHeld: st.keysHeld, recordsHeld: st.recordsHeld, storageUsed: st.storageUsed, storageCapacity: st.storageCapacity,
-            lastSyncMs: this.connectedAt,
+            lastSyncMs: this.connectedAt, clockRepair: s.clockRepair,
             stop: s.stop && (s.stop.state === "done"
                 ? { byOwner: s.stop.byOwner, erased: s.stop.bytesNotErased === 0, bytesChecked: s.stop.bytesChecked }
                 : { byOwner: false, erased: false, bytesChecked: 0 }),

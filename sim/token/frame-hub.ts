@@ -1,8 +1,13 @@
-// A Jacdac bus in one token's process: it repeats every frame it receives to every other
-// connection. The token's VM and simulated hardware connect in memory; hosts (tests, the kiosk)
-// connect over TCP. Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use:
-// a length byte, or 0xFF and a 16-bit little-endian length, then the frame.
-// Frames from TCP (hosts) pass the token's one door (host-door.ts) first.
+// A Jacdac bus in one token's process. The token's VM and simulated hardware connect in memory and
+// hear each other's frames; hosts (tests, the kiosk) connect over TCP and play the token's USB port,
+// which has one host: frames from TCP pass the token's one door (host-door.ts) and go to the token's
+// side only, never to another host, and the hub serves one host at a time. The host being served
+// gets the token's answers; every host sees the token's announcements (so each can find it). Another
+// host's frames wait until the served host's connection ends or it has said nothing to the token for
+// HOST_TURN_IDLE_MS; at each change of host the hub first ends the token's session, as a USB bridge
+// does when its host goes (services/token-sync.md, "Sessions"), so no session passes between hosts.
+// Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use: a length byte,
+// or 0xFF and a 16-bit little-endian length, then the frame.
 import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
 import { HostDoor } from "./host-door.js"
@@ -53,6 +58,16 @@ interface Peer {
 }
 
 /**
+ * How long (real time) the served host and the token may say nothing to each other before another
+ * host's waiting frames are let in. Longer than the gap between a host's command and the token's
+ * answer, or between the pages of a burst, on a busy 2-core machine; shorter than the 750 ms a
+ * jacdac-ts register read tries for (5 × 150 ms), so that a waiting host's read still gets its answer.
+ */
+export const HOST_TURN_IDLE_MS = 500
+/** Frames a waiting host may have queued; more are dropped (a host that floods waits in vain). */
+const MAX_WAITING_FRAMES = 256
+
+/**
  * A socket to the hub from inside the token's process (the VM, the simulated hardware). Same
  * surface as the part of net.Socket those clients use, but frames travel in memory as microtasks,
  * so a request and its reply inside the token take no (virtual) time.
@@ -101,17 +116,77 @@ export interface FrameHub {
 export function startFrameHub(port = 0): Promise<FrameHub> {
     const peers = new Set<Peer>()
     const door = new HostDoor()
+    /** The host being served, when it last spoke to the token (real ms), and who waits. */
+    let served: Peer | undefined
+    let servedSpokeAt = 0
+    const waiting: { host: Peer; frame: Buffer }[] = []
+    let turnTimer: ReturnType<typeof setTimeout> | undefined
+    const toTokenSide = (frame: Buffer) => {
+        const out = encodeFrame(frame)
+        for (const p of peers) if (!p.fromHost) p.send(out)
+    }
+    /** The token's session ends with the host it belonged to (the token ignores it when none is open). */
+    const endTokenSession = () => {
+        const end = door.endSessionFrame()
+        if (end) toTokenSide(end)
+    }
+    /** Lets the next waiting host in once the served one has gone or gone quiet. */
+    const passTurn = () => {
+        turnTimer = undefined
+        if (waiting.length === 0) return
+        const quietFor = Date.now() - servedSpokeAt
+        if (served && peers.has(served) && quietFor < HOST_TURN_IDLE_MS) {
+            turnTimer = setTimeout(passTurn, HOST_TURN_IDLE_MS - quietFor)
+            return
+        }
+        const next = waiting[0].host
+        if (served) endTokenSession()
+        served = next
+        servedSpokeAt = Date.now()
+        for (let i = 0; i < waiting.length; ) {
+            if (waiting[i].host === next) toTokenSide(waiting.splice(i, 1)[0].frame)
+            else i++
+        }
+        if (waiting.length > 0) turnTimer = setTimeout(passTurn, HOST_TURN_IDLE_MS)
+    }
+    const fromHost = (host: Peer, frame: Buffer) => {
+        if (!door.admits(frame)) return
+        if (!door.takesTurn(frame)) return toTokenSide(frame)
+        if (served === undefined || served === host) {
+            served = host
+            servedSpokeAt = Date.now()
+            return toTokenSide(frame)
+        }
+        if (waiting.length >= MAX_WAITING_FRAMES) return
+        waiting.push({ host, frame: Buffer.from(frame) })
+        if (!turnTimer) passTurn()
+    }
     const hub = {
         receive(from: Peer, reader: FrameReader, chunk: Buffer) {
             for (const frame of reader.push(chunk)) {
-                if (!from.fromHost) door.observeTokenFrame(frame)
-                else if (!door.admits(frame)) continue
+                if (from.fromHost) {
+                    fromHost(from, frame)
+                    continue
+                }
+                door.observeTokenFrame(frame)
                 const out = encodeFrame(frame)
-                for (const other of peers) if (other !== from) other.send(out)
+                const forEveryHost = door.isAnnouncement(frame)
+                for (const other of peers) {
+                    if (other === from) continue
+                    if (!other.fromHost || forEveryHost || other === served) other.send(out)
+                }
+                if (served && door.isTokenSyncReport(frame)) servedSpokeAt = Date.now()
             }
         },
         drop(p: Peer) {
             peers.delete(p)
+            for (let i = waiting.length - 1; i >= 0; i--) if (waiting[i].host === p) waiting.splice(i, 1)
+            if (p !== served) return
+            // The served host's connection ended (a pulled cable): its session ends with it.
+            endTokenSession()
+            served = undefined
+            if (turnTimer) clearTimeout(turnTimer)
+            passTurn()
         },
     }
     const sockets = new Set<Socket>()
@@ -124,7 +199,7 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
         sock.on("data", chunk => hub.receive(peer, reader, chunk))
         const drop = () => {
             sockets.delete(sock)
-            peers.delete(peer)
+            if (peers.has(peer)) hub.drop(peer)
         }
         sock.on("close", drop)
         sock.on("error", drop)

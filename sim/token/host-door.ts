@@ -9,7 +9,12 @@
 // - broadcast commands (addressed to a service class) other than to token-sync.
 // The door learns which device holds which service from the announcements the token's own side
 // makes (in process). An ESP32 runtime must do the same at its USB bridge (services/*.md).
-import { SRV_TOKEN_SYNC } from "../../lib/jacdac/service-specs.js"
+// The door also knows one host from another (a USB port has one host; the simulator's TCP bus takes
+// several connections), so the hub serves one host at a time: the door says which frames take a
+// host's turn and which of the token's frames are announcements every host may see, and builds the
+// end_session the bridge sends for a host that has gone (services/token-sync.md, "Sessions").
+import jd from "../../lib/jacdac/jacdac-ts.js"
+import { SRV_TOKEN_SYNC, TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
 
 const FRAME_HEADER_BYTES = 12
 const FLAG_COMMAND = 0x01
@@ -60,6 +65,50 @@ export class HostDoor {
             for (let off = 4; off + 4 <= p.data.length; off += 4) classes.push(Buffer.from(p.data).readUInt32LE(off))
             this.tokenDevices.set(id, classes)
         }
+    }
+
+    /** A frame of the token's side that every host may see: reports of the control service only
+     *  (announcements, and answers to control register reads), which say what the token is, never
+     *  what another host asked. */
+    isAnnouncement(frame: Uint8Array): boolean {
+        if (frame.length < FRAME_HEADER_BYTES || frame[3] & FLAG_COMMAND) return false
+        const packets = packetsOf(frame)
+        return !!packets && packets.length > 0 && packets.every(p => p.serviceIndex === CONTROL_INDEX)
+    }
+
+    /** A report of the token-sync service: an answer to the host being served. */
+    isTokenSyncReport(frame: Uint8Array): boolean {
+        if (frame.length < FRAME_HEADER_BYTES || frame[3] & FLAG_COMMAND) return false
+        const classes = this.tokenDevices.get(deviceIdOf(frame))
+        return !!classes && (packetsOf(frame) ?? []).some(p => classes[p.serviceIndex] === SRV_TOKEN_SYNC)
+    }
+
+    /** An admitted host frame that takes the host's turn: anything for the token-sync service
+     *  (control traffic does not: every host announces itself and reads control registers). */
+    takesTurn(frame: Uint8Array): boolean {
+        if (frame[3] & FLAG_IDENTIFIER_IS_SERVICE_CLASS) return true
+        return (packetsOf(frame) ?? []).some(p => p.serviceIndex !== CONTROL_INDEX)
+    }
+
+    /** The token-sync end_session command, as the bridge sends it for a host that has gone
+     *  (undefined until the token has announced its token-sync service). */
+    endSessionFrame(): Buffer | undefined {
+        for (const [id, classes] of this.tokenDevices) {
+            const index = classes.indexOf(SRV_TOKEN_SYNC)
+            if (index <= 0) continue
+            const f = Buffer.alloc(FRAME_HEADER_BYTES + 4)
+            f[2] = 4 // one packet, no payload
+            f[3] = FLAG_COMMAND
+            Buffer.from(id, "hex").copy(f, 4)
+            f[12] = 0
+            f[13] = index
+            f.writeUInt16LE(TokenSyncCmd.EndSession, 14)
+            const crc = jd.crc(f.subarray(2))
+            f[0] = crc & 0xff
+            f[1] = crc >> 8
+            return f
+        }
+        return undefined
     }
 
     /** May this frame from a host reach the token? */

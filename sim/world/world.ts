@@ -206,7 +206,7 @@ export class World {
     async setTime(id: string): Promise<void> {
         const t = this.token(id)
         if (!t.sync) throw new Error(`token "${id}" has no power`)
-        await setTokenClock(this.clock, t.sync)
+        await setTokenClock(this.clock, t.sync, t.vm)
         this.emit({ type: "set-time", atMs: this.clock.now(), token: id })
         const deadline = performance.now() + FIRST_ADVERTISEMENT_WAIT_REAL_MS
         while (!this.channel.onAirOf(id) && t.vm && performance.now() < deadline) await new Promise(r => setTimeout(r, 10))

@@ -79,6 +79,14 @@ export class ExposureKeys {
         return out
     }
 
+    /** Erases every key of an interval after `enin` (made while the clock ran ahead): it is never
+     *  released and never on air again. Returns how many. */
+    async dropLaterThan(enin: number): Promise<number> {
+        const dropped = await this.store.dropStartingAfter(enin)
+        if (dropped > 0) this.active = undefined
+        return dropped
+    }
+
     /** Drops keys 14 days past their last interval (`nowMinutes`: Unix minutes). */
     async expire(nowMinutes: number) {
         await this.store.expire(nowMinutes)

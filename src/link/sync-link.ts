@@ -8,6 +8,7 @@ import * as ds from "@devicescript/core"
 import { randomBuffer } from "@devicescript/crypto"
 import { LINK_EVENT_CONNECTED, LINK_EVENT_DISCONNECTED, LINK_EVENT_VALUE, RadioLink } from "../hardware/radio-link"
 import { TokenSyncServer } from "../sync/sync-server"
+import { HOST_LINK } from "../sync/presence"
 import { Token } from "../token"
 import { SessionKeys, dataCounter, deriveSessionKeys, fragment, openData, sealData, syncAdvertisement } from "./link-protocol"
 import { ADV_NONCE_BYTES, DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES } from "./link-constants"
@@ -156,7 +157,9 @@ export class SyncLink {
         await this.radio.stopSync()
     }
 
+    /** Every end of a connection (and a new one) also ends the session the link's host had. */
     private reset() {
+        this.server.hostGone(HOST_LINK)
         this.connected = false
         this.keys = undefined
         this.received = 0

@@ -6,33 +6,45 @@
 // over USB: one message per page.
 import * as ds from "@devicescript/core"
 import { TokenSyncServer } from "../sync/sync-server"
+import { HOST_LINK } from "../sync/presence"
 
 /** Never over the air: the sticker's key is handed out over USB only. */
 function usbOnly(command: number) {
     return command === ds.TokenSyncCodes.CmdRequestLinkKey || command === ds.TokenSyncCodes.CmdHandOutLinkKey
 }
 
-/** The commands that take an argument, decoded by hand (the spec encodes answers, not requests). */
-async function withArgument(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
-    if (command === ds.TokenSyncCodes.CmdSetTime) {
+/** The commands that take an argument, decoded by hand (the spec encodes answers, not requests),
+ *  and those bound to the host's session: over the link they act for the link's host (a session
+ *  opened over USB is not the link's, and the other way round: src/sync/presence.ts). */
+async function byHand(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
+    const C = ds.TokenSyncCodes
+    if (command === C.CmdSetTime) {
         if (arg.length < 4) return undefined
-        return await s.setTime(arg.getAt(0, "u32"))
+        return await s.setTimeFrom(arg.getAt(0, "u32"), HOST_LINK)
     }
-    if (command === ds.TokenSyncCodes.CmdExportKeys) return s.exportKeys(arg.length >= 2 ? arg.getAt(0, "u16") : 0)
+    if (command === C.CmdExportKeys) return s.exportKeysFor(arg.length >= 2 ? arg.getAt(0, "u16") : 0, HOST_LINK)
+    if (command === C.CmdRequestSession) return ds.TokenSync.spec.byCode(command).response.encode(s.requestSessionFrom(HOST_LINK)).payload
+    if (command === C.CmdRequestKeyExport) return ds.TokenSync.spec.byCode(command).response.encode(s.requestKeyExportFrom(HOST_LINK)).payload
+    if (command === C.CmdRequestDecommission) return ds.TokenSync.spec.byCode(command).response.encode(s.requestDecommissionFrom(HOST_LINK)).payload
+    if (command === C.CmdEndSession) {
+        s.endSessionOf(HOST_LINK)
+        return Buffer.alloc(0) // a command without a report is answered empty: the host's acknowledgement
+    }
+    if (command === C.RegNewestRecord) return ds.TokenSync.spec.byCode(command).encode(s.newestRecordFor(HOST_LINK)).payload
     return undefined
 }
 
 /** The answers' payloads to `command` with `arg`, or undefined for anything the link does not carry. */
 export async function answersOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer[]> {
-    if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLogPages(arg)
+    if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLogPages(arg, HOST_LINK)
     const answer = await answerOverLink(s, command, arg)
     return answer === undefined ? undefined : [answer]
 }
 
 async function answerOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer> {
     if (usbOnly(command)) return undefined
-    const byHand = await withArgument(s, command, arg)
-    if (byHand) return byHand
+    const handled = await byHand(s, command, arg)
+    if (handled) return handled
     const spec = ds.TokenSync.spec.byCode(command)
     if (!spec) return undefined
     const method = (s as unknown as Record<string, () => Promise<any>>)[spec.name]

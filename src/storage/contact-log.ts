@@ -75,6 +75,8 @@ export interface LogStats {
 }
 
 const NOT_IN_LOG = 0xffffffff
+/** Later than any time the log stores (Unix minutes). */
+const MAX_MINUTE = 0xffffffff
 /** Clock value meaning "time not known". */
 const UNKNOWN_TIME = -1
 
@@ -86,6 +88,8 @@ export class ContactLog {
     private readonly seqOf: Buffer
     /** Per sector: written record rows (records, and bad rows not found yet), u16. */
     private readonly countOf: Buffer
+    /** Per sector: 1 when countOf is exactly its verified records (every row checked since boot). */
+    private readonly countExact: Buffer
 
     // ---- Expiry bookkeeping: times by the token's clock, Unix minutes. A correction of the clock
     // (the clock moved by Δ) is applied here: these per-sector times and `expiredAt` are what
@@ -121,6 +125,7 @@ export class ContactLog {
         this.seqOf = Buffer.alloc(region.sectorCount * 4)
         this.seqOf.fillAt(0, this.seqOf.length, 0xff)
         this.countOf = Buffer.alloc(region.sectorCount * 2)
+        this.countExact = Buffer.alloc(region.sectorCount)
         this.newestOf = Buffer.alloc(region.sectorCount * 4)
         this.oldestOf = Buffer.alloc(region.sectorCount * 4)
     }
@@ -192,6 +197,66 @@ export class ContactLog {
             for (let i = 0; i < this.region.sectorCount; ++i)
                 if (this.inLog(i) && this.oldest(i) <= cutoff) await this.destroyExpired(i, cutoff)
             return erased
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /**
+     * The clock was set back to `now` (Unix minutes): expiry's latest time follows it at once, so that
+     * records heard from now on are not hidden behind a time that never was. With `dropLater` (the
+     * owner's press confirmed `now`), records last seen after `now` are destroyed in place (their
+     * true time is not known: docs/threat-model.md, "The clock"), a sector left with none is erased,
+     * and a head sector opened in the false future is followed by a new one opened at `now`, so that
+     * no time after `now` is left in the index or, after a reboot, in a header. Returns the records
+     * destroyed.
+     */
+    async followClockBack(now: number, dropLater: boolean): Promise<number> {
+        checkStorableMinute(now, "corrected time")
+        await this.lock.lock()
+        try {
+            if (this.expiredAt > now) this.expiredAt = now
+            if (!dropLater) return 0
+            let dropped = 0
+            let headKept = -1
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (!this.inLog(i) || this.newest(i) <= now) continue
+                const outcome = await this.destroyOutside(i, -1, now)
+                dropped += outcome.destroyed
+                this.newestOf.setAt(i * 4, "u32", outcome.newest)
+                if (i === this.head) headKept = outcome.kept
+                else if (outcome.kept === 0) await this.retireAndErase(i)
+            }
+            if (headKept === 0) await this.openSector(this.head, now)
+            else if (headKept > 0) await this.openSector((this.head + 1) % this.region.sectorCount, now)
+            return dropped
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    /**
+     * The records a full read from LOG_START hands out now: verified, not 14 days old (bad,
+     * destroyed and erased rows do not count). Kept per sector as records are appended, expired and
+     * erased; a sector whose rows were not all checked since boot, or one holding records near their
+     * expiry, is read (its rows' states, then its written rows).
+     */
+    async countRecords(): Promise<number> {
+        await this.lock.lock()
+        try {
+            const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
+            let total = 0
+            for (let i = 0; i < this.region.sectorCount; ++i) {
+                if (!this.inLog(i)) continue
+                const nearExpiry = this.oldest(i) <= cutoff
+                if (nearExpiry || !this.countExact[i]) {
+                    const n = await this.countSector(i, cutoff)
+                    // Only a count with nothing expired in it stays exact as records come and go.
+                    if (!nearExpiry) this.setExactCount(i, n)
+                    total += n
+                } else total += this.countOf.getAt(i * 2, "u16")
+            }
+            return total
         } finally {
             this.lock.unlock()
         }
@@ -284,6 +349,7 @@ export class ContactLog {
         try {
             this.seqOf.fillAt(0, this.seqOf.length, 0xff)
             this.countOf.fillAt(0, this.countOf.length, 0)
+            this.countExact.fillAt(0, this.countExact.length, 0)
             this.head = -1
             this.headSlot = 0
             this.nextSeq = 0
@@ -345,6 +411,28 @@ export class ContactLog {
         this.countOf.setAt(i * 2, "u16", Math.max(0, this.countOf.getAt(i * 2, "u16") + delta))
     }
 
+    private setExactCount(i: number, n: number) {
+        this.countOf.setAt(i * 2, "u16", n)
+        this.countExact[i] = 1
+    }
+
+    /** Sector i's verified records last seen after `cutoff`, read without changing anything. */
+    private async countSector(i: number, cutoff: number): Promise<number> {
+        const limit = this.slotLimit(i)
+        if (limit === 0) return 0
+        const states = await this.flash.rowStates(this.slotOffset(i, 0), limit)
+        let n = 0
+        for (let slot = 0; slot < limit; slot += this.readBatch) {
+            const batch = Math.min(this.readBatch, limit - slot)
+            if (!anyWritten(states, slot, batch)) continue
+            const buf = await this.flash.read(this.slotOffset(i, slot), batch * ROW_SIZE)
+            for (let k = 0; k < batch; ++k)
+                if (states[slot + k] === RowState.Written && rowChecks(buf, k * ROW_SIZE) && recordLastSeen(buf, k * ROW_SIZE) > cutoff) n++
+            await ds.sleep(0)
+        }
+        return n
+    }
+
     private slotLimit(i: number) {
         return i === this.head ? this.headSlot : this.slots
     }
@@ -384,7 +472,7 @@ export class ContactLog {
         if (i === this.head) this.head = -1
         await this.flash.program(this.sectorOffset(i), header)
         this.seqOf.setAt(i * 4, "u32", this.nextSeq++)
-        this.countOf.setAt(i * 2, "u16", 0)
+        this.setExactCount(i, 0)
         this.newestOf.setAt(i * 4, "u32", openedAt)
         this.oldestOf.setAt(i * 4, "u32", openedAt - LOG_OUT_OF_ORDER_MINUTES)
         this.head = i
@@ -398,16 +486,25 @@ export class ContactLog {
         await this.flash.destroy(this.slotOffset(i, slot), 1)
     }
 
-    /**
-     * Destroys every row of sector i holding a record last seen at or before `cutoff`, or a bad
-     * one (whose time cannot be trusted); then knows the sector's exact oldest record and count.
-     * Adjacent rows go in one destroy. A power cut while destroying leaves a bad row, destroyed at
-     * the next expiry (after a boot the sector is scanned again: see oldestOf).
-     */
+    /** Destroys every row of sector i holding a record 14 days old (last seen at or before
+     *  `cutoff`) or a bad one; then knows the sector's exact oldest record and count. */
     private async destroyExpired(i: number, cutoff: number) {
+        const outcome = await this.destroyOutside(i, cutoff, MAX_MINUTE)
+        this.oldestOf.setAt(i * 4, "u32", outcome.kept > 0 ? outcome.oldest : this.newest(i))
+    }
+
+    /**
+     * Keeps the records of sector i last seen in (`from`, `to`] (Unix minutes), destroys the others
+     * and the bad rows (whose time cannot be trusted), and knows the sector's exact count. Adjacent
+     * rows go in one destroy. A power cut while destroying leaves a bad row, destroyed at the next expiry
+     * (after a boot the sector is scanned again: see oldestOf).
+     */
+    private async destroyOutside(i: number, from: number, to: number): Promise<{ kept: number; destroyed: number; oldest: number; newest: number }> {
         const limit = this.slotLimit(i)
-        let oldest = this.newest(i)
-        let count = 0
+        let oldest = MAX_MINUTE
+        let newest = 0
+        let kept = 0
+        let destroyed = 0
         if (limit > 0) {
             const states = await this.flash.rowStates(this.slotOffset(i, 0), limit)
             let runFrom = 0
@@ -421,11 +518,13 @@ export class ContactLog {
                     const at = k * ROW_SIZE
                     if (rowChecks(buf, at)) {
                         const lastSeen = recordLastSeen(buf, at)
-                        if (lastSeen > cutoff) {
+                        if (lastSeen > from && lastSeen <= to) {
                             if (lastSeen < oldest) oldest = lastSeen
-                            count++
+                            if (lastSeen > newest) newest = lastSeen
+                            kept++
                             continue
                         }
+                        destroyed++
                     } else this.badRecords++
                     if (runLength > 0 && runFrom + runLength === slot + k) runLength++
                     else {
@@ -438,8 +537,8 @@ export class ContactLog {
             }
             if (runLength > 0) await this.flash.destroy(this.slotOffset(i, runFrom), runLength)
         }
-        this.countOf.setAt(i * 2, "u16", count)
-        this.oldestOf.setAt(i * 4, "u32", oldest)
+        this.setExactCount(i, kept)
+        return { kept, destroyed, oldest, newest }
     }
 
     /** Drops sector i from the index, destroys its header row (it never checks again, whatever
@@ -447,6 +546,7 @@ export class ContactLog {
     private async retireAndErase(i: number) {
         this.seqOf.setAt(i * 4, "u32", NOT_IN_LOG)
         this.countOf.setAt(i * 2, "u16", 0)
+        this.countExact[i] = 0
         await this.flash.destroy(this.sectorOffset(i), 1)
         await this.flash.eraseSector(this.region.firstSector + i)
     }
@@ -525,7 +625,7 @@ export class ContactLog {
             }
             await ds.sleep(0)
         }
-        this.countOf.setAt(i * 2, "u16", count)
+        this.setExactCount(i, count)
         this.newestOf.setAt(i * 4, "u32", newest)
         if (i === this.head) this.headSlot = used
     }

@@ -154,6 +154,19 @@ export class KeyStore {
         }
     }
 
+    /** Erases (from flash, by compaction) every key whose rolling start is after `enin`: keys made
+     *  while the clock ran ahead of the time the owner then confirmed. Returns how many. */
+    async dropStartingAfter(enin: number) {
+        await this.lock.lock()
+        try {
+            const before = this.entries.length
+            if (this.entries.some(k => k.rollingStart > enin)) await this.compactKeeping(k => k.rollingStart <= enin)
+            return before - this.entries.length
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
     async wipe(): Promise<WipeReport> {
         await this.lock.lock()
         try {
@@ -191,8 +204,13 @@ export class KeyStore {
      * other sector, writes its header row last, then erases the old one.
      */
     private async compact(now: number) {
+        await this.compactKeeping(k => now < 0 || keyExpiresAt(k) > now)
+    }
+
+    /** Copies the keys `keep` says to keep into the other sector (see compact). */
+    private async compactKeeping(keep: (k: StoredKey) => boolean) {
         const target = this.active < 0 ? 0 : 1 - this.active
-        const kept = this.entries.filter(k => now < 0 || keyExpiresAt(k) > now)
+        const kept = this.entries.filter(keep)
         await this.flash.eraseSector(this.region.firstSector + target)
         // Up to max_transfer bytes of whole rows per program.
         const perProgram = Math.max(1, Math.idiv(this.maxTransfer, ROW_SIZE))

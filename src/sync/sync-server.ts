@@ -8,7 +8,7 @@ import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
 import { LogCursor, LOG_START } from "../storage/contact-log"
 import { WipeReport } from "../storage/flash"
 import { OwnerButton } from "./owner-button"
-import { CONFIRM_WINDOW_MS, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
+import { CONFIRM_WINDOW_MS, HOST_USB, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
 import { Token } from "../token"
 import { LinkKeyHandOut } from "../link/hand-out"
 import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
@@ -70,8 +70,8 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     keysHeld() {
         return this.token.keys.count()
     }
-    recordsHeld() {
-        return this.token.logStats().records
+    async recordsHeld() {
+        return await this.token.recordsHeld()
     }
     storageUsed() {
         return this.token.logStats().bytesUsed
@@ -93,10 +93,19 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         return this.presence.isWaiting() ? ds.TokenSyncSessionState.WaitingForButton : ds.TokenSyncSessionState.Closed
     }
     newestRecord() {
-        return this.presence.sessionOpen() ? this.token.storage.log.latestMinute() * 60 : 0
+        return this.newestRecordFor(HOST_USB)
+    }
+    /** Only within the session of the host asking (the registers reveal no contact time otherwise). */
+    newestRecordFor(host: number) {
+        return this.presence.use(host) ? this.token.storage.log.latestMinute() * 60 : 0
     }
 
     async setTime(unixTime: number): Promise<Buffer> {
+        return await this.setTimeFrom(unixTime, HOST_USB)
+    }
+
+    /** set_time from `host` (services/token-sync.md): a pressed set only within that host's session. */
+    async setTimeFrom(unixTime: number, host: number): Promise<Buffer> {
         const answer = (drift: number, outcome: number) => {
             const out = Buffer.alloc(Layout.SetTimeAnswerBytes)
             out.setAt(0, "i32", drift)
@@ -106,48 +115,77 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         try {
             if (typeof unixTime !== "number" || !(unixTime >= EARLIEST_VALID_UNIX && unixTime <= LATEST_USABLE_UNIX))
                 return answer(0, ds.TokenSyncSetTimeOutcome.Refused)
-            if (!this.presence.use() && !this.mayChangeClockUnpressed(unixTime)) return answer(0, ds.TokenSyncSetTimeOutcome.NeedsPress)
-            return answer(await this.token.setTime(unixTime), ds.TokenSyncSetTimeOutcome.Set)
+            // Within the host's session the owner's press stands behind the time: it is the anchor.
+            const pressed = this.presence.use(host)
+            if (!pressed && !this.mayChangeClockUnpressed(unixTime)) return answer(0, ds.TokenSyncSetTimeOutcome.NeedsPress)
+            return answer(await this.token.setTime(unixTime, pressed || !this.token.clock.isSet()), ds.TokenSyncSetTimeOutcome.Set)
         } catch (e) {
             console.log(`sync: set_time refused: ${e}`)
             return answer(0, ds.TokenSyncSetTimeOutcome.Refused)
         }
     }
 
-    /** The clock guard (src/time/clock-guard.ts): a small correction of a set clock, or a first set
-     *  that is not earlier than what the log already holds. */
+    /** The clock guard (src/time/clock-guard.ts): a time within the bound of the anchor's
+     *  projection; without an anchor, only the first time of a token that holds nothing. The answer
+     *  depends on the anchor and on whether anything is held, never on the log's times. */
     private mayChangeClockUnpressed(unixTime: number): boolean {
         const clock = this.token.clock
-        if (!clock.isSet()) return unixTime >= this.token.storage.log.latestMinute() * 60
-        return Math.abs(unixTime - clock.now()) <= freeAdjustSeconds(clock.secondsSinceSet())
+        if (clock.hasAnchor()) return Math.abs(unixTime - clock.anchorNow()) <= freeAdjustSeconds(clock.secondsSinceAnchor())
+        return !this.token.holdsAnything()
     }
 
     requestSession() {
+        return this.requestSessionFrom(HOST_USB)
+    }
+    requestSessionFrom(host: number) {
         if (this.token.isStopped()) return false
-        return this.askOwner(PURPOSE_SESSION)
+        return this.askOwner(PURPOSE_SESSION, host)
     }
 
     endSession() {
-        this.presence.endSession()
+        this.endSessionOf(HOST_USB)
+    }
+    /** `host` ends its own session; another host's session stays open. */
+    endSessionOf(host: number) {
+        this.presence.endSession(host)
+        this.dropIfSessionClosed()
+    }
+
+    /** The connection of `host` ended (the Bluetooth link closed): its session and request go. */
+    hostGone(host: number) {
+        this.presence.hostGone(host)
+        this.dropIfSessionClosed()
+        if (!this.presence.isWaiting()) this.token.showWaitingForButton(false)
+    }
+
+    /** What a session held (a confirmed export, a confirmed hand-out) goes with it. */
+    private dropIfSessionClosed() {
+        if (this.presence.sessionOpen()) return
         this.exported = undefined
         this.linkKeyHandOut.drop()
     }
 
     requestKeyExport() {
+        return this.requestKeyExportFrom(HOST_USB)
+    }
+    requestKeyExportFrom(host: number) {
         if (!this.token.clock.isSet() || this.token.isStopped()) return false
-        if (!this.askOwner(PURPOSE_EXPORT)) return false
+        if (!this.askOwner(PURPOSE_EXPORT, host)) return false
         this.exported = undefined
         return true
     }
 
     requestDecommission() {
+        return this.requestDecommissionFrom(HOST_USB)
+    }
+    requestDecommissionFrom(host: number) {
         if (this.token.isStopped()) return false
-        return this.askOwner(PURPOSE_DECOMMISSION)
+        return this.askOwner(PURPOSE_DECOMMISSION, host)
     }
 
     /** Asks for the press; the light blinks for exactly the window (unless pressed or asked again). */
-    private askOwner(purpose: number): boolean {
-        if (!this.presence.request(purpose)) return false
+    private askOwner(purpose: number, host: number): boolean {
+        if (!this.presence.request(purpose, host)) return false
         this.token.showWaitingForButton(true)
         const self = this
         setTimeout(() => {
@@ -183,7 +221,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     /** USB only: src/link/token-sync-dispatch.ts does not carry it over Bluetooth. */
     requestLinkKey() {
         if (!this.linkKeyHandOut.mayAsk(this.token.isStopped())) return false
-        return this.askOwner(PURPOSE_LINK_KEY)
+        return this.askOwner(PURPOSE_LINK_KEY, HOST_USB)
     }
 
     async handOutLinkKey(): Promise<Buffer> {
@@ -196,19 +234,24 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
     }
 
     exportKeys(startIndex: number): Buffer {
+        return this.exportKeysFor(startIndex, HOST_USB)
+    }
+    exportKeysFor(startIndex: number, host: number): Buffer {
         try {
-            return this.exportPage(startIndex)
+            return this.exportPage(startIndex, host)
         } catch (e) {
             console.log(`sync: export_keys failed: ${e}`)
             return Buffer.from([Answer.Refused])
         }
     }
 
-    private exportPage(startIndex: number): Buffer {
+    private exportPage(startIndex: number, host: number): Buffer {
         if (this.token.isStopped() || !this.token.clock.isSet()) return Buffer.from([Answer.Refused])
         if (this.releasing) return Buffer.from([Answer.InProgress])
-        if (this.exported && !this.presence.use()) this.exported = undefined
-        if (!this.exported)
+        // Another host's asking neither reads nor drops the export; a closed session drops it.
+        const inSession = this.presence.use(host)
+        if (!this.presence.sessionOpen()) this.exported = undefined
+        if (!inSession || !this.exported)
             return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? Answer.WaitingForButton : Answer.NotRequested])
         const keys = this.exported
         const start = typeof startIndex === "number" && startIndex >= 0 ? startIndex : 0
@@ -227,7 +270,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
 
     /** Over USB: the pages of a burst go out as reports back to back, the last as the answer. */
     async readLog(cursorBytes: Buffer): Promise<Buffer> {
-        const pages = await this.readLogPages(cursorBytes)
+        const pages = await this.readLogPages(cursorBytes, HOST_USB)
         const spec = ds.TokenSync.spec.byCode(ds.TokenSyncCodes.CmdReadLog)
         for (let i = 0; i < pages.length - 1; ++i) await this._send(spec.response.encode(pages[i]))
         return pages[pages.length - 1]
@@ -240,10 +283,10 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
      * (4 × 225 bytes), about 1.7 KB of heap (16 pages, 7 KB, ran out of memory beside the tracker's
      * table in a crowd of 200: test/token/crowd.test.ts).
      */
-    async readLogPages(arg: Buffer): Promise<Buffer[]> {
+    async readLogPages(arg: Buffer, host: number): Promise<Buffer[]> {
         try {
             if (this.token.isStopped()) return [Buffer.from([Answer.Refused])]
-            if (!this.presence.use()) return [Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested])]
+            if (!this.presence.use(host)) return [Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested])]
             const length = arg ? arg.length : 0
             if (length !== 0 && length !== 1 && length !== Layout.CursorBytes && length !== Layout.CursorBytes + 1) return [Buffer.from([Answer.Refused])]
             const hasCursor = length >= Layout.CursorBytes

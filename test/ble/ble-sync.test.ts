@@ -18,6 +18,8 @@ import { buttonOf, pressingWhenAsked, readLogWithPress } from "../helpers/owner.
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { pressAndOpenOverBluetooth } from "./helpers.js"
 import { waitUntil } from "../helpers/wait.js"
+import { connectToToken } from "../../kiosk/transport/connect.js"
+import { NeedsOwnerPress } from "../../lib/token-sync/sync-client.js"
 
 describe("a token synced over Bluetooth", () => {
     const cleanup = new Cleanup()
@@ -106,5 +108,32 @@ describe("a token synced over Bluetooth", () => {
         }
         // Not stopped for a moment during the connection (a rotation would replace it, never stop it).
         expect(beaconChanges.slice(changesBefore).filter(c => c === null)).toEqual([])
+    })
+
+    test("a session opened over Bluetooth is the link's: a USB host cannot use it, and it ends when the link drops", async () => {
+        const session = await pressAndOpenOverBluetooth(clock, vm, code)
+        const overAir = session.connection.client
+        let linkOpen = true
+        try {
+            expect(await overAir.requestSession()).toBe(true)
+            await vm.pressButton(clock)
+            expect(await waitUntil(async () => (await overAir.session()) === "open", 30_000)).toBe(true)
+            const usb = await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`)
+            try {
+                await expect(usb.client.readLog()).rejects.toBeInstanceOf(NeedsOwnerPress)
+                expect(await usb.client.newestRecordTime()).toBe(0)
+                // The link's own host still has its session.
+                expect(Array.isArray(await overAir.readLog())).toBe(true)
+                // The link drops without end_session: the session goes with it.
+                await session.connection.close()
+                linkOpen = false
+                expect(await waitUntil(async () => (await usb.client.session()) === "closed", 30_000)).toBe(true)
+                await expect(usb.client.readLog()).rejects.toBeInstanceOf(NeedsOwnerPress)
+            } finally {
+                await usb.close()
+            }
+        } finally {
+            if (linkOpen) await session.close()
+        }
     })
 })

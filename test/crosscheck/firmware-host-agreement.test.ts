@@ -93,7 +93,7 @@ describe("firmware and host library agree", () => {
         const released = new Set(rpisForKey(key.keyData, key.rollingStartIntervalNumber, 144).map(r => hex(r.rpi)))
         await vm.stop() // battery out, the same day
         vm = await TokenVm.start({ clock, dir })
-        await setTokenClock(clock, await TokenSyncClient.find(vm.bus))
+        await setTokenClock(clock, await TokenSyncClient.find(vm.bus), vm)
         await clock.sleep(45 * 60_000)
         expect(vm.aired.length, `nothing on air after the restart\n${vm.recentLog()}`).toBeGreaterThanOrEqual(2)
         const again = vm.aired.filter(ad => released.has(hex(parseAdvertisement(ad.payload).rpi)))

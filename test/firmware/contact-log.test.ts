@@ -423,6 +423,70 @@ describe("contact log", () => {
         expect(log.stats().badRecords).toBe(0)
     })
 
+    test("the record count is what a full read hands out: torn, expunged and expired slots do not count", async () => {
+        const flash = smallFlash()
+        let log = await ContactLog.open(flash, REGION)
+        const held = async () => (await readAll(log)).length / RECORD_SIZE
+        await appendRange(log, 0, 40, minute)
+        expect(await log.countRecords()).toBe(40)
+        // Torn slots (their check value no longer matches): one in a full sector, one in the head.
+        await flash.program(LOG_HEADER_SIZE + 3 * RECORD_SIZE + 8, Buffer.alloc(1))
+        await flash.program(2 * SECTOR + LOG_HEADER_SIZE + 2 * RECORD_SIZE + 8, Buffer.alloc(1))
+        log = await ContactLog.open(flash, REGION)
+        expect(await log.countRecords()).toBe(38)
+        expect(await held()).toBe(38)
+        // Expiry zeroes records 0..10 in place; the sector stays with its younger records.
+        await log.expire(minute(10) + RETENTION_MINUTES)
+        expect(await held()).toBe(28)
+        expect(await log.countRecords()).toBe(28)
+        // The token's clock hides records 14 days old before housekeeping runs: not counted either.
+        let now = minute(20) + RETENTION_MINUTES
+        log.setClock(() => now)
+        expect(await held()).toBe(18)
+        expect(await log.countRecords()).toBe(18)
+        // Clock unknown again: the latest expiry's time is the filter (records 11..20 are back).
+        now = UNKNOWN
+        await appendRange(log, 40, 45, i => minute(30 + i))
+        expect(await log.countRecords()).toBe(await held())
+        expect(await log.countRecords()).toBe(33)
+        // A sector erased whole by expiry takes its records with it.
+        await log.expire(minute(PER_SECTOR - 1) + RETENTION_MINUTES)
+        expect(await log.countRecords()).toBe(await held())
+    })
+
+    test("a clock corrected back with the press: records from the false future go, expiry follows at once, new records are read, and no future time survives a reboot", async () => {
+        const flash = smallFlash()
+        let log = await ContactLog.open(flash, REGION)
+        // 10 records at true times, then 30 stamped 10 days ahead (the clock ran ahead).
+        const ahead = 10 * 1440
+        await appendRange(log, 0, 10, minute)
+        await appendRange(log, 10, 40, i => minute(ahead + i))
+        await log.expire(minute(ahead + 40)) // housekeeping ran by the false clock
+        const now = minute(20)
+        expect(await log.followClockBack(now, true)).toBe(30)
+        expect(indices(await readAll(log))).toBe(range(0, 10))
+        expect(log.latestMinute() <= now).toBe(true)
+        expect(await log.countRecords()).toBe(10)
+        // Heard after the repair: read back (the latest expiry time came back with the clock).
+        await appendRange(log, 40, 45, i => minute(i))
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 45))
+        log = await ContactLog.open(flash, REGION)
+        expect(log.latestMinute() <= minute(44)).toBe(true)
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 45))
+        // An unpressed correction back only brings expiry's time back: nothing is destroyed.
+        await appendRange(log, 45, 47, i => minute(i + 5))
+        expect(await log.followClockBack(minute(46), false)).toBe(0)
+        expect(indices(await readAll(log))).toBe(range(0, 10) + "," + range(40, 47))
+        // 15 days ahead, housekeeping's latest time would hide every record of the day after the
+        // repair; it comes back with the clock.
+        log = await ContactLog.open(smallFlash(), REGION)
+        await appendRange(log, 0, 5, i => minute(15 * 1440 + i))
+        await log.expire(minute(15 * 1440 + 10))
+        await log.followClockBack(minute(100), true)
+        await appendRange(log, 5, 9, i => minute(100 + i))
+        expect(indices(await readAll(log))).toBe(range(5, 9))
+    })
+
     test("wipe erases every sector and proves it by reading every byte back", async () => {
         const flash = smallFlash()
         const log = await ContactLog.open(flash, REGION)

@@ -11,7 +11,9 @@ import { openTokenSession, decommissionToken, prepareSurvey, sendSurvey, fetchSe
 import { startTestServer, type TestServer } from "../server/helpers.js"
 import { tempDir } from "./fixtures.js"
 import { downServerUrl } from "../helpers/net.js"
-import { buttonOf, pressingWhenAsked } from "../helpers/owner.js"
+import { buttonOf, pressingWhenAsked, withOwnerSession } from "../helpers/owner.js"
+import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
+import { text } from "../../kiosk/i18n/messages.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { filesUnder, filesHolding } from "../helpers/disk-traces.js"
 
@@ -232,6 +234,44 @@ describe("kiosk with a simulated token", () => {
             expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
             expect(Math.abs(after.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
             expect(after.json().token.recordsHeld).toBeGreaterThan(0)
+        } finally { await vm.stop() }
+    })
+
+    test("a token a day fast is repaired by a kiosk whose clock the server confirms: staff are told which clock was wrong and what was done (en, ja)", async () => {
+        let present = [new Neighbour(-55)]
+        const vm = await TokenVm.start({ clock, onScan: room(() => present) })
+        try {
+            const addr = `tcp://127.0.0.1:${vm.hubPort}`
+            expect(await runKiosk(["status", "--json", "--token", addr], kioskIo().io)).toBe(0)
+            // The owner once pressed at a kiosk whose clock was a day ahead: the token logs in its future.
+            const wrong = kioskIo()
+            wrong.io.now = () => clock.now() + 86_400_000
+            const sync = await TokenSyncClient.find(vm.bus)
+            await withOwnerSession(clock, vm, sync, async () => {
+                expect((await sync.setTime(Math.floor(wrong.io.now!() / 1000))).outcome).toBe("set")
+            })
+            const speed = clock.scale
+            clock.setScale(200)
+            try { await clock.sleep(40 * 60_000) } finally { clock.setScale(speed) }
+            present = []
+            const key = (await fetchKey()).spki
+            const check = kioskIo()
+            expect(await check.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
+            const repair = check.json().clock.repair
+            expect(repair.tokenOffSeconds).toBeGreaterThan(86_400 - 300)
+            expect(repair.futureRecordsErased).toBeGreaterThan(0)
+            expect(Math.abs(check.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
+            // What staff read, in both languages, after a second repair-free check shows the token right.
+            present = [new Neighbour(-60)]
+            try { clock.setScale(200); await clock.sleep(30 * 60_000) } finally { clock.setScale(speed) }
+            present = []
+            const again = kioskIo()
+            expect(await again.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
+            expect(again.json().clock.repair).toBeUndefined()
+            expect(again.json().log.records).toBeGreaterThan(0)
+            const said = text.clockRepaired(repair.tokenOffSeconds, repair.futureRecordsErased)
+            expect(said.en).toMatch(/^The token's clock was 24 hours fast \(this kiosk's clock was checked against the notification server and is right\)\. The token's clock has been corrected\. The \d+ records it made while its clock was ahead could not be dated and were erased\./)
+            expect(said.ja).toMatch(/^トークンの時計が24時間進んでいました.*直しました。.*\d+件は、本当の時刻がわからないため消しました/)
         } finally { await vm.stop() }
     })
 

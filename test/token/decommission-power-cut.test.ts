@@ -67,7 +67,7 @@ describe(`decommission with a power cut during the wipe (DECOMMISSION_CUT_SEED=$
             let vm = await TokenVm.start({ clock, dir, flashDamageSeed, onScan: room(() => present), onPowerCut: c => (cut = c), startTimeoutMs: 90_000 })
             try {
                 let sync = await TokenSyncClient.find(vm.bus)
-                await setTokenClock(clock, sync)
+                await setTokenClock(clock, sync, vm)
                 await clock.sleep(20 * 60_000)
                 present = []
                 expect((await readLogWithPress(clock, vm, sync)).length).toBeGreaterThan(0)

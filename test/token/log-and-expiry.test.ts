@@ -95,7 +95,7 @@ describe("contact log on the token", () => {
     })
 
     test("without the owner's press a host reads no record and no key, and cannot move the clock far", async () => {
-        await setTokenClock(clock, sync) // a small correction needs no press
+        await setTokenClock(clock, sync, vm) // restarted without an RTC, holding records: its first time with the press
         const before = await sync.status()
         await expect(sync.readLog()).rejects.toBeInstanceOf(NeedsOwnerPress)
         expect((await sync.exportKeys()).state).toBe("not-requested")
@@ -122,9 +122,12 @@ describe("contact log on the token", () => {
 
     test("records are kept until exactly 14 days after they were last seen, then erased", async () => {
         const newest = Math.max(...firstRead.map(r => r.lastSeen)) * 60
-        // A kiosk sees the token again 14 days less five minutes after the last record. (The token's
-        // clock may run up to FOLLOW_SLACK_MS ahead of the sleep below: five minutes leaves room.)
-        await setClockWithPress(newest + 14 * DAY_S - 300)
+        const oldest = Math.min(...firstRead.map(r => r.lastSeen)) * 60
+        // A kiosk sees the token again 14 days less five minutes after the oldest record: every record
+        // is still held (records_held counts what a read hands out, so an expired one would not
+        // count). (The token's clock may run up to FOLLOW_SLACK_MS ahead of the sleep below: five
+        // minutes leaves room.)
+        await setClockWithPress(oldest + 14 * DAY_S - 300)
         await clock.sleep(90_000) // housekeeping runs every minute of token time
         // records_held counts the records still held: each goes 14 days after its own last sighting
         // (by the token's clock at its latest housekeeping, at most a minute before it answered).

@@ -52,7 +52,7 @@ describe(`power cuts during flash writes (POWER_CUT_SEED=${SEED})`, () => {
                 const lost = [...committed].filter(rpi => !after.has(rpi))
                 expect(lost, `trial ${trial} (POWER_CUT_SEED=${SEED}), after the cut ${lastCut}: committed records lost`).toEqual([])
                 if (trial === 6) break
-                await setTokenClock(clock, sync)
+                await setTokenClock(clock, sync, vm)
                 await clock.sleep(10 * 60_000) // two or three scans: records go to flash
                 // A log read writes every pending record first: what it returns is committed, including
                 // this trial's records, which the cut below must not lose.

@@ -11,6 +11,7 @@ export function StatusScreen({ app }: { app: AppState }) {
         <${Heading}>${t(app, S.statusTitle)}<//>
         ${!s ? html`<${NeedsToken} app=${app} />` : html`
         <p class="lead" role="status">${t(app, S.connected)}</p>
+        ${s.clockRepair ? html`<p class="notice" role="status">${t(app, text.clockRepaired(s.clockRepair.tokenOffSeconds, s.clockRepair.futureRecordsErased))}</p>` : null}
         <dl class="facts">
             <dt>${t(app, S.state)}</dt><dd>${t(app, s.state === "active" ? text.stateActive : s.state === "stopped" ? text.stateStopped : text.stateTimeNotSet)}</dd>
             <dt>${t(app, S.tokenClock)}</dt><dd>${s.clockWasUnset ? "—" : dateTime(s.tokenClockMs, l)}</dd>
