@@ -423,19 +423,20 @@ describe("contact log", () => {
         expect(log.stats().badRecords).toBe(0)
     })
 
-    test("the record count is what a full read hands out: torn, expunged and expired slots do not count", async () => {
+    test("the record count is what a full read hands out: damaged, destroyed and expired rows do not count", async () => {
         const flash = smallFlash()
         let log = await ContactLog.open(flash, REGION)
         const held = async () => (await readAll(log)).length / RECORD_SIZE
         await appendRange(log, 0, 40, minute)
         expect(await log.countRecords()).toBe(40)
-        // Torn slots (their check value no longer matches): one in a full sector, one in the head.
-        await flash.program(LOG_HEADER_SIZE + 3 * RECORD_SIZE + 8, Buffer.alloc(1))
-        await flash.program(2 * SECTOR + LOG_HEADER_SIZE + 2 * RECORD_SIZE + 8, Buffer.alloc(1))
+        // Damaged rows (their check value no longer matches): one in a full sector, one in the head
+        // (a sector's row 0 is its header).
+        flash.damage(ROW_SIZE + 3 * ROW_SIZE + 8, 0x10)
+        flash.damage(2 * SECTOR + ROW_SIZE + 2 * ROW_SIZE + 8, 0x10)
         log = await ContactLog.open(flash, REGION)
         expect(await log.countRecords()).toBe(38)
         expect(await held()).toBe(38)
-        // Expiry zeroes records 0..10 in place; the sector stays with its younger records.
+        // Expiry destroys records 0..10 in place; the sector stays with its younger records.
         await log.expire(minute(10) + RETENTION_MINUTES)
         expect(await held()).toBe(28)
         expect(await log.countRecords()).toBe(28)
