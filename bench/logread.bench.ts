@@ -1,7 +1,7 @@
 // Log read throughput: a kiosk reads a token's FULL log (32,131 records) over the simulator's
 // transport (jacdac-ts TCP bus → the token's frame hub → the DeviceScript VM running the firmware).
 // Filling the log through scans would take hours, so the flash file is written from Node in the
-// exact on-flash format (docs/storage.md, test/helpers/log-flash-image.ts) and a token boots from it.
+// exact on-flash format (docs/storage.md, testkit/log-flash-image.ts) and a token boots from it.
 // The same read over Bluetooth (the encrypted sync link, lib/ble-link + src/link/, through the
 // simulator's radio: AES-256-CCM on every page both ways), beside it. Both read in bursts of 4
 // pages per read_log (services/token-sync.md); the single-page read every kiosk made before is
@@ -10,7 +10,7 @@
 // Also: the token's boot time with a full log (the index is rebuilt from the 253 log sectors' row
 // states and headers) against an empty one.
 //   npx tsx bench/logread.bench.ts         (run by `npm run bench`)
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir, cpus, loadavg } from "node:os"
 import { join } from "node:path"
 import { randomBytes } from "node:crypto"
@@ -25,7 +25,7 @@ import { stickerCodeOf } from "../lib/ble-link/sticker-code.js"
 import jd from "../lib/jacdac/jacdac-ts.js"
 import type { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
-import { FLASH_FILE, LOG_MAX_RECORDS, logFlashImage } from "../test/helpers/log-flash-image.js"
+import { LOG_MAX_RECORDS, writeTokenLog } from "../testkit/log-flash-image.js"
 
 console.debug = () => {} // jacdac-ts narrates connections
 const DAY_MINUTES = 1440
@@ -125,7 +125,7 @@ async function main() {
     const fullDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-full-"))
     try {
         const records = fullLog()
-        writeFileSync(join(fullDir, FLASH_FILE), logFlashImage(records))
+        writeTokenLog(fullDir, records)
 
         const empty = await bootTimed(clock, emptyDir)
         await empty.vm.stop()

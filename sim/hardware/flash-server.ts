@@ -410,3 +410,21 @@ function loadChipKey(keyFile: string, flashFile: string, newFlash: boolean): Uin
         throw new Error(`flash: ${keyFile} is not a chip key (${CHIP_KEY_SIZE} bytes, two different halves)`)
     return key
 }
+
+/**
+ * What a new chip holds after its firmware has written `plain` (a whole flash's plaintext, rows of
+ * 0xFF being erased rows): a new chip key in `files.efuseKey`, and in `files.flash` every written
+ * row encrypted under it while erased rows stay raw 0xFF. For tests and benchmarks that start a
+ * token from a prepared flash (a full log) instead of hours of simulated scanning.
+ */
+export function writeChipImage(files: { flash: string; efuseKey: string }, plain: Uint8Array) {
+    if (plain.length % ROW_SIZE !== 0) throw new RangeError("writeChipImage: whole rows")
+    if (existsSync(files.efuseKey)) throw new Error(`writeChipImage: ${files.efuseKey} exists: a chip is made once`)
+    const key = loadChipKey(files.efuseKey, files.flash, true)
+    const raw = Buffer.alloc(plain.length, 0xff)
+    for (let at = 0; at < plain.length; at += ROW_SIZE) {
+        const row = plain.subarray(at, at + ROW_SIZE)
+        if (row.some(b => b !== 0xff)) raw.set(xtsRow(createCipheriv, key, at, row), at)
+    }
+    writeFileSync(files.flash, raw)
+}

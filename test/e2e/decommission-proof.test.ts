@@ -5,7 +5,6 @@
 // when a host sets its clock.
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { DEFAULT_FLASH, TokenVm } from "../../sim/harness/token-vm.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
@@ -13,7 +12,8 @@ import { decommissionToken, prepareSurvey, type DecommissionOutcome } from "../.
 import type { TestServer } from "../server/helpers.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { openSession, startServerOn } from "./helpers.js"
-import { FLASH_FILE } from "../helpers/log-flash-image.js"
+import { tokenFlashFiles } from "../../sim/token/token-config.js"
+import { decryptFlash } from "../../sim/hardware/flash-server.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { buttonOf, pressingWhenAsked, withOwnerSession } from "../helpers/owner.js"
 
@@ -34,7 +34,7 @@ describe("decommission leaves nothing in the token's flash", () => {
     let outcome: DecommissionOutcome
 
     const boot = async () => TokenVm.start({ clock, dir, onScan: from => { scans++; return room(() => present)(from) } })
-    const flash = () => readFileSync(join(dir, FLASH_FILE))
+    const flash = () => readFileSync(tokenFlashFiles(dir).flash)
 
     beforeAll(async () => {
         server = await startServerOn(() => clock.now(), cleanup)
@@ -60,7 +60,9 @@ describe("decommission leaves nothing in the token's flash", () => {
         expect(log.length).toBeGreaterThanOrEqual(6)
         expect(flashBefore.length).toBe(FLASH_BYTES)
         expect(flashBefore.subarray(0, KEY_STORE_BYTES).some(b => b !== 0xff)).toBe(true)
-        for (const r of log) expect(flashBefore.indexOf(Buffer.from(r.rpi)), "an RPI of the log is in the flash file").toBeGreaterThanOrEqual(KEY_STORE_BYTES)
+        // The flash file is ciphertext (flash encryption); decrypted with the chip's key it holds the log.
+        const plain = Buffer.from(decryptFlash(readFileSync(tokenFlashFiles(dir).efuseKey), 0, flashBefore))
+        for (const r of log) expect(plain.indexOf(Buffer.from(r.rpi)), "an RPI of the log is in the decrypted flash").toBeGreaterThanOrEqual(KEY_STORE_BYTES)
     })
 
     test("the kiosk: survey sent, the token's proof says every byte erased", () => {

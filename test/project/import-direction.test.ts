@@ -25,9 +25,6 @@ const NOT_SOURCES = new Set(["node_modules", ".git", ".devicescript", "built", "
  * `to` (file paths from the repository root).
  */
 const TEMPORARY_EXCEPTIONS: { from: string; to: string; why: string }[] = [
-    // The log-read bench builds a full log's flash image with a test helper that is being rewritten
-    // on the one record codec in lib/; the rewritten image builder goes to testkit/.
-    { from: "bench/logread.bench.ts", to: "test/helpers/log-flash-image.ts", why: "the flash-image builder goes to testkit/" },
 ]
 
 /**

@@ -3,15 +3,13 @@
 // housekeeping; with the press the clock moves, and at the next housekeeping the records 14 days
 // old by the new time go while the younger ones stay. No clock change erases anything by itself:
 // expiry is housekeeping's, by the new time.
-import { writeFileSync } from "node:fs"
-import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient, type EncounterRecord } from "../../lib/token-sync/sync-client.js"
-import { FLASH_FILE, RECORDS_PER_SECTOR, logFlashImage } from "../helpers/log-flash-image.js"
+import { RECORDS_PER_SECTOR, writeTokenLog } from "../../testkit/log-flash-image.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { readLogWithPress, withOwnerSession } from "../helpers/owner.js"
 import { hex } from "../helpers/bytes.js"
@@ -34,7 +32,7 @@ describe("a large clock change needs the owner's press", () => {
     let sync: TokenSyncClient
 
     beforeAll(async () => {
-        writeFileSync(join(dir, FLASH_FILE), logFlashImage([...old, ...young]))
+        writeTokenLog(dir, [...old, ...young])
         vm = cleanup.add(await TokenVm.start({ clock, dir }), v => v.stop())
         sync = await TokenSyncClient.find(vm.bus)
         await setTokenClock(clock, sync, vm) // a restarted token holding records: its first time with the press

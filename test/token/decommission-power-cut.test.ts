@@ -5,12 +5,11 @@
 // test/firmware/decommission.test.ts; these few go through the real flash server and a restart.)
 import { afterAll, describe, expect, test } from "vitest"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { DEFAULT_FLASH, TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
-import { FLASH_FILE } from "../helpers/log-flash-image.js"
+import { tokenFlashFiles } from "../../sim/token/token-config.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { OWNER_PRESS_SCALE, readLogWithPress } from "../helpers/owner.js"
@@ -61,7 +60,7 @@ describe(`decommission with a power cut during the wipe (DECOMMISSION_CUT_SEED=$
         test(`power cut ${trial + 1}: the token finishes the wipe by itself after power returns`, async () => {
             const clock = SimClock.startingAt(Date.UTC(2026, 6, 7 + trial, 10, 0), 200)
             const dir = cleanup.tempDir("gaen-decommission-cut-")
-            const flash = () => readFileSync(join(dir, FLASH_FILE))
+            const flash = () => readFileSync(tokenFlashFiles(dir).flash)
             let present = [new Neighbour(-55), new Neighbour(-70)]
             let cut: { operation: string; offset: number } | undefined
             let vm = await TokenVm.start({ clock, dir, flashDamageSeed, onScan: room(() => present), onPowerCut: c => (cut = c), startTimeoutMs: 90_000 })

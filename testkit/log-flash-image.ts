@@ -2,13 +2,13 @@
 // a test or benchmark can boot a token with a full log without hours of simulated scanning: sectors
 // 0–1 (key store) and 2 (secrets) left erased, the contact log in sectors 3–255 in ring order, each
 // sector a header row followed by 127 record rows, every row 32 bytes: a 28-byte body and its CRC-32.
-// This is the plaintext the firmware reads: on a simulated token with flash encryption, the flash
-// file holds it encrypted under the token's key (the flash server's encryption model).
+// logFlashImage is the plaintext the firmware reads; writeTokenLog puts it into a new simulated
+// token's folder as the chip holds it: encrypted under the token's own key (the flash server's
+// encryption model, services/flash.md "The simulator").
 import { crc32 } from "node:zlib"
-import { LOG_EPOCH_UNIX_MINUTES, type EncounterRecord } from "../../lib/token-sync/records.js"
-
-/** The simulated NOR flash file in a token's folder: `<token dir>/flash.bin` (sim/token/token-hardware.ts). */
-export const FLASH_FILE = "flash.bin"
+import { LOG_EPOCH_UNIX_MINUTES, type EncounterRecord } from "../lib/token-sync/records.js"
+import { writeChipImage } from "../sim/hardware/flash-server.js"
+import { tokenFlashFiles } from "../sim/token/token-config.js"
 
 const SECTOR_BYTES = 4096
 const SECTOR_COUNT = 256
@@ -65,4 +65,9 @@ export function logFlashImage(records: readonly EncounterRecord[]): Buffer {
         previousNewest = Math.max(...chunk.map(r => r.lastSeen))
     }
     return image
+}
+
+/** A new token's folder `dir` with `records` as its log (the chip's key made for it). */
+export function writeTokenLog(dir: string, records: readonly EncounterRecord[]) {
+    writeChipImage(tokenFlashFiles(dir), logFlashImage(records))
 }
