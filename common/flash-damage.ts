@@ -1,7 +1,8 @@
 // The one rule for what a power cut does to NOR flash (docs/storage.md, "Power cuts"), shared by the
-// RAM flash of the VM's tests (src/storage/ram-flash.ts), the simulator's flash server
-// (sim/hardware/flash-server.ts). It lives in common/, which both the firmware and the host import
-// and which imports nothing. Plain arithmetic only, no imports: the same source
+// RAM flash of the VM's tests (src/storage/ram-flash.ts) and the simulator's flash server
+// (sim/hardware/flash-server.ts); the native host port has it in C (native/esp32/port/host/
+// flash_damage.c; the power-cut cases of native/esp32/conformance/nor-flash.json hold the two
+// together). It lives in common/, which both the firmware and the host import and which imports nothing. Plain arithmetic only, no imports: the same source
 // compiles with the DeviceScript compiler and runs in Node, and test/firmware/flash-damage.test.ts
 // checks that the VM computes the very bytes the server does (test/sim/flash-damage.test.ts pins the server).
 //
