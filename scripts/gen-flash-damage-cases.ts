@@ -2,7 +2,7 @@
 // server (sim/hardware/flash-server.ts), each with the flash content it left (raw: what the chip
 // holds). Every program is whole rows into erased rows, as the flash service allows (services/flash.md). The firmware test
 // test/firmware/flash-damage.test.ts replays the same cuts on the VM's RAM flash and must get the
-// same bytes (one damage rule, src/storage/flash-damage.ts); test/sim/flash-damage.test.ts fails when
+// same bytes (one damage rule, common/flash-damage.ts); test/sim/flash-damage.test.ts fails when
 // the server no longer gives what the committed file says. Run: npx tsx scripts/gen-flash-damage-cases.ts
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -8,7 +8,7 @@
 // erases land raw. Reading the flash file is therefore what `esptool read_flash` gives on a board.
 // With `encryption: "off"` rows are stored as given (the `encrypted` register then reads 0).
 //
-// Power-cut model (services/flash.md "Power cuts"; the damage rule is src/storage/flash-damage.ts,
+// Power-cut model (services/flash.md "Power cuts"; the damage rule is common/flash-damage.ts,
 // shared with src/storage/ram-flash.ts): work is counted in bytes as the chip writes them (a program
 // or destroy of n rows is n × 32, an erase one sector). armPowerCut(k) cuts power after k more bytes
 // of work: a program or destroy keeps the bytes before the cut point and some of the 1→0 changes of
@@ -20,7 +20,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs"
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
 import jd from "../../lib/jacdac/jacdac-ts.js"
-import { cutEraseByte, cutProgramByte, cutSeed, eraseStep } from "../../src/storage/flash-damage.js"
+import { cutEraseByte, cutProgramByte, cutSeed, eraseStep } from "../../common/flash-damage.js"
 import {
     NorFlashCmd,
     NorFlashCmdPack,
@@ -58,7 +58,7 @@ export interface FlashServerOptions {
     sectorCount: number
     /** Largest read/program per command (default 224, as on ESP32). */
     maxTransfer?: number
-    /** Seed of the damage power cuts do (src/storage/flash-damage.ts; default: drawn at random). */
+    /** Seed of the damage power cuts do (common/flash-damage.ts; default: drawn at random). */
     damageSeed?: number
     /**
      * Flash encryption: `keyFile` holds the chip's 32-byte XTS-AES-128 key (its eFuse key block),

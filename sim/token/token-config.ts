@@ -15,7 +15,7 @@ export interface TokenProcessConfig {
     hubPort: number
     radio: { txPower: number; advertisingIntervalMs: number }
     flash: { sectorSize: number; sectorCount: number }
-    /** Seed of the damage a power cut does to the flash (src/storage/flash-damage.ts); random when absent. */
+    /** Seed of the damage a power cut does to the flash (common/flash-damage.ts); random when absent. */
     flashDamageSeed?: number
     /** Whether the board carries a battery-backed real-time clock. */
     rtc: boolean

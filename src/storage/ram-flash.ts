@@ -7,7 +7,7 @@
 //   the offset), never as 0xFF or 0x00, as on an ESP32 with flash encryption, so the firmware
 //   cannot mistake decrypted bytes for emptiness. readRaw shows what the chip holds (a test's dump).
 //
-// Power-cut model (docs/storage.md; the damage rule is src/storage/flash-damage.ts, shared with
+// Power-cut model (docs/storage.md; the damage rule is common/flash-damage.ts, shared with
 // sim/hardware/flash-server.ts, and test/firmware/flash-damage.test.ts checks both give the same bytes):
 // - Work is counted in bytes: a program of n bytes is n bytes of work, a destroy of r rows is
 //   r × rowSize, an erase is sectorSize bytes.
@@ -25,7 +25,7 @@
 // headers and the head sector only).
 import * as ds from "@devicescript/core"
 import { Flash, FlashGeometry, RowState } from "./flash"
-import { cutEraseByte, cutProgramByte, cutSeed, damageBits, eraseStep } from "./flash-damage"
+import { cutEraseByte, cutProgramByte, cutSeed, damageBits, eraseStep } from "../../common/flash-damage"
 import { MAX_ROWS_PER_REQUEST, MAX_TRANSFER, ROW_SIZE } from "./layout"
 
 export interface RamNorFlashOptions {

@@ -1,6 +1,6 @@
 // One flash damage rule: the same seeded power cuts, run through the simulator's flash server by
 // scripts/gen-flash-damage-cases.ts, are replayed here on the VM's RAM flash (which refuses any
-// program that is not whole rows into erased rows), which must leave every raw byte as the server did (src/storage/flash-damage.ts, docs/storage.md "Power cuts"). Fails when
+// program that is not whole rows into erased rows), which must leave every raw byte as the server did (common/flash-damage.ts, docs/storage.md "Power cuts"). Fails when
 // either side's rule changes (test/sim/flash-damage.test.ts pins the server's side to the same file).
 import { describe, test, expect } from "@devicescript/test"
 import { RamNorFlash } from "../../src/storage/ram-flash"

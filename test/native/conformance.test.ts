@@ -16,7 +16,10 @@ import { waitUntil } from "../helpers/wait.js"
 
 interface Heard { address: string; rssi: number; payload: string; packets?: number }
 type Step =
-    | { command: number; data: string; report?: string }
+    // `powerCutAfter` (flash): power is cut after this many bytes of the command's work; its answer
+    // is not compared (a board's token dies with its flash) and power stays off until `powerOn`.
+    | { command: number; data: string; report?: string; powerCutAfter?: number }
+    | { powerOn: true }
     // A register read (Jacdac's get: command 0x1000 | code, no data); `report` is its value.
     | { register: number; report: string }
     | { hear: Heard[] }
@@ -28,6 +31,8 @@ type Step =
 type OnAir = { address: string; payload: string } | null
 interface Case {
     name: string
+    /** Flash: the seed of the power cuts' damage (common/flash-damage.ts); 1 when absent. */
+    damageSeed?: number
     steps: Step[]
     flashAfter?: { offset: number; hex: string }[]
     air?: OnAir[]
@@ -124,7 +129,20 @@ async function runOnSimulator(c: Case, server: FlashServer | GaenRadioServer, me
     try {
         let expectedReports = 0
         for (const step of c.steps) {
-            if ("command" in step || "register" in step) {
+            if ("powerOn" in step) (server as FlashServer).restorePower()
+            else if ("command" in step && step.powerCutAfter !== undefined) {
+                const flash = server as FlashServer
+                flash.armPowerCut(step.powerCutAfter)
+                const pkt = jd.Packet.from(step.command, bytes(step.data))
+                pkt.serviceIndex = server.serviceIndex
+                pkt.deviceIdentifier = provider.deviceId
+                pkt.isCommand = true
+                await bus.sendPacketAsync(pkt)
+                // The simulator answers power_lost (so that its VM fails fast); the case compares no answer.
+                if (!(await waitUntil(() => reports.length > expectedReports, WAIT_MS, 5))) throw new Error(`${c.name}: the cut command was not answered`)
+                if (!flash.isPowerOff()) throw new Error(`${c.name}: the power cut after ${step.powerCutAfter} bytes did not happen`)
+                reports.splice(expectedReports, 1)
+            } else if ("command" in step || "register" in step) {
                 const pkt = "command" in step ? jd.Packet.from(step.command, bytes(step.data)) : jd.Packet.from(registerGet(step.register), new Uint8Array(0))
                 pkt.serviceIndex = server.serviceIndex
                 pkt.deviceIdentifier = provider.deviceId
@@ -159,7 +177,9 @@ beforeAll(() => {
 function runOnCCore(c: Case, setup: string): Outcome {
     const lines = [setup]
     for (const step of c.steps) {
-        if ("command" in step) lines.push(`cmd ${step.command} ${step.data.replace(/\s+/g, "") || "-"}`)
+        if ("powerOn" in step) lines.push("power_on")
+        else if ("command" in step && step.powerCutAfter !== undefined) lines.push(`cut ${step.powerCutAfter}`, `cmd ${step.command} ${step.data.replace(/\s+/g, "") || "-"}`)
+        else if ("command" in step) lines.push(`cmd ${step.command} ${step.data.replace(/\s+/g, "") || "-"}`)
         else if ("register" in step) lines.push(`register ${step.register}`)
         else if ("hear" in step) {
             for (const h of step.hear) for (let i = 0; i < (h.packets ?? 1); i++) lines.push(`hear ${h.address} ${h.rssi} ${h.payload || "-"}`)
@@ -193,7 +213,7 @@ describe("NOR Flash conformance: simulator and C core give the same bytes", () =
     for (const c of flashCases.cases) {
         test(`${c.name} (simulator)`, async () => {
             const dir = mkdtempSync(join(tmpdir(), "conformance-"))
-            const server = new FlashServer({ file: join(dir, "flash"), ...geometry, encryption: "off" })
+            const server = new FlashServer({ file: join(dir, "flash"), ...geometry, encryption: "off", damageSeed: c.damageSeed ?? 1 })
             try {
                 const outcome = await runOnSimulator(c, server)
                 outcome.image = hex(readFileSync(server.file))
@@ -204,7 +224,7 @@ describe("NOR Flash conformance: simulator and C core give the same bytes", () =
             }
         })
         test(`${c.name} (C core)`, () => {
-            expect(runOnCCore(c, `flash ${geometry.sectorSize} ${geometry.sectorCount}`)).toEqual(expected(c, geometry))
+            expect(runOnCCore(c, `flash ${geometry.sectorSize} ${geometry.sectorCount} ${c.damageSeed ?? 1}`)).toEqual(expected(c, geometry))
         })
     }
 })

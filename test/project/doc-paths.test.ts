@@ -11,7 +11,7 @@ import { dirname, join, relative } from "node:path"
 
 const root = new URL("../../", import.meta.url).pathname
 const NOT_DOCS = new Set(["node_modules", ".git", ".devicescript", "built", "tmp"])
-const TOP_FOLDERS = /^(src|services|sim|kiosk|server|lib|native|test|bench|scripts|docs|boards|data|demo|testkit|\.ci)\//
+const TOP_FOLDERS = /^(src|common|services|sim|kiosk|server|lib|native|test|bench|scripts|docs|boards|data|demo|testkit|\.ci)\//
 
 function markdownFiles(dir: string): string[] {
     return readdirSync(dir).flatMap(name => {

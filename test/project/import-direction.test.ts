@@ -1,5 +1,11 @@
 // Which folder may import which, so that a change in one layer cannot quietly break another:
-// - the firmware (src/) imports nothing of the host: only its own files and @devicescript packages;
+// - the firmware (src/) imports nothing of the host: only its own files, common/ and @devicescript
+//   packages;
+// - common/ holds code the firmware and the host both run (DeviceScript-compatible TypeScript) and
+//   imports nothing but its own files;
+// - the host does not import the firmware: what both need is in common/. Only the firmware's tests
+//   (test/: the DeviceScript tests in test/firmware, and the host↔firmware equality tests) and the
+//   firmware benchmark programs (bench/firmware/) import src/;
 // - lib/ (shared by the kiosk, the server and the simulator) imports no program;
 // - the programs (kiosk/, server/, sim/) do not import each other; demo/, bench/ and scripts/ put
 //   them together and may import them all;
@@ -54,12 +60,18 @@ const isKioskCli = (path: string) => path === "kiosk/cli.ts" || path.startsWith(
 function brokenRule(i: Import): string | undefined {
     const from = topOf(i.from)
     if (from === "src") {
-        if (i.to === undefined ? !i.spec.startsWith("@devicescript/") : topOf(i.to) !== "src")
-            return "the firmware (src/) imports only its own files and @devicescript packages"
+        if (i.to === undefined ? !i.spec.startsWith("@devicescript/") : !["src", "common"].includes(topOf(i.to)))
+            return "the firmware (src/) imports only its own files, common/ and @devicescript packages"
+        return undefined
+    }
+    if (from === "common") {
+        if (i.to === undefined || topOf(i.to) !== "common") return "common/ (run by the firmware and the host) imports only its own files"
         return undefined
     }
     if (i.to === undefined) return undefined
     const to = topOf(i.to)
+    if (to === "src" && from !== "test" && !i.from.startsWith("bench/firmware/"))
+        return "the host does not import the firmware (src/): what both run goes to common/ (only tests and bench/firmware/ import src/)"
     if (to === "node_modules" && !(i.typeOnly && i.from === JACDAC_TYPES.from && i.to === JACDAC_TYPES.to))
         return "a package is imported by its name, not by a path into node_modules/"
     if (to === ".devicescript") return "nothing reads the DeviceScript compiler's scratch folder (the build's output is in built/)"
@@ -154,6 +166,20 @@ test("each rule catches the import it forbids and lets the allowed ones pass", (
     expect(broken("src/main.ts", undefined, "@devicescript/core")).toBeUndefined()
     expect(broken("src/main.ts", undefined, "node:fs")).toMatch(/firmware/)
     expect(broken("src/main.ts", "lib/gaen/index.ts")).toMatch(/firmware/)
+    expect(broken("src/storage/ram-flash.ts", "common/flash-damage.ts")).toBeUndefined()
+    expect(broken("sim/hardware/flash-server.ts", "common/flash-damage.ts")).toBeUndefined()
+    expect(broken("sim/hardware/flash-server.ts", "src/storage/ram-flash.ts")).toMatch(/does not import the firmware/)
+    expect(broken("lib/gaen/index.ts", "src/gaen/constants.ts")).toMatch(/does not import the firmware/)
+    expect(broken("scripts/x.ts", "src/storage/ram-flash.ts")).toMatch(/does not import the firmware/)
+    expect(broken("bench/logread.bench.ts", "src/storage/contact-log.ts")).toMatch(/does not import the firmware/)
+    expect(broken("test/gaen/constants.test.ts", "src/gaen/constants.ts")).toBeUndefined()
+    expect(broken("test/firmware/flash-damage.test.ts", "src/storage/ram-flash.ts")).toBeUndefined()
+    expect(broken("bench/firmware/log.bench-fw.ts", "src/storage/contact-log.ts")).toBeUndefined()
+    expect(broken("common/flash-damage.ts", "common/other.ts")).toBeUndefined()
+    expect(broken("common/flash-damage.ts", "src/storage/ram-flash.ts")).toMatch(/common\/ .* imports only its own files/)
+    expect(broken("common/flash-damage.ts", "lib/gaen/index.ts")).toMatch(/common\/ .* imports only its own files/)
+    expect(broken("common/flash-damage.ts", undefined, "@devicescript/core")).toMatch(/common\/ .* imports only its own files/)
+    expect(broken("common/flash-damage.ts", undefined, "node:fs")).toMatch(/common\/ .* imports only its own files/)
     expect(broken("lib/gaen/index.ts", "kiosk/index.ts")).toMatch(/lib\/ imports no program/)
     expect(broken("lib/gaen/index.ts", "lib/keyfile/index.ts")).toBeUndefined()
     expect(broken("sim/world/world.ts", "server/app.ts")).toMatch(/imports no other program/)
@@ -177,7 +203,7 @@ test("each rule catches the import it forbids and lets the allowed ones pass", (
 })
 
 test("every import in the tree goes the allowed way", () => {
-    const files = ["", ...["src", "lib", "kiosk", "server", "sim", "demo", "bench", "scripts", "testkit", "test"]].flatMap(dir =>
+    const files = ["", ...["src", "common", "lib", "kiosk", "server", "sim", "demo", "bench", "scripts", "testkit", "test"]].flatMap(dir =>
         dir ? sourceFiles(dir) : readdirSync(root).filter(n => /\.(ts|mts|js|mjs)$/.test(n)))
     expect(files.length).toBeGreaterThan(300)
     const imports = files.flatMap(importsOf)
@@ -194,6 +220,6 @@ test("each temporary exception is still needed (remove it once its import is gon
 })
 
 test("the folders the rules name exist (a renamed folder must not leave a rule holding nothing)", () => {
-    for (const dir of [...PRODUCT, "bench", "scripts", "testkit", "test", "kiosk/cli"]) expect(statSync(join(root, dir)).isDirectory(), dir).toBe(true)
+    for (const dir of [...PRODUCT, "common", "bench/firmware", "bench", "scripts", "testkit", "test", "kiosk/cli"]) expect(statSync(join(root, dir)).isDirectory(), dir).toBe(true)
     expect(existsAsFile("kiosk/cli.ts")).toBe(true)
 })

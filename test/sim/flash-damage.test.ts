@@ -1,11 +1,11 @@
-// The flash server's side of the one damage rule (src/storage/flash-damage.ts): the seeded cuts in
+// The flash server's side of the one damage rule (common/flash-damage.ts): the seeded cuts in
 // test/firmware/flash-damage.generated.ts, which the VM's RAM flash must reproduce byte for byte
 // (test/firmware/flash-damage.test.ts), are what the server does now. Fix after a deliberate change
 // of the rule: npx tsx scripts/gen-flash-damage-cases.ts (and docs/storage.md).
 import { readFileSync } from "node:fs"
 import { expect, test } from "vitest"
 import { CASES_SEED, GENERATED_MODULE, generateCases, renderCases } from "../../scripts/gen-flash-damage-cases.js"
-import { cutEraseByte, cutProgramByte, eraseStep } from "../../src/storage/flash-damage.js"
+import { cutEraseByte, cutProgramByte, eraseStep } from "../../common/flash-damage.js"
 
 test(`the committed cuts are what the flash server does now (generator seed ${CASES_SEED})`, () => {
     expect(readFileSync(GENERATED_MODULE, "utf8")).toBe(renderCases(generateCases()))

@@ -3,9 +3,13 @@
 // this prints with the case's expectations, as it does for the simulator's TypeScript servers.
 //
 // In (one per line)                  Out
-//   flash <sector_size> <count>      (a blank flash and a fresh flash core)
+//   flash <sector_size> <count> <damage seed>
+//                                    (a blank flash and a fresh flash core; the seed of its power cuts)
+//   cut <bytes>                      (flash: power is cut after this many more bytes of work)
+//   power_on                         (flash: power is back, the flash as the cut left it)
 //   radio                            (a fresh radio core; address changes allowed while scanning)
-//   cmd <code> <hex or ->            report <code> <hex>   for each report it produced
+//   cmd <code> <hex or ->            report <code> <hex>   for each report it produced (none for a
+//                                    command the power failed in: a board's token dies with its flash)
 //   register <code>                  report <0x1000 | code> <hex>   (flash: the register's value)
 //   hear <address> <rssi> <payload>  (one packet heard, through the core as the port delivers it)
 //   window_end                       (the scan window ended)
@@ -82,7 +86,11 @@ int main(void) {
             continue;
         if (strcmp(word, "flash") == 0) {
             unsigned size = (unsigned)atoi(strtok(NULL, " \n")), count = (unsigned)atoi(strtok(NULL, " \n"));
-            ram_flash_reset(size, count, 1);
+            const char *seed_word = strtok(NULL, " \n");
+            if (!seed_word)
+                return fprintf(stderr, "flash: give <sector_size> <count> <damage seed>\n"), 2;
+            uint32_t seed = (uint32_t)strtoul(seed_word, NULL, 10);
+            ram_flash_reset(size, count, seed);
             nor_flash_core_init(&flash);
             service = FLASH;
         } else if (strcmp(word, "radio") == 0) {
@@ -94,14 +102,22 @@ int main(void) {
             int code = atoi(strtok(NULL, " \n"));
             size_t n = unhex(strtok(NULL, " \n"), a, sizeof a), r;
             if (service == FLASH) {
-                if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)))
+                bool powered = !ram_flash_power_is_off();
+                if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)) && !(powered && ram_flash_power_is_off()))
                     print_hex("report", code, report, r);
                 // The host flash ends an erase at once; the loop would poll for it.
-                if ((r = nor_flash_core_poll(&flash, report)))
+                if ((r = nor_flash_core_poll(&flash, report)) && !(powered && ram_flash_power_is_off()))
                     print_hex("report", code, report, r);
             } else if ((r = gaen_radio_core_command(&radio, (uint16_t)code, a, n, report))) {
                 print_hex("report", code, report, r);
             }
+        } else if (strcmp(word, "cut") == 0) {
+            const char *bytes_word = strtok(NULL, " \n");
+            if (!bytes_word)
+                return fprintf(stderr, "cut: give the bytes of work before the cut\n"), 2;
+            ram_flash_arm_power_cut((uint32_t)strtoul(bytes_word, NULL, 10));
+        } else if (strcmp(word, "power_on") == 0) {
+            ram_flash_power_on();
         } else if (strcmp(word, "register") == 0) {
             int code = atoi(strtok(NULL, " \n"));
             size_t r = service == FLASH ? nor_flash_core_register(&flash, (uint16_t)code, report) : 0;

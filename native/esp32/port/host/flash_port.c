@@ -1,6 +1,8 @@
 // The host's flash: RAM with NOR physics (a write only clears bits; the row rules are the core's),
 // unencrypted (raw and plain access are the same bytes, as the simulator's flash with encryption
-// "off"), fault injection, and the simulator's power-cut model (sim/hardware/flash-server.ts).
+// "off"), fault injection, and the simulator's power-cut model (sim/hardware/flash-server.ts) with
+// the project's one damage rule (flash_damage.c, from common/flash-damage.ts).
+#include "flash_damage.h"
 #include "host_port.h"
 #include "port/flash_port.h"
 #include <stdlib.h>
@@ -8,7 +10,8 @@
 
 static uint8_t *image;
 static uint32_t sector_size, sector_count;
-static uint32_t rng;
+static uint32_t damage_seed;
+static uint32_t cuts; // power cuts so far: each cut's damage has its own seed
 static int64_t cut_in = -1; // bytes of work before the armed cut; -1: none
 static bool power_off, fail_read, fail_write, hold_erase;
 static int64_t erase_sector = -1;
@@ -18,19 +21,7 @@ static flash_port_err_t erase_err;
 #define ERR_CHIP -1
 #define ERR_POWER -2
 
-static uint32_t random32(void) { // xorshift32: reproducible damage for a seed
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-static uint8_t random_bits(double p) {
-    uint8_t b = 0;
-    for (int bit = 0; bit < 8; bit++)
-        if ((random32() & 0xffff) < p * 65536)
-            b |= (uint8_t)(1 << bit);
-    return b;
-}
+static uint32_t next_cut_seed(void) { return flash_damage_cut_seed(damage_seed, cuts++); }
 
 void ram_flash_reset(uint32_t ssize, uint32_t count, uint32_t seed) {
     free(image);
@@ -38,7 +29,8 @@ void ram_flash_reset(uint32_t ssize, uint32_t count, uint32_t seed) {
     sector_count = count;
     image = malloc((size_t)ssize * count);
     memset(image, 0xff, (size_t)ssize * count);
-    rng = seed ? seed : 1;
+    damage_seed = seed;
+    cuts = 0;
     cut_in = -1;
     power_off = fail_read = fail_write = hold_erase = false;
     erase_sector = -1;
@@ -85,8 +77,7 @@ flash_port_err_t flash_port_write(uint32_t offset, const uint8_t *src, uint32_t 
     for (uint32_t i = 0; i < len; i++) {
         if (cut_in == 0) {
             // Only some of the 1 → 0 changes of the byte at the cut point happen.
-            uint8_t clears = image[offset + i] & (uint8_t)~src[i];
-            image[offset + i] &= (uint8_t)~(clears & random_bits(0.5));
+            image[offset + i] = flash_damage_cut_program_byte(image[offset + i], src[i], next_cut_seed(), offset + i);
             cut_in = -1;
             power_off = true;
             return ERR_POWER;
@@ -103,12 +94,12 @@ flash_port_err_t flash_port_write_raw(uint32_t offset, const uint8_t *src, uint3
 }
 
 static void run_erase(void) {
-    uint8_t *sector = image + (size_t)erase_sector * sector_size;
+    uint32_t offset = (uint32_t)erase_sector * sector_size;
+    uint8_t *sector = image + offset;
     if (cut_in >= 0 && cut_in < sector_size) {
-        double progress = (double)cut_in / sector_size;
+        uint32_t step = flash_damage_erase_step((uint32_t)cut_in, sector_size), seed = next_cut_seed();
         for (uint32_t i = 0; i < sector_size; i++)
-            if (sector[i] != 0xff)
-                sector[i] |= random_bits(progress);
+            sector[i] = flash_damage_cut_erase_byte(sector[i], seed, offset + i, step);
         cut_in = -1;
         power_off = true;
         erase_err = ERR_POWER;

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** A blank (all 0xFF) flash of `sector_count` sectors; `seed` drives power-cut damage. */
+/** A blank (all 0xFF) flash of `sector_count` sectors; `seed` is the damage seed of its power cuts
+ *  (common/flash-damage.ts: the simulator's FlashServer with the same damageSeed damages the same bytes). */
 void ram_flash_reset(uint32_t sector_size, uint32_t sector_count, uint32_t seed);
 uint8_t *ram_flash_image(void);
 uint32_t ram_flash_image_size(void);

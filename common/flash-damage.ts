@@ -1,8 +1,10 @@
 // The one rule for what a power cut does to NOR flash (docs/storage.md, "Power cuts"), shared by the
 // RAM flash of the VM's tests (src/storage/ram-flash.ts) and the simulator's flash server
-// (sim/hardware/flash-server.ts, which imports this file). Plain arithmetic only, no imports: the
-// same source runs in DeviceScript and in Node, and test/firmware/flash-damage.test.ts checks that
-// the VM computes the very bytes the server does (test/sim/flash-damage.test.ts pins the server).
+// (sim/hardware/flash-server.ts); the native host port has it in C (native/esp32/port/host/
+// flash_damage.c; the power-cut cases of native/esp32/conformance/nor-flash.json hold the two
+// together). It lives in common/, which both the firmware and the host import and which imports nothing. Plain arithmetic only, no imports: the same source
+// compiles with the DeviceScript compiler and runs in Node, and test/firmware/flash-damage.test.ts
+// checks that the VM computes the very bytes the server does (test/sim/flash-damage.test.ts pins the server).
 //
 // The damage is a function of a seed, the byte's flash offset and the progress of the operation:
 // no random numbers are drawn in sequence, so a cut is replayed exactly from its seed.
