@@ -2,7 +2,8 @@
 // decommission), presses the token's button.
 import type { SimClock } from "../../sim/clock/sim-clock.js"
 import type { TokenVm } from "../../sim/harness/token-vm.js"
-import type { ExportedKey, TokenSyncClient } from "../../lib/token-sync/sync-client.js"
+import { expect } from "vitest"
+import type { DecommissionResult, ExportedKey, TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import type { KioskProgress } from "../../kiosk/index.js"
 import { OWNER_PRESS_SCALE, withOwnerSession } from "../../sim/harness/owner.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
@@ -57,4 +58,18 @@ export async function exportKeysWithButton(clock: SimClock, vm: TokenVm, sync: T
     } finally {
         clock.setScale(speed)
     }
+}
+
+/**
+ * A stopped token finishes its wipe by itself (also after a power cut): its decommission answer,
+ * asked every 5 simulated seconds while it says "erasing", until it is done. Anything else fails.
+ */
+export async function finishedWipe(clock: SimClock, sync: TokenSyncClient): Promise<DecommissionResult> {
+    let proof = await sync.decommission()
+    for (let i = 0; proof.state !== "done" && i < 600; i++) {
+        expect(proof.state).toBe("erasing")
+        await clock.sleep(5_000)
+        proof = await sync.decommission()
+    }
+    return proof
 }

@@ -12,7 +12,7 @@ import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { tokenFlashFiles } from "../../sim/token/token-config.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { OWNER_PRESS_SCALE, readLogWithPress } from "../helpers/owner.js"
+import { OWNER_PRESS_SCALE, finishedWipe, readLogWithPress } from "../helpers/owner.js"
 
 const SECTOR = DEFAULT_FLASH.sectorSize
 /** Bytes the wipe's read-back checks: every sector. */
@@ -91,12 +91,7 @@ describe(`decommission with a power cut during the wipe (DECOMMISSION_CUT_SEED=$
                 vm = await TokenVm.start({ clock, dir, startTimeoutMs: 90_000 })
                 sync = await TokenSyncClient.find(vm.bus)
                 expect((await sync.status()).state).toBe("stopped")
-                let proof = await sync.decommission()
-                for (let i = 0; proof.state !== "done" && i < 600; i++) {
-                    expect(proof.state).toBe("erasing")
-                    await clock.sleep(5_000)
-                    proof = await sync.decommission()
-                }
+                const proof = await finishedWipe(clock, sync)
                 expect(proof).toMatchObject({ state: "done", bytesChecked: WIPE_WORK, bytesNotErased: 0 })
                 expect(bytesNotErased(flash())).toBe(0)
                 // (token_id is a const register: a host keeps the id it read; the flash file above has

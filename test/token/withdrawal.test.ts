@@ -13,7 +13,7 @@ import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
 import { openTokenSession } from "../../kiosk/index.js"
 import { runKiosk } from "../../kiosk/cli.js"
 import { Cleanup } from "../helpers/cleanup.js"
-import { OWNER_PRESS_SCALE } from "../helpers/owner.js"
+import { OWNER_PRESS_SCALE, finishedWipe } from "../helpers/owner.js"
 
 /** The armed withdrawal's steady light (src/status/status-light.ts). */
 const RED = 0xc00000
@@ -107,12 +107,7 @@ describe("the owner's withdrawal on a simulated token", () => {
 
         ;({ vm, sync } = await startToken(clock, dir))
         expect((await sync.status()).state).toBe("stopped")
-        let proof = await sync.decommission()
-        for (let i = 0; proof.state !== "done" && i < 600; i++) {
-            expect(proof.state).toBe("erasing")
-            await clock.sleep(5_000)
-            proof = await sync.decommission()
-        }
+        const proof = await finishedWipe(clock, sync)
         expect(proof).toMatchObject({ state: "done", byOwner: true, bytesNotErased: 0 })
         expect(await sync.status()).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
 
