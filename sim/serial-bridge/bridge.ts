@@ -22,7 +22,7 @@ export interface SerialBridge {
     /** What a host opens: a link naming the port across openings (as /dev/serial/by-id/… names a
      *  USB device), to the pseudo-terminal of the current opening. */
     hostPath: string
-    /** Frames forwarded each way, for tests and diagnostics. */
+    /** Frames forwarded each way, and hosts that have opened and closed the port, for tests and diagnostics. */
     stats: { toSerial: number; toHub: number; dropped: number; hostsGone: number }
     /** Settles when the port can be opened by a new host (after the last one closed it). */
     ready(): Promise<void>
