@@ -29,6 +29,9 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
     if (a.kind === "tcp") await probeTcp(a.host, a.port, opts.timeoutMs ?? 10_000)
     const bus = a.kind === "tcp" ? tcpTokenBus(a.host, a.port) : a.kind === "ble" ? bleTokenBus(a.linkKey, opts.timeoutMs ?? 10_000) : serialTokenBus(a.path)
     const close = async () => {
+        // A closed connection stays closed: the bus never reopens the port when it reappears (a
+        // token plugged in again belongs to whoever opens it next).
+        bus.autoConnect = false
         try { await bus.disconnect() } catch { /* already gone */ }
         bus.stop()
     }

@@ -11,7 +11,6 @@ import { SRV_NOR_FLASH, SRV_GAEN_RADIO, NorFlashCmd, GaenRadioCmd } from "../../
 import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { setTokenClock } from "../../sim/harness/set-token-clock.js"
-import { openPtyPair } from "../../sim/serial-bridge/pty-pair.js"
 import { startSerialBridge } from "../../sim/serial-bridge/bridge.js"
 import { connectToToken, type TokenConnection } from "../../kiosk/transport/connect.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
@@ -113,9 +112,8 @@ describe("a hostile host at the token's one door", () => {
     })
 
     test("over the USB serial bridge", async () => {
-        const pty = cleanup.add(await openPtyPair(), p => p.close())
-        cleanup.add(await startSerialBridge({ devicePath: pty.devicePath, hubPort: vm.hubPort }), b => b.close())
-        const conn = cleanup.add(await connectToToken(`serial:${pty.hostPath}`), c => c.close())
+        const bridge = cleanup.add(await startSerialBridge({ hubPort: vm.hubPort }), b => b.close())
+        const conn = cleanup.add(await connectToToken(`serial:${bridge.hostPath}`), c => c.close())
         await expectEveryAttackFails(conn)
     })
 
