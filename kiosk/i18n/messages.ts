@@ -162,7 +162,7 @@ export const text = {
         ja: `トークンの時計が${duration(tokenOffSeconds, "ja")}${tokenOffSeconds > 0 ? "進んで" : "遅れて"}いました（この端末の時計は通知サーバーの時刻で確かめ、正しいことを確認しました）。トークンの時計を正しい時刻に直しました。`
             + (futureRecordsErased > 0 ? `進んだ時計のあいだに残した記録${count(futureRecordsErased, "ja")}件は、本当の時刻がわからないため消しました。これからの記録は正しい時刻で残ります。` : ""),
         en: `The token's clock was ${duration(tokenOffSeconds, "en")} ${tokenOffSeconds > 0 ? "fast" : "slow"} (this kiosk's clock was checked against the notification server and is right). The token's clock has been corrected.`
-            + (futureRecordsErased > 0 ? ` The ${count(futureRecordsErased, "en")} records it made while its clock was ahead could not be dated and were erased. New records get the right time.` : ""),
+            + (futureRecordsErased > 0 ? ` The ${units(futureRecordsErased, "record")} it made while its clock was ahead could not be dated and ${futureRecordsErased === 1 ? "was" : "were"} erased. New records get the right time.` : ""),
     }),
 
     noContact: {

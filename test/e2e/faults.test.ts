@@ -126,45 +126,43 @@ describe("a token unplugged in the middle of reading its log", () => {
         try { clean = await withOwnerSession(clock, busy, direct.client, () => direct.client.readLog()) } finally { await direct.close() }
     }, 120_000)
 
-    test("cut in the middle of a burst, the read fails with the records so far and the cursor; resumed, it gives exactly the clean read", async () => {
+    test("cut in the middle of a burst, the read fails with the records so far and the cursor; plugged back in, the owner presses again and the read resumes with exactly the clean read", async () => {
         expect(clean.length).toBeGreaterThanOrEqual(200)
-        // The owner's press opens the token's session; it outlives a pulled cable (it ends when idle).
-        const owner = await connectToToken(tokenAddress(busy.hubPort))
+        const link = cleanup.add(await startCuttableLink(busy.hubPort), l => l.close())
+        const cable = await connectToToken(tokenAddress(link.port))
+        let err: unknown
+        // Pulled as the 23rd page arrives: the 3rd of the sixth burst of 4, in the log's second sector
+        // (161 records in).
+        let pages = 0
         try {
-            await withOwnerSession(clock, busy, owner.client, async () => {
-                const link = cleanup.add(await startCuttableLink(busy.hubPort), l => l.close())
-                const cable = await connectToToken(tokenAddress(link.port))
-                let err: unknown
-                // Pulled as the 23rd page arrives: the 3rd of the sixth burst of 4, in the log's
-                // second sector (161 records in).
-                let pages = 0
-                try {
-                    cable.client.service.on(jd.REPORT_RECEIVE, (pkt: Packet) => {
-                        if (pkt.serviceCommand === TokenSyncCmd.ReadLog && ++pages === 23) link.cut()
-                    })
-                    err = await cable.client.readLog().then(() => "not interrupted", e => e)
-                } finally { await cable.close() }
-                expect(err).toBeInstanceOf(LogReadInterrupted)
-                const cut = err as LogReadInterrupted
-                expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
-                // Every page that arrived is kept: those before the cut, and any the link still held
-                // when it was cut (on a loaded machine a few of the burst's pages are in flight).
-                expect(cut.records.length).toBe(pages * Layout.RecordsPerPage)
-                expect(pages).toBeGreaterThanOrEqual(23)
-                expect(pages, "no page of a burst asked for after the cut").toBeLessThanOrEqual(24)
-                expect(cut.records).toEqual(clean.slice(0, cut.records.length))
-                expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - RECORDS_PER_SECTOR })
-
-                // Plugged back in: the read goes on from the cursor; nothing is read twice or left out.
-                const again = await connectToToken(tokenAddress(link.port))
-                const firstReport: number[] = []
-                try {
-                    const resumed = await again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
-                    expect(resumed).toEqual(clean)
-                } finally { await again.close() }
-                expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage) // one burst from the cursor on
+            cable.client.service.on(jd.REPORT_RECEIVE, (pkt: Packet) => {
+                if (pkt.serviceCommand === TokenSyncCmd.ReadLog && ++pages === 23) link.cut()
             })
-        } finally { await owner.close() }
+            err = await withOwnerSession(clock, busy, cable.client, () => cable.client.readLog().then(() => "not interrupted", e => e))
+        } finally { await cable.close() }
+        expect(err).toBeInstanceOf(LogReadInterrupted)
+        const cut = err as LogReadInterrupted
+        expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
+        // Every page that arrived is kept: those before the cut, and any the link still held when
+        // it was cut (on a loaded machine a few of the burst's pages are in flight).
+        expect(cut.records.length).toBe(pages * Layout.RecordsPerPage)
+        expect(pages).toBeGreaterThanOrEqual(23)
+        expect(pages, "no page of a burst asked for after the cut").toBeLessThanOrEqual(24)
+        expect(cut.records).toEqual(clean.slice(0, cut.records.length))
+        expect(cut.cursor).toEqual({ seq: 1, slot: cut.records.length - RECORDS_PER_SECTOR })
+
+        // Plugged back in: a new host. The pulled cable ended the owner's session (services/token-sync.md,
+        // "Sessions and hosts"), so nothing more is read without a new press; after it the read goes
+        // on from the cursor, and nothing is read twice or left out.
+        const again = await connectToToken(tokenAddress(link.port))
+        const firstReport: number[] = []
+        try {
+            await expect(again.client.readLog({ resumeFrom: cut })).rejects.toThrow(/owner's press/)
+            const resumed = await withOwnerSession(clock, busy, again.client, () =>
+                again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) }))
+            expect(resumed).toEqual(clean)
+        } finally { await again.close() }
+        expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage) // one burst from the cursor on
     })
 })
 
