@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { FlashServer } from "../sim/hardware/flash-server.js"
+import { FlashServer, ROW_SIZE } from "../sim/hardware/flash-server.js"
 import { seededRandom } from "../testkit/seeded-random.js"
 
 export const GENERATED_MODULE = fileURLToPath(new URL("../test/firmware/flash-damage.generated.ts", import.meta.url))
@@ -34,8 +34,6 @@ export interface DamageCase {
     after: Uint8Array
 }
 
-/** The flash service's write unit (services/flash.md): programs cover whole rows into erased rows. */
-const ROW_SIZE = 32
 const ROWS = (SECTOR_SIZE * SECTOR_COUNT) / ROW_SIZE
 
 /**

@@ -6,13 +6,12 @@
 // token's folder as the chip holds it: encrypted under the token's own key (the flash server's
 // encryption model, services/flash.md "The simulator").
 import { crc32 } from "node:zlib"
-import { LOG_EPOCH_UNIX_MINUTES, type EncounterRecord } from "../lib/token-sync/records.js"
-import { writeChipImage } from "../sim/hardware/flash-server.js"
+import { LOG_EPOCH_UNIX_MINUTES, RECORD_LAYOUT, encodeRecord, type EncounterRecord } from "../lib/token-sync/records.js"
+import { ROW_SIZE as ROW_BYTES, writeChipImage } from "../sim/hardware/flash-server.js"
 import { tokenFlashFiles } from "../sim/token/token-config.js"
 
 const SECTOR_BYTES = 4096
 const SECTOR_COUNT = 256
-const ROW_BYTES = 32
 const ROW_BODY_BYTES = ROW_BYTES - 4
 const LOG_FIRST_SECTOR = 3
 const LOG_SECTORS = SECTOR_COUNT - LOG_FIRST_SECTOR
@@ -31,15 +30,9 @@ function sealRow(buf: Buffer, at: number) {
 const u24 = (buf: Buffer, at: number, v: number) => { buf.writeUInt16LE(v & 0xffff, at); buf[at + 2] = v >>> 16 }
 const sinceEpoch = (unixMinutes: number) => unixMinutes - LOG_EPOCH_UNIX_MINUTES
 
+/** A record's flash row: the wire record's 28-byte body (the one host codec) and its CRC-32. */
 function encodeRecordRow(r: EncounterRecord, out: Buffer, at: number) {
-    out.set(r.rpi, at)
-    out.set(r.aem, at + 16)
-    u24(out, at + 20, sinceEpoch(r.firstSeen))
-    out[at + 23] = Math.min(255, r.lastSeen - r.firstSeen)
-    out[at + 24] = Math.min(255, r.scans)
-    out.writeInt8(r.rssiMax, at + 25)
-    out.writeInt8(r.rssiMean, at + 26)
-    out.writeInt8(r.rssiMin, at + 27)
+    encodeRecord(r).copy(out, at, 0, RECORD_LAYOUT.check)
     sealRow(out, at)
 }
 
