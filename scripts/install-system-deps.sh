@@ -10,6 +10,7 @@
 #   python3-kconfiglib      resolves ESP-IDF's Kconfig options for npm run check:esp-idf
 #   gcc, libc6-dev          build the native ESP32 servers' host tests (with AddressSanitizer, UBSan)
 #   faketime                runs the test suite at a chosen time of day (e.g. just before midnight UTC)
+#   clang-format            lays out the native C (npm run format; test/project/formatting.test.ts checks it)
 #   fonts-noto-cjk          Japanese text in the kiosk's screenshots and printed result slips
 #   poppler-utils           pdftotext, to read back a printed result slip in the tests
 #   g++ make python3        node-gyp builds the kiosk's native matcher (kiosk/matching/native) with them
@@ -29,6 +30,7 @@ command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 command -v faketime >/dev/null || need+=(faketime)
+command -v clang-format >/dev/null || need+=(clang-format)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
