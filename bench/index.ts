@@ -28,15 +28,20 @@ if (wanted("size")) {
 }
 
 let failed = 0
-for (const f of readdirSync(join(root, "bench/firmware")).filter(f => f.endsWith(".bench-fw.ts")).sort()) {
+for (const f of readdirSync(join(root, "bench/firmware"))
+    .filter(f => f.endsWith(".bench-fw.ts"))
+    .sort()) {
     if (!wanted(f)) continue
     console.log(`\n== ${f} (simulator VM, GC stress off)`)
     const r = spawnSync(
         process.execPath,
         ["-r", "./bench/firmware/no-gc-stress.cjs", DEVS_CLI, "run", `bench/firmware/${f}`, "--test", "--test-self-exit", "--test-timeout", "1200000"],
-        { cwd: root, encoding: "utf8", env, maxBuffer: 1 << 26 },
+        { cwd: root, encoding: "utf8", env, maxBuffer: 1 << 26 }
     )
-    const lines = (r.stdout + r.stderr).split("\n").map(l => /BENCH (.*)/.exec(l.replace(/\x1b\[[0-9;]*m/g, ""))?.[1]).filter(Boolean)
+    const lines = (r.stdout + r.stderr)
+        .split("\n")
+        .map(l => /BENCH (.*)/.exec(l.replace(/\x1b\[[0-9;]*m/g, ""))?.[1])
+        .filter(Boolean)
     for (const l of lines) console.log(`BENCH ${l}`)
     if (r.status !== 0 || !lines.length) {
         failed++
@@ -44,7 +49,9 @@ for (const f of readdirSync(join(root, "bench/firmware")).filter(f => f.endsWith
     }
 }
 
-for (const f of readdirSync(join(root, "bench")).filter(f => f.endsWith(".bench.ts")).sort()) {
+for (const f of readdirSync(join(root, "bench"))
+    .filter(f => f.endsWith(".bench.ts"))
+    .sort()) {
     if (!wanted(f)) continue
     console.log(`\n== ${f}`)
     const r = spawnSync("npx", ["tsx", `bench/${f}`], { cwd: root, stdio: "inherit", env })

@@ -15,14 +15,29 @@ import { fileURLToPath } from "node:url"
 import { createExportSigner, readExportZip, writeExportZip } from "../lib/keyfile/index.js"
 import { DiagnosisKeySet } from "../kiosk/downloads/key-set.js"
 import { generateTemporaryExposureKey, rpisForKey } from "../lib/gaen/index.js"
-import { matchDiagnosisKeys, matchDiagnosisKeysFast, ObservedRpiIndex, dailyRisk, loadRiskConfig, type DiagnosisKey, type EncounterRecord, type ExposureMatch } from "../kiosk/index.js"
+import {
+    matchDiagnosisKeys,
+    matchDiagnosisKeysFast,
+    ObservedRpiIndex,
+    dailyRisk,
+    loadRiskConfig,
+    type DiagnosisKey,
+    type EncounterRecord,
+    type ExposureMatch,
+} from "../kiosk/index.js"
 import { contactRecords } from "../testkit/encounter-records.js"
 
 const KEYS = Number(process.argv[2] ?? 3_500_000)
 const SAMPLE = Math.min(KEYS, Number(process.argv[3] ?? 200_000))
 const RECORDS = 34_000
 
-interface ExportPlan { keys: number; sample: number; today: number; privateKeyPem: string; positives: { tekHex: string; start: number }[] }
+interface ExportPlan {
+    keys: number
+    sample: number
+    today: number
+    privateKeyPem: string
+    positives: { tekHex: string; start: number }[]
+}
 
 /** Child process: writes the 14 signed export files the plan in `dir` describes. */
 function writeExports(dir: string): void {
@@ -34,11 +49,25 @@ function writeExports(dir: string): void {
         const day = plan.today - 1 - f
         const teks = randomBytes(n * 16)
         const fileKeys: DiagnosisKey[] = Array.from({ length: n }, (_, i) => ({
-            keyData: teks.subarray(i * 16, i * 16 + 16), rollingStartIntervalNumber: day * 144, rollingPeriod: 144, daysSinceOnsetOfSymptoms: f - 3, reportType: 1,
+            keyData: teks.subarray(i * 16, i * 16 + 16),
+            rollingStartIntervalNumber: day * 144,
+            rollingPeriod: 144,
+            daysSinceOnsetOfSymptoms: f - 3,
+            reportType: 1,
         }))
-        if (f === 0) for (const [i, k] of plan.positives.entries())
-            fileKeys[(i + 1) * Math.floor(Math.min(plan.sample, n) / 4)] = { keyData: Buffer.from(k.tekHex, "hex"), rollingStartIntervalNumber: k.start, rollingPeriod: 144, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
-        writeFileSync(join(dir, `${f}.zip`), writeExportZip({ keys: fileKeys, region: "440", start: day * 86_400, end: (day + 1) * 86_400, batchNum: 1, batchSize: 1, signer }))
+        if (f === 0)
+            for (const [i, k] of plan.positives.entries())
+                fileKeys[(i + 1) * Math.floor(Math.min(plan.sample, n) / 4)] = {
+                    keyData: Buffer.from(k.tekHex, "hex"),
+                    rollingStartIntervalNumber: k.start,
+                    rollingPeriod: 144,
+                    daysSinceOnsetOfSymptoms: 0,
+                    reportType: 1,
+                }
+        writeFileSync(
+            join(dir, `${f}.zip`),
+            writeExportZip({ keys: fileKeys, region: "440", start: day * 86_400, end: (day + 1) * 86_400, batchNum: 1, batchSize: 1, signer })
+        )
         made += n
     }
 }
@@ -53,7 +82,8 @@ const today = Math.floor(now / DAY_MS)
 // A 14-day log: strangers' RPIs spread over the days, plus 3 genuine 20-minute close contacts.
 const positives = [1, 5, 9].map(d => generateTemporaryExposureKey(((today - d) * DAY_MS) / 600_000))
 const records: EncounterRecord[] = positives.flatMap((k, i) =>
-    contactRecords(k, { startMs: (today - [1, 5, 9][i]) * DAY_MS + 9 * 3_600_000, minutes: 20, rssi: -62 }))
+    contactRecords(k, { startMs: (today - [1, 5, 9][i]) * DAY_MS + 9 * 3_600_000, minutes: 20, rssi: -62 })
+)
 while (records.length < RECORDS) {
     const minute = Math.floor((now - Math.random() * 14 * DAY_MS) / 60_000)
     records.push({ rpi: randomBytes(16), aem: randomBytes(4), firstSeen: minute, lastSeen: minute + 8, scans: 3, rssiMax: -60, rssiMean: -70, rssiMin: -80 })
@@ -67,7 +97,10 @@ const genStart = performance.now()
 const signingKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
 const zipDir = mkdtempSync(join(tmpdir(), "kiosk-bench-"))
 const plan: ExportPlan = {
-    keys: KEYS, sample: SAMPLE, today, privateKeyPem: signingKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    keys: KEYS,
+    sample: SAMPLE,
+    today,
+    privateKeyPem: signingKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     positives: positives.map(k => ({ tekHex: k.keyData.toString("hex"), start: k.rollingStartIntervalNumber })),
 }
 writeFileSync(join(zipDir, "plan.json"), JSON.stringify(plan))
@@ -89,22 +122,31 @@ const sameAs = (a: { matches: ExposureMatch[] }, b: { matches: ExposureMatch[] }
 // 1. Today's JS path and the native path on one thread, same sample of keys.
 const sampleKeys = Array.from({ length: SAMPLE }, (_, i) => keys.get(i))
 // CPU seconds as well as wall time: on a busy machine the CPU-time rates still compare fairly.
-const cpuSeconds = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1e6 }
-let t0 = performance.now(), c0 = process.cpuUsage()
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+    const u = process.cpuUsage(since)
+    return (u.user + u.system) / 1e6
+}
+let t0 = performance.now(),
+    c0 = process.cpuUsage()
 const js = matchDiagnosisKeys(sampleKeys, records, { scanPeriodSeconds: 240 })
-const jsMs = performance.now() - t0, jsCpu = cpuSeconds(c0)
-t0 = performance.now(); c0 = process.cpuUsage()
+const jsMs = performance.now() - t0,
+    jsCpu = cpuSeconds(c0)
+t0 = performance.now()
+c0 = process.cpuUsage()
 const one = await matchDiagnosisKeysFast(sampleKeys, records, { scanPeriodSeconds: 240, threads: 0 })
-const oneMs = performance.now() - t0, oneCpu = cpuSeconds(c0)
+const oneMs = performance.now() - t0,
+    oneCpu = cpuSeconds(c0)
 if (one.stats.engine !== "native") throw new Error(`native matcher not in use: ${one.fallbackReason}`)
 if (!sameAs(js, one)) throw new Error("the native path found other matches than the JS path")
 
 // 2. The native path on all keys, one worker per core.
 const threads = availableParallelism()
-t0 = performance.now(); c0 = process.cpuUsage()
+t0 = performance.now()
+c0 = process.cpuUsage()
 const all = await matchDiagnosisKeysFast(keys, records, { scanPeriodSeconds: 240, threads })
 const days = dailyRisk(all.matches, loadRiskConfig())
-const matchMs = performance.now() - t0, allCpu = cpuSeconds(c0)
+const matchMs = performance.now() - t0,
+    allCpu = cpuSeconds(c0)
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 if (days.filter(d => d.highRisk).length !== 3) throw new Error(`expected 3 high-risk days, got ${JSON.stringify(days)}`)
 
@@ -112,7 +154,8 @@ if (days.filter(d => d.highRisk).length !== 3) throw new Error(`expected 3 high-
 const sample = sampleKeys.slice(0, 20_000).map(k => rpisForKey(k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod))
 const prefixIndex = new ObservedRpiIndex(records)
 const hexIndex = new Map(records.map((r, i) => [Buffer.from(r.rpi).toString("hex"), i]))
-let hitsA = 0, hitsB = 0
+let hitsA = 0,
+    hitsB = 0
 const ta = performance.now()
 for (const day of sample) for (const { rpi } of day) hitsA += prefixIndex.find(rpi).length
 const prefixMs = performance.now() - ta
@@ -123,11 +166,23 @@ if (hitsA !== hitsB) throw new Error("indexes disagree")
 const lookups = sample.length * 144
 
 console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}`)
-console.log(`keys: ${KEYS.toLocaleString("en")} in 14 signed export files, written in ${(genMs / 1000).toFixed(1)} s, verified and read in ${(readMs / 1000).toFixed(1)} s; log: ${records.length.toLocaleString("en")} records`)
+console.log(
+    `keys: ${KEYS.toLocaleString("en")} in 14 signed export files, written in ${(genMs / 1000).toFixed(1)} s, verified and read in ${(readMs / 1000).toFixed(1)} s; log: ${records.length.toLocaleString("en")} records`
+)
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000))
-console.log(`BENCH kiosk_js_keys=${SAMPLE} kiosk_js_seconds=${(jsMs / 1000).toFixed(1)} kiosk_js_keys_per_second=${perSecond(SAMPLE, jsMs)} kiosk_js_keys_per_cpu_second=${Math.round(SAMPLE / jsCpu)}`)
-console.log(`BENCH kiosk_native_1thread_keys=${SAMPLE} kiosk_native_1thread_seconds=${(oneMs / 1000).toFixed(2)} kiosk_native_keys_per_second_per_core=${perSecond(SAMPLE, oneMs)} kiosk_native_keys_per_cpu_second=${Math.round(SAMPLE / oneCpu)} kiosk_native_vs_js=${(jsMs / oneMs).toFixed(1)}x kiosk_native_vs_js_cpu=${(jsCpu / oneCpu).toFixed(1)}x`)
-console.log(`BENCH kiosk_match_keys=${KEYS} kiosk_match_threads=${threads} kiosk_match_seconds=${(matchMs / 1000).toFixed(2)} kiosk_match_keys_per_second=${perSecond(KEYS, matchMs)} kiosk_match_cpu_seconds=${allCpu.toFixed(2)} kiosk_peak_rss_mb=${peakRssMb.toFixed(0)}`)
+console.log(
+    `BENCH kiosk_js_keys=${SAMPLE} kiosk_js_seconds=${(jsMs / 1000).toFixed(1)} kiosk_js_keys_per_second=${perSecond(SAMPLE, jsMs)} kiosk_js_keys_per_cpu_second=${Math.round(SAMPLE / jsCpu)}`
+)
+console.log(
+    `BENCH kiosk_native_1thread_keys=${SAMPLE} kiosk_native_1thread_seconds=${(oneMs / 1000).toFixed(2)} kiosk_native_keys_per_second_per_core=${perSecond(SAMPLE, oneMs)} kiosk_native_keys_per_cpu_second=${Math.round(SAMPLE / oneCpu)} kiosk_native_vs_js=${(jsMs / oneMs).toFixed(1)}x kiosk_native_vs_js_cpu=${(jsCpu / oneCpu).toFixed(1)}x`
+)
+console.log(
+    `BENCH kiosk_match_keys=${KEYS} kiosk_match_threads=${threads} kiosk_match_seconds=${(matchMs / 1000).toFixed(2)} kiosk_match_keys_per_second=${perSecond(KEYS, matchMs)} kiosk_match_cpu_seconds=${allCpu.toFixed(2)} kiosk_peak_rss_mb=${peakRssMb.toFixed(0)}`
+)
 console.log(`BENCH kiosk_rpis_derived=${all.stats.rpisChecked} kiosk_matches=${all.stats.matches} kiosk_high_risk_days=${days.filter(d => d.highRisk).length}`)
-console.log(`goal 3,500,000 keys in ≤ 5 s and ≤ 1 GiB: ${matchMs <= 5000 * (KEYS / 3_500_000) ? "met" : "NOT met"} (${(matchMs / 1000).toFixed(2)} s for ${KEYS.toLocaleString("en")} keys), peak RSS ${peakRssMb.toFixed(0)} MB ${peakRssMb <= 1024 ? "≤" : ">"} 1024 MB`)
-console.log(`BENCH index_prefix16_ns_per_lookup=${((prefixMs * 1e6) / lookups).toFixed(0)} index_hex_map_ns_per_lookup=${((hexMs * 1e6) / lookups).toFixed(0)} (${lookups.toLocaleString("en")} lookups)`)
+console.log(
+    `goal 3,500,000 keys in ≤ 5 s and ≤ 1 GiB: ${matchMs <= 5000 * (KEYS / 3_500_000) ? "met" : "NOT met"} (${(matchMs / 1000).toFixed(2)} s for ${KEYS.toLocaleString("en")} keys), peak RSS ${peakRssMb.toFixed(0)} MB ${peakRssMb <= 1024 ? "≤" : ">"} 1024 MB`
+)
+console.log(
+    `BENCH index_prefix16_ns_per_lookup=${((prefixMs * 1e6) / lookups).toFixed(0)} index_hex_map_ns_per_lookup=${((hexMs * 1e6) / lookups).toFixed(0)} (${lookups.toLocaleString("en")} lookups)`
+)

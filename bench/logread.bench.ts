@@ -37,7 +37,16 @@ function fullLog(): EncounterRecord[] {
     return Array.from({ length: LOG_MAX_RECORDS }, (_, i) => {
         const firstSeen = startMinutes - 14 * DAY_MINUTES + 1 + Math.floor((i * 14 * DAY_MINUTES - 10) / LOG_MAX_RECORDS)
         const rssiMean = -50 - (i % 40)
-        return { rpi: randomBytes(16), aem: randomBytes(4), firstSeen, lastSeen: firstSeen + (i % 9), scans: 1 + (i % 4), rssiMax: rssiMean + 3, rssiMean, rssiMin: rssiMean - 4 }
+        return {
+            rpi: randomBytes(16),
+            aem: randomBytes(4),
+            firstSeen,
+            lastSeen: firstSeen + (i % 9),
+            scans: 1 + (i % 4),
+            rssiMax: rssiMean + 3,
+            rssiMean,
+            rssiMin: rssiMean - 4,
+        }
     })
 }
 
@@ -54,8 +63,14 @@ async function bootTimed(clock: SimClock, dir: string): Promise<{ vm: TokenVm; m
 }
 
 const same = (a: EncounterRecord, b: EncounterRecord) =>
-    Buffer.compare(a.rpi, b.rpi) === 0 && Buffer.compare(a.aem, b.aem) === 0 && a.firstSeen === b.firstSeen && a.lastSeen === b.lastSeen &&
-    a.scans === b.scans && a.rssiMax === b.rssiMax && a.rssiMean === b.rssiMean && a.rssiMin === b.rssiMin
+    Buffer.compare(a.rpi, b.rpi) === 0 &&
+    Buffer.compare(a.aem, b.aem) === 0 &&
+    a.firstSeen === b.firstSeen &&
+    a.lastSeen === b.lastSeen &&
+    a.scans === b.scans &&
+    a.rssiMax === b.rssiMax &&
+    a.rssiMean === b.rssiMean &&
+    a.rssiMin === b.rssiMin
 
 /** The token's sticker code: asked over USB, the owner presses (which opens the Bluetooth window too). */
 async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock): Promise<string> {
@@ -76,7 +91,8 @@ async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock
 /** The single-page read (one read_log round trip per 7 records) over `pages` pages; real ms. */
 async function timedSinglePages(client: TokenSyncClient, pages: number): Promise<{ ms: number; records: number }> {
     const t0 = performance.now()
-    let cursor = null, records = 0
+    let cursor = null,
+        records = 0
     for (let i = 0; i < pages; i++) {
         const page = await client.readLogPage(cursor)
         records += page.records.length
@@ -119,7 +135,11 @@ async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): P
 }
 
 async function main() {
-    console.log(`== log read over the simulator's transport (${cpus().length} cores, Node ${process.version}, load average ${loadavg().map(l => l.toFixed(2)).join(" ")})`)
+    console.log(
+        `== log read over the simulator's transport (${cpus().length} cores, Node ${process.version}, load average ${loadavg()
+            .map(l => l.toFixed(2))
+            .join(" ")})`
+    )
     const clock = SimClock.startingAt(start, 1)
     const emptyDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-empty-"))
     const fullDir = mkdtempSync(join(tmpdir(), "gaen-bench-logread-full-"))
@@ -150,7 +170,9 @@ async function main() {
                 let bleMs: number
                 try {
                     bleMs = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(ble.client, records)))
-                } finally { await ble.close() }
+                } finally {
+                    await ble.close()
+                }
                 const read = records
                 const pages = Math.ceil(read.length / Layout.RecordsPerPage)
                 const bursts = Math.ceil(pages / Layout.MaxBurstPages)
@@ -163,25 +185,49 @@ async function main() {
                 const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
                     ["records in the log (full: 253 sectors × 127)", read.length.toLocaleString("en")],
-                    [`full log read (readLog: bursts of ${Layout.MaxBurstPages} pages of ${Layout.RecordsPerPage} records), real time (scale 1)`, `${(readMs / 1000).toFixed(1)} s`],
+                    [
+                        `full log read (readLog: bursts of ${Layout.MaxBurstPages} pages of ${Layout.RecordsPerPage} records), real time (scale 1)`,
+                        `${(readMs / 1000).toFixed(1)} s`,
+                    ],
                     ["throughput", `${perSecond(read.length, readMs)} records/s`],
-                    [`the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`, `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`],
-                    ["per page / per burst", `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages) / ${(readMs / bursts).toFixed(0)} ms (${bursts} bursts)`],
-                    [`single-page read as before (one round trip per page), first ${single.records.toLocaleString("en")} records`, `${perSecond(single.records, single.ms)} records/s`],
+                    [
+                        `the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`,
+                        `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`,
+                    ],
+                    [
+                        "per page / per burst",
+                        `${(readMs / pages).toFixed(1)} ms (${pages.toLocaleString("en")} pages) / ${(readMs / bursts).toFixed(0)} ms (${bursts} bursts)`,
+                    ],
+                    [
+                        `single-page read as before (one round trip per page), first ${single.records.toLocaleString("en")} records`,
+                        `${perSecond(single.records, single.ms)} records/s`,
+                    ],
                     ["the same full read over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
                     ["throughput over Bluetooth", `${perSecond(read.length, bleMs)} records/s`],
-                    [`the runtime's limit over Bluetooth: ${PACKETS_PER_PAGE_BLE} packets per page, arithmetic`, `${bleThrottleSeconds.toFixed(1)} s, ${perSecond(read.length, bleThrottleSeconds * 1000)} records/s`],
+                    [
+                        `the runtime's limit over Bluetooth: ${PACKETS_PER_PAGE_BLE} packets per page, arithmetic`,
+                        `${bleThrottleSeconds.toFixed(1)} s, ${perSecond(read.length, bleThrottleSeconds * 1000)} records/s`,
+                    ],
                     [`the full log's pages (${PAGE_FRAME_BYTES} B each) over USB full-speed serial at ~1 MB/s, wire time alone`, `${usbSeconds.toFixed(1)} s`],
                     ["the same over a 921,600-baud UART bridge (classic ESP32), wire time alone", `${uartSeconds.toFixed(1)} s`],
                     [`token boot, empty flash (harness start to sync service up, scale ${BOOT_SCALE})`, `${(empty.ms / 1000).toFixed(2)} s real`],
-                    [`token boot, full log (index rebuilt from 253 sectors' row states and headers, scale ${BOOT_SCALE})`, `${(full.ms / 1000).toFixed(2)} s real`],
+                    [
+                        `token boot, full log (index rebuilt from 253 sectors' row states and headers, scale ${BOOT_SCALE})`,
+                        `${(full.ms / 1000).toFixed(2)} s real`,
+                    ],
                 ]
                 const w = Math.max(...rows.map(r => r[0].length))
                 console.log(`| ${"what".padEnd(w)} | number |\n|${"-".repeat(w + 2)}|---|`)
                 for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`)
-                console.log(`BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} single_page_records_per_s=${Math.round(single.records / (single.ms / 1000))} throttle_limit_s=${throttleSeconds.toFixed(1)} ble_throttle_limit_s=${bleThrottleSeconds.toFixed(1)} usb_fs_wire_s=${usbSeconds.toFixed(1)} uart_921600_wire_s=${uartSeconds.toFixed(1)} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`)
-            } finally { await kiosk.close() }
-        } finally { await full.vm.stop() }
+                console.log(
+                    `BENCH logread_records=${read.length} logread_seconds=${(readMs / 1000).toFixed(2)} logread_records_per_s=${Math.round(read.length / (readMs / 1000))} ble_logread_seconds=${(bleMs / 1000).toFixed(2)} ble_logread_records_per_s=${Math.round(read.length / (bleMs / 1000))} single_page_records_per_s=${Math.round(single.records / (single.ms / 1000))} throttle_limit_s=${throttleSeconds.toFixed(1)} ble_throttle_limit_s=${bleThrottleSeconds.toFixed(1)} usb_fs_wire_s=${usbSeconds.toFixed(1)} uart_921600_wire_s=${uartSeconds.toFixed(1)} boot_empty_s=${(empty.ms / 1000).toFixed(2)} boot_full_s=${(full.ms / 1000).toFixed(2)}`
+                )
+            } finally {
+                await kiosk.close()
+            }
+        } finally {
+            await full.vm.stop()
+        }
     } finally {
         rmSync(emptyDir, { recursive: true, force: true })
         rmSync(fullDir, { recursive: true, force: true })

@@ -51,8 +51,21 @@ async function benchRegistrations(backend: Backend, processes: number): Promise<
 
         const urls: string[] = []
         for (let p = 0; p < processes; p++) {
-            const server = await startServerCli(["--port", "0", "--host", "127.0.0.1", "--data", dir, "--publish-interval-minutes", "0",
-                "--rate-limit-per-minute", "10000000", "--rate-limit-burst", "1000000", ...(databaseUrl ? ["--database-url", databaseUrl] : [])])
+            const server = await startServerCli([
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--data",
+                dir,
+                "--publish-interval-minutes",
+                "0",
+                "--rate-limit-per-minute",
+                "10000000",
+                "--rate-limit-burst",
+                "1000000",
+                ...(databaseUrl ? ["--database-url", databaseUrl] : []),
+            ])
             children.push(server.child)
             urls.push(server.url)
         }
@@ -67,7 +80,9 @@ async function benchRegistrations(backend: Backend, processes: number): Promise<
                 const body = bodies[i]
                 const t0 = performance.now()
                 const res = await fetch(urls[i % urls.length] + "/v3/diagnosis", {
-                    method: "PUT", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body,
+                    method: "PUT",
+                    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+                    body,
                 })
                 await res.arrayBuffer()
                 latencies.push(performance.now() - t0)
@@ -79,7 +94,10 @@ async function benchRegistrations(backend: Backend, processes: number): Promise<
         latencies.sort((a, b) => a - b)
         const ok = statuses.get(200) ?? 0
         if (ok !== latencies.length) throw new Error(`unexpected answers: ${JSON.stringify([...statuses])}`)
-        row(`${label}: registrations per second`, `${(ok / seconds).toFixed(0)} (${ok} in ${seconds.toFixed(1)} s, ${REGISTRATIONS.concurrency} concurrent, ${REGISTRATIONS.keysPerUpload} keys each)`)
+        row(
+            `${label}: registrations per second`,
+            `${(ok / seconds).toFixed(0)} (${ok} in ${seconds.toFixed(1)} s, ${REGISTRATIONS.concurrency} concurrent, ${REGISTRATIONS.keysPerUpload} keys each)`
+        )
         row(`${label}: latency p50 / p99`, `${percentile(latencies, 0.5).toFixed(1)} ms / ${percentile(latencies, 0.99).toFixed(1)} ms`)
     } finally {
         for (const child of children) {
@@ -107,8 +125,12 @@ async function benchPublishing(backend: Backend): Promise<void> {
             const keys: DiagnosisKeyRecord[] = []
             for (let j = i; j < Math.min(i + batch, PUBLISH_KEYS); j++) {
                 keys.push({
-                    region: "440", keyData: data.subarray(16 * j, 16 * j + 16), rollingStartIntervalNumber: (today - 1 - (j % 14)) * 144,
-                    rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: (j % 14) - 3,
+                    region: "440",
+                    keyData: data.subarray(16 * j, 16 * j + 16),
+                    rollingStartIntervalNumber: (today - 1 - (j % 14)) * 144,
+                    rollingPeriod: 144,
+                    reportType: 1,
+                    daysSinceOnsetOfSymptoms: (j % 14) - 3,
                 })
             }
             await storage.saveUpload({ idempotencyHash: randomBytes(32), day: today, response: "{}", keys })
@@ -119,8 +141,13 @@ async function benchPublishing(backend: Backend): Promise<void> {
         const report = await publish({ storage, signer: signingKey.signers, clock: () => now })
         const seconds = (performance.now() - t1) / 1000
         if (report.keys !== PUBLISH_KEYS) throw new Error(`published ${report.keys} keys, expected ${PUBLISH_KEYS}`)
-        const bytes = report.files.length ? (await Promise.all(report.files.map(f => storage.readExportFile(f.region, f.id)))).reduce((n, z) => n + z!.length, 0) : 0
-        row(`${backend.name}: publish 1,000,000 keys`, `${seconds.toFixed(1)} s (${report.files.length} signed files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / PUBLISH_KEYS).toFixed(1)} bytes/key)`)
+        const bytes = report.files.length
+            ? (await Promise.all(report.files.map(f => storage.readExportFile(f.region, f.id)))).reduce((n, z) => n + z!.length, 0)
+            : 0
+        row(
+            `${backend.name}: publish 1,000,000 keys`,
+            `${seconds.toFixed(1)} s (${report.files.length} signed files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / PUBLISH_KEYS).toFixed(1)} bytes/key)`
+        )
     } finally {
         await storage.close()
         rmSync(dir, { recursive: true, force: true })

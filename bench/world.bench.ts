@@ -19,12 +19,15 @@ console.debug = () => {}
 console.log(`world benchmark on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`)
 const rows: string[] = []
 for (const c of CASES) {
-    const scenario = parseScenario(JSON.stringify({
-        name: `bench ${c.tokens}`,
-        start: "2026-04-01T01:00:00Z",
-        duration: c.simulated,
-        tokens: Array.from({ length: c.tokens }, (_, i) => ({ id: `t${i}`, path: [{ at: 0, x: i, y: 0 }] })),
-    }), `bench: ${c.tokens} tokens`)
+    const scenario = parseScenario(
+        JSON.stringify({
+            name: `bench ${c.tokens}`,
+            start: "2026-04-01T01:00:00Z",
+            duration: c.simulated,
+            tokens: Array.from({ length: c.tokens }, (_, i) => ({ id: `t${i}`, path: [{ at: 0, x: i, y: 0 }] })),
+        }),
+        `bench: ${c.tokens} tokens`
+    )
     const outDir = mkdtempSync(join(tmpdir(), "gaen-world-bench-"))
     const world = await World.start({ scenario, outDir, pcap: false })
     try {
@@ -33,7 +36,9 @@ for (const c of CASES) {
         const longest = Math.max(...s.tokens.map(t => t.longestOnAirSeconds))
         const row = `| ${c.tokens} | ${c.simulated} | ${s.speed.bootSeconds} s | ${s.speed.runSeconds} s | ${s.speed.simulatedSecondsPerRealSecond} | ${Math.round(s.speed.peakMemoryBytes / 2 ** 20)} MiB | ${Math.round(longest / 60)} min |`
         rows.push(row)
-        console.log(`BENCH world_tokens=${c.tokens} sim_seconds_per_real_second=${s.speed.simulatedSecondsPerRealSecond} peak_memory_mib=${Math.round(s.speed.peakMemoryBytes / 2 ** 20)} boot_s=${s.speed.bootSeconds}`)
+        console.log(
+            `BENCH world_tokens=${c.tokens} sim_seconds_per_real_second=${s.speed.simulatedSecondsPerRealSecond} peak_memory_mib=${Math.round(s.speed.peakMemoryBytes / 2 ** 20)} boot_s=${s.speed.bootSeconds}`
+        )
     } finally {
         await world.stop()
         rmSync(outDir, { recursive: true, force: true })

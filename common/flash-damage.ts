@@ -37,7 +37,7 @@ export function damageBits(seed: number, offset: number): number {
  */
 export function cutProgramByte(current: number, want: number, seed: number, offset: number): number {
     const clears = current & ~want & 0xff
-    return (current & ~(clears & damageBits(seed, offset))) & 0xff
+    return current & ~(clears & damageBits(seed, offset)) & 0xff
 }
 
 /** How far an erase got when cut after `bytesDone` of its `sectorSize` bytes of work: 0..ERASE_STEPS-1. */

@@ -22,17 +22,23 @@ console.log(`\nStarting ${scenario.tokens.length} simulated tokens (real firmwar
 
 function show(e: WorldEvent) {
     switch (e.type) {
-        case "handed-out": return console.log(`${at(e.atMs)}  ${e.token} gets a token; a kiosk sets its clock`)
-        case "on-air": return console.log(`${at(e.atMs)}  ${e.token} broadcasts a new anonymous identifier${e.rpi ? ` (RPI ${e.rpi.slice(0, 8)}…)` : ""}`)
-        case "power-off": return console.log(`${at(e.atMs)}  ${e.token}'s battery is out: silence`)
-        case "power-on": return console.log(`${at(e.atMs)}  ${e.token}'s battery is back: it waits for a kiosk to set its clock`)
-        case "set-time": return console.log(`${at(e.atMs)}  a kiosk sets ${e.token}'s clock`)
+        case "handed-out":
+            return console.log(`${at(e.atMs)}  ${e.token} gets a token; a kiosk sets its clock`)
+        case "on-air":
+            return console.log(`${at(e.atMs)}  ${e.token} broadcasts a new anonymous identifier${e.rpi ? ` (RPI ${e.rpi.slice(0, 8)}…)` : ""}`)
+        case "power-off":
+            return console.log(`${at(e.atMs)}  ${e.token}'s battery is out: silence`)
+        case "power-on":
+            return console.log(`${at(e.atMs)}  ${e.token}'s battery is back: it waits for a kiosk to set its clock`)
+        case "set-time":
+            return console.log(`${at(e.atMs)}  a kiosk sets ${e.token}'s clock`)
         case "scan": {
             if (!e.heard.length) return
             const heard = e.heard.map(h => `${h.from} (${h.rssi} dBm)`).join(", ")
             return console.log(`${at(e.atMs)}  ${e.token} listens 4 s and hears ${heard}`)
         }
-        case "note": return console.log(`${at(e.atMs)}  ${e.detail}`)
+        case "note":
+            return console.log(`${at(e.atMs)}  ${e.detail}`)
     }
 }
 
@@ -46,8 +52,10 @@ try {
             const close = c.smallestAttenuation <= CLOSE_CONTACT_MAX_ATTENUATION_DB ? "close" : "far"
             return `${from}: ${c.identifiers} identifier(s), ${c.scans} scan(s), strongest ${c.strongestRssi} dBm (${close})`
         })
-        console.log(`  ${t.id}: sent ${t.advertisementsSent} identifiers; ${heard.length ? heard.join("; ") : "heard nobody"}` +
-            (t.recordsLogged === undefined ? "" : `; its log holds ${t.recordsLogged} record(s)`))
+        console.log(
+            `  ${t.id}: sent ${t.advertisementsSent} identifiers; ${heard.length ? heard.join("; ") : "heard nobody"}` +
+                (t.recordsLogged === undefined ? "" : `; its log holds ${t.recordsLogged} record(s)`)
+        )
     }
     console.log(`\nOpen ${join(OUT, "air.pcap")} in Wireshark: every packet is a "Google/Apple Exposure Notification".`)
     console.log(`Trace of every advertisement and who heard it: ${join(OUT, "trace.jsonl")}`)

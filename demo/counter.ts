@@ -20,12 +20,20 @@ export async function runCounterDemo(world: World, outDir: string, o: { waitForP
     for (const sub of ["server", "kiosk"]) rmSync(join(outDir, sub), { recursive: true, force: true })
     const now = () => world.clock.now()
     const address = (id: string) => `tcp://127.0.0.1:${world.token(id).hubPort}`
-    const server = await startServer(defaultConfig({
-        dataDir: join(outDir, "server"), host: "127.0.0.1", port: 0, publishIntervalMinutes: 0, clock: now, log: () => {},
-    }))
+    const server = await startServer(
+        defaultConfig({
+            dataDir: join(outDir, "server"),
+            host: "127.0.0.1",
+            port: 0,
+            publishIntervalMinutes: 0,
+            clock: now,
+            log: () => {},
+        })
+    )
     let presser: string | undefined
     const web = await startWebApp({
-        dataDir: join(outDir, "kiosk"), now,
+        dataDir: join(outDir, "kiosk"),
+        now,
         observe: p => {
             if (p.step === "press-button" && presser) {
                 const who = presser
@@ -39,8 +47,12 @@ export async function runCounterDemo(world: World, outDir: string, o: { waitForP
         const { apiKey } = await addKiosk(server.storage, "demo counter", now())
         const [processingNumber] = (await issueProcessingNumbers(server.storage, { count: 1, validHours: 72, now: now() })).numbers
         web.desk.saveSettings({
-            server: server.url, publicKey: server.signingKey.info.publicKey, apiKey,
-            centreName: "デモ保健所 / Demo health centre", centrePhone: "03-0000-0000", centreHours: "9:00–17:00",
+            server: server.url,
+            publicKey: server.signingKey.info.publicKey,
+            apiKey,
+            centreName: "デモ保健所 / Demo health centre",
+            centrePhone: "03-0000-0000",
+            centreHours: "9:00–17:00",
         })
         console.log(`\nAt the health centre's counter (notification server ${server.url}):`)
 
@@ -65,16 +77,21 @@ export async function runCounterDemo(world: World, outDir: string, o: { waitForP
         presser = "ben"
         const checked = await job(web, address("ben"), () => web.desk.startCheck())
         world.clock.setScale(previous)
-        console.log(checked.check?.probableContact
-            ? `  Ben checks his token: probable contact on ${checked.check.contactDates.join(", ")} (陽性者との接触の可能性があります).`
-            : "  Ben checks his token: no contact found.")
+        console.log(
+            checked.check?.probableContact
+                ? `  Ben checks his token: probable contact on ${checked.check.contactDates.join(", ")} (陽性者との接触の可能性があります).`
+                : "  Ben checks his token: no contact found."
+        )
 
         const tokens = ["chika", "daisuke"].map(id => `${id}: ${address(id)}`).join(", ")
         console.log(`\nThe kiosk web app (接触確認の窓口): ${web.url}`)
         if (!o.waitForPeople) return
         console.log(`Open it in a browser on this machine and check the other tokens yourself (${tokens}).`)
         console.log("Press Ctrl+C to end the demo.")
-        await new Promise<void>(r => { process.once("SIGINT", r); process.once("SIGTERM", r) })
+        await new Promise<void>(r => {
+            process.once("SIGINT", r)
+            process.once("SIGTERM", r)
+        })
     } finally {
         await web.close()
         await server.close()

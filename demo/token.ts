@@ -34,7 +34,9 @@ try {
     const sync = await TokenSyncClient.find(vm.bus)
     clock.setScale(FAST)
     const before = await sync.status()
-    console.log(`Token ${before.tokenId}, firmware ${before.firmwareVersion}: ${before.state === "time-not-set" ? "clock not set, nothing on air / 時刻未設定のため送信なし" : before.state}`)
+    console.log(
+        `Token ${before.tokenId}, firmware ${before.firmwareVersion}: ${before.state === "time-not-set" ? "clock not set, nothing on air / 時刻未設定のため送信なし" : before.state}`
+    )
     await clock.sleep(10 * 60_000)
     console.log(`${hhmm(clock.now())}  ten minutes later, still nothing on air: ${vm.aired.length} advertisements / 10分後も送信なし`)
     console.log(`${hhmm(clock.now())}  a kiosk sets the clock / キオスクが時刻を設定`)

@@ -70,7 +70,11 @@ export async function runKiosk(argv: readonly string[], io: KioskIo): Promise<nu
             return args.command || args.switches.has("help") ? EXIT_CODES.ok : EXIT_CODES.usage
         }
         const ctx: Ctx = {
-            args, io, lang, json, now: io.now ?? Date.now,
+            args,
+            io,
+            lang,
+            json,
+            now: io.now ?? Date.now,
             dataDir: kioskDataDir(args.values.get("data"), io.env),
             progress: combine(json ? undefined : progressPrinter(io.stderr, lang), io.onProgress),
         }
@@ -142,7 +146,15 @@ async function withToken<T>(ctx: Ctx, use: (s: TokenSession) => Promise<T>): Pro
 }
 
 function clockJson(s: TokenSession) {
-    return { driftSeconds: s.driftSeconds, wasUnset: s.clockWasUnset, clock: s.status.clock, kioskClock: s.clocks.kiosk, tokenClockBefore: s.clocks.token, needsPress: s.clockNeedsPress, repair: s.clockRepair }
+    return {
+        driftSeconds: s.driftSeconds,
+        wasUnset: s.clockWasUnset,
+        clock: s.status.clock,
+        kioskClock: s.clocks.kiosk,
+        tokenClockBefore: s.clocks.token,
+        needsPress: s.clockNeedsPress,
+        repair: s.clockRepair,
+    }
 }
 
 /** Options of `check` and of `decommission --consent-exposures`, resolved before the token is touched. */
@@ -177,7 +189,8 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
     async sticker(ctx) {
         allowOnly(ctx.args, "sticker", ["token", "out"])
         const out = ctx.args.values.get("out")
-        if (!out) throw new KioskError("usage", "--out <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
+        if (!out)
+            throw new KioskError("usage", "--out <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
         await withToken(ctx, async s => {
             const code = await handOutLinkKey(s, { onProgress: ctx.progress })
             writeFileSync(out, await stickerPage(code), { mode: 0o600 })
@@ -190,7 +203,11 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         allowOnly(ctx.args, "hand-out", ["token", "sticker", "sheet"])
         const stickerOut = ctx.args.values.get("sticker")
         const sheetOut = ctx.args.values.get("sheet")
-        if (!stickerOut) throw new KioskError("usage", "--sticker <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)")
+        if (!stickerOut)
+            throw new KioskError(
+                "usage",
+                "--sticker <file.html> is missing: where to write the sticker page (it holds the token's key: delete it once printed)"
+            )
         if (!sheetOut) throw new KioskError("usage", "--sheet <file.html> is missing: where to write the owner's sheet")
         const sheet = ownerSheet(ctx.lang, KioskSettings.open(ctx.dataDir).desk())
         const session = await openTokenSession(tokenAddress(ctx), { now: ctx.now, setClock: false })
@@ -199,8 +216,11 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
             const { stickerCode } = await handOutToken(session, { onProgress: ctx.progress })
             writeFileSync(stickerOut, await stickerPage(stickerCode), { mode: 0o600 })
             writeFileSync(sheetOut, sheet)
-            reply(ctx, { command: "hand-out", sticker: stickerOut, sheet: sheetOut, clock: clockJson(session) },
-                `${text.handedOut(stickerOut, sheetOut)[ctx.lang]}\n`)
+            reply(
+                ctx,
+                { command: "hand-out", sticker: stickerOut, sheet: sheetOut, clock: clockJson(session) },
+                `${text.handedOut(stickerOut, sheetOut)[ctx.lang]}\n`
+            )
         } finally {
             await session.close()
         }
@@ -210,8 +230,16 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         allowOnly(ctx.args, "status", ["token"])
         await withToken(ctx, async s => {
             const { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity } = s.status
-            reply(ctx, { command: "status", token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity }, clock: clockJson(s), stop: stopJson(s.stop) },
-                renderStatus(s.status, s, ctx.lang))
+            reply(
+                ctx,
+                {
+                    command: "status",
+                    token: { firmwareVersion, tokenId, state, keysHeld, recordsHeld, storageUsed, storageCapacity },
+                    clock: clockJson(s),
+                    stop: stopJson(s.stop),
+                },
+                renderStatus(s.status, s, ctx.lang)
+            )
         })
     },
 
@@ -221,9 +249,9 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         await withToken(ctx, async s => {
             const r = await checkTokenExposure(s, setup)
             const repaired = s.clockRepair ? `${text.clockRepaired(s.clockRepair.tokenOffSeconds, s.clockRepair.futureRecordsErased)[ctx.lang]}\n\n` : ""
-            const human = repaired + (r.probableContact
-                ? `${text.contact(r.contactDates, ctx.lang)}\n\n${text.contactNext[ctx.lang]}\n`
-                : `${text.noContact[ctx.lang]}\n`)
+            const human =
+                repaired +
+                (r.probableContact ? `${text.contact(r.contactDates, ctx.lang)}\n\n${text.contactNext[ctx.lang]}\n` : `${text.noContact[ctx.lang]}\n`)
             reply(ctx, { command: "check", ...checkJson(r), clock: clockJson(s) }, human)
         })
     },
@@ -232,30 +260,63 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         allowOnly(ctx.args, "register", ["token", "server", "region", "processing-number", "onset", "symptoms", "api-key", "retries"])
         // No number as a flag (which shell history keeps): the number, and the onset unless given,
         // are asked for on the terminal or read from stdin.
-        const asked = ctx.args.values.has("processing-number") ? new Map<string, string>()
+        const asked = ctx.args.values.has("processing-number")
+            ? new Map<string, string>()
             : await askFor(ctx, ctx.args.values.has("onset") ? ["processing-number"] : ["processing-number", "onset"])
         // Everything the person typed is checked before the token is touched.
-        const details = parseRegistrationDetails({
-            processingNumber: ctx.args.values.get("processing-number") ?? asked.get("processing-number"),
-            onset: ctx.args.values.get("onset") ?? (asked.get("onset") || undefined),
-            symptoms: ctx.args.values.get("symptoms"),
-            region: ctx.args.values.get("region") ?? DEFAULT_REGION,
-        }, ctx.now())
+        const details = parseRegistrationDetails(
+            {
+                processingNumber: ctx.args.values.get("processing-number") ?? asked.get("processing-number"),
+                onset: ctx.args.values.get("onset") ?? (asked.get("onset") || undefined),
+                symptoms: ctx.args.values.get("symptoms"),
+                region: ctx.args.values.get("region") ?? DEFAULT_REGION,
+            },
+            ctx.now()
+        )
         const target: UploadTarget = { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) }
         const policy = retryPolicy(ctx)
         const prepared = await withToken(ctx, s => exportKeysForRegistration(s, details, { onProgress: ctx.progress, now: ctx.now }))
         const result = await sendKeepingUpload(ctx, prepared, target, policy)
-        reply(ctx, { command: "register", accepted: result.accepted, dropped: result.dropped, attempts: result.attempts, keys: prepared.keyCount, idempotencyKey: prepared.idempotencyKey },
-            text.registered(result.accepted)[ctx.lang] + "\n")
+        reply(
+            ctx,
+            {
+                command: "register",
+                accepted: result.accepted,
+                dropped: result.dropped,
+                attempts: result.attempts,
+                keys: prepared.keyCount,
+                idempotencyKey: prepared.idempotencyKey,
+            },
+            text.registered(result.accepted)[ctx.lang] + "\n"
+        )
     },
 
     async decommission(ctx) {
-        allowOnly(ctx.args, "decommission", ["token", "server", "region", "public-key", "config", "api-key", "retries", "age", "commute", "consent-start-date", "start-date", "consent-exposures"])
-        const answers = parseSurveyOptions({
-            age: ctx.args.values.get("age"), commute: ctx.args.values.get("commute"),
-            consentStartDate: ctx.args.switches.has("consent-start-date"), startDate: ctx.args.values.get("start-date"),
-        }, ctx.now())
-        const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || ctx.args.switches.has("consent-exposures")
+        allowOnly(ctx.args, "decommission", [
+            "token",
+            "server",
+            "region",
+            "public-key",
+            "config",
+            "api-key",
+            "retries",
+            "age",
+            "commute",
+            "consent-start-date",
+            "start-date",
+            "consent-exposures",
+        ])
+        const answers = parseSurveyOptions(
+            {
+                age: ctx.args.values.get("age"),
+                commute: ctx.args.values.get("commute"),
+                consentStartDate: ctx.args.switches.has("consent-start-date"),
+                startDate: ctx.args.values.get("start-date"),
+            },
+            ctx.now()
+        )
+        const wantsSurvey =
+            answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || ctx.args.switches.has("consent-exposures")
         const setup = ctx.args.switches.has("consent-exposures") ? checkSetup(ctx) : undefined
         const target = wantsSurvey ? { server: serverBaseUrl(ctx.args.values.get("server")), apiKey: apiKey(ctx) } : undefined
         // Checked before the token is touched, as everything typed (a bad --retries must not end a session midway).
@@ -275,7 +336,11 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KioskError("usage", `--port ${ctx.args.values.get("port")}: expected 0-65535`)
         const app = await startWebApp({ dataDir: ctx.dataDir, port, now: ctx.io.now, retry: ctx.io.retry })
         ctx.io.stdout.write(ctx.json ? JSON.stringify({ ok: true, command: "serve", url: app.url }) + "\n" : text.serving(app.url)[ctx.lang] + "\n")
-        await (ctx.io.until ?? new Promise<void>(r => { process.once("SIGINT", r); process.once("SIGTERM", r) }))
+        await (ctx.io.until ??
+            new Promise<void>(r => {
+                process.once("SIGINT", r)
+                process.once("SIGTERM", r)
+            }))
         await app.close()
     },
 
@@ -284,8 +349,11 @@ const COMMANDS: Record<string, (ctx: Ctx) => Promise<void>> = {
         const server = serverBaseUrl(ctx.args.values.get("server"))
         const key = await fetchServerKey(server)
         KioskSettings.open(ctx.dataDir).pinPublicKey(server, key.spki, ctx.now())
-        reply(ctx, { command: "trust-server-key", server, publicKey: key.spki, fingerprint: key.fingerprint, keyId: key.keyId, keyVersion: key.keyVersion },
-            text.trustedKey(key.fingerprint)[ctx.lang] + "\n")
+        reply(
+            ctx,
+            { command: "trust-server-key", server, publicKey: key.spki, fingerprint: key.fingerprint, keyId: key.keyId, keyVersion: key.keyVersion },
+            text.trustedKey(key.fingerprint)[ctx.lang] + "\n"
+        )
     },
 }
 
@@ -339,7 +407,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     // jacdac-ts narrates every connection on console.debug; a person at the kiosk needs none of it.
     console.debug = () => {}
     const code = await runKiosk(process.argv.slice(2), {
-        stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+        stdin: process.stdin,
     })
     process.exit(code)
 }

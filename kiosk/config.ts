@@ -33,7 +33,10 @@ export interface DeskSettings {
 }
 
 export class KioskSettings {
-    private constructor(readonly dataDir: string, private data: SettingsFile) {}
+    private constructor(
+        readonly dataDir: string,
+        private data: SettingsFile
+    ) {}
 
     static open(dataDir: string): KioskSettings {
         const file = join(dataDir, "config.json")

@@ -44,9 +44,9 @@ export const EXIT_CODES = {
 } as const
 
 const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
-    "usage": EXIT_CODES.usage,
+    usage: EXIT_CODES.usage,
     "invalid-field": EXIT_CODES.usage,
-    "config": EXIT_CODES.usage,
+    config: EXIT_CODES.usage,
     "kiosk-clock-wrong": EXIT_CODES.usage,
     "no-public-key": EXIT_CODES.usage,
     "token-not-found": EXIT_CODES.token,
@@ -62,7 +62,7 @@ const EXIT_BY_CODE: Record<KioskErrorCode, number> = {
     "survey-not-sent": EXIT_CODES.network,
     "processing-number-rejected": EXIT_CODES.refused,
     "bad-request": EXIT_CODES.refused,
-    "unauthorized": EXIT_CODES.refused,
+    unauthorized: EXIT_CODES.refused,
     "region-not-served": EXIT_CODES.refused,
     "rate-limited": EXIT_CODES.refused,
     "no-eligible-keys": EXIT_CODES.refused,
@@ -75,7 +75,7 @@ export class KioskError extends Error {
         readonly code: KioskErrorCode,
         message: string,
         /** Values the person-facing message may show (a date, a file name, seconds). */
-        readonly params: Record<string, string | number> = {},
+        readonly params: Record<string, string | number> = {}
     ) {
         super(message)
         this.name = "KioskError"

@@ -20,12 +20,20 @@ export type FieldProblem =
     | { kind: "needs-consent"; consent: Field }
 
 export class FieldError extends KioskError {
-    constructor(readonly field: Field, readonly problem: FieldProblem) {
-        super("invalid-field", describeFieldProblem(field, problem, f => f), {
-            field, problem: problem.kind,
-            ...("min" in problem && { min: problem.min, max: problem.max }),
-            ...("today" in problem && problem.today !== undefined && { today: problem.today }),
-        })
+    constructor(
+        readonly field: Field,
+        readonly problem: FieldProblem
+    ) {
+        super(
+            "invalid-field",
+            describeFieldProblem(field, problem, f => f),
+            {
+                field,
+                problem: problem.kind,
+                ...("min" in problem && { min: problem.min, max: problem.max }),
+                ...("today" in problem && problem.today !== undefined && { today: problem.today }),
+            }
+        )
     }
 
     /** The technical message (for staff and --json) with each field called by `name`. */
@@ -39,15 +47,22 @@ function describeFieldProblem(field: Field, p: FieldProblem, name: (f: Field) =>
     switch (p.kind) {
         case "missing":
             return field === "processingNumber" ? `${n} is missing: give the 8-digit number (処理番号) from the health centre` : `${n} is missing`
-        case "processing-number-digits": return `${n} ${JSON.stringify(p.value)}: a processing number is exactly 8 digits`
-        case "yes-or-no": return `${n} ${p.value}: expected yes or no`
-        case "date-format": return `${n} ${p.value}: expected a date as YYYY-MM-DD`
-        case "future": return `${n} ${p.value}: the date is in the future${p.today ? ` (today is ${p.today})` : ""}`
-        case "range": return `${n} ${p.value}: expected a whole number from ${p.min} to ${p.max}`
+        case "processing-number-digits":
+            return `${n} ${JSON.stringify(p.value)}: a processing number is exactly 8 digits`
+        case "yes-or-no":
+            return `${n} ${p.value}: expected yes or no`
+        case "date-format":
+            return `${n} ${p.value}: expected a date as YYYY-MM-DD`
+        case "future":
+            return `${n} ${p.value}: the date is in the future${p.today ? ` (today is ${p.today})` : ""}`
+        case "range":
+            return `${n} ${p.value}: expected a whole number from ${p.min} to ${p.max}`
         case "needed-with":
-            return p.other === "symptoms" ? `${n} is missing: with ${name(p.other)} yes, give the day the symptoms began (YYYY-MM-DD)`
+            return p.other === "symptoms"
+                ? `${n} is missing: with ${name(p.other)} yes, give the day the symptoms began (YYYY-MM-DD)`
                 : `${name(p.other)} needs ${n} YYYY-MM-DD (the day the token was first used)`
-        case "needs-consent": return `${n} is given without ${name(p.consent)}: the start date is only sent with its own consent`
+        case "needs-consent":
+            return `${n} is given without ${name(p.consent)}: the start date is only sent with its own consent`
     }
 }
 

@@ -19,8 +19,7 @@ if (r.status !== 0) {
     process.exit(r.status ?? 1)
 }
 mkdirSync(FIRMWARE_DIR, { recursive: true })
-for (const f of ["bytecode.devs", "bytecode-dbg.json", "bytecode-sizes.md"])
-    copyFileSync(join(root, ".devicescript/bin", f), join(FIRMWARE_DIR, f))
+for (const f of ["bytecode.devs", "bytecode-dbg.json", "bytecode-sizes.md"]) copyFileSync(join(root, ".devicescript/bin", f), join(FIRMWARE_DIR, f))
 mkdirSync(SERVICES_DIR, { recursive: true })
 copyFileSync(join(root, ".devicescript/services.json"), join(SERVICES_DIR, "services.json"))
 copyFileSync(join(root, ".devicescript/ts/constants.ts"), join(SERVICES_DIR, "constants.ts"))

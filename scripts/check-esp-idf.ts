@@ -44,13 +44,22 @@ export type Profile = "development" | "production"
 /** A file every given tree must have, with what it is, so a wrong path is named, not guessed at. */
 const TREE_MARKERS: { key: keyof Trees; name: string; file: string; what: string }[] = [
     { key: "idf", name: "ESP-IDF tree", file: "components/esp_partition/include/esp_partition.h", what: "ESP-IDF 5.0.x" },
-    { key: "idf", name: "ESP-IDF tree", file: "components/bt/host/nimble/nimble/nimble/host/include/host/ble_hs.h", what: "its NimBLE submodule (components/bt/host/nimble/nimble, esp-nimble)" },
+    {
+        key: "idf",
+        name: "ESP-IDF tree",
+        file: "components/bt/host/nimble/nimble/nimble/host/include/host/ble_hs.h",
+        what: "its NimBLE submodule (components/bt/host/nimble/nimble, esp-nimble)",
+    },
     { key: "jacdac", name: "jacdac-c tree", file: "services/jd_services.h", what: "jacdac-c" },
     { key: "jacdac", name: "jacdac-c tree", file: "jacdac/dist/c/_base.h", what: "its jacdac submodule's dist/c" },
     { key: "devicescript", name: "devicescript-esp32 tree", file: "main/jd_user_config.h", what: "devicescript-esp32" },
 ]
 
-export interface Trees { idf: string; jacdac: string; devicescript: string }
+export interface Trees {
+    idf: string
+    jacdac: string
+    devicescript: string
+}
 
 /** Parses the command line; returns the one line to print when something is missing. */
 export function parseArgs(argv: string[]): Trees | string {
@@ -66,12 +75,13 @@ export function parseArgs(argv: string[]): Trees | string {
         else if (idf) return `one ESP-IDF tree only (got ${idf} and ${a}). ${USAGE}`
         else idf = a
     }
-    const missing = [!idf && "the ESP-IDF tree", !jacdac && "--jacdac <jacdac-c tree>", !devicescript && "--devicescript <devicescript-esp32 tree>"].filter(Boolean)
+    const missing = [!idf && "the ESP-IDF tree", !jacdac && "--jacdac <jacdac-c tree>", !devicescript && "--devicescript <devicescript-esp32 tree>"].filter(
+        Boolean
+    )
     if (missing.length) return `missing ${missing.join(", ")}. ${USAGE}`
     const trees = { idf: resolve(idf!), jacdac: resolve(jacdac!), devicescript: resolve(devicescript!) }
     for (const m of TREE_MARKERS) {
-        if (!existsSync(join(trees[m.key], m.file)))
-            return `the ${m.name} ${trees[m.key]} has no ${m.file}: give a checkout of ${m.what}`
+        if (!existsSync(join(trees[m.key], m.file))) return `the ${m.name} ${trees[m.key]} has no ${m.file}: give a checkout of ${m.what}`
     }
     return trees
 }
@@ -102,38 +112,76 @@ function idfIncludes(idf: string, chip: Chip): string[] {
     const nimble = "bt/host/nimble/nimble"
     const dirs = [
         "newlib/platform_include",
-        "freertos/FreeRTOS-Kernel/include", "freertos/esp_additions/include/freertos",
-        `freertos/FreeRTOS-Kernel/portable/${arch}/include`, "freertos/esp_additions/include",
-        "esp_hw_support/include", "esp_hw_support/include/soc", `esp_hw_support/include/soc/${chip}`,
-        "heap/include", "log/include", "soc/include", `soc/${chip}/include`,
-        `hal/${chip}/include`, "hal/include", "hal/platform_port/include",
-        "esp_rom/include", `esp_rom/include/${chip}`, `esp_rom/${chip}`,
-        "esp_common/include", "esp_system/include", "esp_timer/include",
-        "spi_flash/include", "esp_partition/include",
+        "freertos/FreeRTOS-Kernel/include",
+        "freertos/esp_additions/include/freertos",
+        `freertos/FreeRTOS-Kernel/portable/${arch}/include`,
+        "freertos/esp_additions/include",
+        "esp_hw_support/include",
+        "esp_hw_support/include/soc",
+        `esp_hw_support/include/soc/${chip}`,
+        "heap/include",
+        "log/include",
+        "soc/include",
+        `soc/${chip}/include`,
+        `hal/${chip}/include`,
+        "hal/include",
+        "hal/platform_port/include",
+        "esp_rom/include",
+        `esp_rom/include/${chip}`,
+        `esp_rom/${chip}`,
+        "esp_common/include",
+        "esp_system/include",
+        "esp_timer/include",
+        "spi_flash/include",
+        "esp_partition/include",
         arch === "xtensa" ? "xtensa/include" : "riscv/include",
         ...(arch === "xtensa" ? [`xtensa/${chip}/include`] : []),
-        `bt/include/${chip}/include`, "bt/common/osi/include", "bt/common/api/include/api",
-        "bt/common/btc/profile/esp/blufi/include", "bt/common/btc/profile/esp/include",
+        `bt/include/${chip}/include`,
+        "bt/common/osi/include",
+        "bt/common/api/include/api",
+        "bt/common/btc/profile/esp/blufi/include",
+        "bt/common/btc/profile/esp/include",
         "bt/common/hci_log/include",
-        `${nimble}/nimble/host/include`, `${nimble}/nimble/include`,
-        `${nimble}/nimble/host/services/gap/include`, `${nimble}/nimble/host/services/gatt/include`,
-        `${nimble}/nimble/host/util/include`, `${nimble}/nimble/host/store/config/include`,
-        `${nimble}/porting/nimble/include`, "bt/host/nimble/port/include",
-        "bt/porting/include", `${nimble}/porting/npl/freertos/include`, "bt/host/nimble/esp-hci/include",
+        `${nimble}/nimble/host/include`,
+        `${nimble}/nimble/include`,
+        `${nimble}/nimble/host/services/gap/include`,
+        `${nimble}/nimble/host/services/gatt/include`,
+        `${nimble}/nimble/host/util/include`,
+        `${nimble}/nimble/host/store/config/include`,
+        `${nimble}/porting/nimble/include`,
+        "bt/host/nimble/port/include",
+        "bt/porting/include",
+        `${nimble}/porting/npl/freertos/include`,
+        "bt/host/nimble/esp-hci/include",
     ]
     return dirs.map(c).filter(existsSync)
 }
 
 /** ESP-IDF 5.0's own flags (tools/cmake/build.cmake and its top CMakeLists.txt), -Werror on top for our files. */
 const IDF_WARNINGS = [
-    "-std=gnu17", "-Wall", "-Werror=all", "-Wno-error=unused-function", "-Wno-error=unused-variable",
-    "-Wno-error=deprecated-declarations", "-Wextra", "-Wno-unused-parameter", "-Wno-sign-compare",
-    "-Wno-enum-conversion", "-Wno-old-style-declaration", "-Werror",
+    "-std=gnu17",
+    "-Wall",
+    "-Werror=all",
+    "-Wno-error=unused-function",
+    "-Wno-error=unused-variable",
+    "-Wno-error=deprecated-declarations",
+    "-Wextra",
+    "-Wno-unused-parameter",
+    "-Wno-sign-compare",
+    "-Wno-enum-conversion",
+    "-Wno-old-style-declaration",
+    "-Werror",
 ]
 
 export const COMPILER = "riscv64-unknown-elf-gcc"
 
-export interface FileResult { chip: Chip; profile: Profile; file: string; ok: boolean; output: string }
+export interface FileResult {
+    chip: Chip
+    profile: Profile
+    file: string
+    ok: boolean
+    output: string
+}
 
 function run(cmd: string, args: string[], cwd?: string) {
     const r = spawnSync(cmd, args, { cwd, encoding: "utf8" })
@@ -158,20 +206,35 @@ export function sdkconfig(trees: Trees, chip: Chip, profile: Profile): string {
 
 /** The compiler's arguments for one chip, given the folder sdkconfig() wrote (files are relative to native/esp32). */
 export function compilerFlags(trees: Trees, chip: Chip, dir: string): string[] {
-    const target = chip === "esp32"
-        ? ["-fsyntax-only", "-march=rv32imc", "-mabi=ilp32", "-U__riscv", "-U__riscv_xlen", "-D__XTENSA__=1", "-D__xtensa__=1", "-D__XTENSA_EL__=1"]
-        : ["-c", "-march=rv32imc", "-mabi=ilp32", "-Os"]
+    const target =
+        chip === "esp32"
+            ? ["-fsyntax-only", "-march=rv32imc", "-mabi=ilp32", "-U__riscv", "-U__riscv_xlen", "-D__XTENSA__=1", "-D__xtensa__=1", "-D__XTENSA_EL__=1"]
+            : ["-c", "-march=rv32imc", "-mabi=ilp32", "-Os"]
     const system = [
-        join(dir, "build/config"), join(dir, "anchor"),
+        join(dir, "build/config"),
+        join(dir, "anchor"),
         ...idfIncludes(trees.idf, chip),
-        join(trees.jacdac, "inc"), trees.jacdac, join(trees.devicescript, "main"),
+        join(trees.jacdac, "inc"),
+        trees.jacdac,
+        join(trees.devicescript, "main"),
     ].flatMap(d => ["-isystem", d])
     return [
-        ...target, ...IDF_WARNINGS, "-ffunction-sections", "-fdata-sections",
-        "-DESP_PLATFORM", "-D_GNU_SOURCE", "-DIDF_VER=\"check\"", "-DSOC_MMU_PAGE_SIZE=CONFIG_MMU_PAGE_SIZE",
-        "-I", ".", "-I", "jd", ...system,
+        ...target,
+        ...IDF_WARNINGS,
+        "-ffunction-sections",
+        "-fdata-sections",
+        "-DESP_PLATFORM",
+        "-D_GNU_SOURCE",
+        '-DIDF_VER="check"',
+        "-DSOC_MMU_PAGE_SIZE=CONFIG_MMU_PAGE_SIZE",
+        "-I",
+        ".",
+        "-I",
+        "jd",
+        ...system,
         // Debian's newlib headers, after the compiler's own (its stdint.h, stdatomic.h), as in a toolchain.
-        "-idirafter", "/usr/include/newlib",
+        "-idirafter",
+        "/usr/include/newlib",
     ]
 }
 
@@ -200,12 +263,18 @@ export function checkPartitionTable(trees: Trees): string[] {
     // Read back from the binary the bootloader will see, not from our CSV.
     const back = run(python, [tool, "--quiet", bin])
     if (back.status !== 0) return [`gen_esp32part.py cannot read back its own table: ${back.output.trim()}`]
-    const rows = new Map(back.output.split("\n").filter(l => l && !l.startsWith("#")).map(l => {
-        const cells = l.split(",")
-        return [cells[0], cells[5] ?? ""] as const
-    }))
-    return ENCRYPTED_PARTITIONS.filter(name => !(rows.get(name) ?? "").includes("encrypted"))
-        .map(name => `boards/partitions.csv: partition ${name} is ${rows.has(name) ? "not marked encrypted" : "missing"}`)
+    const rows = new Map(
+        back.output
+            .split("\n")
+            .filter(l => l && !l.startsWith("#"))
+            .map(l => {
+                const cells = l.split(",")
+                return [cells[0], cells[5] ?? ""] as const
+            })
+    )
+    return ENCRYPTED_PARTITIONS.filter(name => !(rows.get(name) ?? "").includes("encrypted")).map(
+        name => `boards/partitions.csv: partition ${name} is ${rows.has(name) ? "not marked encrypted" : "missing"}`
+    )
 }
 
 function main() {
@@ -215,7 +284,9 @@ function main() {
         process.exit(2)
     }
     if (existsSync(join(trees.devicescript, "build/config/sdkconfig.h"))) {
-        console.error(`the devicescript-esp32 tree ${trees.devicescript} has a build/config/sdkconfig.h of its own build, which would be compiled against instead of the generated one: give a clean checkout`)
+        console.error(
+            `the devicescript-esp32 tree ${trees.devicescript} has a build/config/sdkconfig.h of its own build, which would be compiled against instead of the generated one: give a clean checkout`
+        )
         process.exit(2)
     }
     let failed = 0

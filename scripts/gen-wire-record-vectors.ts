@@ -5,7 +5,15 @@
 // what the host's codec makes now. Run: npx tsx scripts/gen-wire-record-vectors.ts
 import { writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { LOG_EPOCH_UNIX_MINUTES, LOG_LAST_UNIX_MINUTE, RECORD_LAYOUT, crc16, decodeRecord, encodeRecord, type EncounterRecord } from "../lib/token-sync/records.js"
+import {
+    LOG_EPOCH_UNIX_MINUTES,
+    LOG_LAST_UNIX_MINUTE,
+    RECORD_LAYOUT,
+    crc16,
+    decodeRecord,
+    encodeRecord,
+    type EncounterRecord,
+} from "../lib/token-sync/records.js"
 
 export const GENERATED_MODULE = fileURLToPath(new URL("../test/firmware/wire-record.generated.ts", import.meta.url))
 
@@ -13,7 +21,16 @@ const bytes = (n: number, first: number) => Uint8Array.from({ length: n }, (_, i
 
 /** A record whose CRC-16 is 0xFFFF, so it is stored as 0xFFFE: found by trying AEMs. */
 function recordWithCrcFfff(): EncounterRecord {
-    const base: EncounterRecord = { rpi: bytes(16, 0x5a), aem: bytes(4, 0), firstSeen: LOG_EPOCH_UNIX_MINUTES + 3_500_000, lastSeen: LOG_EPOCH_UNIX_MINUTES + 3_500_004, scans: 3, rssiMax: -60, rssiMean: -66, rssiMin: -70 }
+    const base: EncounterRecord = {
+        rpi: bytes(16, 0x5a),
+        aem: bytes(4, 0),
+        firstSeen: LOG_EPOCH_UNIX_MINUTES + 3_500_000,
+        lastSeen: LOG_EPOCH_UNIX_MINUTES + 3_500_004,
+        scans: 3,
+        rssiMax: -60,
+        rssiMean: -66,
+        rssiMin: -70,
+    }
     for (let aem = 0; aem < 1 << 24; aem++) {
         const r = { ...base, aem: Uint8Array.of(aem & 0xff, (aem >> 8) & 0xff, aem >> 16, 0x42) }
         if (crc16(encodeRecord(r).subarray(0, RECORD_LAYOUT.check)) === 0xffff) return r
@@ -24,11 +41,38 @@ function recordWithCrcFfff(): EncounterRecord {
 /** The records the firmware must encode and decode as the host does: the edges of every field. */
 export function vectorRecords(): EncounterRecord[] {
     return [
-        { rpi: bytes(16, 0x01), aem: bytes(4, 0xa0), firstSeen: LOG_EPOCH_UNIX_MINUTES + 3_456_789, lastSeen: LOG_EPOCH_UNIX_MINUTES + 3_456_801, scans: 7, rssiMax: -48, rssiMean: -61, rssiMin: -77 },
+        {
+            rpi: bytes(16, 0x01),
+            aem: bytes(4, 0xa0),
+            firstSeen: LOG_EPOCH_UNIX_MINUTES + 3_456_789,
+            lastSeen: LOG_EPOCH_UNIX_MINUTES + 3_456_801,
+            scans: 7,
+            rssiMax: -48,
+            rssiMean: -61,
+            rssiMin: -77,
+        },
         // The log's first minute; one scan; RSSI 0.
-        { rpi: bytes(16, 0xf0), aem: bytes(4, 0x0f), firstSeen: LOG_EPOCH_UNIX_MINUTES, lastSeen: LOG_EPOCH_UNIX_MINUTES, scans: 1, rssiMax: 0, rssiMean: 0, rssiMin: 0 },
+        {
+            rpi: bytes(16, 0xf0),
+            aem: bytes(4, 0x0f),
+            firstSeen: LOG_EPOCH_UNIX_MINUTES,
+            lastSeen: LOG_EPOCH_UNIX_MINUTES,
+            scans: 1,
+            rssiMax: 0,
+            rssiMean: 0,
+            rssiMin: 0,
+        },
         // The last minute a record holds; duration and scans saturate at 255, RSSI at the i8 range.
-        { rpi: bytes(16, 0xff), aem: bytes(4, 0xff), firstSeen: LOG_LAST_UNIX_MINUTE - 300, lastSeen: LOG_LAST_UNIX_MINUTE, scans: 300, rssiMax: 200, rssiMean: -1, rssiMin: -200 },
+        {
+            rpi: bytes(16, 0xff),
+            aem: bytes(4, 0xff),
+            firstSeen: LOG_LAST_UNIX_MINUTE - 300,
+            lastSeen: LOG_LAST_UNIX_MINUTE,
+            scans: 300,
+            rssiMax: 200,
+            rssiMean: -1,
+            rssiMin: -200,
+        },
         recordWithCrcFfff(),
     ]
 }

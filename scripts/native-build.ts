@@ -11,8 +11,12 @@ const root = new URL("..", import.meta.url).pathname
 export const NATIVE_DIR = join(root, "native/esp32")
 const OUT_DIR = join(root, "tmp/native")
 
-const CORE = readdirSync(join(NATIVE_DIR, "core")).filter(f => f.endsWith(".c")).map(f => `core/${f}`)
-const HOST_PORT = readdirSync(join(NATIVE_DIR, "port/host")).filter(f => f.endsWith(".c")).map(f => `port/host/${f}`)
+const CORE = readdirSync(join(NATIVE_DIR, "core"))
+    .filter(f => f.endsWith(".c"))
+    .map(f => `core/${f}`)
+const HOST_PORT = readdirSync(join(NATIVE_DIR, "port/host"))
+    .filter(f => f.endsWith(".c"))
+    .map(f => `port/host/${f}`)
 const WARNINGS = ["-std=gnu11", "-Wall", "-Wextra", "-Werror"]
 const HOST_FLAGS = [...WARNINGS, "-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-I", "."]
 
@@ -42,7 +46,9 @@ function hostProgram(name: string, sources: string[], extraFlags: string[] = [])
 
 /** The C host tests: cores + host port + the NimBLE GAP and sync-link handlers fed by scripted events. */
 export function buildHostTests(): string {
-    const tests = readdirSync(join(NATIVE_DIR, "test")).filter(f => /_tests\.c$|^main\.c$/.test(f)).map(f => `test/${f}`)
+    const tests = readdirSync(join(NATIVE_DIR, "test"))
+        .filter(f => /_tests\.c$|^main\.c$/.test(f))
+        .map(f => `test/${f}`)
     return hostProgram("host-tests", [...CORE, ...HOST_PORT, "port/esp32/gap_events.c", "port/esp32/link_events.c", ...tests], ["-I", "test/nimble_fake"])
 }
 
@@ -57,8 +63,19 @@ export function compileCoresForRiscv32() {
     for (const source of CORE) {
         const object = join(OUT_DIR, source.replace(/[/.]/g, "_") + ".rv32.o")
         gcc("riscv64-unknown-elf-gcc", [
-            "-march=rv32imc", "-mabi=ilp32", "-ffreestanding", ...WARNINGS, "-Wconversion", "-Wcast-align", "-Os",
-            "-I", ".", "-c", source, "-o", object,
+            "-march=rv32imc",
+            "-mabi=ilp32",
+            "-ffreestanding",
+            ...WARNINGS,
+            "-Wconversion",
+            "-Wcast-align",
+            "-Os",
+            "-I",
+            ".",
+            "-c",
+            source,
+            "-o",
+            object,
         ])
     }
 }

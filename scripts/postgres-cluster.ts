@@ -23,9 +23,15 @@ export function postgresBinDir(): string {
     const fromEnv = process.env.PG_BIN
     if (fromEnv) return fromEnv
     const base = "/usr/lib/postgresql"
-    const versions = existsSync(base) ? readdirSync(base).filter(v => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a)) : []
+    const versions = existsSync(base)
+        ? readdirSync(base)
+              .filter(v => existsSync(join(base, v, "bin", "initdb")))
+              .sort((a, b) => Number(b) - Number(a))
+        : []
     if (versions.length === 0) {
-        throw new Error("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `apt-get install postgresql` or scripts/install-system-deps.sh, or set PG_BIN")
+        throw new Error(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run `apt-get install postgresql` or scripts/install-system-deps.sh, or set PG_BIN"
+        )
     }
     return join(base, versions[0], "bin")
 }
@@ -77,5 +83,4 @@ export async function startPostgresCluster(opts: { dir?: string; durable?: boole
 }
 
 /** The connection string of `database` in the cluster in `dir` (its unix socket). */
-export const clusterUrl = (dir: string, database: string) =>
-    `postgresql://postgres@localhost/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`
+export const clusterUrl = (dir: string, database: string) => `postgresql://postgres@localhost/${encodeURIComponent(database)}?host=${encodeURIComponent(dir)}`

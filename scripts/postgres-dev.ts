@@ -20,10 +20,14 @@ async function main(): Promise<void> {
     console.log(`PostgreSQL is running in ${cluster.dir} (unix socket only). Start the server with:`)
     console.log(`  npm run server -- start --database-url '${cluster.url(DATABASE)}'`)
     console.log("Ctrl-C stops it (the data stays in that directory).")
-    const stop = () => cluster.stop().then(() => process.exit(0), err => {
-        console.error(`stopping PostgreSQL failed: ${(err as Error).message}`)
-        process.exit(1)
-    })
+    const stop = () =>
+        cluster.stop().then(
+            () => process.exit(0),
+            err => {
+                console.error(`stopping PostgreSQL failed: ${(err as Error).message}`)
+                process.exit(1)
+            }
+        )
     process.once("SIGINT", stop)
     process.once("SIGTERM", stop)
     setInterval(() => undefined, 1 << 30) // keep running until a signal

@@ -28,7 +28,9 @@ if (build.status !== 0) {
 // DeviceScript suites: each file runs in its own simulator VM (test mode: GC stress, no sockets).
 const firmwareDir = join(root, "test/firmware")
 const only = process.argv.slice(2)
-for (const file of readdirSync(firmwareDir).filter(f => f.endsWith(".test.ts")).sort()) {
+for (const file of readdirSync(firmwareDir)
+    .filter(f => f.endsWith(".test.ts"))
+    .sort()) {
     if (only.length && !only.some(o => file.includes(o))) continue
     const r = run(process.execPath, [DEVS_CLI, "run", join("test/firmware", file), "--test", "--test-self-exit", "--test-timeout", "600000"])
     const m = /tests: (\d+), pass: (\d+), error: (\d+)/.exec(r.out)

@@ -53,19 +53,38 @@ export async function openDataDir(config: ServerConfig): Promise<{ storage: Stor
 export async function startServer(config: ServerConfig): Promise<ServerApp> {
     const { storage, signingKey } = await openDataDir(config)
     const guard = kioskGuard(storage, new RateLimiter(config.rateLimit, config.clock))
-    const downloads = { storage, regions: config.regions, publicUrl: config.publicUrl, trustProxy: config.trustProxy, publicKeys: () => loadOrCreateSigningKey(config.dataDir, config.signingKey) }
+    const downloads = {
+        storage,
+        regions: config.regions,
+        publicUrl: config.publicUrl,
+        trustProxy: config.trustProxy,
+        publicKeys: () => loadOrCreateSigningKey(config.dataDir, config.signingKey),
+    }
     const escapedPrefix = PATHS.exportPrefix.replace(/\//g, "\\/")
 
     const metrics = new ServerMetrics()
     const router = new Router(config.log, (route, method, status) => metrics.httpRequests.inc({ route, method, status: String(status) }))
         .on(PATHS.diagnosis, {
             PUT: diagnosisHandler({
-                storage, verifier: createVerifier(config, storage), guard, guesses: new GuessLimiter(config.guessLimit, storage, config.clock), regions: config.regions, clock: config.clock,
+                storage,
+                verifier: createVerifier(config, storage),
+                guard,
+                guesses: new GuessLimiter(config.guessLimit, storage, config.clock),
+                regions: config.regions,
+                clock: config.clock,
             }),
         })
         .on(PATHS.eventLog, { PUT: eventLogHandler({ storage, guard, clock: config.clock }) })
-        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`), { GET: listJsonHandler(downloads) }, `${PATHS.exportPrefix}/{region}/list.json`)
-        .on(new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/([0-9]{1,15})\\.zip$`), { GET: exportZipHandler(downloads) }, `${PATHS.exportPrefix}/{region}/{id}.zip`)
+        .on(
+            new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/list\\.json$`),
+            { GET: listJsonHandler(downloads) },
+            `${PATHS.exportPrefix}/{region}/list.json`
+        )
+        .on(
+            new RegExp(`^${escapedPrefix}\\/([0-9A-Za-z]{1,8})\\/([0-9]{1,15})\\.zip$`),
+            { GET: exportZipHandler(downloads) },
+            `${PATHS.exportPrefix}/{region}/{id}.zip`
+        )
         .on(PATHS.exportPublicKey, { GET: publicKeyHandler(downloads) })
         .on(PATHS.status, { GET: statusHandler(storage) })
         .on(PATHS.health, { GET: healthHandler(storage) })
@@ -91,30 +110,41 @@ export async function startServer(config: ServerConfig): Promise<ServerApp> {
     const publishNow = (): Promise<PublishReport> => {
         // Keys are read again each run, so a rotation begun by the CLI takes effect without a restart.
         running ??= Promise.resolve()
-            .then(() => publish({ storage, signer: loadOrCreateSigningKey(config.dataDir, config.signingKey).signers, clock: config.clock, padding: config.exportPadding }))
+            .then(() =>
+                publish({
+                    storage,
+                    signer: loadOrCreateSigningKey(config.dataDir, config.signingKey).signers,
+                    clock: config.clock,
+                    padding: config.exportPadding,
+                })
+            )
             .then(async report => {
                 if (config.exportDir) await syncExportDir(storage, { dir: config.exportDir, publicUrl: config.publicUrl!, regions: config.regions })
                 return report
             })
-            .then(report => {
-                metrics.publishSucceeded(config.clock())
-                return report
-            }, err => {
-                metrics.publishRuns.inc({ result: "failed" })
-                throw err
-            })
+            .then(
+                report => {
+                    metrics.publishSucceeded(config.clock())
+                    return report
+                },
+                err => {
+                    metrics.publishRuns.inc({ result: "failed" })
+                    throw err
+                }
+            )
             .finally(() => (running = undefined))
         return running
     }
-    const timer = config.publishIntervalMinutes > 0
-        ? setInterval(() => {
-            if (running) return
-            publishNow().then(
-                r => config.log("published", "info", { keys: r.keys, files: r.files.length, deletedKeys: r.deleted.keys }),
-                err => config.log(`publishing failed (will retry next run): ${(err as Error).message}`, "error"),
-            )
-        }, config.publishIntervalMinutes * 60_000)
-        : undefined
+    const timer =
+        config.publishIntervalMinutes > 0
+            ? setInterval(() => {
+                  if (running) return
+                  publishNow().then(
+                      r => config.log("published", "info", { keys: r.keys, files: r.files.length, deletedKeys: r.deleted.keys }),
+                      err => config.log(`publishing failed (will retry next run): ${(err as Error).message}`, "error")
+                  )
+              }, config.publishIntervalMinutes * 60_000)
+            : undefined
 
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject)

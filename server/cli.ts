@@ -92,7 +92,10 @@ async function main(argv: string[]): Promise<number> {
             console.log(`listening on ${app.url} (data: ${config.dataDir})`)
             const stop = () => {
                 console.log("shutting down")
-                app.close().then(() => process.exit(0), () => process.exit(1))
+                app.close().then(
+                    () => process.exit(0),
+                    () => process.exit(1)
+                )
             }
             process.once("SIGINT", stop)
             process.once("SIGTERM", stop)
@@ -100,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
         }
         case "add-kiosk": {
             const name = rest.join(" ").trim()
-            if (!name) throw new ConfigError("add-kiosk needs a name, e.g. add-kiosk \"Shinjuku library\"")
+            if (!name) throw new ConfigError('add-kiosk needs a name, e.g. add-kiosk "Shinjuku library"')
             return withStorage(config, async ({ storage, signingKey }) => {
                 const { kiosk, apiKey } = await addKiosk(storage, name, config.clock())
                 console.log(`kiosk "${kiosk.name}" (id ${kiosk.id}) added. Its API key (shown only now; the server keeps a hash):`)
@@ -113,7 +116,9 @@ async function main(argv: string[]): Promise<number> {
         case "list-kiosks":
             return withStorage(config, async ({ storage }) => {
                 for (const k of await storage.listKiosks()) {
-                    console.log(`${k.id}\t${k.name}\tadded ${new Date(k.createdAt).toISOString()}${k.revokedAt ? `\trevoked ${new Date(k.revokedAt).toISOString()}` : ""}`)
+                    console.log(
+                        `${k.id}\t${k.name}\tadded ${new Date(k.createdAt).toISOString()}${k.revokedAt ? `\trevoked ${new Date(k.revokedAt).toISOString()}` : ""}`
+                    )
                 }
                 return 0
             })
@@ -144,8 +149,13 @@ async function main(argv: string[]): Promise<number> {
         case "publish":
             return withStorage(config, async ({ storage, signingKey }) => {
                 const r = await publish({ storage, signer: signingKey.signers, clock: config.clock, padding: config.exportPadding })
-                console.log(`published ${r.keys} keys in ${r.files.length} file(s) (with ${r.paddingKeys} random padding keys); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`)
-                for (const f of r.files) console.log(`  ${f.region}/${f.id}.zip  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys on the wire  kept until ${isoDay((f.newestKeyDay + RETENTION_DAYS) * DAY_MS)}`)
+                console.log(
+                    `published ${r.keys} keys in ${r.files.length} file(s) (with ${r.paddingKeys} random padding keys); deleted ${r.deleted.keys} keys and ${r.deleted.files} files older than ${RETENTION_DAYS} days`
+                )
+                for (const f of r.files)
+                    console.log(
+                        `  ${f.region}/${f.id}.zip  batch ${f.batchNum}/${f.batchSize}  ${f.keyCount} keys on the wire  kept until ${isoDay((f.newestKeyDay + RETENTION_DAYS) * DAY_MS)}`
+                    )
                 if (config.exportDir) {
                     const d = await syncExportDir(storage, { dir: config.exportDir, publicUrl: config.publicUrl!, regions: config.regions })
                     console.log(`export folder ${config.exportDir}: ${d.written} zip(s) written, ${d.removed} removed, list.json updated`)
@@ -183,7 +193,9 @@ async function main(argv: string[]): Promise<number> {
             if (!to) throw new ConfigError("backup needs --to <dir> (a new or empty directory)")
             return withStorage(config, async ({ storage }) => {
                 if (!(storage instanceof SqliteStorage)) {
-                    throw new ConfigError("backup copies the SQLite database; for PostgreSQL use pg_dump (see server/README.md), and copy the signing keys from --data")
+                    throw new ConfigError(
+                        "backup copies the SQLite database; for PostgreSQL use pg_dump (see server/README.md), and copy the signing keys from --data"
+                    )
                 }
                 const target = resolve(to)
                 mkdirSync(target, { recursive: true, mode: 0o700 })
@@ -200,8 +212,12 @@ async function main(argv: string[]): Promise<number> {
             return withStorage(config, async ({ storage }) => {
                 await storage.declareEndOfService(config.clock())
                 const status = await serviceStatus(storage)
-                console.log(`end of service since ${new Date(status.endOfServiceAt!).toISOString()}: new processing numbers and uploads are refused (HTTP 410 end_of_service).`)
-                console.log(`Publishing goes on until the last keys expire on ${new Date(status.lastKeysExpireAt!).toISOString()}; the survey stays open. Kiosks see it at ${PATHS.status}.`)
+                console.log(
+                    `end of service since ${new Date(status.endOfServiceAt!).toISOString()}: new processing numbers and uploads are refused (HTTP 410 end_of_service).`
+                )
+                console.log(
+                    `Publishing goes on until the last keys expire on ${new Date(status.lastKeysExpireAt!).toISOString()}; the survey stays open. Kiosks see it at ${PATHS.status}.`
+                )
                 return 0
             })
         case "survey-report": {
@@ -227,5 +243,5 @@ main(process.argv.slice(2)).then(
         if (err instanceof ConfigError || err instanceof DuplicateNameError || err instanceof SigningKeyError) console.error(`error: ${err.message}`)
         else console.error(err)
         process.exitCode = 1
-    },
+    }
 )

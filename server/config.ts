@@ -67,12 +67,33 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
 
 /** Options that take a value; each may repeat (the last wins, except --region which accumulates). */
 const VALUE_FLAGS = [
-    "data", "database-url", "port", "host", "region", "public-url", "verifier", "hersys-url", "hersys-parameter", "hersys-results",
-    "hersys-timeout-ms", "rate-limit-per-minute", "rate-limit-burst", "publish-interval-minutes",
-    "export-min-keys", "export-padding-extra", "export-dir",
-    "signing-key-id", "signing-key-version", "count", "valid-hours",
-    "guess-limit-per-kiosk", "guess-limit-global", "guess-limit-window-minutes",
-    "to", "min-count", "key-version",
+    "data",
+    "database-url",
+    "port",
+    "host",
+    "region",
+    "public-url",
+    "verifier",
+    "hersys-url",
+    "hersys-parameter",
+    "hersys-results",
+    "hersys-timeout-ms",
+    "rate-limit-per-minute",
+    "rate-limit-burst",
+    "publish-interval-minutes",
+    "export-min-keys",
+    "export-padding-extra",
+    "export-dir",
+    "signing-key-id",
+    "signing-key-version",
+    "count",
+    "valid-hours",
+    "guess-limit-per-kiosk",
+    "guess-limit-global",
+    "guess-limit-window-minutes",
+    "to",
+    "min-count",
+    "key-version",
 ] as const
 /** Options without a value. */
 const SWITCH_FLAGS = ["help", "trust-proxy"] as const
@@ -97,7 +118,8 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Map<st
     } catch (err) {
         const { code, message } = err as { code?: string; message: string }
         const option = /'(--[a-z-]+)/.exec(message)?.[1]
-        if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) throw new ConfigError(`${option} needs a value (${option} <value>); see: npm run server -- help`)
+        if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option)
+            throw new ConfigError(`${option} needs a value (${option} <value>); see: npm run server -- help`)
         if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) throw new ConfigError(`unknown option ${option}; see: npm run server -- help`)
         throw new ConfigError(`${message}; see: npm run server -- help`)
     }
@@ -133,8 +155,10 @@ function exportDir(dir: string | undefined, publicUrl: string | undefined): stri
 /** `start` refuses to take list.json URLs from request headers on a reachable address. */
 export function checkStartConfig(config: ServerConfig): void {
     if (!config.publicUrl && !config.trustProxy && !isLoopbackHost(config.host)) {
-        throw new ConfigError(`--public-url is required when listening on ${config.host} (the base URL kiosks download from, e.g. https://en.example.org); ` +
-            "or --trust-proxy behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host; or --host 127.0.0.1")
+        throw new ConfigError(
+            `--public-url is required when listening on ${config.host} (the base URL kiosks download from, e.g. https://en.example.org); ` +
+                "or --trust-proxy behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-Host; or --host 127.0.0.1"
+        )
     }
 }
 
@@ -153,7 +177,10 @@ export function configFromFlags(flags: Map<string, string[]>, env: NodeJS.Proces
     const base = defaultConfig()
     const last = (name: string) => flags.get(name)?.at(-1)
 
-    const regions = (flags.get("region") ?? [DEFAULT_REGION]).flatMap(r => r.split(",")).map(r => r.trim()).filter(Boolean)
+    const regions = (flags.get("region") ?? [DEFAULT_REGION])
+        .flatMap(r => r.split(","))
+        .map(r => r.trim())
+        .filter(Boolean)
     for (const r of regions) if (!REGION_PATTERN.test(r)) throw new ConfigError(`--region: "${r}" is not a region code`)
 
     let verifier: VerifierConfig = { kind: "local" }

@@ -8,9 +8,7 @@ import { ReportType } from "../lib/keyfile/index.js"
 // keys, export files, idempotency records and processing numbers older than that are deleted.
 
 /** Report types accepted from kiosks: 1 confirmed test … 4 recursive. 5 (revoked) needs key revision, not supported. */
-export const ACCEPTED_REPORT_TYPES = [
-    ReportType.ConfirmedTest, ReportType.ConfirmedClinicalDiagnosis, ReportType.SelfReport, ReportType.Recursive,
-] as const
+export const ACCEPTED_REPORT_TYPES = [ReportType.ConfirmedTest, ReportType.ConfirmedClinicalDiagnosis, ReportType.SelfReport, ReportType.Recursive] as const
 export const DEFAULT_REPORT_TYPE = ReportType.ConfirmedTest
 /** Idempotency keys (a UUID from COCOA's app and the kiosk) longer than this are malformed. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128

@@ -65,27 +65,40 @@ function positiveNumber(value: string | true | undefined, option: string): numbe
     return n
 }
 
-const clockText = (startMs: number, ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} (+${formatMs(Math.max(0, Math.round((ms - startMs) / 1000) * 1000))})`
+const clockText = (startMs: number, ms: number) =>
+    `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} (+${formatMs(Math.max(0, Math.round((ms - startMs) / 1000) * 1000))})`
 
 /** One line per world event, for people. */
 export function describeEvent(startMs: number, e: WorldEvent): string {
     const at = clockText(startMs, e.atMs)
     switch (e.type) {
-        case "on-air": return `${at}  ${e.token} on air: address ${formatAddress(e.address)}${e.rpi ? `, RPI ${e.rpi.slice(0, 8)}…` : ""}`
-        case "off-air": return `${at}  ${e.token} off air`
-        case "scan": return `${at}  ${e.token} scanned: ${e.heard.length ? e.heard.map(h => `${h.from} ${h.rssi} dBm ×${h.packets}`).join(", ") : "nothing"}`
-        case "note": return `${at}  ${e.detail}`
-        default: return `${at}  ${e.token}: ${e.type}${e.detail ? ` ${e.detail}` : ""}`
+        case "on-air":
+            return `${at}  ${e.token} on air: address ${formatAddress(e.address)}${e.rpi ? `, RPI ${e.rpi.slice(0, 8)}…` : ""}`
+        case "off-air":
+            return `${at}  ${e.token} off air`
+        case "scan":
+            return `${at}  ${e.token} scanned: ${e.heard.length ? e.heard.map(h => `${h.from} ${h.rssi} dBm ×${h.packets}`).join(", ") : "nothing"}`
+        case "note":
+            return `${at}  ${e.detail}`
+        default:
+            return `${at}  ${e.token}: ${e.type}${e.detail ? ` ${e.detail}` : ""}`
     }
 }
 
 function printSummary(summary: WorldSummary, outDir: string) {
-    console.log(`\n${summary.scenario}: ${formatMs(summary.simulatedSeconds * 1000)} simulated in ${summary.speed.runSeconds} s ` +
-        `(${summary.speed.simulatedSecondsPerRealSecond}× real time; boot ${summary.speed.bootSeconds} s; peak memory ${Math.round(summary.speed.peakMemoryBytes / 2 ** 20)} MiB)`)
+    console.log(
+        `\n${summary.scenario}: ${formatMs(summary.simulatedSeconds * 1000)} simulated in ${summary.speed.runSeconds} s ` +
+            `(${summary.speed.simulatedSecondsPerRealSecond}× real time; boot ${summary.speed.bootSeconds} s; peak memory ${Math.round(summary.speed.peakMemoryBytes / 2 ** 20)} MiB)`
+    )
     for (const t of summary.tokens) {
-        const heard = Object.entries(t.heardFrom).map(([from, c]) => `${from} (${c.identifiers} ids, best ${c.strongestRssi} dBm)`).join(", ") || "nobody"
-        const logged = t.recordsLogged === undefined ? t.error ?? "not read" : `${t.recordsLogged} records, ${t.storageUsed} bytes`
-        console.log(`  ${t.id}: sent ${t.advertisementsSent} identifiers (longest ${formatMs(t.longestOnAirSeconds * 1000)} on air); heard ${heard}; logged ${logged}`)
+        const heard =
+            Object.entries(t.heardFrom)
+                .map(([from, c]) => `${from} (${c.identifiers} ids, best ${c.strongestRssi} dBm)`)
+                .join(", ") || "nobody"
+        const logged = t.recordsLogged === undefined ? (t.error ?? "not read") : `${t.recordsLogged} records, ${t.storageUsed} bytes`
+        console.log(
+            `  ${t.id}: sent ${t.advertisementsSent} identifiers (longest ${formatMs(t.longestOnAirSeconds * 1000)} on air); heard ${heard}; logged ${logged}`
+        )
     }
     console.log(`outputs in ${outDir}: summary.json, trace.jsonl${summary.outputs.pcap ? `, air.pcap (${summary.outputs.pcapPackets} packets)` : ""}, tokens/`)
 }
@@ -99,8 +112,13 @@ async function run(args: string[]) {
     console.log(`${scenario.name}: ${scenario.tokens.length} tokens, ${formatMs(scenario.durationMs)} from ${new Date(scenario.startMs).toISOString()}`)
     console.log(`booting ${scenario.tokens.length} tokens…`)
     const world = await World.start({
-        scenario, outDir, pcap, maxScale,
-        onEvent: e => { if (!flags.quiet && e.type !== "scan") console.log(describeEvent(scenario.startMs, e)) },
+        scenario,
+        outDir,
+        pcap,
+        maxScale,
+        onEvent: e => {
+            if (!flags.quiet && e.type !== "scan") console.log(describeEvent(scenario.startMs, e))
+        },
     })
     const progress = setInterval(() => {
         const onAir = [...world.tokens.values()].filter(t => t.poweredOn).length
@@ -137,7 +155,13 @@ async function up(args: string[]) {
     const outDir = resolve(typeof flags.out === "string" ? flags.out : join("tmp", "sim", `${basename(scenario.file, ".json")}-live`))
     const speed = positiveNumber(flags.speed, "--speed") ?? 1
     console.log(`${scenario.name}: booting ${scenario.tokens.length} tokens…`)
-    const world = await World.start({ scenario, outDir, maxScale: speed, pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS, onEvent: e => console.log(describeEvent(scenario.startMs, e)) })
+    const world = await World.start({
+        scenario,
+        outDir,
+        maxScale: speed,
+        pcap: scenario.durationMs <= PCAP_BY_DEFAULT_UP_TO_MS,
+        onEvent: e => console.log(describeEvent(scenario.startMs, e)),
+    })
     // Each token's Bluetooth sticker, handed out by the world's kiosk with the owner's press (a token
     // does it once), and the kiosk radio a kiosk in another process reaches the tokens through.
     // Only tokens handed out at the start: the hand-out sets a token's clock, which a token the
@@ -148,7 +172,8 @@ async function up(args: string[]) {
     const radio = await serveKioskRadio(world.kioskRadio)
     const radioAddress = `tcp://127.0.0.1:${radio.port}`
     console.log("\nkiosk addresses (Jacdac over TCP, as a USB cable; Bluetooth: ble:<sticker code> through the kiosk radio):")
-    for (const t of world.tokens.values()) console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}  ${t.stickerCode ? `ble:${t.stickerCode}` : "(no sticker: not handed out)"}`)
+    for (const t of world.tokens.values())
+        console.log(`  ${t.id.padEnd(10)} tcp://127.0.0.1:${t.hubPort}  ${t.stickerCode ? `ble:${t.stickerCode}` : "(no sticker: not handed out)"}`)
     const k = world.kioskRadio.position
     console.log(`kiosk radio: ${radioAddress} at x ${k.x} y ${k.y} (a token syncs over Bluetooth within about 40 m)`)
     console.log(`  e.g. npm run kiosk -- status --radio ${radioAddress} --token ble:<code>, and here "press <token>" to open its window`)
@@ -169,7 +194,7 @@ async function up(args: string[]) {
                 // nothing
             } else if (cmd === "help") console.log(UP_HELP)
             else if (cmd === "quit" || cmd === "exit") break
-            else if (cmd === "press") await world.pressButton(requireId(id), more[0] ? parseDuration(more[0]) ?? badArg(`hold ${more[0]}`) : undefined)
+            else if (cmd === "press") await world.pressButton(requireId(id), more[0] ? (parseDuration(more[0]) ?? badArg(`hold ${more[0]}`)) : undefined)
             else if (cmd === "move") world.move(requireId(id), more[0] === "away" ? null : { x: coordinate(more[0]), y: coordinate(more[1]) })
             else if (cmd === "off") await world.powerOff(requireId(id))
             else if (cmd === "on") await world.powerOn(requireId(id))
@@ -194,7 +219,10 @@ async function up(args: string[]) {
     rl.close()
     quitting = true
     await radio.close()
-    await world.finish().then(s => printSummary(s, outDir), () => {})
+    await world.finish().then(
+        s => printSummary(s, outDir),
+        () => {}
+    )
     await world.stop()
     await ended.catch(() => {})
 }
@@ -229,7 +257,9 @@ function check(args: string[]) {
 }
 
 function list() {
-    for (const f of readdirSync(SCENARIO_DIR).filter(f => f.endsWith(".json")).sort()) {
+    for (const f of readdirSync(SCENARIO_DIR)
+        .filter(f => f.endsWith(".json"))
+        .sort()) {
         let s: Scenario
         try {
             s = loadScenario(join(SCENARIO_DIR, f))
@@ -258,5 +288,5 @@ main(process.argv.slice(2)).then(
         else if (e instanceof ScenarioError) console.error(`invalid scenario, nothing started:\n${e.message}`)
         else console.error(e?.stack ?? e)
         process.exit(2)
-    },
+    }
 )

@@ -105,8 +105,7 @@ export class Token {
         if (stopped) {
             const proof: WipeReport = await readSetting(WIPE_PROOF_SETTING, undefined)
             if (proof && proof.bytesNotErased === 0) token.wipe = proof
-        }
-        else await token.restoreTimeFromRtc()
+        } else await token.restoreTimeFromRtc()
         return token
     }
 

@@ -27,7 +27,10 @@ function sealRow(buf: Buffer, at: number) {
     buf.writeUInt32LE(crc32(buf.subarray(at, at + ROW_BODY_BYTES)), at + ROW_BODY_BYTES)
 }
 
-const u24 = (buf: Buffer, at: number, v: number) => { buf.writeUInt16LE(v & 0xffff, at); buf[at + 2] = v >>> 16 }
+const u24 = (buf: Buffer, at: number, v: number) => {
+    buf.writeUInt16LE(v & 0xffff, at)
+    buf[at + 2] = v >>> 16
+}
 const sinceEpoch = (unixMinutes: number) => unixMinutes - LOG_EPOCH_UNIX_MINUTES
 
 /** A record's flash row: the wire record's 28-byte body (the one host codec) and its CRC-32. */

@@ -9,8 +9,7 @@ const GC_STRESS_ON = "inst.devsGcStress(true);"
 const originalCompile = Module.prototype._compile
 Module.prototype._compile = function (content, filename) {
     if (filename.endsWith("devicescript-cli.cjs")) {
-        if (!content.includes(GC_STRESS_ON))
-            throw new Error(`no-gc-stress: '${GC_STRESS_ON}' not found in ${filename}; this preload needs updating`)
+        if (!content.includes(GC_STRESS_ON)) throw new Error(`no-gc-stress: '${GC_STRESS_ON}' not found in ${filename}; this preload needs updating`)
         content = content.replace(GC_STRESS_ON, "inst.devsGcStress(false);")
         process.stderr.write("no-gc-stress: GC stress disabled for this run\n")
     }

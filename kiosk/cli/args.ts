@@ -5,9 +5,26 @@ import { intOption } from "./options.js"
 
 const SWITCHES = new Set(["json", "consent-start-date", "consent-exposures", "help"])
 const VALUE_FLAGS = new Set([
-    "token", "out", "lang", "data", "server", "region", "public-key", "config", "api-key", "retries",
-    "processing-number", "onset", "symptoms", "age", "commute", "start-date", "port", "radio",
-    "sticker", "sheet",
+    "token",
+    "out",
+    "lang",
+    "data",
+    "server",
+    "region",
+    "public-key",
+    "config",
+    "api-key",
+    "retries",
+    "processing-number",
+    "onset",
+    "symptoms",
+    "age",
+    "commute",
+    "start-date",
+    "port",
+    "radio",
+    "sticker",
+    "sheet",
 ])
 
 export interface ParsedArgs {
@@ -44,8 +61,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 /** Only these flags make sense for the command; anything else is refused. */
 export function allowOnly(args: ParsedArgs, command: string, allowed: readonly string[]): void {
     const ok = new Set([...allowed, "json", "lang", "data", "help", "radio"])
-    for (const name of [...args.values.keys(), ...args.switches])
-        if (!ok.has(name)) throw new KioskError("usage", `--${name} is not an option of "${command}"`)
+    for (const name of [...args.values.keys(), ...args.switches]) if (!ok.has(name)) throw new KioskError("usage", `--${name} is not an option of "${command}"`)
 }
 
 export function retriesOption(args: ParsedArgs): number | undefined {

@@ -17,7 +17,13 @@ export const FLAG_OF_FIELD: Record<Field, string> = {
 
 /** A field's error told in the command line's terms (its flags); any other error as it is. */
 export function inFlagTerms(e: unknown): unknown {
-    return e instanceof FieldError ? new KioskError("usage", e.describe(f => FLAG_OF_FIELD[f]), e.params) : e
+    return e instanceof FieldError
+        ? new KioskError(
+              "usage",
+              e.describe(f => FLAG_OF_FIELD[f]),
+              e.params
+          )
+        : e
 }
 
 /** A whole number in [min, max]; undefined when the flag was not given. */

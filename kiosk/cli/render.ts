@@ -57,22 +57,45 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
         last = line
         lastAt = now
         lastStep = step
-        if (out.isTTY) { out.write(`\r\x1b[K${line}`); open = true; if (final) { out.write("\n"); open = false } }
-        else out.write(line + "\n")
+        if (out.isTTY) {
+            out.write(`\r\x1b[K${line}`)
+            open = true
+            if (final) {
+                out.write("\n")
+                open = false
+            }
+        } else out.write(line + "\n")
     }
     return p => {
         step = p.step
         switch (p.step) {
-            case "download": return show(text.progressDownload(p.done, p.total, p.downloaded)[lang], p.done === p.total)
-            case "read-log": return show(text.progressReadLog(p.read, p.total)[lang], p.read === p.total)
-            case "match": return show(text.progressMatch(p.keysDone, p.keysTotal)[lang], p.keysDone === p.keysTotal)
+            case "download":
+                return show(text.progressDownload(p.done, p.total, p.downloaded)[lang], p.done === p.total)
+            case "read-log":
+                return show(text.progressReadLog(p.read, p.total)[lang], p.read === p.total)
+            case "match":
+                return show(text.progressMatch(p.keysDone, p.keysTotal)[lang], p.keysDone === p.keysTotal)
             case "press-button":
-                return show((p.purpose === "export" ? text.pressButtonExport : p.purpose === "session" ? text.pressButtonSession : p.purpose === "sticker" ? text.pressButtonSticker : text.pressButtonDecommission)(p.secondsLeft)[lang], false)
+                return show(
+                    (p.purpose === "export"
+                        ? text.pressButtonExport
+                        : p.purpose === "session"
+                          ? text.pressButtonSession
+                          : p.purpose === "sticker"
+                            ? text.pressButtonSticker
+                            : text.pressButtonDecommission)(p.secondsLeft)[lang],
+                    false
+                )
             case "retry":
-                if (open) { out.write("\n"); open = false }
+                if (open) {
+                    out.write("\n")
+                    open = false
+                }
                 return show(text.progressRetry(p.attempt, Math.round(p.delayMs / 1000))[lang], true)
-            case "token-unplugged": return show(text.tokenUnplugged[lang], true)
-            case "token-back": return show(text.tokenBack[lang], true)
+            case "token-unplugged":
+                return show(text.tokenUnplugged[lang], true)
+            case "token-back":
+                return show(text.tokenBack[lang], true)
         }
     }
 }

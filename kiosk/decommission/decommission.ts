@@ -22,7 +22,7 @@ export interface DecommissionOutcome {
 
 export async function decommissionToken(
     session: TokenSession,
-    o: { survey?: PreparedSurvey; target?: UploadTarget; retry?: RetryPolicy; onProgress?: ProgressListener },
+    o: { survey?: PreparedSurvey; target?: UploadTarget; retry?: RetryPolicy; onProgress?: ProgressListener }
 ): Promise<DecommissionOutcome> {
     if (session.status.state === "stopped") throw new KioskError("token-stopped", "the token is already stopped (decommissioned)")
     let survey: DecommissionOutcome["survey"] = { sent: false }
@@ -59,7 +59,8 @@ export async function decommissionToken(
 export const ERASE_ATTEMPTS = 3
 
 function eraseIncomplete(readBack: ErasureProof, when: string) {
-    return new KioskError("erase-incomplete",
-        `the token read back ${readBack.bytesNotErased} of ${readBack.bytesChecked} bytes not erased ${when}`,
-        { bytesChecked: readBack.bytesChecked, bytesNotErased: readBack.bytesNotErased })
+    return new KioskError("erase-incomplete", `the token read back ${readBack.bytesNotErased} of ${readBack.bytesChecked} bytes not erased ${when}`, {
+        bytesChecked: readBack.bytesChecked,
+        bytesNotErased: readBack.bytesNotErased,
+    })
 }

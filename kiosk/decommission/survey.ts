@@ -35,8 +35,7 @@ export function parseSurveyOptions(o: { age?: string; commute?: string; consentS
         ageBracket: wholeNumberField("age", o.age, SURVEY.ageBrackets.min, SURVEY.ageBrackets.max),
         commuting: wholeNumberField("commute", o.commute, SURVEY.commuting.min, SURVEY.commuting.max),
     }
-    if (o.startDate !== undefined && !o.consentStartDate)
-        throw new FieldError("startDate", { kind: "needs-consent", consent: "consentStartDate" })
+    if (o.startDate !== undefined && !o.consentStartDate) throw new FieldError("startDate", { kind: "needs-consent", consent: "consentStartDate" })
     if (o.consentStartDate) {
         if (o.startDate === undefined) throw new FieldError("startDate", { kind: "needed-with", other: "consentStartDate" })
         const ms = dateField("startDate", o.startDate)
@@ -60,19 +59,23 @@ export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | u
         platform: KIOSK_PLATFORM,
         appPackageName: KIOSK_APP_PACKAGE,
         deviceVerificationPayload: "",
-        eventLogs: [{
-            hasConsent: true,
-            epoch: Math.floor(now / 1000),
-            type: SURVEY.eventType,
-            subtype: "survey",
-            content: {
-                q1: a.ageBracket ?? SURVEY.noAnswer,
-                q2: a.commuting ?? SURVEY.noAnswer,
-                start_date: a.startDate === undefined ? null : Date.parse(`${a.startDate}T00:00:00Z`) / 1000,
-                exposure_data: a.exposureDays === undefined ? null
-                    : { daily_summaries: a.exposureDays.map(d => ({ DateMillisSinceEpoch: d.dayMs, ExposureDetected: d.detected ? 1 : 0 })) },
+        eventLogs: [
+            {
+                hasConsent: true,
+                epoch: Math.floor(now / 1000),
+                type: SURVEY.eventType,
+                subtype: "survey",
+                content: {
+                    q1: a.ageBracket ?? SURVEY.noAnswer,
+                    q2: a.commuting ?? SURVEY.noAnswer,
+                    start_date: a.startDate === undefined ? null : Date.parse(`${a.startDate}T00:00:00Z`) / 1000,
+                    exposure_data:
+                        a.exposureDays === undefined
+                            ? null
+                            : { daily_summaries: a.exposureDays.map(d => ({ DateMillisSinceEpoch: d.dayMs, ExposureDetected: d.detected ? 1 : 0 })) },
+                },
             },
-        }],
+        ],
     })
     return { body, idempotencyKey }
 }
@@ -80,9 +83,12 @@ export function prepareSurvey(a: SurveyAnswers, now: number): PreparedSurvey | u
 export async function sendSurvey(
     survey: PreparedSurvey,
     target: UploadTarget,
-    o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
+    o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {}
 ): Promise<{ stored: number }> {
-    return putJson(`${target.server}${PATHS.eventLog}`, { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
+    return putJson(
+        `${target.server}${PATHS.eventLog}`,
+        { body: survey.body, apiKey: target.apiKey, okStatus: 201, what: "sending the survey" },
         a => ({ stored: Number(a.json?.stored ?? 0) }),
-        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }) })
+        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "survey", attempt, delayMs, reason: e.message }) }
+    )
 }

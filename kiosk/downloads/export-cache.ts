@@ -136,7 +136,9 @@ function readIndex(dir: string): CacheIndex {
     try {
         const data = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"))
         if (Array.isArray(data?.files)) return data
-    } catch { /* missing or damaged: start over, the files are re-downloaded */ }
+    } catch {
+        /* missing or damaged: start over, the files are re-downloaded */
+    }
     return { files: [] }
 }
 

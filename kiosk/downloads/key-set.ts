@@ -55,7 +55,10 @@ export class DiagnosisKeySet implements Iterable<DiagnosisKey> {
         let bits = 0
         for (let f = 0; f < OPTIONAL.length; f++) {
             const v = key[OPTIONAL[f]]
-            if (v !== undefined) { bits |= 1 << f; this.optional[i * 4 + f] = v }
+            if (v !== undefined) {
+                bits |= 1 << f
+                this.optional[i * 4 + f] = v
+            }
         }
         this.present[i] = bits
     }

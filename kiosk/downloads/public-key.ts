@@ -26,8 +26,7 @@ export function trustedKeyFrom(input: string, what: string): TrustedKey {
     } catch (e) {
         throw new KioskError("config", `${what}: not a public key (PEM or base64 SubjectPublicKeyInfo expected: ${(e as Error).message})`)
     }
-    if (!isP256Key(key))
-        throw new KioskError("config", `${what}: not an ECDSA P-256 key, which GAEN export files are signed with`)
+    if (!isP256Key(key)) throw new KioskError("config", `${what}: not an ECDSA P-256 key, which GAEN export files are signed with`)
     const der = key.export({ format: "der", type: "spki" })
     return { key, spki: der.toString("base64"), fingerprint: fingerprintOf(der) }
 }
@@ -39,8 +38,7 @@ function fingerprintOf(der: Buffer): string {
 /** `--public-key` value: a file (PEM or base64) or the base64 text itself. */
 export function readPublicKeyOption(value: string): TrustedKey {
     if (existsSync(value)) return trustedKeyFrom(readFileSync(value, "utf8"), `--public-key file ${value}`)
-    if (/[/\\]|\.pem$|\.b64$/.test(value) && !/^[A-Za-z0-9+/=\s]+$/.test(value))
-        throw new KioskError("config", `--public-key ${value}: no such file`)
+    if (/[/\\]|\.pem$|\.b64$/.test(value) && !/^[A-Za-z0-9+/=\s]+$/.test(value)) throw new KioskError("config", `--public-key ${value}: no such file`)
     return trustedKeyFrom(value, "--public-key")
 }
 
@@ -53,7 +51,10 @@ export function resolveTrustedKey(settings: KioskSettings, server: string, optio
     }
     const pinned = settings.pinnedPublicKey(server)
     if (!pinned)
-        throw new KioskError("no-public-key", `no export public key is set up for ${server}: give --public-key <file|base64> (printed by the server's "public-key" command) or run "trust-server-key" once`)
+        throw new KioskError(
+            "no-public-key",
+            `no export public key is set up for ${server}: give --public-key <file|base64> (printed by the server's "public-key" command) or run "trust-server-key" once`
+        )
     return trustedKeyFrom(pinned, `pinned key for ${server} in ${settings.dataDir}/config.json`)
 }
 

@@ -28,9 +28,12 @@ export function requireFresh(session: TokenSession): void {
     const s = session.status
     const reason = notFresh(s)
     if (!reason) return
-    const why = reason === "stopped" ? "it is stopped"
-        : reason === "handed-out" ? `its clock is already set (it holds ${s.keysHeld} keys and ${s.recordsHeld} records)`
-        : `it holds ${s.keysHeld} keys and ${s.recordsHeld} records`
+    const why =
+        reason === "stopped"
+            ? "it is stopped"
+            : reason === "handed-out"
+              ? `its clock is already set (it holds ${s.keysHeld} keys and ${s.recordsHeld} records)`
+              : `it holds ${s.keysHeld} keys and ${s.recordsHeld} records`
     throw new KioskError("token-not-fresh", `this token cannot be handed out: ${why}`, { reason })
 }
 

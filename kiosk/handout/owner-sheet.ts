@@ -40,7 +40,7 @@ const LIGHTS = {
         ["Two yellow blinks, again and again", "Its clock is not set. Please bring it to the health centre."],
         ["Three orange blinks", "Its memory is nearly full: the oldest records make room by themselves."],
         ["Fast blue blinking", "The health centre's kiosk waits for the button: press it once within 30 seconds."],
-        ["Steady red", "You are ending its use (see \"To stop using it\" below). Do nothing to cancel."],
+        ["Steady red", 'You are ending its use (see "To stop using it" below). Do nothing to cancel.'],
         ["Dark", "Its use has ended, or the battery is empty (dark even after charging: bring it to the health centre)."],
     ],
 }
@@ -79,14 +79,8 @@ const TEXT = {
     lightHead: { ja: ["見え方", "意味"], en: ["You see", "It means"] },
     dailyTitle: { ja: "毎日のこと", en: "Every day" },
     daily: {
-        ja: [
-            "いつも身につけて（首にかける、かばんに入れるなど）お出かけください。",
-            `${CHARGE_EVERY_DAYS}日ごとに充電してください。`,
-        ],
-        en: [
-            "Keep it with you when you go out (round your neck, or in your bag).",
-            `Charge it every ${CHARGE_EVERY_DAYS} days.`,
-        ],
+        ja: ["いつも身につけて（首にかける、かばんに入れるなど）お出かけください。", `${CHARGE_EVERY_DAYS}日ごとに充電してください。`],
+        en: ["Keep it with you when you go out (round your neck, or in your bag).", `Charge it every ${CHARGE_EVERY_DAYS} days.`],
     },
     centreTitle: { ja: "保健所でできること", en: "At the health centre" },
     centre: {
@@ -123,7 +117,10 @@ export const ownerSheetPath = (lang: Lang) => `/handout/sheet?lang=${lang}`
 export function ownerSheet(lang: Lang, centre: Pick<DeskSettings, "centreName" | "centrePhone" | "centreHours">): string {
     const t = (x: Record<Lang, string>) => escape(x[lang])
     const other: Lang = lang === "ja" ? "en" : "ja"
-    const contact = [centre.centreName, centre.centrePhone].filter(Boolean).map(s => escape(s!)).join("　")
+    const contact = [centre.centreName, centre.centrePhone]
+        .filter(Boolean)
+        .map(s => escape(s!))
+        .join("　")
     return `<!doctype html>
 <html lang="${lang}">
 <head>

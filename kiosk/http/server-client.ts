@@ -84,7 +84,11 @@ export async function httpRequest(url: string, init: RequestInit = {}, timeoutMs
     // TextDecoder drops a leading BOM, as Response.text() does.
     const text = new TextDecoder().decode(body)
     let json: unknown
-    try { json = text ? JSON.parse(text) : undefined } catch { /* not JSON */ }
+    try {
+        json = text ? JSON.parse(text) : undefined
+    } catch {
+        /* not JSON */
+    }
     return { status: res.status, body, text, headers: res.headers, json }
 }
 
@@ -96,17 +100,21 @@ export function putJson<T>(
     url: string,
     req: { body: string; apiKey: string; okStatus: number; what: string },
     read: (a: HttpAnswer, attempt: number) => T,
-    o: { retry?: RetryPolicy; onRetry?: (attempt: number, delayMs: number, error: KioskError) => void } = {},
+    o: { retry?: RetryPolicy; onRetry?: (attempt: number, delayMs: number, error: KioskError) => void } = {}
 ): Promise<T> {
-    return withRetries(async attempt => {
-        const a = await httpRequest(url, {
-            method: "PUT",
-            headers: { "content-type": "application/json", authorization: `Bearer ${req.apiKey}` },
-            body: req.body,
-        })
-        if (a.status !== req.okStatus) throw errorForAnswer(req.what, a)
-        return read(a, attempt)
-    }, o.retry ?? DEFAULT_RETRY, o.onRetry)
+    return withRetries(
+        async attempt => {
+            const a = await httpRequest(url, {
+                method: "PUT",
+                headers: { "content-type": "application/json", authorization: `Bearer ${req.apiKey}` },
+                body: req.body,
+            })
+            if (a.status !== req.okStatus) throw errorForAnswer(req.what, a)
+            return read(a, attempt)
+        },
+        o.retry ?? DEFAULT_RETRY,
+        o.onRetry
+    )
 }
 
 /** The KioskError for an error answer of the server (`{error, message}` bodies, server/README.md). */
@@ -139,7 +147,7 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 1000, maxDe
 export async function withRetries<T>(
     op: (attempt: number) => Promise<T>,
     policy: RetryPolicy,
-    onRetry?: (attempt: number, delayMs: number, error: KioskError) => void,
+    onRetry?: (attempt: number, delayMs: number, error: KioskError) => void
 ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
         try {

@@ -20,14 +20,26 @@ export function invalidFieldText(p: Record<string, string | number>): Text {
     const name = fieldName[p.field as Field] ?? { ja: String(p.field), en: String(p.field) }
     const ja = `「${name.ja}」`
     switch (p.problem) {
-        case "missing": return { ja: `${ja}を入力してください。`, en: `Please fill in the ${name.en}.` }
-        case "processing-number-digits": return { ja: `${ja}は8けたの数字です。もう一度お確かめください。`, en: `The ${name.en} has exactly 8 digits. Please check it again.` }
-        case "yes-or-no": return { ja: `${ja}は「ある」か「ない」を選んでください。`, en: `Please choose yes or no for ${name.en}.` }
-        case "date-format": return { ja: `${ja}は正しい日付で入力してください（例: 2026-12-07）。`, en: `Please give the ${name.en} as a real date (for example 2026-12-07).` }
-        case "future": return { ja: `${ja}が今日より後の日付になっています。もう一度お確かめください。`, en: `The ${name.en} is after today. Please check it again.` }
-        case "range": return { ja: `${ja}は選択肢の中から選んでください。`, en: `Please choose the ${name.en} from the list (${p.min} to ${p.max}).` }
-        case "needed-with": return { ja: `${ja}も入力してください。`, en: `Please also fill in the ${name.en}.` }
-        case "needs-consent": return { ja: `${ja}は、送ることに同意した場合だけ送ります。同意の欄を選んでください。`, en: `The ${name.en} is only sent with your consent. Please tick the consent box.` }
-        default: return { ja: `${ja}の入力を確かめてください。`, en: `Please check the ${name.en}.` }
+        case "missing":
+            return { ja: `${ja}を入力してください。`, en: `Please fill in the ${name.en}.` }
+        case "processing-number-digits":
+            return { ja: `${ja}は8けたの数字です。もう一度お確かめください。`, en: `The ${name.en} has exactly 8 digits. Please check it again.` }
+        case "yes-or-no":
+            return { ja: `${ja}は「ある」か「ない」を選んでください。`, en: `Please choose yes or no for ${name.en}.` }
+        case "date-format":
+            return { ja: `${ja}は正しい日付で入力してください（例: 2026-12-07）。`, en: `Please give the ${name.en} as a real date (for example 2026-12-07).` }
+        case "future":
+            return { ja: `${ja}が今日より後の日付になっています。もう一度お確かめください。`, en: `The ${name.en} is after today. Please check it again.` }
+        case "range":
+            return { ja: `${ja}は選択肢の中から選んでください。`, en: `Please choose the ${name.en} from the list (${p.min} to ${p.max}).` }
+        case "needed-with":
+            return { ja: `${ja}も入力してください。`, en: `Please also fill in the ${name.en}.` }
+        case "needs-consent":
+            return {
+                ja: `${ja}は、送ることに同意した場合だけ送ります。同意の欄を選んでください。`,
+                en: `The ${name.en} is only sent with your consent. Please tick the consent box.`,
+            }
+        default:
+            return { ja: `${ja}の入力を確かめてください。`, en: `Please check the ${name.en}.` }
     }
 }

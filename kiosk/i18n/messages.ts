@@ -8,12 +8,12 @@ import { invalidFieldText } from "./fields.js"
 type Text = Record<Lang, string>
 
 export const errorText: Record<KioskErrorCode, (p: Record<string, string | number>) => Text> = {
-    "usage": () => ({
+    usage: () => ({
         ja: "入力に誤りがあります。下の「詳細」を係員に見せてください。",
         en: "Something in the request is not right. Please show the details below to the staff.",
     }),
     "invalid-field": invalidFieldText,
-    "config": () => ({
+    config: () => ({
         ja: "この端末の設定に問題があります。係員にお知らせください。",
         en: "This kiosk is not set up correctly. Please tell the staff.",
     }),
@@ -38,16 +38,21 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         en: "This token has already been stopped and can no longer be used.",
     }),
     // For the staff at a hand-out: which kind of token this is and what to do with it.
-    "token-not-fresh": p => p.reason === "stopped" ? {
-        ja: "このトークンは使用を終えています（停止済み）。お渡しできません。回収用の箱に入れてください。",
-        en: "This token has been stopped (its use has ended). It cannot be handed out: put it with the tokens to collect.",
-    } : p.reason === "used" ? {
-        ja: "このトークンには鍵か記録が入っています（使われたトークンです）。新しいトークンではないので、お渡しできません。",
-        en: "This token holds keys or records: it has been used. Only a new token can be handed out.",
-    } : {
-        ja: "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。",
-        en: "This token has already been handed out and is in use (its clock is set). Please connect a new token.",
-    },
+    "token-not-fresh": p =>
+        p.reason === "stopped"
+            ? {
+                  ja: "このトークンは使用を終えています（停止済み）。お渡しできません。回収用の箱に入れてください。",
+                  en: "This token has been stopped (its use has ended). It cannot be handed out: put it with the tokens to collect.",
+              }
+            : p.reason === "used"
+              ? {
+                    ja: "このトークンには鍵か記録が入っています（使われたトークンです）。新しいトークンではないので、お渡しできません。",
+                    en: "This token holds keys or records: it has been used. Only a new token can be handed out.",
+                }
+              : {
+                    ja: "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。",
+                    en: "This token has already been handed out and is in use (its clock is set). Please connect a new token.",
+                },
     "button-not-pressed": () => ({
         ja: "ボタンが押されませんでした。もう一度はじめからお試しください。ランプが点滅している間に、トークンのボタンを1回押してください。",
         en: "The button was not pressed in time. Please start again, and press the token's button once while its light is blinking.",
@@ -57,10 +62,12 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         en: "Your token had no keys to register. Please ask the staff.",
     }),
     "erase-incomplete": p => ({
-        ja: `トークンは停止しましたが、記録を消しきれませんでした（${p.bytesNotErased} バイトが残っています）。トークンを係員にお渡しください。`
-            + `係員の方へ：このトークンは預かり、ほかの方に渡さないでください。保健所の手順に従って、物理的に破壊するか、書き込み直してください。`,
-        en: `The token was stopped, but its records could not be fully erased (${units(Number(p.bytesNotErased), "byte")} ${Number(p.bytesNotErased) === 1 ? "is" : "are"} left). Please give the token to the staff. `
-            + `For the staff: keep this token and do not hand it out again. Destroy it physically or reflash it, as your health centre's procedure says.`,
+        ja:
+            `トークンは停止しましたが、記録を消しきれませんでした（${p.bytesNotErased} バイトが残っています）。トークンを係員にお渡しください。` +
+            `係員の方へ：このトークンは預かり、ほかの方に渡さないでください。保健所の手順に従って、物理的に破壊するか、書き込み直してください。`,
+        en:
+            `The token was stopped, but its records could not be fully erased (${units(Number(p.bytesNotErased), "byte")} ${Number(p.bytesNotErased) === 1 ? "is" : "are"} left). Please give the token to the staff. ` +
+            `For the staff: keep this token and do not hand it out again. Destroy it physically or reflash it, as your health centre's procedure says.`,
     }),
     "server-unreachable": () => ({
         ja: "お知らせサーバーにつながりません。しばらくしてから、もう一度お試しください。",
@@ -82,7 +89,7 @@ export const errorText: Record<KioskErrorCode, (p: Record<string, string | numbe
         ja: "お知らせサーバーが受け付けませんでした。係員にお知らせください。",
         en: "The notification server did not accept the request. Please tell the staff.",
     }),
-    "unauthorized": () => ({
+    unauthorized: () => ({
         ja: "この端末はお知らせサーバーに登録されていません（または登録が取り消されています）。係員にお知らせください。",
         en: "This kiosk is not registered with the notification server (or was removed). Please tell the staff.",
     }),
@@ -118,29 +125,33 @@ export const text = {
     stateTimeNotSet: { ja: "時刻が未設定です", en: "Its clock is not set" },
     stateStopped: { ja: "使用を終えています（停止済み）", en: "Stopped (no longer in use)" },
     /** What a stopped token says of its stop (TokenSession.stop). */
-    stopRecord: (byOwner: boolean, erased: boolean, checked: number) => byOwner
-        ? erased
-            ? {
-                ja: `持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。トークンは窓口で回収してください。`,
-                en: `Stopped by its owner on the token itself. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left). Please collect the token.`,
-            }
-            : {
-                ja: "持ち主の方が、トークンのボタンで使用を終えました。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
-                en: "Stopped by its owner on the token itself. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
-            }
-        : erased
-            ? {
-                ja: `窓口で使用を終えたトークンです。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。`,
-                en: `Stopped at a kiosk. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left).`,
-            }
-            : {
-                ja: "使用を終えたトークンです。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
-                en: "This token has been stopped. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
-            },
+    stopRecord: (byOwner: boolean, erased: boolean, checked: number) =>
+        byOwner
+            ? erased
+                ? {
+                      ja: `持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。トークンは窓口で回収してください。`,
+                      en: `Stopped by its owner on the token itself. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left). Please collect the token.`,
+                  }
+                : {
+                      ja: "持ち主の方が、トークンのボタンで使用を終えました。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                      en: "Stopped by its owner on the token itself. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+                  }
+            : erased
+              ? {
+                    ja: `窓口で使用を終えたトークンです。記録と鍵はすべて消去され、確かめられています（${count(checked, "ja")}バイトを確認、消え残り 0 バイト）。`,
+                    en: `Stopped at a kiosk. All records and keys were erased and checked (${units(checked, "byte")} checked, 0 bytes left).`,
+                }
+              : {
+                    ja: "使用を終えたトークンです。消去はまだ終わっていません（トークンが自分で続けています）。しばらくしてから、もう一度つないでください。",
+                    en: "This token has been stopped. The erasing has not finished yet (the token carries on by itself). Please connect it again in a little while.",
+                },
     clockSetFirst: { ja: "時計を合わせました（はじめての設定です）。", en: "The clock has been set (for the first time)." },
     keysHeld: (n: number) => ({ ja: `保存している鍵: ${n}日分`, en: `Keys kept: ${units(n, "day")}` }),
     recordsHeld: (n: number) => ({ ja: `すれちがいの記録: ${n}件`, en: `Encounters recorded: ${n}` }),
-    storage: (used: number, cap: number) => ({ ja: `記録の容量: ${Math.round((100 * used) / Math.max(cap, 1))}% 使用`, en: `Storage: ${Math.round((100 * used) / Math.max(cap, 1))}% used` }),
+    storage: (used: number, cap: number) => ({
+        ja: `記録の容量: ${Math.round((100 * used) / Math.max(cap, 1))}% 使用`,
+        en: `Storage: ${Math.round((100 * used) / Math.max(cap, 1))}% used`,
+    }),
     drift: (s: number) => ({
         ja: s === 0 ? "時計は正確でした。" : `時計が${Math.abs(s)}秒${s > 0 ? "進んで" : "遅れて"}いたので、合わせました。`,
         en: s === 0 ? "The clock was right." : `The clock was ${units(Math.abs(s), "second")} ${s > 0 ? "fast" : "slow"}; it has been corrected.`,
@@ -159,20 +170,27 @@ export const text = {
     /** After the owner's press: which clock was wrong (the token's; the kiosk's was checked against
      *  the server first) and what was done. */
     clockRepaired: (tokenOffSeconds: number, futureRecordsErased: number) => ({
-        ja: `トークンの時計が${duration(tokenOffSeconds, "ja")}${tokenOffSeconds > 0 ? "進んで" : "遅れて"}いました（この端末の時計は通知サーバーの時刻で確かめ、正しいことを確認しました）。トークンの時計を正しい時刻に直しました。`
-            + (futureRecordsErased > 0 ? `進んだ時計のあいだに残した記録${count(futureRecordsErased, "ja")}件は、本当の時刻がわからないため消しました。これからの記録は正しい時刻で残ります。` : ""),
-        en: `The token's clock was ${duration(tokenOffSeconds, "en")} ${tokenOffSeconds > 0 ? "fast" : "slow"} (this kiosk's clock was checked against the notification server and is right). The token's clock has been corrected.`
-            + (futureRecordsErased > 0 ? ` The ${units(futureRecordsErased, "record")} it made while its clock was ahead could not be dated and ${futureRecordsErased === 1 ? "was" : "were"} erased. New records get the right time.` : ""),
+        ja:
+            `トークンの時計が${duration(tokenOffSeconds, "ja")}${tokenOffSeconds > 0 ? "進んで" : "遅れて"}いました（この端末の時計は通知サーバーの時刻で確かめ、正しいことを確認しました）。トークンの時計を正しい時刻に直しました。` +
+            (futureRecordsErased > 0
+                ? `進んだ時計のあいだに残した記録${count(futureRecordsErased, "ja")}件は、本当の時刻がわからないため消しました。これからの記録は正しい時刻で残ります。`
+                : ""),
+        en:
+            `The token's clock was ${duration(tokenOffSeconds, "en")} ${tokenOffSeconds > 0 ? "fast" : "slow"} (this kiosk's clock was checked against the notification server and is right). The token's clock has been corrected.` +
+            (futureRecordsErased > 0
+                ? ` The ${units(futureRecordsErased, "record")} it made while its clock was ahead could not be dated and ${futureRecordsErased === 1 ? "was" : "were"} erased. New records get the right time.`
+                : ""),
     }),
 
     noContact: {
         ja: "陽性と登録された方との接触は確認されませんでした。\nこれからも、トークンを身につけてお過ごしください。",
         en: "No contact with a person who registered a positive test was found.\nPlease keep wearing your token.",
     },
-    contact: (dates: string[], lang: Lang) => ({
-        ja: `陽性と登録された方と接触した可能性があります。\n接触の日: ${dates.map(d => formatDate(d, "ja")).join("、")}`,
-        en: `You may have been in contact with a person who registered a positive test.\nDate of contact: ${dates.map(d => formatDate(d, "en")).join(", ")}`,
-    })[lang],
+    contact: (dates: string[], lang: Lang) =>
+        ({
+            ja: `陽性と登録された方と接触した可能性があります。\n接触の日: ${dates.map(d => formatDate(d, "ja")).join("、")}`,
+            en: `You may have been in contact with a person who registered a positive test.\nDate of contact: ${dates.map(d => formatDate(d, "en")).join(", ")}`,
+        })[lang],
     contactNext: {
         ja: "これからすること:\n・保健所、またはお近くの医療機関（診療所）に電話でご相談ください。\n・「接触確認で接触の可能性があると出た」とお伝えください。\n・検査は無料で受けられます。\n・体調がよくないときは、出かける前に必ず電話してください。",
         en: "What to do next:\n- Please call the health centre or a nearby clinic.\n- Tell them the exposure check showed a possible contact.\n- The test is free of charge.\n- If you feel unwell, please call before going there.",
@@ -318,15 +336,18 @@ export const screen = {
     tokenClock: { ja: "トークンの時計（合わせる前）", en: "Token's clock (before setting)" },
     kioskClock: { ja: "この端末の時計", en: "This kiosk's clock" },
     clockGap: { ja: "時計のずれ", en: "Clock difference" },
-    driftText: (s: number, lang: Lang) => s === 0 ? { ja: "ずれはありませんでした", en: "none" }[lang]
-        : lang === "ja" ? `${duration(s, "ja")}${s > 0 ? "進んで" : "遅れて"}いたので、合わせました`
-            : `${duration(s, "en")} ${s > 0 ? "fast" : "slow"}; corrected`,
+    driftText: (s: number, lang: Lang) =>
+        s === 0
+            ? { ja: "ずれはありませんでした", en: "none" }[lang]
+            : lang === "ja"
+              ? `${duration(s, "ja")}${s > 0 ? "進んで" : "遅れて"}いたので、合わせました`
+              : `${duration(s, "en")} ${s > 0 ? "fast" : "slow"}; corrected`,
     clockWasUnset: { ja: "はじめて時計を合わせました", en: "The clock was set for the first time" },
     stopRecordTitle: { ja: "使用終了の記録", en: "End of use" },
     daysKept: { ja: "陽性登録に使うデータ", en: "Data for a positive registration" },
-    daysValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}日分` : units(n, "day"),
+    daysValue: (n: number, lang: Lang) => (lang === "ja" ? `${count(n, "ja")}日分` : units(n, "day")),
     records: { ja: "すれちがいの記録", en: "Encounters recorded" },
-    recordsValue: (n: number, lang: Lang) => lang === "ja" ? `${count(n, "ja")}件` : count(n, "en"),
+    recordsValue: (n: number, lang: Lang) => (lang === "ja" ? `${count(n, "ja")}件` : count(n, "en")),
     storage: { ja: "記録の容量", en: "Storage used" },
     storageValue: (used: number, cap: number, lang: Lang) => {
         const pct = Math.round((100 * used) / Math.max(cap, 1))
@@ -343,7 +364,7 @@ export const screen = {
     stepDownload: { ja: "陽性者の情報を受け取っています", en: "Getting the information on positive cases" },
     stepReadLog: { ja: "トークンの記録を読んでいます", en: "Reading the token's record" },
     stepMatch: { ja: "照らし合わせています", en: "Comparing" },
-    timeLeft: (s: number, lang: Lang) => lang === "ja" ? `残り約${duration(s, "ja")}` : `About ${duration(s, "en")} left`,
+    timeLeft: (s: number, lang: Lang) => (lang === "ja" ? `残り約${duration(s, "ja")}` : `About ${duration(s, "en")} left`),
     unplugged: {
         ja: "トークンが外れました。もう一度差し込んでください。続きから読み込みます。",
         en: "The token was unplugged. Please plug it in again; reading continues where it stopped.",
@@ -353,8 +374,18 @@ export const screen = {
     contactTitle: { ja: "陽性者との接触の可能性があります", en: "You may have been in contact with a positive case" },
     contactDates: { ja: "接触の日", en: "Date of contact" },
     contactNext: {
-        ja: ["保健所、またはお近くの医療機関に電話でご相談ください。", "「接触確認で接触の可能性があると出た」とお伝えください。", "検査は無料で受けられます。", "体調がよくないときは、出かける前に必ず電話してください。"],
-        en: ["Please call the health centre or a nearby clinic.", "Tell them the exposure check showed a possible contact.", "The test is free of charge.", "If you feel unwell, please call before going there."],
+        ja: [
+            "保健所、またはお近くの医療機関に電話でご相談ください。",
+            "「接触確認で接触の可能性があると出た」とお伝えください。",
+            "検査は無料で受けられます。",
+            "体調がよくないときは、出かける前に必ず電話してください。",
+        ],
+        en: [
+            "Please call the health centre or a nearby clinic.",
+            "Tell them the exposure check showed a possible contact.",
+            "The test is free of charge.",
+            "If you feel unwell, please call before going there.",
+        ],
     },
     centreContact: { ja: "ご相談先", en: "Whom to call" },
     centreHours: { ja: "受付時間", en: "Hours" },
@@ -385,24 +416,39 @@ export const screen = {
     next: { ja: "次へ", en: "Next" },
     back: { ja: "戻る", en: "Back" },
     cancel: { ja: "やめる", en: "Cancel" },
-    processingNumberInvalid: { ja: "処理番号は8けたの数字です。もう一度お確かめください。", en: "A processing number has exactly 8 digits. Please check it again." },
+    processingNumberInvalid: {
+        ja: "処理番号は8けたの数字です。もう一度お確かめください。",
+        en: "A processing number has exactly 8 digits. Please check it again.",
+    },
     dateMissing: { ja: "日付を選んでください。", en: "Please choose the date." },
     consentTitle: { ja: "送る内容の確認", en: "What will be sent" },
     consentText: {
-        ja: ["送るのは、このトークンが最近の数日間に発信していた番号（毎日変わる、でたらめな番号）だけです。", "お名前、住所、電話番号、場所、すれちがいの記録は送りません。", "処理番号は、登録が正しいことの確認だけに使われます。"],
-        en: ["Only the numbers this token sent out over the last days (random numbers that change every day) are sent.", "No name, address, phone number, place or record of encounters is sent.", "The processing number is used only to confirm the registration."],
+        ja: [
+            "送るのは、このトークンが最近の数日間に発信していた番号（毎日変わる、でたらめな番号）だけです。",
+            "お名前、住所、電話番号、場所、すれちがいの記録は送りません。",
+            "処理番号は、登録が正しいことの確認だけに使われます。",
+        ],
+        en: [
+            "Only the numbers this token sent out over the last days (random numbers that change every day) are sent.",
+            "No name, address, phone number, place or record of encounters is sent.",
+            "The processing number is used only to confirm the registration.",
+        ],
     },
     consentAgree: { ja: "同意して登録する", en: "Agree and register" },
     pressTitle: { ja: "トークンのボタンを1回押してください", en: "Please press the token's button once" },
     pressHint: { ja: "ランプが点滅している間に押してください。", en: "Press it while its light is blinking." },
-    pressLeft: (s: number, lang: Lang) => lang === "ja" ? `あと${s}秒` : `${units(s, "second")} left`,
+    pressLeft: (s: number, lang: Lang) => (lang === "ja" ? `あと${s}秒` : `${units(s, "second")} left`),
     sending: { ja: "送っています…", en: "Sending…" },
-    retrying: (attempt: number, s: number, lang: Lang) => lang === "ja" ? `送れませんでした。${s}秒後にもう一度送ります（${attempt}回目）` : `Sending failed. Trying again in ${units(s, "second")} (attempt ${attempt})`,
+    retrying: (attempt: number, s: number, lang: Lang) =>
+        lang === "ja"
+            ? `送れませんでした。${s}秒後にもう一度送ります（${attempt}回目）`
+            : `Sending failed. Trying again in ${units(s, "second")} (attempt ${attempt})`,
     sendAgain: { ja: "もう一度送る", en: "Send again" },
     registeredTitle: { ja: "陽性情報の登録が終わりました", en: "The positive test has been registered" },
-    registeredText: (n: number, lang: Lang) => lang === "ja"
-        ? `${count(n, "ja")}日分を送りました。ご協力ありがとうございます。お大事になさってください。`
-        : `${units(n, "day")} ${n === 1 ? "was" : "were"} sent. Thank you for helping others. Please take care.`,
+    registeredText: (n: number, lang: Lang) =>
+        lang === "ja"
+            ? `${count(n, "ja")}日分を送りました。ご協力ありがとうございます。お大事になさってください。`
+            : `${units(n, "day")} ${n === 1 ? "was" : "were"} sent. Thank you for helping others. Please take care.`,
     decommissionTitle: { ja: "使用終了", en: "End of use" },
     decommissionIntro: {
         ja: "使用を終えると、トークンは発信を止め、記録をすべて消去します。元には戻せません。その前に、よろしければアンケートにお答えください（どれも任意です）。",
@@ -426,15 +472,16 @@ export const screen = {
     },
     decommissionStart: { ja: "使用を終える", en: "End use of the token" },
     decommissionedTitle: { ja: "トークンの使用を終えました", en: "The token has been stopped" },
-    decommissionedText: (checked: number, lang: Lang) => lang === "ja"
-        ? `記録はすべて消去されました。消えたことを、全体（${count(checked, "ja")}バイト）を読み直して確かめました。消え残りはありません。トークンは処分していただいてかまいません。長い間ありがとうございました。`
-        : `Everything on the token was erased. The whole memory (${units(checked, "byte")}) was read back to confirm it: nothing is left. You may now dispose of the token. Thank you for using it.`,
+    decommissionedText: (checked: number, lang: Lang) =>
+        lang === "ja"
+            ? `記録はすべて消去されました。消えたことを、全体（${count(checked, "ja")}バイト）を読み直して確かめました。消え残りはありません。トークンは処分していただいてかまいません。長い間ありがとうございました。`
+            : `Everything on the token was erased. The whole memory (${units(checked, "byte")}) was read back to confirm it: nothing is left. You may now dispose of the token. Thank you for using it.`,
     surveySentText: { ja: "アンケートを送りました。ご協力ありがとうございました。", en: "The survey was sent. Thank you." },
     navHandOut: { ja: "お渡し", en: "Hand out" },
     handOutTitle: { ja: "新しいトークンのお渡し", en: "Hand out a new token" },
     handOutIntro: {
         ja: "新しいトークンをつなぎ、「お渡しを始める」を押します。持ち主になる方に、ボタンを2回（時計合わせとシール）押していただきます。お名前などは何も伺いません。",
-        en: "Connect a new token and press \"Start the hand-out\". The person who will carry it presses its button twice (for the clock and the sticker). Nothing about the person is asked.",
+        en: 'Connect a new token and press "Start the hand-out". The person who will carry it presses its button twice (for the clock and the sticker). Nothing about the person is asked.',
     },
     handOutStart: { ja: "お渡しを始める", en: "Start the hand-out" },
     handOutWorking: { ja: "準備しています…", en: "Getting it ready…" },

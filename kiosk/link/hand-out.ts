@@ -25,7 +25,10 @@ export async function handOutLinkKey(session: TokenSession, opts: { onProgress?:
         onWaiting: secondsLeft => opts.onProgress?.({ step: "press-button", purpose: "sticker", secondsLeft }),
     }).catch(e => {
         if (refusedUpFront || (e instanceof KioskError && e.code === "token-stopped"))
-            throw new KioskError("token-stopped", "the token refused its Bluetooth key: it handed it out before (a token does it once), it is stopped, or another request waits for its button")
+            throw new KioskError(
+                "token-stopped",
+                "the token refused its Bluetooth key: it handed it out before (a token does it once), it is stopped, or another request waits for its button"
+            )
         throw e
     })
     // The press opened a session as well (services/token-sync.md); the sticker needs none.

@@ -52,7 +52,10 @@ export function checkWithLogReader(readRecords: () => Promise<readonly Encounter
 /** Downloads and verification come first, so a refused file stops the check before the log is read. */
 async function runCheck(readRecords: () => Promise<readonly EncounterRecord[]>, scanPeriod: number, o: CheckOptions): Promise<CheckResult> {
     const exports = await syncExports({
-        server: o.server, region: o.region, dataDir: o.dataDir, trustedKey: o.trustedKey,
+        server: o.server,
+        region: o.region,
+        dataDir: o.dataDir,
+        trustedKey: o.trustedKey,
         onProgress: p => o.onProgress?.({ step: "download", ...p }),
     })
     const records = await readRecords()
@@ -68,8 +71,11 @@ async function runCheck(readRecords: () => Promise<readonly EncounterRecord[]>, 
         days,
         matching: stats,
         downloads: {
-            files: exports.files, downloaded: exports.downloaded, keys: exports.keys.length,
-            stale: exports.stale, newestFileCreated: exports.newestFileCreated,
+            files: exports.files,
+            downloaded: exports.downloaded,
+            keys: exports.keys.length,
+            stale: exports.stale,
+            newestFileCreated: exports.newestFileCreated,
         },
         log: { records: records.length, scanPeriodSeconds: scanPeriod },
     }

@@ -10,8 +10,15 @@ import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
 import { DiagnosisKeySet, KEPT_WHOLE, SCAN_KEY_BYTES } from "../downloads/key-set.js"
 import {
-    effectiveRollingPeriod, emptyMatchStats, keyReader, matchDiagnosisKeys, SightingJudge,
-    type DiagnosisKeys, type ExposureMatch, type MatchOptions, type MatchStats,
+    effectiveRollingPeriod,
+    emptyMatchStats,
+    keyReader,
+    matchDiagnosisKeys,
+    SightingJudge,
+    type DiagnosisKeys,
+    type ExposureMatch,
+    type MatchOptions,
+    type MatchStats,
 } from "./match.js"
 import { loadRpiScan, type RpiScanAddon } from "./native/addon.js"
 import { requireObservedRpi } from "./rpi-index.js"
@@ -40,11 +47,7 @@ export interface MatchResult {
     fallbackReason?: string
 }
 
-export async function matchDiagnosisKeysFast(
-    keys: DiagnosisKeys,
-    records: readonly EncounterRecord[],
-    o: FastMatchOptions,
-): Promise<MatchResult> {
+export async function matchDiagnosisKeysFast(keys: DiagnosisKeys, records: readonly EncounterRecord[], o: FastMatchOptions): Promise<MatchResult> {
     const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
     const loaded = forced ? { addon: undefined, reason: "JavaScript matcher chosen" } : loadRpiScan()
     if (!loaded.addon) return { ...matchDiagnosisKeys(keys, records, o), fallbackReason: loaded.reason }
@@ -54,16 +57,15 @@ export async function matchDiagnosisKeysFast(
     const observedRpis = packObserved(records)
     const threads = o.threads ?? (keys.length >= WORKERS_FROM_KEYS ? availableParallelism() : 0)
     o.onProgress?.(0, keys.length)
-    const sightings = threads > 0
-        ? await scanOnWorkers(loaded.path, packedKeys, observedRpis, threads, o)
-        : scanHere(loaded.addon, packedKeys, observedRpis, o)
+    const sightings = threads > 0 ? await scanOnWorkers(loaded.path, packedKeys, observedRpis, threads, o) : scanHere(loaded.addon, packedKeys, observedRpis, o)
 
     const judge = new SightingJudge(stats, o.scanPeriodSeconds)
     const keyAt = keyReader(keys)
-    let key: DiagnosisKey | undefined, keyNumber = -1
+    let key: DiagnosisKey | undefined,
+        keyNumber = -1
     for (let s = 0; s < sightings.length; s += 3) {
         // Sightings come ordered by key: one object per key, so the judge derives its AEMK once.
-        if (sightings[s] !== keyNumber) key = keyAt(keyNumber = sightings[s])
+        if (sightings[s] !== keyNumber) key = keyAt((keyNumber = sightings[s]))
         judge.judge(key!, key!.rollingStartIntervalNumber + sightings[s + 1], records[sightings[s + 2]])
     }
     o.onProgress?.(keys.length, keys.length)
@@ -153,8 +155,12 @@ function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, observedRpis: 
         for (let t = 0; t < threads; t++) {
             const worker = new Worker(new URL("./native/scan-worker.mjs", import.meta.url), {
                 workerData: {
-                    addonPath, packedKeys: packedKeys.buffer, observedRpis: observedRpis.buffer, nextKey,
-                    chunkKeys: CHUNK_KEYS, useShaExtensions: !o.portableSha256,
+                    addonPath,
+                    packedKeys: packedKeys.buffer,
+                    observedRpis: observedRpis.buffer,
+                    nextKey,
+                    chunkKeys: CHUNK_KEYS,
+                    useShaExtensions: !o.portableSha256,
                 },
             })
             workers.push(worker)
@@ -171,7 +177,9 @@ function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, observedRpis: 
                 o.onProgress?.(done, count)
             })
             worker.on("error", e => fail(new Error(`native matcher worker failed: ${e.message}`)))
-            worker.on("exit", code => { if (code !== 0 && running > 0) fail(new Error(`native matcher worker exited with code ${code}`)) })
+            worker.on("exit", code => {
+                if (code !== 0 && running > 0) fail(new Error(`native matcher worker exited with code ${code}`))
+            })
         }
     })
 }
@@ -179,6 +187,9 @@ function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, observedRpis: 
 function concat(parts: Uint32Array[]): Uint32Array {
     const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0))
     let at = 0
-    for (const p of parts) { out.set(p, at); at += p.length }
+    for (const p of parts) {
+        out.set(p, at)
+        at += p.length
+    }
     return out
 }

@@ -8,8 +8,14 @@
 // key published twice would otherwise add its exposure time again (the record with the most scans
 // stands for the RPI).
 import {
-    deriveAemk, decryptMetadata, TEK_ROLLING_PERIOD, EN_INTERVAL_SECONDS,
-    RPI_ACCEPTANCE_WINDOW_INTERVALS, ACCEPTED_TX_POWER_MIN_DBM, ACCEPTED_TX_POWER_MAX_DBM, RPI_BYTES,
+    deriveAemk,
+    decryptMetadata,
+    TEK_ROLLING_PERIOD,
+    EN_INTERVAL_SECONDS,
+    RPI_ACCEPTANCE_WINDOW_INTERVALS,
+    ACCEPTED_TX_POWER_MIN_DBM,
+    ACCEPTED_TX_POWER_MAX_DBM,
+    RPI_BYTES,
 } from "../../lib/gaen/index.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
@@ -99,7 +105,10 @@ export class SightingJudge {
     /** RPI (hex) → its match in `matches`: one per RPI. */
     private readonly matchOfRpi = new Map<string, number>()
 
-    constructor(private readonly stats: MatchStats, private readonly scanPeriodSeconds: number) {}
+    constructor(
+        private readonly stats: MatchStats,
+        private readonly scanPeriodSeconds: number
+    ) {}
 
     /** A record whose RPI equals the key's RPI for `intervalNumber`. */
     judge(key: DiagnosisKey, intervalNumber: number, record: EncounterRecord): void {
@@ -119,7 +128,10 @@ export class SightingJudge {
             return
         }
         const match: ExposureMatch = {
-            record, key, intervalNumber, txPower,
+            record,
+            key,
+            intervalNumber,
+            txPower,
             attenuationDb: Math.max(0, txPower - record.rssiMean),
             minAttenuationDb: Math.max(0, txPower - record.rssiMax),
             seconds: record.scans * this.scanPeriodSeconds,
@@ -139,11 +151,7 @@ export class SightingJudge {
 }
 
 /** Today's JavaScript path: one key at a time on this thread. The reference for the native path. */
-export function matchDiagnosisKeys(
-    keys: DiagnosisKeys,
-    records: readonly EncounterRecord[],
-    o: MatchOptions,
-): { matches: ExposureMatch[]; stats: MatchStats } {
+export function matchDiagnosisKeys(keys: DiagnosisKeys, records: readonly EncounterRecord[], o: MatchOptions): { matches: ExposureMatch[]; stats: MatchStats } {
     const index = new ObservedRpiIndex(records)
     const deriver = new RpiDeriver()
     const stats = emptyMatchStats(keys.length, "javascript")

@@ -12,7 +12,10 @@ export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL("../../data/", import.me
 
 /** COCOA writes equality as "=" (V1ExposureRiskCalculationConfiguration.Threshold); "==" is read as the same. */
 export type ComparisonOp = ">=" | ">" | "<=" | "<" | "=" | "NOP"
-export interface Criterion { op: ComparisonOp; value: number }
+export interface Criterion {
+    op: ComparisonOp
+    value: number
+}
 const COMPARISON_OPS: readonly ComparisonOp[] = [">=", ">", "<=", "<", "=", "NOP"]
 /** Other spellings a configuration file may use for one of COCOA's operators. */
 const OP_SPELLINGS: Readonly<Record<string, ComparisonOp>> = { "==": "=" }
@@ -79,12 +82,14 @@ export function loadRiskConfig(dir: string = DEFAULT_CONFIG_DIR): RiskConfig {
     if (typeof daily !== "object" || daily === null) throw bad(E, "google_daily_summaries_config", "missing")
     if (typeof mapping !== "object" || mapping === null) throw bad(E, "google_diagnosis_keys_data_mapping_config", "missing")
     const thresholds = numbers(E, "google_daily_summaries_config.attenuation_bucket_threshold_db", daily.attenuation_bucket_threshold_db, 3)
-    if (!(thresholds[0] <= thresholds[1] && thresholds[1] <= thresholds[2])) throw bad(E, "google_daily_summaries_config.attenuation_bucket_threshold_db", "must be ascending")
+    if (!(thresholds[0] <= thresholds[1] && thresholds[1] <= thresholds[2]))
+        throw bad(E, "google_daily_summaries_config.attenuation_bucket_threshold_db", "must be ascending")
     const weights = numbers(E, "google_daily_summaries_config.attenuation_bucket_weights", daily.attenuation_bucket_weights, 4)
 
     const byDay = new Map<number, Infectiousness>()
     const table = mapping.infectiousness_for_days_since_onset_of_symptoms
-    if (typeof table !== "object" || table === null) throw bad(E, "google_diagnosis_keys_data_mapping_config.infectiousness_for_days_since_onset_of_symptoms", "missing")
+    if (typeof table !== "object" || table === null)
+        throw bad(E, "google_diagnosis_keys_data_mapping_config.infectiousness_for_days_since_onset_of_symptoms", "missing")
     for (const [day, v] of Object.entries(table)) {
         const d = Number(day)
         if (!Number.isInteger(d)) throw bad(E, `infectiousness_for_days_since_onset_of_symptoms["${day}"]`, "key must be a whole number of days")
@@ -101,7 +106,7 @@ export function loadRiskConfig(dir: string = DEFAULT_CONFIG_DIR): RiskConfig {
     const R = RISK_CALCULATION_FILE
     const criterion = (field: string): Criterion => {
         const c = calc?.[field]
-        const op: ComparisonOp | undefined = typeof c === "object" && c !== null ? OP_SPELLINGS[c.op] ?? c.op : undefined
+        const op: ComparisonOp | undefined = typeof c === "object" && c !== null ? (OP_SPELLINGS[c.op] ?? c.op) : undefined
         if (op === undefined || !COMPARISON_OPS.includes(op)) throw bad(R, `${field}.op`, `expected one of ${COMPARISON_OPS.join(" ")} (or == for =)`)
         return { op, value: num(R, `${field}.value`, c.value) }
     }

@@ -52,12 +52,18 @@ export function windowScore(match: ExposureMatch, c: RiskConfig): number {
 /** Whether `v` meets one criterion of the configuration (NOP: always). */
 export function criterionHolds(cr: Criterion, v: number): boolean {
     switch (cr.op) {
-        case "NOP": return true
-        case ">=": return v >= cr.value
-        case ">": return v > cr.value
-        case "<=": return v <= cr.value
-        case "<": return v < cr.value
-        case "=": return v === cr.value
+        case "NOP":
+            return true
+        case ">=":
+            return v >= cr.value
+        case ">":
+            return v > cr.value
+        case "<=":
+            return v <= cr.value
+        case "<":
+            return v < cr.value
+        case "=":
+            return v === cr.value
     }
 }
 
@@ -70,8 +76,15 @@ export function dailyRisk(matches: readonly ExposureMatch[], c: RiskConfig): Day
         let d = days.get(m.dayMs)
         if (!d) {
             d = {
-                date: new Date(m.dayMs).toISOString().slice(0, 10), dayMs: m.dayMs, scoreSum: 0, maxScore: 0, seconds: 0, matches: 0,
-                typicalAttenuationMinDb: Infinity, typicalAttenuationMaxDb: -Infinity, highRisk: false,
+                date: new Date(m.dayMs).toISOString().slice(0, 10),
+                dayMs: m.dayMs,
+                scoreSum: 0,
+                maxScore: 0,
+                seconds: 0,
+                matches: 0,
+                typicalAttenuationMinDb: Infinity,
+                typicalAttenuationMaxDb: -Infinity,
+                highRisk: false,
             }
             days.set(m.dayMs, d)
         }
@@ -85,8 +98,12 @@ export function dailyRisk(matches: readonly ExposureMatch[], c: RiskConfig): Day
     const k = c.dayCriteria
     const allNop = Object.values(k).every(cr => cr.op === "NOP")
     for (const d of days.values()) {
-        d.highRisk = !allNop && criterionHolds(k.scoreSum, d.scoreSum) && criterionHolds(k.secondsSum, d.seconds)
-            && criterionHolds(k.typicalAttenuationMax, d.typicalAttenuationMaxDb) && criterionHolds(k.typicalAttenuationMin, d.typicalAttenuationMinDb)
+        d.highRisk =
+            !allNop &&
+            criterionHolds(k.scoreSum, d.scoreSum) &&
+            criterionHolds(k.secondsSum, d.seconds) &&
+            criterionHolds(k.typicalAttenuationMax, d.typicalAttenuationMaxDb) &&
+            criterionHolds(k.typicalAttenuationMin, d.typicalAttenuationMinDb)
     }
     return [...days.values()].sort((a, b) => a.dayMs - b.dayMs)
 }

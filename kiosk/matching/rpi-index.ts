@@ -48,7 +48,10 @@ export class ObservedRpiIndex {
             const base = slot * RPI_BYTES
             let same = true
             for (let j = 2; j < RPI_BYTES; j++) {
-                if (this.rpis[base + j] !== buf[offset + j]) { same = false; break }
+                if (this.rpis[base + j] !== buf[offset + j]) {
+                    same = false
+                    break
+                }
             }
             if (same) (found ??= []).push(this.recordOf[slot])
         }

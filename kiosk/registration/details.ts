@@ -24,14 +24,13 @@ export function validProcessingNumber(text: string | undefined): string {
     if (!t) throw new FieldError("processingNumber", { kind: "missing" })
     // Full-width digits are what a Japanese keyboard often gives; accept them as the same number.
     const ascii = t.replace(/[０-９]/g, c => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    if (!PROCESSING_NUMBER_PATTERN.test(ascii))
-        throw new FieldError("processingNumber", { kind: "processing-number-digits", value: t })
+    if (!PROCESSING_NUMBER_PATTERN.test(ascii)) throw new FieldError("processingNumber", { kind: "processing-number-digits", value: t })
     return ascii
 }
 
 export function parseRegistrationDetails(
     input: { processingNumber?: string; onset?: string; symptoms?: string; region: string },
-    now: number,
+    now: number
 ): RegistrationDetails {
     const processingNumber = validProcessingNumber(input.processingNumber)
     let hasSymptom = false

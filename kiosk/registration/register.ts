@@ -13,7 +13,7 @@ import { prepareUpload, type PreparedUpload } from "./upload.js"
 export async function exportKeysForRegistration(
     session: TokenSession,
     details: RegistrationDetails,
-    o: { onProgress?: ProgressListener; now?: () => number } = {},
+    o: { onProgress?: ProgressListener; now?: () => number } = {}
 ): Promise<PreparedUpload> {
     const client = session.connection.client
     if (session.status.state === "stopped") throw new KioskError("token-stopped", "the token is stopped (decommissioned): it has no keys any more")

@@ -65,9 +65,12 @@ export function prepareUpload(keys: readonly ExportedKey[], details: Registratio
 export async function sendUpload(
     prepared: PreparedUpload,
     target: UploadTarget,
-    o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {},
+    o: { retry?: RetryPolicy; onProgress?: ProgressListener } = {}
 ): Promise<UploadResult> {
-    return putJson(`${target.server}${PATHS.diagnosis}`, { body: prepared.body, apiKey: target.apiKey, okStatus: 200, what: "registering the keys" },
+    return putJson(
+        `${target.server}${PATHS.diagnosis}`,
+        { body: prepared.body, apiKey: target.apiKey, okStatus: 200, what: "registering the keys" },
         (a, attempts) => ({ accepted: Number(a.json?.accepted ?? prepared.keyCount), dropped: Array.isArray(a.json?.dropped) ? a.json.dropped : [], attempts }),
-        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "upload", attempt, delayMs, reason: e.message }) })
+        { retry: o.retry, onRetry: (attempt, delayMs, e) => o.onProgress?.({ step: "retry", what: "upload", attempt, delayMs, reason: e.message }) }
+    )
 }

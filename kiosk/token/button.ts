@@ -33,7 +33,10 @@ export async function afterButtonPress<R extends { state: string }>(o: ButtonWai
         const answer = await onToken(`waiting for the button (${o.what})`, o.poll)
         if (answer.state === "waiting-for-button") {
             const left = Math.max(0, BUTTON_WINDOW_SECONDS - Math.floor((Date.now() - started) / 1000))
-            if (left !== lastTold) { lastTold = left; o.onWaiting?.(left) }
+            if (left !== lastTold) {
+                lastTold = left
+                o.onWaiting?.(left)
+            }
             if (Date.now() > giveUpAt) throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
             await new Promise(r => setTimeout(r, POLL_MS))
             continue
@@ -46,7 +49,8 @@ export async function afterButtonPress<R extends { state: string }>(o: ButtonWai
             await new Promise(r => setTimeout(r, POLL_MS))
             continue
         }
-        if (answer.state === "not-requested") throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
+        if (answer.state === "not-requested")
+            throw new KioskError("button-not-pressed", `the button was not pressed within ${BUTTON_WINDOW_SECONDS} s (${o.what})`)
         if (answer.state === "refused") throw new KioskError("token-stopped", `the token refused ${o.what}: it is stopped or its clock is not set`)
         return answer
     }

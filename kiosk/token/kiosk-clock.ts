@@ -23,7 +23,10 @@ export async function checkKioskClock(server: string, now: () => number): Promis
     try {
         date = (await httpRequest(url, {}, 10_000)).headers.get("date")
     } catch (e) {
-        throw new KioskError("kiosk-clock-wrong", `the kiosk could not check its clock against the server (${url}): ${e instanceof Error ? e.message : e}; the token's clock was left as it is`)
+        throw new KioskError(
+            "kiosk-clock-wrong",
+            `the kiosk could not check its clock against the server (${url}): ${e instanceof Error ? e.message : e}; the token's clock was left as it is`
+        )
     }
     const serverSeconds = date ? Date.parse(date) / 1000 : NaN
     if (!Number.isFinite(serverSeconds))
@@ -31,6 +34,10 @@ export async function checkKioskClock(server: string, now: () => number): Promis
     const kioskSeconds = (sentAt + now()) / 2000
     const offset = Math.round(kioskSeconds - serverSeconds)
     if (Math.abs(offset) > KIOSK_CLOCK_TOLERANCE_S)
-        throw new KioskError("kiosk-clock-wrong", `the kiosk's clock (${iso(kioskSeconds)}) is ${Math.abs(offset)} s ${offset > 0 ? "ahead of" : "behind"} the server's (${iso(serverSeconds)}); the token's clock was left as it is`, { kiosk: iso(kioskSeconds), server: iso(serverSeconds) })
+        throw new KioskError(
+            "kiosk-clock-wrong",
+            `the kiosk's clock (${iso(kioskSeconds)}) is ${Math.abs(offset)} s ${offset > 0 ? "ahead of" : "behind"} the server's (${iso(serverSeconds)}); the token's clock was left as it is`,
+            { kiosk: iso(kioskSeconds), server: iso(serverSeconds) }
+        )
     return offset
 }

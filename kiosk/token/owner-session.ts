@@ -36,7 +36,11 @@ async function setClockAfterPress(session: TokenSession) {
     const newest = await onToken("reading the token's newest record time", () => client.newestRecordTime())
     if (session.clockReference) await checkKioskClock(session.clockReference, session.now)
     else if (kioskNow < newest)
-        throw new KioskError("kiosk-clock-wrong", `the kiosk's clock (${iso(kioskNow)}) is earlier than the token's newest record (${iso(newest)}) and there is no server to check it against; the token's clock was left as it is`, { kiosk: iso(kioskNow), newest: iso(newest) })
+        throw new KioskError(
+            "kiosk-clock-wrong",
+            `the kiosk's clock (${iso(kioskNow)}) is earlier than the token's newest record (${iso(newest)}) and there is no server to check it against; the token's clock was left as it is`,
+            { kiosk: iso(kioskNow), newest: iso(newest) }
+        )
     const recordsBefore = session.status.recordsHeld
     const r = await onToken("setting the token's clock", () => client.setTime(Math.floor(session.now() / 1000)))
     if (r.outcome !== "set") throw new KioskError("token-lost", `the token did not take the kiosk's clock after the owner's press (${r.outcome})`)

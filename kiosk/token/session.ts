@@ -66,7 +66,11 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         let clockNeedsPress = false
         if (before !== "stopped" && opts.setClock !== false) {
             const r = await onToken("setting the token's clock", () => client.setTime(kioskClock))
-            if (r.outcome === "refused") throw new KioskError("kiosk-clock-wrong", `the token refused the kiosk's clock ${new Date(kioskClock * 1000).toISOString()}: it is outside what the token can keep`)
+            if (r.outcome === "refused")
+                throw new KioskError(
+                    "kiosk-clock-wrong",
+                    `the token refused the kiosk's clock ${new Date(kioskClock * 1000).toISOString()}: it is outside what the token can keep`
+                )
             driftSeconds = r.drift
             clockNeedsPress = r.outcome === "needs-press"
         }
@@ -74,7 +78,12 @@ export async function openTokenSession(address: string | TokenAddress, opts: Ses
         // A stopped token answers decommission without a press: its proof, and whether its owner stopped it.
         const stop = status.state === "stopped" ? await onToken("reading the token's proof of erasure", () => client.decommission()) : undefined
         return {
-            connection, driftSeconds, status, clockNeedsPress, stop, clockReference: opts.clockReference,
+            connection,
+            driftSeconds,
+            status,
+            clockNeedsPress,
+            stop,
+            clockReference: opts.clockReference,
             clocks: { kiosk: kioskClock, token: tokenClock },
             clockWasUnset: before === "time-not-set",
             now,

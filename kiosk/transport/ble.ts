@@ -32,7 +32,10 @@ export function useBleCentral(c: BleCentral | undefined): BleCentral | undefined
 
 export function bleCentral(): BleCentral {
     if (!central)
-        throw new KioskError("token-not-found", "ble: this kiosk has no Bluetooth back end (only the simulator's radio exists so far: give --radio tcp://host:port from \"npm run sim -- up\"); use the USB cable")
+        throw new KioskError(
+            "token-not-found",
+            'ble: this kiosk has no Bluetooth back end (only the simulator\'s radio exists so far: give --radio tcp://host:port from "npm run sim -- up"); use the USB cable'
+        )
     return central
 }
 
@@ -47,7 +50,11 @@ class BleLinkTransport extends (jd.Transport as any) {
     /** Why the last connection attempt failed (the radio's or the link's words). */
     connectError: Error | undefined
 
-    constructor(private readonly radio: BleCentral, private readonly linkKey: Buffer, private readonly timeoutMs: number) {
+    constructor(
+        private readonly radio: BleCentral,
+        private readonly linkKey: Buffer,
+        private readonly timeoutMs: number
+    ) {
         super("ble-link", {})
         // A stable Jacdac device id for this token on the kiosk's bus, from its sticker (never on air).
         this.deviceId = createHash("sha256").update("gaen-token ble device").update(linkKey).digest("hex").slice(0, 16)

@@ -32,7 +32,11 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
         // A closed connection stays closed: the bus never reopens the port when it reappears (a
         // token plugged in again belongs to whoever opens it next).
         bus.autoConnect = false
-        try { await bus.disconnect() } catch { /* already gone */ }
+        try {
+            await bus.disconnect()
+        } catch {
+            /* already gone */
+        }
         bus.stop()
     }
     try {
@@ -41,8 +45,7 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
         return { address: a, bus, client, close }
     } catch (e) {
         await close()
-        if (e instanceof Error)
-            throw new KioskError("token-not-found", `${describeTokenAddress(a)}: ${e.message}`)
+        if (e instanceof Error) throw new KioskError("token-not-found", `${describeTokenAddress(a)}: ${e.message}`)
         throw e
     }
 }
@@ -52,10 +55,20 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
 function probeTcp(host: string, port: number, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
         const sock = createConnection({ host, port })
-        const fail = (why: string) => { sock.destroy(); reject(new KioskError("token-not-found", `tcp://${host}:${port}: ${why} (is the simulated token running?)`)) }
+        const fail = (why: string) => {
+            sock.destroy()
+            reject(new KioskError("token-not-found", `tcp://${host}:${port}: ${why} (is the simulated token running?)`))
+        }
         const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs)
-        sock.once("connect", () => { clearTimeout(timer); sock.end(); resolve() })
-        sock.once("error", e => { clearTimeout(timer); fail((e as NodeJS.ErrnoException).code ?? e.message) })
+        sock.once("connect", () => {
+            clearTimeout(timer)
+            sock.end()
+            resolve()
+        })
+        sock.once("error", e => {
+            clearTimeout(timer)
+            fail((e as NodeJS.ErrnoException).code ?? e.message)
+        })
     })
 }
 
@@ -64,16 +77,30 @@ function connectWithin(bus: JDBus, timeoutMs: number): Promise<void> {
     // A transport may say why it failed (ble.ts); jacdac-ts itself only reports the state.
     const transport = bus.transports[0] as (typeof bus.transports)[0] & { connectError?: Error }
     return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { off(); reject(new Error(`could not open the connection within ${timeoutMs} ms`)) }, timeoutMs)
+        const timer = setTimeout(() => {
+            off()
+            reject(new Error(`could not open the connection within ${timeoutMs} ms`))
+        }, timeoutMs)
         const off = transport.subscribe(jd.CONNECTION_STATE, (state: string) => {
-            if (state === "disconnected") { clearTimeout(timer); off(); reject(new Error(transport.connectError?.message ?? "the connection was refused or closed")) }
+            if (state === "disconnected") {
+                clearTimeout(timer)
+                off()
+                reject(new Error(transport.connectError?.message ?? "the connection was refused or closed"))
+            }
         })
         // background: jacdac-ts then reports a failure through its state instead of printing it.
-        bus.connect(true).then(() => {
-            clearTimeout(timer)
-            off()
-            if (transport.connected) resolve()
-            else reject(new Error("could not open the connection"))
-        }, e => { clearTimeout(timer); off(); reject(e) })
+        bus.connect(true).then(
+            () => {
+                clearTimeout(timer)
+                off()
+                if (transport.connected) resolve()
+                else reject(new Error("could not open the connection"))
+            },
+            e => {
+                clearTimeout(timer)
+                off()
+                reject(e)
+            }
+        )
     })
 }

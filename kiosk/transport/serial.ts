@@ -18,7 +18,17 @@ function serialPortClassFor(path: string) {
     return class ChosenSerialPort extends SerialPort {
         static override async list() {
             if (!existsSync(path)) return []
-            return [{ path, serialNumber: `JD-kiosk-chosen-port`, manufacturer: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined }]
+            return [
+                {
+                    path,
+                    serialNumber: `JD-kiosk-chosen-port`,
+                    manufacturer: undefined,
+                    pnpId: undefined,
+                    locationId: undefined,
+                    productId: undefined,
+                    vendorId: undefined,
+                },
+            ]
         }
     }
 }

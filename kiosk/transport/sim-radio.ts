@@ -20,7 +20,10 @@ export function parseRadioAddress(text: string): { host: string; port: number } 
 }
 
 export class SimRadioCentral implements BleCentral {
-    constructor(private readonly host: string, private readonly port: number) {}
+    constructor(
+        private readonly host: string,
+        private readonly port: number
+    ) {}
 
     async connect(linkKey: Uint8Array, timeoutMs = 10_000): Promise<GattConnection> {
         const link = await RadioLink.open(this.host, this.port)
@@ -43,14 +46,23 @@ class RadioLink implements BleScanner {
     private constructor(private readonly socket: Socket) {
         createInterface({ input: socket, crlfDelay: Infinity }).on("line", line => this.receive(line))
         socket.on("error", () => {})
-        socket.on("close", () => { this.closed(); socket.destroy() })
+        socket.on("close", () => {
+            this.closed()
+            socket.destroy()
+        })
     }
 
     static open(host: string, port: number): Promise<RadioLink> {
         return new Promise((resolve, reject) => {
             const socket = createConnection({ host, port })
             socket.once("connect", () => resolve(new RadioLink(socket)))
-            socket.once("error", e => reject(new LinkError(`the simulated kiosk radio at tcp://${host}:${port} does not answer (${(e as NodeJS.ErrnoException).code ?? e.message}): is "npm run sim -- up" running?`)))
+            socket.once("error", e =>
+                reject(
+                    new LinkError(
+                        `the simulated kiosk radio at tcp://${host}:${port} does not answer (${(e as NodeJS.ErrnoException).code ?? e.message}): is "npm run sim -- up" running?`
+                    )
+                )
+            )
         })
     }
 
@@ -97,9 +109,15 @@ class RadioLink implements BleScanner {
                 if (!link.open) throw new LinkError("the Bluetooth connection to the token is closed")
                 link.socket.write(radioLine({ op: "write", value: hexOf(value) }))
             },
-            onNotify: h => { link.notifyHandlers.push(h) },
-            onClose: h => { link.closeHandlers.push(h) },
-            async close() { link.end() },
+            onNotify: h => {
+                link.notifyHandlers.push(h)
+            },
+            onClose: h => {
+                link.closeHandlers.push(h)
+            },
+            async close() {
+                link.end()
+            },
         }
     }
 

@@ -5,7 +5,11 @@ import { readFileSync } from "node:fs"
 
 const appDir = new URL("./app/", import.meta.url).pathname
 
-export interface WebAssets { js: string; css: string; html: string }
+export interface WebAssets {
+    js: string
+    css: string
+    html: string
+}
 
 export async function buildWebAssets(): Promise<WebAssets> {
     const out = await build({

@@ -27,8 +27,10 @@ export class CheckProgress {
             const rate = (p.read - this.readStart.read) / Math.max(1, at - this.readStart.at) // records per ms
             const left = rate > 0 ? Math.ceil((p.total - p.read) / rate / 1000) : null
             this.set("read-log", p.total ? p.read / p.total : 0, left)
-        } else if (p.step === "token-unplugged") this.view = { ...this.view, secondsLeft: null } // unknown until it is back
-        else if (p.step === "token-back") this.readStart = undefined // the pace starts again after a re-plug
+        } else if (p.step === "token-unplugged")
+            this.view = { ...this.view, secondsLeft: null } // unknown until it is back
+        else if (p.step === "token-back")
+            this.readStart = undefined // the pace starts again after a re-plug
         else if (p.step === "match") this.set("match", p.keysTotal ? p.keysDone / p.keysTotal : 1, 0)
     }
 

@@ -34,7 +34,11 @@ export interface DeskOptions {
     observe?: (p: KioskProgress) => void
 }
 
-export interface ErrorView { code: string; text: { ja: string; en: string }; message: string }
+export interface ErrorView {
+    code: string
+    text: { ja: string; en: string }
+    message: string
+}
 
 export interface StatusView {
     address: string
@@ -78,14 +82,23 @@ export interface JobView {
     canSendAgain?: boolean
 }
 
-export interface RegisterInput { processingNumber?: string; symptoms?: string; onset?: string }
+export interface RegisterInput {
+    processingNumber?: string
+    symptoms?: string
+    onset?: string
+}
 export interface DecommissionInput {
-    age?: number; commute?: number
-    consentStartDate?: boolean; startDate?: string
+    age?: number
+    commute?: number
+    consentStartDate?: boolean
+    startDate?: string
     consentExposures?: boolean
 }
 
-interface Job { view: JobView; upload?: PreparedUpload }
+interface Job {
+    view: JobView
+    upload?: PreparedUpload
+}
 
 export function errorView(e: unknown): ErrorView {
     const err = e instanceof KioskError ? e : new KioskError("usage", `internal error: ${(e as Error)?.message ?? e}`)
@@ -231,10 +244,15 @@ export class KioskDesk {
     startDecommission(input: DecommissionInput): void {
         const session = this.requireSession()
         // The same checks as the command line's survey options (one source for the ranges and consents).
-        const answers = parseSurveyOptions({
-            age: input.age ? String(input.age) : undefined, commute: input.commute ? String(input.commute) : undefined,
-            consentStartDate: !!input.consentStartDate, startDate: input.consentStartDate ? input.startDate : undefined,
-        }, this.now())
+        const answers = parseSurveyOptions(
+            {
+                age: input.age ? String(input.age) : undefined,
+                commute: input.commute ? String(input.commute) : undefined,
+                consentStartDate: !!input.consentStartDate,
+                startDate: input.consentStartDate ? input.startDate : undefined,
+            },
+            this.now()
+        )
         const wantsSurvey = answers.ageBracket !== undefined || answers.commuting !== undefined || answers.startDate !== undefined || !!input.consentExposures
         const options = input.consentExposures ? this.checkOptions() : undefined
         const target = wantsSurvey ? this.target() : undefined
@@ -256,15 +274,20 @@ export class KioskDesk {
 
     private async checkWith(session: TokenSession, options: CheckOptions, onProgress: (p: KioskProgress) => void): Promise<CheckResult> {
         let current = session
-        const r = await checkWithLogReader(async () => {
-            const read = await readLogResuming(current, {
-                reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
-                onProgress, retryMs: this.o.reconnectMs,
-            })
-            current = read.session
-            if (this.session === session) this.session = current // the re-plugged token's session is the desk's now
-            return read.records
-        }, session.status.scanPeriodSeconds, { ...options, onProgress })
+        const r = await checkWithLogReader(
+            async () => {
+                const read = await readLogResuming(current, {
+                    reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
+                    onProgress,
+                    retryMs: this.o.reconnectMs,
+                })
+                current = read.session
+                if (this.session === session) this.session = current // the re-plugged token's session is the desk's now
+                return read.records
+            },
+            session.status.scanPeriodSeconds,
+            { ...options, onProgress }
+        )
         return r
     }
 
@@ -296,11 +319,16 @@ export class KioskDesk {
                 v.progress = bar.current()
             }
         }
-        work(onProgress).then(() => this.refreshStatus()).then(
-            () => { job.view = { ...job.view, phase: "done", endedAtMs: this.now(), button: undefined, retrying: undefined, progress: undefined } },
-            e => {
-                job.view = { ...job.view, phase: "failed", button: undefined, retrying: undefined, error: errorView(e), canSendAgain: !!job.upload }
-            })
+        work(onProgress)
+            .then(() => this.refreshStatus())
+            .then(
+                () => {
+                    job.view = { ...job.view, phase: "done", endedAtMs: this.now(), button: undefined, retrying: undefined, progress: undefined }
+                },
+                e => {
+                    job.view = { ...job.view, phase: "failed", button: undefined, retrying: undefined, error: errorView(e), canSendAgain: !!job.upload }
+                }
+            )
     }
 
     /** After a job the status screen shows what the token says now (e.g. stopped, keys gone). */
@@ -323,14 +351,23 @@ export class KioskDesk {
         if (!s) return undefined
         const st = s.status
         return {
-            address: this.address!, state: st.state,
-            tokenClockMs: this.connectedAt + s.driftSeconds * 1000, kioskClockMs: this.connectedAt,
-            driftSeconds: s.driftSeconds, clockWasUnset: s.clockWasUnset,
-            keysHeld: st.keysHeld, recordsHeld: st.recordsHeld, storageUsed: st.storageUsed, storageCapacity: st.storageCapacity,
-            lastSyncMs: this.connectedAt, clockRepair: s.clockRepair,
-            stop: s.stop && (s.stop.state === "done"
-                ? { byOwner: s.stop.byOwner, erased: s.stop.bytesNotErased === 0, bytesChecked: s.stop.bytesChecked }
-                : { byOwner: false, erased: false, bytesChecked: 0 }),
+            address: this.address!,
+            state: st.state,
+            tokenClockMs: this.connectedAt + s.driftSeconds * 1000,
+            kioskClockMs: this.connectedAt,
+            driftSeconds: s.driftSeconds,
+            clockWasUnset: s.clockWasUnset,
+            keysHeld: st.keysHeld,
+            recordsHeld: st.recordsHeld,
+            storageUsed: st.storageUsed,
+            storageCapacity: st.storageCapacity,
+            lastSyncMs: this.connectedAt,
+            clockRepair: s.clockRepair,
+            stop:
+                s.stop &&
+                (s.stop.state === "done"
+                    ? { byOwner: s.stop.byOwner, erased: s.stop.bytesNotErased === 0, bytesChecked: s.stop.bytesChecked }
+                    : { byOwner: false, erased: false, bytesChecked: 0 }),
         }
     }
 
@@ -338,8 +375,11 @@ export class KioskDesk {
         const desk = this.settings().desk()
         if (!desk.server) throw new KioskError("config", "no server URL is set (settings)")
         return {
-            server: desk.server, region: DEFAULT_REGION, dataDir: this.o.dataDir,
-            trustedKey: resolveTrustedKey(this.settings(), desk.server), riskConfig: loadRiskConfig(),
+            server: desk.server,
+            region: DEFAULT_REGION,
+            dataDir: this.o.dataDir,
+            trustedKey: resolveTrustedKey(this.settings(), desk.server),
+            riskConfig: loadRiskConfig(),
         }
     }
 

@@ -44,15 +44,42 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
     const api: Record<string, (body: any) => Promise<unknown> | unknown> = {
         "GET /api/view": () => ({ ...desk.view(), settings: desk.settingsView() }),
         "GET /api/ports": async () => ({ ports: await listPorts() }),
-        "POST /api/connect": async b => { await desk.connect(String(b.address ?? "").trim()); return {} },
-        "POST /api/disconnect": async () => { await desk.disconnect(); return {} },
-        "POST /api/check": () => { desk.startCheck(); return {} },
-        "POST /api/register": b => { desk.startRegister(b); return {} },
-        "POST /api/register/again": () => { desk.sendAgain(); return {} },
-        "POST /api/decommission": b => { desk.startDecommission(b); return {} },
-        "POST /api/hand-out": async b => { await desk.startHandOut(String(b.address ?? "").trim()); return {} },
-        "POST /api/dismiss": () => { desk.dismiss(); return {} },
-        "POST /api/settings": b => { desk.saveSettings(b); return {} },
+        "POST /api/connect": async b => {
+            await desk.connect(String(b.address ?? "").trim())
+            return {}
+        },
+        "POST /api/disconnect": async () => {
+            await desk.disconnect()
+            return {}
+        },
+        "POST /api/check": () => {
+            desk.startCheck()
+            return {}
+        },
+        "POST /api/register": b => {
+            desk.startRegister(b)
+            return {}
+        },
+        "POST /api/register/again": () => {
+            desk.sendAgain()
+            return {}
+        },
+        "POST /api/decommission": b => {
+            desk.startDecommission(b)
+            return {}
+        },
+        "POST /api/hand-out": async b => {
+            await desk.startHandOut(String(b.address ?? "").trim())
+            return {}
+        },
+        "POST /api/dismiss": () => {
+            desk.dismiss()
+            return {}
+        },
+        "POST /api/settings": b => {
+            desk.saveSettings(b)
+            return {}
+        },
     }
 
     const server = createServer(async (req, res) => {
@@ -71,7 +98,10 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
                     return res.end()
                 }
             }
-            if (url.pathname === "/favicon.ico") { res.writeHead(204); return res.end() }
+            if (url.pathname === "/favicon.ico") {
+                res.writeHead(204)
+                return res.end()
+            }
             if (!authorised(req)) return send(res, 403, "text/plain", "open the URL printed by the kiosk (npm run kiosk -- serve)")
             if (req.method === "GET" && url.pathname === "/") return send(res, 200, "text/html; charset=utf-8", assets.html)
             if (req.method === "GET" && url.pathname === "/app.js") return send(res, 200, "text/javascript; charset=utf-8", assets.js)
@@ -113,7 +143,8 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
 }
 
 function same(a: string, b: string): boolean {
-    const x = Buffer.from(a), y = Buffer.from(b)
+    const x = Buffer.from(a),
+        y = Buffer.from(b)
     return x.length === y.length && timingSafeEqual(x, y)
 }
 
@@ -138,8 +169,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<any> {
-    if (!/^application\/json\b/.test(req.headers["content-type"] ?? ""))
-        throw new KioskError("usage", "requests must be JSON (content-type: application/json)")
+    if (!/^application\/json\b/.test(req.headers["content-type"] ?? "")) throw new KioskError("usage", "requests must be JSON (content-type: application/json)")
     let size = 0
     const chunks: Buffer[] = []
     for await (const c of req) {

@@ -26,7 +26,8 @@ export interface BleScanner {
 
 const SCAN_PAUSE_MS = 50
 
-export const NOT_HEARD_MESSAGE = "no token with this sticker is open for Bluetooth sync within the kiosk's range: ask the owner to press its button, and to come closer to the kiosk"
+export const NOT_HEARD_MESSAGE =
+    "no token with this sticker is open for Bluetooth sync within the kiosk's range: ask the owner to press its button, and to come closer to the kiosk"
 
 /** Scans until the sticker's key recognises a sync advertisement (its address is fresh and random:
  *  only the key tells the token), then connects to it. */

@@ -3,8 +3,18 @@
 // (Jacdac token-sync packets) is kiosk/transport/ble-bus.ts's business.
 import { randomBytes } from "node:crypto"
 import {
-    DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, LinkError, MSG_HELLO, MSG_READY, NONCE_BYTES, Reassembler,
-    deriveSessionKeys, fragment, openData, sealData, type SessionKeys,
+    DIR_HOST_TO_TOKEN,
+    DIR_TOKEN_TO_HOST,
+    LinkError,
+    MSG_HELLO,
+    MSG_READY,
+    NONCE_BYTES,
+    Reassembler,
+    deriveSessionKeys,
+    fragment,
+    openData,
+    sealData,
+    type SessionKeys,
 } from "./protocol.js"
 
 /** One BLE connection to a token's sync service, as GATT values. */
@@ -24,7 +34,11 @@ export class HostLinkSession {
     private received = 0
     private readonly handlers: ((plain: Buffer) => void)[] = []
 
-    private constructor(private readonly conn: GattConnection, private readonly keys: SessionKeys, reassembler: Reassembler) {
+    private constructor(
+        private readonly conn: GattConnection,
+        private readonly keys: SessionKeys,
+        reassembler: Reassembler
+    ) {
         conn.onNotify(value => {
             let m: Buffer | undefined
             try {
@@ -46,7 +60,10 @@ export class HostLinkSession {
         let session: HostLinkSession | undefined
         const ready = new Promise<Buffer>((resolve, reject) => {
             const timer = setTimeout(() => reject(new LinkError(`the token did not answer on the sync link within ${timeoutMs} ms`)), timeoutMs)
-            conn.onClose(() => { clearTimeout(timer); reject(new LinkError("the token closed the sync link")) })
+            conn.onClose(() => {
+                clearTimeout(timer)
+                reject(new LinkError("the token closed the sync link"))
+            })
             conn.onNotify(value => {
                 if (session) return
                 let m: Buffer | undefined

@@ -6,11 +6,7 @@
 // messages from here.
 
 /** What a kiosk sends. */
-export type KioskToRadio =
-    | { op: "scan" }
-    | { op: "connect"; address: string }
-    | { op: "write"; value: string }
-    | { op: "disconnect" }
+export type KioskToRadio = { op: "scan" } | { op: "connect"; address: string } | { op: "write"; value: string } | { op: "disconnect" }
 
 /** What the radio sends: each answer in the order of the requests, `notify` and `closed` when they happen. */
 export type RadioToKiosk =
@@ -63,7 +59,13 @@ export function parseRadioMessage(line: string): RadioToKiosk {
     switch (m.op) {
         case "heard":
             if (!Array.isArray(m.ads)) throw new Error(`"ads" must be a list`)
-            return { op: m.op, ads: m.ads.map((a: { address?: unknown; payload?: unknown }) => ({ address: bytesOf(a?.address, "address").toString("hex"), payload: bytesOf(a?.payload, "payload").toString("hex") })) }
+            return {
+                op: m.op,
+                ads: m.ads.map((a: { address?: unknown; payload?: unknown }) => ({
+                    address: bytesOf(a?.address, "address").toString("hex"),
+                    payload: bytesOf(a?.payload, "payload").toString("hex"),
+                })),
+            }
         case "connected":
             if (typeof m.mtu !== "number" || !Number.isInteger(m.mtu) || m.mtu < 23) throw new Error(`"mtu" must be a whole number of at least 23`)
             return { op: m.op, mtu: m.mtu }

@@ -138,7 +138,12 @@ export function isSyncAdvertisementOf(linkKey: Uint8Array, advData: Uint8Array):
     for (let i = 0; i + 1 < advData.length; i += advData[i] + 1) {
         const len = advData[i]
         if (len === 0) break
-        if (advData[i + 1] === 0x16 && len === 3 + ADV_NONCE_BYTES + ADV_TAG_BYTES && advData[i + 2] === (SYNC_SERVICE_UUID & 0xff) && advData[i + 3] === SYNC_SERVICE_UUID >> 8) {
+        if (
+            advData[i + 1] === 0x16 &&
+            len === 3 + ADV_NONCE_BYTES + ADV_TAG_BYTES &&
+            advData[i + 2] === (SYNC_SERVICE_UUID & 0xff) &&
+            advData[i + 3] === SYNC_SERVICE_UUID >> 8
+        ) {
             const nonce = advData.subarray(i + 4, i + 4 + ADV_NONCE_BYTES)
             const tag = advData.subarray(i + 4 + ADV_NONCE_BYTES, i + 4 + ADV_NONCE_BYTES + ADV_TAG_BYTES)
             return Buffer.from(tag).equals(advertisementTag(linkKey, nonce))

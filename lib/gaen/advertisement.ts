@@ -93,9 +93,6 @@ export function parseAdvertisement(payload: Uint8Array): GaenAdvertisement {
         }
         at = end
     }
-    if (!found)
-        throw new AdvertisementParseError(
-            "not an Exposure Notification advertisement: no service data for UUID 0xFD6F"
-        )
+    if (!found) throw new AdvertisementParseError("not an Exposure Notification advertisement: no service data for UUID 0xFD6F")
     return found
 }

@@ -81,9 +81,5 @@ export function deriveDailyKeys(tek: Uint8Array): DailyKeys {
 
 /** True when `enin` lies inside the key's validity, [start, start + period). */
 export function tekCoversInterval(key: TemporaryExposureKey, enin: number): boolean {
-    return (
-        Number.isInteger(enin) &&
-        enin >= key.rollingStartIntervalNumber &&
-        enin < key.rollingStartIntervalNumber + key.rollingPeriod
-    )
+    return Number.isInteger(enin) && enin >= key.rollingStartIntervalNumber && enin < key.rollingStartIntervalNumber + key.rollingPeriod
 }

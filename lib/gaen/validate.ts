@@ -1,12 +1,6 @@
 // Argument checks shared by the host GAEN modules (same rules and messages as src/gaen/validate.ts).
 // A bad input raises an Error naming what was wrong; it never yields a wrong identifier.
-import {
-    MAX_EN_INTERVAL_NUMBER,
-    TEK_BYTES,
-    TEK_ROLLING_PERIOD,
-    TX_POWER_MAX_DBM,
-    TX_POWER_MIN_DBM,
-} from "./constants.js"
+import { MAX_EN_INTERVAL_NUMBER, TEK_BYTES, TEK_ROLLING_PERIOD, TX_POWER_MAX_DBM, TX_POWER_MIN_DBM } from "./constants.js"
 
 export function requireBytes(value: unknown, length: number, what: string): asserts value is Uint8Array {
     if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array of ${length} bytes, got ${describe(value)}`)
@@ -32,9 +26,7 @@ export function requireRollingPeriod(period: unknown): asserts period is number 
 /** TX power travels as one signed byte. */
 export function requireTxPower(txPower: unknown): asserts txPower is number {
     if (!Number.isInteger(txPower) || (txPower as number) < TX_POWER_MIN_DBM || (txPower as number) > TX_POWER_MAX_DBM)
-        throw new RangeError(
-            `TX power must be a whole number of dBm in ${TX_POWER_MIN_DBM}...${TX_POWER_MAX_DBM}, got ${describe(txPower)}`
-        )
+        throw new RangeError(`TX power must be a whole number of dBm in ${TX_POWER_MIN_DBM}...${TX_POWER_MAX_DBM}, got ${describe(txPower)}`)
 }
 
 function describe(value: unknown): string {

@@ -2,8 +2,14 @@
 // export.sig (TEKSignatureList). Writing signs; reading refuses anything whose signature does not verify.
 import { zipSync, unzipSync } from "fflate"
 import {
-    EXPORT_BIN_HEADER, encodeExport, decodeExport, encodeSignatureList, decodeSignatureList,
-    type TemporaryExposureKey, type TemporaryExposureKeyExport, type TEKSignature,
+    EXPORT_BIN_HEADER,
+    encodeExport,
+    decodeExport,
+    encodeSignatureList,
+    decodeSignatureList,
+    type TemporaryExposureKey,
+    type TemporaryExposureKeyExport,
+    type TEKSignature,
 } from "./messages.js"
 import { verifyExportSignature, type ExportSigner, type PublicKeyInput } from "./signing.js"
 

@@ -8,14 +8,29 @@
 //   parseExportList(json), entriesNewerThan(list, lastCreatedMs): the list.json index
 //   encodeExport/decodeExport, encodeSignatureList/decodeSignatureList: the raw protobuf messages
 export {
-    writeExportZip, readExportZip, buildExportBin, ExportFileError,
-    EXPORT_BIN_NAME, EXPORT_SIG_NAME, MAX_EXPORT_BIN_BYTES, MAX_EXPORT_SIG_BYTES,
-    type WriteExportOptions, type ReadExport,
+    writeExportZip,
+    readExportZip,
+    buildExportBin,
+    ExportFileError,
+    EXPORT_BIN_NAME,
+    EXPORT_SIG_NAME,
+    MAX_EXPORT_BIN_BYTES,
+    MAX_EXPORT_SIG_BYTES,
+    type WriteExportOptions,
+    type ReadExport,
 } from "./export-zip.js"
 export {
-    encodeExport, decodeExport, encodeSignatureList, decodeSignatureList,
-    EXPORT_BIN_HEADER, SIGNATURE_ALGORITHM_ECDSA_P256_SHA256, ReportType,
-    type TemporaryExposureKey, type TemporaryExposureKeyExport, type SignatureInfo, type TEKSignature,
+    encodeExport,
+    decodeExport,
+    encodeSignatureList,
+    decodeSignatureList,
+    EXPORT_BIN_HEADER,
+    SIGNATURE_ALGORITHM_ECDSA_P256_SHA256,
+    ReportType,
+    type TemporaryExposureKey,
+    type TemporaryExposureKeyExport,
+    type SignatureInfo,
+    type TEKSignature,
 } from "./messages.js"
 export { createExportSigner, verifyExportSignature, toPublicKey, isP256Key, spkiBase64, type ExportSigner, type PublicKeyInput } from "./signing.js"
 export { parseExportList, entriesNewerThan, type ExportListEntry } from "./export-list.js"

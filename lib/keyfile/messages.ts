@@ -107,13 +107,27 @@ function readKey(buf: Uint8Array): TemporaryExposureKey {
     const k: Partial<TemporaryExposureKey> = {}
     for (const f of readFields(buf)) {
         switch (f.field) {
-            case 1: keyData = as.bytes(f).slice(); break
-            case 2: k.transmissionRiskLevel = as.int32(f); break
-            case 3: rollingStartIntervalNumber = as.int32(f); break
-            case 4: k.rollingPeriod = as.int32(f); break
-            case 5: k.reportType = as.int32(f); break
-            case 6: k.daysSinceOnsetOfSymptoms = as.sint32(f); break
-            case 8: k.variantOfConcern = as.int32(f); break
+            case 1:
+                keyData = as.bytes(f).slice()
+                break
+            case 2:
+                k.transmissionRiskLevel = as.int32(f)
+                break
+            case 3:
+                rollingStartIntervalNumber = as.int32(f)
+                break
+            case 4:
+                k.rollingPeriod = as.int32(f)
+                break
+            case 5:
+                k.reportType = as.int32(f)
+                break
+            case 6:
+                k.daysSinceOnsetOfSymptoms = as.sint32(f)
+                break
+            case 8:
+                k.variantOfConcern = as.int32(f)
+                break
         }
     }
     if (keyData === undefined) throw new ProtoDecodeError("TemporaryExposureKey without key_data")
@@ -128,19 +142,42 @@ function readKey(buf: Uint8Array): TemporaryExposureKey {
  */
 export function decodeExport(buf: Uint8Array, onKey?: (key: TemporaryExposureKey) => void): TemporaryExposureKeyExport {
     const e: TemporaryExposureKeyExport = {
-        startTimestamp: 0, endTimestamp: 0, region: "", batchNum: 0, batchSize: 0,
-        signatureInfos: [], keys: [], revisedKeys: [],
+        startTimestamp: 0,
+        endTimestamp: 0,
+        region: "",
+        batchNum: 0,
+        batchSize: 0,
+        signatureInfos: [],
+        keys: [],
+        revisedKeys: [],
     }
     for (const f of readFields(buf)) {
         switch (f.field) {
-            case 1: e.startTimestamp = as.fixed64(f); break
-            case 2: e.endTimestamp = as.fixed64(f); break
-            case 3: e.region = as.string(f); break
-            case 4: e.batchNum = as.int32(f); break
-            case 5: e.batchSize = as.int32(f); break
-            case 6: e.signatureInfos.push(readSignatureInfo(as.bytes(f))); break
-            case 7: if (onKey) onKey(readKey(as.bytes(f))); else e.keys.push(readKey(as.bytes(f))); break
-            case 8: e.revisedKeys.push(readKey(as.bytes(f))); break
+            case 1:
+                e.startTimestamp = as.fixed64(f)
+                break
+            case 2:
+                e.endTimestamp = as.fixed64(f)
+                break
+            case 3:
+                e.region = as.string(f)
+                break
+            case 4:
+                e.batchNum = as.int32(f)
+                break
+            case 5:
+                e.batchSize = as.int32(f)
+                break
+            case 6:
+                e.signatureInfos.push(readSignatureInfo(as.bytes(f)))
+                break
+            case 7:
+                if (onKey) onKey(readKey(as.bytes(f)))
+                else e.keys.push(readKey(as.bytes(f)))
+                break
+            case 8:
+                e.revisedKeys.push(readKey(as.bytes(f)))
+                break
         }
     }
     return e
@@ -167,10 +204,18 @@ export function decodeSignatureList(buf: Uint8Array): TEKSignature[] {
         const s: Partial<TEKSignature> = {}
         for (const g of readFields(as.bytes(f))) {
             switch (g.field) {
-                case 1: s.signatureInfo = readSignatureInfo(as.bytes(g)); break
-                case 2: s.batchNum = as.int32(g); break
-                case 3: s.batchSize = as.int32(g); break
-                case 4: s.signature = as.bytes(g).slice(); break
+                case 1:
+                    s.signatureInfo = readSignatureInfo(as.bytes(g))
+                    break
+                case 2:
+                    s.batchNum = as.int32(g)
+                    break
+                case 3:
+                    s.batchSize = as.int32(g)
+                    break
+                case 4:
+                    s.signature = as.bytes(g).slice()
+                    break
             }
         }
         if (!s.signature) throw new ProtoDecodeError("TEKSignature without signature")

@@ -38,10 +38,7 @@ function assertP256(key: KeyObject): void {
 }
 
 /** A signer from a P-256 private key (KeyObject or PKCS#8/SEC1 PEM). */
-export function createExportSigner(
-    privateKey: KeyObject | string,
-    ids: { keyId: string; keyVersion: string },
-): ExportSigner {
+export function createExportSigner(privateKey: KeyObject | string, ids: { keyId: string; keyVersion: string }): ExportSigner {
     const key = typeof privateKey === "string" ? createPrivateKey(privateKey) : privateKey
     assertP256(key)
     return {

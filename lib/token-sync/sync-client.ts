@@ -2,7 +2,15 @@
 // simulator's TCP bus or a USB serial connection. Used by the kiosk and by tests.
 import jd, { type JDBus, type JDService, type Packet } from "../jacdac/jacdac-ts.js"
 import {
-    SRV_TOKEN_SYNC, TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout as Layout, TokenSyncReg, TokenSyncSessionState, TokenSyncSetTimeOutcome, TokenSyncState, TokenSyncStoppedBy,
+    SRV_TOKEN_SYNC,
+    TokenSyncAnswer,
+    TokenSyncCmd,
+    TokenSyncLayout as Layout,
+    TokenSyncReg,
+    TokenSyncSessionState,
+    TokenSyncSetTimeOutcome,
+    TokenSyncState,
+    TokenSyncStoppedBy,
     loadProjectServiceSpecs,
 } from "../jacdac/service-specs.js"
 import { LINK_KEY_BYTES } from "../ble-link/protocol.js"
@@ -56,9 +64,7 @@ export interface ExportedKey {
     rollingPeriod: number
 }
 
-export type ExportResult =
-    | { state: "ready"; keys: ExportedKey[] }
-    | { state: "waiting-for-button" | "not-requested" | "refused" | "in-progress" }
+export type ExportResult = { state: "ready"; keys: ExportedKey[] } | { state: "waiting-for-button" | "not-requested" | "refused" | "in-progress" }
 
 export type LinkKeyAnswer = { state: "ready"; key: Buffer } | { state: Exclude<AnswerState, "ready"> }
 
@@ -420,7 +426,11 @@ export interface LogReadProgress {
 }
 
 export class LogReadInterrupted extends TokenSyncError implements LogReadProgress {
-    constructor(readonly records: EncounterRecord[], readonly cursor: LogCursor | null, readonly cause: Error) {
+    constructor(
+        readonly records: EncounterRecord[],
+        readonly cursor: LogCursor | null,
+        readonly cause: Error
+    ) {
         super(`reading the token's log stopped after ${records.length} records: ${cause.message}`)
     }
 }

@@ -2,9 +2,7 @@
 // Anything malformed is a 400 naming the offending field; nothing is stored. Time-based checks
 // (age, future, infectious window) live in ./key-filter.ts because COCOA dropped such keys instead.
 import { HttpError, invalid, isJsonObject } from "../http/errors.js"
-import {
-    ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, DAY_MS, MAX_IDEMPOTENCY_KEY_LENGTH,
-} from "../protocol.js"
+import { ACCEPTED_REPORT_TYPES, DEFAULT_REPORT_TYPE, MAX_KEYS_PER_UPLOAD, DAY_MS, MAX_IDEMPOTENCY_KEY_LENGTH } from "../protocol.js"
 import { REGION_PATTERN, PROCESSING_NUMBER_PATTERN } from "../../lib/cocoa/protocol.js"
 import { TEK_BYTES, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 
@@ -95,7 +93,7 @@ export function parseDiagnosisRequest(body: unknown): DiagnosisRequest {
     if (!Array.isArray(b.regions) || b.regions.length === 0) throw invalid("regions", "expected a non-empty array of region codes")
     if (b.regions.length > 8) throw invalid("regions", "too many regions")
     for (const [i, r] of b.regions.entries()) {
-        if (typeof r !== "string" || !REGION_PATTERN.test(r)) throw invalid(`regions[${i}]`, "expected a region code such as \"440\"")
+        if (typeof r !== "string" || !REGION_PATTERN.test(r)) throw invalid(`regions[${i}]`, 'expected a region code such as "440"')
     }
 
     for (const f of ["platform", "deviceVerificationPayload", "appPackageName", "padding"]) optionalString(b, f)

@@ -35,8 +35,12 @@ interface UploadAnswer {
 }
 
 /** One answer for unknown, used and expired numbers alike, so a guesser learns nothing from it. */
-const numberRejected = () => new HttpError(406, "processing_number_rejected",
-    "the processing number is not valid (it may be mistyped, already used or expired); please check it with the health centre")
+const numberRejected = () =>
+    new HttpError(
+        406,
+        "processing_number_rejected",
+        "the processing number is not valid (it may be mistyped, already used or expired); please check it with the health centre"
+    )
 
 export function diagnosisHandler(deps: DiagnosisDeps) {
     // Concurrent retries of one upload wait for the first instead of spending the number twice.
@@ -45,7 +49,11 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
     return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const kiosk = await deps.guard(req)
         if ((await deps.storage.endOfServiceAt()) !== undefined) {
-            throw new HttpError(410, "end_of_service", "the programme has ended: no new registrations are accepted (published keys stay available until they expire; the survey stays open)")
+            throw new HttpError(
+                410,
+                "end_of_service",
+                "the programme has ended: no new registrations are accepted (published keys stay available until they expire; the survey stays open)"
+            )
         }
         const request = parseDiagnosisRequest(await readJson(req, MAX_DIAGNOSIS_BODY_BYTES))
 
@@ -83,16 +91,23 @@ export function diagnosisHandler(deps: DiagnosisDeps) {
                     throw numberRejected()
                 }
                 if (verdict.status === "unavailable") {
-                    throw new HttpError(503, "verification_unavailable", `the processing number could not be checked; nothing was stored, try again later (${verdict.reason})`, { "retry-after": "60" })
+                    throw new HttpError(
+                        503,
+                        "verification_unavailable",
+                        `the processing number could not be checked; nothing was stored, try again later (${verdict.reason})`,
+                        { "retry-after": "60" }
+                    )
                 }
-                const records: DiagnosisKeyRecord[] = request.regions.flatMap(region => kept.map(k => ({
-                    region,
-                    keyData: k.keyData,
-                    rollingStartIntervalNumber: k.rollingStartNumber,
-                    rollingPeriod: k.rollingPeriod,
-                    reportType: k.reportType,
-                    daysSinceOnsetOfSymptoms: k.daysSinceOnsetOfSymptoms,
-                })))
+                const records: DiagnosisKeyRecord[] = request.regions.flatMap(region =>
+                    kept.map(k => ({
+                        region,
+                        keyData: k.keyData,
+                        rollingStartIntervalNumber: k.rollingStartNumber,
+                        rollingPeriod: k.rollingPeriod,
+                        reportType: k.reportType,
+                        daysSinceOnsetOfSymptoms: k.daysSinceOnsetOfSymptoms,
+                    }))
+                )
                 const response = JSON.stringify(answer)
                 const spendProcessingNumber = verdict.spend === undefined ? undefined : { number: verdict.spend, now }
                 try {

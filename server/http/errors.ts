@@ -6,7 +6,7 @@ export class HttpError extends Error {
         readonly status: number,
         readonly code: string,
         message: string,
-        readonly headers: Record<string, string> = {},
+        readonly headers: Record<string, string> = {}
     ) {
         super(message)
         this.name = "HttpError"

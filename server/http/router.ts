@@ -23,7 +23,10 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"
 export class Router {
     private readonly routes: Route[] = []
 
-    constructor(private readonly log: Log = msg => console.error(msg), private readonly observe: Observe = () => undefined) {}
+    constructor(
+        private readonly log: Log = msg => console.error(msg),
+        private readonly observe: Observe = () => undefined
+    ) {}
 
     on(pattern: string | RegExp, methods: Record<string, Handler>, name = String(pattern)): this {
         this.routes.push({ pattern, methods, name })
@@ -55,7 +58,7 @@ export class Router {
         res.once("finish", () => this.observe(found?.route.name ?? "unknown", method, res.statusCode))
         try {
             if (!found) throw new HttpError(404, "not_found", `no such resource: ${path}`)
-            const handler = found.route.methods[req.method === "HEAD" ? "GET" : req.method ?? ""]
+            const handler = found.route.methods[req.method === "HEAD" ? "GET" : (req.method ?? "")]
             if (!handler) {
                 const allow = Object.keys(found.route.methods).join(", ")
                 throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed here; use ${allow}`, { allow })

@@ -13,9 +13,12 @@ export function kioskGuard(storage: Storage, limiter: RateLimiter): KioskGuard {
         const apiKey = apiKeyFromHeaders(req.headers)
         const kiosk = await authenticateKiosk(storage, apiKey)
         if (!kiosk) {
-            throw new HttpError(401, "unauthorized",
+            throw new HttpError(
+                401,
+                "unauthorized",
                 apiKey ? "the API key is not valid or was revoked" : "missing API key (Authorization: Bearer <key> or x-api-key)",
-                { "www-authenticate": "Bearer" })
+                { "www-authenticate": "Bearer" }
+            )
         }
         const wait = limiter.take(kiosk.id)
         if (wait > 0) throw new HttpError(429, "rate_limited", `too many requests from this kiosk; retry in ${wait} s`, { "retry-after": String(wait) })

@@ -24,7 +24,7 @@ export class GuessLimiter {
     constructor(
         private readonly config: GuessLimitConfig,
         private readonly storage: Storage,
-        private readonly clock: () => number = Date.now,
+        private readonly clock: () => number = Date.now
     ) {}
 
     private get windowMs(): number {
@@ -37,14 +37,20 @@ export class GuessLimiter {
         const counts = await this.storage.countWrongNumbers(kioskId, now - this.windowMs)
         const retryIn = (oldest = now) => String(Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000)))
         if (counts.kiosk >= this.config.perKiosk) {
-            throw new HttpError(429, "kiosk_locked",
+            throw new HttpError(
+                429,
+                "kiosk_locked",
                 "too many wrong processing numbers from this kiosk; number checks are locked for a while (ask the health centre to confirm the number)",
-                { "retry-after": retryIn(counts.kioskOldest) })
+                { "retry-after": retryIn(counts.kioskOldest) }
+            )
         }
         if (counts.all >= this.config.global) {
-            throw new HttpError(503, "verification_paused",
+            throw new HttpError(
+                503,
+                "verification_paused",
                 "too many wrong processing numbers overall; number checks are paused for a while, nothing was stored",
-                { "retry-after": retryIn(counts.allOldest) })
+                { "retry-after": retryIn(counts.allOldest) }
+            )
         }
     }
 

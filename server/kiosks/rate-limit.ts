@@ -12,7 +12,10 @@ export interface RateLimitConfig {
 export class RateLimiter {
     private readonly buckets = new Map<number, { tokens: number; at: number }>()
 
-    constructor(private readonly config: RateLimitConfig, private readonly clock: () => number = Date.now) {}
+    constructor(
+        private readonly config: RateLimitConfig,
+        private readonly clock: () => number = Date.now
+    ) {}
 
     /** Takes one token for `kioskId`; returns 0 when allowed, else the seconds to wait. */
     take(kioskId: number): number {

@@ -12,7 +12,10 @@ const labelText = (labels: Labels) => {
 
 class Counter {
     private readonly values = new Map<string, number>()
-    constructor(readonly name: string, readonly help: string) {}
+    constructor(
+        readonly name: string,
+        readonly help: string
+    ) {}
     inc(labels: Labels = {}, by = 1): void {
         const key = labelText(labels)
         this.values.set(key, (this.values.get(key) ?? 0) + by)
@@ -39,14 +42,20 @@ export class ServerMetrics {
     async render(storage: Storage, state: { endOfService: boolean }): Promise<string> {
         const keys = await storage.countKeys()
         const gauge = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}`
-        return [
-            this.httpRequests.render(),
-            this.publishRuns.render(),
-            gauge("gaen_keys", "Diagnosis keys kept (within the 14-day retention).", keys.total),
-            gauge("gaen_keys_unpublished", "Keys waiting for a publishing run (not yet released, or since the last run).", keys.unpublished),
-            gauge("gaen_last_publish_success_seconds", "Unix time of the last successful publishing run in this process (0: none yet).", Math.floor(this.lastPublishOk / 1000)),
-            gauge("gaen_end_of_service", "1 once end of service was declared.", state.endOfService ? 1 : 0),
-            gauge("gaen_process_start_seconds", "Unix time this server process started.", Math.floor(this.started / 1000)),
-        ].join("\n") + "\n"
+        return (
+            [
+                this.httpRequests.render(),
+                this.publishRuns.render(),
+                gauge("gaen_keys", "Diagnosis keys kept (within the 14-day retention).", keys.total),
+                gauge("gaen_keys_unpublished", "Keys waiting for a publishing run (not yet released, or since the last run).", keys.unpublished),
+                gauge(
+                    "gaen_last_publish_success_seconds",
+                    "Unix time of the last successful publishing run in this process (0: none yet).",
+                    Math.floor(this.lastPublishOk / 1000)
+                ),
+                gauge("gaen_end_of_service", "1 once end of service was declared.", state.endOfService ? 1 : 0),
+                gauge("gaen_process_start_seconds", "Unix time this server process started.", Math.floor(this.started / 1000)),
+            ].join("\n") + "\n"
+        )
     }
 }

@@ -23,10 +23,17 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
     }
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false)
+const exists = (path: string) =>
+    stat(path).then(
+        () => true,
+        () => false
+    )
 
 /** Brings `dir` in line with the published files of each region; returns what changed. */
-export async function syncExportDir(storage: Storage, o: { dir: string; publicUrl: string; regions: readonly string[] }): Promise<{ written: number; removed: number }> {
+export async function syncExportDir(
+    storage: Storage,
+    o: { dir: string; publicUrl: string; regions: readonly string[] }
+): Promise<{ written: number; removed: number }> {
     const base = o.publicUrl.replace(/\/+$/, "")
     let written = 0
     let removed = 0

@@ -75,7 +75,7 @@ export function buildExportFiles(
         window: (region: string) => ExportWindow
         padding: ExportPadding
         maxPerFile?: number
-    },
+    }
 ): { files: NewExportFile[]; paddingKeys: number } {
     const maxPerFile = opts.maxPerFile ?? MAX_KEYS_PER_EXPORT_FILE
     const byRegion = new Map<string, DiagnosisKeyRecord[]>()

@@ -20,7 +20,8 @@ export interface DownloadDeps {
 }
 
 function servedRegion(deps: DownloadDeps, region: string): void {
-    if (!deps.regions.includes(region)) throw new HttpError(404, "region_not_served", `region ${region} is not served here (served: ${deps.regions.join(", ")})`)
+    if (!deps.regions.includes(region))
+        throw new HttpError(404, "region_not_served", `region ${region} is not served here (served: ${deps.regions.join(", ")})`)
 }
 
 const firstValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(",")[0].trim()

@@ -59,7 +59,7 @@ function newPrivateKeyPem(): string {
 
 function readMeta(dataDir: string, fallback: KeyIds): KeysMeta {
     const file = join(dataDir, SIGNING_KEYS_META_FILE)
-    return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) as KeysMeta : { active: fallback }
+    return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as KeysMeta) : { active: fallback }
 }
 
 function loadKey(file: string, ids: KeyIds): { signer: ExportSigner; info: PublicKeyInfo } {
@@ -117,7 +117,8 @@ export function finishSigningKeyRotation(dataDir: string, ids: KeyIds): PublicKe
     const meta = readMeta(dataDir, ids)
     const file = join(dataDir, SIGNING_KEY_FILE)
     const incomingFile = join(dataDir, INCOMING_SIGNING_KEY_FILE)
-    if (!meta.incoming || !existsSync(incomingFile)) throw new SigningKeyError("no signing-key rotation is under way (start one with: rotate-signing-key begin --key-version <v>)")
+    if (!meta.incoming || !existsSync(incomingFile))
+        throw new SigningKeyError("no signing-key rotation is under way (start one with: rotate-signing-key begin --key-version <v>)")
     if (existsSync(file)) renameSync(file, join(dataDir, `export-signing-key.retired-${meta.active.keyVersion}.pem`))
     renameSync(incomingFile, file)
     writeAtomically(join(dataDir, SIGNING_KEYS_META_FILE), JSON.stringify({ active: meta.incoming }, null, 1))

@@ -13,11 +13,14 @@ export interface Migration {
 /** The migrations of one back end, in version order. */
 export function loadMigrations(backend: "sqlite" | "postgres"): Migration[] {
     const dir = fileURLToPath(new URL(`./migrations/${backend}/`, import.meta.url))
-    const migrations = readdirSync(dir).filter(f => f.endsWith(".sql")).sort().map(file => {
-        const m = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file)
-        if (!m) throw new Error(`migration file name ${file}: expected NNNN_name.sql`)
-        return { version: Number(m[1]), name: m[2], sql: readFileSync(dir + file, "utf8") }
-    })
+    const migrations = readdirSync(dir)
+        .filter(f => f.endsWith(".sql"))
+        .sort()
+        .map(file => {
+            const m = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file)
+            if (!m) throw new Error(`migration file name ${file}: expected NNNN_name.sql`)
+            return { version: Number(m[1]), name: m[2], sql: readFileSync(dir + file, "utf8") }
+        })
     migrations.forEach((m, i) => {
         if (m.version !== i + 1) throw new Error(`migrations/${backend}: expected version ${i + 1}, found ${m.version} (${m.name})`)
     })

@@ -8,9 +8,18 @@
 import pg from "pg"
 import { randomUUID } from "node:crypto"
 import {
-    PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
-    type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberState, type NewUpload, type DiagnosisKeyRecord, type WrongNumberCounts,
+    PublishConflictError,
+    DuplicateNameError,
+    ProcessingNumberSpentError,
+    type Storage,
+    type Kiosk,
+    type PublishableKeys,
+    type NewExportFile,
+    type ExportFileInfo,
+    type ProcessingNumberState,
+    type NewUpload,
+    type DiagnosisKeyRecord,
+    type WrongNumberCounts,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
@@ -35,7 +44,13 @@ const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.
 
 type FileRow = { id: number; region: string; key_day: number; batch_num: number; batch_size: number; key_count: number; created: number }
 const toFileInfo = (r: FileRow): ExportFileInfo => ({
-    id: r.id, region: r.region, newestKeyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
+    id: r.id,
+    region: r.region,
+    newestKeyDay: r.key_day,
+    batchNum: r.batch_num,
+    batchSize: r.batch_size,
+    keyCount: r.key_count,
+    created: r.created,
 })
 const FILE_COLUMNS = "id, region, key_day, batch_num, batch_size, key_count, created"
 
@@ -101,7 +116,8 @@ export class PostgresStorage implements Storage {
     async addKiosk(name: string, apiKeyHash: Uint8Array, now: number): Promise<Kiosk> {
         const r = await this.pool.query<KioskRow>(
             "INSERT INTO kiosks (name, api_key_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *",
-            [name, Buffer.from(apiKeyHash), now])
+            [name, Buffer.from(apiKeyHash), now]
+        )
         if (r.rowCount !== 1) throw new DuplicateNameError(`kiosk "${name}"`)
         return toKiosk(r.rows[0])
     }
@@ -122,27 +138,36 @@ export class PostgresStorage implements Storage {
     async addProcessingNumbers(numbers: string[], issuedAt: number, expiresAt: number): Promise<string[]> {
         const r = await this.pool.query<{ number: string }>(
             `INSERT INTO processing_numbers (number, issued_at, expires_at) SELECT unnest($1::text[]), $2, $3
-             ON CONFLICT DO NOTHING RETURNING number`, [numbers, issuedAt, expiresAt])
+             ON CONFLICT DO NOTHING RETURNING number`,
+            [numbers, issuedAt, expiresAt]
+        )
         return r.rows.map(row => row.number)
     }
 
     async checkProcessingNumber(number: string, now: number): Promise<ProcessingNumberState> {
-        const row = (await this.pool.query<{ expires_at: number; used_at: number | null }>(
-            "SELECT expires_at, used_at FROM processing_numbers WHERE number = $1", [number])).rows[0]
+        const row = (
+            await this.pool.query<{ expires_at: number; used_at: number | null }>("SELECT expires_at, used_at FROM processing_numbers WHERE number = $1", [
+                number,
+            ])
+        ).rows[0]
         if (!row) return "unknown"
         if (row.used_at !== null) return "used"
         return row.expires_at <= now ? "expired" : "valid"
     }
 
     async findUploadResponse(idempotencyHash: Uint8Array): Promise<string | undefined> {
-        return (await this.pool.query<{ response: string }>("SELECT response FROM uploads WHERE idempotency_hash = $1", [Buffer.from(idempotencyHash)])).rows[0]?.response
+        return (await this.pool.query<{ response: string }>("SELECT response FROM uploads WHERE idempotency_hash = $1", [Buffer.from(idempotencyHash)])).rows[0]
+            ?.response
     }
 
     async saveUpload(u: NewUpload): Promise<void> {
         await this.inTx(async q => {
             const spend = u.spendProcessingNumber
             if (spend) {
-                const spent = await q.query("UPDATE processing_numbers SET used_at = $1 WHERE number = $2 AND used_at IS NULL AND expires_at > $1", [spend.now, spend.number])
+                const spent = await q.query("UPDATE processing_numbers SET used_at = $1 WHERE number = $2 AND used_at IS NULL AND expires_at > $1", [
+                    spend.now,
+                    spend.number,
+                ])
                 if (spent.rowCount !== 1) throw new ProcessingNumberSpentError()
             }
             await q.query("INSERT INTO uploads (idempotency_hash, day, response) VALUES ($1, $2, $3)", [Buffer.from(u.idempotencyHash), u.day, u.response])
@@ -158,8 +183,9 @@ export class PostgresStorage implements Storage {
     async readPublishableKeys(releasedBy: number): Promise<PublishableKeys> {
         // The bump waits for uploads holding the generation FOR SHARE; once it commits, every key of
         // an earlier generation is committed and later uploads get the new one.
-        const generation = await this.inTx(async q =>
-            (await q.query("UPDATE server_state SET value = value + 1 WHERE name = 'publish_generation' RETURNING value")).rows[0].value as number)
+        const generation = await this.inTx(
+            async q => (await q.query("UPDATE server_state SET value = value + 1 WHERE name = 'publish_generation' RETURNING value")).rows[0].value as number
+        )
         const r = await this.pool.query({
             text: `SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset FROM diagnosis_keys
                    WHERE NOT published AND generation < $1 AND rolling_start + rolling_period <= $2`,
@@ -167,7 +193,12 @@ export class PostgresStorage implements Storage {
             rowMode: "array",
         })
         const keys: DiagnosisKeyRecord[] = r.rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
-            region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
+            region,
+            keyData,
+            rollingStartIntervalNumber,
+            rollingPeriod,
+            reportType,
+            daysSinceOnsetOfSymptoms,
         }))
         return { keys, snapshot: { generation, releasedBy, count: keys.length } }
     }
@@ -176,15 +207,19 @@ export class PostgresStorage implements Storage {
         return this.inTx(async q => {
             // One publisher at a time across all server processes; the count check catches the rest.
             await q.query("SELECT pg_advisory_xact_lock($1)", [PUBLISH_LOCK])
-            const marked = await q.query(`UPDATE diagnosis_keys SET published = true
-                WHERE NOT published AND generation < $1 AND rolling_start + rolling_period <= $2`, [snapshot.generation, snapshot.releasedBy])
+            const marked = await q.query(
+                `UPDATE diagnosis_keys SET published = true
+                WHERE NOT published AND generation < $1 AND rolling_start + rolling_period <= $2`,
+                [snapshot.generation, snapshot.releasedBy]
+            )
             if (marked.rowCount !== snapshot.count) throw new PublishConflictError()
             const saved: ExportFileInfo[] = []
             for (const f of files) {
                 const r = await q.query<FileRow>(
                     `INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${FILE_COLUMNS}`,
-                    [f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, Buffer.from(f.zip)])
+                    [f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, Buffer.from(f.zip)]
+                )
                 saved.push(toFileInfo(r.rows[0]))
             }
             return saved
@@ -208,7 +243,8 @@ export class PostgresStorage implements Storage {
             keys: (await q.query("DELETE FROM diagnosis_keys WHERE rolling_start < $1", [oldestDay * TEK_ROLLING_PERIOD])).rowCount ?? 0,
             files: (await q.query("DELETE FROM export_files WHERE key_day < $1", [oldestDay])).rowCount ?? 0,
             uploads: (await q.query("DELETE FROM uploads WHERE day < $1", [oldestDay])).rowCount ?? 0,
-            processingNumbers: (await q.query("DELETE FROM processing_numbers WHERE greatest(expires_at, coalesce(used_at, 0)) < $1", [oldestDay * DAY_MS])).rowCount ?? 0,
+            processingNumbers:
+                (await q.query("DELETE FROM processing_numbers WHERE greatest(expires_at, coalesce(used_at, 0)) < $1", [oldestDay * DAY_MS])).rowCount ?? 0,
         }))
     }
 
@@ -228,8 +264,13 @@ export class PostgresStorage implements Storage {
     }
 
     async countWrongNumbers(kioskId: number, since: number): Promise<WrongNumberCounts> {
-        const r = (await this.pool.query(`SELECT count(*) FILTER (WHERE kiosk_id = $1) AS kiosk, min(at) FILTER (WHERE kiosk_id = $1) AS kiosk_oldest,
-            count(*) AS all_count, min(at) AS all_oldest FROM wrong_numbers WHERE at >= $2`, [kioskId, since])).rows[0]
+        const r = (
+            await this.pool.query(
+                `SELECT count(*) FILTER (WHERE kiosk_id = $1) AS kiosk, min(at) FILTER (WHERE kiosk_id = $1) AS kiosk_oldest,
+            count(*) AS all_count, min(at) AS all_oldest FROM wrong_numbers WHERE at >= $2`,
+                [kioskId, since]
+            )
+        ).rows[0]
         return { kiosk: r.kiosk, kioskOldest: r.kiosk_oldest ?? undefined, all: r.all_count, allOldest: r.all_oldest ?? undefined }
     }
 
@@ -256,8 +297,14 @@ async function insertKeys(q: Queryable, keys: DiagnosisKeyRecord[], generation: 
              SELECT r, k, s, p, t, d, $7::bigint FROM unnest($1::text[], $2::bytea[], $3::int[], $4::int[], $5::int[], $6::int[]) AS u(r, k, s, p, t, d)
              ON CONFLICT DO NOTHING`,
             [
-                chunk.map(k => k.region), chunk.map(k => Buffer.from(k.keyData)), chunk.map(k => k.rollingStartIntervalNumber),
-                chunk.map(k => k.rollingPeriod), chunk.map(k => k.reportType), chunk.map(k => k.daysSinceOnsetOfSymptoms), generation,
-            ])
+                chunk.map(k => k.region),
+                chunk.map(k => Buffer.from(k.keyData)),
+                chunk.map(k => k.rollingStartIntervalNumber),
+                chunk.map(k => k.rollingPeriod),
+                chunk.map(k => k.reportType),
+                chunk.map(k => k.daysSinceOnsetOfSymptoms),
+                generation,
+            ]
+        )
     }
 }

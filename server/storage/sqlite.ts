@@ -5,9 +5,17 @@ import Database from "better-sqlite3"
 import { randomUUID } from "node:crypto"
 import { join } from "node:path"
 import {
-    PublishConflictError, DuplicateNameError, ProcessingNumberSpentError,
-    type Storage, type Kiosk, type PublishableKeys, type NewExportFile,
-    type ExportFileInfo, type ProcessingNumberState, type NewUpload, type WrongNumberCounts,
+    PublishConflictError,
+    DuplicateNameError,
+    ProcessingNumberSpentError,
+    type Storage,
+    type Kiosk,
+    type PublishableKeys,
+    type NewExportFile,
+    type ExportFileInfo,
+    type ProcessingNumberState,
+    type NewUpload,
+    type WrongNumberCounts,
 } from "./storage.js"
 import { TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DAY_MS } from "../protocol.js"
@@ -20,7 +28,13 @@ const toKiosk = (r: KioskRow): Kiosk => ({ id: r.id, name: r.name, createdAt: r.
 
 type FileRow = { id: number; region: string; key_day: number; batch_num: number; batch_size: number; key_count: number; created: number }
 const toFileInfo = (r: FileRow): ExportFileInfo => ({
-    id: r.id, region: r.region, newestKeyDay: r.key_day, batchNum: r.batch_num, batchSize: r.batch_size, keyCount: r.key_count, created: r.created,
+    id: r.id,
+    region: r.region,
+    newestKeyDay: r.key_day,
+    batchNum: r.batch_num,
+    batchSize: r.batch_size,
+    keyCount: r.key_count,
+    created: r.created,
 })
 
 export class SqliteStorage implements Storage {
@@ -58,8 +72,12 @@ export class SqliteStorage implements Storage {
                 VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM server_state WHERE name = 'publish_generation'))`),
             countKeys: db.prepare("SELECT count(*) AS total, coalesce(sum(published = 0), 0) AS unpublished FROM diagnosis_keys"),
             nextGeneration: db.prepare("UPDATE server_state SET value = value + 1 WHERE name = 'publish_generation' RETURNING value").pluck(),
-            publishable: db.prepare(`SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset
-                FROM diagnosis_keys WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`).raw(),
+            publishable: db
+                .prepare(
+                    `SELECT region, key_data, rolling_start, rolling_period, report_type, days_since_onset
+                FROM diagnosis_keys WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`
+                )
+                .raw(),
             markPublished: db.prepare(`UPDATE diagnosis_keys SET published = 1
                 WHERE published = 0 AND generation < ? AND rolling_start + rolling_period <= ?`),
             insertFile: db.prepare(`INSERT INTO export_files (region, key_day, batch_num, batch_size, key_count, created, zip)
@@ -86,10 +104,12 @@ export class SqliteStorage implements Storage {
         const current = this.schemaVersion()
         if (current > migrations.length) throw new SchemaTooNewError(current, migrations.length)
         for (const m of migrations.slice(current)) {
-            this.db.transaction(() => {
-                this.db.exec(m.sql)
-                this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now())
-            }).immediate()
+            this.db
+                .transaction(() => {
+                    this.db.exec(m.sql)
+                    this.db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now())
+                })
+                .immediate()
         }
     }
 
@@ -135,14 +155,16 @@ export class SqliteStorage implements Storage {
     }
 
     async saveUpload(u: NewUpload): Promise<void> {
-        this.db.transaction(() => {
-            const spend = u.spendProcessingNumber
-            if (spend && this.stmt.spendNumber.run(spend.now, spend.number, spend.now).changes !== 1) throw new ProcessingNumberSpentError()
-            this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
-            for (const k of u.keys) {
-                this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
-            }
-        }).immediate()
+        this.db
+            .transaction(() => {
+                const spend = u.spendProcessingNumber
+                if (spend && this.stmt.spendNumber.run(spend.now, spend.number, spend.now).changes !== 1) throw new ProcessingNumberSpentError()
+                this.stmt.insertUpload.run(u.idempotencyHash, u.day, u.response)
+                for (const k of u.keys) {
+                    this.stmt.insertKey.run(k.region, k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod, k.reportType, k.daysSinceOnsetOfSymptoms)
+                }
+            })
+            .immediate()
     }
 
     async countKeys(): Promise<{ total: number; unpublished: number }> {
@@ -155,19 +177,28 @@ export class SqliteStorage implements Storage {
         const generation = this.db.transaction(() => this.stmt.nextGeneration.get() as number).immediate()
         const rows = this.stmt.publishable.all(generation, releasedBy) as [string, Buffer, number, number, number, number][]
         const keys = rows.map(([region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms]) => ({
-            region, keyData, rollingStartIntervalNumber, rollingPeriod, reportType, daysSinceOnsetOfSymptoms,
+            region,
+            keyData,
+            rollingStartIntervalNumber,
+            rollingPeriod,
+            reportType,
+            daysSinceOnsetOfSymptoms,
         }))
         return { keys, snapshot: { generation, releasedBy, count: keys.length } }
     }
 
     async savePublication(snapshot: PublishableKeys["snapshot"], files: NewExportFile[]): Promise<ExportFileInfo[]> {
-        return this.db.transaction(() => {
-            // Later uploads carry a later generation, so the same predicate selects the same set,
-            // unless another publisher or the retention job got there first: then roll back.
-            const marked = this.stmt.markPublished.run(snapshot.generation, snapshot.releasedBy).changes
-            if (marked !== snapshot.count) throw new PublishConflictError()
-            return files.map(f => toFileInfo(this.stmt.insertFile.get(f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow))
-        }).immediate()
+        return this.db
+            .transaction(() => {
+                // Later uploads carry a later generation, so the same predicate selects the same set,
+                // unless another publisher or the retention job got there first: then roll back.
+                const marked = this.stmt.markPublished.run(snapshot.generation, snapshot.releasedBy).changes
+                if (marked !== snapshot.count) throw new PublishConflictError()
+                return files.map(f =>
+                    toFileInfo(this.stmt.insertFile.get(f.region, f.newestKeyDay, f.batchNum, f.batchSize, f.keyCount, f.created, f.zip) as FileRow)
+                )
+            })
+            .immediate()
     }
 
     async listExportFiles(region: string): Promise<ExportFileInfo[]> {
@@ -183,24 +214,33 @@ export class SqliteStorage implements Storage {
     }
 
     async recordWrongNumber(kioskId: number, at: number, forgetBefore: number): Promise<void> {
-        this.db.transaction(() => {
-            this.stmt.forgetWrongNumbers.run(forgetBefore)
-            this.stmt.insertWrongNumber.run(kioskId, at)
-        }).immediate()
+        this.db
+            .transaction(() => {
+                this.stmt.forgetWrongNumbers.run(forgetBefore)
+                this.stmt.insertWrongNumber.run(kioskId, at)
+            })
+            .immediate()
     }
 
     async countWrongNumbers(kioskId: number, since: number): Promise<WrongNumberCounts> {
-        const r = this.stmt.countWrongNumbers.get({ kiosk: kioskId, since }) as { kiosk: number; kioskOldest: number | null; all: number; allOldest: number | null }
+        const r = this.stmt.countWrongNumbers.get({ kiosk: kioskId, since }) as {
+            kiosk: number
+            kioskOldest: number | null
+            all: number
+            allOldest: number | null
+        }
         return { kiosk: r.kiosk, kioskOldest: r.kioskOldest ?? undefined, all: r.all, allOldest: r.allOldest ?? undefined }
     }
 
     async deleteExpired(oldestDay: number) {
-        return this.db.transaction(() => ({
-            keys: this.stmt.deleteKeys.run(oldestDay * TEK_ROLLING_PERIOD).changes,
-            files: this.stmt.deleteFiles.run(oldestDay).changes,
-            uploads: this.stmt.deleteUploads.run(oldestDay).changes,
-            processingNumbers: this.stmt.deleteNumbers.run(oldestDay * DAY_MS).changes,
-        })).immediate()
+        return this.db
+            .transaction(() => ({
+                keys: this.stmt.deleteKeys.run(oldestDay * TEK_ROLLING_PERIOD).changes,
+                files: this.stmt.deleteFiles.run(oldestDay).changes,
+                uploads: this.stmt.deleteUploads.run(oldestDay).changes,
+                processingNumbers: this.stmt.deleteNumbers.run(oldestDay * DAY_MS).changes,
+            }))
+            .immediate()
     }
 
     async saveSurveyAnswer(a: { day: number; answers: string }): Promise<void> {

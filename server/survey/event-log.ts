@@ -54,7 +54,8 @@ export function parseSurveyContent(content: unknown, at: string, now: number): S
         for (const [i, d] of (ed.daily_summaries as unknown[]).entries()) {
             const f = `${at}.content.exposure_data.daily_summaries[${i}]`
             const { DateMillisSinceEpoch: ms, ExposureDetected: detected } = (d ?? {}) as Record<string, unknown>
-            if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > now + DAY_MS) throw invalid(`${f}.DateMillisSinceEpoch`, "expected Unix milliseconds, not in the future")
+            if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > now + DAY_MS)
+                throw invalid(`${f}.DateMillisSinceEpoch`, "expected Unix milliseconds, not in the future")
             if (detected !== 0 && detected !== 1) throw invalid(`${f}.ExposureDetected`, "expected 0 or 1")
             // COCOA only collected days from 2022-04-07; earlier days are not part of the survey.
             if (ms >= SURVEY.exposureDataStartMs) dailyExposure.push({ date: isoDay(ms), detected: detected === 1 })
@@ -102,7 +103,8 @@ export function eventLogHandler(deps: EventLogDeps) {
         await deps.guard(req)
         const now = deps.clock()
         const { idempotencyKey, surveys } = parseEventLogRequest(await readJson(req, MAX_EVENT_LOG_BODY_BYTES), now)
-        for (const [k, v] of recent) { // insertion order = expiry order: stop at the first live entry
+        for (const [k, v] of recent) {
+            // insertion order = expiry order: stop at the first live entry
             if (v.until > now) break
             recent.delete(k)
         }

@@ -24,10 +24,8 @@ export async function surveyReport(storage: Storage, minCount = DEFAULT_MIN_REPO
     const shown = (n: number) => (n >= minCount ? n : null)
     const rows = (await storage.listSurveyAnswers()).map(r => JSON.parse(r.answers) as SurveyAnswers)
     const count = (pred: (a: SurveyAnswers) => boolean) => shown(rows.filter(pred).length)
-    const byValue = (labels: string[], pick: (a: SurveyAnswers) => number) => Object.fromEntries([
-        ...labels.map((label, i) => [label, count(a => pick(a) === i + 1)]),
-        ["no answer", count(a => pick(a) === SURVEY.noAnswer)],
-    ])
+    const byValue = (labels: string[], pick: (a: SurveyAnswers) => number) =>
+        Object.fromEntries([...labels.map((label, i) => [label, count(a => pick(a) === i + 1)]), ["no answer", count(a => pick(a) === SURVEY.noAnswer)]])
     return {
         minCount,
         total: shown(rows.length),
@@ -49,6 +47,10 @@ export function formatSurveyReport(r: SurveyReport): string {
         `shutdown survey: ${cell(r.total)} answers (counts below ${r.minCount} are suppressed)`,
         section("age bracket (q1)", r.ageBracket),
         section("commuting (q2)", r.commuting),
-        section("exposure detected (daily exposure data)", { yes: r.exposureDetected.yes, no: r.exposureDetected.no, "not shared": r.exposureDetected.notShared }),
+        section("exposure detected (daily exposure data)", {
+            yes: r.exposureDetected.yes,
+            no: r.exposureDetected.no,
+            "not shared": r.exposureDetected.notShared,
+        }),
     ].join("\n")
 }

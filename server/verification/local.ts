@@ -8,7 +8,10 @@ import type { ProcessingNumberVerifier, VerificationOutcome } from "./verifier.j
 export const DEFAULT_PROCESSING_NUMBER_VALID_HOURS = 72
 
 export class LocalVerifier implements ProcessingNumberVerifier {
-    constructor(private readonly storage: Storage, private readonly clock: () => number = Date.now) {}
+    constructor(
+        private readonly storage: Storage,
+        private readonly clock: () => number = Date.now
+    ) {}
 
     async verify(processingNumber: string): Promise<VerificationOutcome> {
         // Only read here: the upload spends the number in the transaction that stores the keys.
@@ -20,7 +23,7 @@ export class LocalVerifier implements ProcessingNumberVerifier {
 /** Issues `count` fresh random 8-digit numbers valid for `validHours`. */
 export async function issueProcessingNumbers(
     storage: Storage,
-    opts: { count: number; validHours: number; now: number },
+    opts: { count: number; validHours: number; now: number }
 ): Promise<{ numbers: string[]; expiresAt: number }> {
     const expiresAt = opts.now + opts.validHours * 3_600_000
     const numbers: string[] = []
@@ -28,7 +31,7 @@ export async function issueProcessingNumbers(
         const draw = new Set<string>()
         while (draw.size < opts.count - numbers.length) draw.add(String(randomInt(0, 100_000_000)).padStart(8, "0"))
         // A collision with a stored number (used or not) is simply drawn again in the next round.
-        numbers.push(...await storage.addProcessingNumbers([...draw], opts.now, expiresAt))
+        numbers.push(...(await storage.addProcessingNumbers([...draw], opts.now, expiresAt)))
     }
     return { numbers, expiresAt }
 }

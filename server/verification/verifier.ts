@@ -4,10 +4,7 @@
 //   rejected    -> wrong, used or expired: HTTP 406, as COCOA answered
 //   unavailable -> the verifier could not decide (HER-SYS down, odd answer): HTTP 503, nothing stored
 
-export type VerificationOutcome =
-    | { status: "accepted"; spend?: string }
-    | { status: "rejected"; reason: string }
-    | { status: "unavailable"; reason: string }
+export type VerificationOutcome = { status: "accepted"; spend?: string } | { status: "rejected"; reason: string } | { status: "unavailable"; reason: string }
 
 export interface ProcessingNumberVerifier {
     verify(processingNumber: string): Promise<VerificationOutcome>

@@ -24,7 +24,7 @@ export async function writeAirCapture(path: string, transmissions: readonly Tran
         for (let i = heap.length - 1; i > 0 && less(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1)
     }
     const siftDown = () => {
-        for (let i = 0; ; ) {
+        for (let i = 0; ;) {
             const l = 2 * i + 1
             const r = l + 1
             let m = i
@@ -42,7 +42,8 @@ export async function writeAirCapture(path: string, transmissions: readonly Tran
         while (next < pending.length && (!heap.length || pending[next].fromMs <= heap[0].nextMs)) {
             const t = pending[next++]
             const endOf = Math.min(endMs, t.toMs ?? endMs)
-            if (t.fromMs < endOf) push({ t, nextMs: t.fromMs, endMs: endOf, record: leLinkLayerRecord({ address: t.address, advData: t.payload, connectable: t.connectable }) })
+            if (t.fromMs < endOf)
+                push({ t, nextMs: t.fromMs, endMs: endOf, record: leLinkLayerRecord({ address: t.address, advData: t.payload, connectable: t.connectable }) })
         }
         if (!heap.length) break
         const c = heap[0]

@@ -26,7 +26,10 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 /** The address bytes (on-air order, LSB first) as aa:bb:cc:dd:ee:ff, MSB first. */
 export function formatAddress(address: Uint8Array): string {
-    return [...address].reverse().map(b => b.toString(16).padStart(2, "0")).join(":")
+    return [...address]
+        .reverse()
+        .map(b => b.toString(16).padStart(2, "0"))
+        .join(":")
 }
 
 /** The RPI and AEM (hex) of an exposure notification payload; undefined for any other payload. */

@@ -24,8 +24,7 @@ export const MAX_SCALE = 20_000
 function validateClockConfig(c: SimClockConfig): SimClockConfig {
     if (!Number.isFinite(c.originReal) || !Number.isFinite(c.originSim))
         throw new Error(`simulated clock: origin must be a finite time in ms, got ${c.originReal} / ${c.originSim}`)
-    if (!(c.scale >= 1 && c.scale <= MAX_SCALE))
-        throw new Error(`simulated clock: scale must be between 1 and ${MAX_SCALE}, got ${c.scale}`)
+    if (!(c.scale >= 1 && c.scale <= MAX_SCALE)) throw new Error(`simulated clock: scale must be between 1 and ${MAX_SCALE}, got ${c.scale}`)
     return c
 }
 

@@ -30,11 +30,21 @@ interface VirtualTimer {
 /** Handle returned in place of a Node Timeout; supports the methods Node code calls on one. */
 class TimerHandle {
     constructor(readonly timer: VirtualTimer) {}
-    ref() { return this }
-    unref() { return this }
-    hasRef() { return true }
-    refresh() { return this }
-    [Symbol.toPrimitive]() { return this.timer.id }
+    ref() {
+        return this
+    }
+    unref() {
+        return this
+    }
+    hasRef() {
+        return true
+    }
+    refresh() {
+        return this
+    }
+    [Symbol.toPrimitive]() {
+        return this.timer.id
+    }
 }
 
 /** Largest single jump of an idle clock: the VM's 32-bit microsecond timer wraps after 71 minutes. */
@@ -135,7 +145,9 @@ export class VirtualTime {
                     next.fn(...next.args)
                 } catch (e) {
                     // As in Node: an exception in a timer is the process's problem, not the clock's.
-                    process.nextTick(() => { throw e })
+                    process.nextTick(() => {
+                        throw e
+                    })
                 }
                 continue
             }

@@ -21,14 +21,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, wri
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
 import jd from "../../lib/jacdac/jacdac-ts.js"
 import { cutEraseByte, cutProgramByte, cutSeed, eraseStep } from "../../common/flash-damage.js"
-import {
-    NorFlashCmd,
-    NorFlashCmdPack,
-    NorFlashReg,
-    NorFlashStatus,
-    SRV_NOR_FLASH,
-    loadProjectServiceSpecs,
-} from "../../lib/jacdac/service-specs.js"
+import { NorFlashCmd, NorFlashCmdPack, NorFlashReg, NorFlashStatus, SRV_NOR_FLASH, loadProjectServiceSpecs } from "../../lib/jacdac/service-specs.js"
 
 export { NorFlashStatus as FlashStatus }
 
@@ -46,7 +39,10 @@ export enum RowState {
 
 /** A failed flash operation and the status its report carries. */
 export class FlashError extends Error {
-    constructor(readonly status: NorFlashStatus, message: string) {
+    constructor(
+        readonly status: NorFlashStatus,
+        message: string
+    ) {
         super(message)
     }
 }
@@ -201,7 +197,10 @@ export class FlashServer extends jd.JDServiceServer {
     program(offset: number, data: Uint8Array, limitTransfer = false) {
         this.check(offset, data.length, limitTransfer)
         if (offset % ROW_SIZE !== 0 || data.length === 0 || data.length % ROW_SIZE !== 0)
-            throw new FlashError(NorFlashStatus.Unaligned, `flash: a program must be whole ${ROW_SIZE}-byte rows at a row boundary (got ${data.length} bytes at ${offset})`)
+            throw new FlashError(
+                NorFlashStatus.Unaligned,
+                `flash: a program must be whole ${ROW_SIZE}-byte rows at a row boundary (got ${data.length} bytes at ${offset})`
+            )
         const states = this.rowStateList(offset, data.length / ROW_SIZE)
         const used = states.findIndex(s => s !== RowState.Erased)
         if (used >= 0)
@@ -264,8 +263,7 @@ export class FlashServer extends jd.JDServiceServer {
         }
         const values: unknown[] = [tag, status, 0, where]
         // Only a read's and a row_states' reports carry data, and only on success.
-        if (cmd === NorFlashCmd.Read || cmd === NorFlashCmd.RowStates)
-            values.push(status === NorFlashStatus.Ok && data ? data : new Uint8Array(0))
+        if (cmd === NorFlashCmd.Read || cmd === NorFlashCmd.RowStates) values.push(status === NorFlashStatus.Ok && data ? data : new Uint8Array(0))
         void this.sendPacketAsync(jd.Packet.jdpacked(cmd, reportFormat, values as any[]))
     }
 
@@ -311,8 +309,7 @@ export class FlashServer extends jd.JDServiceServer {
 
     private check(offset: number, length: number, limitTransfer: boolean) {
         this.checkPower()
-        if (limitTransfer && length > this.maxTransfer)
-            throw new FlashError(NorFlashStatus.TooLong, `flash: ${length} bytes is more than ${this.maxTransfer}`)
+        if (limitTransfer && length > this.maxTransfer) throw new FlashError(NorFlashStatus.TooLong, `flash: ${length} bytes is more than ${this.maxTransfer}`)
         const size = this.sectorSize * this.sectorCount
         if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size)
             throw new FlashError(NorFlashStatus.OutOfRange, `flash: ${length} bytes at ${offset} out of range`)

@@ -19,7 +19,10 @@ export class SimulatedRtcServer extends jd.JDServiceServer {
     private readonly reading
 
     /** @param stateFile where the chip's setting survives power cuts; @param now simulated time (ms) */
-    constructor(private readonly stateFile: string, private readonly now: () => number) {
+    constructor(
+        private readonly stateFile: string,
+        private readonly now: () => number
+    ) {
         super(jd.SRV_REAL_TIME_CLOCK, { variant: 2 /* crystal */ })
         this.offsetMs = existsSync(stateFile) ? Number(readFileSync(stateFile, "utf8")) : undefined
         this.reading = this.addRegister<[number, number, number, number, number, number, number]>(REG_READING, fields(this.timeMs()))

@@ -16,7 +16,10 @@ export class SimulatedBleCentral implements BleCentral {
     /** The kiosk radio's own (random) address, as the token's radio reports it. */
     readonly address = randomBytes(6)
 
-    constructor(private readonly vm: TokenVm, private readonly mtu = DEFAULT_MTU) {}
+    constructor(
+        private readonly vm: TokenVm,
+        private readonly mtu = DEFAULT_MTU
+    ) {}
 
     /** The token's sync advertisement on air now, when it is the one `linkKey` recognises. */
     private advertisementFor(linkKey: Uint8Array): AiredAdvertisement | null {
@@ -27,8 +30,7 @@ export class SimulatedBleCentral implements BleCentral {
     async connect(linkKey: Uint8Array, timeoutMs = 10_000): Promise<GattConnection> {
         const deadline = Date.now() + timeoutMs
         while (!this.advertisementFor(linkKey)) {
-            if (Date.now() > deadline)
-                throw new LinkError("no token with this sticker is open for Bluetooth sync nearby: ask the owner to press its button")
+            if (Date.now() > deadline) throw new LinkError("no token with this sticker is open for Bluetooth sync nearby: ask the owner to press its button")
             await new Promise(r => setTimeout(r, 20))
         }
         return await this.connectNow()
@@ -77,8 +79,12 @@ export async function openTokenGatt(vm: TokenVm, hostAddress: Uint8Array, reques
             if (!open) throw new LinkError("the Bluetooth connection to the token is closed")
             vm.control({ type: "link-write", value: toHex(value) })
         },
-        onNotify: h => { notifyHandlers.push(h) },
-        onClose: h => { closeHandlers.push(h) },
+        onNotify: h => {
+            notifyHandlers.push(h)
+        },
+        onClose: h => {
+            closeHandlers.push(h)
+        },
         async close() {
             if (open && vm.child.connected) vm.control({ type: "link-disconnect" })
             close()

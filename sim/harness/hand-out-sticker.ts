@@ -23,8 +23,7 @@ export async function handOutSticker(clock: SimClock, vm: TokenVm): Promise<stri
         for (;;) {
             const answer = await sync.handOutLinkKey()
             if (answer.state === "ready") return stickerCodeOf(answer.key)
-            if (answer.state !== "waiting-for-button" || clock.now() > deadline)
-                throw new Error(`the token answered the sticker hand-out with ${answer.state}`)
+            if (answer.state !== "waiting-for-button" || clock.now() > deadline) throw new Error(`the token answered the sticker hand-out with ${answer.state}`)
             await clock.sleep(POLL_MS)
         }
     } finally {

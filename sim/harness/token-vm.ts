@@ -106,7 +106,7 @@ export class TokenVm {
         private readonly ownsDir: boolean,
         readonly hubPort: number,
         readonly bus: JDBus,
-        exited: Promise<number | null>,
+        exited: Promise<number | null>
     ) {
         this.exited = exited
     }
@@ -137,7 +137,12 @@ export class TokenVm {
         // A token may die on its own (a simulated power cut): messages and frames still on their way
         // to it then fail; that is expected, not an error of the test or tool.
         child.on("error", () => {})
-        const exited = new Promise<number | null>(res => child.once("exit", code => { live.delete(child); res(code) }))
+        const exited = new Promise<number | null>(res =>
+            child.once("exit", code => {
+                live.delete(child)
+                res(code)
+            })
+        )
         const lines: string[] = []
         const onLine = (chunk: Buffer) => {
             for (const line of chunk.toString("utf8").split("\n")) {
@@ -188,12 +193,23 @@ export class TokenVm {
 
         const startTimeoutMs = options.startTimeoutMs ?? START_BACKSTOP_MS
         const hubPort = await new Promise<number>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`token ${config.deviceId} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), startTimeoutMs)
+            const timer = setTimeout(
+                () => reject(new Error(`token ${config.deviceId} did not start within ${startTimeoutMs} ms:\n${lines.slice(-20).join("\n")}`)),
+                startTimeoutMs
+            )
             child.on("message", (m: TokenProcessMessage) => {
-                if (m.type === "ready") { clearTimeout(timer); resolve(m.hubPort) }
-                else if (m.type === "fatal") { clearTimeout(timer); reject(new Error(`token ${config.deviceId} failed: ${m.message}`)) }
+                if (m.type === "ready") {
+                    clearTimeout(timer)
+                    resolve(m.hubPort)
+                } else if (m.type === "fatal") {
+                    clearTimeout(timer)
+                    reject(new Error(`token ${config.deviceId} failed: ${m.message}`))
+                }
             })
-            exited.then(code => { clearTimeout(timer); reject(new Error(`token ${config.deviceId} exited (${code}) while starting:\n${lines.slice(-20).join("\n")}`)) })
+            exited.then(code => {
+                clearTimeout(timer)
+                reject(new Error(`token ${config.deviceId} exited (${code}) while starting:\n${lines.slice(-20).join("\n")}`))
+            })
         }).catch(async e => {
             child.kill("SIGKILL")
             await exited
@@ -281,7 +297,11 @@ export class TokenVm {
         // while the socket is still open makes jacdac-ts report a connection reset.
         const sock: import("node:net").Socket | undefined = (this.bus.transports[0] as any)?.sock
         const closed = sock && !sock.destroyed ? new Promise(r => sock.once("close", r)) : Promise.resolve()
-        try { await this.bus.disconnect() } catch { /* the bus may already be down */ }
+        try {
+            await this.bus.disconnect()
+        } catch {
+            /* the bus may already be down */
+        }
         await Promise.race([closed, new Promise(r => setTimeout(r, 1000))])
         this.bus.stop()
         if (this.child.exitCode === null) this.child.kill("SIGKILL")

@@ -88,7 +88,13 @@ export function parseScenario(text: string, file: string): Scenario {
     try {
         json = JSON.parse(text)
     } catch (e: any) {
-        throw new ScenarioError([{ file, place: syntaxErrorPlace(text, String(e.message)), message: `JSON syntax error: ${String(e.message).replace(/ in JSON at position \d+.*$/, "")}` }])
+        throw new ScenarioError([
+            {
+                file,
+                place: syntaxErrorPlace(text, String(e.message)),
+                message: `JSON syntax error: ${String(e.message).replace(/ in JSON at position \d+.*$/, "")}`,
+            },
+        ])
     }
     return new Validator(file).scenario(json)
 }
@@ -157,7 +163,12 @@ class Validator {
     }
 
     scenario(json: unknown): Scenario {
-        const root = this.object(json, "$", ["name", "description", "start", "duration", "seed", "channel", "kiosk", "tokens", "events"], ["start", "duration", "tokens"])
+        const root = this.object(
+            json,
+            "$",
+            ["name", "description", "start", "duration", "seed", "channel", "kiosk", "tokens", "events"],
+            ["start", "duration", "tokens"]
+        )
         if (!root) throw new ScenarioError(this.problems)
         const name = root.name === undefined ? this.file : this.string(root.name, "$.name")
         const description = root.description === undefined ? "" : this.string(root.description, "$.description")
@@ -166,7 +177,8 @@ class Validator {
         if (start !== undefined) {
             startMs = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/.test(start) ? Date.parse(start) : NaN
             if (Number.isNaN(startMs)) this.problem("$.start", `must be an ISO 8601 UTC time such as "2026-04-01T09:00:00Z", got ${JSON.stringify(start)}`)
-            else if (startMs < EARLIEST_START || startMs > LATEST_START) this.problem("$.start", `must be between 2020 and 2099 (a token's clock accepts no other), got ${start}`)
+            else if (startMs < EARLIEST_START || startMs > LATEST_START)
+                this.problem("$.start", `must be between 2020 and 2099 (a token's clock accepts no other), got ${start}`)
         }
         let durationMs = this.duration(root.duration, "$.duration")
         if (durationMs !== undefined && (durationMs <= 0 || durationMs > MAX_DURATION_MS)) {
@@ -321,12 +333,16 @@ class Validator {
                 if (offMs === undefined) return
                 if (offMs <= 0) this.problem(`${place}.off`, `a power cut lasts longer than 0`)
                 if (durationMs !== undefined && atMs + offMs >= durationMs)
-                    this.problem(`${place}.off`, `power would return at ${formatMs(atMs + offMs)}, not before the end of the scenario (${formatMs(durationMs)})`)
+                    this.problem(
+                        `${place}.off`,
+                        `power would return at ${formatMs(atMs + offMs)}, not before the end of the scenario (${formatMs(durationMs)})`
+                    )
                 events.push({ e: { atMs, token, type, offMs }, i })
             } else if (type === "press-button") {
                 const holdMs = obj.hold === undefined ? DEFAULT_PRESS_HOLD_MS : this.duration(obj.hold, `${place}.hold`)
                 if (holdMs === undefined) return
-                if (holdMs <= 0 || holdMs > 60_000) this.problem(`${place}.hold`, `a button is held longer than 0 and at most 1 minute, got ${formatMs(holdMs)}`)
+                if (holdMs <= 0 || holdMs > 60_000)
+                    this.problem(`${place}.hold`, `a button is held longer than 0 and at most 1 minute, got ${formatMs(holdMs)}`)
                 events.push({ e: { atMs, token, type, holdMs }, i })
             } else events.push({ e: { atMs, token, type: "set-time" }, i })
         })
@@ -335,7 +351,10 @@ class Validator {
             if (cut.type !== "power-cut") continue
             for (const { e, i } of events) {
                 if (e === cut || e.token !== cut.token || e.atMs < cut.atMs || e.atMs >= cut.atMs + cut.offMs) continue
-                this.problem(`$.events[${i}]`, `token "${e.token}" has no power at ${formatMs(e.atMs)} (cut at ${formatMs(cut.atMs)} for ${formatMs(cut.offMs)})`)
+                this.problem(
+                    `$.events[${i}]`,
+                    `token "${e.token}" has no power at ${formatMs(e.atMs)} (cut at ${formatMs(cut.atMs)} for ${formatMs(cut.offMs)})`
+                )
             }
         }
         return events.sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i).map(x => x.e)

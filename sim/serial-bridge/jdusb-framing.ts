@@ -42,16 +42,23 @@ export class JdusbDecoder {
             if (this.afterMagic) {
                 this.afterMagic = false
                 if (c === QBYTE.literalMagic) this.take(QBYTE.magic)
-                else if (c === QBYTE.frameStart) { if (this.inFrame) this.dropped++; this.inFrame = true; this.buf = [] }
-                else if (c === QBYTE.frameEnd) {
+                else if (c === QBYTE.frameStart) {
+                    if (this.inFrame) this.dropped++
+                    this.inFrame = true
+                    this.buf = []
+                } else if (c === QBYTE.frameEnd) {
                     if (this.inFrame) {
                         const frame = Uint8Array.from(this.buf)
                         if (frameCrcValid(frame)) frames.push(frame.subarray(0, frame[2] + FRAME_HEADER_BYTES))
                         else this.dropped++
                     }
                     this.inFrame = false
-                } else if (c === QBYTE.serialGap || c === QBYTE.frameGap || c === QBYTE.reserved) { /* markers only */ }
-                else if (this.inFrame) { this.dropped++; this.inFrame = false } // invalid escape inside a frame
+                } else if (c === QBYTE.serialGap || c === QBYTE.frameGap || c === QBYTE.reserved) {
+                    /* markers only */
+                } else if (this.inFrame) {
+                    this.dropped++
+                    this.inFrame = false
+                } // invalid escape inside a frame
             } else if (c === QBYTE.magic) {
                 this.afterMagic = true
             } else {
@@ -63,7 +70,11 @@ export class JdusbDecoder {
 
     private take(c: number): void {
         if (!this.inFrame) return // serial text between frames
-        if (this.buf.length >= MAX_FRAME_BYTES) { this.dropped++; this.inFrame = false; return }
+        if (this.buf.length >= MAX_FRAME_BYTES) {
+            this.dropped++
+            this.inFrame = false
+            return
+        }
         this.buf.push(c)
     }
 }

@@ -143,7 +143,7 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
         if (served) endTokenSession()
         served = next
         servedSpokeAt = Date.now()
-        for (let i = 0; i < waiting.length; ) {
+        for (let i = 0; i < waiting.length;) {
             if (waiting[i].host === next) toTokenSide(waiting.splice(i, 1)[0].frame)
             else i++
         }
@@ -193,7 +193,12 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
     const server: Server = createServer(sock => {
         sock.setNoDelay(true)
         sockets.add(sock)
-        const peer: Peer = { fromHost: true, send: bytes => { if (!sock.destroyed) sock.write(bytes) } }
+        const peer: Peer = {
+            fromHost: true,
+            send: bytes => {
+                if (!sock.destroyed) sock.write(bytes)
+            },
+        }
         peers.add(peer)
         const reader = new FrameReader()
         sock.on("data", chunk => hub.receive(peer, reader, chunk))

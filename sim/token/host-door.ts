@@ -127,8 +127,7 @@ export class HostDoor {
         const classes = this.tokenDevices.get(deviceIdOf(frame))
         if (!classes) return false
         return packets.every(p => {
-            if (p.serviceIndex === CONTROL_INDEX)
-                return CONTROL_COMMANDS_ALLOWED.has(p.command) || (p.command & REGISTER_GET_MASK) === REGISTER_GET
+            if (p.serviceIndex === CONTROL_INDEX) return CONTROL_COMMANDS_ALLOWED.has(p.command) || (p.command & REGISTER_GET_MASK) === REGISTER_GET
             return classes[p.serviceIndex] === SRV_TOKEN_SYNC
         })
     }

@@ -66,7 +66,8 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
         advertisingIntervalMs: config.radio.advertisingIntervalMs,
         now: () => Date.now(),
         link: {
-            syncAdvertisingChanged: (ad, atMs) => send({ type: "sync-advertising", ad: ad && { address: toHex(ad.address), payload: toHex(ad.payload) }, atMs }),
+            syncAdvertisingChanged: (ad, atMs) =>
+                send({ type: "sync-advertising", ad: ad && { address: toHex(ad.address), payload: toHex(ad.payload) }, atMs }),
             notify: value => send({ type: "link-notify", value: toHex(value) }),
             closed: () => send({ type: "link-closed" }),
         },
@@ -103,7 +104,10 @@ export async function startTokenHardware(config: TokenProcessConfig, hubPort: nu
             else if (msg.type === "arm-power-cut") flash.armPowerCut(msg.afterBytes)
             else if (msg.type === "stick-flash-bytes") flash.stickBytes(msg.offset, msg.length)
             else if (msg.type === "scan-result")
-                medium.answer(msg.id, msg.heard.map(h => ({ address: fromHex(h.address), payload: fromHex(h.payload), rssi: h.rssi, packets: h.packets })))
+                medium.answer(
+                    msg.id,
+                    msg.heard.map(h => ({ address: fromHex(h.address), payload: fromHex(h.payload), rssi: h.rssi, packets: h.packets }))
+                )
             else if (msg.type === "link-connect") {
                 const mtu = radio.hostConnect(msg.mtu, fromHex(msg.host))
                 send({ type: "link-connect-result", id: msg.id, accepted: mtu > 0, mtu })

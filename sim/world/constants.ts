@@ -32,7 +32,7 @@ const SPEED_OF_LIGHT = 299_792_458
 export const FREE_SPACE_LOSS_AT_1M_DB = 20 * Math.log10((4 * Math.PI * CARRIER_HZ) / SPEED_OF_LIGHT)
 /** On-air time of one ADV_NONCONN_IND with 31 bytes of data on the LE 1M PHY: preamble 1 +
  *  access address 4 + header 2 + address 6 + data 31 + CRC 3 = 47 bytes × 8 µs. [core] */
-export const ADV_PACKET_AIRTIME_MS = 47 * 8 / 1000
+export const ADV_PACKET_AIRTIME_MS = (47 * 8) / 1000
 /** Access address of every advertising-channel packet. [core] */
 export const ADVERTISING_ACCESS_ADDRESS = 0x8e89bed6
 /** CRC initial value on the advertising channels. [core] */

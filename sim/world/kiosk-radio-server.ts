@@ -24,16 +24,19 @@ export async function serveKioskRadio(radio: KioskRadio, port = 0): Promise<Kios
     })
     return {
         port: (server.address() as { port: number }).port,
-        close: () => new Promise<void>(resolve => {
-            for (const s of sockets) s.destroy()
-            server.close(() => resolve())
-        }),
+        close: () =>
+            new Promise<void>(resolve => {
+                for (const s of sockets) s.destroy()
+                server.close(() => resolve())
+            }),
     }
 }
 
 function serveOne(radio: KioskRadio, socket: Socket) {
     let conn: GattConnection | undefined
-    const send = (m: RadioToKiosk) => { if (!socket.destroyed) socket.write(radioLine(m)) }
+    const send = (m: RadioToKiosk) => {
+        if (!socket.destroyed) socket.write(radioLine(m))
+    }
     socket.on("error", () => {}) // a kiosk that went away: its connection closes below
     socket.on("close", () => void conn?.close())
     const lines = createInterface({ input: socket, crlfDelay: Infinity })
@@ -50,7 +53,10 @@ function serveOne(radio: KioskRadio, socket: Socket) {
             if (conn) throw new Error("already connected (one connection per TCP connection)")
             conn = await radio.connect(bytesOf(m.address, "address"))
             conn.onNotify(v => send({ op: "notify", value: hexOf(v) }))
-            conn.onClose(() => { conn = undefined; send({ op: "closed" }) })
+            conn.onClose(() => {
+                conn = undefined
+                send({ op: "closed" })
+            })
             send({ op: "connected", mtu: conn.mtu })
         } else if (m.op === "write") {
             if (!conn) throw new Error("not connected")

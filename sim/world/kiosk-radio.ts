@@ -32,7 +32,10 @@ export class KioskRadio implements BleScanner {
     /** The kiosk radio's own (random) address, as a token's radio reports it. */
     readonly address = randomBytes(6)
 
-    constructor(private readonly world: KioskRadioWorld, readonly position: Position) {}
+    constructor(
+        private readonly world: KioskRadioWorld,
+        readonly position: Position
+    ) {}
 
     /** The sync advertisements on air now, as transmissions of the channel. */
     private syncOnAir(): Transmission[] {

@@ -168,7 +168,14 @@ export class RadioChannel {
     }
 
     /** The packets of `t` heard from `fromMs` to `toMs` by `receiver` (at `receiverAt`), or null. */
-    private hearing(t: Transmission, receiver: string, receiverAt: (ms: number) => Position | null, fromMs: number, toMs: number, lossProbability: number): { rssi: number; packets: number } | null {
+    private hearing(
+        t: Transmission,
+        receiver: string,
+        receiverAt: (ms: number) => Position | null,
+        fromMs: number,
+        toMs: number,
+        lossProbability: number
+    ): { rssi: number; packets: number } | null {
         const { txPowerDbm, seed = 0 } = this.options
         const senderKey = keyOf(t.token)
         const receiverKey = keyOf(receiver)

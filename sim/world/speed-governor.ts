@@ -27,7 +27,10 @@ export class SpeedGovernor {
     /** Largest total resident memory seen (this process and the token processes), bytes. */
     peakMemoryBytes = 0
 
-    constructor(private readonly clock: SimClock, private readonly options: SpeedGovernorOptions) {
+    constructor(
+        private readonly clock: SimClock,
+        private readonly options: SpeedGovernorOptions
+    ) {
         this.maxScale = Math.max(1, options.maxScale ?? DEFAULT_MAX_SCALE)
         this.fastScale = this.maxScale
     }

@@ -24,8 +24,7 @@ export class Track {
     /** `waypoints` sorted by time, the first at 0; with `repeatEveryMs` all lie within one period. */
     constructor(waypoints: Waypoint[], repeatEveryMs?: number) {
         if (!waypoints.length || waypoints[0].atMs !== 0) throw new Error("a track starts with a waypoint at time 0")
-        for (let i = 1; i < waypoints.length; i++)
-            if (waypoints[i].atMs < waypoints[i - 1].atMs) throw new Error("track waypoints must be in time order")
+        for (let i = 1; i < waypoints.length; i++) if (waypoints[i].atMs < waypoints[i - 1].atMs) throw new Error("track waypoints must be in time order")
         if (repeatEveryMs !== undefined && waypoints[waypoints.length - 1].atMs >= repeatEveryMs)
             throw new Error("a repeating track's waypoints must lie within one period")
         this.waypoints = waypoints.map(w => ({ atMs: w.atMs, position: w.position && { ...w.position } }))

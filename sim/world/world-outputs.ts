@@ -68,7 +68,7 @@ export async function writeWorldOutputs(
     world: World,
     endMs: number,
     statuses: Map<string, { status?: TokenStatus; log?: EncounterRecord[]; error?: string }>,
-    options: { pcap: boolean; outDir: string },
+    options: { pcap: boolean; outDir: string }
 ): Promise<WorldSummary> {
     const realEnd = performance.now()
     const transmissions = world.channel.transmissions
@@ -86,7 +86,14 @@ export async function writeWorldOutputs(
             if (!mine.length) continue
             const rpi = gaenIdsHex(x.payload)?.rpi
             if (rpi) identifiersHeard.add(rpi)
-            const c = (heardFrom[x.token] ??= { identifiers: 0, strongestRssi: -Infinity, smallestAttenuation: Infinity, scans: 0, firstHeard: "", lastHeard: "" })
+            const c = (heardFrom[x.token] ??= {
+                identifiers: 0,
+                strongestRssi: -Infinity,
+                smallestAttenuation: Infinity,
+                scans: 0,
+                firstHeard: "",
+                lastHeard: "",
+            })
             c.identifiers++
             c.scans += mine.length
             c.strongestRssi = Math.max(c.strongestRssi, ...mine.map(r => r.rssi))
@@ -100,7 +107,10 @@ export async function writeWorldOutputs(
         let logFile: string | undefined
         if (s.log) {
             logFile = join("tokens", t.id, "log.json")
-            writeFileSync(join(options.outDir, logFile), JSON.stringify(s.log, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v), 2))
+            writeFileSync(
+                join(options.outDir, logFile),
+                JSON.stringify(s.log, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v), 2)
+            )
         }
         tokens.push({
             id: t.id,
@@ -120,7 +130,10 @@ export async function writeWorldOutputs(
         })
     }
 
-    await writeTrace(join(options.outDir, "trace.jsonl"), transmissions.map(x => traceLine(x, endMs, world.channel.eventsSent(x, endMs))))
+    await writeTrace(
+        join(options.outDir, "trace.jsonl"),
+        transmissions.map(x => traceLine(x, endMs, world.channel.eventsSent(x, endMs)))
+    )
     let pcapPackets: number | undefined
     if (options.pcap) pcapPackets = await writeAirCapture(join(options.outDir, "air.pcap"), transmissions, DEFAULT_RADIO.advertisingIntervalMs, endMs)
 

@@ -51,7 +51,11 @@ export class WorldToken {
     powerCuts = 0
     /** The code of its Bluetooth sticker, once handed out (`ble:<code>` reaches it through the kiosk radio). */
     stickerCode: string | undefined
-    constructor(readonly id: string, readonly dir: string, readonly track: Track) {}
+    constructor(
+        readonly id: string,
+        readonly dir: string,
+        readonly track: Track
+    ) {}
     get poweredOn(): boolean {
         return this.vm !== undefined
     }
@@ -76,7 +80,7 @@ export class World {
     private constructor(
         readonly clock: SimClock,
         readonly scenario: Scenario,
-        private readonly options: WorldOptions,
+        private readonly options: WorldOptions
     ) {
         this.startMs = scenario.startMs
         this.endMs = scenario.startMs + scenario.durationMs
@@ -89,11 +93,14 @@ export class World {
             model: scenario.channel,
             seed: scenario.seed,
         })
-        this.kioskRadio = new KioskRadio({
-            clock,
-            channel: this.channel,
-            poweredTokens: () => [...this.tokens.values()].flatMap(t => (t.vm ? [{ id: t.id, vm: t.vm }] : [])),
-        }, scenario.kiosk)
+        this.kioskRadio = new KioskRadio(
+            {
+                clock,
+                channel: this.channel,
+                poweredTokens: () => [...this.tokens.values()].flatMap(t => (t.vm ? [{ id: t.id, vm: t.vm }] : [])),
+            },
+            scenario.kiosk
+        )
         this.governor = new SpeedGovernor(clock, {
             maxScale: options.maxScale,
             pids: () => [...this.tokens.values()].flatMap(t => (t.vm?.child.pid ? [t.vm.child.pid] : [])),
@@ -117,9 +124,11 @@ export class World {
         prepareOutputFolder(options.outDir)
         try {
             const queue = [...world.tokens.values()]
-            await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
-                for (let t = queue.shift(); t; t = queue.shift()) await world.boot(t)
-            }))
+            await Promise.all(
+                Array.from({ length: BOOT_CONCURRENCY }, async () => {
+                    for (let t = queue.shift(); t; t = queue.shift()) await world.boot(t)
+                })
+            )
             world.governor.start()
             if (clock.now() < scenario.startMs) {
                 world.governor.calm()
@@ -129,10 +138,14 @@ export class World {
             // set_time (set-token-clock.ts): one could restore the faster speed while another is still
             // setting. At 1 already, every save and restore is 1.
             clock.setScale(1)
-            await Promise.all(scenario.tokens.filter(t => t.handOut).map(async t => {
-                await world.setTime(t.id)
-                world.emit({ type: "handed-out", atMs: clock.now(), token: t.id })
-            }))
+            await Promise.all(
+                scenario.tokens
+                    .filter(t => t.handOut)
+                    .map(async t => {
+                        await world.setTime(t.id)
+                        world.emit({ type: "handed-out", atMs: clock.now(), token: t.id })
+                    })
+            )
             world.realStartedMs = performance.now()
             return world
         } catch (e) {
@@ -221,17 +234,19 @@ export class World {
         try {
             await this.clock.changeScaleAndSettle(Math.min(speed, OWNER_PRESS_SCALE))
             const queue = [...tokens]
-            await Promise.all(Array.from({ length: BOOT_CONCURRENCY }, async () => {
-                for (let t = queue.shift(); t; t = queue.shift()) {
-                    try {
-                        if (!t.vm) throw new Error("it has no power")
-                        t.stickerCode = await handOutSticker(this.clock, t.vm)
-                        this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
-                    } catch (e) {
-                        this.emit({ type: "note", atMs: this.clock.now(), detail: `${t.id}: no Bluetooth sticker (${(e as Error).message})` })
+            await Promise.all(
+                Array.from({ length: BOOT_CONCURRENCY }, async () => {
+                    for (let t = queue.shift(); t; t = queue.shift()) {
+                        try {
+                            if (!t.vm) throw new Error("it has no power")
+                            t.stickerCode = await handOutSticker(this.clock, t.vm)
+                            this.emit({ type: "sticker", atMs: this.clock.now(), token: t.id })
+                        } catch (e) {
+                            this.emit({ type: "note", atMs: this.clock.now(), detail: `${t.id}: no Bluetooth sticker (${(e as Error).message})` })
+                        }
                     }
-                }
-            }))
+                })
+            )
         } finally {
             this.clock.setScale(speed)
         }
@@ -303,8 +318,7 @@ export class World {
         this.governor.calm()
         // In short steps too, so that a stop (`up`'s quit before the scenario's end) ends the run
         // at once instead of after the rest of the scenario in real time.
-        while (this.clock.now() < atMs && !this.stopped)
-            await this.clock.until(Math.min(atMs, this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
+        while (this.clock.now() < atMs && !this.stopped) await this.clock.until(Math.min(atMs, this.clock.now() + this.clock.scale * GOVERNOR_PERIOD_REAL_MS))
         if (!this.stopped) await this.clock.until(atMs) // and every token has got there too
     }
 
@@ -335,18 +349,20 @@ export class World {
         this.clock.setScale(1)
         this.channel.closeAll(endMs)
         const statuses = new Map<string, { status?: TokenStatus; log?: EncounterRecord[]; error?: string }>()
-        await Promise.all([...this.tokens.values()].map(async t => {
-            if (!t.sync) return statuses.set(t.id, { error: "no power at the end" })
-            try {
-                // The log first: reading it commits what the token still hears, as a kiosk visit would.
-                const sync = t.sync
-                const log = t.vm ? await withOwnerSession(this.clock, t.vm, sync, () => sync.readLog()) : await sync.readLog()
-                const status = await t.sync.status()
-                statuses.set(t.id, { status, log })
-            } catch (e: any) {
-                statuses.set(t.id, { error: e.message })
-            }
-        }))
+        await Promise.all(
+            [...this.tokens.values()].map(async t => {
+                if (!t.sync) return statuses.set(t.id, { error: "no power at the end" })
+                try {
+                    // The log first: reading it commits what the token still hears, as a kiosk visit would.
+                    const sync = t.sync
+                    const log = t.vm ? await withOwnerSession(this.clock, t.vm, sync, () => sync.readLog()) : await sync.readLog()
+                    const status = await t.sync.status()
+                    statuses.set(t.id, { status, log })
+                } catch (e: any) {
+                    statuses.set(t.id, { error: e.message })
+                }
+            })
+        )
         this.finished = await writeWorldOutputs(this, endMs, statuses, { pcap: this.options.pcap ?? false, outDir: this.options.outDir })
         return this.finished
     }
@@ -355,12 +371,14 @@ export class World {
     async stop(): Promise<void> {
         this.stopped = true
         this.governor.stop()
-        await Promise.all([...this.tokens.values()].map(async t => {
-            const vm = t.vm
-            t.vm = undefined
-            t.sync = undefined
-            await vm?.stop()
-        }))
+        await Promise.all(
+            [...this.tokens.values()].map(async t => {
+                const vm = t.vm
+                t.vm = undefined
+                t.sync = undefined
+                await vm?.stop()
+            })
+        )
     }
 }
 

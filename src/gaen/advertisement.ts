@@ -25,7 +25,8 @@ export function advertisementPayload(rpi: Buffer, aem: Buffer): Buffer {
     requireBytes(aem, AEM_BYTES, "AEM")
     const uuidLow = SERVICE_UUID16 & 0xff // 16-bit UUIDs are sent little-endian
     const uuidHigh = SERVICE_UUID16 >> 8
-    // Each AD structure is: length (type + data), type, data.
+    // Each AD structure is: length (type + data), type, data; one structure per line.
+    // prettier-ignore
     const header = Buffer.from([
         2, AD_TYPE_FLAGS, AD_FLAGS_VALUE,
         3, AD_TYPE_COMPLETE_UUID16_LIST, uuidLow, uuidHigh,

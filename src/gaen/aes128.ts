@@ -47,13 +47,7 @@ function buildSbox(): Buffer {
     const sbox = Buffer.alloc(256)
     for (let x = 0; x < 256; x++) {
         const inverse = x === 0 ? 0 : power[(255 - log[x]) % 255]
-        sbox[x] =
-            inverse ^
-            rotateLeft8(inverse, 1) ^
-            rotateLeft8(inverse, 2) ^
-            rotateLeft8(inverse, 3) ^
-            rotateLeft8(inverse, 4) ^
-            0x63
+        sbox[x] = inverse ^ rotateLeft8(inverse, 1) ^ rotateLeft8(inverse, 2) ^ rotateLeft8(inverse, 3) ^ rotateLeft8(inverse, 4) ^ 0x63
     }
     return sbox
 }
@@ -162,9 +156,7 @@ export function ctr128(schedule: Buffer, initialCounter: Buffer, data: Buffer): 
     requireBytes(initialCounter, AES_BLOCK_BYTES, "CTR initial counter block")
     if (!(data instanceof Buffer)) throw new TypeError(`CTR data must be a Buffer, got ${data}`)
     if (data.length > CTR_MAX_SYNC_BLOCKS * AES_BLOCK_BYTES)
-        throw new RangeError(
-            `CTR data is ${data.length} bytes; at most ${CTR_MAX_SYNC_BLOCKS * AES_BLOCK_BYTES} per synchronous call`
-        )
+        throw new RangeError(`CTR data is ${data.length} bytes; at most ${CTR_MAX_SYNC_BLOCKS * AES_BLOCK_BYTES} per synchronous call`)
     const counter = initialCounter.slice(0)
     const out = Buffer.alloc(data.length)
     for (let offset = 0; offset < data.length; offset += AES_BLOCK_BYTES) {

@@ -2,13 +2,7 @@
 // GAEN Cryptography Specification v1.2, "Rolling Proximity Identifier" and "Associated Encrypted
 // Metadata"; GAEN Bluetooth Specification v1.2, "Metadata".
 import { ctr128, encryptBlock128 } from "./aes128"
-import {
-    METADATA_BYTES,
-    METADATA_VERSION_BYTE,
-    RPI_BYTES,
-    RPI_PAD_ENIN_OFFSET,
-    RPI_PAD_PREFIX,
-} from "./constants"
+import { METADATA_BYTES, METADATA_VERSION_BYTE, RPI_BYTES, RPI_PAD_ENIN_OFFSET, RPI_PAD_PREFIX } from "./constants"
 import { DailyKeys } from "./keys"
 import { requireBytes, requireIntervalNumber, requireTxPower } from "./validate"
 

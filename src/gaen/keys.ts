@@ -35,8 +35,7 @@ export function enIntervalNumber(unixSeconds: number): number {
     if (typeof unixSeconds !== "number" || isNaN(unixSeconds) || unixSeconds < 0 || unixSeconds === Infinity)
         throw new RangeError(`unix time must be a finite number of seconds >= 0, got ${unixSeconds}`)
     const enin = Math.floor(unixSeconds / EN_INTERVAL_SECONDS)
-    if (enin > MAX_EN_INTERVAL_NUMBER)
-        throw new RangeError(`unix time ${unixSeconds} is past the last EN interval (2^32 - 1)`)
+    if (enin > MAX_EN_INTERVAL_NUMBER) throw new RangeError(`unix time ${unixSeconds} is past the last EN interval (2^32 - 1)`)
     return enin
 }
 
@@ -82,9 +81,5 @@ export function deriveDailyKeys(tek: Buffer): DailyKeys {
 
 /** True when `enin` lies inside the key's validity, [start, start + period). */
 export function tekCoversInterval(key: TemporaryExposureKey, enin: number): boolean {
-    return (
-        isWholeNumber(enin) &&
-        enin >= key.rollingStartIntervalNumber &&
-        enin < key.rollingStartIntervalNumber + key.rollingPeriod
-    )
+    return isWholeNumber(enin) && enin >= key.rollingStartIntervalNumber && enin < key.rollingStartIntervalNumber + key.rollingPeriod
 }

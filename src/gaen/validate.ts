@@ -1,13 +1,7 @@
 // Argument checks shared by the GAEN modules. A bad input must raise an Error that names what was
 // wrong; it must never silently produce a wrong identifier (e.g. a 15-byte TEK, or an interval that
 // was truncated to 32 bits).
-import {
-    MAX_EN_INTERVAL_NUMBER,
-    TEK_BYTES,
-    TEK_ROLLING_PERIOD,
-    TX_POWER_MAX_DBM,
-    TX_POWER_MIN_DBM,
-} from "./constants"
+import { MAX_EN_INTERVAL_NUMBER, TEK_BYTES, TEK_ROLLING_PERIOD, TX_POWER_MAX_DBM, TX_POWER_MIN_DBM } from "./constants"
 
 /** A finite whole number (NaN and Infinity are not). */
 export function isWholeNumber(value: any): boolean {
@@ -17,8 +11,7 @@ export function isWholeNumber(value: any): boolean {
 /** Throws unless `value` is a Buffer of exactly `length` bytes. */
 export function requireBytes(value: any, length: number, what: string): void {
     if (!(value instanceof Buffer)) throw new TypeError(`${what} must be a Buffer of ${length} bytes, got ${value}`)
-    if (value.length !== length)
-        throw new TypeError(`${what} must be ${length} bytes, got ${value.length} bytes`)
+    if (value.length !== length) throw new TypeError(`${what} must be ${length} bytes, got ${value.length} bytes`)
 }
 
 export function requireTek(tek: any): void {
@@ -40,7 +33,5 @@ export function requireRollingPeriod(period: any): void {
 /** TX power travels as one signed byte. */
 export function requireTxPower(txPower: any): void {
     if (!isWholeNumber(txPower) || txPower < TX_POWER_MIN_DBM || txPower > TX_POWER_MAX_DBM)
-        throw new RangeError(
-            `TX power must be a whole number of dBm in ${TX_POWER_MIN_DBM}...${TX_POWER_MAX_DBM}, got ${txPower}`
-        )
+        throw new RangeError(`TX power must be a whole number of dBm in ${TX_POWER_MIN_DBM}...${TX_POWER_MAX_DBM}, got ${txPower}`)
 }

@@ -11,7 +11,7 @@ const REG_STATUS = 0x0f
 const OSCILLATOR_STOPPED = 0x80
 
 const fromBcd = (b: number) => (b >> 4) * 10 + (b & 0x0f)
-const toBcd = (v: number) => (Math.idiv(v, 10) << 4) | v % 10
+const toBcd = (v: number) => (Math.idiv(v, 10) << 4) | (v % 10)
 
 export class Ds3231Clock implements RealTimeClock {
     async read(): Promise<number> {

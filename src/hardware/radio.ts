@@ -100,7 +100,7 @@ export class JacdacRadio implements Radio {
         await ds.sleep(durationMs)
         const batch: ScanBatch = []
         let got = 0
-        for (let waits = 0; ; ) {
+        for (let waits = 0; ;) {
             const page = await this.requestPage(got)
             if (page.length < PAGE_HEADER_BYTES) return batch
             if (page[0] === 1) {

@@ -4,7 +4,6 @@
 // docs/storage.md), never in DeviceScript settings (whose partition is not encrypted).
 import { SecretStore } from "../storage/secrets"
 
-
 export class LinkKeyStore {
     /** A stopped token's key is dead (it goes with the wipe). */
     constructor(

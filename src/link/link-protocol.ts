@@ -2,7 +2,15 @@
 // that file's header for the design). Its numbers and labels are in link-constants.ts.
 import { decrypt, encrypt, hmac, sha256Hkdf } from "@devicescript/crypto"
 import {
-    ADV_LABEL, ADV_NONCE_BYTES, ADV_TAG_BYTES, CCM_NONCE_BYTES, DATA_HEADER_BYTES, HOST_TO_TOKEN_LABEL, MSG_DATA, SYNC_SERVICE_UUID, TAG_BYTES,
+    ADV_LABEL,
+    ADV_NONCE_BYTES,
+    ADV_TAG_BYTES,
+    CCM_NONCE_BYTES,
+    DATA_HEADER_BYTES,
+    HOST_TO_TOKEN_LABEL,
+    MSG_DATA,
+    SYNC_SERVICE_UUID,
+    TAG_BYTES,
     TOKEN_TO_HOST_LABEL,
 } from "./link-constants"
 

@@ -27,12 +27,32 @@ const RED = 0xc00000
 
 /** What each state looks like. Running is a short wink every 10 s: visible, but easy on the battery. */
 export function lightPattern(state: TokenState): LightStep[] {
-    if (state === TokenState.Running) return [{ color: GREEN, ms: 100 }, { color: 0, ms: 9900 }]
+    if (state === TokenState.Running)
+        return [
+            { color: GREEN, ms: 100 },
+            { color: 0, ms: 9900 },
+        ]
     if (state === TokenState.TimeNotSet)
-        return [{ color: YELLOW, ms: 150 }, { color: 0, ms: 200 }, { color: YELLOW, ms: 150 }, { color: 0, ms: 2500 }]
+        return [
+            { color: YELLOW, ms: 150 },
+            { color: 0, ms: 200 },
+            { color: YELLOW, ms: 150 },
+            { color: 0, ms: 2500 },
+        ]
     if (state === TokenState.LogNearlyFull)
-        return [{ color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 200 }, { color: ORANGE, ms: 150 }, { color: 0, ms: 4150 }]
-    if (state === TokenState.WaitingForButton) return [{ color: BLUE, ms: 250 }, { color: 0, ms: 250 }]
+        return [
+            { color: ORANGE, ms: 150 },
+            { color: 0, ms: 200 },
+            { color: ORANGE, ms: 150 },
+            { color: 0, ms: 200 },
+            { color: ORANGE, ms: 150 },
+            { color: 0, ms: 4150 },
+        ]
+    if (state === TokenState.WaitingForButton)
+        return [
+            { color: BLUE, ms: 250 },
+            { color: 0, ms: 250 },
+        ]
     // Steady, the only pattern that never blinks: the owner holding the button cannot mistake it.
     if (state === TokenState.WithdrawalArmed) return [{ color: RED, ms: 1000 }]
     return [{ color: 0, ms: 5000 }] // stopped: dark

@@ -36,8 +36,7 @@ function crc32Table() {
 export function crc16(buf: Buffer, start: number, length: number) {
     const t = crc16Table()
     let crc = 0xffff
-    for (let i = start; i < start + length; ++i)
-        crc = ((crc << 8) & 0xffff) ^ t.getAt(((crc >> 8) ^ buf[i]) * 2, "u16")
+    for (let i = start; i < start + length; ++i) crc = ((crc << 8) & 0xffff) ^ t.getAt(((crc >> 8) ^ buf[i]) * 2, "u16")
     return crc
 }
 

@@ -19,15 +19,7 @@
 //   A sector leaves the log by having its header row destroyed, then being erased.
 import * as ds from "@devicescript/core"
 import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
-import {
-    LOG_OUT_OF_ORDER_MINUTES,
-    RECORD_SIZE,
-    RETENTION_MINUTES,
-    ROW_SIZE,
-    YIELD_EVERY,
-    checkStorableMinute,
-    recordsPerSector,
-} from "./layout"
+import { LOG_OUT_OF_ORDER_MINUTES, RECORD_SIZE, RETENTION_MINUTES, ROW_SIZE, YIELD_EVERY, checkStorableMinute, recordsPerSector } from "./layout"
 import { rowChecks } from "./checksum"
 import { ContactRecord, encodeRecordRow, recordLastSeen, rowToWireRecord } from "./contact-record"
 import { decodeSectorHeader, encodeSectorHeader } from "./log-sector"
@@ -194,8 +186,7 @@ export class ContactLog {
                 await this.openSector(this.head, now)
                 erased++
             }
-            for (let i = 0; i < this.region.sectorCount; ++i)
-                if (this.inLog(i) && this.oldest(i) <= cutoff) await this.destroyExpired(i, cutoff)
+            for (let i = 0; i < this.region.sectorCount; ++i) if (this.inLog(i) && this.oldest(i) <= cutoff) await this.destroyExpired(i, cutoff)
             return erased
         } finally {
             this.lock.unlock()

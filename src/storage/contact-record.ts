@@ -18,14 +18,7 @@
 // A kiosk estimates exposure seconds as scans × the firmware's scan period, bucketed by the
 // attenuation txPower − rssiMean (and may use rssiMax/rssiMin to bound it).
 import { AEM_BYTES, RPI_BYTES } from "../gaen/constants"
-import {
-    LOG_EPOCH_UNIX_MINUTES,
-    RECORD_BODY_SIZE,
-    RECORD_SIZE,
-    checkStorableMinute,
-    getU24,
-    setU24,
-} from "./layout"
+import { LOG_EPOCH_UNIX_MINUTES, RECORD_BODY_SIZE, RECORD_SIZE, checkStorableMinute, getU24, setU24 } from "./layout"
 import { checkValue, sealRow } from "./checksum"
 
 /** Where the AEM sits in a record: right after the RPI. */

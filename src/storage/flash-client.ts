@@ -23,7 +23,6 @@ const STATUS_NOT_ERASED = 7
 const CMD_DESTROY = 0x83
 const CMD_ROW_STATES = 0x84
 
-
 export class FlashClient implements Flash {
     private geo: FlashGeometry
     private tag = 0
@@ -47,7 +46,7 @@ export class FlashClient implements Flash {
     async read(offset: number, length: number) {
         const g = await this.geometry()
         const out = Buffer.alloc(length)
-        for (let done = 0; done < length; ) {
+        for (let done = 0; done < length;) {
             const n = Math.min(g.maxTransfer, length - done)
             const req = Buffer.alloc(8)
             req.setAt(2, "u16", n)
@@ -64,7 +63,7 @@ export class FlashClient implements Flash {
     async program(offset: number, data: Buffer) {
         const g = await this.geometry()
         const step = g.maxTransfer - (g.maxTransfer % g.rowSize)
-        for (let done = 0; done < data.length; ) {
+        for (let done = 0; done < data.length;) {
             const n = Math.min(step, data.length - done)
             const req = Buffer.alloc(8 + n)
             req.setAt(4, "u32", offset + done)
@@ -80,7 +79,7 @@ export class FlashClient implements Flash {
 
     async destroy(offset: number, rows: number) {
         const g = await this.geometry()
-        for (let done = 0; done < rows; ) {
+        for (let done = 0; done < rows;) {
             const n = Math.min(MAX_ROWS_PER_REQUEST, rows - done)
             const req = Buffer.alloc(8)
             req.setAt(2, "u16", n)
@@ -94,7 +93,7 @@ export class FlashClient implements Flash {
     async rowStates(offset: number, rows: number) {
         const g = await this.geometry()
         const out = Buffer.alloc(rows)
-        for (let done = 0; done < rows; ) {
+        for (let done = 0; done < rows;) {
             const n = Math.min(MAX_ROWS_PER_REQUEST, rows - done)
             const req = Buffer.alloc(8)
             req.setAt(2, "u16", n)
@@ -135,8 +134,7 @@ export class FlashClient implements Flash {
                 const status = reply ? reply[2] : -1
                 if (status === ds.NorFlashStatus.Ok || (attempt > 1 && status === acceptAfterRetry)) return reply
                 const retry = status === -1 || status === ds.NorFlashStatus.Busy
-                if (!retry || attempt >= ATTEMPTS)
-                    throw new Error(`flash: command ${code} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status] || status}`)
+                if (!retry || attempt >= ATTEMPTS) throw new Error(`flash: command ${code} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status] || status}`)
                 await ds.sleep(BUSY_PAUSE_MS)
             }
         } finally {

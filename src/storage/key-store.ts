@@ -24,15 +24,7 @@
 import * as ds from "@devicescript/core"
 import { TEK_BYTES } from "../gaen/constants"
 import { Flash, FlashRegion, RowState, WipeReport, countNotErased, wipeRegion } from "./flash"
-import {
-    DEFAULT_ROLLING_PERIOD,
-    KEY_FORMAT_VERSION,
-    KEY_MAGIC,
-    MINUTES_PER_EN_INTERVAL,
-    RETENTION_MINUTES,
-    ROW_SIZE,
-    keyRowsPerSector,
-} from "./layout"
+import { DEFAULT_ROLLING_PERIOD, KEY_FORMAT_VERSION, KEY_MAGIC, MINUTES_PER_EN_INTERVAL, RETENTION_MINUTES, ROW_SIZE, keyRowsPerSector } from "./layout"
 import { rowChecks, sealRow } from "./checksum"
 import { Mutex } from "./mutex"
 
@@ -253,8 +245,7 @@ export class KeyStore {
         }
         // The other sector is either an interrupted copy or a stale list: make sure it is blank.
         for (let i = 0; i < 2; ++i)
-            if (i !== best && (await countNotErased(this.flash, this.region.firstSector + i)) > 0)
-                await this.flash.eraseSector(this.region.firstSector + i)
+            if (i !== best && (await countNotErased(this.flash, this.region.firstSector + i)) > 0) await this.flash.eraseSector(this.region.firstSector + i)
         if (best < 0) return
         this.active = best
         this.generation = bestGeneration

@@ -11,16 +11,7 @@
 // Written once, in one program, after the sector's erase. A sector leaves the log by having its
 // header row destroyed (raw zeros) and then being erased: whatever a power cut leaves of that, the
 // header never checks again, so nothing needs programming into a written row.
-import {
-    LOG_EPOCH_UNIX_MINUTES,
-    LOG_FORMAT_VERSION,
-    LOG_HEADER_SIZE,
-    LOG_MAGIC,
-    NO_TIME_U24,
-    checkStorableMinute,
-    getU24,
-    setU24,
-} from "./layout"
+import { LOG_EPOCH_UNIX_MINUTES, LOG_FORMAT_VERSION, LOG_HEADER_SIZE, LOG_MAGIC, NO_TIME_U24, checkStorableMinute, getU24, setU24 } from "./layout"
 import { rowChecks, sealRow } from "./checksum"
 
 export interface SectorHeader {

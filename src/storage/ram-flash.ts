@@ -168,7 +168,7 @@ export class RamNorFlash implements Flash {
             throw new Error(`${UNALIGNED_MESSAGE}: program of ${data.length} bytes at ${offset} is not whole ${row}-byte rows`)
         }
         for (let at = offset; at < offset + data.length; at += row)
-            if ((this.rowStateAt(at)) !== RowState.Erased) {
+            if (this.rowStateAt(at) !== RowState.Erased) {
                 this.stats.refused++
                 throw new Error(`${NOT_ERASED_MESSAGE}: program into the row at ${at}, which is not erased`)
             }
@@ -203,8 +203,7 @@ export class RamNorFlash implements Flash {
     }
 
     async eraseSector(sector: number) {
-        if (sector < 0 || sector >= this.geo.sectorCount || sector !== Math.round(sector))
-            throw new Error(`flash: sector ${sector} out of range`)
+        if (sector < 0 || sector >= this.geo.sectorCount || sector !== Math.round(sector)) throw new Error(`flash: sector ${sector} out of range`)
         await ds.sleep(0)
         this.checkAccess(0, 0)
         this.stats.erases++
@@ -232,7 +231,7 @@ export class RamNorFlash implements Flash {
     /** Writes `data` (zeros when undefined) over `length` bytes, cutting power where armed. */
     private async write(offset: number, data: Buffer, length: number) {
         const size = this.geo.sectorSize
-        for (let done = 0; done < length; ) {
+        for (let done = 0; done < length;) {
             const pos = offset + done
             const sector = Math.idiv(pos, size)
             const start = pos - sector * size

@@ -251,8 +251,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         // Another host's asking neither reads nor drops the export; a closed session drops it.
         const inSession = this.presence.use(host)
         if (!this.presence.sessionOpen()) this.exported = undefined
-        if (!inSession || !this.exported)
-            return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? Answer.WaitingForButton : Answer.NotRequested])
+        if (!inSession || !this.exported) return Buffer.from([this.presence.waitingFor() === PURPOSE_EXPORT ? Answer.WaitingForButton : Answer.NotRequested])
         const keys = this.exported
         const start = typeof startIndex === "number" && startIndex >= 0 ? startIndex : 0
         const end = Math.min(keys.length, start + KEYS_PER_PAGE)

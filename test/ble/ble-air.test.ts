@@ -14,18 +14,21 @@ const WINDOW_MS = 60_000 // src/link/sync-link.ts SYNC_WINDOW_MS
 const ADV_IND = "0x00"
 const ADV_NONCONN_IND = "0x02"
 
-const scenario = parseScenario(JSON.stringify({
-    name: "a press at the kiosk",
-    description: "two tokens 1 m apart; a's owner presses its button once",
-    start: new Date(START_MS).toISOString(),
-    duration: "8m",
-    seed: 3,
-    tokens: [
-        { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
-        { id: "b", path: [{ at: 0, x: 1, y: 0 }] },
-    ],
-    events: [{ at: "4m", token: "a", type: "press-button" }],
-}), "test/ble/ble-air")
+const scenario = parseScenario(
+    JSON.stringify({
+        name: "a press at the kiosk",
+        description: "two tokens 1 m apart; a's owner presses its button once",
+        start: new Date(START_MS).toISOString(),
+        duration: "8m",
+        seed: 3,
+        tokens: [
+            { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
+            { id: "b", path: [{ at: 0, x: 1, y: 0 }] },
+        ],
+        events: [{ at: "4m", token: "a", type: "press-button" }],
+    }),
+    "test/ble/ble-air"
+)
 
 describe("the sync advertisement in air.pcap", () => {
     const cleanup = new Cleanup()
@@ -37,8 +40,12 @@ describe("the sync advertisement in air.pcap", () => {
         const world = cleanup.add(await World.start({ scenario, outDir, pcap: true }), w => w.stop())
         await world.run()
         beaconAddressesOfA = new Set(world.channel.transmissions.filter(x => x.token === "a" && !x.connectable).map(x => addressText(x.address)))
-        rows = tsharkFields(join(outDir, "air.pcap"), ["frame.time_epoch", "btle.advertising_header.pdu_type", "btle.advertising_address", "bluetooth.gaen.rpi"])
-            .map(([t, type, address, rpi]) => ({ t: Number(t) * 1000 - START_MS, type, address, rpi: rpi ?? "" }))
+        rows = tsharkFields(join(outDir, "air.pcap"), [
+            "frame.time_epoch",
+            "btle.advertising_header.pdu_type",
+            "btle.advertising_address",
+            "bluetooth.gaen.rpi",
+        ]).map(([t, type, address, rpi]) => ({ t: Number(t) * 1000 - START_MS, type, address, rpi: rpi ?? "" }))
     }, 180_000)
     afterAll(() => cleanup.run())
 
@@ -75,5 +82,8 @@ describe("the sync advertisement in air.pcap", () => {
 
 /** As tshark writes an address: most significant byte first, colons. */
 function addressText(onAir: Uint8Array): string {
-    return [...onAir].reverse().map(b => b.toString(16).padStart(2, "0")).join(":")
+    return [...onAir]
+        .reverse()
+        .map(b => b.toString(16).padStart(2, "0"))
+        .join(":")
 }

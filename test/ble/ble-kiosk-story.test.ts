@@ -7,8 +7,15 @@ import { SimClock } from "../../sim/clock/sim-clock.js"
 import { TokenVm } from "../../sim/harness/token-vm.js"
 import { SimulatedBleCentral } from "../../sim/harness/ble-central.js"
 import {
-    checkTokenExposure, decommissionToken, exportKeysForRegistration, openTokenSession, parseRegistrationDetails,
-    prepareSurvey, sendUpload, type DecommissionOutcome, type TokenSession,
+    checkTokenExposure,
+    decommissionToken,
+    exportKeysForRegistration,
+    openTokenSession,
+    parseRegistrationDetails,
+    prepareSurvey,
+    sendUpload,
+    type DecommissionOutcome,
+    type TokenSession,
 } from "../../kiosk/index.js"
 import { useBleCentral } from "../../kiosk/transport/ble.js"
 import { handOutLinkKey } from "../../kiosk/link/hand-out.js"
@@ -75,7 +82,8 @@ describe("check, register and decommission over Bluetooth with the real server",
         try {
             // The press that opened the link confirmed nothing; the check asks for the session's own.
             const r = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-                checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress }))
+                checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress })
+            )
             expect(r.downloads.downloaded).toBe(1)
             expect(r.downloads.keys).toBeGreaterThanOrEqual(DEFAULT_EXPORT_PADDING.minKeys) // the neighbour's key among random padding
             expect(r.matching.matches).toBeGreaterThanOrEqual(3)
@@ -92,7 +100,8 @@ describe("check, register and decommission over Bluetooth with the real server",
             const [processingNumber] = await server.numbers()
             const details = parseRegistrationDetails({ processingNumber, symptoms: "no", onset: "2026-07-07", region: "440" }, clock.now())
             const prepared = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-                exportKeysForRegistration(session, details, { onProgress, now: () => clock.now() }))
+                exportKeysForRegistration(session, details, { onProgress, now: () => clock.now() })
+            )
             expect(prepared.keyCount).toBeGreaterThanOrEqual(2) // yesterday's and today's
             const result = await sendUpload(prepared, { server: server.app.url, apiKey: server.apiKey })
             expect(result).toMatchObject({ dropped: [], attempts: 1 })
@@ -108,7 +117,8 @@ describe("check, register and decommission over Bluetooth with the real server",
         try {
             const survey = prepareSurvey({ ageBracket: 6, commuting: 3 }, clock.now())
             outcome = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-                decommissionToken(session, { survey, target: { server: server.app.url, apiKey: server.apiKey }, onProgress }))
+                decommissionToken(session, { survey, target: { server: server.app.url, apiKey: server.apiKey }, onProgress })
+            )
         } finally {
             await session.close()
         }

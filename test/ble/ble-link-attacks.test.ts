@@ -25,10 +25,15 @@ const WAITING_SCALE = 20
 function recording(conn: GattConnection) {
     const written: Uint8Array[] = []
     let closed = false
-    conn.onClose(() => { closed = true })
+    conn.onClose(() => {
+        closed = true
+    })
     const wrapped: GattConnection = {
         mtu: conn.mtu,
-        write: async v => { written.push(v); await conn.write(v) },
+        write: async v => {
+            written.push(v)
+            await conn.write(v)
+        },
         onNotify: h => conn.onNotify(h),
         onClose: h => conn.onClose(h),
         close: () => conn.close(),
@@ -38,7 +43,11 @@ function recording(conn: GattConnection) {
 
 /** One token-sync command over an open link; resolves with the answer's payload. */
 async function command(session: HostLinkSession, cmd: number, arg: Uint8Array = new Uint8Array(0)): Promise<Buffer> {
-    const answer = new Promise<Buffer>(resolve => session.onMessage(m => { if (m.readUInt16LE(0) === cmd) resolve(m.subarray(2)) }))
+    const answer = new Promise<Buffer>(resolve =>
+        session.onMessage(m => {
+            if (m.readUInt16LE(0) === cmd) resolve(m.subarray(2))
+        })
+    )
     const m = Buffer.alloc(2 + arg.length)
     m.writeUInt16LE(cmd, 0)
     m.set(arg, 2)
@@ -46,7 +55,11 @@ async function command(session: HostLinkSession, cmd: number, arg: Uint8Array = 
     return await answer
 }
 
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b }
+const u32 = (v: number) => {
+    const b = Buffer.alloc(4)
+    b.writeUInt32LE(v)
+    return b
+}
 /** Where set_time's answer carries its outcome (services/token-sync.md): its last byte, after the drift. */
 const SET_TIME_OUTCOME = TokenSyncLayout.SetTimeAnswerBytes - 1
 

@@ -39,7 +39,15 @@ describe("a token synced over Bluetooth", () => {
     const beaconOnAir = () => beaconChanges.length > 0 && beaconChanges[beaconChanges.length - 1] !== null
 
     beforeAll(async () => {
-        vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present), onAdvertising: ad => beaconChanges.push(ad), onLog: l => process.env.DEBUG_BLE && console.log(l) }), v => v.stop())
+        vm = cleanup.add(
+            await TokenVm.start({
+                clock,
+                onScan: room(() => present),
+                onAdvertising: ad => beaconChanges.push(ad),
+                onLog: l => process.env.DEBUG_BLE && console.log(l),
+            }),
+            v => v.stop()
+        )
         useBleCentral(new SimulatedBleCentral(vm))
         cleanup.add(null, () => useBleCentral(undefined))
         // First, while the light stands for another request (a session), the hand-out is refused; that
@@ -55,9 +63,15 @@ describe("a token synced over Bluetooth", () => {
         // The kiosk's sticker command, over USB, with the owner's press.
         const page = join(cleanup.tempDir("gaen-ble-sticker-"), "sticker.html")
         const out: string[] = []
-        const exit = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress => runKiosk(
-            ["sticker", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--out", page, "--lang", "en"],
-            { stdout: { write: s => void out.push(s) }, stderr: { write: () => {} }, env: { GAEN_KIOSK_DATA: cleanup.tempDir("gaen-ble-kiosk-") }, now: () => clock.now(), onProgress }))
+        const exit = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
+            runKiosk(["sticker", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--out", page, "--lang", "en"], {
+                stdout: { write: s => void out.push(s) },
+                stderr: { write: () => {} },
+                env: { GAEN_KIOSK_DATA: cleanup.tempDir("gaen-ble-kiosk-") },
+                now: () => clock.now(),
+                onProgress,
+            })
+        )
         expect(exit, out.join("")).toBe(0)
         expect(out.join("")).toContain("Print it, stick it on the token, then delete the file")
         sticker = readFileSync(page, "utf8")
@@ -65,7 +79,6 @@ describe("a token synced over Bluetooth", () => {
         code = /<div class="code">([0-9A-Z-]+)<\/div>/.exec(sticker)![1]
     }, 90_000)
     afterAll(() => cleanup.run())
-
 
     test("the sticker page: a QR code and the code as text, readable by its owner only", () => {
         expect(linkKeyOfStickerCode(code)).toHaveLength(32)

@@ -1,7 +1,14 @@
 // The simulated kiosk radio's messages (lib/ble-link/kiosk-radio-messages.ts): what each side reads
 // back is what the other wrote, and a wrong line is refused saying what is wrong with it.
 import { describe, expect, test } from "vitest"
-import { MAX_RADIO_LINE, parseKioskMessage, parseRadioMessage, radioLine, type KioskToRadio, type RadioToKiosk } from "../../lib/ble-link/kiosk-radio-messages.js"
+import {
+    MAX_RADIO_LINE,
+    parseKioskMessage,
+    parseRadioMessage,
+    radioLine,
+    type KioskToRadio,
+    type RadioToKiosk,
+} from "../../lib/ble-link/kiosk-radio-messages.js"
 
 describe("kiosk radio messages", () => {
     test("every message reads back as written, one line each", () => {

@@ -4,8 +4,18 @@ import { describe, expect, test } from "vitest"
 import { randomBytes } from "node:crypto"
 import { linkKeyOfStickerCode, stickerCodeOf } from "../../lib/ble-link/sticker-code.js"
 import {
-    DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, Reassembler, advertisementTag, deriveSessionKeys, fragment,
-    isSyncAdvertisementOf, openData, sealData, MSG_READY, NONCE_BYTES,
+    DIR_HOST_TO_TOKEN,
+    DIR_TOKEN_TO_HOST,
+    MAX_MESSAGE_BYTES,
+    Reassembler,
+    advertisementTag,
+    deriveSessionKeys,
+    fragment,
+    isSyncAdvertisementOf,
+    openData,
+    sealData,
+    MSG_READY,
+    NONCE_BYTES,
 } from "../../lib/ble-link/protocol.js"
 import { HostLinkSession, type GattConnection } from "../../lib/ble-link/host-session.js"
 import { parseTokenAddress, describeTokenAddress } from "../../kiosk/transport/address.js"
@@ -84,16 +94,27 @@ describe("a host session fed a malformed stream", () => {
         let closed = false
         const conn: GattConnection = {
             mtu: 238,
-            write: async () => { queueMicrotask(() => { for (const v of fragment(Buffer.concat([Buffer.from([MSG_READY]), randomBytes(NONCE_BYTES)]), 238)) notify(v) }) },
-            onNotify: h => { notify = h },
+            write: async () => {
+                queueMicrotask(() => {
+                    for (const v of fragment(Buffer.concat([Buffer.from([MSG_READY]), randomBytes(NONCE_BYTES)]), 238)) notify(v)
+                })
+            },
+            onNotify: h => {
+                notify = h
+            },
             onClose: () => {},
-            close: async () => { closed = true },
+            close: async () => {
+                closed = true
+            },
         }
         const session = await HostLinkSession.open(conn, randomBytes(32))
         const delivered: Buffer[] = []
         session.onMessage(m => void delivered.push(m))
         // Two "more follows" values of 200 bytes: the message is already over MAX_MESSAGE_BYTES.
-        expect(() => { notify(Buffer.concat([Buffer.from([1]), randomBytes(200)])); notify(Buffer.concat([Buffer.from([1]), randomBytes(200)])) }).not.toThrow()
+        expect(() => {
+            notify(Buffer.concat([Buffer.from([1]), randomBytes(200)]))
+            notify(Buffer.concat([Buffer.from([1]), randomBytes(200)]))
+        }).not.toThrow()
         expect(MAX_MESSAGE_BYTES).toBeLessThan(400)
         expect(closed).toBe(true)
         expect(delivered).toEqual([])

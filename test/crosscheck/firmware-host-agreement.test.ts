@@ -97,6 +97,9 @@ describe("firmware and host library agree", () => {
         await clock.sleep(45 * 60_000)
         expect(vm.aired.length, `nothing on air after the restart\n${vm.recentLog()}`).toBeGreaterThanOrEqual(2)
         const again = vm.aired.filter(ad => released.has(hex(parseAdvertisement(ad.payload).rpi)))
-        expect(again.map(ad => new Date(ad.atMs).toISOString()), "identifiers of the released key on air").toEqual([])
+        expect(
+            again.map(ad => new Date(ad.atMs).toISOString()),
+            "identifiers of the released key on air"
+        ).toEqual([])
     })
 })

@@ -7,8 +7,10 @@ import { root, TSX } from "../../testkit/repo.js"
 
 test("npm start -- --no-wait tells the story from the café to Ben's notice, and ends by itself", async () => {
     const r = await new Promise<{ code: number; out: string; err: string }>(resolve =>
-        execFile(process.execPath, [TSX, "demo/cafe.ts", "--no-wait"], { cwd: root, timeout: 480_000 },
-            (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout, err: stderr })))
+        execFile(process.execPath, [TSX, "demo/cafe.ts", "--no-wait"], { cwd: root, timeout: 480_000 }, (e, stdout, stderr) =>
+            resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout, err: stderr })
+        )
+    )
     expect(r.code, `${r.out}\n${r.err}`).toBe(0)
     expect(r.out).toMatch(/^GAEN token world demo \/ GAENトークンのシミュレーション$/m)
     expect(r.out).toMatch(/^ {2}aiko: sent [1-9]\d* identifiers; .*ben: [1-9]\d* identifier\(s\).*\(close\)/m)

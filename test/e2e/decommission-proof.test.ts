@@ -33,7 +33,15 @@ describe("decommission leaves nothing in the token's flash", () => {
     let flashBefore: Buffer
     let outcome: DecommissionOutcome
 
-    const boot = async () => TokenVm.start({ clock, dir, onScan: from => { scans++; return room(() => present)(from) } })
+    const boot = async () =>
+        TokenVm.start({
+            clock,
+            dir,
+            onScan: from => {
+                scans++
+                return room(() => present)(from)
+            },
+        })
     const flash = () => readFileSync(tokenFlashFiles(dir).flash)
 
     beforeAll(async () => {
@@ -51,8 +59,11 @@ describe("decommission leaves nothing in the token's flash", () => {
             flashBefore = flash()
             const survey = prepareSurvey({ ageBracket: 6, commuting: 3 }, clock.now())
             outcome = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-                decommissionToken(session, { survey, target: { server: server.app.url, apiKey: server.apiKey }, onProgress }))
-        } finally { await session.close() }
+                decommissionToken(session, { survey, target: { server: server.app.url, apiKey: server.apiKey }, onProgress })
+            )
+        } finally {
+            await session.close()
+        }
     }, 90_000)
     afterAll(() => cleanup.run())
 
@@ -75,7 +86,10 @@ describe("decommission leaves nothing in the token's flash", () => {
         const after = flash()
         expect(after.length).toBe(FLASH_BYTES)
         const firstLeft = after.findIndex(b => b !== 0xff)
-        expect(firstLeft, firstLeft < 0 ? "" : `byte ${firstLeft} (sector ${Math.floor(firstLeft / DEFAULT_FLASH.sectorSize)}) is 0x${after[firstLeft].toString(16)}`).toBe(-1)
+        expect(
+            firstLeft,
+            firstLeft < 0 ? "" : `byte ${firstLeft} (sector ${Math.floor(firstLeft / DEFAULT_FLASH.sectorSize)}) is 0x${after[firstLeft].toString(16)}`
+        ).toBe(-1)
     })
 
     test("the token reports stopped, with no keys and no records", async () => {

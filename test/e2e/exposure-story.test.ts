@@ -19,8 +19,12 @@ import { World } from "../../sim/world/world.js"
 import type { WorldSummary } from "../../sim/world/world-outputs.js"
 import type { TestServer } from "../server/helpers.js"
 import {
-    checkTokenExposure, exportKeysForRegistration, parseRegistrationDetails, sendUpload,
-    type CheckResult, type PreparedUpload,
+    checkTokenExposure,
+    exportKeysForRegistration,
+    parseRegistrationDetails,
+    sendUpload,
+    type CheckResult,
+    type PreparedUpload,
 } from "../../kiosk/index.js"
 import { checkOptions, openSession, startServerOn } from "./helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
@@ -31,18 +35,21 @@ const START = "2026-04-01T01:00:00Z"
 const CONTACT_DATE = "2026-04-01"
 const INTERVAL_MS = 600_000
 
-const scenario = parseScenario(JSON.stringify({
-    name: "exposure story",
-    description: "A and B sit 1 m apart for 20 minutes; C sits 10 m from both",
-    start: START,
-    duration: "20m",
-    seed: 5,
-    tokens: [
-        { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
-        { id: "b", path: [{ at: 0, x: 1, y: 0 }] },
-        { id: "c", path: [{ at: 0, x: 0.5, y: 10 }] }, // 10.01 m from a and from b
-    ],
-}), "test/e2e/exposure-story")
+const scenario = parseScenario(
+    JSON.stringify({
+        name: "exposure story",
+        description: "A and B sit 1 m apart for 20 minutes; C sits 10 m from both",
+        start: START,
+        duration: "20m",
+        seed: 5,
+        tokens: [
+            { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
+            { id: "b", path: [{ at: 0, x: 1, y: 0 }] },
+            { id: "c", path: [{ at: 0, x: 0.5, y: 10 }] }, // 10.01 m from a and from b
+        ],
+    }),
+    "test/e2e/exposure-story"
+)
 
 describe("exposure story: A registers, B is told of a probable contact, C is not", () => {
     const cleanup = new Cleanup()
@@ -59,8 +66,11 @@ describe("exposure story: A registers, B is told of a probable contact, C is not
         try {
             // One press opens the session; the log is read after it.
             return await pressingWhenAsked(world.clock, buttonOf(token.vm!, world.clock), onProgress =>
-                checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress }))
-        } finally { await session.close() }
+                checkTokenExposure(session, { ...checkOptions(server, kioskData), onProgress })
+            )
+        } finally {
+            await session.close()
+        }
     }
 
     beforeAll(async () => {
@@ -85,9 +95,14 @@ describe("exposure story: A registers, B is told of a probable contact, C is not
         const session = await openSession(a.hubPort, world.clock)
         try {
             const details = parseRegistrationDetails({ processingNumber, symptoms: "no", onset: CONTACT_DATE, region: "440" }, world.clock.now())
-            upload = await pressingWhenAsked(world.clock, () => world.pressButton("a"), onProgress =>
-                exportKeysForRegistration(session, details, { onProgress, now: () => world.clock.now() }))
-        } finally { await session.close() }
+            upload = await pressingWhenAsked(
+                world.clock,
+                () => world.pressButton("a"),
+                onProgress => exportKeysForRegistration(session, details, { onProgress, now: () => world.clock.now() })
+            )
+        } finally {
+            await session.close()
+        }
         expect(upload.keyCount).toBe(1) // handed out this morning: today's key only
         const result = await sendUpload(upload, { server: server.app.url, apiKey: server.apiKey })
         expect(result).toMatchObject({ accepted: 1, dropped: [], attempts: 1 })

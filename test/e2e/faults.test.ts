@@ -21,8 +21,15 @@ import { upload } from "../../testkit/server.js"
 import { startProxy } from "../kiosk/fixtures.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
 import {
-    KioskError, checkTokenExposure, connectToToken, exportKeysForRegistration, parseRegistrationDetails, prepareUpload, sendUpload,
-    type KioskProgress, type TokenSession,
+    KioskError,
+    checkTokenExposure,
+    connectToToken,
+    exportKeysForRegistration,
+    parseRegistrationDetails,
+    prepareUpload,
+    sendUpload,
+    type KioskProgress,
+    type TokenSession,
 } from "../../kiosk/index.js"
 import { renderError } from "../../kiosk/cli/render.js"
 import { checkOptions, openSession, startCuttableLink, startServerOn, tokenAddress } from "./helpers.js"
@@ -45,14 +52,14 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => cleanup.run())
 
-const details = (processingNumber: string) =>
-    parseRegistrationDetails({ processingNumber, symptoms: "no", region: "440" }, clock.now())
+const details = (processingNumber: string) => parseRegistrationDetails({ processingNumber, symptoms: "no", region: "440" }, clock.now())
 const target = () => ({ server: server.app.url, apiKey: server.apiKey })
 
 describe("a wrong processing number", () => {
     test("is refused with a clear message; the released keys are still there for a retry with the right number", async () => {
         const prepared = await pressingWhenAsked(clock, buttonOf(worn, clock), onProgress =>
-            exportKeysForRegistration(session, details("12345678"), { onProgress, now: () => clock.now() })) // never issued
+            exportKeysForRegistration(session, details("12345678"), { onProgress, now: () => clock.now() })
+        ) // never issued
         const err = await sendUpload(prepared, target()).catch(e => e)
         expect(err).toBeInstanceOf(KioskError)
         expect(err.code).toBe("processing-number-rejected")
@@ -82,19 +89,24 @@ describe("a tampered export file", () => {
         expect((await server.app.publishNow()).files.length).toBeGreaterThanOrEqual(1)
         // One bit of one file changes on its way to the kiosk.
         let tampered = ""
-        const proxy = cleanup.add(await startProxy(server.app.url, {
-            alter: (path, body) => {
-                if (!path.endsWith(".zip") || tampered) return body
-                tampered = path
-                const files = unzipSync(body)
-                const bin = Uint8Array.from(files["export.bin"])
-                bin[bin.length - 10] ^= 0x01
-                return Buffer.from(zipSync({ "export.bin": bin, "export.sig": files["export.sig"] }))
-            },
-        }), p => p.close())
+        const proxy = cleanup.add(
+            await startProxy(server.app.url, {
+                alter: (path, body) => {
+                    if (!path.endsWith(".zip") || tampered) return body
+                    tampered = path
+                    const files = unzipSync(body)
+                    const bin = Uint8Array.from(files["export.bin"])
+                    bin[bin.length - 10] ^= 0x01
+                    return Buffer.from(zipSync({ "export.bin": bin, "export.sig": files["export.sig"] }))
+                },
+            }),
+            p => p.close()
+        )
         const steps: KioskProgress["step"][] = []
         const dataDir = cleanup.tempDir("gaen-e2e-kiosk-")
-        const err = await checkTokenExposure(session, checkOptions(server, dataDir, { server: proxy.url, onProgress: p => void steps.push(p.step) })).catch(e => e)
+        const err = await checkTokenExposure(session, checkOptions(server, dataDir, { server: proxy.url, onProgress: p => void steps.push(p.step) })).catch(
+            e => e
+        )
         expect(err).toBeInstanceOf(KioskError)
         expect(err.code).toBe("download-refused")
         expect(err.exitCode).toBe(6)
@@ -103,7 +115,7 @@ describe("a tampered export file", () => {
         expect(err.message).toMatch(/signature/i)
         expect(steps).not.toContain("read-log")
         expect(steps).not.toContain("match")
-        const kept = (dir: string): string[] => existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : []
+        const kept = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : [])
         expect(kept(dataDir).filter(f => f.endsWith(tampered.split("/").pop()!))).toEqual([])
     })
 })
@@ -123,7 +135,11 @@ describe("a token unplugged in the middle of reading its log", () => {
         present = []
         await clock.sleep(10 * 60_000) // gone: the log stops changing
         const direct = await connectToToken(tokenAddress(busy.hubPort))
-        try { clean = await withOwnerSession(clock, busy, direct.client, () => direct.client.readLog()) } finally { await direct.close() }
+        try {
+            clean = await withOwnerSession(clock, busy, direct.client, () => direct.client.readLog())
+        } finally {
+            await direct.close()
+        }
     }, 120_000)
 
     test("cut in the middle of a burst, the read fails with the records so far and the cursor; plugged back in, the owner presses again and the read resumes with exactly the clean read", async () => {
@@ -138,8 +154,15 @@ describe("a token unplugged in the middle of reading its log", () => {
             cable.client.service.on(jd.REPORT_RECEIVE, (pkt: Packet) => {
                 if (pkt.serviceCommand === TokenSyncCmd.ReadLog && ++pages === 23) link.cut()
             })
-            err = await withOwnerSession(clock, busy, cable.client, () => cable.client.readLog().then(() => "not interrupted", e => e))
-        } finally { await cable.close() }
+            err = await withOwnerSession(clock, busy, cable.client, () =>
+                cable.client.readLog().then(
+                    () => "not interrupted",
+                    e => e
+                )
+            )
+        } finally {
+            await cable.close()
+        }
         expect(err).toBeInstanceOf(LogReadInterrupted)
         const cut = err as LogReadInterrupted
         expect(cut.message).toMatch(new RegExp(`^reading the token's log stopped after ${cut.records.length} records: token did not answer`))
@@ -159,9 +182,12 @@ describe("a token unplugged in the middle of reading its log", () => {
         try {
             await expect(again.client.readLog({ resumeFrom: cut })).rejects.toThrow(/owner's press/)
             const resumed = await withOwnerSession(clock, busy, again.client, () =>
-                again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) }))
+                again.client.readLog({ resumeFrom: cut, onProgress: read => void firstReport.push(read) })
+            )
             expect(resumed).toEqual(clean)
-        } finally { await again.close() }
+        } finally {
+            await again.close()
+        }
         expect(firstReport[0] - cut.records.length).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage) // one burst from the cursor on
     })
 })
@@ -177,9 +203,16 @@ describe("a button never pressed", () => {
         clock.setScale(20) // the person has their 30 seconds, and does nothing
         let err: unknown
         try {
-            err = await exportKeysForRegistration(session, details((await server.numbers())[0]), { onProgress: p => void steps.push(p.step), now: () => clock.now() })
-                .then(() => "exported", e => e)
-        } finally { clock.setScale(previous) }
+            err = await exportKeysForRegistration(session, details((await server.numbers())[0]), {
+                onProgress: p => void steps.push(p.step),
+                now: () => clock.now(),
+            }).then(
+                () => "exported",
+                e => e
+            )
+        } finally {
+            clock.setScale(previous)
+        }
         expect(steps).toContain("press-button")
         expect(err).toBeInstanceOf(KioskError)
         const e = err as KioskError

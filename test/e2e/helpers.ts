@@ -61,7 +61,9 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
         for (const s of [kiosk, token]) {
             open.add(s)
             s.on("close", () => open.delete(s))
-            s.on("error", () => { /* the other side is destroyed with it */ })
+            s.on("error", () => {
+                /* the other side is destroyed with it */
+            })
         }
         kiosk.on("close", () => token.destroy())
         token.on("close", () => kiosk.destroy())
@@ -81,10 +83,11 @@ export async function startCuttableLink(targetPort: number): Promise<CuttableLin
         plugIn() {
             pluggedIn = true
         },
-        close: () => new Promise<void>(r => {
-            link.cut()
-            server.close(() => r())
-        }),
+        close: () =>
+            new Promise<void>(r => {
+                link.cut()
+                server.close(() => r())
+            }),
     }
     return link
 }

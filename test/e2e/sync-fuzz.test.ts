@@ -30,9 +30,17 @@ const MAX_PAYLOAD = 236
 /** The Control service's uptime register (µs since the program started). */
 const CONTROL_UPTIME = jd.ControlReg.Uptime
 
-
-const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return new Uint8Array(b) }
-const cursor = (seq: number, slot: number) => { const b = Buffer.alloc(6); b.writeUInt32LE(seq); b.writeUInt16LE(slot, 4); return new Uint8Array(b) }
+const u32 = (v: number) => {
+    const b = Buffer.alloc(4)
+    b.writeUInt32LE(v >>> 0)
+    return new Uint8Array(b)
+}
+const cursor = (seq: number, slot: number) => {
+    const b = Buffer.alloc(6)
+    b.writeUInt32LE(seq)
+    b.writeUInt16LE(slot, 4)
+    return new Uint8Array(b)
+}
 
 describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
     const cleanup = new Cleanup()
@@ -54,23 +62,34 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
             if (!(await reg.refresh())) throw new Error("no uptime from the Control service")
             const log = await withOwnerSession(clock, vm, c.client, () => c.client.readLog())
             return { status: await c.client.status(), log, uptimeUs: Number(reg.unpackedValue[0]) }
-        } finally { await c.close() }
+        } finally {
+            await c.close()
+        }
     }
     /** A command the token implements must answer (an error answer is still an answer). The wait is a
      *  backstop for a loaded machine: a token that answers does so at once. */
     const ask = async (cmd: number, data: Uint8Array): Promise<Uint8Array> => {
         const reply: Packet | undefined = await sync.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, data), REPLY_BACKSTOP_MS)
-        if (!reply) throw new Error(`no answer within ${REPLY_BACKSTOP_MS / 1000} s to command 0x${cmd.toString(16)} with ${data.length} bytes [${hex(data)}] (FUZZ_SEED=${SEED}, simulated time ${new Date(clock.now()).toISOString()})`)
+        if (!reply)
+            throw new Error(
+                `no answer within ${REPLY_BACKSTOP_MS / 1000} s to command 0x${cmd.toString(16)} with ${data.length} bytes [${hex(data)}] (FUZZ_SEED=${SEED}, simulated time ${new Date(clock.now()).toISOString()})`
+            )
         return reply.data
     }
 
     beforeAll(async () => {
         let present: Neighbour[] = []
-        vm = cleanup.add(await TokenVm.start({
-            clock, onScan: room(() => present),
-            // The VM prints "start: <program> <version>" each time the firmware (re)starts.
-            onLog: line => { if (/^WASM> start: /.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) starts.push(line) },
-        }), v => v.stop())
+        vm = cleanup.add(
+            await TokenVm.start({
+                clock,
+                onScan: room(() => present),
+                // The VM prints "start: <program> <version>" each time the firmware (re)starts.
+                onLog: line => {
+                    if (/^WASM> start: /.test(line.replace(/\x1b\[[0-9;]*m/g, ""))) starts.push(line)
+                },
+            }),
+            v => v.stop()
+        )
         await setTokenClock(clock, await TokenSyncClient.find(vm.bus))
         // Something to lose: a few neighbours' records and today's key.
         present = [new Neighbour(-60), new Neighbour(-70), new Neighbour(-80)]
@@ -81,7 +100,10 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         before = await inspect() // reading the log from the start commits what was still being heard
         fuzzer = cleanup.add(await connectToToken(tokenAddress(vm.hubPort)), c => c.close())
         // jacdac-ts console.asserts on every "not implemented" answer to a register write: noise here.
-        cleanup.add(vi.spyOn(console, "assert").mockImplementation(() => {}), spy => spy.mockRestore())
+        cleanup.add(
+            vi.spyOn(console, "assert").mockImplementation(() => {}),
+            spy => spy.mockRestore()
+        )
         sync = fuzzer.client
     }, 90_000)
     afterAll(() => cleanup.run())
@@ -98,10 +120,12 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         for (const arg of [u32(0), u32(2 ** 32 - 1), Uint8Array.of(1, 2, 3), new Uint8Array(0)])
             expect(hex(await ask(TokenSyncCmd.SetTime, arg)), `set_time [${hex(arg)}]`).toBe("00000000" + hex(Uint8Array.of(TokenSyncSetTimeOutcome.Refused)))
         // read_log without the owner's session: nothing handed out, whatever the cursor.
-        for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)]) expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe(hex(Uint8Array.of(Answer.NotRequested)))
+        for (const c of [new Uint8Array(0), cursor(0, 0), new Uint8Array(3)])
+            expect(hex(await ask(TokenSyncCmd.ReadLog, c)), `read_log [${hex(c)}]`).toBe(hex(Uint8Array.of(Answer.NotRequested)))
         await withOwnerSession(clock, vm, sync, async () => {
             // read_log with 2-5 or 8 argument bytes: refused (0 or 6 bytes: a cursor; 1 or 7: a burst).
-            for (const n of [2, 3, 4, 5, 8]) expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} argument bytes`).toBe(Answer.Refused)
+            for (const n of [2, 3, 4, 5, 8])
+                expect((await ask(TokenSyncCmd.ReadLog, new Uint8Array(n).fill(0x11)))[0], `read_log with ${n} argument bytes`).toBe(Answer.Refused)
             // A cursor far in the future (beyond the newest sector): the read restarts at the beginning.
             const future = await ask(TokenSyncCmd.ReadLog, cursor(0xfffffff0, 0))
             expect(future[0]).toBe(Answer.Ready)
@@ -116,7 +140,8 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         })
         // export_keys with random start indices before any request: not requested.
         for (const start of [0, 1, 14, 0xffff]) {
-            const b = Buffer.alloc(2); b.writeUInt16LE(start)
+            const b = Buffer.alloc(2)
+            b.writeUInt16LE(start)
             expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(b)))[0], `export_keys from ${start}`).toBe(Answer.NotRequested)
         }
         expect((await ask(TokenSyncCmd.ExportKeys, new Uint8Array(0)))[0]).toBe(Answer.NotRequested)
@@ -128,7 +153,14 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
 
     test(`${RANDOM_CASES} random commands, register reads and writes: the token answers every implemented command`, async () => {
         const rnd = seededRandom(SEED)
-        const implemented = [TokenSyncCmd.RequestKeyExport, TokenSyncCmd.ExportKeys, TokenSyncCmd.ReadLog, TokenSyncCmd.RequestDecommission, TokenSyncCmd.Decommission, TokenSyncCmd.RequestSession]
+        const implemented = [
+            TokenSyncCmd.RequestKeyExport,
+            TokenSyncCmd.ExportKeys,
+            TokenSyncCmd.ReadLog,
+            TokenSyncCmd.RequestDecommission,
+            TokenSyncCmd.Decommission,
+            TokenSyncCmd.RequestSession,
+        ]
         let answered = 0
         for (let i = 0; i < RANDOM_CASES; i++) {
             const kind = rnd.int(0, 9)
@@ -150,8 +182,9 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
                 await sync.service.sendPacketAsync(jd.Packet.from(op | reg, kind === 7 ? payload : new Uint8Array(0)))
             } else {
                 // Commands out of order in a burst, without waiting for answers.
-                await Promise.all(Array.from({ length: rnd.int(2, 8) }, () =>
-                    sync.service.sendPacketAsync(jd.Packet.from(rnd.pick(implemented), rnd.bytes(rnd.int(0, 12))))))
+                await Promise.all(
+                    Array.from({ length: rnd.int(2, 8) }, () => sync.service.sendPacketAsync(jd.Packet.from(rnd.pick(implemented), rnd.bytes(rnd.int(0, 12)))))
+                )
             }
         }
         expect(answered).toBeGreaterThan(RANDOM_CASES / 8)
@@ -175,6 +208,10 @@ describe(`the token's sync service under fuzz (FUZZ_SEED=${SEED})`, () => {
         expect(log.map(r => hex(r.rpi) + r.scans + r.firstSeen)).toEqual(before.log.map(r => hex(r.rpi) + r.scans + r.firstSeen))
         // No export was ever confirmed: nothing is waiting to be read.
         const c = await connectToToken(tokenAddress(vm.hubPort))
-        try { expect((await c.client.exportKeys()).state).toBe("not-requested") } finally { await c.close() }
+        try {
+            expect((await c.client.exportKeys()).state).toBe("not-requested")
+        } finally {
+            await c.close()
+        }
     })
 })

@@ -17,14 +17,14 @@ function same(a: CalendarTime, b: CalendarTime): string {
 // [calendar time, Unix seconds] from Date.UTC / getUTCDay.
 function pinned(): [CalendarTime, number][] {
     return [
-    [at(1970, 1, 1, 0, 0, 0, 4), 0],
-    [at(2000, 2, 29, 12, 34, 56, 2), 951827696],
-    [at(2024, 2, 29, 23, 59, 59, 4), 1709251199],
-    [at(2026, 12, 31, 23, 59, 59, 4), 1798761599],
-    [at(2038, 1, 19, 3, 14, 8, 2), 2147483648],
-    [at(2100, 2, 28, 23, 59, 59, 0), 4107542399],
-    [at(2100, 3, 1, 0, 0, 0, 1), 4107542400],
-    [at(2400, 2, 29, 0, 0, 0, 2), 13574563200],
+        [at(1970, 1, 1, 0, 0, 0, 4), 0],
+        [at(2000, 2, 29, 12, 34, 56, 2), 951827696],
+        [at(2024, 2, 29, 23, 59, 59, 4), 1709251199],
+        [at(2026, 12, 31, 23, 59, 59, 4), 1798761599],
+        [at(2038, 1, 19, 3, 14, 8, 2), 2147483648],
+        [at(2100, 2, 28, 23, 59, 59, 0), 4107542399],
+        [at(2100, 3, 1, 0, 0, 0, 1), 4107542400],
+        [at(2400, 2, 29, 0, 0, 0, 2), 13574563200],
     ]
 }
 
@@ -54,7 +54,8 @@ describe("calendar", () => {
         for (let d = daysFromCivil(2096, 1, 2); d <= daysFromCivil(2104, 12, 31); d++) {
             const t = calendarFromUnix(d * DAY + 43200)
             const nextDay = t.day === prev.day + 1 && t.month === prev.month && t.year === prev.year
-            const nextMonth = t.day === 1 && (t.month === prev.month + 1 && t.year === prev.year || t.month === 1 && prev.month === 12 && t.year === prev.year + 1)
+            const nextMonth =
+                t.day === 1 && ((t.month === prev.month + 1 && t.year === prev.year) || (t.month === 1 && prev.month === 12 && t.year === prev.year + 1))
             if (!(nextDay || nextMonth) || t.weekday !== (prev.weekday + 1) % 7 || unixFromCalendar(t) !== d * DAY + 43200) {
                 expect(same(t, prev)).toBe(`the day after ${prev.year}-${prev.month}-${prev.day}`)
             }

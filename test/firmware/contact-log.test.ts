@@ -132,7 +132,9 @@ describe("contact log", () => {
         const r = testRecord(1, minute(1))
         r.lastSeen = r.firstSeen - 1
         // The reason, not just any error (a flash fault would also throw).
-        await expectRejectionMentioning(async () => { await log.append(r) }, "lastSeen before firstSeen")
+        await expectRejectionMentioning(async () => {
+            await log.append(r)
+        }, "lastSeen before firstSeen")
         expect(flash.stats.programs).toBe(0)
     })
 
@@ -241,16 +243,17 @@ describe("contact log", () => {
         for (let day = 0; day < 60; ++day) {
             // Contacts at 08:10, 12:40 and 19:05; housekeeping every 6 hours (the token: every minute).
             for (let h = 0; h < 24; h += 6) {
-                for (const at of [490, 760, 1145])
-                    if (at >= h * 60 && at < (h + 6) * 60) await log.append(testRecord(index++, T0 + day * 1440 + at))
+                for (const at of [490, 760, 1145]) if (at >= h * 60 && at < (h + 6) * 60) await log.append(testRecord(index++, T0 + day * 1440 + at))
                 now = T0 + day * 1440 + (h + 6) * 60 - 1
                 await log.expire(now)
                 const inFlash = await oldestInFlash(flash)
                 if (inFlash >= 0 && now - inFlash > 15 * 1440) throw new Error(`day ${day}: a record ${now - inFlash} minutes old is still in flash`)
                 const read = await readAll(log)
-                if (log.stats().records !== read.length / RECORD_SIZE) throw new Error(`day ${day}: records_held says ${log.stats().records}, a full read returns ${read.length / RECORD_SIZE}`)
+                if (log.stats().records !== read.length / RECORD_SIZE)
+                    throw new Error(`day ${day}: records_held says ${log.stats().records}, a full read returns ${read.length / RECORD_SIZE}`)
                 for (let i = 0; i < read.length / RECORD_SIZE; ++i)
-                    if (decodeRecord(read, i * RECORD_SIZE).lastSeen <= now - RETENTION_MINUTES) throw new Error(`day ${day}: read_log handed out a record 14 days old`)
+                    if (decodeRecord(read, i * RECORD_SIZE).lastSeen <= now - RETENTION_MINUTES)
+                        throw new Error(`day ${day}: read_log handed out a record 14 days old`)
             }
             // A reboot now and then: expiry must still find the old records from the headers alone.
             if (day % 17 === 16) {

@@ -190,7 +190,8 @@ describe("encounter tracker", () => {
                 if (c.done) break
             }
             let wrong = ""
-            for (let id = 0; id < heardIn.length; id++) if ((heardIn[id] || 0) !== (counted[id] || 0)) wrong += ` ${id}: heard ${heardIn[id] || 0}, logged ${counted[id] || 0};`
+            for (let id = 0; id < heardIn.length; id++)
+                if ((heardIn[id] || 0) !== (counted[id] || 0)) wrong += ` ${id}: heard ${heardIn[id] || 0}, logged ${counted[id] || 0};`
             expect(wrong).toBe("")
             expect(counted.length).toBe(heardIn.length)
             expect(records).toBe(t.committedTotal)

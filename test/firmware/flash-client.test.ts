@@ -45,9 +45,27 @@ describe("flash client", () => {
         const row = Buffer.alloc(32)
         row.fillAt(0, 32, 0x3c)
         await client.program(512, row)
-        expect((await failureOf(async () => { await client.program(512 + 32, Buffer.alloc(16)) })).indexOf("unaligned") >= 0).toBe(true)
-        expect((await failureOf(async () => { await client.program(512 + 40, row) })).indexOf("unaligned") >= 0).toBe(true)
-        expect((await failureOf(async () => { await client.program(512, Buffer.alloc(32)) })).indexOf("not erased") >= 0).toBe(true)
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.program(512 + 32, Buffer.alloc(16))
+                })
+            ).indexOf("unaligned") >= 0
+        ).toBe(true)
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.program(512 + 40, row)
+                })
+            ).indexOf("unaligned") >= 0
+        ).toBe(true)
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.program(512, Buffer.alloc(32))
+                })
+            ).indexOf("not erased") >= 0
+        ).toBe(true)
         expect((await client.read(512, 32)).toString("hex")).toBe(row.toString("hex"))
         const states = await client.rowStates(512, 3)
         expect(states[0]).toBe(RowState.Written)
@@ -74,7 +92,13 @@ describe("flash client", () => {
     })
 
     test("an out-of-range request throws instead of wrapping", async () => {
-        expect((await failureOf(async () => { await client.read(4 * 512 - 1, 2) })).indexOf("out of range") >= 0).toBe(true)
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.read(4 * 512 - 1, 2)
+                })
+            ).indexOf("out of range") >= 0
+        ).toBe(true)
     })
 
     test("the contact log works through the client", async () => {

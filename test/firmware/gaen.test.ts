@@ -71,8 +71,7 @@ describe("identifiers (official vectors)", () => {
         expect(hexOf(bluetoothMetadata(127))).toBe("407f0000")
     })
     test("PaddedData of all 144 intervals, and of the largest interval", () => {
-        for (let i = 0; i < INTERVAL_COUNT; i++)
-            expect(hexOf(rpiPaddedData(ROLLING_START_INTERVAL + i))).toBe(hexOf(PADDED_DATA.slice(16 * i, 16 * i + 16)))
+        for (let i = 0; i < INTERVAL_COUNT; i++) expect(hexOf(rpiPaddedData(ROLLING_START_INTERVAL + i))).toBe(hexOf(PADDED_DATA.slice(16 * i, 16 * i + 16)))
         expect(hexOf(rpiPaddedData(0xffffffff))).toBe("454e2d525049000000000000ffffffff")
     })
     test("RPI, AEM and payload of all 144 intervals", async () => {

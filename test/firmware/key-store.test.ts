@@ -68,12 +68,22 @@ describe("key store", () => {
         expect(await store.markReleased(dayStart(1))).toBe(true)
         expect(await store.markReleased(dayStart(7))).toBe(false)
         store = await KeyStore.open(flash, REGION)
-        expect(store.keys().map(k => k.released).join(",")).toBe("false,true")
+        expect(
+            store
+                .keys()
+                .map(k => k.released)
+                .join(",")
+        ).toBe("false,true")
         // A release is a row of its own; a compaction folds it into the key's row.
         await store.markReleased(dayStart(0), 30)
         await store.expire(dayStart(0) * 10 + 30 * 10 + 14 * 24 * 60)
         store = await KeyStore.open(flash, REGION)
-        expect(store.keys().map(k => k.released).join(",")).toBe("true")
+        expect(
+            store
+                .keys()
+                .map(k => k.released)
+                .join(",")
+        ).toBe("true")
         expect(startsOf(store.keys())).toBe("1")
         expect(flash.stats.refused).toBe(0)
     })
@@ -97,7 +107,7 @@ describe("key store", () => {
         for (let day = 0; day < 3; ++day) await store.add(tekFor(dayStart(day)), dayStart(day))
         const first = store.keys()[0]
         const at = keyExpiresAt(first) // minutes
-        expect(at).toBe((dayStart(1)) * 10 + 14 * 24 * 60)
+        expect(at).toBe(dayStart(1) * 10 + 14 * 24 * 60)
         expect(await store.expire(at - 1)).toBe(0)
         expect(await tekInFlash(flash, first.tek)).toBe(true)
         expect(await store.expire(at)).toBe(1)
@@ -124,7 +134,9 @@ describe("key store", () => {
     test("it refuses a key rather than drop a live one when full", async () => {
         const store = await KeyStore.open(keyFlash(), REGION)
         for (let i = 0; i < keyRowsPerSector(SECTOR); ++i) await store.add(tekFor(i), DAY0 + i)
-        await expectRejectionMentioning(async () => { await store.add(tekFor(999), DAY0 + 999) }, "full")
+        await expectRejectionMentioning(async () => {
+            await store.add(tekFor(999), DAY0 + 999)
+        }, "full")
         expect(store.keys().length).toBe(keyRowsPerSector(SECTOR))
     })
 

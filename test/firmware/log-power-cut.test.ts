@@ -103,7 +103,8 @@ describe("contact log under power cuts", () => {
                 const c = await log.readChunk(cursor, 1 + rng.int(20))
                 for (let i = 0; i < c.count; ++i) {
                     const index = recordIndex(c.records, i)
-                    const intact = records.known(index) && sameBytes(c.records, i * RECORD_SIZE, recordImage(testRecord(index, records.lastSeen(index))), 0, RECORD_SIZE)
+                    const intact =
+                        records.known(index) && sameBytes(c.records, i * RECORD_SIZE, recordImage(testRecord(index, records.lastSeen(index))), 0, RECORD_SIZE)
                     if (!intact) throw new Error(`trial ${trial}: a record that was never written came back (index ${index})`)
                     if (index <= previous) throw new Error(`trial ${trial}: order broken at ${previous} → ${index}`)
                     // Nothing committed may be missing between two records returned...
@@ -130,7 +131,9 @@ describe("contact log under power cuts", () => {
             }
             await ds.sleep(0)
         }
-        console.log(`power cuts: ${cutsInAppend} in appends, ${cutsInExpire} in expiry, ${flash.stats.powerCutsInErase} of them inside an erase; ${records.count} records appended, ${records.maybeLostCount} in flight at a cut; bad slots skipped ${badSlotsSeen}; bad headers at last boot ${log.stats().badHeaders}`)
+        console.log(
+            `power cuts: ${cutsInAppend} in appends, ${cutsInExpire} in expiry, ${flash.stats.powerCutsInErase} of them inside an erase; ${records.count} records appended, ${records.maybeLostCount} in flight at a cut; bad slots skipped ${badSlotsSeen}; bad headers at last boot ${log.stats().badHeaders}`
+        )
         expect(cutsInAppend + cutsInExpire > TRIALS * 0.9).toBe(true)
         expect(cutsInExpire > 5).toBe(true)
         expect(flash.stats.powerCuts).toBe(cutsInAppend + cutsInExpire)

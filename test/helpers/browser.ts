@@ -25,10 +25,18 @@ export async function openKioskBrowser(url: string, o: { locale?: string } = {})
         headless: true,
         locale: o.locale ?? "ja-JP",
         viewport: { width: 1100, height: 900 },
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-            "--no-first-run", "--disable-component-update", "--disable-sync"],
+        args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     })
-    const page = context.pages()[0] ?? await context.newPage()
+    const page = context.pages()[0] ?? (await context.newPage())
     await page.goto(url)
     return { context, page, profileDir, close: () => context.close() }
 }

@@ -18,7 +18,11 @@ export class Cleanup {
     async run(): Promise<void> {
         const errors: unknown[] = []
         for (const step of this.steps.reverse()) {
-            try { await step() } catch (e) { errors.push(e) }
+            try {
+                await step()
+            } catch (e) {
+                errors.push(e)
+            }
         }
         this.steps = []
         if (errors.length) throw errors[0]

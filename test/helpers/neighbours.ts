@@ -7,7 +7,10 @@ import type { HeardAdvertisement } from "../../sim/hardware/radio-medium.js"
 export class Neighbour {
     readonly tek = randomBytes(16)
     private readonly daily = deriveDailyKeys(this.tek)
-    constructor(readonly rssi: number, readonly txPower = -8) {}
+    constructor(
+        readonly rssi: number,
+        readonly txPower = -8
+    ) {}
 
     heardAt(simMs: number): HeardAdvertisement {
         const enin = enIntervalNumber(Math.floor(simMs / 1000))

@@ -20,14 +20,23 @@ export const readLogWithPress = (clock: SimClock, vm: TokenVm, sync: TokenSyncCl
  * decommission the previous speed returns; after a press for a session (a log read) the owner's
  * pace stays, as the token closes a session after 2 idle minutes of its own time.
  */
-export async function pressingWhenAsked<T>(clock: SimClock, press: () => Promise<void>, run: (onProgress: (p: KioskProgress) => void) => Promise<T>): Promise<T> {
+export async function pressingWhenAsked<T>(
+    clock: SimClock,
+    press: () => Promise<void>,
+    run: (onProgress: (p: KioskProgress) => void) => Promise<T>
+): Promise<T> {
     const previous = clock.scale
     const presses = new Map<string, Promise<void>>()
     try {
         await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
         return await run(p => {
             if (p.step !== "press-button" || presses.has(p.purpose)) return
-            presses.set(p.purpose, press().finally(() => { if (p.purpose !== "session") clock.setScale(previous) }))
+            presses.set(
+                p.purpose,
+                press().finally(() => {
+                    if (p.purpose !== "session") clock.setScale(previous)
+                })
+            )
         })
     } finally {
         await Promise.all(presses.values())

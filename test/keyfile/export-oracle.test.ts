@@ -24,7 +24,11 @@ function oracleDecode(exportBin: Uint8Array) {
     const message = ExportMessage.decode(exportBin.subarray(16)) as protobuf.Message & { keys: protobuf.Message[] }
     const decoded = ExportMessage.toObject(message, asObject)
     // protobufjs keeps proto2 defaults on the prototype: an own property means the field was written.
-    const present = message.keys.map(k => Object.keys(k).filter(f => Object.prototype.hasOwnProperty.call(k, f)).sort())
+    const present = message.keys.map(k =>
+        Object.keys(k)
+            .filter(f => Object.prototype.hasOwnProperty.call(k, f))
+            .sort()
+    )
     return { decoded, present }
 }
 
@@ -38,7 +42,9 @@ describe("Google's sample export, decoded with Google's export.proto", () => {
         expect(decoded).toMatchObject({ startTimestamp: 1593633600, endTimestamp: 1593633900, region: "US", batchNum: 1, batchSize: 1 })
         expect(decoded.keys).toHaveLength(140)
         expect(decoded.keys[0]).toEqual({
-            keyData: "AAPWCxiPGYVuiz3SmgxGOw==", transmissionRiskLevel: 3, rollingStartIntervalNumber: 2653920,
+            keyData: "AAPWCxiPGYVuiz3SmgxGOw==",
+            transmissionRiskLevel: 3,
+            rollingStartIntervalNumber: 2653920,
         })
         // Google leaves rolling_period out; its proto2 default is a whole day.
         expect(present[0]).not.toContain("rollingPeriod")
@@ -48,7 +54,8 @@ describe("Google's sample export, decoded with Google's export.proto", () => {
         expect(sigs.signatures).toHaveLength(1)
         expect(sigs.signatures[0]).toMatchObject({
             signatureInfo: { verificationKeyVersion: "v1", verificationKeyId: "310", signatureAlgorithm: "1.2.840.10045.4.3.2" },
-            batchNum: 1, batchSize: 1,
+            batchNum: 1,
+            batchSize: 1,
         })
     })
 })
@@ -59,10 +66,22 @@ describe("what the project writes, decoded with Google's export.proto", () => {
         const keys = [
             { keyData: randomBytes(16), rollingStartIntervalNumber: 2_900_016, rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: -14 },
             { keyData: randomBytes(16), rollingStartIntervalNumber: 2_900_160, rollingPeriod: 97, reportType: 2, daysSinceOnsetOfSymptoms: 14 },
-            { keyData: randomBytes(16), rollingStartIntervalNumber: 2_900_304, rollingPeriod: 1, reportType: 4, daysSinceOnsetOfSymptoms: 0, transmissionRiskLevel: 6 },
+            {
+                keyData: randomBytes(16),
+                rollingStartIntervalNumber: 2_900_304,
+                rollingPeriod: 1,
+                reportType: 4,
+                daysSinceOnsetOfSymptoms: 0,
+                transmissionRiskLevel: 6,
+            },
         ]
         const zip = writeExportZip({
-            keys, region: "440", start: 1_740_009_600, end: 1_740_096_000, batchNum: 1, batchSize: 1,
+            keys,
+            region: "440",
+            start: 1_740_009_600,
+            end: 1_740_096_000,
+            batchNum: 1,
+            batchSize: 1,
             signer: createExportSigner(privateKey, { keyId: "440", keyVersion: "v1" }),
         })
         const { decoded, present } = oracleDecode(unzipSync(zip)["export.bin"])
@@ -77,8 +96,12 @@ describe("what the project writes, decoded with Google's export.proto", () => {
         // Pinned to noon so the key days and "yesterday" never move under the test.
         const NOW = Date.UTC(2026, 4, 20, 12, 0, 0)
         let s: TestServer
-        beforeAll(async () => { s = await startTestServer({ clock: () => NOW }) })
-        afterAll(async () => { await s.stop() })
+        beforeAll(async () => {
+            s = await startTestServer({ clock: () => NOW })
+        })
+        afterAll(async () => {
+            await s.stop()
+        })
 
         test("carry each accepted key with its rolling period, report type and days since onset", async () => {
             const [n] = await s.numbers()
@@ -87,10 +110,18 @@ describe("what the project writes, decoded with Google's export.proto", () => {
             body.keys[0] = key(dayStart(NOW, 1), { rollingPeriod: 97, reportType: 2 })
             expect((await s.put("/v3/diagnosis", body)).status).toBe(200)
             // keys[d] is the key of day d+1 ago; onset was 3 days ago.
-            const want = new Map<string, object>(body.keys.map((k: any, d: number) => [k.keyData, {
-                keyData: k.keyData, rollingStartIntervalNumber: k.rollingStartNumber, rollingPeriod: k.rollingPeriod,
-                reportType: k.reportType, daysSinceOnsetOfSymptoms: 3 - (d + 1),
-            }]))
+            const want = new Map<string, object>(
+                body.keys.map((k: any, d: number) => [
+                    k.keyData,
+                    {
+                        keyData: k.keyData,
+                        rollingStartIntervalNumber: k.rollingStartNumber,
+                        rollingPeriod: k.rollingPeriod,
+                        reportType: k.reportType,
+                        daysSinceOnsetOfSymptoms: 3 - (d + 1),
+                    },
+                ])
+            )
             expect((await s.app.publishNow()).keys).toBe(5)
 
             const info = await (await s.get("/v1/export-public-key")).json()
@@ -104,12 +135,19 @@ describe("what the project writes, decoded with Google's export.proto", () => {
                 const { decoded, present } = oracleDecode(files["export.bin"])
                 expect(decoded).toMatchObject({ region: "440", batchNum: 1, batchSize: 1 })
                 // The publishing window (the first file's reaches back 14 days), not a key day.
-                expect(decoded.endTimestamp - decoded.startTimestamp).toBe(14 * DAY_MS / 1000)
-                for (const fields of present) expect(fields).toEqual(expect.arrayContaining(["keyData", "rollingStartIntervalNumber", "rollingPeriod", "reportType", "daysSinceOnsetOfSymptoms"]))
+                expect(decoded.endTimestamp - decoded.startTimestamp).toBe((14 * DAY_MS) / 1000)
+                for (const fields of present)
+                    expect(fields).toEqual(
+                        expect.arrayContaining(["keyData", "rollingStartIntervalNumber", "rollingPeriod", "reportType", "daysSinceOnsetOfSymptoms"])
+                    )
                 for (const k of decoded.keys) got.set(k.keyData, k)
                 const sigs = SignatureList.toObject(SignatureList.decode(files["export.sig"]), { ...asObject, bytes: Buffer })
                 expect(sigs.signatures).toHaveLength(1)
-                expect(sigs.signatures[0].signatureInfo).toEqual({ verificationKeyVersion: "v1", verificationKeyId: "440", signatureAlgorithm: "1.2.840.10045.4.3.2" })
+                expect(sigs.signatures[0].signatureInfo).toEqual({
+                    verificationKeyVersion: "v1",
+                    verificationKeyId: "440",
+                    signatureAlgorithm: "1.2.840.10045.4.3.2",
+                })
                 expect(verify("sha256", files["export.bin"], { key: publicKey, dsaEncoding: "der" }, sigs.signatures[0].signature)).toBe(true)
             }
             // Each accepted key exactly, among random padding up to the minimum.

@@ -3,8 +3,16 @@ import { readFileSync } from "node:fs"
 import { generateKeyPairSync, randomBytes, verify } from "node:crypto"
 import { unzipSync, zipSync } from "fflate"
 import {
-    readExportZip, writeExportZip, createExportSigner, ExportFileError, decodeExport, encodeExport,
-    EXPORT_BIN_HEADER, parseExportList, entriesNewerThan, type TemporaryExposureKey,
+    readExportZip,
+    writeExportZip,
+    createExportSigner,
+    ExportFileError,
+    decodeExport,
+    encodeExport,
+    EXPORT_BIN_HEADER,
+    parseExportList,
+    entriesNewerThan,
+    type TemporaryExposureKey,
 } from "../../lib/keyfile/index.js"
 
 const root = new URL("../../", import.meta.url).pathname
@@ -32,7 +40,9 @@ describe("Google's sample export", () => {
         expect(r.export.region).toBe("US")
         expect(r.export.keys).toHaveLength(140)
         expect(r.verifiedBy.signatureInfo).toEqual({
-            verificationKeyVersion: "v1", verificationKeyId: "310", signatureAlgorithm: "1.2.840.10045.4.3.2",
+            verificationKeyVersion: "v1",
+            verificationKeyId: "310",
+            signatureAlgorithm: "1.2.840.10045.4.3.2",
         })
         for (const k of r.export.keys) expect(k.keyData).toHaveLength(16)
     })
@@ -81,14 +91,17 @@ describe("writeExportZip / readExportZip", () => {
         const r = readExportZip(zip, { publicKey })
         expect(verify("sha256", files["export.bin"], { key: publicKey, dsaEncoding: "der" }, r.verifiedBy.signature)).toBe(true)
         expect(r.export).toMatchObject({ region: "440", startTimestamp: 1_700_000_000, endTimestamp: 1_700_086_400, batchNum: 1, batchSize: 1 })
-        expect(r.export.keys.map(k => ({ ...k, keyData: Buffer.from(k.keyData).toString("hex") })))
-            .toEqual(keys.map(k => ({ ...k, keyData: Buffer.from(k.keyData).toString("hex") })))
+        expect(r.export.keys.map(k => ({ ...k, keyData: Buffer.from(k.keyData).toString("hex") }))).toEqual(
+            keys.map(k => ({ ...k, keyData: Buffer.from(k.keyData).toString("hex") }))
+        )
     })
 
     test("negative days since onset survive the zig-zag encoding", () => {
         const { signer, publicKey } = newSigner()
         const keys = randomKeys(3).map((k, i) => ({ ...k, daysSinceOnsetOfSymptoms: [-14, -1, 14][i] }))
-        const r = readExportZip(writeExportZip({ keys, region: "440", start: 0, end: 1, batchNum: 1, batchSize: 1, signer }), { publicKey: publicKey.export({ format: "pem", type: "spki" }).toString() })
+        const r = readExportZip(writeExportZip({ keys, region: "440", start: 0, end: 1, batchNum: 1, batchSize: 1, signer }), {
+            publicKey: publicKey.export({ format: "pem", type: "spki" }).toString(),
+        })
         expect(r.export.keys.map(k => k.daysSinceOnsetOfSymptoms)).toEqual([-14, -1, 14])
     })
 

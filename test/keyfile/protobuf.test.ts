@@ -6,7 +6,13 @@ import { generateKeyPairSync } from "node:crypto"
 
 test("int32, sint32, fixed64, bytes and strings round-trip, including negatives and large values", () => {
     const w = new ProtoWriter(4)
-    w.varint(1, -5).sint32(2, -14).sint32(3, 14).fixed64(4, 2 ** 40 + 7).varint(5, 2_654_000).string(6, "440").bytes(7, new Uint8Array([1, 2, 3]))
+    w.varint(1, -5)
+        .sint32(2, -14)
+        .sint32(3, 14)
+        .fixed64(4, 2 ** 40 + 7)
+        .varint(5, 2_654_000)
+        .string(6, "440")
+        .bytes(7, new Uint8Array([1, 2, 3]))
     const f = [...readFields(w.finish())]
     expect(f.map(x => x.field)).toEqual([1, 2, 3, 4, 5, 6, 7])
     expect(as.int32(f[0])).toBe(-5)

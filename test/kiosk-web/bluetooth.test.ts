@@ -32,10 +32,16 @@ let owner: ((p: KioskProgress) => void) | undefined
 
 beforeAll(async () => {
     mkdirSync(SCREENS_DIR, { recursive: true })
-    const scenario = parseScenario(JSON.stringify({
-        name: "a sealed token at the counter", start: "2026-04-01T01:00:00Z", duration: "2h",
-        kiosk: { x: 0, y: 0 }, tokens: [{ id: "hana", path: [{ at: 0, x: 1, y: 0 }] }],
-    }), "test: web app over Bluetooth")
+    const scenario = parseScenario(
+        JSON.stringify({
+            name: "a sealed token at the counter",
+            start: "2026-04-01T01:00:00Z",
+            duration: "2h",
+            kiosk: { x: 0, y: 0 },
+            tokens: [{ id: "hana", path: [{ at: 0, x: 1, y: 0 }] }],
+        }),
+        "test: web app over Bluetooth"
+    )
     world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-web-ble-world-") }), w => w.stop())
     await world.handOutStickers(["hana"])
     code = world.token("hana").stickerCode!
@@ -67,13 +73,19 @@ describe("the web app with a token over Bluetooth", { timeout: 240_000 }, () => 
         expect(kiosk.desk.view().status?.state).toBeDefined()
 
         await page.getByRole("navigation").getByRole("button", { name: "接触の確認" }).click()
-        await pressingWhenAsked(world.clock, () => hana.vm!.pressButton(world.clock), async onProgress => {
-            owner = onProgress
-            try {
-                await page.getByRole("button", { name: "確認を始める" }).click()
-                await page.getByText("陽性者との接触は確認されませんでした").first().waitFor({ timeout: 120_000 })
-            } finally { owner = undefined }
-        })
+        await pressingWhenAsked(
+            world.clock,
+            () => hana.vm!.pressButton(world.clock),
+            async onProgress => {
+                owner = onProgress
+                try {
+                    await page.getByRole("button", { name: "確認を始める" }).click()
+                    await page.getByText("陽性者との接触は確認されませんでした").first().waitFor({ timeout: 120_000 })
+                } finally {
+                    owner = undefined
+                }
+            }
+        )
         await page.getByRole("navigation").getByRole("button", { name: "状態" }).click()
         await page.getByRole("button", { name: "終わる（トークンを外す）" }).click()
         await page.getByRole("heading", { name: "トークンをつなぐ" }).waitFor()

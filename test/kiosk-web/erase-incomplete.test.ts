@@ -41,13 +41,22 @@ describe("ending use of a token whose flash will not erase", { timeout: 240_000 
         await page.getByRole("button", { name: "つなぐ", exact: true }).last().click()
         await page.getByText("トークンとつながりました。").waitFor()
         await page.getByRole("navigation").getByRole("button", { name: "使用終了" }).click()
-        await pressingWhenAsked(clock, () => vm.pressButton(clock), async onProgress => {
-            owner = onProgress
-            try {
-                await page.getByRole("button", { name: "使用を終える" }).click()
-                await page.getByRole("alert").getByText(/記録を消しきれませんでした（32 バイトが残っています）/).waitFor({ timeout: 120_000 })
-            } finally { owner = undefined }
-        })
+        await pressingWhenAsked(
+            clock,
+            () => vm.pressButton(clock),
+            async onProgress => {
+                owner = onProgress
+                try {
+                    await page.getByRole("button", { name: "使用を終える" }).click()
+                    await page
+                        .getByRole("alert")
+                        .getByText(/記録を消しきれませんでした（32 バイトが残っています）/)
+                        .waitFor({ timeout: 120_000 })
+                } finally {
+                    owner = undefined
+                }
+            }
+        )
         const alert = page.getByRole("alert")
         expect(await alert.innerText()).toMatch(/ほかの方に渡さないでください。保健所の手順に従って、物理的に破壊するか、書き込み直してください。/)
         expect(await alert.locator("code").textContent()).toBe("erase-incomplete") // in the staff details

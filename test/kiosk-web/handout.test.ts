@@ -63,15 +63,24 @@ describe("handing out a token in the web app", { timeout: 300_000 }, () => {
         expect(await page.getByText("お名前などは何も伺いません").count()).toBe(1)
         await page.getByLabel("アドレス（試験用の模擬トークン）").fill(tokenAddress(fresh.hubPort))
         const presses: string[] = []
-        await pressingWhenAsked(clock, () => fresh.pressButton(clock), async onProgress => {
-            owner = p => { if (p.step === "press-button" && !presses.includes(p.purpose)) presses.push(p.purpose); onProgress(p) }
-            try {
-                await page.getByRole("button", { name: "お渡しを始める" }).click()
-                await page.getByText("ボタンを1回押してください").first().waitFor({ timeout: 60_000 })
-                await page.screenshot({ path: join(SCREENS_DIR, "6-hand-out-press-ja.png"), fullPage: true })
-                await page.getByText("トークンの準備ができました").waitFor({ timeout: 120_000 })
-            } finally { owner = undefined }
-        })
+        await pressingWhenAsked(
+            clock,
+            () => fresh.pressButton(clock),
+            async onProgress => {
+                owner = p => {
+                    if (p.step === "press-button" && !presses.includes(p.purpose)) presses.push(p.purpose)
+                    onProgress(p)
+                }
+                try {
+                    await page.getByRole("button", { name: "お渡しを始める" }).click()
+                    await page.getByText("ボタンを1回押してください").first().waitFor({ timeout: 60_000 })
+                    await page.screenshot({ path: join(SCREENS_DIR, "6-hand-out-press-ja.png"), fullPage: true })
+                    await page.getByText("トークンの準備ができました").waitFor({ timeout: 120_000 })
+                } finally {
+                    owner = undefined
+                }
+            }
+        )
         expect(presses).toEqual(["session", "sticker"])
         // The token is running on the kiosk's clock, set inside the session the owner's press opened.
         const after = await sync.status()
@@ -102,13 +111,32 @@ describe("handing out a token in the web app", { timeout: 300_000 }, () => {
         }
         await sheetTab.close()
         const ja = sheets.ja.replace(/ /g, "")
-        for (const words of ["接触確認トークンをお使いの方へ", "お名前・住所・電話番号・いた場所は、記録も送信もしません", "インターネットにはつながりません",
-            "14日間だけ", "赤く点灯したまま", "青が速く点滅", `${CHARGE_EVERY_DAYS}日ごとに充電してください`, "10秒待ちます", "10秒以内に、もう1回だけ短く押します",
-            "みなと保健所", "03-1234-5678", "平日9:00–17:00"])
+        for (const words of [
+            "接触確認トークンをお使いの方へ",
+            "お名前・住所・電話番号・いた場所は、記録も送信もしません",
+            "インターネットにはつながりません",
+            "14日間だけ",
+            "赤く点灯したまま",
+            "青が速く点滅",
+            `${CHARGE_EVERY_DAYS}日ごとに充電してください`,
+            "10秒待ちます",
+            "10秒以内に、もう1回だけ短く押します",
+            "みなと保健所",
+            "03-1234-5678",
+            "平日9:00–17:00",
+        ])
             expect(ja, `the Japanese sheet says "${words}"`).toContain(words)
-        for (const words of ["Your exposure-notification token", "It never records or sends your name, address, phone number or where you were",
-            "It does not connect to the internet", "for 14 days only", "Steady red", `Charge it every ${CHARGE_EVERY_DAYS} days.`,
-            "keep holding it for 10 seconds", "Within 10 seconds, press it once more, briefly", "03-1234-5678"])
+        for (const words of [
+            "Your exposure-notification token",
+            "It never records or sends your name, address, phone number or where you were",
+            "It does not connect to the internet",
+            "for 14 days only",
+            "Steady red",
+            `Charge it every ${CHARGE_EVERY_DAYS} days.`,
+            "keep holding it for 10 seconds",
+            "Within 10 seconds, press it once more, briefly",
+            "03-1234-5678",
+        ])
             expect(sheets.en, `the English sheet says "${words}"`).toContain(words)
 
         await page.getByRole("button", { name: "English" }).click()
@@ -123,7 +151,11 @@ describe("handing out a token in the web app", { timeout: 300_000 }, () => {
         const page = browser.page
         await page.getByRole("navigation").getByRole("button", { name: "お渡し" }).click()
         for (const [vm, says, shot] of [
-            [fresh, "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。", "6-hand-out-again-ja.png"],
+            [
+                fresh,
+                "このトークンはすでにお渡し済みで、使われています（時計が合わせてあります）。新しいトークンをつないでください。",
+                "6-hand-out-again-ja.png",
+            ],
             [used, "このトークンには鍵か記録が入っています（使われたトークンです）。新しいトークンではないので、お渡しできません。", "6-hand-out-used-ja.png"],
         ] as const) {
             const before = await (await TokenSyncClient.find(vm.bus)).status()

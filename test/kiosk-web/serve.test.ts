@@ -21,9 +21,16 @@ function io(extra: Partial<KioskIo> = {}): KioskIo {
 }
 
 beforeAll(async () => {
-    const until = new Promise<void>(r => { stop = r })
+    const until = new Promise<void>(r => {
+        stop = r
+    })
     served = runKiosk(["serve", "--json"], io({ until }))
-    await vi.waitFor(() => { if (!out.join("").includes('"url"')) throw new Error("no URL printed yet") }, { timeout: 30_000, interval: 50 })
+    await vi.waitFor(
+        () => {
+            if (!out.join("").includes('"url"')) throw new Error("no URL printed yet")
+        },
+        { timeout: 30_000, interval: 50 }
+    )
     url = JSON.parse(out.join("")).url
 })
 afterAll(async () => {
@@ -57,16 +64,25 @@ describe("the web app's door", () => {
         expect((await fetch(new URL("/?key=wrong", base), { redirect: "manual" })).status).toBe(403)
         const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie")!.split(";")[0]
         // A page on another name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
-        const withHost = (host: string) => new Promise<number>(resolve => {
-            import("node:http").then(http => http.get({ host: "127.0.0.1", port: base.port, path: "/api/view", headers: { host, cookie } },
-                res => { res.resume(); resolve(res.statusCode!) }))
-        })
+        const withHost = (host: string) =>
+            new Promise<number>(resolve => {
+                import("node:http").then(http =>
+                    http.get({ host: "127.0.0.1", port: base.port, path: "/api/view", headers: { host, cookie } }, res => {
+                        res.resume()
+                        resolve(res.statusCode!)
+                    })
+                )
+            })
         expect(await withHost("evil.example")).toBe(421)
         // The one loopback rule (lib/net/loopback.ts): a name that only starts with 127 is another name.
         expect(await withHost(`127.0.0.1.evil.example:${base.port}`)).toBe(421)
         expect(await withHost(`localhost:${base.port}`)).toBe(200)
         // A form post from another page cannot set a JSON content type without the browser asking first.
-        const form = await fetch(new URL("/api/disconnect", base), { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "a=1" })
+        const form = await fetch(new URL("/api/disconnect", base), {
+            method: "POST",
+            headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+            body: "a=1",
+        })
         expect(form.status).toBe(400)
         expect((await form.json()).error.message).toMatch(/requests must be JSON/)
     })
@@ -76,8 +92,10 @@ describe("the CLI's register without the number on the command line", () => {
     const register = (stdin: string) => {
         const lines: string[] = []
         return runKiosk(["register", "--json", "--token", "tcp://127.0.0.1:9", "--server", "http://127.0.0.1:9"], {
-            stdout: { write: s => void lines.push(s) }, stderr: { write: () => {} },
-            env: { GAEN_KIOSK_DATA: data.path, GAEN_KIOSK_API_KEY: "k" }, stdin: Readable.from([stdin]),
+            stdout: { write: s => void lines.push(s) },
+            stderr: { write: () => {} },
+            env: { GAEN_KIOSK_DATA: data.path, GAEN_KIOSK_API_KEY: "k" },
+            stdin: Readable.from([stdin]),
         }).then(code => ({ code, error: JSON.parse(lines.join("")).error }))
     }
 
@@ -100,7 +118,11 @@ describe("the CLI's register without the number on the command line", () => {
 describe("the web app's errors name the field that was filled in, never a command-line flag", () => {
     // What the web app shows for a rejected form: errorView is the desk's answer to the browser.
     const shown = (parse: () => unknown) => {
-        try { parse() } catch (e) { return errorView(e) }
+        try {
+            parse()
+        } catch (e) {
+            return errorView(e)
+        }
         throw new Error("the value was accepted")
     }
     const now = Date.UTC(2026, 11, 7, 3)
@@ -114,7 +136,10 @@ describe("the web app's errors name the field that was filled in, never a comman
         const missing = shown(() => parseRegistrationDetails({ processingNumber: "12345678", symptoms: "yes", region: "440" }, now))
         expect(missing.text.ja).toMatch(/^「症状が出始めた日/)
         const number = shown(() => parseRegistrationDetails({ processingNumber: "1234", region: "440" }, now))
-        expect(number.text).toEqual({ ja: "「処理番号」は8けたの数字です。もう一度お確かめください。", en: "The processing number has exactly 8 digits. Please check it again." })
+        expect(number.text).toEqual({
+            ja: "「処理番号」は8けたの数字です。もう一度お確かめください。",
+            en: "The processing number has exactly 8 digits. Please check it again.",
+        })
         for (const v of [future, missing, number]) expect(v.message).not.toMatch(/--/)
     })
 

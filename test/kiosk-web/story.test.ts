@@ -61,7 +61,9 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
 
     async function connect(token: string) {
         await nav("つなぐ")
-        await page().getByLabel("アドレス（試験用の模擬トークン）").fill(tokenAddress(world.token(token).hubPort))
+        await page()
+            .getByLabel("アドレス（試験用の模擬トークン）")
+            .fill(tokenAddress(world.token(token).hubPort))
         await page().getByRole("button", { name: "つなぐ", exact: true }).last().click()
         await page().getByRole("heading", { name: "トークンの状態" }).waitFor()
         await page().getByText("トークンとつながりました。").waitFor()
@@ -86,7 +88,11 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         }
         return pressingWhenAsked(world.clock, press, async onProgress => {
             owner = onProgress
-            try { await run() } finally { owner = undefined }
+            try {
+                await run()
+            } finally {
+                owner = undefined
+            }
         })
     }
 
@@ -95,10 +101,15 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-web-world-") }), w => w.stop())
         server = await startServerOn(() => world.clock.now(), cleanup)
         kioskData = cleanup.tempDir("gaen-web-kiosk-")
-        kiosk = cleanup.add(await startWebApp({
-            dataDir: kioskData, now: () => world.clock.now(), retry: { baseDelayMs: 200, maxDelayMs: 1000 },
-            observe: p => owner?.(p),
-        }), k => k.close())
+        kiosk = cleanup.add(
+            await startWebApp({
+                dataDir: kioskData,
+                now: () => world.clock.now(),
+                retry: { baseDelayMs: 200, maxDelayMs: 1000 },
+                observe: p => owner?.(p),
+            }),
+            k => k.close()
+        )
         ;[processingNumber] = await server.numbers()
         await world.run() // the 45 minutes at the café
         browser = cleanup.add(await openKioskBrowser(kiosk.url), b => b.close())
@@ -122,7 +133,9 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await page().getByLabel("受付時間").fill(CENTRE.hours)
         await page().getByRole("button", { name: "保存する" }).click()
         await page().getByText("保存しました。").waitFor()
-        await page().getByText(/登録済みの公開鍵の指紋: [0-9a-f]{4} /).waitFor()
+        await page()
+            .getByText(/登録済みの公開鍵の指紋: [0-9a-f]{4} /)
+            .waitFor()
         expect(statSync(join(kioskData, "config.json")).mode & 0o777).toBe(0o600)
         await screen("6-settings")
     })
@@ -131,7 +144,9 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await connect("aiko")
         await page().getByText("正常に動いています（発信と記録をしています）").waitFor()
         await page().getByText("この端末の時計").waitFor()
-        await page().getByText(/^\d+日分$/).waitFor()
+        await page()
+            .getByText(/^\d+日分$/)
+            .waitFor()
         await screen("2-status")
     })
 
@@ -152,7 +167,9 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
             await page().getByRole("button", { name: "同意して登録する" }).click()
             await page().getByText("陽性情報の登録が終わりました").waitFor({ timeout: 60_000 })
         })
-        await page().getByText(/^1日分を送りました。/).waitFor()
+        await page()
+            .getByText(/^1日分を送りました。/)
+            .waitFor()
         await screen("4-register-done")
         await page().getByRole("button", { name: "終わる", exact: true }).click()
         await finish()
@@ -178,16 +195,26 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         await page().getByText(CENTRE.phone).waitFor()
         await screen("3-check-contact")
 
-        for (const [paper, label, widthMm] of [["a6", "A6", 105], ["r58", "レシート 58mm", 58]] as const) {
+        for (const [paper, label, widthMm] of [
+            ["a6", "A6", 105],
+            ["r58", "レシート 58mm", 58],
+        ] as const) {
             await page().getByLabel("用紙").selectOption({ label })
             const pdf = join(SCREENS_DIR, `slip-${paper}.pdf`)
             await page().pdf({ path: pdf, preferCSSPageSize: true, printBackground: true })
             const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" }).replace(/\s+/g, "")
-            for (const line of ["接触確認の結果", "陽性者との接触の可能性があります", "2026年4月1日(水)", "検査は無料で受けられます。", CENTRE.phone, CENTRE.name])
+            for (const line of [
+                "接触確認の結果",
+                "陽性者との接触の可能性があります",
+                "2026年4月1日(水)",
+                "検査は無料で受けられます。",
+                CENTRE.phone,
+                CENTRE.name,
+            ])
                 expect(text, `${paper} slip`).toContain(line.replace(/\s+/g, ""))
             for (const nothing of ["つなぐ", "tcp://", "127.0.0.1", processingNumber]) expect(text, `${paper} slip`).not.toContain(nothing)
             const size = /Page size:\s+([\d.]+) x/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))!
-            expect(Math.round(Number(size[1]) / 72 * 25.4)).toBe(widthMm)
+            expect(Math.round((Number(size[1]) / 72) * 25.4)).toBe(widthMm)
         }
         await page().getByRole("button", { name: "終わる", exact: true }).click()
         await finish()
@@ -215,7 +242,9 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
             await page().getByText("トークンの使用を終えました").waitFor({ timeout: 120_000 })
         })
         await page().getByText("アンケートを送りました。ご協力ありがとうございました。").waitFor()
-        await page().getByText(/消え残りはありません。/).waitFor()
+        await page()
+            .getByText(/消え残りはありません。/)
+            .waitFor()
         await screen("5-decommission-done")
         await page().getByRole("button", { name: "終わる", exact: true }).click()
         await page().getByRole("heading", { name: "トークンをつなぐ" }).waitFor()
@@ -234,10 +263,14 @@ describe("the kiosk web app at the counter: register, two checks, end of use", {
         // Aiko's key as published (public: the kiosk's file cache may hold it, nothing else may): among
         // the file's padding keys, the one whose identifiers Ben's token heard.
         const downloads = join(kioskData, "downloads")
-        const zips = readdirSync(downloads, { recursive: true }).map(String).filter(f => f.endsWith(".zip"))
+        const zips = readdirSync(downloads, { recursive: true })
+            .map(String)
+            .filter(f => f.endsWith(".zip"))
         const keys = zips.flatMap(f => readExportZip(readFileSync(join(downloads, f)), { publicKey: server.app.signingKey.info.publicKey }).export.keys)
         const heard = new Set(benLog.map(r => Buffer.from(r.rpi).toString("hex")))
-        const aikos = keys.filter(k => rpisForKey(k.keyData!, k.rollingStartIntervalNumber!, k.rollingPeriod ?? 144).some(x => heard.has(Buffer.from(x.rpi).toString("hex"))))
+        const aikos = keys.filter(k =>
+            rpisForKey(k.keyData!, k.rollingStartIntervalNumber!, k.rollingPeriod ?? 144).some(x => heard.has(Buffer.from(x.rpi).toString("hex")))
+        )
         expect(aikos.length).toBe(1)
         const keyData = Buffer.from(aikos[0].keyData!)
         await browser.close() // the profile is written out

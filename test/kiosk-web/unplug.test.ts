@@ -36,15 +36,20 @@ beforeAll(async () => {
     let present = Array.from({ length: 40 }, (_, i) => new Neighbour(-45 - i))
     vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present) }), v => v.stop())
     link = cleanup.add(await startCuttableLink(vm.hubPort), l => l.close())
-    kiosk = cleanup.add(await startWebApp({
-        dataDir: cleanup.tempDir("gaen-web-unplug-"), now: () => clock.now(), reconnectMs: 200,
-        observe: p => {
-            events.push(p)
-            owner?.(p)
-            // Pulled out after the first few pages.
-            if (p.step === "read-log" && p.read >= 21 && !events.some(e => e.step === "token-unplugged")) link.unplug()
-        },
-    }), k => k.close())
+    kiosk = cleanup.add(
+        await startWebApp({
+            dataDir: cleanup.tempDir("gaen-web-unplug-"),
+            now: () => clock.now(),
+            reconnectMs: 200,
+            observe: p => {
+                events.push(p)
+                owner?.(p)
+                // Pulled out after the first few pages.
+                if (p.step === "read-log" && p.read >= 21 && !events.some(e => e.step === "token-unplugged")) link.unplug()
+            },
+        }),
+        k => k.close()
+    )
     kiosk.desk.saveSettings({ server: server.app.url, publicKey: server.app.signingKey.info.publicKey, apiKey: server.apiKey })
     await kiosk.desk.connect(tokenAddress(vm.hubPort)) // handed out: its clock is set
     await kiosk.desk.disconnect()
@@ -69,25 +74,31 @@ describe("a token unplugged during the check's log read", { timeout: 240_000 }, 
         // session with the connection (services/token-sync.md, "Sessions and hosts"), so after the
         // re-plug the kiosk asks once more and the owner presses again.
         let pressAgain: Promise<void> | undefined
-        await pressingWhenAsked(clock, () => vm.pressButton(clock), async onProgress => {
-            owner = p => {
-                onProgress(p)
-                if (p.step === "press-button" && !pressAgain && events.some(e => e.step === "token-back")) pressAgain = vm.pressButton(clock)
-            }
-            try {
-                await page.getByRole("button", { name: "確認を始める" }).click()
-                const notice = page.getByRole("alert").getByText("トークンが外れました。もう一度差し込んでください。続きから読み込みます。")
-                await notice.waitFor({ timeout: 60_000 })
-                expect(await page.getByRole("progressbar").getAttribute("value")).not.toBe("0")
-                expect(await seriousA11yViolations(page)).toEqual([])
-                await page.screenshot({ path: join(SCREENS_DIR, "3-check-unplugged-ja.png"), fullPage: true })
+        await pressingWhenAsked(
+            clock,
+            () => vm.pressButton(clock),
+            async onProgress => {
+                owner = p => {
+                    onProgress(p)
+                    if (p.step === "press-button" && !pressAgain && events.some(e => e.step === "token-back")) pressAgain = vm.pressButton(clock)
+                }
+                try {
+                    await page.getByRole("button", { name: "確認を始める" }).click()
+                    const notice = page.getByRole("alert").getByText("トークンが外れました。もう一度差し込んでください。続きから読み込みます。")
+                    await notice.waitFor({ timeout: 60_000 })
+                    expect(await page.getByRole("progressbar").getAttribute("value")).not.toBe("0")
+                    expect(await seriousA11yViolations(page)).toEqual([])
+                    await page.screenshot({ path: join(SCREENS_DIR, "3-check-unplugged-ja.png"), fullPage: true })
 
-                link.plugIn() // plugged back in
-                await page.getByText("陽性者との接触は確認されませんでした").first().waitFor({ timeout: 120_000 })
-                expect(await notice.count()).toBe(0)
-            } finally { owner = undefined }
-            await pressAgain
-        })
+                    link.plugIn() // plugged back in
+                    await page.getByText("陽性者との接触は確認されませんでした").first().waitFor({ timeout: 120_000 })
+                    expect(await notice.count()).toBe(0)
+                } finally {
+                    owner = undefined
+                }
+                await pressAgain
+            }
+        )
 
         const cut = events.find(e => e.step === "token-unplugged") as Extract<KioskProgress, { step: "token-unplugged" }>
         const back = events.findIndex(e => e.step === "token-back")

@@ -6,10 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative } from "node:path"
 import { unzipSync, zipSync } from "fflate"
 import { startTestServer, type TestServer } from "../server/helpers.js"
-import {
-    checkRecords, fetchServerKey, loadRiskConfig, prepareUpload, sendUpload, KioskError,
-    type CheckOptions, type TrustedKey,
-} from "../../kiosk/index.js"
+import { checkRecords, fetchServerKey, loadRiskConfig, prepareUpload, sendUpload, KioskError, type CheckOptions, type TrustedKey } from "../../kiosk/index.js"
 import { downloadsDirFor } from "../../kiosk/config.js"
 import { contactRecords, strangerRecords, keyOfDay, DAY_MS, SCAN_PERIOD_SECONDS } from "../../testkit/encounter-records.js"
 import { startProxy, tempDir } from "./fixtures.js"
@@ -41,7 +38,9 @@ beforeAll(async () => {
     await registerAndPublish(positiveKey)
     trustedKey = await fetchServerKey(server.app.url)
 })
-afterAll(async () => { await server.stop() })
+afterAll(async () => {
+    await server.stop()
+})
 // Temp dirs registered here are removed after each test, however the test ended.
 const cleanup = new Cleanup()
 afterEach(() => cleanup.run())
@@ -70,7 +69,9 @@ describe("exposure check against the real server", () => {
             expect(r.downloads.keys).toBeGreaterThanOrEqual(1)
             expect(progress).toContain("download")
             expect(progress).toContain("match")
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("the same meeting with a weak signal (far away) is no contact", async () => {
@@ -82,7 +83,9 @@ describe("exposure check against the real server", () => {
             expect(r.probableContact).toBe(false)
             expect(r.contactDates).toEqual([])
             expect(r.days[0].scoreSum).toBeLessThan(1350)
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("a 10-minute close contact is below COCOA's 15 minutes", async () => {
@@ -91,7 +94,9 @@ describe("exposure check against the real server", () => {
             const r = await checkRecords(contactRecords(positiveKey, { startMs: meetingAt, minutes: 10, rssi: -62 }), SCAN_PERIOD_SECONDS, options(data.path))
             expect(r.days[0].seconds).toBe(3 * SCAN_PERIOD_SECONDS)
             expect(r.probableContact).toBe(false)
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("identifiers replayed more than 2 hours after their interval are not a match", async () => {
@@ -106,7 +111,9 @@ describe("exposure check against the real server", () => {
             // Within the window (1 h late) the same records do count.
             const late = contactRecords(positiveKey, { startMs: meetingAt, minutes: 20, rssi: -62, heardLaterByMinutes: 60 })
             expect((await checkRecords(late, SCAN_PERIOD_SECONDS, options(data.path))).probableContact).toBe(true)
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("a TX power outside −50…+20 dBm is rejected", async () => {
@@ -116,7 +123,9 @@ describe("exposure check against the real server", () => {
             const r = await checkRecords(forged, SCAN_PERIOD_SECONDS, options(data.path))
             expect(r.matching.rejectedTxPower).toBe(2)
             expect(r.probableContact).toBe(false)
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("downloads are cached: a second check downloads nothing new, a new file only once", async () => {
@@ -141,8 +150,15 @@ describe("exposure check against the real server", () => {
             expect(files.length).toBeGreaterThan(0)
             for (const f of files) expect(f).toMatch(new RegExp(`^${downloads}/([0-9a-f]+-\\d+\\.zip|index\\.json)$`))
             // Nothing of the person's log: no identifier or metadata, in any form.
-            expect(filesHolding(data.path, records.flatMap(r => [r.rpi, r.aem]))).toEqual([])
-        } finally { data.remove() }
+            expect(
+                filesHolding(
+                    data.path,
+                    records.flatMap(r => [r.rpi, r.aem])
+                )
+            ).toEqual([])
+        } finally {
+            data.remove()
+        }
     })
 
     test("a cached file changed on disk is refused, then fetched afresh", async () => {
@@ -161,7 +177,9 @@ describe("exposure check against the real server", () => {
             const again = await checkRecords(records, SCAN_PERIOD_SECONDS, options(data.path))
             expect(again.probableContact).toBe(true)
             expect(again.downloads.downloaded).toBe(1)
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 })
 
@@ -180,9 +198,17 @@ describe("refused downloads", () => {
         const records = contactRecords(positiveKey, { startMs: meetingAt, minutes: 20, rssi: -62 })
         const reads: string[] = []
         try {
-            const err = await checkRecords(records, SCAN_PERIOD_SECONDS, options(data.path, {
-                server: proxy.url, onProgress: p => reads.push(p.step),
-            })).then(() => undefined, e => e)
+            const err = await checkRecords(
+                records,
+                SCAN_PERIOD_SECONDS,
+                options(data.path, {
+                    server: proxy.url,
+                    onProgress: p => reads.push(p.step),
+                })
+            ).then(
+                () => undefined,
+                e => e
+            )
             const dir = downloadsDirFor(data.path, proxy.url, "440")
             return { err, reads, cached: existsSync(dir) ? readdirSync(dir).filter(n => n.endsWith(".zip")) : [] }
         } finally {
@@ -217,7 +243,9 @@ describe("refused downloads", () => {
             const dataDir = cleanup.tempDir("kiosk-check-")
             const err = await checkRecords([], SCAN_PERIOD_SECONDS, options(dataDir, { trustedKey: wrongKey })).catch(e => e)
             expect(err.code).toBe("download-refused")
-        } finally { await other.stop() }
+        } finally {
+            await other.stop()
+        }
     })
 
     test("a server that is down gives a clear message", async () => {

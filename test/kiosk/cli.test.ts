@@ -9,8 +9,13 @@ import { tempDir } from "./fixtures.js"
 
 let server: TestServer
 const data = tempDir("kiosk-cli-")
-beforeAll(async () => { server = await startTestServer() })
-afterAll(async () => { await server.stop(); data.remove() })
+beforeAll(async () => {
+    server = await startTestServer()
+})
+afterAll(async () => {
+    await server.stop()
+    data.remove()
+})
 
 async function kiosk(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const out: string[] = []
@@ -80,8 +85,9 @@ describe("kiosk command line", () => {
         const age = await kiosk([...base, "--age", "0"])
         expect(age.code).toBe(2)
         expect(age.json().error).toEqual({ code: "usage", message: "--age 0: expected a whole number from 1 to 9" })
-        expect((await kiosk(["decommission", "--token", "serial:/dev/no-such-tty", "--commute", "7", "--lang", "ja"])).text)
-            .toMatch(/入力に誤りがあります。[\s\S]*--commute 7: expected a whole number from 1 to 3/)
+        expect((await kiosk(["decommission", "--token", "serial:/dev/no-such-tty", "--commute", "7", "--lang", "ja"])).text).toMatch(
+            /入力に誤りがあります。[\s\S]*--commute 7: expected a whole number from 1 to 3/
+        )
         expect((await kiosk([...base, "--age", "3"])).json().error.message).toMatch(/--server is missing/)
         expect((await kiosk([...base, "--age", "3", "--server", server.app.url])).json().error.message).toMatch(/API key is missing/)
         // The token address does not exist: reaching it would fail differently.

@@ -32,10 +32,13 @@ function tempDir(): string {
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
     const server: Server = createServer(handler)
     await new Promise<void>(r => server.listen(0, "127.0.0.1", r))
-    cleanups.push(() => new Promise<void>(r => {
-        server.closeAllConnections()
-        server.close(() => r())
-    }))
+    cleanups.push(
+        () =>
+            new Promise<void>(r => {
+                server.closeAllConnections()
+                server.close(() => r())
+            })
+    )
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
@@ -109,7 +112,9 @@ describe("https is required off this machine", () => {
     })
 
     test("a list.json naming a plain-http file on another host is refused before any download", async () => {
-        const server = await serve((_req, res) => res.end(JSON.stringify([{ region: "440", url: "http://cdn.example.org/c19r/440/1.zip", created: Date.now() }])))
+        const server = await serve((_req, res) =>
+            res.end(JSON.stringify([{ region: "440", url: "http://cdn.example.org/c19r/440/1.zip", created: Date.now() }]))
+        )
         const err = await syncExports({ server, region: "440", dataDir: tempDir(), trustedKey }).catch(e => e)
         expect(err.code).toBe("download-refused")
         expect(err.message).toMatch(/use https/)
@@ -118,7 +123,9 @@ describe("https is required off this machine", () => {
 
 describe("staleness", () => {
     let s: TestServer
-    afterEach(async () => { await s?.stop() })
+    afterEach(async () => {
+        await s?.stop()
+    })
 
     test("the newest published file older than two days makes the result stale (a warning), a fresh one does not", async () => {
         s = await startTestServer()
@@ -154,8 +161,11 @@ describe("end of service", () => {
         expect(status).toMatchObject({ status: "end_of_service", endOfServiceAt: at })
         expect(status.lastKeysExpireAt! - at).toBeGreaterThanOrEqual(14 * 86_400_000)
         const [n] = await s.numbers()
-        const err = await putJson(`${s.app.url}/v3/diagnosis`, { body: JSON.stringify(upload(n)), apiKey: s.apiKey, okStatus: 200, what: "registering" }, () => "stored")
-            .catch(e => e)
+        const err = await putJson(
+            `${s.app.url}/v3/diagnosis`,
+            { body: JSON.stringify(upload(n)), apiKey: s.apiKey, okStatus: 200, what: "registering" },
+            () => "stored"
+        ).catch(e => e)
         expect(err).toBeInstanceOf(KioskError)
         expect(err.code).toBe("end-of-service")
     })

@@ -32,7 +32,16 @@ function summary(matches: ExposureMatch[], records: readonly EncounterRecord[]) 
 /** A key's fields as one comparable string (the TEK as hex, whatever kind of byte array holds it). */
 function keyFields(k: DiagnosisKey): string {
     const tek = k.keyData instanceof Uint8Array ? Buffer.from(k.keyData).toString("hex") : String(k.keyData)
-    return JSON.stringify([tek, k.keyData?.length, k.rollingStartIntervalNumber, k.rollingPeriod, k.transmissionRiskLevel, k.reportType, k.daysSinceOnsetOfSymptoms, k.variantOfConcern])
+    return JSON.stringify([
+        tek,
+        k.keyData?.length,
+        k.rollingStartIntervalNumber,
+        k.rollingPeriod,
+        k.transmissionRiskLevel,
+        k.reportType,
+        k.daysSinceOnsetOfSymptoms,
+        k.variantOfConcern,
+    ])
 }
 
 function withoutEngine(s: MatchStats) {
@@ -56,7 +65,11 @@ describe("exposure check fast path", () => {
                 addon.useShaExtensions(sha)
                 const rpis = addon.deriveRpis(vectors.tek, vectors.rollingStart, vectors.rollingPeriod)
                 expect(rpis.length).toBe(16 * vectors.rollingPeriod)
-                for (const [i, row] of vectors.intervals.entries()) expect(rpis.subarray(16 * (row.enin - vectors.rollingStart), 16 * (row.enin - vectors.rollingStart + 1)).toString("hex"), `interval ${i}`).toBe(row.rpi.toString("hex"))
+                for (const [i, row] of vectors.intervals.entries())
+                    expect(
+                        rpis.subarray(16 * (row.enin - vectors.rollingStart), 16 * (row.enin - vectors.rollingStart + 1)).toString("hex"),
+                        `interval ${i}`
+                    ).toBe(row.rpi.toString("hex"))
                 for (const period of [144, 143, 9, 8, 7, 1]) {
                     const tek = randomBytes(16)
                     const start = randomInt(0, 2 ** 32 - 144)
@@ -71,7 +84,13 @@ describe("exposure check fast path", () => {
     })
 
     test("the official vectors' key is matched on all its advertised intervals by every path", async () => {
-        const key: DiagnosisKey = { keyData: vectors.tek, rollingStartIntervalNumber: vectors.rollingStart, rollingPeriod: vectors.rollingPeriod, daysSinceOnsetOfSymptoms: 0, reportType: 1 }
+        const key: DiagnosisKey = {
+            keyData: vectors.tek,
+            rollingStartIntervalNumber: vectors.rollingStart,
+            rollingPeriod: vectors.rollingPeriod,
+            daysSinceOnsetOfSymptoms: 0,
+            reportType: 1,
+        }
         const records: EncounterRecord[] = vectors.intervals.map(row => {
             const minute = row.enin * 10 + 3
             return { rpi: row.rpi, aem: row.aem, firstSeen: minute, lastSeen: minute + 4, scans: 2, rssiMax: -60, rssiMean: -65, rssiMin: -70 }
@@ -93,10 +112,16 @@ describe("exposure check fast path", () => {
         // Independent oracle for the sightings: lib/gaen's rpisForKey and a plain Map.
         const byRpi = new Map<string, number[]>()
         records.forEach((r, i) => byRpi.set(Buffer.from(r.rpi).toString("hex"), [...(byRpi.get(Buffer.from(r.rpi).toString("hex")) ?? []), i]))
-        let sightings = 0, malformed = 0
+        let sightings = 0,
+            malformed = 0
         for (const k of keys) {
             let rpis
-            try { rpis = rpisForKey(k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod || 144) } catch { malformed++; continue }
+            try {
+                rpis = rpisForKey(k.keyData, k.rollingStartIntervalNumber, k.rollingPeriod || 144)
+            } catch {
+                malformed++
+                continue
+            }
             for (const { rpi } of rpis) sightings += byRpi.get(rpi.toString("hex"))?.length ?? 0
         }
 
@@ -170,8 +195,12 @@ function plantedWorld(keyCount: number) {
         reportType: 1,
     }))
     const malformed: Partial<DiagnosisKey>[] = [
-        { keyData: randomBytes(15) }, { rollingPeriod: 145 }, { rollingPeriod: -1 }, { rollingStartIntervalNumber: -144 },
-        { rollingStartIntervalNumber: 2.5 }, { rollingStartIntervalNumber: 2 ** 32 - 100, rollingPeriod: 144 },
+        { keyData: randomBytes(15) },
+        { rollingPeriod: 145 },
+        { rollingPeriod: -1 },
+        { rollingStartIntervalNumber: -144 },
+        { rollingStartIntervalNumber: 2.5 },
+        { rollingStartIntervalNumber: 2 ** 32 - 100, rollingPeriod: 144 },
     ]
     malformed.forEach((m, i) => Object.assign(keys[17 + i * 101], m))
 
@@ -180,7 +209,18 @@ function plantedWorld(keyCount: number) {
         return { rpi: randomBytes(16), aem: randomBytes(4), firstSeen: minute, lastSeen: minute + 4, scans: 2, rssiMax: -70, rssiMean: -75, rssiMin: -80 }
     })
     const expected = { malformed: malformed.length, sightings: 0, replays: 0, badTxPower: 0, duplicates: 0, matches: 0 }
-    const scenarios = ["genuine", "window edges", "one minute early", "one minute late", "replayed", "tx -50", "tx +20", "tx -51", "tx +21", "logged twice"] as const
+    const scenarios = [
+        "genuine",
+        "window edges",
+        "one minute early",
+        "one minute late",
+        "replayed",
+        "tx -50",
+        "tx +20",
+        "tx -51",
+        "tx +21",
+        "logged twice",
+    ] as const
     const planted = new Set<number>()
     while (planted.size < Math.min(300, keyCount / 10)) {
         const k = randomInt(0, keyCount)
@@ -208,7 +248,10 @@ function plantedWorld(keyCount: number) {
         expected.sightings += copies
         if (["one minute early", "one minute late", "replayed"].includes(scenario)) expected.replays += copies
         else if (scenario === "tx -51" || scenario === "tx +21") expected.badTxPower += copies
-        else { expected.matches++; expected.duplicates += copies - 1 } // an RPI counts once
+        else {
+            expected.matches++
+            expected.duplicates += copies - 1
+        } // an RPI counts once
     }
     return { keys, records, expected }
 }

@@ -39,7 +39,10 @@ export async function startProxy(target: string, behave: ProxyBehaviour = {}): P
         requests.push({ method: req.method ?? "", path: req.url ?? "", body })
         if (failuresLeft > 0 && (!behave.failMethod || behave.failMethod === req.method)) {
             failuresLeft--
-            if (!behave.failStatus) { req.socket.destroy(); return }
+            if (!behave.failStatus) {
+                req.socket.destroy()
+                return
+            }
             res.writeHead(behave.failStatus, { "content-type": "application/json" })
             res.end(JSON.stringify({ error: "internal_error", message: "injected failure" }))
             return
@@ -56,7 +59,12 @@ export async function startProxy(target: string, behave: ProxyBehaviour = {}): P
     await new Promise<void>(r => server.listen(0, "127.0.0.1", () => r()))
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     return {
-        url, requests,
-        close: () => new Promise<void>(r => { server.close(() => r()); server.closeAllConnections() }),
+        url,
+        requests,
+        close: () =>
+            new Promise<void>(r => {
+                server.close(() => r())
+                server.closeAllConnections()
+            }),
     }
 }

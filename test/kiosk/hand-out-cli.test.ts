@@ -21,11 +21,21 @@ function kiosk(dataDir: string) {
     const out: string[] = []
     const steps: string[] = []
     const io: KioskIo = {
-        stdout: { write: s => void out.push(s) }, stderr: { write: () => undefined },
-        env: { GAEN_KIOSK_DATA: dataDir }, now: () => clock.now(),
+        stdout: { write: s => void out.push(s) },
+        stderr: { write: () => undefined },
+        env: { GAEN_KIOSK_DATA: dataDir },
+        now: () => clock.now(),
     }
-    const run = (args: string[], vm: TokenVm) => pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-        runKiosk(args, { ...io, onProgress: p => { if (p.step === "press-button") steps.push(p.purpose); onProgress(p) } }))
+    const run = (args: string[], vm: TokenVm) =>
+        pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
+            runKiosk(args, {
+                ...io,
+                onProgress: p => {
+                    if (p.step === "press-button") steps.push(p.purpose)
+                    onProgress(p)
+                },
+            })
+        )
     return { run, json: () => JSON.parse(out.splice(0).join("")), steps }
 }
 
@@ -35,7 +45,8 @@ describe("kiosk hand-out (CLI)", () => {
         KioskSettings.open(data).saveDesk({ centreName: "Minato Health Centre", centrePhone: "03-1234-5678", centreHours: "Mon–Fri 9–17" })
         const vm = cleanup.add(await TokenVm.start({ clock }), v => v.stop())
         const address = `tcp://127.0.0.1:${vm.hubPort}`
-        const sticker = join(data, "sticker.html"), sheet = join(data, "sheet.html")
+        const sticker = join(data, "sticker.html"),
+            sheet = join(data, "sheet.html")
         const k = kiosk(data)
         const args = ["hand-out", "--json", "--lang", "en", "--token", address, "--sticker", sticker, "--sheet", sheet]
 
@@ -48,7 +59,8 @@ describe("kiosk hand-out (CLI)", () => {
         expect(statSync(sticker).mode & 0o777).toBe(0o600)
         expect(readFileSync(sticker, "utf8")).toMatch(/<svg/)
         const text = readFileSync(sheet, "utf8")
-        for (const words of ["Your exposure-notification token", "03-1234-5678", "Minato Health Centre", "keep holding it for 10 seconds"]) expect(text).toContain(words)
+        for (const words of ["Your exposure-notification token", "03-1234-5678", "Minato Health Centre", "keep holding it for 10 seconds"])
+            expect(text).toContain(words)
 
         k.steps.length = 0
         expect(await k.run(args, vm)).toBe(3)
@@ -60,7 +72,10 @@ describe("kiosk hand-out (CLI)", () => {
         await clock.changeScaleAndSettle(OWNER_PRESS_SCALE)
         expect(await sync.requestDecommission()).toBe(true)
         await vm.pressButton(clock)
-        for (let i = 0; (await sync.decommission()).state !== "done"; i++) { expect(i).toBeLessThan(200); await clock.sleep(1000) }
+        for (let i = 0; (await sync.decommission()).state !== "done"; i++) {
+            expect(i).toBeLessThan(200)
+            await clock.sleep(1000)
+        }
         expect(await k.run(args, vm)).toBe(3)
         const refused = k.json()
         expect(refused.error.code).toBe("token-not-fresh")

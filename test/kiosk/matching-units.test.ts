@@ -31,7 +31,8 @@ describe("matching units", () => {
     test("the prefix index finds every observed RPI (also several records of one RPI) and nothing else", () => {
         const observed = Array.from({ length: 5000 }, () => ({ rpi: randomBytes(16) }))
         observed.push({ rpi: Buffer.from(observed[7].rpi) })
-        const twin = Buffer.from(observed[9].rpi); twin[15] ^= 1 // same bucket, different RPI
+        const twin = Buffer.from(observed[9].rpi)
+        twin[15] ^= 1 // same bucket, different RPI
         observed.push({ rpi: twin })
         const index = new ObservedRpiIndex(observed)
         expect([...index.find(observed[7].rpi)].sort((a, b) => a - b)).toEqual([7, 5000])
@@ -65,7 +66,13 @@ describe("matching units", () => {
     test("infectiousness from days since onset; missing onset counts as high; a day needs both score and seconds", () => {
         const c = loadRiskConfig()
         const m = (dso: number | undefined, seconds: number, attenuationDb: number, day = 0): ExposureMatch => ({
-            record: {} as any, intervalNumber: 0, txPower: -8, minAttenuationDb: attenuationDb, attenuationDb, seconds, dayMs: day * 86_400_000,
+            record: {} as any,
+            intervalNumber: 0,
+            txPower: -8,
+            minAttenuationDb: attenuationDb,
+            attenuationDb,
+            seconds,
+            dayMs: day * 86_400_000,
             key: { keyData: new Uint8Array(16), rollingStartIntervalNumber: 0, rollingPeriod: 144, daysSinceOnsetOfSymptoms: dso, reportType: 1 },
         })
         expect(windowScore(m(0, 600, 50), c)).toBe(1500)
@@ -78,52 +85,83 @@ describe("matching units", () => {
         // 1200 s immediate = 1200 < 1350: not high risk (COCOA weighted "near" above "immediate").
         expect(dailyRisk([m(0, 1200, 40)], c)[0].highRisk).toBe(false)
         const two = dailyRisk([m(0, 1200, 50, 3), m(0, 100, 50, 1)], c)
-        expect(two.map(d => [d.date, d.highRisk])).toEqual([["1970-01-02", false], ["1970-01-04", true]])
+        expect(two.map(d => [d.date, d.highRisk])).toEqual([
+            ["1970-01-02", false],
+            ["1970-01-04", true],
+        ])
     })
 
     test("--config <dir>: other thresholds are used; a broken file is named", () => {
         const dir = tempDir("kiosk-config-")
         try {
             copyFileSync(join(DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE), join(dir.path, EXPOSURE_CONFIG_FILE))
-            writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({
-                DailySummary_DaySummary_ScoreSum: { op: ">=", value: 500 },
-                DailySummary_DaySummary_WeightedDurationAverage: { op: "NOP", value: 0 },
-                ExposureWindow_ScanInstance_SecondsSinceLastScanSum: { op: ">=", value: 300 },
-                ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: { op: "NOP", value: 0 },
-                ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: { op: "NOP", value: 0 },
-            }))
+            writeFileSync(
+                join(dir.path, RISK_CALCULATION_FILE),
+                JSON.stringify({
+                    DailySummary_DaySummary_ScoreSum: { op: ">=", value: 500 },
+                    DailySummary_DaySummary_WeightedDurationAverage: { op: "NOP", value: 0 },
+                    ExposureWindow_ScanInstance_SecondsSinceLastScanSum: { op: ">=", value: 300 },
+                    ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: { op: "NOP", value: 0 },
+                    ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: { op: "NOP", value: 0 },
+                })
+            )
             expect(loadRiskConfig(dir.path).dayCriteria.scoreSum.value).toBe(500)
             writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({ DailySummary_DaySummary_ScoreSum: { op: "~", value: 1 } }))
-            const e = (() => { try { loadRiskConfig(dir.path) } catch (e) { return e as KioskError } })()!
+            const e = (() => {
+                try {
+                    loadRiskConfig(dir.path)
+                } catch (e) {
+                    return e as KioskError
+                }
+            })()!
             expect(e.code).toBe("config")
             expect(e.message).toContain(`${RISK_CALCULATION_FILE}: DailySummary_DaySummary_ScoreSum.op`)
             mkdirSync(join(dir.path, "empty"))
             expect(() => loadRiskConfig(join(dir.path, "empty"))).toThrow(/cannot read .*cocoa-exposure-configuration\.json \(ENOENT\)/)
-        } finally { dir.remove() }
+        } finally {
+            dir.remove()
+        }
     })
 })
 
 describe("COCOA's day rule (ExposureRiskCalculationService.CalcRiskLevel)", () => {
     const match = (seconds: number, attenuationDb: number, day: number): ExposureMatch => ({
-        record: {} as any, intervalNumber: 0, txPower: -8, minAttenuationDb: attenuationDb, attenuationDb, seconds, dayMs: Date.UTC(2022, 4, day),
+        record: {} as any,
+        intervalNumber: 0,
+        txPower: -8,
+        minAttenuationDb: attenuationDb,
+        attenuationDb,
+        seconds,
+        dayMs: Date.UTC(2022, 4, day),
         key: { keyData: new Uint8Array(16), rollingStartIntervalNumber: 0, rollingPeriod: 144, daysSinceOnsetOfSymptoms: 0, reportType: 1 },
     })
     // Day 1: 1500 score in 600 s (below 900 s); day 2: 1500 + 3 = 1503 in 900 s (high risk); day 3: 900 s immediate = 900 score.
     const matches = [match(600, 50, 1), match(600, 50, 2), match(300, 80, 2), match(900, 40, 3)]
-    const criteria = (ops: Record<string, [string, number]>) => Object.fromEntries(Object.entries({
-        DailySummary_DaySummary_ScoreSum: ["NOP", 0], DailySummary_DaySummary_WeightedDurationAverage: ["NOP", 0],
-        ExposureWindow_ScanInstance_SecondsSinceLastScanSum: ["NOP", 0], ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: ["NOP", 0],
-        ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: ["NOP", 0], ...ops,
-    }).map(([k, [op, value]]) => [k, { op, value }]))
+    const criteria = (ops: Record<string, [string, number]>) =>
+        Object.fromEntries(
+            Object.entries({
+                DailySummary_DaySummary_ScoreSum: ["NOP", 0],
+                DailySummary_DaySummary_WeightedDurationAverage: ["NOP", 0],
+                ExposureWindow_ScanInstance_SecondsSinceLastScanSum: ["NOP", 0],
+                ExposureWindow_ScanInstance_TypicalAttenuationDb_Max: ["NOP", 0],
+                ExposureWindow_ScanInstance_TypicalAttenuationDb_Min: ["NOP", 0],
+                ...ops,
+            }).map(([k, [op, value]]) => [k, { op, value }])
+        )
     const withCriteria = (file: object) => {
         const dir = tempDir("kiosk-config-")
         try {
             copyFileSync(join(DEFAULT_CONFIG_DIR, EXPOSURE_CONFIG_FILE), join(dir.path, EXPOSURE_CONFIG_FILE))
             writeFileSync(join(dir.path, RISK_CALCULATION_FILE), JSON.stringify({ format_version: 1, ...file }))
             return loadRiskConfig(dir.path)
-        } finally { dir.remove() }
+        } finally {
+            dir.remove()
+        }
     }
-    const highDays = (c: ReturnType<typeof loadRiskConfig>) => dailyRisk(matches, c).filter(d => d.highRisk).map(d => d.date)
+    const highDays = (c: ReturnType<typeof loadRiskConfig>) =>
+        dailyRisk(matches, c)
+            .filter(d => d.highRisk)
+            .map(d => d.date)
 
     test("COCOA's shipped files load and mark only the day with score ≥ 1350 and ≥ 900 s", () => {
         expect(highDays(loadRiskConfig())).toEqual(["2022-05-02"])
@@ -138,16 +176,24 @@ describe("COCOA's day rule (ExposureRiskCalculationService.CalcRiskLevel)", () =
         expect(highDays(withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: [">=", 0] })))).toEqual(["2022-05-01", "2022-05-02", "2022-05-03"])
     })
 
-    test("COCOA's \"=\" is equality and gives what \"==\" gives; an unknown operator is refused by name", () => {
-        for (const [scoreOp, secondsOp] of [["=", "="], ["==", "=="], ["=", "=="]]) {
-            const c = withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: [scoreOp, 1503], ExposureWindow_ScanInstance_SecondsSinceLastScanSum: [secondsOp, 900] }))
+    test('COCOA\'s "=" is equality and gives what "==" gives; an unknown operator is refused by name', () => {
+        for (const [scoreOp, secondsOp] of [
+            ["=", "="],
+            ["==", "=="],
+            ["=", "=="],
+        ]) {
+            const c = withCriteria(
+                criteria({ DailySummary_DaySummary_ScoreSum: [scoreOp, 1503], ExposureWindow_ScanInstance_SecondsSinceLastScanSum: [secondsOp, 900] })
+            )
             expect(c.dayCriteria.scoreSum).toEqual({ op: "=", value: 1503 })
             expect(highDays(c)).toEqual(["2022-05-02"])
         }
         // The shipped criteria written into a file of their own give the shipped file's days.
         const shipped = criteria({ DailySummary_DaySummary_ScoreSum: [">=", 1350], ExposureWindow_ScanInstance_SecondsSinceLastScanSum: [">=", 900] })
         expect(highDays(withCriteria(shipped))).toEqual(highDays(loadRiskConfig()))
-        expect(() => withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: ["=>", 1] }))).toThrow(/DailySummary_DaySummary_ScoreSum\.op: expected one of >= > <= < = NOP/)
+        expect(() => withCriteria(criteria({ DailySummary_DaySummary_ScoreSum: ["=>", 1] }))).toThrow(
+            /DailySummary_DaySummary_ScoreSum\.op: expected one of >= > <= < = NOP/
+        )
     })
 
     test("the survey's exposure flag: COCOA's score-sum criterion on the day's highest window, whatever the check's configuration", () => {
@@ -185,7 +231,10 @@ describe("each RPI counts once", () => {
 
     test("of several records of one RPI, the one with the most scans stands for it", () => {
         const partial = { ...record, lastSeen: record.firstSeen + 4, scans: 2 }
-        for (const log of [[partial, record], [record, partial]]) {
+        for (const log of [
+            [partial, record],
+            [record, partial],
+        ]) {
             const r = matchDiagnosisKeys([key], log, opts)
             expect(r.matches).toHaveLength(1)
             expect(r.matches[0].record.scans).toBe(3)

@@ -34,7 +34,10 @@ describe("kiosk --radio", () => {
     test("not a tcp:// address: a usage error naming --radio", async () => {
         const r = await kiosk(["status", "--radio", "http://127.0.0.1:80", "--token", token])
         expect(r.code).toBe(2)
-        expect(JSON.parse(r.out).error).toMatchObject({ code: "usage", message: expect.stringContaining("--radio http://127.0.0.1:80: expected tcp://host:port") })
+        expect(JSON.parse(r.out).error).toMatchObject({
+            code: "usage",
+            message: expect.stringContaining("--radio http://127.0.0.1:80: expected tcp://host:port"),
+        })
     })
 
     test("nothing answers there: the token is not found, and the message says the simulated radio does not answer", async () => {

@@ -10,8 +10,12 @@ import { downServerUrl } from "../helpers/net.js"
 import { DEFAULT_HERSYS_RESULTS } from "../../server/verification/hersys.js"
 
 let server: TestServer
-beforeAll(async () => { server = await startTestServer() })
-afterAll(async () => { await server.stop() })
+beforeAll(async () => {
+    server = await startTestServer()
+})
+afterAll(async () => {
+    await server.stop()
+})
 
 const now = Date.now()
 const fast: RetryPolicy = { retries: 3, baseDelayMs: 20, maxDelayMs: 50 }
@@ -22,19 +26,41 @@ const details = (processingNumber: string) => parseRegistrationDetails({ process
 describe("registration", () => {
     test("the number's form is checked before anything else; each error names its field, not a command-line flag", () => {
         for (const bad of ["1234567", "123456789", "abcdefgh", "1234 5678", ""]) {
-            const e = (() => { try { parseRegistrationDetails({ processingNumber: bad, region: "440" }, now) } catch (e) { return e } })()
+            const e = (() => {
+                try {
+                    parseRegistrationDetails({ processingNumber: bad, region: "440" }, now)
+                } catch (e) {
+                    return e
+                }
+            })()
             expect(e).toBeInstanceOf(FieldError)
             expect(e).toMatchObject({ code: "invalid-field", field: "processingNumber" })
             expect((e as KioskError).message).toMatch(/^processingNumber .*(missing|exactly 8 digits)/)
         }
         expect(parseRegistrationDetails({ processingNumber: "１２３４５６７８", region: "440" }, now).processingNumber).toBe("12345678")
         const fieldOf = (input: Parameters<typeof parseRegistrationDetails>[0]) => {
-            try { parseRegistrationDetails(input, now) } catch (e) { return { field: (e as FieldError).field, message: (e as Error).message } }
+            try {
+                parseRegistrationDetails(input, now)
+            } catch (e) {
+                return { field: (e as FieldError).field, message: (e as Error).message }
+            }
         }
-        expect(fieldOf({ processingNumber: "12345678", symptoms: "yes", region: "440" })).toEqual({ field: "onset", message: expect.stringMatching(/^onset is missing: with symptoms yes/) })
-        expect(fieldOf({ processingNumber: "12345678", onset: "2026-02-30", region: "440" })).toEqual({ field: "onset", message: "onset 2026-02-30: expected a date as YYYY-MM-DD" })
-        expect(fieldOf({ processingNumber: "12345678", onset: "2999-01-01", region: "440" })).toEqual({ field: "onset", message: expect.stringMatching(/^onset 2999-01-01: the date is in the future/) })
-        expect(fieldOf({ processingNumber: "12345678", symptoms: "maybe", region: "440" })).toEqual({ field: "symptoms", message: "symptoms maybe: expected yes or no" })
+        expect(fieldOf({ processingNumber: "12345678", symptoms: "yes", region: "440" })).toEqual({
+            field: "onset",
+            message: expect.stringMatching(/^onset is missing: with symptoms yes/),
+        })
+        expect(fieldOf({ processingNumber: "12345678", onset: "2026-02-30", region: "440" })).toEqual({
+            field: "onset",
+            message: "onset 2026-02-30: expected a date as YYYY-MM-DD",
+        })
+        expect(fieldOf({ processingNumber: "12345678", onset: "2999-01-01", region: "440" })).toEqual({
+            field: "onset",
+            message: expect.stringMatching(/^onset 2999-01-01: the date is in the future/),
+        })
+        expect(fieldOf({ processingNumber: "12345678", symptoms: "maybe", region: "440" })).toEqual({
+            field: "symptoms",
+            message: "symptoms maybe: expected yes or no",
+        })
         for (const input of [{ processingNumber: "12" }, { processingNumber: "12345678", symptoms: "yes" }, { processingNumber: "12345678", onset: "x" }])
             expect(fieldOf({ ...input, region: "440" })?.message).not.toMatch(/--/)
     })
@@ -76,16 +102,23 @@ describe("registration", () => {
             const [number] = await server.numbers()
             const prepared = prepareUpload(keys(), details(number), now)
             const retries: number[] = []
-            const result = await sendUpload(prepared, { server: proxy.url, apiKey: server.apiKey }, {
-                retry: fast, onProgress: p => p.step === "retry" && retries.push(p.attempt),
-            })
+            const result = await sendUpload(
+                prepared,
+                { server: proxy.url, apiKey: server.apiKey },
+                {
+                    retry: fast,
+                    onProgress: p => p.step === "retry" && retries.push(p.attempt),
+                }
+            )
             expect(result).toMatchObject({ accepted: 2, attempts: 3 })
             expect(retries).toEqual([1, 2])
             const puts = proxy.requests.filter(r => r.method === "PUT")
             expect(puts).toHaveLength(3)
             expect(new Set(puts.map(p => p.body)).size).toBe(1)
             expect(new Set(puts.map(p => JSON.parse(p.body).idempotency_key))).toEqual(new Set([prepared.idempotencyKey]))
-        } finally { await proxy.close() }
+        } finally {
+            await proxy.close()
+        }
     })
 
     test("retries are bounded: persistent 5xx ends in a server error, and the prepared upload still works later", async () => {
@@ -98,7 +131,9 @@ describe("registration", () => {
             expect(proxy.requests.filter(r => r.method === "PUT")).toHaveLength(3)
             // The same prepared upload, sent again once the server is well, is stored.
             expect((await sendUpload(prepared, { server: server.app.url, apiKey: server.apiKey })).accepted).toBe(2)
-        } finally { await proxy.close() }
+        } finally {
+            await proxy.close()
+        }
     })
 
     test("a server that is down: a clear message, the upload kept, and sent unchanged when it is back", async () => {
@@ -113,7 +148,9 @@ describe("registration", () => {
         try {
             expect((await sendUpload(prepared, { server: proxy.url, apiKey: server.apiKey })).accepted).toBe(2)
             expect(JSON.parse(proxy.requests[0].body).idempotency_key).toBe(prepared.idempotencyKey)
-        } finally { await proxy.close() }
+        } finally {
+            await proxy.close()
+        }
     })
 
     test("a dropped connection is retried like a 5xx", async () => {
@@ -122,20 +159,60 @@ describe("registration", () => {
             const [number] = await server.numbers()
             const r = await sendUpload(prepareUpload(keys(), details(number), now), { server: proxy.url, apiKey: server.apiKey }, { retry: fast })
             expect(r).toMatchObject({ accepted: 2, attempts: 2 })
-        } finally { await proxy.close() }
+        } finally {
+            await proxy.close()
+        }
     })
 
     test("each refusal of a real server has its own error and exit code, and nothing is stored", async () => {
-        const refusals: { name: string; server: TestServer; details: (n: string) => ReturnType<typeof details>; keys?: ReturnType<typeof keys>; code: string; exit: number; message: RegExp }[] = []
+        const refusals: {
+            name: string
+            server: TestServer
+            details: (n: string) => ReturnType<typeof details>
+            keys?: ReturnType<typeof keys>
+            code: string
+            exit: number
+            message: RegExp
+        }[] = []
         const regionServer = await startTestServer({ regions: ["440"] })
         const limited = await startTestServer({ rateLimit: { perMinute: 1, burst: 1 } })
-        const noHersys = await startTestServer({ verifier: { kind: "hersys", url: (await downServerUrl()) + "/verify", parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 30_000 } })
+        const noHersys = await startTestServer({
+            verifier: {
+                kind: "hersys",
+                url: (await downServerUrl()) + "/verify",
+                parameterName: "processNumber",
+                results: DEFAULT_HERSYS_RESULTS,
+                timeoutMs: 30_000,
+            },
+        })
         try {
             const otherRegion = (n: string) => parseRegistrationDetails({ processingNumber: n, onset: today, symptoms: "no", region: "441" }, now + DAY_MS)
             refusals.push(
-                { name: "403 region not served", server: regionServer, details: otherRegion, code: "region-not-served", exit: 5, message: /HTTP 403 region_not_served/ },
-                { name: "503 verification unavailable", server: noHersys, details, code: "verification-unavailable", exit: 4, message: /HTTP 503 verification_unavailable/ },
-                { name: "400 no eligible keys", server, details, keys: [keyOfDay(now, 20)].map(k => ({ ...k, keyData: new Uint8Array(k.keyData) })), code: "no-eligible-keys", exit: 5, message: /HTTP 400 no_eligible_keys.*older than 14 days/ },
+                {
+                    name: "403 region not served",
+                    server: regionServer,
+                    details: otherRegion,
+                    code: "region-not-served",
+                    exit: 5,
+                    message: /HTTP 403 region_not_served/,
+                },
+                {
+                    name: "503 verification unavailable",
+                    server: noHersys,
+                    details,
+                    code: "verification-unavailable",
+                    exit: 4,
+                    message: /HTTP 503 verification_unavailable/,
+                },
+                {
+                    name: "400 no eligible keys",
+                    server,
+                    details,
+                    keys: [keyOfDay(now, 20)].map(k => ({ ...k, keyData: new Uint8Array(k.keyData) })),
+                    code: "no-eligible-keys",
+                    exit: 5,
+                    message: /HTTP 400 no_eligible_keys.*older than 14 days/,
+                }
             )
             // 429: the first upload spends the kiosk's only token of its rate limit.
             const [spent] = await limited.numbers()
@@ -145,7 +222,11 @@ describe("registration", () => {
             for (const r of refusals) {
                 const [number] = await r.server.numbers()
                 const before = (await r.server.app.storage.countKeys()).total
-                const err = await sendUpload(prepareUpload(r.keys ?? keys(), r.details(number), now), { server: r.server.app.url, apiKey: r.server.apiKey }, { retry: { ...fast, retries: 1 } }).catch(e => e)
+                const err = await sendUpload(
+                    prepareUpload(r.keys ?? keys(), r.details(number), now),
+                    { server: r.server.app.url, apiKey: r.server.apiKey },
+                    { retry: { ...fast, retries: 1 } }
+                ).catch(e => e)
                 expect(err, r.name).toBeInstanceOf(KioskError)
                 expect({ name: r.name, code: err.code, exit: err.exitCode }).toEqual({ name: r.name, code: r.code, exit: r.exit })
                 expect(err.message, r.name).toMatch(r.message)

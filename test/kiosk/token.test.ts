@@ -38,21 +38,35 @@ function kioskIo(env: NodeJS.ProcessEnv = {}) {
     const err: string[] = []
     const steps: string[] = []
     const io: KioskIo = {
-        stdout: { write: s => void out.push(s) }, stderr: { write: s => void err.push(s) },
+        stdout: { write: s => void out.push(s) },
+        stderr: { write: s => void err.push(s) },
         onProgress: p => void steps.push(p.step),
-        env: { GAEN_KIOSK_DATA: data.path, ...env }, now: () => clock.now(),
+        env: { GAEN_KIOSK_DATA: data.path, ...env },
+        now: () => clock.now(),
         retry: { baseDelayMs: 20, maxDelayMs: 50 },
     }
     /** Runs the kiosk with `args`; the owner of `vm` presses the button when the kiosk asks. */
-    const runPressing = (args: string[], vm: TokenVm) => pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
-        runKiosk(args, { ...io, onProgress: p => { steps.push(p.step); onProgress(p) } }))
+    const runPressing = (args: string[], vm: TokenVm) =>
+        pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
+            runKiosk(args, {
+                ...io,
+                onProgress: p => {
+                    steps.push(p.step)
+                    onProgress(p)
+                },
+            })
+        )
     const json = () => JSON.parse(out.join(""))
     return { io, out, err, steps, runPressing, json }
 }
 
 async function withToken(use: (vm: TokenVm) => Promise<void>, options: { dir?: string } = {}) {
     const vm = await TokenVm.start({ clock, ...options })
-    try { await use(vm) } finally { await vm.stop() }
+    try {
+        await use(vm)
+    } finally {
+        await vm.stop()
+    }
 }
 
 describe("kiosk with a simulated token", () => {
@@ -116,7 +130,7 @@ describe("kiosk with a simulated token", () => {
             const j = k.json()
             expect(j).toMatchObject({ ok: true, command: "register", keys: 1, accepted: 1, dropped: [] })
             expect(j.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/)
-            personal.push(Buffer.from(number), Buffer.from(j.idempotencyKey), Buffer.from((await tokenIdOf(addr)), "hex"))
+            personal.push(Buffer.from(number), Buffer.from(j.idempotencyKey), Buffer.from(await tokenIdOf(addr), "hex"))
         })
     })
 
@@ -142,8 +156,21 @@ describe("kiosk with a simulated token", () => {
             expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`], kioskIo().io)).toBe(0)
             await clock.sleep(60_000)
             const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const running = k.runPressing(["register", "--json", "--token", `tcp://127.0.0.1:${vm.hubPort}`, "--server", await downServerUrl(),
-                "--processing-number", "12345678", "--retries", "1"], vm)
+            const running = k.runPressing(
+                [
+                    "register",
+                    "--json",
+                    "--token",
+                    `tcp://127.0.0.1:${vm.hubPort}`,
+                    "--server",
+                    await downServerUrl(),
+                    "--processing-number",
+                    "12345678",
+                    "--retries",
+                    "1",
+                ],
+                vm
+            )
             const code = await running
             const e = k.json().error
             expect(code, JSON.stringify(e)).toBe(4)
@@ -156,7 +183,9 @@ describe("kiosk with a simulated token", () => {
     test("register: a malformed number is refused before the token is touched", async () => {
         const k = kioskIo({ GAEN_KIOSK_API_KEY: "x" })
         // The token address does not exist: reaching it would fail differently.
-        expect(await runKiosk(["register", "--json", "--token", "serial:/dev/no-such-tty", "--server", server.app.url, "--processing-number", "1234"], k.io)).toBe(2)
+        expect(
+            await runKiosk(["register", "--json", "--token", "serial:/dev/no-such-tty", "--server", server.app.url, "--processing-number", "1234"], k.io)
+        ).toBe(2)
         expect(k.json().error).toMatchObject({ code: "usage" })
         expect(k.json().error.message).toMatch(/exactly 8 digits/)
     })
@@ -167,14 +196,17 @@ describe("kiosk with a simulated token", () => {
             try {
                 const survey = prepareSurvey({ ageBracket: 9, commuting: 1 }, clock.now())!
                 const err = await decommissionToken(session, {
-                    survey, target: { server: await downServerUrl(), apiKey: server.apiKey },
+                    survey,
+                    target: { server: await downServerUrl(), apiKey: server.apiKey },
                     retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 10 },
                 }).catch(e => e)
                 expect(err).toBeInstanceOf(KioskError)
                 expect(err.code).toBe("survey-not-sent")
                 expect(err.message).toMatch(/not stopped or erased/)
                 expect((await session.connection.client.status()).state).toBe("active")
-            } finally { await session.close() }
+            } finally {
+                await session.close()
+            }
         })
     })
 
@@ -183,7 +215,12 @@ describe("kiosk with a simulated token", () => {
         expect(none).toBeUndefined()
         const survey = prepareSurvey({ ageBracket: 8, startDate: "2026-01-10", exposureDays: [{ dayMs: Date.UTC(2026, 0, 12), detected: true }] }, clock.now())!
         const content = JSON.parse(survey.body).eventLogs[0].content
-        expect(content).toEqual({ q1: 8, q2: -1, start_date: Date.UTC(2026, 0, 10) / 1000, exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: Date.UTC(2026, 0, 12), ExposureDetected: 1 }] } })
+        expect(content).toEqual({
+            q1: 8,
+            q2: -1,
+            start_date: Date.UTC(2026, 0, 10) / 1000,
+            exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: Date.UTC(2026, 0, 12), ExposureDetected: 1 }] },
+        })
         expect(await sendSurvey(survey, { server: server.app.url, apiKey: server.apiKey })).toEqual({ stored: 1 })
         const consentless = prepareSurvey({ commuting: 2 }, clock.now())!
         expect(JSON.parse(consentless.body).eventLogs[0].content).toMatchObject({ start_date: null, exposure_data: null })
@@ -213,7 +250,11 @@ describe("kiosk with a simulated token", () => {
             // Someone nearby for a while: records in the log (an RPI is written once it is no longer heard).
             const speed = clock.scale
             clock.setScale(200)
-            try { await clock.sleep(40 * 60_000) } finally { clock.setScale(speed) }
+            try {
+                await clock.sleep(40 * 60_000)
+            } finally {
+                clock.setScale(speed)
+            }
             const behind = () => clock.now() - 2 * 86_400_000
             const status = kioskIo()
             status.io.now = behind
@@ -232,7 +273,9 @@ describe("kiosk with a simulated token", () => {
             expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
             expect(Math.abs(after.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
             expect(after.json().token.recordsHeld).toBeGreaterThan(0)
-        } finally { await vm.stop() }
+        } finally {
+            await vm.stop()
+        }
     })
 
     test("a token a day fast is repaired by a kiosk whose clock the server confirms: staff are told which clock was wrong and what was done (en, ja)", async () => {
@@ -250,7 +293,11 @@ describe("kiosk with a simulated token", () => {
             })
             const speed = clock.scale
             clock.setScale(200)
-            try { await clock.sleep(40 * 60_000) } finally { clock.setScale(speed) }
+            try {
+                await clock.sleep(40 * 60_000)
+            } finally {
+                clock.setScale(speed)
+            }
             present = []
             const key = (await fetchKey()).spki
             const check = kioskIo()
@@ -261,53 +308,71 @@ describe("kiosk with a simulated token", () => {
             expect(Math.abs(check.json().clock.clock - clock.now() / 1000)).toBeLessThan(120)
             // What staff read, in both languages, after a second repair-free check shows the token right.
             present = [new Neighbour(-60)]
-            try { clock.setScale(200); await clock.sleep(30 * 60_000) } finally { clock.setScale(speed) }
+            try {
+                clock.setScale(200)
+                await clock.sleep(30 * 60_000)
+            } finally {
+                clock.setScale(speed)
+            }
             present = []
             const again = kioskIo()
             expect(await again.runPressing(["check", "--json", "--token", addr, "--server", server.app.url, "--public-key", key], vm)).toBe(0)
             expect(again.json().clock.repair).toBeUndefined()
             expect(again.json().log.records).toBeGreaterThan(0)
             const said = text.clockRepaired(repair.tokenOffSeconds, repair.futureRecordsErased)
-            expect(said.en).toMatch(/^The token's clock was 24 hours fast \(this kiosk's clock was checked against the notification server and is right\)\. The token's clock has been corrected\. The \d+ records it made while its clock was ahead could not be dated and were erased\./)
+            expect(said.en).toMatch(
+                /^The token's clock was 24 hours fast \(this kiosk's clock was checked against the notification server and is right\)\. The token's clock has been corrected\. The \d+ records it made while its clock was ahead could not be dated and were erased\./
+            )
             expect(said.ja).toMatch(/^トークンの時計が24時間進んでいました.*直しました。.*\d+件は、本当の時刻がわからないため消しました/)
-        } finally { await vm.stop() }
+        } finally {
+            await vm.stop()
+        }
     })
 
     test("decommission: survey sent, button pressed, proof of erasure shown; stopped and forgotten after a power cycle", async () => {
         const vmDir = tempDir("kiosk-token-vm-")
-        try { await withToken(async vm => {
-            const addr = `tcp://127.0.0.1:${vm.hubPort}`
-            const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-            const tokenId = await tokenIdOf(addr)
-            personal.push(Buffer.from(tokenId, "hex"))
-            const running = k.runPressing(["decommission", "--json", "--token", addr, "--server", server.app.url, "--age", "9", "--commute", "1"], vm)
-            expect(await running, k.out.join("")).toBe(0)
-            const j = k.json()
-            expect(j).toMatchObject({ ok: true, survey: { sent: true, stored: 1 }, erasure: { bytesNotErased: 0 } })
-            expect(j.erasure.bytesChecked).toBeGreaterThan(0)
-            const after = kioskIo()
-            expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
-            expect(after.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
-            // A stopped token is refused by name (exit 3), for a registration and a second decommission.
-            const [number] = await server.numbers()
-            for (const args of [
-                ["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number],
-                ["decommission", "--json", "--token", addr, "--server", server.app.url],
-            ]) {
-                const again = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
-                expect(await runKiosk(args, again.io), args[0]).toBe(3)
-                expect(again.json().error, args[0]).toMatchObject({ code: "token-stopped" })
-            }
-            // Power-cycled: still stopped, and the token id was deleted (a new one is drawn at boot).
-            await vm.stop()
-            const restarted = await TokenVm.start({ clock, dir: vmDir.path })
-            try {
-                const cycled = kioskIo()
-                expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${restarted.hubPort}`], cycled.io)).toBe(0)
-                expect(cycled.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
-                expect(cycled.json().token.tokenId).not.toBe(tokenId)
-            } finally { await restarted.stop() }
-        }, { dir: vmDir.path }) } finally { vmDir.remove() }
+        try {
+            await withToken(
+                async vm => {
+                    const addr = `tcp://127.0.0.1:${vm.hubPort}`
+                    const k = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
+                    const tokenId = await tokenIdOf(addr)
+                    personal.push(Buffer.from(tokenId, "hex"))
+                    const running = k.runPressing(["decommission", "--json", "--token", addr, "--server", server.app.url, "--age", "9", "--commute", "1"], vm)
+                    expect(await running, k.out.join("")).toBe(0)
+                    const j = k.json()
+                    expect(j).toMatchObject({ ok: true, survey: { sent: true, stored: 1 }, erasure: { bytesNotErased: 0 } })
+                    expect(j.erasure.bytesChecked).toBeGreaterThan(0)
+                    const after = kioskIo()
+                    expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
+                    expect(after.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
+                    // A stopped token is refused by name (exit 3), for a registration and a second decommission.
+                    const [number] = await server.numbers()
+                    for (const args of [
+                        ["register", "--json", "--token", addr, "--server", server.app.url, "--processing-number", number],
+                        ["decommission", "--json", "--token", addr, "--server", server.app.url],
+                    ]) {
+                        const again = kioskIo({ GAEN_KIOSK_API_KEY: server.apiKey })
+                        expect(await runKiosk(args, again.io), args[0]).toBe(3)
+                        expect(again.json().error, args[0]).toMatchObject({ code: "token-stopped" })
+                    }
+                    // Power-cycled: still stopped, and the token id was deleted (a new one is drawn at boot).
+                    await vm.stop()
+                    const restarted = await TokenVm.start({ clock, dir: vmDir.path })
+                    try {
+                        const cycled = kioskIo()
+                        expect(await runKiosk(["status", "--json", "--token", `tcp://127.0.0.1:${restarted.hubPort}`], cycled.io)).toBe(0)
+                        expect(cycled.json().token).toMatchObject({ state: "stopped", keysHeld: 0, recordsHeld: 0 })
+                        expect(cycled.json().token.tokenId).not.toBe(tokenId)
+                    } finally {
+                        await restarted.stop()
+                    }
+                },
+                { dir: vmDir.path }
+            )
+        } finally {
+            vmDir.remove()
+        }
     }, 180_000) // two boots and an erase: a backstop for a loaded machine
 })
 
@@ -332,7 +397,9 @@ describe("decommission of a token whose flash will not erase", () => {
             const after = kioskIo()
             expect(await runKiosk(["status", "--json", "--token", addr], after.io)).toBe(0)
             expect(after.json().token).toMatchObject({ state: "stopped" })
-        } finally { await vm.stop() }
+        } finally {
+            await vm.stop()
+        }
     }, 180_000) // a boot and three wipes: a backstop for a loaded machine
 })
 

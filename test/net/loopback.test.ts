@@ -14,8 +14,24 @@ describe("isLoopbackHost", () => {
     })
 
     test("not this machine: other addresses, names that only look like loopback, malformed addresses", () => {
-        for (const host of ["", "0.0.0.0", "::", "[::]", "10.0.0.1", "128.0.0.1", "127.example.org", "127.0.0.1.example.org",
-            "localhost.example.org", "mylocalhost", "127.0.0.256", "127.0.0", "127.0.0.1.5", "::2", "[::1]:80", "example.org"])
+        for (const host of [
+            "",
+            "0.0.0.0",
+            "::",
+            "[::]",
+            "10.0.0.1",
+            "128.0.0.1",
+            "127.example.org",
+            "127.0.0.1.example.org",
+            "localhost.example.org",
+            "mylocalhost",
+            "127.0.0.256",
+            "127.0.0",
+            "127.0.0.1.5",
+            "::2",
+            "[::1]:80",
+            "example.org",
+        ])
             expect(isLoopbackHost(host), host).toBe(false)
     })
 })

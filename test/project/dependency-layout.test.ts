@@ -27,7 +27,9 @@ test("every package the server and kiosk load at run time is a dependency", () =
     const used = new Map<string, string>()
     for (const file of RUN_TIME_DIRS.flatMap(d => sources(join(root, d)))) {
         const text = readFileSync(file, "utf8")
-        for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^"'\n]*?from\s+["']([^"']+)["']|createRequire\([^)]*\)\(["']([^"']+)["']\)|import\(["']([^"']+)["']\)/g)) {
+        for (const m of text.matchAll(
+            /(?:^|\n)\s*(?:import|export)\s[^"'\n]*?from\s+["']([^"']+)["']|createRequire\([^)]*\)\(["']([^"']+)["']\)|import\(["']([^"']+)["']\)/g
+        )) {
             const spec = m[1] ?? m[2] ?? m[3]
             if (spec.startsWith(".") || spec.startsWith("node:") || builtinModules.includes(spec)) continue
             if (/^import\s+type\s/.test(m[0].trim())) continue

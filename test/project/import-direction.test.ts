@@ -30,8 +30,7 @@ const NOT_SOURCES = new Set(["node_modules", ".git", ".devicescript", "built", "
  * Imports the rules do not yet hold, each to be removed once its file is fixed: `from` imports
  * `to` (file paths from the repository root).
  */
-const TEMPORARY_EXCEPTIONS: { from: string; to: string; why: string }[] = [
-]
+const TEMPORARY_EXCEPTIONS: { from: string; to: string; why: string }[] = []
 
 /**
  * The one path into node_modules/, for types only: jacdac-ts's package "exports" ship no type
@@ -98,9 +97,10 @@ function importsIn(text: string, fileName = "x.ts"): { spec: string; typeOnly: b
         else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literal(node.argument.literal, true)
         else if (ts.isCallExpression(node)) {
             const callee = node.expression
-            const loads = callee.kind === ts.SyntaxKind.ImportKeyword // import("m")
-                || (ts.isIdentifier(callee) && callee.text === "require") // require("m")
-                || (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "createRequire") // createRequire(url)("m")
+            const loads =
+                callee.kind === ts.SyntaxKind.ImportKeyword || // import("m")
+                (ts.isIdentifier(callee) && callee.text === "require") || // require("m")
+                (ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "createRequire") // createRequire(url)("m")
             if (loads) literal(node.arguments[0])
         }
         ts.forEachChild(node, visit)
@@ -157,7 +157,11 @@ test("the import reader finds every kind of import and skips comments", () => {
         `/* import { no } from "./block.js" */`,
         `const s = 'import { no } from "./string.js"', glob = "test/**/*.ts", re = /from "\\.\\/regex.js"/`,
     ].join("\n")
-    expect(importsIn(text).map(i => i.spec).sort()).toEqual(["../b.js", "./a.js", "./c.js", "./d.js", "./ef.js", "./g.js", "./h.js", "./i.cjs", "./j.cjs", "./side-effect.js"])
+    expect(
+        importsIn(text)
+            .map(i => i.spec)
+            .sort()
+    ).toEqual(["../b.js", "./a.js", "./c.js", "./d.js", "./ef.js", "./g.js", "./h.js", "./i.cjs", "./j.cjs", "./side-effect.js"])
 })
 
 test("each rule catches the import it forbids and lets the allowed ones pass", () => {
@@ -204,13 +208,12 @@ test("each rule catches the import it forbids and lets the allowed ones pass", (
 
 test("every import in the tree goes the allowed way", () => {
     const files = ["", ...["src", "common", "lib", "kiosk", "server", "sim", "demo", "bench", "scripts", "testkit", "test"]].flatMap(dir =>
-        dir ? sourceFiles(dir) : readdirSync(root).filter(n => /\.(ts|mts|js|mjs)$/.test(n)))
+        dir ? sourceFiles(dir) : readdirSync(root).filter(n => /\.(ts|mts|js|mjs)$/.test(n))
+    )
     expect(files.length).toBeGreaterThan(300)
     const imports = files.flatMap(importsOf)
     expect(imports.filter(i => i.to).length).toBeGreaterThan(1000)
-    const broken = imports
-        .filter(i => brokenRule(i) !== undefined && !isException(i))
-        .map(i => `${i.from} imports ${i.to ?? i.spec}: ${brokenRule(i)}`)
+    const broken = imports.filter(i => brokenRule(i) !== undefined && !isException(i)).map(i => `${i.from} imports ${i.to ?? i.spec}: ${brokenRule(i)}`)
     expect(broken).toEqual([])
 })
 
@@ -220,6 +223,7 @@ test("each temporary exception is still needed (remove it once its import is gon
 })
 
 test("the folders the rules name exist (a renamed folder must not leave a rule holding nothing)", () => {
-    for (const dir of [...PRODUCT, "common", "bench/firmware", "bench", "scripts", "testkit", "test", "kiosk/cli"]) expect(statSync(join(root, dir)).isDirectory(), dir).toBe(true)
+    for (const dir of [...PRODUCT, "common", "bench/firmware", "bench", "scripts", "testkit", "test", "kiosk/cli"])
+        expect(statSync(join(root, dir)).isDirectory(), dir).toBe(true)
     expect(existsAsFile("kiosk/cli.ts")).toBe(true)
 })

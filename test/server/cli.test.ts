@@ -14,9 +14,12 @@ import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
  * process's event loop while the running server closes its idle keep-alive connection, and the next
  * fetch would then reuse the dead socket ("other side closed").
  */
-const cli = (args: string[], cwd = root) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
-    execFile(process.execPath, [TSX, join(root, "server/cli.ts"), ...args], { cwd, encoding: "utf8", env: cliEnv },
-        (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr })))
+const cli = (args: string[], cwd = root) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve =>
+        execFile(process.execPath, [TSX, join(root, "server/cli.ts"), ...args], { cwd, encoding: "utf8", env: cliEnv }, (err, stdout, stderr) =>
+            resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr })
+        )
+    )
 
 test("add-kiosk, issue-processing-number, start, publish and public-key work together", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaen-server-cli-"))
@@ -45,7 +48,9 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
 
         const uploaded = upload(numbers[0])
         const res = await fetch(started.url + "/v3/diagnosis", {
-            method: "PUT", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(uploaded),
+            method: "PUT",
+            headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+            body: JSON.stringify(uploaded),
         })
         expect(res.status).toBe(200)
 
@@ -67,7 +72,9 @@ test("add-kiosk, issue-processing-number, start, publish and public-key work tog
         const revoked = await cli(["revoke-kiosk", "Shinjuku library", "--data", dir])
         expect(revoked.status).toBe(0)
         const afterRevoke = await fetch(started.url + "/v3/diagnosis", {
-            method: "PUT", headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify(upload(numbers[1])),
+            method: "PUT",
+            headers: { authorization: `Bearer ${apiKey}` },
+            body: JSON.stringify(upload(numbers[1])),
         })
         expect(afterRevoke.status).toBe(401)
 
@@ -93,10 +100,13 @@ test("bad commands and options fail with a clear message", async () => {
     expect(noUrl.stderr).toMatch(/--hersys-url/)
 })
 
-test("an option without its value is an error, not the string \"true\" (no ./true data directory)", async () => {
+test('an option without its value is an error, not the string "true" (no ./true data directory)', async () => {
     const cwd = mkdtempSync(join(tmpdir(), "gaen-server-cli-cwd-"))
     try {
-        for (const args of [["list-kiosks", "--data"], ["list-kiosks", "--data", "--port", "1"]]) {
+        for (const args of [
+            ["list-kiosks", "--data"],
+            ["list-kiosks", "--data", "--port", "1"],
+        ]) {
             const r = await cli(args, cwd)
             expect(r.status).toBe(1)
             expect(r.stderr).toMatch(/--data needs a value/)

@@ -15,7 +15,9 @@ let s: TestServer
 beforeAll(async () => {
     s = await startTestServer({ rateLimit: { perMinute: 100_000, burst: 10_000 }, guessLimit: { perKiosk: 1000, global: 1000, windowMinutes: 60 } })
 })
-afterAll(async () => { await s.stop() })
+afterAll(async () => {
+    await s.stop()
+})
 
 const count = () => s.app.storage.countKeys().then(c => c.total)
 
@@ -32,7 +34,9 @@ describe("200: stored", () => {
     test("the x-api-key header (COCOA's) authenticates as well as Bearer", async () => {
         const [n] = await s.numbers()
         const res = await fetch(s.app.url + "/v3/diagnosis", {
-            method: "PUT", headers: { "x-api-key": s.apiKey, "content-type": "application/json" }, body: JSON.stringify(upload(n)),
+            method: "PUT",
+            headers: { "x-api-key": s.apiKey, "content-type": "application/json" },
+            body: JSON.stringify(upload(n)),
         })
         expect(res.status).toBe(200)
     })
@@ -87,12 +91,17 @@ describe("200: stored", () => {
             at.ms = midnight + DAY_MS + 60_000
             expect((await p.app.publishNow()).keys).toBe(1)
             expect(await published()).toContain(newDayKey.keyData)
-        } finally { await p.stop() }
+        } finally {
+            await p.stop()
+        }
     })
 
     test("asymptomatic: the window ends 7 days after the test date, symptomatic: 10 after onset", async () => {
         const now = Date.now()
-        for (const [hasSymptom, lastDay] of [[false, 7], [true, 10]] as const) {
+        for (const [hasSymptom, lastDay] of [
+            [false, 7],
+            [true, 10],
+        ] as const) {
             const [n] = await s.numbers()
             const body = upload(n, { now, onsetDaysAgo: 12, hasSymptom, days: 0 })
             // Days since test/onset: +lastDay (kept) and +lastDay+1 (dropped).

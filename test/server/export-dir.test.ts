@@ -30,10 +30,11 @@ async function staticHost(root: string): Promise<{ url: string; close(): Promise
     await new Promise<void>(r => server.listen(0, "127.0.0.1", r))
     return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise<void>(r => {
-            server.closeAllConnections()
-            server.close(() => r())
-        }),
+        close: () =>
+            new Promise<void>(r => {
+                server.closeAllConnections()
+                server.close(() => r())
+            }),
     }
 }
 
@@ -81,11 +82,19 @@ describe("export files in a folder for a static host", () => {
                 ...strangerRecords(500, yesterday),
                 ...contactRecords(positiveKey, { startMs: yesterday + 10 * 3_600_000, minutes: 20, rssi: -62 }),
             ]
-            const r = await checkRecords(records, SCAN_PERIOD_SECONDS, { server: host.url, region: "440", dataDir: data.path, trustedKey, riskConfig: loadRiskConfig() })
+            const r = await checkRecords(records, SCAN_PERIOD_SECONDS, {
+                server: host.url,
+                region: "440",
+                dataDir: data.path,
+                trustedKey,
+                riskConfig: loadRiskConfig(),
+            })
             expect(r.probableContact).toBe(true)
             expect(r.contactDates).toEqual([meetingDate])
             expect(r.matching.matches).toBe(2) // the real key's two RPIs; the padding never matches
-        } finally { data.remove() }
+        } finally {
+            data.remove()
+        }
     })
 
     test("files past retention leave the folder, with their list entry; leftovers of a cut-off write go too", async () => {

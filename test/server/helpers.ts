@@ -69,14 +69,24 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), "gaen-server-test-"))
     const clockOffset = { ms: 0 }
     const config = defaultConfig({
-        dataDir: dir, databaseUrl: await databaseFor(dir), host: "127.0.0.1", port: 0, publishIntervalMinutes: 0,
-        clock: () => Date.now() + clockOffset.ms, log: () => {}, ...overrides,
+        dataDir: dir,
+        databaseUrl: await databaseFor(dir),
+        host: "127.0.0.1",
+        port: 0,
+        publishIntervalMinutes: 0,
+        clock: () => Date.now() + clockOffset.ms,
+        log: () => {},
+        ...overrides,
     })
     const app = await startServer(config)
     const { apiKey } = await addKiosk(app.storage, `kiosk-${randomUUID().slice(0, 8)}`, config.clock())
     let stopped = false
     const t: TestServer = {
-        app, dataDir: dir, apiKey, clockOffset, config,
+        app,
+        dataDir: dir,
+        apiKey,
+        clockOffset,
+        config,
         numbers: async (count = 1) => (await issueProcessingNumbers(app.storage, { count, validHours: 72, now: config.clock() })).numbers,
         async put(path, body, headers = {}) {
             const res = await fetch(app.url + path, {
@@ -86,7 +96,11 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, dat
             })
             const text = await res.text()
             let parsed: unknown = text
-            try { parsed = JSON.parse(text) } catch { /* keep text */ }
+            try {
+                parsed = JSON.parse(text)
+            } catch {
+                /* keep text */
+            }
             return { status: res.status, body: parsed, headers: res.headers }
         },
         get: path => fetch(app.url + path),

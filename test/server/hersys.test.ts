@@ -119,7 +119,7 @@ describe("HER-SYS verifier", () => {
         }
     })
 
-        test("HER-SYS down (connection refused): 503 and keys not stored; a retry after it is back succeeds", async () => {
+    test("HER-SYS down (connection refused): 503 and keys not stored; a retry after it is back succeeds", async () => {
         const url = (await downServerUrl()) + "/verify"
         const t = await startTestServer({
             verifier: { kind: "hersys", url, parameterName: "processNumber", results: DEFAULT_HERSYS_RESULTS, timeoutMs: 1000 },

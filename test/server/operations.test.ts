@@ -14,15 +14,21 @@ import { readExportZip, parseExportList } from "../../lib/keyfile/index.js"
 import { SqliteStorage } from "../../server/storage/sqlite.js"
 
 let s: TestServer
-beforeEach(async () => { s = await startTestServer() })
-afterEach(async () => { await s.stop() })
+beforeEach(async () => {
+    s = await startTestServer()
+})
+afterEach(async () => {
+    await s.stop()
+})
 
 /** An operator's command on the test server's data directory (and its PostgreSQL database, if any). */
-const cli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
-    const where = ["--data", s.dataDir, ...(s.config.databaseUrl ? ["--database-url", s.config.databaseUrl] : [])]
-    execFile(process.execPath, [TSX, join(root, "server/cli.ts"), ...args, ...where], { cwd: root, encoding: "utf8", env: cliEnv },
-        (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }))
-})
+const cli = (args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>(resolve => {
+        const where = ["--data", s.dataDir, ...(s.config.databaseUrl ? ["--database-url", s.config.databaseUrl] : [])]
+        execFile(process.execPath, [TSX, join(root, "server/cli.ts"), ...args, ...where], { cwd: root, encoding: "utf8", env: cliEnv }, (err, stdout, stderr) =>
+            resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr })
+        )
+    })
 
 const survey = () => {
     const e = JSON.parse(readFileSync(join(root, "data/event_log_survey_request.example.json"), "utf8"))
@@ -68,7 +74,9 @@ describe("list.json URLs", () => {
             const [n] = await proxied.numbers()
             expect((await proxied.put("/v3/diagnosis", upload(n, { days: 1 }))).status).toBe(200)
             await proxied.app.publishNow()
-            const res = await fetch(proxied.app.url + "/c19r/440/list.json", { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "en.example.org" } })
+            const res = await fetch(proxied.app.url + "/c19r/440/list.json", {
+                headers: { "x-forwarded-proto": "https", "x-forwarded-host": "en.example.org" },
+            })
             const [entry] = parseExportList(await res.text())
             expect(entry.url).toMatch(/^https:\/\/en\.example\.org\/c19r\/440\/\d+\.zip$/)
         } finally {

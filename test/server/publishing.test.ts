@@ -7,7 +7,12 @@ import { unzipSync } from "fflate"
 import { startTestServer, type TestServer } from "./helpers.js"
 import { upload, key, dayStart, DAY_MS } from "../../testkit/server.js"
 import {
-    readExportZip, decodeExport, decodeSignatureList, parseExportList, createExportSigner, EXPORT_BIN_HEADER,
+    readExportZip,
+    decodeExport,
+    decodeSignatureList,
+    parseExportList,
+    createExportSigner,
+    EXPORT_BIN_HEADER,
     type TemporaryExposureKeyExport,
 } from "../../lib/keyfile/index.js"
 import { buildExportFiles } from "../../server/publishing/publisher.js"
@@ -16,8 +21,12 @@ import type { DiagnosisKeyRecord } from "../../server/storage/storage.js"
 import { waitUntil } from "../helpers/wait.js"
 
 let s: TestServer
-beforeAll(async () => { s = await startTestServer({ rateLimit: { perMinute: 10_000, burst: 1_000 } }) })
-afterAll(async () => { await s.stop() })
+beforeAll(async () => {
+    s = await startTestServer({ rateLimit: { perMinute: 10_000, burst: 1_000 } })
+})
+afterAll(async () => {
+    await s.stop()
+})
 
 async function publicKey() {
     const info = await (await s.get("/v1/export-public-key")).json()
@@ -180,16 +189,26 @@ describe("buildExportFiles", () => {
     const day = 20_000
     const window = () => ({ start: 1_700_000_000, end: 1_700_003_600 })
     /** One upload's keys, in the order the upload listed them. */
-    const upload = (): DiagnosisKeyRecord[] => Array.from({ length: 10 }, (_, i) => ({
-        region: "440", keyData: randomBytes(16), rollingStartIntervalNumber: (day + i) * 144, rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: i - 5,
-    }))
+    const upload = (): DiagnosisKeyRecord[] =>
+        Array.from({ length: 10 }, (_, i) => ({
+            region: "440",
+            keyData: randomBytes(16),
+            rollingStartIntervalNumber: (day + i) * 144,
+            rollingPeriod: 144,
+            reportType: 1,
+            daysSinceOnsetOfSymptoms: i - 5,
+        }))
     const hexOf = (k: { keyData: Uint8Array }) => Buffer.from(k.keyData).toString("hex")
 
     test("a run with more keys than fit in one file becomes a numbered batch; keys are shuffled", () => {
         const keys = upload()
         const input = keys.map(hexOf)
         const { files } = buildExportFiles([...keys], { signer, createdBase: () => 1_000, window, padding: { minKeys: 0, extraUpTo: 0 }, maxPerFile: 4 })
-        expect(files.map(f => [f.batchNum, f.batchSize, f.keyCount, f.created])).toEqual([[1, 3, 4, 1000], [2, 3, 4, 1001], [3, 3, 2, 1002]])
+        expect(files.map(f => [f.batchNum, f.batchSize, f.keyCount, f.created])).toEqual([
+            [1, 3, 4, 1000],
+            [2, 3, 4, 1001],
+            [3, 3, 2, 1002],
+        ])
         const out = files.flatMap(f => readExportZip(f.zip, { publicKey }).export.keys.map(hexOf))
         expect(new Set(out)).toEqual(new Set(input))
         expect(out).not.toEqual(input)

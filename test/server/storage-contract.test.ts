@@ -12,10 +12,7 @@ import Database from "better-sqlite3"
 import pg from "pg"
 import { PostgresStorage } from "../../server/storage/postgres.js"
 import { loadMigrations } from "../../server/storage/migrations.js"
-import {
-    DuplicateNameError, ProcessingNumberSpentError, PublishConflictError,
-    type Storage, type DiagnosisKeyRecord,
-} from "../../server/storage/storage.js"
+import { DuplicateNameError, ProcessingNumberSpentError, PublishConflictError, type Storage, type DiagnosisKeyRecord } from "../../server/storage/storage.js"
 import { startTestPostgres, type TestPostgres } from "../helpers/postgres.js"
 
 const DAY_MS = 86_400_000
@@ -24,18 +21,41 @@ const TODAY = Math.floor(NOW / DAY_MS)
 const RELEASED_BY = TODAY * 144
 
 function key(daysAgo: number, region = "440"): DiagnosisKeyRecord {
-    return { region, keyData: randomBytes(16), rollingStartIntervalNumber: (TODAY - daysAgo) * 144, rollingPeriod: 144, reportType: 1, daysSinceOnsetOfSymptoms: 0 }
+    return {
+        region,
+        keyData: randomBytes(16),
+        rollingStartIntervalNumber: (TODAY - daysAgo) * 144,
+        rollingPeriod: 144,
+        reportType: 1,
+        daysSinceOnsetOfSymptoms: 0,
+    }
 }
 
-const upload = (keys: DiagnosisKeyRecord[], extra: { spendProcessingNumber?: { number: string; now: number } } = {}) =>
-    ({ idempotencyHash: randomBytes(32), day: TODAY, response: "{}", keys, ...extra })
+const upload = (keys: DiagnosisKeyRecord[], extra: { spendProcessingNumber?: { number: string; now: number } } = {}) => ({
+    idempotencyHash: randomBytes(32),
+    day: TODAY,
+    response: "{}",
+    keys,
+    ...extra,
+})
 
-const file = (region: string, keyCount: number, created: number) =>
-    ({ region, newestKeyDay: TODAY - 1, batchNum: 1, batchSize: 1, keyCount, created, zip: randomBytes(64) })
+const file = (region: string, keyCount: number, created: number) => ({
+    region,
+    newestKeyDay: TODAY - 1,
+    batchNum: 1,
+    batchSize: 1,
+    keyCount,
+    created,
+    zip: randomBytes(64),
+})
 
 let postgres: TestPostgres
-beforeAll(async () => { postgres = await startTestPostgres() })
-afterAll(async () => { await postgres?.stop() })
+beforeAll(async () => {
+    postgres = await startTestPostgres()
+})
+afterAll(async () => {
+    await postgres?.stop()
+})
 
 interface Backend {
     open(): Promise<{
@@ -49,37 +69,53 @@ interface Backend {
 }
 
 const backends: [string, "sqlite" | "postgres", Backend][] = [
-    ["SQLite", "sqlite", {
-        async open() {
-            const dir = mkdtempSync(join(tmpdir(), "gaen-storage-"))
-            const open = async () => SqliteStorage.open(dir)
-            const columns = async (table: string) => {
-                const db = new Database(join(dir, DATABASE_FILE), { readonly: true })
-                try {
-                    return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name)
-                } finally {
-                    db.close()
+    [
+        "SQLite",
+        "sqlite",
+        {
+            async open() {
+                const dir = mkdtempSync(join(tmpdir(), "gaen-storage-"))
+                const open = async () => SqliteStorage.open(dir)
+                const columns = async (table: string) => {
+                    const db = new Database(join(dir, DATABASE_FILE), { readonly: true })
+                    try {
+                        return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map(c => c.name)
+                    } finally {
+                        db.close()
+                    }
                 }
-            }
-            return { storage: await open(), reopen: open, schemaVersion: async s => (s as SqliteStorage).schemaVersion(), columns, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
-        },
-    }],
-    ["PostgreSQL", "postgres", {
-        async open() {
-            const url = await postgres.newDatabase()
-            const open = () => PostgresStorage.open(url)
-            const columns = async (table: string) => {
-                const client = new pg.Client({ connectionString: url })
-                await client.connect()
-                try {
-                    return (await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = $1", [table])).rows.map(r => r.column_name)
-                } finally {
-                    await client.end()
+                return {
+                    storage: await open(),
+                    reopen: open,
+                    schemaVersion: async s => (s as SqliteStorage).schemaVersion(),
+                    columns,
+                    cleanup: () => rmSync(dir, { recursive: true, force: true }),
                 }
-            }
-            return { storage: await open(), reopen: open, schemaVersion: s => (s as PostgresStorage).schemaVersion(), columns, cleanup: () => undefined }
+            },
         },
-    }],
+    ],
+    [
+        "PostgreSQL",
+        "postgres",
+        {
+            async open() {
+                const url = await postgres.newDatabase()
+                const open = () => PostgresStorage.open(url)
+                const columns = async (table: string) => {
+                    const client = new pg.Client({ connectionString: url })
+                    await client.connect()
+                    try {
+                        return (await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = $1", [table])).rows.map(
+                            r => r.column_name
+                        )
+                    } finally {
+                        await client.end()
+                    }
+                }
+                return { storage: await open(), reopen: open, schemaVersion: s => (s as PostgresStorage).schemaVersion(), columns, cleanup: () => undefined }
+            },
+        },
+    ],
 ]
 
 describe.each(backends)("%s storage", (_name, kind, backend) => {
@@ -103,8 +139,16 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
     })
 
     test("stored keys carry nothing that links one upload's keys: no id, no kiosk, no upload time", async () => {
-        expect((await opened.columns("diagnosis_keys")).sort()).toEqual(
-            ["days_since_onset", "generation", "key_data", "published", "region", "report_type", "rolling_period", "rolling_start"])
+        expect((await opened.columns("diagnosis_keys")).sort()).toEqual([
+            "days_since_onset",
+            "generation",
+            "key_data",
+            "published",
+            "region",
+            "report_type",
+            "rolling_period",
+            "rolling_start",
+        ])
     })
 
     test("kiosks: a name is unique, a revoked key no longer authenticates", async () => {
@@ -229,7 +273,10 @@ describe.each(backends)("%s storage", (_name, kind, backend) => {
     test("survey answers are kept with their day only", async () => {
         await s.saveSurveyAnswer({ day: TODAY, answers: '{"q1":1}' })
         await s.saveSurveyAnswer({ day: TODAY - 1, answers: '{"q1":2}' })
-        expect(await s.listSurveyAnswers()).toEqual([{ day: TODAY - 1, answers: '{"q1":2}' }, { day: TODAY, answers: '{"q1":1}' }])
+        expect(await s.listSurveyAnswers()).toEqual([
+            { day: TODAY - 1, answers: '{"q1":2}' },
+            { day: TODAY, answers: '{"q1":1}' },
+        ])
     })
 })
 
@@ -239,8 +286,10 @@ describe("SQLite migrations", () => {
         try {
             const old = new Database(join(dir, DATABASE_FILE))
             old.exec(loadMigrations("sqlite")[0].sql)
-            old.prepare(`INSERT INTO diagnosis_keys (region, key_data, rolling_start, rolling_period, report_type, days_since_onset, published)
-                VALUES ('440', ?, ?, 144, 1, 0, 0)`).run(randomBytes(16), (TODAY - 1) * 144)
+            old.prepare(
+                `INSERT INTO diagnosis_keys (region, key_data, rolling_start, rolling_period, report_type, days_since_onset, published)
+                VALUES ('440', ?, ?, 144, 1, 0, 0)`
+            ).run(randomBytes(16), (TODAY - 1) * 144)
             old.close()
             const s = SqliteStorage.open(dir)
             try {

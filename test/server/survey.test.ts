@@ -11,8 +11,12 @@ import { DAY_MS } from "../../testkit/server.js"
 import { DATABASE_FILE } from "../../server/storage/sqlite.js"
 
 let s: TestServer
-beforeAll(async () => { s = await startTestServer() })
-afterAll(async () => { await s.stop() })
+beforeAll(async () => {
+    s = await startTestServer()
+})
+afterAll(async () => {
+    await s.stop()
+})
 
 function example() {
     const e = JSON.parse(readFileSync(join(root, "data/event_log_survey_request.example.json"), "utf8"))
@@ -35,7 +39,10 @@ describe("PUT /v1/event_log", () => {
             ageBracket: 5,
             commuting: 3,
             startDate: "2020-06-19",
-            dailyExposure: [{ date: "2022-04-07", detected: false }, { date: "2022-08-09", detected: true }],
+            dailyExposure: [
+                { date: "2022-04-07", detected: false },
+                { date: "2022-08-09", detected: true },
+            ],
         })
     })
 
@@ -87,8 +94,30 @@ describe("PUT /v1/event_log", () => {
         ["commuting as a string", (b: any) => ({ ...b, eventLogs: [{ ...b.eventLogs[0], content: { ...b.eventLogs[0].content, q2: "3" } }] }), /q2/],
         ["hasConsent missing", (b: any) => ({ ...b, eventLogs: [{ ...b.eventLogs[0], hasConsent: undefined }] }), /hasConsent/],
         ["an unknown event type", (b: any) => ({ ...b, eventLogs: [{ ...b.eventLogs[0], type: "location" }] }), /type/],
-        ["ExposureDetected 2", (b: any) => ({ ...b, eventLogs: [{ ...b.eventLogs[0], content: { ...b.eventLogs[0].content, exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: 1660003200000, ExposureDetected: 2 }] } } }] }), /ExposureDetected/],
-        ["a start date in the future", (b: any) => ({ ...b, eventLogs: [{ ...b.eventLogs[0], content: { ...b.eventLogs[0].content, start_date: Math.floor(Date.now() / 1000) + 10 * 86_400 } }] }), /start_date/],
+        [
+            "ExposureDetected 2",
+            (b: any) => ({
+                ...b,
+                eventLogs: [
+                    {
+                        ...b.eventLogs[0],
+                        content: {
+                            ...b.eventLogs[0].content,
+                            exposure_data: { daily_summaries: [{ DateMillisSinceEpoch: 1660003200000, ExposureDetected: 2 }] },
+                        },
+                    },
+                ],
+            }),
+            /ExposureDetected/,
+        ],
+        [
+            "a start date in the future",
+            (b: any) => ({
+                ...b,
+                eventLogs: [{ ...b.eventLogs[0], content: { ...b.eventLogs[0].content, start_date: Math.floor(Date.now() / 1000) + 10 * 86_400 } }],
+            }),
+            /start_date/,
+        ],
     ])("%s: 400, nothing stored", async (_name, mutate, reason) => {
         const before = (await stored()).length
         const res = await s.put("/v1/event_log", mutate(example()))
@@ -101,7 +130,10 @@ describe("PUT /v1/event_log", () => {
         const res = await fetch(s.app.url + "/v1/event_log", { method: "PUT", body: JSON.stringify(example()) })
         expect(res.status).toBe(401)
         const big = example()
-        big.eventLogs[0].content.exposure_data.daily_summaries = Array.from({ length: 2000 }, (_, i) => ({ DateMillisSinceEpoch: 1649289600000 + i * DAY_MS, ExposureDetected: 0 }))
+        big.eventLogs[0].content.exposure_data.daily_summaries = Array.from({ length: 2000 }, (_, i) => ({
+            DateMillisSinceEpoch: 1649289600000 + i * DAY_MS,
+            ExposureDetected: 0,
+        }))
         big.padding = "x".repeat(60_000)
         expect((await s.put("/v1/event_log", big)).status).toBe(413)
     })

@@ -15,10 +15,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 /** Two people 1 m apart for `duration`, written as a scenario file. */
 function twoPeople(name: string, duration: string): string {
     const file = join(dir, `${name}.json`)
-    writeFileSync(file, JSON.stringify({
-        name, start: "2026-04-01T01:00:00Z", duration, seed: 7,
-        tokens: [{ id: "a", path: [{ at: 0, x: 0, y: 0 }] }, { id: "b", path: [{ at: 0, x: 1, y: 0 }] }],
-    }))
+    writeFileSync(
+        file,
+        JSON.stringify({
+            name,
+            start: "2026-04-01T01:00:00Z",
+            duration,
+            seed: 7,
+            tokens: [
+                { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
+                { id: "b", path: [{ at: 0, x: 1, y: 0 }] },
+            ],
+        })
+    )
     return file
 }
 
@@ -26,14 +35,24 @@ describe("npm run sim -- run", () => {
     test("runs a scenario to its end and prints what each token sent, heard and logged", async () => {
         const out = join(dir, "run-out")
         const r = await new Promise<{ code: number; out: string; err: string }>(resolve =>
-            execFile(process.execPath, [TSX, "sim/cli.ts", "run", twoPeople("tiny", "12m"), "--out", out, "--no-pcap", "--quiet"], { cwd: root, timeout: 480_000 },
-                (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout, err: stderr })))
+            execFile(
+                process.execPath,
+                [TSX, "sim/cli.ts", "run", twoPeople("tiny", "12m"), "--out", out, "--no-pcap", "--quiet"],
+                { cwd: root, timeout: 480_000 },
+                (e, stdout, stderr) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: stdout, err: stderr })
+            )
+        )
         expect(r.code, r.err).toBe(0)
         expect(r.out).toMatch(/^tiny: 2 tokens, 12m from 2026-04-01T01:00:00\.000Z$/m)
         expect(r.out).toMatch(/^booting 2 tokens…$/m)
         expect(r.out).toMatch(/^tiny: 12m simulated in [\d.]+ s/m)
-        for (const [me, other] of [["a", "b"], ["b", "a"]])
-            expect(r.out).toMatch(new RegExp(`^  ${me}: sent [1-9]\\d* identifiers .*; heard ${other} \\([1-9]\\d* ids, best -\\d+ dBm\\); logged \\d+ records`, "m"))
+        for (const [me, other] of [
+            ["a", "b"],
+            ["b", "a"],
+        ])
+            expect(r.out).toMatch(
+                new RegExp(`^  ${me}: sent [1-9]\\d* identifiers .*; heard ${other} \\([1-9]\\d* ids, best -\\d+ dBm\\); logged \\d+ records`, "m")
+            )
         expect(r.out).toContain(`outputs in ${out}: summary.json, trace.jsonl, tokens/`)
         expect(existsSync(join(out, "summary.json")) && existsSync(join(out, "trace.jsonl"))).toBe(true)
     }, 540_000)
@@ -47,9 +66,16 @@ class LiveWorld {
     readonly exited: Promise<number | null>
 
     constructor(scenarioFile: string, outDir: string) {
-        this.child = spawn(process.execPath, [TSX, "sim/cli.ts", "up", scenarioFile, "--out", outDir, "--speed", "2"], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
-        this.child.stdout.on("data", c => { this.out += c })
-        this.child.stderr.on("data", c => { this.out += c })
+        this.child = spawn(process.execPath, [TSX, "sim/cli.ts", "up", scenarioFile, "--out", outDir, "--speed", "2"], {
+            cwd: root,
+            stdio: ["pipe", "pipe", "pipe"],
+        })
+        this.child.stdout.on("data", c => {
+            this.out += c
+        })
+        this.child.stderr.on("data", c => {
+            this.out += c
+        })
         this.exited = new Promise(r => this.child.once("exit", code => r(code)))
     }
 
@@ -71,7 +97,9 @@ class LiveWorld {
     /** Whether the process has ended within `realMs` (a bound on a hang, not a speed test). */
     async endsWithin(realMs: number): Promise<boolean> {
         let ended = false
-        void this.exited.then(() => { ended = true })
+        void this.exited.then(() => {
+            ended = true
+        })
         return waitUntil(() => ended, realMs)
     }
 

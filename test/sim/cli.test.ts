@@ -11,7 +11,8 @@ import { root, TSX } from "../../testkit/repo.js"
 function sim(args: string[]): Promise<{ code: number; out: string; err: string }> {
     return new Promise(resolve => {
         execFile(process.execPath, [TSX, "sim/cli.ts", ...args], { cwd: root, timeout: 120_000 }, (e, out, err) =>
-            resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out, err }))
+            resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out, err })
+        )
     })
 }
 
@@ -19,7 +20,9 @@ describe("npm run sim", () => {
     test("list names every scenario in sim/scenarios with its tokens and length", async () => {
         const r = await sim(["list"])
         expect(r.code).toBe(0)
-        const names = readdirSync(join(root, "sim/scenarios")).filter(f => f.endsWith(".json")).map(f => f.replace(/\.json$/, ""))
+        const names = readdirSync(join(root, "sim/scenarios"))
+            .filter(f => f.endsWith(".json"))
+            .map(f => f.replace(/\.json$/, ""))
         expect(names.length).toBeGreaterThan(0)
         for (const name of names) expect(r.out).toMatch(new RegExp(`^${name}\\s+\\d+ tokens\\s+\\S+\\s+\\S`, "m"))
         expect(r.out).toMatch(/^two-people-1m\s+2 tokens\s+20m\s/m)
@@ -33,11 +36,16 @@ describe("npm run sim", () => {
         const dir = mkdtempSync(join(tmpdir(), "sim-cli-"))
         try {
             const bad = join(dir, "bad.json")
-            writeFileSync(bad, JSON.stringify({
-                name: "bad", start: "2026-04-01T01:00:00Z", duration: "5m",
-                tokens: [{ id: "a", path: [{ at: 0, x: 0, y: 0 }] }],
-                events: [{ at: "9m", token: "b", type: "power-cut", off: "1m" }],
-            }))
+            writeFileSync(
+                bad,
+                JSON.stringify({
+                    name: "bad",
+                    start: "2026-04-01T01:00:00Z",
+                    duration: "5m",
+                    tokens: [{ id: "a", path: [{ at: 0, x: 0, y: 0 }] }],
+                    events: [{ at: "9m", token: "b", type: "power-cut", off: "1m" }],
+                })
+            )
             const r = await sim(["check", bad])
             expect(r.code).toBe(1)
             const text = r.out + r.err
@@ -46,7 +54,9 @@ describe("npm run sim", () => {
             const missing = await sim(["check", join(dir, "missing.json")])
             expect(missing.code).toBe(1)
             expect(missing.out + missing.err).toContain("missing.json")
-        } finally { rmSync(dir, { recursive: true, force: true }) }
+        } finally {
+            rmSync(dir, { recursive: true, force: true })
+        }
     })
 
     test("an unknown command or option prints the usage, with exit 2", async () => {

@@ -95,13 +95,9 @@ describe("flash server: the chip's rules", () => {
         expect(fileBytes(server).every(b => b === 0xff)).toBe(true)
         expect(statSync(keyFile()).size).toBe(32)
         const reg = (s: FlashServer, code: NorFlashReg) => s.register(code)!.values()[0]
-        expect([NorFlashReg.SectorSize, NorFlashReg.SectorCount, NorFlashReg.MaxTransfer, NorFlashReg.RowSize, NorFlashReg.Encrypted].map(r => reg(server, r))).toEqual([
-            SECTOR,
-            SECTORS,
-            224,
-            32,
-            1,
-        ])
+        expect(
+            [NorFlashReg.SectorSize, NorFlashReg.SectorCount, NorFlashReg.MaxTransfer, NorFlashReg.RowSize, NorFlashReg.Encrypted].map(r => reg(server, r))
+        ).toEqual([SECTOR, SECTORS, 224, 32, 1])
         const plain = newServer({ file: join(dir, "plain.flash"), plain: true })
         expect(reg(plain, NorFlashReg.Encrypted)).toBe(0)
     })
@@ -123,7 +119,9 @@ describe("flash server: the chip's rules", () => {
         expect([...decryptFlash(key, SECTOR + 2 * ROW_SIZE, dump.subarray(SECTOR + 2 * ROW_SIZE, SECTOR + 9 * ROW_SIZE))]).toEqual([...data])
         // The same row at another address is other ciphertext (the tweak is the row's offset).
         await flash.program(0, data.subarray(0, ROW_SIZE))
-        expect(Buffer.from(fileBytes(server).subarray(0, ROW_SIZE)).equals(Buffer.from(dump.subarray(SECTOR + 2 * ROW_SIZE, SECTOR + 3 * ROW_SIZE)))).toBe(false)
+        expect(Buffer.from(fileBytes(server).subarray(0, ROW_SIZE)).equals(Buffer.from(dump.subarray(SECTOR + 2 * ROW_SIZE, SECTOR + 3 * ROW_SIZE)))).toBe(
+            false
+        )
         flash.stop()
     })
 
@@ -200,7 +198,11 @@ describe("flash server: the chip's rules", () => {
         expect((await flash.rowStates(16, 1)).rest.length).toBe(0) // a refusal carries no states
         expect(Buffer.from(fileBytes(server)).equals(Buffer.from(before))).toBe(true)
         expect((await flash.destroy(4096, 128)).status).toBe(FlashStatus.Ok) // a whole sector at once
-        expect(fileBytes(server).subarray(4096).every(b => b === 0)).toBe(true)
+        expect(
+            fileBytes(server)
+                .subarray(4096)
+                .every(b => b === 0)
+        ).toBe(true)
         flash.stop()
     })
 
@@ -226,7 +228,9 @@ describe("flash server: restarts and faults", () => {
         const again = newServer({ file: first.file })
         expect([...again.read(1024, 64)]).toEqual([...data])
         expect(readFileSync(keyFile()).equals(key)).toBe(true)
-        expect(() => new FlashServer({ file: first.file, sectorSize: SECTOR, sectorCount: SECTORS * 2, encryption: { keyFile: keyFile() } })).toThrow(/geometry/)
+        expect(() => new FlashServer({ file: first.file, sectorSize: SECTOR, sectorCount: SECTORS * 2, encryption: { keyFile: keyFile() } })).toThrow(
+            /geometry/
+        )
     })
 
     test("a flash file whose chip key is gone, or a key kept in the flash file, is refused with a clear error", () => {
@@ -235,7 +239,9 @@ describe("flash server: restarts and faults", () => {
         rmSync(keyFile())
         expect(() => newServer({ file: first.file })).toThrow(/exists but its chip key .*efuse-key does not/)
         const file = join(dir, "other.flash")
-        expect(() => new FlashServer({ file, sectorSize: SECTOR, sectorCount: SECTORS, encryption: { keyFile: file } })).toThrow(/must not be kept in the flash file/)
+        expect(() => new FlashServer({ file, sectorSize: SECTOR, sectorCount: SECTORS, encryption: { keyFile: file } })).toThrow(
+            /must not be kept in the flash file/
+        )
     })
 
     test("a power cut inside a program: rows before the cut written, the row at it torn, later rows erased; persisted, with a callback", async () => {

@@ -15,8 +15,12 @@ afterAll(() => cleanup.run())
 
 function kiosk(args: string[], dataDir: string): Promise<{ code: number; out: string }> {
     return new Promise(resolve => {
-        execFile(process.execPath, [TSX, "kiosk/cli.ts", ...args], { cwd: root, timeout: 120_000, env: { ...process.env, GAEN_KIOSK_DATA: dataDir } }, (e, out, err) =>
-            resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: out + err }))
+        execFile(
+            process.execPath,
+            [TSX, "kiosk/cli.ts", ...args],
+            { cwd: root, timeout: 120_000, env: { ...process.env, GAEN_KIOSK_DATA: dataDir } },
+            (e, out, err) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: out + err })
+        )
     })
 }
 
@@ -24,15 +28,30 @@ describe("npm run sim -- up with Bluetooth", () => {
     test("prints a ble: address per token and the kiosk radio; the kiosk CLI syncs the token over it after a press", { timeout: 540_000 }, async () => {
         const dir = cleanup.tempDir("gaen-up-ble-")
         const scenario = join(dir, "desk.json")
-        writeFileSync(scenario, JSON.stringify({
-            name: "at the kiosk", start: "2026-04-01T01:00:00Z", duration: "2h",
-            kiosk: { x: 0, y: 0 }, tokens: [{ id: "hana", path: [{ at: 0, x: 1, y: 0 }] }],
-        }))
+        writeFileSync(
+            scenario,
+            JSON.stringify({
+                name: "at the kiosk",
+                start: "2026-04-01T01:00:00Z",
+                duration: "2h",
+                kiosk: { x: 0, y: 0 },
+                tokens: [{ id: "hana", path: [{ at: 0, x: 1, y: 0 }] }],
+            })
+        )
         let out = ""
-        const up: ChildProcess = spawn(process.execPath, [TSX, "sim/cli.ts", "up", scenario, "--out", join(dir, "out")], { cwd: root, stdio: ["pipe", "pipe", "pipe"] })
-        cleanup.add(up, p => { if (p.exitCode === null) p.kill() })
-        up.stdout!.on("data", d => { out += d })
-        up.stderr!.on("data", d => { out += d })
+        const up: ChildProcess = spawn(process.execPath, [TSX, "sim/cli.ts", "up", scenario, "--out", join(dir, "out")], {
+            cwd: root,
+            stdio: ["pipe", "pipe", "pipe"],
+        })
+        cleanup.add(up, p => {
+            if (p.exitCode === null) p.kill()
+        })
+        up.stdout!.on("data", d => {
+            out += d
+        })
+        up.stderr!.on("data", d => {
+            out += d
+        })
 
         expect(await waitUntil(() => /kiosk radio: tcp:\/\/127\.0\.0\.1:\d+/.test(out), 180_000), out).toBe(true)
         const code = /hana\s+tcp:\/\/127\.0\.0\.1:\d+\s+ble:([0-9A-Z-]+)/.exec(out)?.[1]

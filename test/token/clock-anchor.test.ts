@@ -54,7 +54,13 @@ describe("the clock's anchor: no walk, no oracle, and repair with the press", ()
                 if (direction > 0 && tokenClock >= target) break
                 if (direction < 0 && tokenClock <= before.clock - 15 * DAY_S) break
                 const r = await sync.setTime(tokenClock + direction * STEP_S)
-                if (r.outcome === "set") { moved++; refusedInARow = 0 } else { refused++; refusedInARow++ }
+                if (r.outcome === "set") {
+                    moved++
+                    refusedInARow = 0
+                } else {
+                    refused++
+                    refusedInARow++
+                }
                 expect(Math.abs((await sync.clock()) - clock.now() / 1000), `after ${calls} calls`).toBeLessThanOrEqual(bound())
             }
         }
@@ -75,8 +81,12 @@ describe("the clock's anchor: no walk, no oracle, and repair with the press", ()
         expect(keys.every(k => k.rollingStartIntervalNumber <= nowInterval)).toBe(true)
         // Each key's whole day: the export cuts the key in use at the token's clock, which the walk
         // back left behind intervals it had aired while ahead (within the bound).
-        const intervalOf = new Map(keys.flatMap(k => rpisForKey(k.keyData, k.rollingStartIntervalNumber, 144).map(r => [hex(r.rpi), r.intervalNumber] as const)))
-        const aired = vm.aired.filter(ad => ad.atMs < exportAsked).map(ad => ({ atS: ad.atMs / 1000, interval: intervalOf.get(hex(parseAdvertisement(ad.payload).rpi)) }))
+        const intervalOf = new Map(
+            keys.flatMap(k => rpisForKey(k.keyData, k.rollingStartIntervalNumber, 144).map(r => [hex(r.rpi), r.intervalNumber] as const))
+        )
+        const aired = vm.aired
+            .filter(ad => ad.atMs < exportAsked)
+            .map(ad => ({ atS: ad.atMs / 1000, interval: intervalOf.get(hex(parseAdvertisement(ad.payload).rpi)) }))
         expect(aired.length).toBeGreaterThan(0)
         const future = aired.filter(a => a.interval === undefined || a.interval > enIntervalNumber(a.atS + 3600))
         expect(future).toEqual([])

@@ -23,7 +23,14 @@ describe("a large clock change needs the owner's press", () => {
     const dir = cleanup.tempDir("gaen-clock-jump-")
     const minutes = (unixMs: number) => Math.floor(unixMs / 60_000)
     const record = (lastSeenMin: number): EncounterRecord => ({
-        rpi: randomBytes(16), aem: randomBytes(4), firstSeen: lastSeenMin - 4, lastSeen: lastSeenMin, scans: 2, rssiMax: -50, rssiMean: -55, rssiMin: -60,
+        rpi: randomBytes(16),
+        aem: randomBytes(4),
+        firstSeen: lastSeenMin - 4,
+        lastSeen: lastSeenMin,
+        scans: 2,
+        rssiMax: -50,
+        rssiMean: -55,
+        rssiMin: -60,
     })
     // A full sector of records last seen 3 days ago, then a sector of 10 seen yesterday.
     const old = Array.from({ length: RECORDS_PER_SECTOR }, (_, i) => record(minutes(now - 3 * DAY_S * 1000) + Math.floor(i / 3)))

@@ -14,7 +14,13 @@ describe("a token in a crowd of 200", () => {
         const clock = SimClock.startingAt(Date.UTC(2026, 4, 11, 8, 2), 200)
         const people = Array.from({ length: 200 }, (_, i) => new Neighbour(-50 - (i % 40)))
         const starts: string[] = []
-        const vm = await TokenVm.start({ clock, onScan: room(() => people), onLog: l => { if (/start: gaen-token|OutOfMemory/.test(l)) starts.push(l) } })
+        const vm = await TokenVm.start({
+            clock,
+            onScan: room(() => people),
+            onLog: l => {
+                if (/start: gaen-token|OutOfMemory/.test(l)) starts.push(l)
+            },
+        })
         try {
             const sync = await TokenSyncClient.find(vm.bus)
             await setTokenClock(clock, sync)

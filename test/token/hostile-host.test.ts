@@ -57,7 +57,7 @@ async function attack(conn: TokenConnection, vm: TokenVm) {
     const flashErase = await answers(flash, jd.Packet.jdpacked(NorFlashCmd.EraseSector, "u16 u32", [3, 0]))
     await jd.Packet.from(GaenRadioCmd.Advertise, FORGED_AD).sendCmdAsync(radio.device)
     const settingsRead = await answers(settings, jd.Packet.jdpacked(SETTINGS_GET, "s", ["token_id"]))
-    await jd.Packet.jdpacked(SETTINGS_SET, "z b", ["token_id", Buffer.from("\"0000000000000000\"")]).sendCmdAsync(settings.device)
+    await jd.Packet.jdpacked(SETTINGS_SET, "z b", ["token_id", Buffer.from('"0000000000000000"')]).sendCmdAsync(settings.device)
 
     // Clearing the program (a deploy of 0 bytes) would stop the firmware for good.
     const deployAnswered = await answers(deploy, jd.Packet.jdpacked(DEPLOY_BYTECODE, "u32", [0]))
@@ -74,7 +74,16 @@ async function attack(conn: TokenConnection, vm: TokenVm) {
     // The token-sync service answers in order after everything above: by then it has all been handled.
     const exportState = (await conn.client.exportKeys()).state
     const status = await conn.client.status()
-    return { flashRead, flashProgram, flashErase, settingsRead, deployAnswered, status, exportState, airedForged: vm.aired.some(a => Buffer.from(a.payload).equals(FORGED_AD.subarray(6))) }
+    return {
+        flashRead,
+        flashProgram,
+        flashErase,
+        settingsRead,
+        deployAnswered,
+        status,
+        exportState,
+        airedForged: vm.aired.some(a => Buffer.from(a.payload).equals(FORGED_AD.subarray(6))),
+    }
 }
 
 describe("a hostile host at the token's one door", () => {

@@ -27,7 +27,14 @@ describe("contact log on the token", () => {
     const inRoom = room(() => present)
 
     const boot = async () => {
-        vm = await TokenVm.start({ clock, dir, onScan: (fromMs, toMs) => { scans.push({ fromMs, toMs }); return inRoom(fromMs) } })
+        vm = await TokenVm.start({
+            clock,
+            dir,
+            onScan: (fromMs, toMs) => {
+                scans.push({ fromMs, toMs })
+                return inRoom(fromMs)
+            },
+        })
         sync = await TokenSyncClient.find(vm.bus)
     }
 
@@ -83,16 +90,19 @@ describe("contact log on the token", () => {
         present = [near]
         try {
             await clock.sleep(15 * 60_000)
-        } finally { present = [] }
+        } finally {
+            present = []
+        }
         expect(scans.length, "scans before the time was set").toBe(scansBefore)
         expect(vm.aired, "advertisements before the time was set").toEqual([])
         expect((await sync.status()).recordsHeld).toBe(before)
     })
 
     /** A kiosk moves the token's clock by a lot: the owner presses first. */
-    const setClockWithPress = (unixSeconds: number) => withOwnerSession(clock, vm, sync, async () => {
-        expect((await sync.setTime(unixSeconds)).outcome).toBe("set")
-    })
+    const setClockWithPress = (unixSeconds: number) =>
+        withOwnerSession(clock, vm, sync, async () => {
+            expect((await sync.setTime(unixSeconds)).outcome).toBe("set")
+        })
 
     test("without the owner's press a host reads no record and no key, and cannot move the clock far", async () => {
         await setTokenClock(clock, sync, vm) // restarted without an RTC, holding records: its first time with the press

@@ -43,7 +43,13 @@ describe(`power cuts during flash writes (POWER_CUT_SEED=${SEED})`, () => {
         let cuts = 0
         for (let trial = 0; trial <= 6; trial++) {
             let cutHit: string | undefined
-            const vm = await TokenVm.start({ clock, dir, flashDamageSeed: rnd.int(0, 2 ** 31 - 1), onScan: passersBy, onPowerCut: c => (cutHit = `${c.operation} at offset ${c.offset}, ${c.bytesDone} bytes done`) })
+            const vm = await TokenVm.start({
+                clock,
+                dir,
+                flashDamageSeed: rnd.int(0, 2 ** 31 - 1),
+                onScan: passersBy,
+                onPowerCut: c => (cutHit = `${c.operation} at offset ${c.offset}, ${c.bytesDone} bytes done`),
+            })
             try {
                 const sync = await TokenSyncClient.find(vm.bus)
                 // After the reboot: every committed record is here, intact (the client checks each

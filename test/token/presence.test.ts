@@ -51,7 +51,11 @@ describe("the owner's press and the session", () => {
             expect((await sync.readLog()).length).toBeGreaterThanOrEqual(0)
             const speed = clock.scale
             clock.setScale(20)
-            try { await clock.sleep(150_000) } finally { clock.setScale(speed) }
+            try {
+                await clock.sleep(150_000)
+            } finally {
+                clock.setScale(speed)
+            }
             await expect(sync.readLog()).rejects.toBeInstanceOf(NeedsOwnerPress)
             expect(await sync.session()).toBe("closed")
         })

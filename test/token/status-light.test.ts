@@ -43,8 +43,7 @@ const SLACK_MS = 250
 /** Whether `steps` contains `pattern` (colours exact, lengths within the slack) one after the other. */
 function showsPattern(steps: Step[], pattern: Step[]): boolean {
     const fits = (s: Step, p: Step) => s.color === p.color && s.ms >= p.ms - 50 && s.ms <= p.ms + SLACK_MS
-    for (let at = 0; at + pattern.length <= steps.length; at++)
-        if (pattern.every((p, i) => fits(steps[at + i], p))) return true
+    for (let at = 0; at + pattern.length <= steps.length; at++) if (pattern.every((p, i) => fits(steps[at + i], p))) return true
     return false
 }
 
@@ -79,8 +78,16 @@ describe("the status light", () => {
 
     test("time not set: yellow, twice quickly, then a pause", async () => {
         const steps = await watch(10_000)
-        expect(steps.every(s => s.color === YELLOW || s.color === OFF), describeSteps(steps)).toBe(true)
-        const doubleBlink = [{ color: YELLOW, ms: 150 }, { color: OFF, ms: 200 }, { color: YELLOW, ms: 150 }, { color: OFF, ms: 2500 }]
+        expect(
+            steps.every(s => s.color === YELLOW || s.color === OFF),
+            describeSteps(steps)
+        ).toBe(true)
+        const doubleBlink = [
+            { color: YELLOW, ms: 150 },
+            { color: OFF, ms: 200 },
+            { color: YELLOW, ms: 150 },
+            { color: OFF, ms: 2500 },
+        ]
         expect(showsPattern(steps, doubleBlink), describeSteps(steps)).toBe(true)
     })
 
@@ -91,8 +98,14 @@ describe("the status light", () => {
         const steps = await watch(35_000)
         const lateYellow = vm.light.filter(c => c.color === YELLOW && c.atMs > setBy + REACTS_WITHIN_MS)
         expect(lateYellow, "the yellow blinking goes on after the time was set").toEqual([])
-        expect(steps.every(s => s.color === GREEN || s.color === OFF), describeSteps(steps)).toBe(true)
-        const wink = [{ color: GREEN, ms: 100 }, { color: OFF, ms: 9900 }]
+        expect(
+            steps.every(s => s.color === GREEN || s.color === OFF),
+            describeSteps(steps)
+        ).toBe(true)
+        const wink = [
+            { color: GREEN, ms: 100 },
+            { color: OFF, ms: 9900 },
+        ]
         expect(showsPattern(steps, [...wink, ...wink]), describeSteps(steps)).toBe(true)
     })
 
@@ -115,7 +128,12 @@ describe("the status light", () => {
         const firstBlue = vm.light.find(c => c.color === BLUE && c.atMs >= askedFrom)
         expect(firstBlue, `no blue light within 3 s of the request: ${describeSteps(blinking)}`).toBeDefined()
         expect(firstBlue!.atMs, `blue only ${firstBlue!.atMs - askedBy} ms after the request`).toBeLessThanOrEqual(askedBy + REACTS_WITHIN_MS)
-        const fastBlue = [{ color: BLUE, ms: 250 }, { color: OFF, ms: 250 }, { color: BLUE, ms: 250 }, { color: OFF, ms: 250 }]
+        const fastBlue = [
+            { color: BLUE, ms: 250 },
+            { color: OFF, ms: 250 },
+            { color: BLUE, ms: 250 },
+            { color: OFF, ms: 250 },
+        ]
         expect(showsPattern(blinking, fastBlue), describeSteps(blinking)).toBe(true)
 
         clock.setScale(20)
@@ -127,9 +145,14 @@ describe("the status light", () => {
         expect(lastBlue, "the blue blinking stopped before the 30-second window ended").toBeGreaterThanOrEqual(askedFrom + WINDOW_MS - 500 - SLACK_MS)
         const firstGreen = vm.light.find(c => c.atMs > lastBlue && c.color === GREEN)
         expect(firstGreen, "no green wink after the window").toBeDefined()
-        expect(firstGreen!.atMs, "the blue blinking went on after the 30-second window").toBeLessThanOrEqual(askedBy + WINDOW_MS + WINDOW_END_CHECK_MS + REACTS_WITHIN_MS)
+        expect(firstGreen!.atMs, "the blue blinking went on after the 30-second window").toBeLessThanOrEqual(
+            askedBy + WINDOW_MS + WINDOW_END_CHECK_MS + REACTS_WITHIN_MS
+        )
         const after = stepsSince(vm.light, lastBlue + 1)
-        expect(after.every(s => s.color === GREEN || s.color === OFF), describeSteps(after)).toBe(true)
+        expect(
+            after.every(s => s.color === GREEN || s.color === OFF),
+            describeSteps(after)
+        ).toBe(true)
     })
 
     test("stopped (decommissioned): dark within half a second of the press", async () => {

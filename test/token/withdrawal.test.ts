@@ -123,10 +123,21 @@ describe("the owner's withdrawal on a simulated token", () => {
             const out: string[] = []
             const io = { stdout: { write: (s: string) => void out.push(s) }, stderr: { write: () => undefined }, env: {}, now: () => clock.now() }
             expect(await runKiosk(["status", "--lang", lang, "--token", address], io)).toBe(0)
-            expect(out.join("")).toContain(lang === "en" ? "Stopped by its owner on the token itself. All records and keys were erased and checked" : "持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され")
+            expect(out.join("")).toContain(
+                lang === "en"
+                    ? "Stopped by its owner on the token itself. All records and keys were erased and checked"
+                    : "持ち主の方が、トークンのボタンで使用を終えました。記録と鍵はすべて消去され"
+            )
         }
         const json: string[] = []
-        expect(await runKiosk(["status", "--json", "--token", address], { stdout: { write: s => void json.push(s) }, stderr: { write: () => undefined }, env: {}, now: () => clock.now() })).toBe(0)
+        expect(
+            await runKiosk(["status", "--json", "--token", address], {
+                stdout: { write: s => void json.push(s) },
+                stderr: { write: () => undefined },
+                env: {},
+                now: () => clock.now(),
+            })
+        ).toBe(0)
         expect(JSON.parse(json.join("")).stop).toMatchObject({ state: "done", by: "owner", bytesNotErased: 0 })
     }, 600_000)
 })

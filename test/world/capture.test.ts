@@ -22,7 +22,10 @@ describe("air.pcap", () => {
     test("CRC-24 of an advertising PDU matches a known capture", () => {
         // ADV_NONCONN_IND header 0x42 0x25, address, GAEN payload. The bytes 69 1a 9b are what tshark
         // accepted for this PDU; it shows them as btle.crc = 0x9658d9 (each byte bit-reversed).
-        const pdu = Buffer.concat([Buffer.from([0x42, 0x25, 1, 2, 3, 4, 5, 0x3a]), advertisementPayload(Buffer.from("00112233445566778899aabbccddeeff", "hex"), Buffer.from("deadbeef", "hex"))])
+        const pdu = Buffer.concat([
+            Buffer.from([0x42, 0x25, 1, 2, 3, 4, 5, 0x3a]),
+            advertisementPayload(Buffer.from("00112233445566778899aabbccddeeff", "hex"), Buffer.from("deadbeef", "hex")),
+        ])
         expect(Buffer.from(bleCrc24(pdu)).toString("hex")).toBe("691a9b")
     })
 
@@ -33,7 +36,15 @@ describe("air.pcap", () => {
             const sent = [transmission("a", 1, T0, T0 + 10_000), transmission("b", 2, T0 + 1_100, null), transmission("a", 3, T0 + 10_000, T0 + 12_000)]
             const packets = await writeAirCapture(file, sent, 250, T0 + 12_000)
             expect(packets).toBe(40 + 44 + 8)
-            const rows = tsharkFields(file, ["frame.time_epoch", "btle.advertising_header.pdu_type", "btle.advertising_header.randomized_tx", "btle.advertising_address", "bluetooth.gaen.rpi", "bluetooth.gaen.aemd", "btle.crc.incorrect"])
+            const rows = tsharkFields(file, [
+                "frame.time_epoch",
+                "btle.advertising_header.pdu_type",
+                "btle.advertising_header.randomized_tx",
+                "btle.advertising_address",
+                "bluetooth.gaen.rpi",
+                "bluetooth.gaen.aemd",
+                "btle.crc.incorrect",
+            ])
             expect(rows).toHaveLength(packets)
             const times = rows.map(r => Number(r[0]))
             expect(times).toEqual([...times].sort((x, y) => x - y)) // in time order

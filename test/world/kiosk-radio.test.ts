@@ -18,14 +18,20 @@ let world: World
 const codes: Record<string, string> = {}
 
 beforeAll(async () => {
-    const scenario = parseScenario(JSON.stringify({
-        name: "a kiosk and two tokens",
-        start: "2026-04-01T01:00:00Z",
-        duration: "2h",
-        kiosk: { x: 0, y: 0 },
-        // About 40 m is the channel's range on average; 150 m is far beyond it.
-        tokens: [{ id: "near", path: [{ at: 0, x: 2, y: 0 }] }, { id: "far", path: [{ at: 0, x: 150, y: 0 }] }],
-    }), "test: kiosk radio")
+    const scenario = parseScenario(
+        JSON.stringify({
+            name: "a kiosk and two tokens",
+            start: "2026-04-01T01:00:00Z",
+            duration: "2h",
+            kiosk: { x: 0, y: 0 },
+            // About 40 m is the channel's range on average; 150 m is far beyond it.
+            tokens: [
+                { id: "near", path: [{ at: 0, x: 2, y: 0 }] },
+                { id: "far", path: [{ at: 0, x: 150, y: 0 }] },
+            ],
+        }),
+        "test: kiosk radio"
+    )
     world = cleanup.add(await World.start({ scenario, outDir: cleanup.tempDir("gaen-kiosk-radio-") }), w => w.stop())
     await world.handOutStickers(["near", "far"])
     for (const id of ["near", "far"]) codes[id] = world.token(id).stickerCode!

@@ -52,7 +52,10 @@ describe("radio channel", () => {
 
     test("the scanner reports the mean RSSI of the packets it heard in the window", () => {
         // b walks from 10 m to 1 m during the window: the mean lies between the far and the near packets.
-        const walker = new Track([{ atMs: 0, position: { x: 10, y: 0 } }, { atMs: 4000, position: { x: 1, y: 0 } }])
+        const walker = new Track([
+            { atMs: 0, position: { x: 10, y: 0 } },
+            { atMs: 4000, position: { x: 1, y: 0 } },
+        ])
         const c = channel({ a: still({ x: 0, y: 0 }), b: walker })
         c.advertisingChanged("a", ad(1), T0)
         const [h] = c.scan("b", T0, T0 + 4000)
@@ -81,9 +84,11 @@ describe("radio channel", () => {
         const c2 = channel(tracks, lossy)
         c2.advertisingChanged("a", ad(1), T0)
         c2.scan("c", T0, T0 + 4000)
-        expect(c2.scan("b", T0, T0 + 4000)).toEqual(c1.transmissions[0].receptions[0] && [
-            expect.objectContaining({ packets: c1.transmissions[0].receptions[0].packets, rssi: c1.transmissions[0].receptions[0].rssi }),
-        ])
+        expect(c2.scan("b", T0, T0 + 4000)).toEqual(
+            c1.transmissions[0].receptions[0] && [
+                expect.objectContaining({ packets: c1.transmissions[0].receptions[0].packets, rssi: c1.transmissions[0].receptions[0].rssi }),
+            ]
+        )
         // Certain loss: nothing at all.
         const deaf = channel(tracks, { ...noFadeNoLoss, baseLossProbability: 1 })
         deaf.advertisingChanged("a", ad(1), T0)
@@ -112,18 +117,31 @@ describe("radio channel", () => {
 
 describe("tracks", () => {
     test("walk in straight lines between waypoints, step for away, repeat daily", () => {
-        const t = new Track([{ atMs: 0, position: { x: 0, y: 0 } }, { atMs: 1000, position: { x: 10, y: 0 } }, { atMs: 2000, position: null }])
+        const t = new Track([
+            { atMs: 0, position: { x: 0, y: 0 } },
+            { atMs: 1000, position: { x: 10, y: 0 } },
+            { atMs: 2000, position: null },
+        ])
         expect(t.positionAt(500)).toEqual({ x: 5, y: 0 })
         expect(t.positionAt(1500)).toEqual({ x: 10, y: 0 }) // towards "away": stays, then leaves
         expect(t.positionAt(2500)).toBeNull()
         const day = 86_400_000
-        const r = new Track([{ atMs: 0, position: { x: 0, y: 0 } }, { atMs: day / 2, position: { x: 100, y: 0 } }], day)
+        const r = new Track(
+            [
+                { atMs: 0, position: { x: 0, y: 0 } },
+                { atMs: day / 2, position: { x: 100, y: 0 } },
+            ],
+            day
+        )
         expect(r.positionAt(3 * day + day / 4)).toEqual({ x: 50, y: 0 })
         expect(r.positionAt(3 * day + (3 * day) / 4)).toEqual({ x: 50, y: 0 }) // walking back to the start
     })
 
     test("a live move is a jump from then on", () => {
-        const t = new Track([{ atMs: 0, position: { x: 0, y: 0 } }, { atMs: 10_000, position: { x: 10, y: 0 } }])
+        const t = new Track([
+            { atMs: 0, position: { x: 0, y: 0 } },
+            { atMs: 10_000, position: { x: 10, y: 0 } },
+        ])
         t.moveTo(5000, { x: 0, y: 50 })
         expect(t.positionAt(2500)).toEqual({ x: 2.5, y: 0 })
         expect(t.positionAt(5000)).toEqual({ x: 0, y: 50 })

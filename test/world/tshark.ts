@@ -10,5 +10,9 @@ export function tsharkFields(file: string, fields: string[]): string[][] {
         if (e.code === "ENOENT") throw new Error("tshark is not installed: run scripts/install-system-deps.sh (Debian package tshark)")
         throw e
     }
-    return out.trim().split("\n").filter(Boolean).map(l => l.split("\t"))
+    return out
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(l => l.split("\t"))
 }

@@ -22,13 +22,19 @@ const dirs: string[] = []
 afterAll(() => dirs.forEach(d => rmSync(d, { recursive: true, force: true })))
 
 function twoPeople(distanceM: number, duration: string, events: unknown[] = []): Scenario {
-    return parseScenario(JSON.stringify({
-        name: `two people ${distanceM} m apart`,
-        start: "2026-04-01T01:00:00Z",
-        duration,
-        tokens: [{ id: "a", path: [{ at: 0, x: 0, y: 0 }] }, { id: "b", path: [{ at: 0, x: distanceM, y: 0 }] }],
-        events,
-    }), `test: ${distanceM} m`)
+    return parseScenario(
+        JSON.stringify({
+            name: `two people ${distanceM} m apart`,
+            start: "2026-04-01T01:00:00Z",
+            duration,
+            tokens: [
+                { id: "a", path: [{ at: 0, x: 0, y: 0 }] },
+                { id: "b", path: [{ at: 0, x: distanceM, y: 0 }] },
+            ],
+            events,
+        }),
+        `test: ${distanceM} m`
+    )
 }
 
 interface Finished {
@@ -46,7 +52,10 @@ async function runWorld(scenario: Scenario, during?: (world: World) => Promise<v
     worlds.push(world)
     await during?.(world)
     const summary = await world.run()
-    const trace = readFileSync(join(outDir, "trace.jsonl"), "utf8").trim().split("\n").map(l => JSON.parse(l) as TraceLine)
+    const trace = readFileSync(join(outDir, "trace.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map(l => JSON.parse(l) as TraceLine)
     return { world, summary, outDir, trace }
 }
 const worlds: World[] = []
@@ -109,8 +118,9 @@ describe("a world of two tokens 1 m apart for 41 minutes", () => {
         // Packets per window: only windows in which this identifier was on air throughout. A window
         // that opened before a went on air, or spans one of a's rotations, hears fewer (seen in CI
         // runs as 9 packets when a came on air 1.5 s into b's first window).
-        const throughout = fromA.flatMap(l => l.receivers.filter(r => r.token === "b"
-            && Date.parse(r.window) >= Date.parse(l.from) && Date.parse(r.window) + SCAN_WINDOW_MS <= Date.parse(l.to)))
+        const throughout = fromA.flatMap(l =>
+            l.receivers.filter(r => r.token === "b" && Date.parse(r.window) >= Date.parse(l.from) && Date.parse(r.window) + SCAN_WINDOW_MS <= Date.parse(l.to))
+        )
         expect(throughout.length).toBeGreaterThanOrEqual(2)
         for (const h of throughout) expect(h.packets).toBeGreaterThanOrEqual(10) // 16 events in 4 s, a few lost
         const aRpis = new Set(fromA.map(l => l.rpi))
@@ -127,7 +137,10 @@ describe("a world of two tokens 1 m apart for 41 minutes", () => {
     })
 
     test("each token's log holds the other's identifiers covering at least 15 minutes", async () => {
-        for (const [me, other] of [["a", "b"], ["b", "a"]]) {
+        for (const [me, other] of [
+            ["a", "b"],
+            ["b", "a"],
+        ]) {
             const othersRpis = new Set(run.trace.filter(l => l.token === other).map(l => l.rpi))
             const records = (await readLog(run.world, me)).filter(r => othersRpis.has(hex(r.rpi)))
             expect(records.length).toBeGreaterThanOrEqual(1)

@@ -5,10 +5,16 @@ import type { DeskSettings } from "../../config.js"
 import type { TokenPort } from "../../transport/ports.js"
 
 export type SettingsView = DeskSettings & { apiKeySet: boolean; fingerprint?: string }
-export interface DeskView { status?: StatusView; job?: JobView; settings: SettingsView }
+export interface DeskView {
+    status?: StatusView
+    job?: JobView
+    settings: SettingsView
+}
 
 export class ApiError extends Error {
-    constructor(readonly view: ErrorView) { super(view.message) }
+    constructor(readonly view: ErrorView) {
+        super(view.message)
+    }
 }
 
 async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {

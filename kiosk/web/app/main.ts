@@ -33,14 +33,20 @@ function App({ app }: { app: AppState }) {
             if (!stop) setTimeout(poll, 400)
         }
         void poll()
-        return () => { stop = true }
+        return () => {
+            stop = true
+        }
     }, [])
-    useEffect(() => { document.documentElement.lang = app.lang.value; document.title = t(app, S.appTitle) }, [app.lang.value])
+    useEffect(() => {
+        document.documentElement.lang = app.lang.value
+        document.title = t(app, S.appTitle)
+    }, [app.lang.value])
     const current = SCREENS.find(s => s.id === app.screen.value)!
-    return html`
-        <header class="no-print">
+    return html` <header class="no-print">
             <p class="app-title">${t(app, S.appTitle)}${app.desk.value?.settings.centreName ? ` — ${app.desk.value.settings.centreName}` : ""}</p>
-            <button class="lang" lang=${app.lang.value === "ja" ? "en" : "ja"} aria-label=${t(app, S.otherLangName)} onClick=${() => app.toggleLang()}>${t(app, S.otherLang)}</button>
+            <button class="lang" lang=${app.lang.value === "ja" ? "en" : "ja"} aria-label=${t(app, S.otherLangName)} onClick=${() => app.toggleLang()}>
+                ${t(app, S.otherLang)}
+            </button>
         </header>
         <nav class="no-print" aria-label=${t(app, S.nav)}>
             ${SCREENS.map(s => html`<button aria-current=${s.id === current.id ? "page" : undefined} onClick=${() => app.go(s.id)}>${t(app, s.label)}</button>`)}

@@ -23,7 +23,10 @@ export function createAppState() {
     async function refresh() {
         const v = await api.view()
         desk.value = v
-        if (!langChosen && v.settings.lang) { lang.value = v.settings.lang; langChosen = true }
+        if (!langChosen && v.settings.lang) {
+            lang.value = v.settings.lang
+            langChosen = true
+        }
     }
 
     /** Runs a request; its error is shown on the screen (with the staff details). */
@@ -49,12 +52,33 @@ export function createAppState() {
     }
 
     return {
-        lang, screen, desk, ports, error, pending, connected, job,
-        refresh, go,
-        toggleLang() { langChosen = true; lang.value = lang.value === "ja" ? "en" : "ja" },
-        async refreshPorts() { ports.value = (await api.ports()).ports },
-        connect: (address: string) => act(() => api.connect(address), () => go("status")),
-        disconnect: () => act(() => api.disconnect(), () => go("connect")),
+        lang,
+        screen,
+        desk,
+        ports,
+        error,
+        pending,
+        connected,
+        job,
+        refresh,
+        go,
+        toggleLang() {
+            langChosen = true
+            lang.value = lang.value === "ja" ? "en" : "ja"
+        },
+        async refreshPorts() {
+            ports.value = (await api.ports()).ports
+        },
+        connect: (address: string) =>
+            act(
+                () => api.connect(address),
+                () => go("status")
+            ),
+        disconnect: () =>
+            act(
+                () => api.disconnect(),
+                () => go("connect")
+            ),
         startCheck: () => act(() => api.check()),
         register: (input: { processingNumber: string; symptoms: "yes" | "no"; onset: string }) => act(() => api.register(input)),
         sendAgain: () => act(() => api.sendAgain()),

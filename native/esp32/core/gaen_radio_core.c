@@ -4,7 +4,7 @@
 #include "port/radio_port.h"
 #include "mem.h"
 
-#define ENTRY_HEADER 9 // address 6, mean RSSI 1, packets 1, payload length 1
+#define ENTRY_HEADER 9  // address 6, mean RSSI 1, packets 1, payload length 1
 #define REPORT_HEADER 3 // state 1, entries in the window 2
 
 void gaen_radio_core_init(gaen_radio_core_t *rc) {
@@ -12,8 +12,7 @@ void gaen_radio_core_init(gaen_radio_core_t *rc) {
 }
 
 static void put_on_air(gaen_radio_core_t *rc, const gaen_radio_adv_t *adv) {
-    if (radio_port_adv_start(RADIO_PORT_BEACON_INSTANCE, adv->bytes,
-                             adv->bytes + GAEN_RADIO_ADDRESS_BYTES,
+    if (radio_port_adv_start(RADIO_PORT_BEACON_INSTANCE, adv->bytes, adv->bytes + GAEN_RADIO_ADDRESS_BYTES,
                              (uint8_t)(adv->len - GAEN_RADIO_ADDRESS_BYTES)) != 0) {
         rc->port_errors++;
         rc->advertising = false;
@@ -166,8 +165,7 @@ static void link_send(gaen_radio_core_t *rc, const uint8_t *data, size_t size) {
         rc->port_errors++;
 }
 
-size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_t *data,
-                               size_t size, uint8_t *report) {
+size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_t *data, size_t size, uint8_t *report) {
     switch (cmd) {
     case JD_GAEN_RADIO_CMD_ADVERTISE:
         advertise(rc, data, size);
@@ -210,8 +208,8 @@ void gaen_radio_core_process(gaen_radio_core_t *rc) {
         put_on_air(rc, &adv);
 }
 
-void gaen_radio_core_heard(gaen_radio_core_t *rc, const uint8_t address[6], int8_t rssi,
-                           const uint8_t *data, size_t len) {
+void gaen_radio_core_heard(gaen_radio_core_t *rc, const uint8_t address[6], int8_t rssi, const uint8_t *data,
+                           size_t len) {
     radio_port_lock();
     if (!rc->scanning) {
         radio_port_unlock();
@@ -256,7 +254,7 @@ bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const u
         // A connectable advertisement ends once a host is connected (the controller stops it too).
         rc->sync_advertising = false;
         rc->connected = true;
-        rc->mtu = mtu < GAEN_RADIO_LINK_MIN_MTU ? GAEN_RADIO_LINK_MIN_MTU
+        rc->mtu = mtu < GAEN_RADIO_LINK_MIN_MTU   ? GAEN_RADIO_LINK_MIN_MTU
                   : mtu > GAEN_RADIO_LINK_MAX_MTU ? GAEN_RADIO_LINK_MAX_MTU
                                                   : mtu;
         memcpy(rc->host, host, GAEN_RADIO_ADDRESS_BYTES);
@@ -277,10 +275,10 @@ bool gaen_radio_core_link_connected(gaen_radio_core_t *rc, uint16_t mtu, const u
 
 gaen_radio_link_write_t gaen_radio_core_link_written(gaen_radio_core_t *rc, const uint8_t *value, size_t len) {
     radio_port_lock();
-    gaen_radio_link_write_t result = !rc->connected             ? GAEN_RADIO_LINK_NOT_CONNECTED
-                                     : len + 3 > rc->mtu          ? GAEN_RADIO_LINK_TOO_LONG
+    gaen_radio_link_write_t result = !rc->connected                ? GAEN_RADIO_LINK_NOT_CONNECTED
+                                     : len + 3 > rc->mtu           ? GAEN_RADIO_LINK_TOO_LONG
                                      : !link_queue_has_room(rc, 2) ? GAEN_RADIO_LINK_QUEUE_FULL
-                                                                  : GAEN_RADIO_LINK_TAKEN;
+                                                                   : GAEN_RADIO_LINK_TAKEN;
     if (result == GAEN_RADIO_LINK_TAKEN)
         link_queue_push(rc, GAEN_RADIO_LINK_EVENT_VALUE, value, len);
     else

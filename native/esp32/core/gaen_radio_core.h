@@ -54,7 +54,7 @@ typedef struct {
 } gaen_radio_link_event_t;
 
 typedef struct {
-    bool advertising;     // the register: something is (or is about to be) on air
+    bool advertising; // the register: something is (or is about to be) on air
     bool scanning;
     gaen_radio_adv_t pending; // waits for the end of the scan (legacy controllers only)
     uint16_t heard_count;
@@ -70,8 +70,8 @@ typedef struct {
     /** Counters a board can log. */
     uint32_t heard_dropped; // addresses beyond the table, or payloads over 31 bytes
     uint32_t port_errors;
-    uint32_t refused;       // commands with bad sizes or values, which change nothing
-    uint32_t link_refused;  // connections outside a sync advertisement, writes too long or with no room
+    uint32_t refused;      // commands with bad sizes or values, which change nothing
+    uint32_t link_refused; // connections outside a sync advertisement, writes too long or with no room
 } gaen_radio_core_t;
 
 void gaen_radio_core_init(gaen_radio_core_t *rc);
@@ -80,15 +80,14 @@ void gaen_radio_core_init(gaen_radio_core_t *rc);
  * Handles one command frame. Writes a report into `report` (GAEN_RADIO_REPORT_MAX bytes) and returns
  * its length; only scan_results has one. Malformed commands change nothing.
  */
-size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_t *data,
-                               size_t size, uint8_t *report);
+size_t gaen_radio_core_command(gaen_radio_core_t *rc, uint16_t cmd, const uint8_t *data, size_t size, uint8_t *report);
 
 /** Call from the loop: puts a rotation deferred by a scan on air once the scan has ended. */
 void gaen_radio_core_process(gaen_radio_core_t *rc);
 
 /** From the port, for every legacy advertising packet heard while scanning. */
-void gaen_radio_core_heard(gaen_radio_core_t *rc, const uint8_t address[6], int8_t rssi,
-                           const uint8_t *data, size_t len);
+void gaen_radio_core_heard(gaen_radio_core_t *rc, const uint8_t address[6], int8_t rssi, const uint8_t *data,
+                           size_t len);
 /** From the port when the scan window has ended (or was cut short). */
 void gaen_radio_core_scan_done(gaen_radio_core_t *rc);
 

@@ -130,11 +130,9 @@ static uint8_t row_states_cmd(nor_flash_core_t *fc, uint32_t offset, uint16_t ro
     return JD_NOR_FLASH_STATUS_OK;
 }
 
-size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size,
-                              uint8_t *report) {
-    if (cmd != JD_NOR_FLASH_CMD_READ && cmd != JD_NOR_FLASH_CMD_PROGRAM &&
-        cmd != JD_NOR_FLASH_CMD_ERASE_SECTOR && cmd != JD_NOR_FLASH_CMD_DESTROY &&
-        cmd != JD_NOR_FLASH_CMD_ROW_STATES)
+size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size, uint8_t *report) {
+    if (cmd != JD_NOR_FLASH_CMD_READ && cmd != JD_NOR_FLASH_CMD_PROGRAM && cmd != JD_NOR_FLASH_CMD_ERASE_SECTOR &&
+        cmd != JD_NOR_FLASH_CMD_DESTROY && cmd != JD_NOR_FLASH_CMD_ROW_STATES)
         return 0;
     if (size < CMD_HEADER) {
         fc->malformed++;
@@ -153,8 +151,7 @@ size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t 
         return REPORT_HEADER + (status == JD_NOR_FLASH_STATUS_OK ? count : 0);
     }
     case JD_NOR_FLASH_CMD_PROGRAM:
-        return report_header(report, tag,
-                             program_cmd(fc, where, data + CMD_HEADER, size - CMD_HEADER), where);
+        return report_header(report, tag, program_cmd(fc, where, data + CMD_HEADER, size - CMD_HEADER), where);
     case JD_NOR_FLASH_CMD_DESTROY:
         return report_header(report, tag, destroy_cmd(fc, where, count), where);
     case JD_NOR_FLASH_CMD_ROW_STATES: {
@@ -183,8 +180,7 @@ size_t nor_flash_core_poll(nor_flash_core_t *fc, uint8_t *report) {
     fc->erasing = false;
     if (err != 0)
         fc->hardware_errors++;
-    return report_header(report, fc->erase_tag,
-                         err ? JD_NOR_FLASH_STATUS_HARDWARE_ERROR : JD_NOR_FLASH_STATUS_OK,
+    return report_header(report, fc->erase_tag, err ? JD_NOR_FLASH_STATUS_HARDWARE_ERROR : JD_NOR_FLASH_STATUS_OK,
                          fc->erase_sector);
 }
 

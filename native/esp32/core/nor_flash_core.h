@@ -41,8 +41,7 @@ void nor_flash_core_init(nor_flash_core_t *fc);
  * (NOR_FLASH_REPORT_MAX bytes) and returns its length; 0 means no report now: an erase has started
  * (its report comes from nor_flash_core_poll) or the frame was too short to carry a tag.
  */
-size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size,
-                              uint8_t *report);
+size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size, uint8_t *report);
 
 /** Call from the loop: when the running erase has ended, writes its report and returns its length. */
 size_t nor_flash_core_poll(nor_flash_core_t *fc, uint8_t *report);

@@ -55,8 +55,7 @@ void gaen_radio_handle_packet(srv_t *state, jd_packet_t *pkt) {
     case JD_GAEN_RADIO_CMD_LINK_SEND:
     case JD_GAEN_RADIO_CMD_LINK_EVENT: {
         uint8_t report[GAEN_RADIO_REPORT_MAX];
-        size_t len = gaen_radio_core_command(&state->core, pkt->service_command, pkt->data,
-                                             pkt->service_size, report);
+        size_t len = gaen_radio_core_command(&state->core, pkt->service_command, pkt->data, pkt->service_size, report);
         state->advertising = state->core.advertising;
         if (len)
             jd_send(state->service_index, pkt->service_command, report, len);

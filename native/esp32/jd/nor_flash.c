@@ -19,14 +19,14 @@ struct srv_state {
     uint32_t foreign_frames; // dropped: not from the token itself
 };
 
-REG_DEFINITION(                               //
-    nor_flash_regs,                           //
-    REG_SRV_COMMON,                           //
-    REG_U32(JD_NOR_FLASH_REG_SECTOR_SIZE),    //
-    REG_U32(JD_NOR_FLASH_REG_SECTOR_COUNT),   //
-    REG_U16(JD_NOR_FLASH_REG_MAX_TRANSFER),   //
-    REG_U16(JD_NOR_FLASH_REG_ROW_SIZE),       //
-    REG_U8(JD_NOR_FLASH_REG_ENCRYPTED),       //
+REG_DEFINITION(                             //
+    nor_flash_regs,                         //
+    REG_SRV_COMMON,                         //
+    REG_U32(JD_NOR_FLASH_REG_SECTOR_SIZE),  //
+    REG_U32(JD_NOR_FLASH_REG_SECTOR_COUNT), //
+    REG_U16(JD_NOR_FLASH_REG_MAX_TRANSFER), //
+    REG_U16(JD_NOR_FLASH_REG_ROW_SIZE),     //
+    REG_U8(JD_NOR_FLASH_REG_ENCRYPTED),     //
 )
 
 void nor_flash_process(srv_t *state) {
@@ -49,8 +49,7 @@ void nor_flash_handle_packet(srv_t *state, jd_packet_t *pkt) {
     case JD_NOR_FLASH_CMD_ROW_STATES: {
         // The report goes back as a regular command report to the requester (the token's VM).
         uint8_t report[NOR_FLASH_REPORT_MAX];
-        size_t len = nor_flash_core_command(&state->core, pkt->service_command, pkt->data,
-                                            pkt->service_size, report);
+        size_t len = nor_flash_core_command(&state->core, pkt->service_command, pkt->data, pkt->service_size, report);
         if (len)
             jd_send(state->service_index, pkt->service_command, report, len);
         return;

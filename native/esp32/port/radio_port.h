@@ -16,8 +16,7 @@ typedef int radio_port_err_t;
 #define RADIO_PORT_SYNC_INSTANCE 1
 
 /** Stop, set the random address, set the data, start: address and payload change together. */
-radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data,
-                                      uint8_t len);
+radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data, uint8_t len);
 radio_port_err_t radio_port_adv_stop(uint8_t instance);
 /** Passive scan for duration_ms, every packet reported (no duplicate filter); restarts a running one. */
 radio_port_err_t radio_port_scan_start(uint32_t duration_ms);

@@ -103,7 +103,8 @@ int main(void) {
             size_t n = unhex(strtok(NULL, " \n"), a, sizeof a), r;
             if (service == FLASH) {
                 bool powered = !ram_flash_power_is_off();
-                if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)) && !(powered && ram_flash_power_is_off()))
+                if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)) &&
+                    !(powered && ram_flash_power_is_off()))
                     print_hex("report", code, report, r);
                 // The host flash ends an erase at once; the loop would poll for it.
                 if ((r = nor_flash_core_poll(&flash, report)) && !(powered && ram_flash_power_is_off()))

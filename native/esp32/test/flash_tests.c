@@ -129,8 +129,8 @@ static void refusals_change_nothing(void) {
     CHECK_EQ(cmd_program(4 * ROW, big, ROW - 1), JD_NOR_FLASH_STATUS_UNALIGNED);
     CHECK_EQ(cmd_program(4 * ROW, big, ROW + ROW / 2), JD_NOR_FLASH_STATUS_UNALIGNED);
     CHECK_EQ(cmd_program(4 * ROW, big, 0), JD_NOR_FLASH_STATUS_UNALIGNED);
-    CHECK_EQ(cmd_program(ROW, row, ROW), JD_NOR_FLASH_STATUS_NOT_ERASED); // no AND programming
-    CHECK_EQ(cmd_program(0, big, 2 * ROW), JD_NOR_FLASH_STATUS_NOT_ERASED); // erased, then written
+    CHECK_EQ(cmd_program(ROW, row, ROW), JD_NOR_FLASH_STATUS_NOT_ERASED);     // no AND programming
+    CHECK_EQ(cmd_program(0, big, 2 * ROW), JD_NOR_FLASH_STATUS_NOT_ERASED);   // erased, then written
     CHECK_EQ(cmd_program(3 * ROW, big, ROW), JD_NOR_FLASH_STATUS_NOT_ERASED); // destroyed
     CHECK_EQ(cmd_program(SECTOR * SECTORS, big, ROW), JD_NOR_FLASH_STATUS_OUT_OF_RANGE);
     CHECK_EQ(cmd_program(SECTOR * SECTORS - ROW + 1, big, ROW), JD_NOR_FLASH_STATUS_OUT_OF_RANGE);
@@ -321,15 +321,21 @@ static void short_frames(void) {
 }
 
 const test_case_t flash_tests[] = {
-    {"flash: takes the geometry of its partition from the port; row size and encryption registers", geometry_and_registers},
-    {"flash: programs whole rows into erased rows, across a sector boundary; reads any bytes", programs_whole_rows_once},
-    {"flash: unaligned, partial, empty, second and destroyed-row programs, out-of-range and oversized requests are refused and change nothing", refusals_change_nothing},
-    {"flash: destroy zeroes rows raw (idempotent); row_states tells erased, destroyed, written", destroy_and_row_states},
+    {"flash: takes the geometry of its partition from the port; row size and encryption registers",
+     geometry_and_registers},
+    {"flash: programs whole rows into erased rows, across a sector boundary; reads any bytes",
+     programs_whole_rows_once},
+    {"flash: unaligned, partial, empty, second and destroyed-row programs, out-of-range and oversized requests are "
+     "refused and change nothing",
+     refusals_change_nothing},
+    {"flash: destroy zeroes rows raw (idempotent); row_states tells erased, destroyed, written",
+     destroy_and_row_states},
     {"flash: destroy and row_states of 128 rows (a 4 KiB sector) at once", many_rows_at_once},
     {"flash: an offset near 4 GiB is out of range, never wrapped", offsets_never_wrap},
     {"flash: commands during an erase are answered busy; the erase reports when it ends", busy_during_erase},
     {"flash: a chip error is a hardware_error report, counted, and the server carries on", chip_errors},
-    {"flash: a power cut inside a program: rows before written, the row at the cut torn, later rows erased", power_cut_in_program},
+    {"flash: a power cut inside a program: rows before written, the row at the cut torn, later rows erased",
+     power_cut_in_program},
     {"flash: a power cut inside a destroy zeroes a prefix and leaves later bytes", power_cut_in_destroy},
     {"flash: a power cut inside an erase leaves the sector part-erased", power_cut_in_erase},
     {"flash: a power cut at any byte of a program leaves a prefix and one partial byte", power_cut_at_every_byte},

@@ -83,7 +83,8 @@ static void connect(uint16_t handle) {
     gap((struct ble_gap_event){.type = BLE_GAP_EVENT_CONNECT, .connect = {.status = 0, .conn_handle = handle}});
 }
 static void mtu_event(uint16_t handle, uint16_t mtu) {
-    gap((struct ble_gap_event){.type = BLE_GAP_EVENT_MTU, .mtu = {.conn_handle = handle, .channel_id = 4, .value = mtu}});
+    gap((struct ble_gap_event){.type = BLE_GAP_EVENT_MTU,
+                               .mtu = {.conn_handle = handle, .channel_id = 4, .value = mtu}});
 }
 static void disconnect(uint16_t handle) {
     struct ble_gap_event e = {.type = BLE_GAP_EVENT_DISCONNECT};
@@ -241,9 +242,11 @@ static void sync_port_failures(void) {
 }
 
 const test_case_t link_tests[] = {
-    {"link: a connection reaches the firmware once its MTU is agreed, with the host's address", reported_once_mtu_agreed},
+    {"link: a connection reaches the firmware once its MTU is agreed, with the host's address",
+     reported_once_mtu_agreed},
     {"link: a host that never exchanges the MTU is reported with 23", host_without_mtu_exchange},
-    {"link: a connection without a sync advertisement is ended and never reported", connection_outside_sync_advertisement},
+    {"link: a connection without a sync advertisement is ended and never reported",
+     connection_outside_sync_advertisement},
     {"link: a second host is ended at once; the first goes on", second_host_ended},
     {"link: writes up to MTU - 3 reach the firmware; longer ones are refused whole", writes_and_their_errors},
     {"link: a full queue refuses writes with an error but never loses the disconnection", queue_full_keeps_disconnect},

@@ -138,7 +138,7 @@ static void ext_disc_events(void) {
     scan(4000);
     hear_ext(4, -70, BLE_HCI_ADV_LEGACY_MASK, BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE);
     hear_ext(4, -72, BLE_HCI_ADV_LEGACY_MASK, BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE);
-    hear_ext(5, -50, 0, BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE);                       // extended PDU
+    hear_ext(5, -50, 0, BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE);                        // extended PDU
     hear_ext(6, -50, BLE_HCI_ADV_LEGACY_MASK, BLE_GAP_EXT_ADV_DATA_STATUS_TRUNCATED); // cut short
     window_ends();
     results(0);

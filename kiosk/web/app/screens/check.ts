@@ -14,14 +14,20 @@ export function CheckScreen({ app }: { app: AppState }) {
     const connected = app.connected.value
     return html`<section>
         <${Heading}>${t(app, S.checkTitle)}<//>
-        ${!connected && !job ? html`<${NeedsToken} app=${app} />`
-        : !job ? html`
-            <p class="lead">${t(app, S.checkIntro)}</p>
-            <button class="primary" disabled=${app.pending.value} onClick=${() => app.startCheck()}>${t(app, S.checkStart)}</button>`
-        : job.phase === "running" ? (job.button ? html`<${PressButton} app=${app} job=${job} />` : html`<${ProgressBar} app=${app} job=${job} />`)
-        : job.phase === "failed" ? html`<${ErrorBox} app=${app} error=${job.error} />
-            <button onClick=${() => app.dismiss()}>${t(app, S.back)}</button>`
-        : html`<${CheckResult} app=${app} result=${job.check!} />`}
+        ${
+            !connected && !job
+                ? html`<${NeedsToken} app=${app} />`
+                : !job
+                  ? html` <p class="lead">${t(app, S.checkIntro)}</p>
+                        <button class="primary" disabled=${app.pending.value} onClick=${() => app.startCheck()}>${t(app, S.checkStart)}</button>`
+                  : job.phase === "running"
+                    ? job.button
+                        ? html`<${PressButton} app=${app} job=${job} />`
+                        : html`<${ProgressBar} app=${app} job=${job} />`
+                    : job.phase === "failed"
+                      ? html`<${ErrorBox} app=${app} error=${job.error} /> <button onClick=${() => app.dismiss()}>${t(app, S.back)}</button>`
+                      : html`<${CheckResult} app=${app} result=${job.check!} />`
+        }
         <${ErrorBox} app=${app} error=${app.error.value} />
     </section>`
 }
@@ -48,15 +54,18 @@ function CheckResult({ app, result }: { app: AppState; result: { probableContact
     const paper = useSignal<keyof typeof PAPER>("a6")
     const settings = app.desk.value!.settings
     useEffect(() => setPrintPaper(paper.value), [])
-    return html`
-        <${ResultSlip} app=${app} result=${result} settings=${settings} paper=${paper.value} />
+    return html` <${ResultSlip} app=${app} result=${result} settings=${settings} paper=${paper.value} />
         <div class="actions no-print">
             <label for="paper">${t(app, S.paper)}</label>
-            <select id="paper" value=${paper.value} onChange=${(e: Event) => {
-                // At once, not in an effect: printing may follow immediately.
-                paper.value = (e.target as HTMLSelectElement).value as typeof paper.value
-                setPrintPaper(paper.value)
-            }}>
+            <select
+                id="paper"
+                value=${paper.value}
+                onChange=${(e: Event) => {
+                    // At once, not in an effect: printing may follow immediately.
+                    paper.value = (e.target as HTMLSelectElement).value as typeof paper.value
+                    setPrintPaper(paper.value)
+                }}
+            >
                 <option value="a6">${t(app, S.paperA6)}</option>
                 <option value="r80">${t(app, S.paper80)}</option>
                 <option value="r58">${t(app, S.paper58)}</option>
@@ -67,22 +76,39 @@ function CheckResult({ app, result }: { app: AppState; result: { probableContact
 }
 
 /** The result as it is printed: the result, the next steps and the centre; no name, no token, no number. */
-export function ResultSlip({ app, result, settings, paper }: { app: AppState; result: { probableContact: boolean; contactDates: string[] }; settings: SettingsView; paper: string }) {
+export function ResultSlip({
+    app,
+    result,
+    settings,
+    paper,
+}: {
+    app: AppState
+    result: { probableContact: boolean; contactDates: string[] }
+    settings: SettingsView
+    paper: string
+}) {
     const l = lang(app)
     return html`<article class=${`slip paper-${paper}`} aria-labelledby="slip-title">
         <p class="slip-title" id="slip-title">${t(app, S.slipTitle)}</p>
         <p class="slip-date">${t(app, S.slipCheckedOn)}: ${longDate(localDate(app.job.value?.endedAtMs ?? Date.now()), l)}</p>
-        ${result.probableContact ? html`
-            <p class="result contact">${t(app, S.contactTitle)}</p>
-            <p>${t(app, S.contactDates)}: ${result.contactDates.map(d => longDate(d, l)).join(l === "ja" ? "、" : ", ")}</p>
-            <ul>${S.contactNext[l].map(line => html`<li>${line}</li>`)}</ul>`
-        : html`
-            <p class="result">${t(app, S.noContactTitle)}</p>
-            <p>${t(app, S.noContactNext)}</p>`}
-        ${settings.centreName || settings.centrePhone ? html`<div class="centre">
-            <p><strong>${t(app, S.centreContact)}</strong>: ${settings.centreName ?? ""}</p>
-            ${settings.centrePhone ? html`<p>${t(app, S.centrePhone)}: <span class="phone">${settings.centrePhone}</span></p>` : ""}
-            ${settings.centreHours ? html`<p>${t(app, S.centreHours)}: ${settings.centreHours}</p>` : ""}
-        </div>` : ""}
+        ${
+            result.probableContact
+                ? html` <p class="result contact">${t(app, S.contactTitle)}</p>
+                      <p>${t(app, S.contactDates)}: ${result.contactDates.map(d => longDate(d, l)).join(l === "ja" ? "、" : ", ")}</p>
+                      <ul>
+                          ${S.contactNext[l].map(line => html`<li>${line}</li>`)}
+                      </ul>`
+                : html` <p class="result">${t(app, S.noContactTitle)}</p>
+                      <p>${t(app, S.noContactNext)}</p>`
+        }
+        ${
+            settings.centreName || settings.centrePhone
+                ? html`<div class="centre">
+                      <p><strong>${t(app, S.centreContact)}</strong>: ${settings.centreName ?? ""}</p>
+                      ${settings.centrePhone ? html`<p>${t(app, S.centrePhone)}: <span class="phone">${settings.centrePhone}</span></p>` : ""}
+                      ${settings.centreHours ? html`<p>${t(app, S.centreHours)}: ${settings.centreHours}</p>` : ""}
+                  </div>`
+                : ""
+        }
     </article>`
 }

@@ -14,7 +14,9 @@ export const lang = (app: AppState): Lang => app.lang.value
 /** The heading of a screen; focused when the screen opens so a screen reader starts there. */
 export function Heading({ children }: { children: unknown }) {
     const ref = useRef<HTMLHeadingElement>(null)
-    useEffect(() => { ref.current?.focus() }, [])
+    useEffect(() => {
+        ref.current?.focus()
+    }, [])
     return html`<h1 tabindex="-1" ref=${ref}>${children}</h1>`
 }
 
@@ -32,7 +34,10 @@ export function ErrorBox({ app, error }: { app: AppState; error?: ErrorView }) {
     return html`<div class="error" role="alert">
         <h2>${t(app, S.errorTitle)}</h2>
         <p>${error.text[lang(app)] || error.message}</p>
-        <details><summary>${t(app, S.staffDetails)}</summary><p><code>${error.code}</code> ${error.message}</p></details>
+        <details>
+            <summary>${t(app, S.staffDetails)}</summary>
+            <p><code>${error.code}</code> ${error.message}</p>
+        </details>
     </div>`
 }
 
@@ -56,13 +61,19 @@ function beep() {
         osc.start()
         osc.stop(ctx.currentTime + 0.25)
         osc.onended = () => void ctx.close()
-    } catch { /* no audio device: the screen says it anyway */ }
+    } catch {
+        /* no audio device: the screen says it anyway */
+    }
 }
 
 export function PressButton({ app, job }: { app: AppState; job: JobView }) {
     const left = job.button?.secondsLeft ?? 0
-    useEffect(() => { beep() }, [])
-    useEffect(() => { if (left === 10) beep() }, [left])
+    useEffect(() => {
+        beep()
+    }, [])
+    useEffect(() => {
+        if (left === 10) beep()
+    }, [left])
     return html`<div class="press" role="alert">
         <h2>${t(app, S.pressTitle)}</h2>
         <p>${t(app, S.pressHint)}</p>

@@ -21,20 +21,62 @@ export function ConnectScreen({ app }: { app: AppState }) {
         <${Heading}>${t(app, S.connectTitle)}<//>
         <p class="lead">${t(app, S.connectIntro)}</p>
         <h2>${t(app, S.portsTitle)}</h2>
-        ${ports.length === 0 ? html`<p>${t(app, S.portsNone)}</p>` : html`<ul class="ports">
-            ${ports.map(p => html`<li><span>${p.path} ${p.description}</span>
-                <button disabled=${app.pending.value} onClick=${() => app.connect(p.address)}>${t(app, S.connectPort)}</button></li>`)}
-        </ul>`}
+        ${
+            ports.length === 0
+                ? html`<p>${t(app, S.portsNone)}</p>`
+                : html`<ul class="ports">
+                      ${ports.map(
+                          p =>
+                              html`<li>
+                                  <span>${p.path} ${p.description}</span>
+                                  <button disabled=${app.pending.value} onClick=${() => app.connect(p.address)}>${t(app, S.connectPort)}</button>
+                              </li>`
+                      )}
+                  </ul>`
+        }
         <h2>${t(app, S.bluetoothTitle)}</h2>
         <p>${t(app, S.bluetoothIntro)}</p>
-        <form class="address" onSubmit=${(e: Event) => { e.preventDefault(); const a = bluetoothAddress(sticker.value); sticker.value = "" /* the code is the token's key: not left on screen */; void app.connect(a) }} autocomplete="off">
+        <form
+            class="address"
+            onSubmit=${(e: Event) => {
+                e.preventDefault()
+                const a = bluetoothAddress(sticker.value)
+                sticker.value = "" /* the code is the token's key: not left on screen */
+                void app.connect(a)
+            }}
+            autocomplete="off"
+        >
             <label for="sticker">${t(app, S.stickerLabel)}</label>
-            <input id="sticker" type="text" spellcheck="false" value=${sticker.value} onInput=${(e: Event) => { sticker.value = (e.target as HTMLInputElement).value }} placeholder="ble:XXXX-XXXX-…" />
+            <input
+                id="sticker"
+                type="text"
+                spellcheck="false"
+                value=${sticker.value}
+                onInput=${(e: Event) => {
+                    sticker.value = (e.target as HTMLInputElement).value
+                }}
+                placeholder="ble:XXXX-XXXX-…"
+            />
             <button type="submit" disabled=${app.pending.value}>${app.pending.value ? t(app, S.connecting) : t(app, S.connectBluetooth)}</button>
         </form>
-        <form class="address" onSubmit=${(e: Event) => { e.preventDefault(); void app.connect(address.value) }} autocomplete="off">
+        <form
+            class="address"
+            onSubmit=${(e: Event) => {
+                e.preventDefault()
+                void app.connect(address.value)
+            }}
+            autocomplete="off"
+        >
             <label for="address">${t(app, S.addressLabel)}</label>
-            <input id="address" type="text" value=${address.value} onInput=${(e: Event) => { address.value = (e.target as HTMLInputElement).value }} placeholder="tcp://127.0.0.1:8082" />
+            <input
+                id="address"
+                type="text"
+                value=${address.value}
+                onInput=${(e: Event) => {
+                    address.value = (e.target as HTMLInputElement).value
+                }}
+                placeholder="tcp://127.0.0.1:8082"
+            />
             <button type="submit" disabled=${app.pending.value}>${app.pending.value ? t(app, S.connecting) : t(app, S.connect)}</button>
         </form>
         <${ErrorBox} app=${app} error=${app.error.value} />

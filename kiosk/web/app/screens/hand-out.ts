@@ -20,28 +20,54 @@ export function HandOutScreen({ app }: { app: AppState }) {
     const job = app.job.value?.kind === "hand-out" ? app.job.value : undefined
     const l = lang(app)
     const body = () => {
-        if (job?.phase === "running") return job.button ? html`<${PressButton} app=${app} job=${job} />`
-            : html`<p role="status">${t(app, S.handOutWorking)}</p>`
-        if (job?.phase === "done") return html`<div class="outcome" role="status">
-            <p class="result">${t(app, S.handedOutTitle)}</p>
-            <p>${t(app, S.handedOutText)}</p>
-            <div class="actions">
-                <a class="button" href="/handout/sticker" target="_blank" rel="noopener">${t(app, S.printSticker)}</a>
-                <a class="button" href=${ownerSheetPath(l)} target="_blank" rel="noopener">${t(app, S.printSheet)}</a>
-                <a class="button secondary" href=${ownerSheetPath(l === "ja" ? "en" : "ja")} target="_blank" rel="noopener">${t(app, S.printSheetOther)}</a>
-            </div>
-            <button onClick=${() => app.disconnect()}>${t(app, S.done)}</button></div>`
-        if (job?.phase === "failed") return html`<${ErrorBox} app=${app} error=${job.error} />
-            <button onClick=${() => app.disconnect()}>${t(app, S.back)}</button>`
+        if (job?.phase === "running")
+            return job.button ? html`<${PressButton} app=${app} job=${job} />` : html`<p role="status">${t(app, S.handOutWorking)}</p>`
+        if (job?.phase === "done")
+            return html`<div class="outcome" role="status">
+                <p class="result">${t(app, S.handedOutTitle)}</p>
+                <p>${t(app, S.handedOutText)}</p>
+                <div class="actions">
+                    <a class="button" href="/handout/sticker" target="_blank" rel="noopener">${t(app, S.printSticker)}</a>
+                    <a class="button" href=${ownerSheetPath(l)} target="_blank" rel="noopener">${t(app, S.printSheet)}</a>
+                    <a class="button secondary" href=${ownerSheetPath(l === "ja" ? "en" : "ja")} target="_blank" rel="noopener">${t(app, S.printSheetOther)}</a>
+                </div>
+                <button onClick=${() => app.disconnect()}>${t(app, S.done)}</button>
+            </div>`
+        if (job?.phase === "failed")
+            return html`<${ErrorBox} app=${app} error=${job.error} /> <button onClick=${() => app.disconnect()}>${t(app, S.back)}</button>`
         const ports = app.ports.value
         return html`<p class="lead">${t(app, S.handOutIntro)}</p>
-            ${ports.length === 0 ? html`<p>${t(app, S.portsNone)}</p>` : html`<ul class="ports">
-                ${ports.map(p => html`<li><span>${p.path} ${p.description}</span>
-                    <button disabled=${app.pending.value} onClick=${() => app.handOut(p.address)}>${t(app, S.handOutStart)}</button></li>`)}
-            </ul>`}
-            <form class="address" onSubmit=${(e: Event) => { e.preventDefault(); void app.handOut(address.value) }} autocomplete="off">
+            ${
+                ports.length === 0
+                    ? html`<p>${t(app, S.portsNone)}</p>`
+                    : html`<ul class="ports">
+                          ${ports.map(
+                              p =>
+                                  html`<li>
+                                      <span>${p.path} ${p.description}</span>
+                                      <button disabled=${app.pending.value} onClick=${() => app.handOut(p.address)}>${t(app, S.handOutStart)}</button>
+                                  </li>`
+                          )}
+                      </ul>`
+            }
+            <form
+                class="address"
+                onSubmit=${(e: Event) => {
+                    e.preventDefault()
+                    void app.handOut(address.value)
+                }}
+                autocomplete="off"
+            >
                 <label for="hand-out-address">${t(app, S.addressLabel)}</label>
-                <input id="hand-out-address" type="text" value=${address.value} onInput=${(e: Event) => { address.value = (e.target as HTMLInputElement).value }} placeholder="tcp://127.0.0.1:8082" />
+                <input
+                    id="hand-out-address"
+                    type="text"
+                    value=${address.value}
+                    onInput=${(e: Event) => {
+                        address.value = (e.target as HTMLInputElement).value
+                    }}
+                    placeholder="tcp://127.0.0.1:8082"
+                />
                 <button type="submit" class="primary" disabled=${app.pending.value}>${t(app, S.handOutStart)}</button>
             </form>`
     }

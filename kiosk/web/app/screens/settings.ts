@@ -10,16 +10,21 @@ import { ErrorBox, Heading, t } from "./common.js"
 export function SettingsScreen({ app }: { app: AppState }) {
     const current = app.desk.value?.settings
     const saved = useSignal(false)
-    const field = (id: string, label: { ja: string; en: string }, value: string | undefined, type = "text") => html`
-        <label for=${id}>${t(app, label)}</label>
-        <input id=${id} name=${id} type=${type} autocomplete="off" defaultValue=${value ?? ""} />`
+    const field = (id: string, label: { ja: string; en: string }, value: string | undefined, type = "text") =>
+        html` <label for=${id}>${t(app, label)}</label>
+            <input id=${id} name=${id} type=${type} autocomplete="off" defaultValue=${value ?? ""} />`
     const submit = async (e: Event) => {
         e.preventDefault()
         const form = new FormData(e.target as HTMLFormElement)
         const get = (k: string) => String(form.get(k) ?? "")
         saved.value = await app.saveSettings({
-            server: get("server") || undefined, publicKey: get("publicKey") || undefined, apiKey: get("apiKey") || undefined,
-            centreName: get("centreName"), centrePhone: get("centrePhone"), centreHours: get("centreHours"), lang: get("lang"),
+            server: get("server") || undefined,
+            publicKey: get("publicKey") || undefined,
+            apiKey: get("apiKey") || undefined,
+            centreName: get("centreName"),
+            centrePhone: get("centrePhone"),
+            centreHours: get("centreHours"),
+            lang: get("lang"),
         })
     }
     if (!current) return null
@@ -32,12 +37,12 @@ export function SettingsScreen({ app }: { app: AppState }) {
             <p>${t(app, S.settingFingerprint)}: <code>${current.fingerprint ?? t(app, S.settingNoKey)}</code></p>
             <label for="apiKey">${t(app, S.settingApiKey)}${current.apiKeySet ? ` (${t(app, S.settingApiKeySet)})` : ""}</label>
             <input id="apiKey" name="apiKey" type="password" autocomplete="off" />
-            ${field("centreName", S.settingCentreName, current.centreName)}
-            ${field("centrePhone", S.settingCentrePhone, current.centrePhone, "tel")}
+            ${field("centreName", S.settingCentreName, current.centreName)} ${field("centrePhone", S.settingCentrePhone, current.centrePhone, "tel")}
             ${field("centreHours", S.settingCentreHours, current.centreHours)}
             <label for="lang">${t(app, S.settingLang)}</label>
             <select id="lang" name="lang" defaultValue=${current.lang ?? "ja"}>
-                <option value="ja">日本語</option><option value="en">English</option>
+                <option value="ja">日本語</option>
+                <option value="en">English</option>
             </select>
             <button type="submit" class="primary">${t(app, S.save)}</button>
             ${saved.value ? html`<p role="status">${t(app, S.saved)}</p>` : ""}

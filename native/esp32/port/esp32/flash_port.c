@@ -30,8 +30,8 @@ static void erase_task_main(void *arg) {
     (void)arg;
     for (;;) {
         ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
-        esp_err_t err = esp_partition_erase_range(partition, (size_t)erase_sector * SPI_FLASH_SEC_SIZE,
-                                                  SPI_FLASH_SEC_SIZE);
+        esp_err_t err =
+            esp_partition_erase_range(partition, (size_t)erase_sector * SPI_FLASH_SEC_SIZE, SPI_FLASH_SEC_SIZE);
         if (err != ESP_OK)
             ESP_LOGE(TAG, "erase of sector %u failed: %s", (unsigned)erase_sector, esp_err_to_name(err));
         erase_result = err;
@@ -51,8 +51,8 @@ int flash_port_esp32_init(void (*wake)(void)) {
     if (!partition->encrypted)
         // A development board: the contact log and keys are readable by anyone with a serial cable.
         ESP_LOGW(TAG, "partition \"gaenlog\" is not encrypted (flash encryption off): for development only");
-    if (xTaskCreate(erase_task_main, "gaenlog_erase", ERASE_TASK_STACK, NULL, tskIDLE_PRIORITY + 1,
-                    &erase_task) != pdPASS) {
+    if (xTaskCreate(erase_task_main, "gaenlog_erase", ERASE_TASK_STACK, NULL, tskIDLE_PRIORITY + 1, &erase_task) !=
+        pdPASS) {
         ESP_LOGE(TAG, "cannot start the erase task");
         partition = NULL;
         return -1;

@@ -20,8 +20,8 @@ int gaen_radio_gap_event(struct ble_gap_event *event, void *arg) {
     case BLE_GAP_EVENT_EXT_DISC: {
         const struct ble_gap_ext_disc_desc *d = &event->ext_disc;
         // GAEN beacons are legacy PDUs; extended ones (and truncated chains) are not GAEN.
-        if ((d->props & BLE_HCI_ADV_LEGACY_MASK) &&
-            d->data_status == BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE && counts(d->legacy_event_type))
+        if ((d->props & BLE_HCI_ADV_LEGACY_MASK) && d->data_status == BLE_GAP_EXT_ADV_DATA_STATUS_COMPLETE &&
+            counts(d->legacy_event_type))
             gaen_radio_core_heard(rc, d->addr.val, d->rssi, d->data, d->length_data);
         return 0;
     }

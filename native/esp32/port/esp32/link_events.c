@@ -52,8 +52,7 @@ void gaen_radio_link_gap_event(struct ble_gap_event *event, gaen_radio_core_t *r
     }
 }
 
-int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_gatt_access_ctxt *ctxt,
-                           void *arg) {
+int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_gatt_access_ctxt *ctxt, void *arg) {
     (void)attr_handle;
     if (ctxt->op != BLE_GATT_ACCESS_OP_WRITE_CHR || conn_handle != conn || !reported)
         return BLE_ATT_ERR_WRITE_NOT_PERMITTED;

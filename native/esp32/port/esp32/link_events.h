@@ -15,8 +15,7 @@ void gaen_radio_link_gap_event(struct ble_gap_event *event, gaen_radio_core_t *r
 
 /** The write characteristic's access callback (a ble_gatt_access_fn); `arg` is the core. Answers
  *  0, or an ATT error the host sees: not connected, value too long, or the queue full. */
-int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_gatt_access_ctxt *ctxt,
-                           void *arg);
+int gaen_radio_link_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_gatt_access_ctxt *ctxt, void *arg);
 
 /** Whether any host is connected, reported to the core or not yet (the sync advertisement then
  *  stays off the air in the time-shared set). */

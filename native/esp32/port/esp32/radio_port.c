@@ -69,7 +69,9 @@ static int notify_access(uint16_t conn_handle, uint16_t attr_handle, struct ble_
 
 static struct ble_gatt_chr_def link_characteristics[] = {
     {.uuid = BLE_UUID16_DECLARE(0xfff6), .access_cb = gaen_radio_link_access, .flags = BLE_GATT_CHR_F_WRITE},
-    {.uuid = BLE_UUID16_DECLARE(0xfff7), .access_cb = notify_access, .flags = BLE_GATT_CHR_F_NOTIFY,
+    {.uuid = BLE_UUID16_DECLARE(0xfff7),
+     .access_cb = notify_access,
+     .flags = BLE_GATT_CHR_F_NOTIFY,
      .val_handle = &notify_handle},
     {0},
 };
@@ -98,8 +100,7 @@ radio_port_err_t radio_port_link_disconnect(void) {
 
 #if MYNEWT_VAL(BLE_EXT_ADV)
 
-radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data,
-                                      uint8_t len) {
+radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data, uint8_t len) {
     if (ble_gap_ext_adv_active(instance) && logged("ext_adv_stop", ble_gap_ext_adv_stop(instance)))
         return -1;
     bool sync = instance == RADIO_PORT_SYNC_INSTANCE;
@@ -116,8 +117,8 @@ radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6]
         .tx_power = 127, // the controller's default; the firmware reports the calibrated value
         .sid = instance,
     };
-    int rc = logged("ext_adv_configure",
-                    ble_gap_ext_adv_configure(instance, &params, NULL, gaen_radio_gap_event, core));
+    int rc =
+        logged("ext_adv_configure", ble_gap_ext_adv_configure(instance, &params, NULL, gaen_radio_gap_event, core));
     if (rc)
         return rc;
     ble_addr_t addr = {.type = BLE_ADDR_RANDOM};
@@ -151,8 +152,8 @@ radio_port_err_t radio_port_scan_start(uint32_t duration_ms) {
         .passive = 1,
     };
     // Duration in units of 10 ms; duplicates are reported so that packets can be counted.
-    return logged("ext_disc", ble_gap_ext_disc(BLE_OWN_ADDR_PUBLIC, (uint16_t)((duration_ms + 9) / 10), 0,
-                                               0, 0, 0, &uncoded, NULL, gaen_radio_gap_event, core));
+    return logged("ext_disc", ble_gap_ext_disc(BLE_OWN_ADDR_PUBLIC, (uint16_t)((duration_ms + 9) / 10), 0, 0, 0, 0,
+                                               &uncoded, NULL, gaen_radio_gap_event, core));
 }
 
 #else // legacy advertising (ESP32)
@@ -172,9 +173,9 @@ typedef struct {
     uint8_t data[31];
 } share_slot_t;
 
-static share_slot_t slots[2]; // by instance
-static int airing = -1;       // the instance the set carries, -1: none
-static bool stale;            // the carried instance's address or data changed since it went on air
+static share_slot_t slots[2];        // by instance
+static int airing = -1;              // the instance the set carries, -1: none
+static bool stale;                   // the carried instance's address or data changed since it went on air
 static SemaphoreHandle_t share_lock; // the Jacdac loop, the host task and the timer task all switch
 static esp_timer_handle_t share_timer;
 
@@ -204,8 +205,8 @@ static int air(int instance) {
         .itvl_min = interval,
         .itvl_max = interval,
     };
-    rc = logged("adv_start", ble_gap_adv_start(BLE_OWN_ADDR_RANDOM, NULL, BLE_HS_FOREVER, &params,
-                                               gaen_radio_gap_event, core));
+    rc = logged("adv_start",
+                ble_gap_adv_start(BLE_OWN_ADDR_RANDOM, NULL, BLE_HS_FOREVER, &params, gaen_radio_gap_event, core));
     if (rc == 0)
         airing = instance;
     return rc;
@@ -248,8 +249,7 @@ static void share_turn(void *arg) {
     xSemaphoreGive(share_lock);
 }
 
-radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data,
-                                      uint8_t len) {
+radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data, uint8_t len) {
     xSemaphoreTake(share_lock, portMAX_DELAY);
     share_slot_t *slot = &slots[instance];
     slot->on = true;
@@ -285,8 +285,7 @@ radio_port_err_t radio_port_scan_start(uint32_t duration_ms) {
         .passive = 1,
         .filter_duplicates = 0,
     };
-    return logged("disc", ble_gap_disc(BLE_OWN_ADDR_PUBLIC, (int32_t)duration_ms, &params,
-                                       gaen_radio_gap_event, core));
+    return logged("disc", ble_gap_disc(BLE_OWN_ADDR_PUBLIC, (int32_t)duration_ms, &params, gaen_radio_gap_event, core));
 }
 
 static int share_init(void) {

@@ -11,7 +11,7 @@
 static uint8_t *image;
 static uint32_t sector_size, sector_count;
 static uint32_t damage_seed;
-static uint32_t cuts; // power cuts so far: each cut's damage has its own seed
+static uint32_t cuts;       // power cuts so far: each cut's damage has its own seed
 static int64_t cut_in = -1; // bytes of work before the armed cut; -1: none
 static bool power_off, fail_read, fail_write, hold_erase;
 static int64_t erase_sector = -1;
@@ -21,7 +21,9 @@ static flash_port_err_t erase_err;
 #define ERR_CHIP -1
 #define ERR_POWER -2
 
-static uint32_t next_cut_seed(void) { return flash_damage_cut_seed(damage_seed, cuts++); }
+static uint32_t next_cut_seed(void) {
+    return flash_damage_cut_seed(damage_seed, cuts++);
+}
 
 void ram_flash_reset(uint32_t ssize, uint32_t count, uint32_t seed) {
     free(image);
@@ -36,17 +38,38 @@ void ram_flash_reset(uint32_t ssize, uint32_t count, uint32_t seed) {
     erase_sector = -1;
     erase_ended = false;
 }
-uint8_t *ram_flash_image(void) { return image; }
-uint32_t ram_flash_image_size(void) { return sector_size * sector_count; }
-void ram_flash_arm_power_cut(uint32_t bytes) { cut_in = bytes; }
-bool ram_flash_power_is_off(void) { return power_off; }
-void ram_flash_power_on(void) { power_off = false; cut_in = -1; }
-void ram_flash_fail_next_read(void) { fail_read = true; }
-void ram_flash_fail_next_write(void) { fail_write = true; }
+uint8_t *ram_flash_image(void) {
+    return image;
+}
+uint32_t ram_flash_image_size(void) {
+    return sector_size * sector_count;
+}
+void ram_flash_arm_power_cut(uint32_t bytes) {
+    cut_in = bytes;
+}
+bool ram_flash_power_is_off(void) {
+    return power_off;
+}
+void ram_flash_power_on(void) {
+    power_off = false;
+    cut_in = -1;
+}
+void ram_flash_fail_next_read(void) {
+    fail_read = true;
+}
+void ram_flash_fail_next_write(void) {
+    fail_write = true;
+}
 
-uint32_t flash_port_size(void) { return sector_size * sector_count; }
-uint32_t flash_port_sector_size(void) { return sector_size; }
-bool flash_port_encrypted(void) { return false; }
+uint32_t flash_port_size(void) {
+    return sector_size * sector_count;
+}
+uint32_t flash_port_sector_size(void) {
+    return sector_size;
+}
+bool flash_port_encrypted(void) {
+    return false;
+}
 
 flash_port_err_t flash_port_read(uint32_t offset, uint8_t *dst, uint32_t len) {
     if (power_off)

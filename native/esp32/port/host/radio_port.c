@@ -12,9 +12,15 @@ void radio_fake_reset(bool address_change_while_scanning) {
     change_while_scanning = address_change_while_scanning;
     fail_next = false;
 }
-size_t radio_fake_call_count(void) { return call_count; }
-const radio_call_t *radio_fake_call(size_t i) { return i < call_count ? &calls[i] : NULL; }
-void radio_fake_fail_next(void) { fail_next = true; }
+size_t radio_fake_call_count(void) {
+    return call_count;
+}
+const radio_call_t *radio_fake_call(size_t i) {
+    return i < call_count ? &calls[i] : NULL;
+}
+void radio_fake_fail_next(void) {
+    fail_next = true;
+}
 
 static radio_call_t *record(radio_call_kind_t kind) {
     static radio_call_t overflow;
@@ -29,8 +35,7 @@ static bool failing(void) {
     return f;
 }
 
-radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data,
-                                      uint8_t len) {
+radio_port_err_t radio_port_adv_start(uint8_t instance, const uint8_t address[6], const uint8_t *data, uint8_t len) {
     if (failing())
         return -1;
     radio_call_t *c = record(AIR_START);
@@ -63,6 +68,8 @@ radio_port_err_t radio_port_link_disconnect(void) {
     return 0;
 }
 void radio_port_link_event_queued(void) {} // the tests drain the queue themselves
-bool radio_port_address_change_while_scanning(void) { return change_while_scanning; }
+bool radio_port_address_change_while_scanning(void) {
+    return change_while_scanning;
+}
 void radio_port_lock(void) {}
 void radio_port_unlock(void) {}
