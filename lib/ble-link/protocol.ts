@@ -1,7 +1,6 @@
 // The encrypted sync link over Bluetooth LE: what both ends (the token's firmware, src/link/, and a
-// kiosk, kiosk/transport/ble*.ts) agree on. The numbers and labels below are the host's; the
-// firmware's twin is src/link/link-constants.ts (it cannot import Node modules), and
-// test/ble/link-constants.test.ts fails when the two differ. test/ble/ checks the protocol itself
+// kiosk, kiosk/transport/ble*.ts) agree on. The numbers and labels are in
+// common/ble-link-constants.ts, which both ends import. test/ble/ checks the protocol itself
 // against the firmware end to end.
 //
 // Why not BLE pairing: "Just Works" protects nothing against a nearby attacker, and a passkey shown
@@ -25,30 +24,46 @@
 // Inside DATA: a Jacdac service command (u16 LE) and its payload, for the token-sync service only.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto"
 
-/** The token's link key, made at first start and printed on its sticker. */
-export const LINK_KEY_BYTES = 32
-/** Each side's nonce in HELLO and READY. */
-export const NONCE_BYTES = 16
-export const MSG_HELLO = 0x01
-export const MSG_READY = 0x02
-export const MSG_DATA = 0x03
-/** A DATA message's head: the message byte and the counter (u32 LE). */
-export const DATA_HEADER_BYTES = 5
-/** AES-256-CCM: the nonce (direction, counter, zeros) and the tag. */
-export const CCM_NONCE_BYTES = 13
-export const TAG_BYTES = 16
-/** The largest message either side accepts (a Jacdac report of 236 bytes + command + framing). */
-export const MAX_MESSAGE_BYTES = 300
-/** 16-bit UUID of the sync service data in the advertisement (from the unassigned 0xFFF0 range). */
-export const SYNC_SERVICE_UUID = 0xfff5
-export const ADV_NONCE_BYTES = 8
-export const ADV_TAG_BYTES = 8
-export const ADV_LABEL = "gaen-token sync adv"
-export const HOST_TO_TOKEN_LABEL = "gaen-token link h2t"
-export const TOKEN_TO_HOST_LABEL = "gaen-token link t2h"
-export const DIR_HOST_TO_TOKEN = 0
-export const DIR_TOKEN_TO_HOST = 1
-/** The ATT MTU both ends use unless the connection says otherwise (BLE 4.2 data length extension). */
+export {
+    LINK_KEY_BYTES,
+    NONCE_BYTES,
+    MSG_HELLO,
+    MSG_READY,
+    MSG_DATA,
+    DATA_HEADER_BYTES,
+    CCM_NONCE_BYTES,
+    TAG_BYTES,
+    MAX_MESSAGE_BYTES,
+    SYNC_SERVICE_UUID,
+    ADV_NONCE_BYTES,
+    ADV_TAG_BYTES,
+    ADV_LABEL,
+    HOST_TO_TOKEN_LABEL,
+    TOKEN_TO_HOST_LABEL,
+    DIR_HOST_TO_TOKEN,
+    DIR_TOKEN_TO_HOST,
+} from "../../common/ble-link-constants.js"
+import {
+    LINK_KEY_BYTES,
+    NONCE_BYTES,
+    MSG_HELLO,
+    MSG_READY,
+    MSG_DATA,
+    DATA_HEADER_BYTES,
+    CCM_NONCE_BYTES,
+    TAG_BYTES,
+    MAX_MESSAGE_BYTES,
+    SYNC_SERVICE_UUID,
+    ADV_NONCE_BYTES,
+    ADV_TAG_BYTES,
+    ADV_LABEL,
+    HOST_TO_TOKEN_LABEL,
+    TOKEN_TO_HOST_LABEL,
+    DIR_HOST_TO_TOKEN,
+    DIR_TOKEN_TO_HOST,
+} from "../../common/ble-link-constants.js"
+
+/** The ATT MTU a kiosk asks for unless the connection says otherwise (BLE 4.2 data length extension). */
 export const DEFAULT_MTU = 247
 
 export class LinkError extends Error {}

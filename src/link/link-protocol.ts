@@ -1,5 +1,5 @@
 // The token's end of the encrypted sync link: the same protocol as lib/ble-link/protocol.ts (read
-// that file's header for the design). Its numbers and labels are in link-constants.ts.
+// that file's header for the design). Its numbers and labels are in common/ble-link-constants.ts.
 import { decrypt, encrypt, hmac, sha256Hkdf } from "@devicescript/crypto"
 import {
     ADV_LABEL,
@@ -12,7 +12,7 @@ import {
     SYNC_SERVICE_UUID,
     TAG_BYTES,
     TOKEN_TO_HOST_LABEL,
-} from "./link-constants"
+} from "../../common/ble-link-constants"
 
 export interface SessionKeys {
     hostToToken: Buffer

@@ -11,7 +11,7 @@ import { TokenSyncServer } from "../sync/sync-server"
 import { HOST_LINK } from "../sync/presence"
 import { Token } from "../token"
 import { SessionKeys, dataCounter, deriveSessionKeys, fragment, openData, sealData, syncAdvertisement } from "./link-protocol"
-import { ADV_NONCE_BYTES, DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES } from "./link-constants"
+import { ADV_NONCE_BYTES, DIR_HOST_TO_TOKEN, DIR_TOKEN_TO_HOST, MAX_MESSAGE_BYTES, MSG_HELLO, MSG_READY, NONCE_BYTES } from "../../common/ble-link-constants"
 import { answersOverLink } from "./token-sync-dispatch"
 
 /** How long the sync advertisement stays on air after a press (token time). */

@@ -17,7 +17,7 @@ import { Flash, FlashRegion, RowState, WipeReport, countNotErased, wipeRegion } 
 import { ROW_SIZE, SECRETS_FORMAT_VERSION, SECRETS_MAGIC } from "./layout"
 import { recordChecks, rowChecks, sealRecord, sealRow } from "./checksum"
 import { Mutex } from "./mutex"
-import { LINK_KEY_BYTES } from "../link/link-constants"
+import { LINK_KEY_BYTES } from "../../common/ble-link-constants"
 
 export const TOKEN_ID_BYTES = 8
 const IDENTITY_SIZE = 2 * ROW_SIZE

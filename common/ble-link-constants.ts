@@ -1,7 +1,6 @@
-// The Bluetooth sync link's numbers and labels, as the token's firmware has them. The design, and the
-// host's twin of these constants, are in lib/ble-link/protocol.ts (the firmware cannot import Node
-// modules); test/ble/link-constants.test.ts fails when the two differ. Nothing but constants here,
-// so that the test can import this file in Node.
+// The Bluetooth sync link's numbers and labels: the one home both ends import, the token's firmware
+// (src/link/) and the kiosk (lib/ble-link/protocol.ts, which has the design). Nothing but constants
+// here, in TypeScript that DeviceScript and Node both compile.
 
 /** The token's link key, made at first start and printed on its sticker. */
 export const LINK_KEY_BYTES = 32
