@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process"
 import { readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { cpus } from "node:os"
+import { cpus, loadavg } from "node:os"
 import { fileURLToPath } from "node:url"
 import { DEVS_CLI } from "../sim/harness/devs-cli.js"
 import { FIRMWARE_BYTECODE } from "../sim/harness/token-vm.js"
@@ -16,7 +16,14 @@ const only = process.argv.slice(2)
 const wanted = (f: string) => !only.length || only.some(o => f.includes(o))
 const env = { ...process.env, NO_UPDATE_NOTIFIER: "1" }
 
+const load = () =>
+    loadavg()
+        .map(l => l.toFixed(2))
+        .join(" ")
+// docs/performance.md quotes one run: when, on what, and how busy the machine was at each end.
 console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`)
+console.log(`started: ${new Date().toISOString()}, load average ${load()} (1, 5, 15 min)`)
+process.on("exit", () => console.log(`\nfinished: ${new Date().toISOString()}, load average ${load()} (1, 5, 15 min)`))
 
 // Build first so sizes and programs are current.
 const build = spawnSync("npx", ["tsx", "scripts/build-firmware.ts"], { cwd: root, stdio: "inherit", env })
