@@ -2,7 +2,8 @@
 // in, reads one token-sync register (so it is the host being served) and keeps the line open while
 // the token does its own work with its flash: it makes its first key when the host sets its clock
 // (no press needed for a token that holds nothing), logs the people around it, counts its records.
-// Then the kiosk does its part of a check beside it (log read and key export, with the owner's press).
+// Then the kiosk checks the token beside it (the owner's press, log read, matching against the
+// notification server), and the owner lets the log and the key be read for the test to search for.
 // Every byte the token sent the listening host is recorded on the wire (a TCP relay in front of the
 // token's bus): of the token's own frames it may see only control reports and token-sync reports
 // (services/token-sync.md, "Sessions and hosts"), so no command, no flash or radio packet, and none of
@@ -16,9 +17,11 @@ import { setTokenClock } from "../../sim/harness/set-token-clock.js"
 import { FrameReader } from "../../sim/token/frame-hub.js"
 import { packetsOf } from "../../sim/token/host-door.js"
 import { connectToToken } from "../../kiosk/transport/connect.js"
+import { checkTokenExposure } from "../../kiosk/index.js"
+import { checkOptions, openSession, startServerOn } from "../e2e/helpers.js"
 import { Cleanup } from "../helpers/cleanup.js"
 import { Neighbour, room } from "../helpers/neighbours.js"
-import { exportKeysWithButton, readLogWithPress } from "../helpers/owner.js"
+import { buttonOf, exportKeysWithButton, pressingWhenAsked, readLogWithPress } from "../helpers/owner.js"
 import { hex } from "../helpers/bytes.js"
 import { waitUntil } from "../helpers/wait.js"
 
@@ -77,13 +80,22 @@ describe("a listening host at the token's one door", () => {
         }, 90_000)
         expect(logged).toBe(true)
 
-        // The kiosk's part of a check, beside the listener (it waits its turn while the listener is quiet).
-        const kiosk = cleanup.add(await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`), c => c.close())
-        const records = await readLogWithPress(clock, vm, kiosk.client)
-        const keys = await exportKeysWithButton(clock, vm, kiosk.client)
-        expect(records.length).toBeGreaterThanOrEqual(2)
+        // The kiosk's check beside the listener (it waits its turn while the listener is quiet): the
+        // owner presses, the kiosk reads the log and matches it. Then what the test searches the
+        // listener's bytes for: the records (the owner's press again) and the token's key (its export).
+        const server = await startServerOn(() => clock.now(), cleanup)
+        const session = cleanup.add(await openSession(vm.hubPort, clock), s => s.close())
+        const check = await pressingWhenAsked(clock, buttonOf(vm, clock), onProgress =>
+            checkTokenExposure(session, { ...checkOptions(server, cleanup.tempDir("gaen-listen-kiosk-")), onProgress })
+        )
+        expect(check.log.records).toBeGreaterThanOrEqual(2)
+        const kiosk = session.connection.client
+        await kiosk.endSession()
+        const records = await readLogWithPress(clock, vm, kiosk)
+        const keys = await exportKeysWithButton(clock, vm, kiosk)
+        expect(records.length).toBe(check.log.records)
         expect(keys.length).toBeGreaterThanOrEqual(1)
-        await kiosk.client.endSession()
+        await kiosk.endSession()
 
         // What the listener received, frame by frame.
         const frames = new FrameReader().push(relay.bytes())
