@@ -17,7 +17,7 @@
 // or not at all (services/token-sync.md, "Sessions and hosts").
 // The door also knows one host from another (a USB port has one host; the simulator's TCP bus takes
 // several connections), so the hub serves one host at a time: the door says which frames take a
-// host's turn and which of the token's frames are announcements every host may see, and builds the
+// host's turn and what of the token's frames each host may see (toHost), and builds the
 // end_session the bridge sends for a host that has gone (services/token-sync.md, "Sessions").
 import jd from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
