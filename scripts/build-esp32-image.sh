@@ -14,7 +14,7 @@
 #
 # Stops at once with one line saying what is missing (ESP-IDF, its tools, the checkout, an option).
 # Writes into the devicescript-esp32 checkout it is given (components/gaen_native, boards/partitions.csv,
-# main/main.c, sdkconfig.defaults, build/): use a checkout kept for this.
+# main/main.c, main/jd_user_config.h, sdkconfig.defaults, build/): use a checkout kept for this.
 set -euo pipefail
 
 die() { echo "build-esp32-image: $*" >&2; exit 2; }
@@ -74,6 +74,16 @@ if ! grep -q 'gaen_services.h' "$ds/main/main.c"; then
     sed -i 's/^\(\s*\)devs_service_full_init();/&\n\1nor_flash_init();\n\1gaen_radio_init();/' "$ds/main/main.c"
 fi
 grep -q 'gaen_radio_init();' "$ds/main/main.c" || die "could not add gaen_radio_init() to $ds/main/main.c (app_init_services() changed?): add it by hand"
+
+# 2b. The USB bridge passes its door outward: jacdac-c hands every frame the token sends to
+# JD_USB_BRIDGE_SEND and JD_NET_BRIDGE_SEND (inc/jd_config.h, #ifndef-guarded); ours filter them
+# (jd/host_door.c), so a host sees control and token-sync reports only.
+config="$ds/main/jd_user_config.h"
+if ! grep -q 'gaen_usb_bridge_send' "$config"; then
+    sed -i 's|^#define JD_USB_BRIDGE 1$|&\n// GAEN token: a host sees only what the door lets out (components/gaen_native/jd/host_door.c)\nint gaen_usb_bridge_send(void *frame);\nint gaen_net_bridge_send(void *frame);\n#define JD_USB_BRIDGE_SEND(f) gaen_usb_bridge_send(f)\n#define JD_NET_BRIDGE_SEND(f) gaen_net_bridge_send(f)|' "$config"
+fi
+grep -q '^#define JD_USB_BRIDGE_SEND(f) gaen_usb_bridge_send(f)$' "$config" ||
+    die "could not route the USB bridge through the door in $config (no '#define JD_USB_BRIDGE 1' line?): add the lines by hand (native/esp32/README.md, step 2)"
 
 # 3. The partition table and the options, in the order check:esp-idf resolves them.
 cp "$root/boards/partitions.csv" "$ds/boards/partitions.csv"

@@ -1,6 +1,7 @@
 // Writes native/esp32/gen/<service>.h, the C headers of the hardware services that the native ESP32
-// servers implement, from `.devicescript/c/constants.c` (which `devs build` generates from
-// services/*.md in microsoft/jacdac's dist/c format). Doc comments are dropped: the spec file is the
+// servers implement and of the token-sync service (whose reports the USB bridge's door lets out),
+// from `.devicescript/c/constants.c` (which `devs build` generates from services/*.md in
+// microsoft/jacdac's dist/c format). Doc comments are dropped: the spec file is the
 // one place for prose, and a header then changes only when the contract does.
 // `--check` writes nothing and exits 1 when a committed header is stale (test/native/gen.test.ts).
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
@@ -14,6 +15,8 @@ const GEN_DIR = join(root, "native/esp32/gen")
 export const NATIVE_SERVICES = [
     { header: "nor_flash.h", guard: "NOR_FLASH", spec: "services/flash.md" },
     { header: "gaen_radio.h", guard: "GAEN_RADIO", spec: "services/gaen-radio.md" },
+    // The USB bridge's door (jd/host_door.c) lets hosts see this service's reports.
+    { header: "token_sync.h", guard: "TOKEN_SYNC", spec: "services/token-sync.md" },
 ]
 
 /** The generated headers' text by file name, from the text of constants.c. */

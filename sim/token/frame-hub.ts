@@ -1,8 +1,10 @@
 // A Jacdac bus in one token's process. The token's VM and simulated hardware connect in memory and
 // hear each other's frames; hosts (tests, the kiosk) connect over TCP and play the token's USB port,
 // which has one host: frames from TCP pass the token's one door (host-door.ts) and go to the token's
-// side only, never to another host, and the hub serves one host at a time. The host being served
-// gets the token's answers; every host sees the token's announcements (so each can find it). Another
+// side only, never to another host, and the hub serves one host at a time. Frames of the token's side
+// pass the same door on their way out: the host being served gets the token-sync service's answers;
+// every host sees the token's announcements (so each can find it); nothing else of the token's bus
+// (its commands to the flash and radio, their reports, the firmware's log) reaches a host. Another
 // host's frames wait until the served host's connection ends or it has said nothing to the token for
 // HOST_TURN_IDLE_MS; at each change of host the hub first ends the token's session, as a USB bridge
 // does when its host goes (services/token-sync.md, "Sessions"), so no session passes between hosts.
@@ -170,10 +172,14 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
                 }
                 door.observeTokenFrame(frame)
                 const out = encodeFrame(frame)
-                const forEveryHost = door.isAnnouncement(frame)
+                // Hosts get only what the door lets out: the served one its token-sync answers and
+                // every host the control reports, each frame rebuilt without the rest.
+                const toServed = served && peers.has(served) ? door.toHost(frame, true) : undefined
+                const toOthers = door.toHost(frame, false)
                 for (const other of peers) {
                     if (other === from) continue
-                    if (!other.fromHost || forEveryHost || other === served) other.send(out)
+                    const seen = !other.fromHost ? frame : other === served ? toServed : toOthers
+                    if (seen) other.send(seen === frame ? out : encodeFrame(seen))
                 }
                 if (served && door.isTokenSyncReport(frame)) servedSpokeAt = Date.now()
             }

@@ -9,9 +9,15 @@
 // - broadcast commands (addressed to a service class) other than to token-sync.
 // The door learns which device holds which service from the announcements the token's own side
 // makes (in process). An ESP32 runtime must do the same at its USB bridge (services/*.md).
+// The door is two-way: of the token's own frames a host sees only reports of the control service
+// (announcements, control register answers) and, when it is the host being served, reports of the
+// token-sync service. Never a command the token's side sends (the VM to its flash, radio, LED…),
+// never a report of any other service (the flash's decrypted reads, the radio's scans, the button,
+// the firmware's log…): a frame of several packets goes out rebuilt with only its allowed packets,
+// or not at all (services/token-sync.md, "Sessions and hosts").
 // The door also knows one host from another (a USB port has one host; the simulator's TCP bus takes
 // several connections), so the hub serves one host at a time: the door says which frames take a
-// host's turn and which of the token's frames are announcements every host may see, and builds the
+// host's turn and what of the token's frames each host may see (toHost), and builds the
 // end_session the bridge sends for a host that has gone (services/token-sync.md, "Sessions").
 import jd from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC, TokenSyncCmd } from "../../lib/jacdac/service-specs.js"
@@ -26,13 +32,16 @@ const CONTROL_COMMANDS_ALLOWED = new Set([CONTROL_ANNOUNCE, 0x80 /* noop */, 0x8
 const REGISTER_GET_MASK = 0xf000
 const REGISTER_GET = 0x1000
 
-interface Packet {
+export interface Packet {
     serviceIndex: number
+    /** The top two bits of the service index byte, kept as they came. */
+    serviceFlags: number
     command: number
     data: Uint8Array
 }
 
-function packetsOf(frame: Uint8Array): Packet[] | undefined {
+/** The packets of a Jacdac frame; undefined when a packet runs past the frame's declared size. */
+export function packetsOf(frame: Uint8Array): Packet[] | undefined {
     if (frame.length < FRAME_HEADER_BYTES) return undefined
     const end = Math.min(frame.length, FRAME_HEADER_BYTES + frame[2])
     const packets: Packet[] = []
@@ -40,13 +49,26 @@ function packetsOf(frame: Uint8Array): Packet[] | undefined {
     while (off + 4 <= end) {
         const size = frame[off]
         if (off + 4 + size > end) return undefined
-        packets.push({ serviceIndex: frame[off + 1] & 0x3f, command: frame[off + 2] | (frame[off + 3] << 8), data: frame.subarray(off + 4, off + 4 + size) })
+        packets.push({
+            serviceIndex: frame[off + 1] & 0x3f,
+            serviceFlags: frame[off + 1] >> 6,
+            command: frame[off + 2] | (frame[off + 3] << 8),
+            data: frame.subarray(off + 4, off + 4 + size),
+        })
         off += (4 + size + 3) & ~3
     }
     return packets
 }
 
 const deviceIdOf = (frame: Uint8Array) => Buffer.from(frame.subarray(4, 12)).toString("hex")
+
+/** Writes the frame's CRC (over everything after the CRC field) and returns the frame. */
+function withCrc(f: Buffer): Buffer {
+    const crc = jd.crc(f.subarray(2))
+    f[0] = crc & 0xff
+    f[1] = crc >> 8
+    return f
+}
 
 export class HostDoor {
     /** Device id (hex) → service classes by service index, from the token side's announcements. */
@@ -67,13 +89,35 @@ export class HostDoor {
         }
     }
 
-    /** A frame of the token's side that every host may see: reports of the control service only
-     *  (announcements, and answers to control register reads), which say what the token is, never
-     *  what another host asked. */
-    isAnnouncement(frame: Uint8Array): boolean {
-        if (frame.length < FRAME_HEADER_BYTES || frame[3] & FLAG_COMMAND) return false
+    /**
+     * What a host may see of a frame of the token's side: the frame rebuilt with only the packets that
+     * host may see, or undefined when none is left. Every host sees reports of the control service
+     * (announcements, answers to control register reads: what the token is, never what another host
+     * asked); the host being served (`served`) also sees reports of the token-sync service. Commands
+     * the token's side sends and reports of every other service never leave the token.
+     */
+    toHost(frame: Uint8Array, served: boolean): Buffer | undefined {
+        if (frame.length < FRAME_HEADER_BYTES || frame[3] & (FLAG_COMMAND | FLAG_IDENTIFIER_IS_SERVICE_CLASS)) return undefined
         const packets = packetsOf(frame)
-        return !!packets && packets.length > 0 && packets.every(p => p.serviceIndex === CONTROL_INDEX)
+        if (!packets) return undefined
+        const classes = this.tokenDevices.get(deviceIdOf(frame))
+        const seen = packets.filter(p => p.serviceIndex === CONTROL_INDEX || (served && classes?.[p.serviceIndex] === SRV_TOKEN_SYNC))
+        if (seen.length === 0) return undefined
+        if (seen.length === packets.length) return Buffer.from(frame.subarray(0, FRAME_HEADER_BYTES + frame[2]))
+        const body = Buffer.concat(
+            seen.map(p => {
+                const b = Buffer.alloc((4 + p.data.length + 3) & ~3)
+                b[0] = p.data.length
+                b[1] = p.serviceIndex | (p.serviceFlags << 6)
+                b.writeUInt16LE(p.command, 2)
+                b.set(p.data, 4)
+                return b
+            })
+        )
+        // Each packet padded to 4 bytes, the padding counted in the frame's size (as jacdac-c builds frames).
+        const out = Buffer.concat([frame.subarray(0, FRAME_HEADER_BYTES), body])
+        out[2] = body.length
+        return withCrc(out)
     }
 
     /** A report of the token-sync service: an answer to the host being served. */
@@ -103,10 +147,7 @@ export class HostDoor {
             f[12] = 0
             f[13] = index
             f.writeUInt16LE(TokenSyncCmd.EndSession, 14)
-            const crc = jd.crc(f.subarray(2))
-            f[0] = crc & 0xff
-            f[1] = crc >> 8
-            return f
+            return withCrc(f)
         }
         return undefined
     }

@@ -3,10 +3,10 @@
 
 int check_failed;
 const char *check_test;
-extern const test_case_t flash_tests[], radio_tests[], link_tests[];
+extern const test_case_t flash_tests[], radio_tests[], link_tests[], host_door_tests[];
 
 int main(int argc, char **argv) {
-    const test_case_t *suites[] = {flash_tests, radio_tests, link_tests};
+    const test_case_t *suites[] = {flash_tests, radio_tests, link_tests, host_door_tests};
     int passed = 0, failed = 0;
     for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++)
         for (const test_case_t *t = suites[s]; t->name; t++) {

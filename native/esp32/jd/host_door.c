@@ -1,0 +1,61 @@
+// The token's one door to hosts, outward, on the DeviceScript ESP32 runtime. jacdac-c hands every
+// frame the token sends to JD_BRIDGE_SEND (jd_send_frame, source/interfaces/tx_queue.c; and each frame
+// heard on a Jacdac wire, source/interfaces/simple_rx.c, which a token has none of), that is to
+// JD_USB_BRIDGE_SEND and JD_NET_BRIDGE_SEND (inc/jd_config.h, each #ifndef-guarded so that a board's
+// jd_user_config.h may define its own). Defined as the functions below, only what a host may see
+// (core/host_door_core.h) reaches jd_usb_send_frame (source/jd_usb.c) and the network bridge.
+// Frames from the USB host itself never come here: jd_usb.c gives them to jd_send_frame_raw.
+//
+// Where token-sync is: DeviceScript hosts the VM's servers (src/ starts token-sync with startServer)
+// on a device of their own, devs_jd_server_device_id() (devicescript runtime/devicescript/jdiface.c:
+// jd_device_id() XOR a constant, a weak function), numbered in the order the program starts them
+// after that device's own control service (packages/server: startServer), and announced by that
+// device every 500 ms. The index is the program's, not the C runtime's, so the door learns it from
+// those announcements, as the simulator's door does. Until it has, hosts see control reports only.
+#include "jd_protocol.h"
+#include "interfaces/jd_usb.h"
+#include "core/host_door_core.h"
+#include "gen/token_sync.h"
+#include "host_door.h"
+
+/** The device of the VM's own servers (DeviceScript runtime). */
+uint64_t devs_jd_server_device_id(void);
+#if JD_NET_BRIDGE
+/** The runtime's network bridge (DeviceScript), whose declaration in jd_config.h is skipped when
+ *  JD_NET_BRIDGE_SEND is defined by the board. */
+int jd_net_send_frame(void *frame);
+#endif
+
+_Static_assert(sizeof(jd_frame_t) >= HOST_DOOR_FRAME_MAX, "a jd_frame_t holds any frame the door writes");
+
+static host_door_t door;
+static bool door_ready;
+
+/** What a host may see of `frame`, in `out`; false when nothing. */
+static bool through_door(void *frame, jd_frame_t *out) {
+    if (!door_ready) {
+        host_door_init(&door, jd_device_id(), devs_jd_server_device_id(), JD_SERVICE_CLASS_TOKEN_SYNC);
+        door_ready = true;
+    }
+    const jd_frame_t *f = (const jd_frame_t *)frame;
+    size_t len = JD_FRAME_SIZE(f);
+    if (len > sizeof(jd_frame_t))
+        return false;
+    host_door_observe(&door, (const uint8_t *)frame, len);
+    return host_door_filter(&door, (const uint8_t *)frame, len, (uint8_t *)out) != 0;
+}
+
+int gaen_usb_bridge_send(void *frame) {
+    jd_frame_t out;
+    return through_door(frame, &out) ? jd_usb_send_frame(&out) : 0;
+}
+
+int gaen_net_bridge_send(void *frame) {
+#if JD_NET_BRIDGE
+    jd_frame_t out;
+    return through_door(frame, &out) ? jd_net_send_frame(&out) : 0;
+#else
+    (void)frame;
+    return 0;
+#endif
+}
