@@ -1,14 +1,22 @@
-// The token's one door to USB hosts, outward (services/token-sync.md, "Sessions and hosts"): of the
-// frames the token sends, a host sees only reports of the control service (announcements, control
-// register answers) and reports of the token-sync service. Never a command the token sends (the VM
-// to its flash, radio, LED…), never a report of any other service (the flash's decrypted reads, the
-// radio's scans, the button, settings, the logger…). A frame of several packets goes out rebuilt with
-// only those packets and a new CRC, or not at all.
+// The token's one door to hosts (USB, and the runtime's network bridge), both ways, with one state:
+// - inward (host_door_admits): a host's frame reaches the token only when it is a command to the
+//   token-sync service of the VM's servers' device, or harmless control traffic (announce, noop,
+//   identify, register reads) to one of the token's devices. Everything else is refused: commands
+//   to the flash, radio, button, settings, DeviceScript's manager (deploy) or any other service,
+//   control commands that reset or set, reports (a forged button press, a service offered to the
+//   firmware), broadcasts to any class but token-sync, malformed frames. The simulator's door,
+//   sim/token/host-door.ts (admits), holds the same rule.
+// - outward (host_door_filter; services/token-sync.md, "Sessions and hosts"): of the frames the
+//   token sends, a host sees only reports of the control service (announcements, control register
+//   answers) and reports of the token-sync service. Never a command the token sends (the VM to its
+//   flash, radio, LED…), never a report of any other service (the flash's decrypted reads, the
+//   radio's scans, the button, settings, the logger…). A frame of several packets goes out rebuilt
+//   with only those packets and a new CRC, or not at all.
 //
 // Pure: bytes in, bytes out, nothing of jacdac-c; jd/host_door.c calls it for every frame jacdac-c
-// hands its USB bridge. DeviceScript hosts the VM's own servers (token-sync among them) on a device of
-// their own, next to the token's device that holds the native servers (flash, radio, DeviceScript's
-// manager, settings…); the door learns the token-sync service's index on that device from the
+// hands its bridges and for every frame a bridge takes in from its host. DeviceScript hosts the VM's own servers
+// (token-sync among them) on a device of their own, next to the token's device that holds the native servers (flash,
+// radio, DeviceScript's manager, settings…); the door learns the token-sync service's index on that device from the
 // device's announcements, as the simulator's door does (sim/token/host-door.ts).
 #pragma once
 #include <stddef.h>
@@ -26,9 +34,10 @@ typedef struct {
     uint64_t token_device_id;
     /** The device of the VM's own servers (DeviceScript's devs_jd_server_device_id()). */
     uint64_t servers_device_id;
-    /** The token-sync service's class, and its index on the servers' device (0 until announced). */
+    /** The token-sync service's class, and its index on the servers' device (0 until announced);
+     *  volatile: the Jacdac loop writes it, the USB bridge's interrupt reads it. */
     uint32_t sync_service_class;
-    uint8_t sync_service_index;
+    volatile uint8_t sync_service_index;
 } host_door_t;
 
 void host_door_init(host_door_t *door, uint64_t token_device_id, uint64_t servers_device_id,
@@ -44,6 +53,14 @@ void host_door_observe(host_door_t *door, const uint8_t *frame, size_t len);
  * device that is not the token's).
  */
 size_t host_door_filter(const host_door_t *door, const uint8_t *frame, size_t len, uint8_t *out);
+
+/**
+ * May this frame from a host reach the token? 1 when it is a well-formed command frame whose every
+ * packet is for token-sync on the servers' device or harmless control traffic (header comment), or a
+ * broadcast command to the token-sync class; 0 otherwise. Reads the door's state and writes nothing,
+ * so the USB bridge may call it from its interrupt while the Jacdac loop observes announcements.
+ */
+int host_door_admits(const host_door_t *door, const uint8_t *frame, size_t len);
 
 /** The CRC of a Jacdac frame: CRC-16/CCITT (polynomial 0x1021, start 0xffff) over all after the CRC field. */
 uint16_t host_door_crc(const uint8_t *data, size_t len);

@@ -19,7 +19,7 @@ struct srv_state {
     uint16_t advertising_interval;
     uint8_t advertising;
     gaen_radio_core_t core;
-    uint32_t foreign_frames; // dropped: not from the token itself
+    uint32_t foreign_frames; // dropped: heard on a Jacdac wire (token_only.h)
 };
 
 REG_DEFINITION(                                      //
@@ -41,7 +41,7 @@ void gaen_radio_process(srv_t *state) {
 }
 
 void gaen_radio_handle_packet(srv_t *state, jd_packet_t *pkt) {
-    if (!gaen_frame_from_token(pkt)) {
+    if (!gaen_frame_not_from_wire(pkt)) {
         state->foreign_frames++;
         return;
     }

@@ -1,17 +1,29 @@
-// The token's one door to hosts, outward, on the DeviceScript ESP32 runtime. jacdac-c hands every
-// frame the token sends to JD_BRIDGE_SEND (jd_send_frame, source/interfaces/tx_queue.c; and each frame
-// heard on a Jacdac wire, source/interfaces/simple_rx.c, which a token has none of), that is to
-// JD_USB_BRIDGE_SEND and JD_NET_BRIDGE_SEND (inc/jd_config.h, each #ifndef-guarded so that a board's
-// jd_user_config.h may define its own). Defined as the functions below, only what a host may see
-// (core/host_door_core.h) reaches jd_usb_send_frame (source/jd_usb.c) and the network bridge.
-// Frames from the USB host itself never come here: jd_usb.c gives them to jd_send_frame_raw.
+// The token's one door to hosts, both ways, on the DeviceScript ESP32 runtime; the rule is
+// core/host_door_core.h, its state one host_door_t here.
+//
+// Inward. jacdac-c's USB bridge hands a host's frame to jd_send_frame_raw (source/jd_usb.c,
+// jd_usb_handle_frame), which gives it to the token's own services through
+// jd_rx_frame_received_loopback (source/interfaces/tx_queue.c): marked JD_FRAME_FLAG_LOOPBACK like
+// the token's own frames, so nothing after that point can tell a host from the firmware. The
+// runtime's network bridge does the same (devicescript runtime/devicescript/network/wssk_health.c,
+// on_msg, JD_WSSK_CMD_JACDAC_PACKET). scripts/build-esp32-image.sh puts gaen_host_door_admits
+// before both calls, so only what the door admits goes on.
+//
+// Outward. jacdac-c hands every frame the token sends to JD_BRIDGE_SEND (jd_send_frame,
+// source/interfaces/tx_queue.c; and each frame heard on a Jacdac wire, source/interfaces/simple_rx.c,
+// which a token has none of), that is to JD_USB_BRIDGE_SEND and JD_NET_BRIDGE_SEND (inc/jd_config.h,
+// each #ifndef-guarded so that a board's jd_user_config.h may define its own). Defined as the
+// functions below, only what a host may see (core/host_door_core.h) reaches jd_usb_send_frame
+// (source/jd_usb.c) and the network bridge. A host's own frames never come here: the bridges give
+// them to jd_send_frame_raw.
 //
 // Where token-sync is: DeviceScript hosts the VM's servers (src/ starts token-sync with startServer)
 // on a device of their own, devs_jd_server_device_id() (devicescript runtime/devicescript/jdiface.c:
 // jd_device_id() XOR a constant, a weak function), numbered in the order the program starts them
 // after that device's own control service (packages/server: startServer), and announced by that
 // device every 500 ms. The index is the program's, not the C runtime's, so the door learns it from
-// those announcements, as the simulator's door does. Until it has, hosts see control reports only.
+// those announcements, as the simulator's door does. Until it has, hosts see control reports only and
+// reach nothing but control.
 #include "jd_protocol.h"
 #include "interfaces/jd_usb.h"
 #include "core/host_door_core.h"
@@ -29,13 +41,14 @@ int jd_net_send_frame(void *frame);
 _Static_assert(sizeof(jd_frame_t) >= HOST_DOOR_FRAME_MAX, "a jd_frame_t holds any frame the door writes");
 
 static host_door_t door;
+/** Set once `door` holds the token's device ids, by the Jacdac loop; read by the USB bridge's interrupt. */
 static bool door_ready;
 
 /** What a host may see of `frame`, in `out`; false when nothing. */
 static bool through_door(void *frame, jd_frame_t *out) {
-    if (!door_ready) {
+    if (!__atomic_load_n(&door_ready, __ATOMIC_ACQUIRE)) {
         host_door_init(&door, jd_device_id(), devs_jd_server_device_id(), JD_SERVICE_CLASS_TOKEN_SYNC);
-        door_ready = true;
+        __atomic_store_n(&door_ready, true, __ATOMIC_RELEASE);
     }
     const jd_frame_t *f = (const jd_frame_t *)frame;
     size_t len = JD_FRAME_SIZE(f);
@@ -58,4 +71,14 @@ int gaen_net_bridge_send(void *frame) {
     (void)frame;
     return 0;
 #endif
+}
+
+int gaen_host_door_admits(const void *frame) {
+    // Until the token has sent its first frame the door knows nothing of it, not even token-sync's
+    // place: nothing is admitted (the VM announces within half a second of starting).
+    if (!__atomic_load_n(&door_ready, __ATOMIC_ACQUIRE))
+        return 0;
+    const jd_frame_t *f = (const jd_frame_t *)frame;
+    size_t len = JD_FRAME_SIZE(f);
+    return len <= sizeof(jd_frame_t) && host_door_admits(&door, (const uint8_t *)frame, len);
 }

@@ -16,7 +16,7 @@ struct srv_state {
     uint16_t row_size;
     uint8_t encrypted;
     nor_flash_core_t core;
-    uint32_t foreign_frames; // dropped: not from the token itself
+    uint32_t foreign_frames; // dropped: heard on a Jacdac wire (token_only.h)
 };
 
 REG_DEFINITION(                             //
@@ -37,7 +37,7 @@ void nor_flash_process(srv_t *state) {
 }
 
 void nor_flash_handle_packet(srv_t *state, jd_packet_t *pkt) {
-    if (!gaen_frame_from_token(pkt)) {
+    if (!gaen_frame_not_from_wire(pkt)) {
         state->foreign_frames++;
         return;
     }

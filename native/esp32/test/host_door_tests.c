@@ -1,6 +1,7 @@
-// The USB bridge's door, outward (core/host_door_core.c): what a host may see of the frames the token
-// sends. Mirrors test/sim/host-door.test.ts (the simulator's door), plus what only the ESP32 runtime
-// has: the token's device and the device of the VM's own servers side by side.
+// The token's door to hosts (core/host_door_core.c), both ways: what a host may see of the frames the
+// token sends, and which of a host's frames reach the token. Mirrors test/sim/host-door.test.ts (the
+// simulator's door), plus what only the ESP32 runtime has: the token's device and the device of the
+// VM's own servers side by side, and jacdac-c's way of walking a frame's packets.
 #include "check.h"
 #include "core/bytes.h"
 #include "core/host_door_core.h"
@@ -12,6 +13,15 @@
 #define COMMAND 0x01
 #define BROADCAST 0x04
 #define SYNC_INDEX 2
+/** Where the native flash sits on the token's device (any index but control's would do). */
+#define FLASH_INDEX 1
+#define CONTROL_NOOP 0x80
+#define CONTROL_IDENTIFY 0x81
+#define CONTROL_RESET 0x82
+#define CONTROL_SET_STATUS_LIGHT 0x84
+#define CONTROL_REG_RESET_IN 0x80
+#define REGISTER_GET 0x1000
+#define REGISTER_SET 0x2000
 
 typedef struct {
     uint8_t index;
@@ -178,6 +188,143 @@ static void malformed_and_foreign_frames_do_not_go_out(void) {
     CHECK_EQ(host_door_filter(&door, frame, frame_len, out), 0);
 }
 
+static int admits(void) {
+    return host_door_admits(&door, frame, frame_len);
+}
+
+static void a_host_commanding_the_flash_is_refused(void) {
+    setup();
+    packet_t read = {FLASH_INDEX, JD_NOR_FLASH_CMD_READ, 8, 0};
+    build(TOKEN_ID, COMMAND, &read, 1);
+    CHECK(!admits());
+    packet_t erase = {FLASH_INDEX, JD_NOR_FLASH_CMD_ERASE_SECTOR, 4, 0};
+    build(TOKEN_ID, COMMAND, &erase, 1);
+    CHECK(!admits());
+    // Its registers too: only control's may be read.
+    packet_t reg = {FLASH_INDEX, REGISTER_GET | 0x180, 0, 0};
+    build(TOKEN_ID, COMMAND, &reg, 1);
+    CHECK(!admits());
+    // token-sync's index on the token's own device is another service.
+    packet_t same_index = {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 4, 0};
+    build(TOKEN_ID, COMMAND, &same_index, 1);
+    CHECK(!admits());
+    // A broadcast to the flash's class, and one to the USB bridge's own class that reached the door.
+    build(JD_SERVICE_CLASS_NOR_FLASH, COMMAND | BROADCAST, &read, 1);
+    CHECK(!admits());
+}
+
+static void token_sync_commands_and_register_reads_pass(void) {
+    setup();
+    packet_t read_log = {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 6, 0x01};
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    CHECK(admits());
+    packet_t state = {SYNC_INDEX, REGISTER_GET | JD_TOKEN_SYNC_REG_STATE, 0, 0};
+    build(SERVERS_ID, COMMAND, &state, 1);
+    CHECK(admits());
+    build(JD_SERVICE_CLASS_TOKEN_SYNC, COMMAND | BROADCAST, &read_log, 1);
+    CHECK(admits());
+    // Several packets, every one for token-sync or harmless control traffic.
+    packet_t both[] = {{0, REGISTER_GET | 0x180, 0, 0}, {SYNC_INDEX, JD_TOKEN_SYNC_CMD_SET_TIME, 8, 0x22}};
+    build(SERVERS_ID, COMMAND, both, 2);
+    CHECK(admits());
+}
+
+static void token_sync_commands_pass_only_once_announced_and_while_it_is(void) {
+    host_door_init(&door, TOKEN_ID, SERVERS_ID, JD_SERVICE_CLASS_TOKEN_SYNC);
+    packet_t read_log = {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 6, 0x01};
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    CHECK(!admits());
+    announce_servers(JD_SERVICE_CLASS_TOKEN_SYNC);
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    CHECK(admits());
+    // Another program without token-sync: its index is some other service of the VM.
+    announce_servers(JD_SERVICE_CLASS_NOR_FLASH);
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    CHECK(!admits());
+}
+
+static void harmless_control_traffic_passes_and_nothing_else_of_control(void) {
+    setup();
+    const uint16_t harmless[] = {0x00 /* announce */, CONTROL_NOOP, CONTROL_IDENTIFY, REGISTER_GET | 0x180,
+                                 REGISTER_GET | CONTROL_REG_RESET_IN};
+    for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++) {
+        packet_t control = {0, harmless[i], 0, 0};
+        build(TOKEN_ID, COMMAND, &control, 1);
+        CHECK(admits());
+        build(SERVERS_ID, COMMAND, &control, 1);
+        CHECK(admits());
+    }
+    const uint16_t refused[] = {
+        CONTROL_RESET, CONTROL_SET_STATUS_LIGHT, REGISTER_SET | CONTROL_REG_RESET_IN, 0x83, 0x85, 0x87};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        packet_t control = {0, refused[i], 4, 0x01};
+        build(TOKEN_ID, COMMAND, &control, 1);
+        CHECK(!admits());
+        build(SERVERS_ID, COMMAND, &control, 1);
+        CHECK(!admits());
+    }
+    // One refused packet refuses the frame, whatever comes with it.
+    packet_t mixed[] = {
+        {0, CONTROL_IDENTIFY, 0, 0}, {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 6, 0x01}, {0, CONTROL_RESET, 0, 0}};
+    build(SERVERS_ID, COMMAND, mixed, 3);
+    CHECK(!admits());
+    // Control traffic to a device that is not the token's.
+    packet_t identify = {0, CONTROL_IDENTIFY, 0, 0};
+    build(0x0102030405060708ull, COMMAND, &identify, 1);
+    CHECK(!admits());
+}
+
+static void a_host_sending_reports_is_refused(void) {
+    setup();
+    // A forged button press, a forged token-sync answer, an announcement of a service to bind to.
+    packet_t press = {3, 0x01, 0, 0};
+    build(TOKEN_ID, 0, &press, 1);
+    CHECK(!admits());
+    packet_t answer = {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 6, 0x01};
+    build(SERVERS_ID, 0, &answer, 1);
+    CHECK(!admits());
+    announce_servers(JD_SERVICE_CLASS_TOKEN_SYNC);
+    CHECK(!admits());
+    build(JD_SERVICE_CLASS_TOKEN_SYNC, BROADCAST, &answer, 1);
+    CHECK(!admits());
+}
+
+static void malformed_host_frames_are_refused(void) {
+    setup();
+    packet_t read_log = {SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 6, 0x01};
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    CHECK(admits());
+    CHECK(!host_door_admits(&door, frame, frame_len - 1)); // shorter than its size
+    CHECK(!host_door_admits(&door, frame, 11));            // shorter than a header
+    frame[12] = 13;                                        // a packet past the frame's end
+    CHECK(!admits());
+    build(SERVERS_ID, COMMAND, &read_log, 1);
+    frame[2] = HOST_DOOR_FRAME_DATA_MAX + 4; // bigger than any Jacdac frame
+    CHECK(!host_door_admits(&door, frame, sizeof frame));
+    build(SERVERS_ID, COMMAND, NULL, 0); // no packets at all: jacdac-c would read what lies beyond
+    CHECK(!admits());
+}
+
+static void a_packet_hidden_from_the_door_by_jacdac_cs_mark_is_refused(void) {
+    // Two token-sync packets as this walk reads them; the second one's data holds a flash command.
+    // jacdac-c (jd_shift_frame) reads 0xff right after the first packet's data as "the next packet
+    // is at the offset that follows", which would run that hidden command.
+    setup();
+    packet_t two[] = {{SYNC_INDEX, JD_TOKEN_SYNC_CMD_READ_LOG, 1, 0x01},
+                      {SYNC_INDEX, JD_TOKEN_SYNC_CMD_SET_TIME, 8, 0}};
+    build(SERVERS_ID, COMMAND, two, 2);
+    uint8_t *hidden = frame + HOST_DOOR_FRAME_HEADER + 8 + 4; // the second packet's data
+    hidden[0] = 0;
+    hidden[1] = FLASH_INDEX;
+    put_le16(hidden + 2, JD_NOR_FLASH_CMD_READ);
+    put_le16(frame, host_door_crc(frame + 2, frame_len - 2));
+    CHECK(admits()); // without the mark, jacdac-c walks it as the door does
+    frame[HOST_DOOR_FRAME_HEADER + 5] = 0xff;
+    frame[HOST_DOOR_FRAME_HEADER + 6] = 8 + 4; // the hidden packet's offset from the first packet
+    put_le16(frame, host_door_crc(frame + 2, frame_len - 2));
+    CHECK(!admits());
+}
+
 const test_case_t host_door_tests[] = {
     {"door: its CRC is Jacdac's (frames the simulator's bus carried)", crc_of_real_frames},
     {"door: announcements, control answers and token-sync answers go out as they came",
@@ -189,5 +336,18 @@ const test_case_t host_door_tests[] = {
     {"door: token-sync answers go out once the VM's device has announced it, and no longer once it has not",
      token_sync_is_seen_only_once_announced_and_while_it_is},
     {"door: malformed frames and frames of another device do not go out", malformed_and_foreign_frames_do_not_go_out},
+    {"door in: a host's commands to the flash (and its registers, at any index of the token's device) are refused",
+     a_host_commanding_the_flash_is_refused},
+    {"door in: token-sync commands and register reads pass, alone, broadcast or beside control reads",
+     token_sync_commands_and_register_reads_pass},
+    {"door in: token-sync commands pass once the VM's device has announced it, and no longer once it has not",
+     token_sync_commands_pass_only_once_announced_and_while_it_is},
+    {"door in: announce, noop, identify and register reads pass; reset, set and other control commands do not",
+     harmless_control_traffic_passes_and_nothing_else_of_control},
+    {"door in: a host's reports (a forged press, answer or announcement) are refused",
+     a_host_sending_reports_is_refused},
+    {"door in: malformed frames are refused", malformed_host_frames_are_refused},
+    {"door in: a packet jacdac-c would find through its in-frame mark, hidden from the door's walk, is refused",
+     a_packet_hidden_from_the_door_by_jacdac_cs_mark_is_refused},
     {NULL, NULL},
 };
