@@ -104,18 +104,21 @@ door_in() { # <file>: the one `jd_send_frame_raw(frame);` line of a bridge, behi
 door_in "$ds/devicescript/runtime/jacdac-c/source/jd_usb.c"
 door_in "$ds/devicescript/runtime/devicescript/network/wssk_health.c"
 
-# 2d. The runtime's text log (DMESG: the firmware's console.log lines, the runtime's messages) goes to
-# the USB host by itself, 2 minutes after start, whatever the host asked (jd_usb.c, jd_usb_pull; the
-# bridge's enable_log command changes nothing). A field token sends none of it: GAEN_USB_BRIDGE_LOG
-# is 0 for --production, 1 for a development board.
+# 2d. The runtime's text log (DMESG: the firmware's console.log lines, the runtime's own messages)
+# goes to the USB host by itself, 2 minutes after start, whatever the host asked (jd_usb.c,
+# jd_usb_pull; the bridge's enable_log command sets a flag nothing reads), and a crash dumps it there
+# with the panic report (jd_usb_panic_print_char). A field token sends neither: GAEN_USB_BRIDGE_LOG is
+# 0 for --production, 1 for a development board.
 usb="$ds/devicescript/runtime/jacdac-c/source/jd_usb.c"
-grep -q 'GAEN_USB_BRIDGE_LOG' "$usb" ||
-    sed -i 's|^\(\s*\)if (dmesg_timer == 1 \&\& !usb_panic_mode) {$|\1if (GAEN_USB_BRIDGE_LOG \&\& dmesg_timer == 1 \&\& !usb_panic_mode) { // GAEN token: main/jd_user_config.h|' "$usb"
-grep -q 'if (GAEN_USB_BRIDGE_LOG && dmesg_timer == 1' "$usb" ||
-    die "could not switch the USB bridge's text log in $usb: its 'if (dmesg_timer == 1 && !usb_panic_mode) {' line is not there (the bridge changed?): see native/esp32/README.md, step 2"
+if ! grep -q 'GAEN_USB_BRIDGE_LOG' "$usb"; then
+    sed -i 's|^\(\s*\)if (dmesg_timer == 1 \&\& !usb_panic_mode) {$|\1if (GAEN_USB_BRIDGE_LOG \&\& dmesg_timer == 1 \&\& !usb_panic_mode) { // GAEN token|' "$usb"
+    sed -i 's|^void jd_usb_panic_print_char(char c) {$|&\n    if (!GAEN_USB_BRIDGE_LOG) // GAEN token: no panic report or log to a field token'"'"'s host\n        return;|' "$usb"
+fi
+grep -q 'if (GAEN_USB_BRIDGE_LOG && dmesg_timer == 1' "$usb" && grep -q 'if (!GAEN_USB_BRIDGE_LOG)' "$usb" ||
+    die "could not switch off the USB bridge's text log in $usb: its 'if (dmesg_timer == 1 && !usb_panic_mode) {' or 'void jd_usb_panic_print_char(char c) {' line is not there (the bridge changed?): see native/esp32/README.md, step 2"
 sed -i '/^#define GAEN_USB_BRIDGE_LOG /d' "$config"
-sed -i "s|^#define JD_USB_BRIDGE 1\$|&\n#define GAEN_USB_BRIDGE_LOG $((1 - production))|" "$config"
-grep -q "^#define GAEN_USB_BRIDGE_LOG $((1 - production))\$" "$config" ||
+sed -i "s|^#define JD_USB_BRIDGE 1\$|&\n#define GAEN_USB_BRIDGE_LOG $((1 - production)) // GAEN token: the runtime's text log to the USB host (0: field image)|" "$config"
+grep -q "^#define GAEN_USB_BRIDGE_LOG $((1 - production)) " "$config" ||
     die "could not set GAEN_USB_BRIDGE_LOG in $config"
 
 # 3. The partition table and the options, in the order check:esp-idf resolves them.
