@@ -21,6 +21,10 @@
 //     (-fsyntax-only) with the ESP32's headers and sdkconfig.h, __XTENSA__ defined and __riscv
 //     undefined: a type-level check of the ESP32 paths (32-bit, little-endian like the ESP32), which
 //     never sees the Xtensa inline assembly assembled.
+//  3. The bridges the image build patches (scripts/esp32-door-patch.sh: the door before a host's
+//     frames, the USB text log by profile) are patched on a scratch copy and compiled the same way:
+//     jacdac-c's source/jd_usb.c, and the runtime's network/wssk_health.c when the devicescript-esp32
+//     tree has its devicescript submodule.
 // Then ESP-IDF's own partition tool (components/partition_table/gen_esp32part.py) reads
 // boards/partitions.csv for 4 MB flash and Secure Boot v2, and the partitions the runtime and the
 // token read through the flash cache (dcfg, fstor, gaenlog) must come out "encrypted".
@@ -28,8 +32,8 @@
 // ESP-IDF is installed). Exit status 0 when everything compiled, 1 when something did not, 2 when
 // an argument or a tree is missing (one line saying which).
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const NATIVE = join(root, "native/esp32")
@@ -238,14 +242,66 @@ export function compilerFlags(trees: Trees, chip: Chip, dir: string): string[] {
     ]
 }
 
+/** Where the bridges sit in a devicescript-esp32 checkout (scripts/esp32-door-patch.sh patches them there). */
+const USB_BRIDGE = "devicescript/runtime/jacdac-c/source/jd_usb.c"
+const NETWORK_BRIDGE = "devicescript/runtime/devicescript/network/wssk_health.c"
+
+/**
+ * The bridges as the image build leaves them: a scratch checkout in `dir` with devicescript-esp32's
+ * main/jd_user_config.h, jacdac-c's source/jd_usb.c and, when the devicescript-esp32 tree has its
+ * devicescript submodule, the runtime's network bridge, patched by scripts/esp32-door-patch.sh for
+ * `profile`. Returns the patched files to compile (relative to the scratch checkout) and its path.
+ */
+function patchedBridges(trees: Trees, profile: Profile, dir: string): { checkout: string; files: string[] } {
+    const checkout = join(dir, "door-patched")
+    rmSync(checkout, { recursive: true, force: true })
+    const files = [USB_BRIDGE]
+    const copies: [string, string][] = [
+        [join(trees.devicescript, "main/jd_user_config.h"), "main/jd_user_config.h"],
+        [join(trees.jacdac, "source/jd_usb.c"), USB_BRIDGE],
+    ]
+    if (existsSync(join(trees.devicescript, NETWORK_BRIDGE))) {
+        copies.push([join(trees.devicescript, NETWORK_BRIDGE), NETWORK_BRIDGE])
+        files.push(NETWORK_BRIDGE)
+    }
+    for (const [from, to] of copies) {
+        mkdirSync(dirname(join(checkout, to)), { recursive: true })
+        copyFileSync(from, join(checkout, to))
+    }
+    const r = run("bash", [join(root, "scripts/esp32-door-patch.sh"), checkout, profile])
+    if (r.status !== 0) throw new Error(`scripts/esp32-door-patch.sh cannot patch these trees: ${r.output.trim()}`)
+    return { checkout, files }
+}
+
 export function compileChip(trees: Trees, chip: Chip, profile: Profile): FileResult[] {
     const dir = sdkconfig(trees, chip, profile)
     const flags = compilerFlags(trees, chip, dir)
-    return componentSources().map(file => {
-        const object = join(dir, file.replace(/[/.]/g, "_") + ".o")
-        const r = run(COMPILER, [...flags, file, ...(chip === "esp32" ? [] : ["-o", object])], NATIVE)
+    const output = (file: string) => (chip === "esp32" ? [] : ["-o", join(dir, file.replace(/[/.]/g, "_") + ".o")])
+    const ours = componentSources().map(file => {
+        const r = run(COMPILER, [...flags, file, ...output(file)], NATIVE)
         return { chip, profile, file, ok: r.status === 0, output: r.output }
     })
+    // The bridges with the door put in, against the patched jd_user_config.h (found before the tree's own).
+    const bridges = patchedBridges(trees, profile, dir)
+    const runtime = join(trees.devicescript, "devicescript/runtime/devicescript")
+    const bridgeFlags = [
+        ...compilerFlags({ ...trees, devicescript: bridges.checkout }, chip, dir),
+        "-isystem",
+        join(trees.devicescript, "main"),
+        "-isystem",
+        runtime,
+        "-isystem",
+        join(runtime, "network"), // the network bridge's own headers, beside it in the tree
+        "-isystem",
+        join(trees.jacdac, "jacdac/dist/c"),
+    ]
+    return [
+        ...ours,
+        ...bridges.files.map(file => {
+            const r = run(COMPILER, [...bridgeFlags, join(bridges.checkout, file), ...output(file)], NATIVE)
+            return { chip, profile, file: `${file} (door-patched)`, ok: r.status === 0, output: r.output }
+        }),
+    ]
 }
 
 /** Partitions that must be encrypted on a token for the field (boards/partitions.csv says why). */

@@ -1,6 +1,7 @@
 // The ESP-IDF tools of the project on a machine without ESP-IDF (this one, CI): the image build stops
 // at once with one line naming what is missing, the compile check does the same without its trees,
-// and the option check (scripts/esp-idf-sdkconfig.py) catches an option that does not exist, one
+// the door patch (scripts/esp32-door-patch.sh) puts the door before a host's frames on a small
+// checkout made here and stops naming the line it did not find, and the option check (scripts/esp-idf-sdkconfig.py) catches an option that does not exist, one
 // ESP-IDF renamed, and one whose dependencies do not hold, on a small Kconfig tree made here (the
 // real run against ESP-IDF's tree is `npm run check:esp-idf`, native/esp32/README.md).
 import { spawnSync } from "node:child_process"
@@ -93,6 +94,78 @@ describe("npm run check:esp-idf without its trees", () => {
         writeFileSync(join(empty, "components/esp_partition/include/esp_partition.h"), "")
         expect(parseArgs([empty, "--jacdac", empty, "--devicescript", empty])).toBe(
             `the ESP-IDF tree ${empty} has no components/bt/host/nimble/nimble/nimble/host/include/host/ble_hs.h: give a checkout of its NimBLE submodule (components/bt/host/nimble/nimble, esp-nimble)`)
+    })
+})
+
+describe("scripts/esp32-door-patch.sh: the door before a host's frames, the USB log by profile", () => {
+    // The lines of devicescript-esp32 and jacdac-c the patch works on, as they stand at the commits
+    // native/esp32/README.md names (main/jd_user_config.h, source/jd_usb.c, network/wssk_health.c).
+    const CONFIG = ["#define JD_LSTORE 1", "#define JD_USB_BRIDGE 1", "#define JD_WIFI 1", ""]
+    const USB = [
+        "int jd_usb_pull(uint8_t dst[64]) {",
+        "    if (dmesg_timer == 1 && !usb_panic_mode) {",
+        "    }",
+        "}",
+        "static void jd_usb_handle_frame(void) {",
+        "    } else {",
+        "        jd_net_disable_fwd();",
+        "        jd_send_frame_raw(frame);",
+        "    }",
+        "}",
+        "void jd_usb_panic_print_char(char c) {",
+        "    if (usb_panic_mode > 1)",
+        "}",
+        "",
+    ]
+    const NETWORK = ["        frame = jd_memdup(frame, fsz);", "        jd_send_frame_raw(frame);", "        jd_free(frame);", ""]
+    const files = { config: "main/jd_user_config.h", usb: "devicescript/runtime/jacdac-c/source/jd_usb.c", network: "devicescript/runtime/devicescript/network/wssk_health.c" }
+
+    function checkout(usb = USB): string {
+        const ds = mkdtempSync(join(tmpdir(), "gaen-door-patch-"))
+        for (const [file, text] of [[files.config, CONFIG], [files.usb, usb], [files.network, NETWORK]] as const) {
+            mkdirSync(join(ds, file, ".."), { recursive: true })
+            writeFileSync(join(ds, file), text.join("\n"))
+        }
+        return ds
+    }
+    const patch = (ds: string, profile: string) => spawnSync("bash", [join(root, "scripts/esp32-door-patch.sh"), ds, profile], { encoding: "utf8" })
+    const read = (ds: string, file: string) => readFileSync(join(ds, file), "utf8")
+
+    it("puts the door before both bridges' jd_send_frame_raw, declares it, and turns the USB log off for the field", () => {
+        const ds = checkout()
+        const r = patch(ds, "production")
+        expect(r.stderr).toBe("")
+        expect(r.status).toBe(0)
+        for (const file of [files.usb, files.network])
+            expect(read(ds, file)).toMatch(/^( *)if \(gaen_host_door_admits\(frame\)\).*\n\1    jd_send_frame_raw\(frame\);$/m)
+        expect(read(ds, files.config)).toMatch(/^int gaen_host_door_admits\(const void \*frame\);$/m)
+        expect(read(ds, files.config)).toMatch(/^#define GAEN_USB_BRIDGE_LOG 0 /m)
+        expect(read(ds, files.usb)).toMatch(/^    if \(GAEN_USB_BRIDGE_LOG && dmesg_timer == 1 && !usb_panic_mode\) \{/m)
+        expect(read(ds, files.usb)).toMatch(/^void jd_usb_panic_print_char\(char c\) \{\n    if \(!GAEN_USB_BRIDGE_LOG\)/m)
+        // Again: nothing changes; then a development image of the same checkout logs again.
+        const before = Object.values(files).map(f => read(ds, f))
+        expect(patch(ds, "production").status).toBe(0)
+        expect(Object.values(files).map(f => read(ds, f))).toEqual(before)
+        expect(patch(ds, "development").status).toBe(0)
+        expect(read(ds, files.config).match(/^#define GAEN_USB_BRIDGE_LOG .*$/gm)).toEqual([
+            "#define GAEN_USB_BRIDGE_LOG 1 // GAEN token: the runtime's text log to the USB host (0: field image)",
+        ])
+        expect(read(ds, files.usb).match(/gaen_host_door_admits/g)).toHaveLength(1)
+    })
+
+    it("stops with one line naming the file and the line when a bridge has changed", () => {
+        const ds = checkout(USB.map(l => l.replace("jd_send_frame_raw(frame);", "jd_send_frame_raw(copy);")))
+        const r = patch(ds, "production")
+        expect(r.status).toBe(2)
+        expect(lines(r.stderr)).toEqual([
+            `esp32-door-patch: could not put the door before the host's frames in ${join(ds, files.usb)}: its one 'jd_send_frame_raw(frame);' line is not there (the bridge changed?): add 'if (gaen_host_door_admits(frame))' before that call by hand (native/esp32/README.md, 'Building a token image', step 2)`,
+        ])
+        const noLog = checkout(USB.filter(l => !l.includes("dmesg_timer")))
+        const r2 = patch(noLog, "development")
+        expect(r2.status).toBe(2)
+        expect(lines(r2.stderr)).toHaveLength(1)
+        expect(r2.stderr).toContain(`could not switch off the USB bridge's text log in ${join(noLog, files.usb)}`)
+        expect(lines(patch(noLog, "field").stderr)).toEqual(["esp32-door-patch: the profile is development or production (got 'field')"])
     })
 })
 
