@@ -154,7 +154,7 @@ export function encryptBlock128(schedule: Buffer, block: Buffer): Buffer {
  */
 export function ctr128(schedule: Buffer, initialCounter: Buffer, data: Buffer): Buffer {
     requireBytes(initialCounter, AES_BLOCK_BYTES, "CTR initial counter block")
-    if (!(data instanceof Buffer)) throw new TypeError(`CTR data must be a Buffer, got ${data}`)
+    if (!(data instanceof Buffer)) throw new TypeError(`CTR data must be a Buffer, got ${typeof data}`)
     if (data.length > CTR_MAX_SYNC_BLOCKS * AES_BLOCK_BYTES)
         throw new RangeError(`CTR data is ${data.length} bytes; at most ${CTR_MAX_SYNC_BLOCKS * AES_BLOCK_BYTES} per synchronous call`)
     const counter = initialCounter.slice(0)

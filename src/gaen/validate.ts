@@ -10,7 +10,7 @@ export function isWholeNumber(value: any): boolean {
 
 /** Throws unless `value` is a Buffer of exactly `length` bytes. */
 export function requireBytes(value: any, length: number, what: string): void {
-    if (!(value instanceof Buffer)) throw new TypeError(`${what} must be a Buffer of ${length} bytes, got ${value}`)
+    if (!(value instanceof Buffer)) throw new TypeError(`${what} must be a Buffer of ${length} bytes, got ${typeof value}`)
     if (value.length !== length) throw new TypeError(`${what} must be ${length} bytes, got ${value.length} bytes`)
 }
 
