@@ -14,10 +14,11 @@
 //   with only those packets and a new CRC, or not at all.
 //
 // Pure: bytes in, bytes out, nothing of jacdac-c; jd/host_door.c calls it for every frame jacdac-c
-// hands its bridges and for every frame a bridge takes in from its host. DeviceScript hosts the VM's own servers
-// (token-sync among them) on a device of their own, next to the token's device that holds the native servers (flash,
-// radio, DeviceScript's manager, settings…); the door learns the token-sync service's index on that device from the
-// device's announcements, as the simulator's door does (sim/token/host-door.ts).
+// hands its bridges and for every frame a bridge takes in from its host. DeviceScript hosts the VM's
+// own servers (token-sync among them) on a device of their own, next to the token's device that
+// holds the native servers (flash, radio, DeviceScript's manager, settings…); the door learns the
+// token-sync service's index on that device from the device's announcements, as the simulator's door
+// does (sim/token/host-door.ts).
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -3,11 +3,13 @@
 //
 // Inward. jacdac-c's USB bridge hands a host's frame to jd_send_frame_raw (source/jd_usb.c,
 // jd_usb_handle_frame), which gives it to the token's own services through
-// jd_rx_frame_received_loopback (source/interfaces/tx_queue.c): marked JD_FRAME_FLAG_LOOPBACK like
-// the token's own frames, so nothing after that point can tell a host from the firmware. The
-// runtime's network bridge does the same (devicescript runtime/devicescript/network/wssk_health.c,
-// on_msg, JD_WSSK_CMD_JACDAC_PACKET). scripts/build-esp32-image.sh puts gaen_host_door_admits
-// before both calls, so only what the door admits goes on.
+// jd_rx_frame_received_loopback (source/interfaces/tx_queue.c and simple_rx.c): marked
+// JD_FRAME_FLAG_LOOPBACK like the token's own frames, so nothing after that point can tell a host
+// from the firmware. The runtime's network bridge does the same (devicescript
+// runtime/devicescript/network/wssk_health.c, on_msg, JD_WSSK_CMD_JACDAC_PACKET).
+// scripts/esp32-door-patch.sh (run by the image build) puts gaen_host_door_admits before both calls,
+// so only what the door admits goes on. On the ESP32-C3 and the ESP32 the USB bridge runs it in its
+// interrupt (devicescript-esp32 main/usb.c): it reads the door's state and changes nothing.
 //
 // Outward. jacdac-c hands every frame the token sends to JD_BRIDGE_SEND (jd_send_frame,
 // source/interfaces/tx_queue.c; and each frame heard on a Jacdac wire, source/interfaces/simple_rx.c,
