@@ -6,7 +6,11 @@
 // - commands to any other service (flash, radio, button, RTC, settings, deploy, …);
 // - reports, so a host can neither pretend to be one of the token's own services (a forged
 //   button press) nor offer the firmware a service of its own to bind a role to;
-// - broadcast commands (addressed to a service class) other than to token-sync.
+// - broadcast commands (addressed to a service class) other than to token-sync;
+// - frames with jacdac-c's in-frame packet mark after a packet's data: a runtime built on jacdac-c
+//   (the VM, the ESP32) would find packets there that this door's walk does not see.
+// The ESP32's door (native/esp32/core/host_door_core.c) holds the same rule, on the same cases
+// (native/esp32/conformance/host-door.json).
 // The door learns which device holds which service from the announcements the token's own side
 // makes (in process). An ESP32 runtime must do the same at its USB bridge (services/*.md).
 // The door is two-way: of the token's own frames a host sees only reports of the control service
@@ -31,6 +35,9 @@ const CONTROL_ANNOUNCE = 0x00
 const CONTROL_COMMANDS_ALLOWED = new Set([CONTROL_ANNOUNCE, 0x80 /* noop */, 0x81 /* identify */])
 const REGISTER_GET_MASK = 0xf000
 const REGISTER_GET = 0x1000
+/** jacdac-c's in-frame mark (jd_shift_frame, source/jd_util.c): 0xff right after a packet's data
+ *  says the next packet starts at the offset in the byte after it, not at the padded end. */
+const NEXT_PACKET_MARK = 0xff
 
 export interface Packet {
     serviceIndex: number
@@ -58,6 +65,17 @@ export function packetsOf(frame: Uint8Array): Packet[] | undefined {
         off += (4 + size + 3) & ~3
     }
     return packets
+}
+
+/** A packet's data followed by jacdac-c's mark: a runtime built on jacdac-c (the VM, the ESP32) would
+ *  walk to packets packetsOf does not see, so the door could not judge them. */
+function hidesPackets(frame: Uint8Array): boolean {
+    const end = Math.min(frame.length, FRAME_HEADER_BYTES + frame[2])
+    for (let off = FRAME_HEADER_BYTES; off + 4 <= end; off += (4 + frame[off] + 3) & ~3) {
+        const dataEnd = off + 4 + frame[off]
+        if (dataEnd < end && frame[dataEnd] === NEXT_PACKET_MARK) return true
+    }
+    return false
 }
 
 const deviceIdOf = (frame: Uint8Array) => Buffer.from(frame.subarray(4, 12)).toString("hex")
@@ -161,7 +179,7 @@ export class HostDoor {
 
     private judge(frame: Uint8Array): boolean {
         const packets = packetsOf(frame)
-        if (!packets || packets.length === 0) return false
+        if (!packets || packets.length === 0 || hidesPackets(frame)) return false
         const flags = frame[3]
         if (!(flags & FLAG_COMMAND)) return false
         if (flags & FLAG_IDENTIFIER_IS_SERVICE_CLASS) return Buffer.from(frame).readUInt32LE(4) === SRV_TOKEN_SYNC

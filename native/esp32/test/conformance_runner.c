@@ -1,6 +1,7 @@
 // Executes the shared conformance cases (native/esp32/conformance/*.json) on the C cores with the
-// host port. test/native/conformance.test.ts turns each case into lines on stdin and compares what
-// this prints with the case's expectations, as it does for the simulator's TypeScript servers.
+// host port. test/native/conformance.test.ts (and door-conformance.test.ts for the door) turns each
+// case into lines on stdin and compares what this prints with the case's expectations, as it does
+// for the simulator's TypeScript servers (and door).
 //
 // In (one per line)                  Out
 //   flash <sector_size> <count> <damage seed>
@@ -22,9 +23,15 @@
 //                                    accepted | refused | notify <hex> | closed  (the sync link)
 // After every line, link_event reports waiting for the loop: report 135 <hex>.
 //   image                            image <hex of the whole flash>
+//   door <token id> <servers id>     (a fresh door to hosts; each id the 8 bytes a frame carries, hex)
+//   observe <frame hex>              (the door sees a frame the token sent: learns from announcements)
+//   admits <frame hex>               admits 1 | admits 0   (may this host frame reach the token?)
+#include "core/bytes.h"
 #include "core/gaen_radio_core.h"
+#include "core/host_door_core.h"
 #include "core/nor_flash_core.h"
 #include "gen/gaen_radio.h"
+#include "gen/token_sync.h"
 #include "port/host/host_port.h"
 #include "port/radio_port.h"
 #include <stdio.h>
@@ -33,6 +40,7 @@
 
 static nor_flash_core_t flash;
 static gaen_radio_core_t radio;
+static host_door_t door;
 static enum { NONE, FLASH, RADIO } service;
 /** Connections' outcomes, each with the number of port calls before it, to list them in order. */
 #define MAX_CONNECTS 32
@@ -171,6 +179,17 @@ int main(void) {
                 }
             }
             printf("end\n");
+        } else if (strcmp(word, "door") == 0) {
+            if (unhex(strtok(NULL, " \n"), a, 8) != 8 || unhex(strtok(NULL, " \n"), b, 8) != 8)
+                return fprintf(stderr, "door: give the token's and the servers' device ids, 8 bytes each\n"), 2;
+            uint64_t token = le32(a) | (uint64_t)le32(a + 4) << 32, servers = le32(b) | (uint64_t)le32(b + 4) << 32;
+            host_door_init(&door, token, servers, JD_SERVICE_CLASS_TOKEN_SYNC);
+        } else if (strcmp(word, "observe") == 0) {
+            size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
+            host_door_observe(&door, a, n);
+        } else if (strcmp(word, "admits") == 0) {
+            size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
+            printf("admits %d\n", host_door_admits(&door, a, n));
         } else if (strcmp(word, "image") == 0) {
             print_hex("image", -1, ram_flash_image(), ram_flash_image_size());
         } else {
