@@ -25,6 +25,10 @@ import { ContactRecord, encodeRecordRow, recordLastSeen, rowToWireRecord } from 
 import { decodeSectorHeader, encodeSectorHeader } from "./log-sector"
 import { Mutex } from "./mutex"
 
+/** A count that needs to read at most this many sectors runs in the asker's turn (about 0.4 s per
+ *  sector at the runtime's send pace); a larger one runs in the background (countRecords). */
+const INLINE_COUNT_SECTORS = 2
+
 /** Where a reader is in the log: sector sequence number and slot. Survives reboots and appends. */
 export interface LogCursor {
     seq: number
@@ -80,6 +84,9 @@ export class ContactLog {
     private readonly seqOf: Buffer
     /** Per sector: written record rows (records, and bad rows not found yet), u16. */
     private readonly countOf: Buffer
+    /** A count is running, and what the last one found (-1: none yet). */
+    private counting = false
+    private lastCount = -1
     /** Per sector: 1 when countOf is exactly its verified records (every row checked since boot). */
     private readonly countExact: Buffer
 
@@ -233,21 +240,61 @@ export class ContactLog {
      * expiry, is read (its rows' states, then its written rows).
      */
     async countRecords(): Promise<number> {
+        // A count that must read more than a couple of sectors (after a restart every sector is
+        // read: minutes at the runtime's 50 packets a second) runs in the background: the token
+        // serves one command at a time, so a count in the asker's turn would hold up set_time and
+        // every other command, and each asker waiting for it would hold a fiber on the 64 KB heap
+        // (a host that keeps asking could run the token out of memory). Meanwhile, and while any
+        // count runs, an asker gets the last finished count (before the first, the index's count
+        // of written rows).
+        if (this.counting) return this.lastKnownCount()
+        if (this.sectorsToRead() > INLINE_COUNT_SECTORS) {
+            const self = this
+            ;(async () => {
+                await self.countAll()
+            }).start()
+            return this.lastKnownCount()
+        }
+        return await this.countAll()
+    }
+
+    private lastKnownCount(): number {
+        return this.lastCount >= 0 ? this.lastCount : this.stats().records
+    }
+
+    /** Sectors whose count is not known exactly (not read since boot, or a record in it near 14 days). */
+    private sectorsToRead(): number {
+        const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
+        let n = 0
+        for (let i = 0; i < this.region.sectorCount; ++i) if (this.inLog(i) && (this.oldest(i) <= cutoff || !this.countExact[i])) n++
+        return n
+    }
+
+    private async countAll(): Promise<number> {
+        this.counting = true
+        try {
+            let total = 0
+            // The log's lock is taken one sector at a time, so that a set_time or an append never
+            // waits for a whole count.
+            for (let i = 0; i < this.region.sectorCount; ++i) total += await this.countOne(i)
+            this.lastCount = total
+            return total
+        } finally {
+            this.counting = false
+        }
+    }
+
+    /** Sector i's share of countRecords: from the index when exact, else read (under the lock). */
+    private async countOne(i: number): Promise<number> {
         await this.lock.lock()
         try {
+            if (!this.inLog(i)) return 0
             const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
-            let total = 0
-            for (let i = 0; i < this.region.sectorCount; ++i) {
-                if (!this.inLog(i)) continue
-                const nearExpiry = this.oldest(i) <= cutoff
-                if (nearExpiry || !this.countExact[i]) {
-                    const n = await this.countSector(i, cutoff)
-                    // Only a count with nothing expired in it stays exact as records come and go.
-                    if (!nearExpiry) this.setExactCount(i, n)
-                    total += n
-                } else total += this.countOf.getAt(i * 2, "u16")
-            }
-            return total
+            if (this.oldest(i) > cutoff && this.countExact[i]) return this.countOf.getAt(i * 2, "u16")
+            const n = await this.countSector(i, cutoff)
+            // Only a count with nothing expired in it stays exact as records come and go.
+            if (this.oldest(i) > cutoff) this.setExactCount(i, n)
+            return n
         } finally {
             this.lock.unlock()
         }
@@ -408,19 +455,31 @@ export class ContactLog {
     }
 
     /** Sector i's verified records last seen after `cutoff`, read without changing anything. */
+    /**
+     * The records of sector i last seen after `cutoff`. A sector other than the head also learns its
+     * exact oldest record (as expiry does), replacing the bound a boot takes from its header (opened
+     * at, less a day), so that it is read again only once a record in it nears its 14 days. The
+     * head keeps its bound: a record committed late may still arrive with an older time.
+     */
     private async countSector(i: number, cutoff: number): Promise<number> {
         const limit = this.slotLimit(i)
         if (limit === 0) return 0
         const states = await this.flash.rowStates(this.slotOffset(i, 0), limit)
         let n = 0
+        let oldest = MAX_MINUTE
         for (let slot = 0; slot < limit; slot += this.readBatch) {
             const batch = Math.min(this.readBatch, limit - slot)
             if (!anyWritten(states, slot, batch)) continue
             const buf = await this.flash.read(this.slotOffset(i, slot), batch * ROW_SIZE)
-            for (let k = 0; k < batch; ++k)
-                if (states[slot + k] === RowState.Written && rowChecks(buf, k * ROW_SIZE) && recordLastSeen(buf, k * ROW_SIZE) > cutoff) n++
+            for (let k = 0; k < batch; ++k) {
+                if (states[slot + k] !== RowState.Written || !rowChecks(buf, k * ROW_SIZE)) continue
+                const lastSeen = recordLastSeen(buf, k * ROW_SIZE)
+                if (lastSeen < oldest) oldest = lastSeen
+                if (lastSeen > cutoff) n++
+            }
             await ds.sleep(0)
         }
+        if (i !== this.head) this.oldestOf.setAt(i * 4, "u32", oldest < MAX_MINUTE ? oldest : this.newest(i))
         return n
     }
 

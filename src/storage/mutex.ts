@@ -1,5 +1,7 @@
 // Mutual exclusion between fibers (the scanner appending, a sync reading, a wipe): every store
 // operation awaits flash I/O, so without a lock another fiber could see a half-updated index.
+// Fair: unlock hands the lock straight to the fiber that has waited longest, so a fiber that
+// unlocks and locks again in a loop (a count going sector by sector) cannot starve the others.
 import * as ds from "@devicescript/core"
 
 export class Mutex {
@@ -7,15 +9,16 @@ export class Mutex {
     private readonly waiting: ds.Fiber[] = []
 
     async lock() {
-        while (this.locked) {
-            this.waiting.push(ds.Fiber.self())
-            await ds.suspend()
+        if (!this.locked) {
+            this.locked = true
+            return
         }
-        this.locked = true
+        this.waiting.push(ds.Fiber.self())
+        // Resumed by unlock() only, already holding the lock.
+        await ds.suspend()
     }
 
     unlock() {
-        this.locked = false
         while (this.waiting.length) {
             const next = this.waiting.shift()
             if (next.suspended) {
@@ -23,5 +26,6 @@ export class Mutex {
                 return
             }
         }
+        this.locked = false
     }
 }
