@@ -19,9 +19,18 @@
 //   A sector leaves the log by having its header row destroyed, then being erased.
 import * as ds from "@devicescript/core"
 import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
-import { LOG_OUT_OF_ORDER_MINUTES, RECORD_SIZE, RETENTION_MINUTES, ROW_SIZE, YIELD_EVERY, checkStorableMinute, recordsPerSector } from "./layout"
+import {
+    LOG_OUT_OF_ORDER_MINUTES,
+    MINUTES_PER_EN_INTERVAL,
+    RECORD_SIZE,
+    RETENTION_MINUTES,
+    ROW_SIZE,
+    YIELD_EVERY,
+    checkStorableMinute,
+    recordsPerSector,
+} from "./layout"
 import { rowChecks } from "./checksum"
-import { ContactRecord, encodeRecordRow, recordLastSeen, rowToWireRecord } from "./contact-record"
+import { ContactRecord, encodeRecordRow, recordFirstSeen, recordLastSeen, rowToWireRecord } from "./contact-record"
 import { decodeSectorHeader, encodeSectorHeader } from "./log-sector"
 import { Mutex } from "./mutex"
 
@@ -43,6 +52,29 @@ export interface LogChunk {
     /** No more records after `next` for now (appends later will show up from `next`). */
     done: boolean
 }
+
+/**
+ * One page of the log's digest (services/token-sync.md, read_log_digest): records of ONE sector,
+ * the sector of `from`, each as its slot (u8) and the first RPI_PREFIX_BYTES of its RPI.
+ */
+export interface DigestPage {
+    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order. */
+    entries: Buffer
+    count: number
+    from: LogCursor
+    next: LogCursor
+    /** No more records after `next` for now. */
+    done: boolean
+    /** EN interval of the earliest first sighting among the entries' records (0 when none). */
+    firstInterval: number
+    /** Latest first sighting's EN interval minus firstInterval. */
+    span: number
+}
+
+/** A digest entry (services/token-sync.md): the record's slot in its sector (u8), then the start of its RPI. */
+export const DIGEST_ENTRY_BYTES = ds.TokenSyncLayout.DigestEntryBytes
+/** How much of a record's RPI its digest entry carries: 4 bytes. */
+export const RPI_PREFIX_BYTES = DIGEST_ENTRY_BYTES - 1
 
 export interface LogStats {
     sectorCount: number
@@ -334,6 +366,98 @@ export class ContactLog {
         }
     }
 
+    /**
+     * Up to `maxPages` digest pages from `cursor` on (services/token-sync.md, read_log_digest), each
+     * following the one before, under one lock. A page holds the records of one sector (its `from`
+     * cursor's) in slot order, at most `maxEntries`, whose first sightings lie within `maxSpan` EN
+     * intervals of each other; the same records readPages hands out (verified, not 14 days old; a
+     * bad row met here is counted and destroyed). A page that starts in a sector no longer in the log
+     * is empty and points at the first sector after it. Holds the pages, one flash batch and one
+     * sector's row states.
+     */
+    async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number): Promise<DigestPage[]> {
+        await this.lock.lock()
+        try {
+            const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
+            const pages: DigestPage[] = []
+            const rows = new SectorRows(this.flash, this.readBatch)
+            let from = cursor
+            while (pages.length < maxPages) {
+                const page = await this.digestPage(from, maxEntries, maxSpan, cutoff, rows)
+                pages.push(page)
+                if (page.done) break
+                from = page.next
+            }
+            return pages
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    private async digestPage(from: LogCursor, maxEntries: number, maxSpan: number, cutoff: number, rows: SectorRows): Promise<DigestPage> {
+        const page: DigestPage = { entries: Buffer.alloc(maxEntries * DIGEST_ENTRY_BYTES), count: 0, from, next: from, done: false, firstInterval: 0, span: 0 }
+        // A cursor from before a wipe (sequence numbers restarted) names no sector: read everything.
+        const stale = from.seq > this.nextSeq
+        const sector = stale ? -1 : this.sectorWithSeq(from.seq, 0)
+        if (sector < 0) {
+            const following = this.sectorAtOrAfter(stale ? 0 : from.seq)
+            if (following < 0) page.done = true
+            else page.next = { seq: this.seq(following), slot: 0 }
+            page.entries = page.entries.slice(0, 0)
+            return page
+        }
+        const limit = this.slotLimit(sector)
+        let lowest = 0
+        let highest = 0
+        let slot = from.slot
+        let ended = false
+        while (slot < limit && !ended) {
+            const at = await rows.row(this.slotOffset(sector, 0), sector, slot, limit)
+            if (at < 0) {
+                slot++
+                continue
+            }
+            const buf = rows.batch
+            if (!rowChecks(buf, at)) {
+                await this.destroyBadRow(sector, slot)
+                rows.forget(slot)
+                slot++
+                continue
+            }
+            if (recordLastSeen(buf, at) <= cutoff) {
+                slot++
+                continue
+            }
+            const interval = Math.idiv(recordFirstSeen(buf, at), MINUTES_PER_EN_INTERVAL)
+            if (page.count > 0 && (page.count >= maxEntries || Math.max(highest, interval) - Math.min(lowest, interval) > maxSpan)) {
+                ended = true
+                break
+            }
+            if (page.count === 0 || interval < lowest) lowest = interval
+            if (page.count === 0 || interval > highest) highest = interval
+            const e = page.count * DIGEST_ENTRY_BYTES
+            page.entries[e] = slot
+            page.entries.blitAt(e + 1, buf, at, RPI_PREFIX_BYTES)
+            page.count++
+            slot++
+        }
+        page.entries = page.entries.slice(0, page.count * DIGEST_ENTRY_BYTES)
+        if (page.count > 0) {
+            page.firstInterval = lowest
+            page.span = highest - lowest
+        }
+        if (ended) page.next = { seq: this.seq(sector), slot }
+        else {
+            const following = this.sectorAtOrAfter(this.seq(sector) + 1)
+            if (following >= 0) page.next = { seq: this.seq(following), slot: 0 }
+            else {
+                page.next = { seq: this.seq(sector), slot: limit }
+                page.done = true
+            }
+        }
+        return page
+    }
+
     /** Erases every log sector and reads their row states back: the proof of erasure for decommissioning. */
     async wipe(): Promise<WipeReport> {
         await this.lock.lock()
@@ -619,6 +743,52 @@ export class ContactLog {
         this.setExactCount(i, count)
         this.newestOf.setAt(i * 4, "u32", newest)
         if (i === this.head) this.headSlot = used
+    }
+}
+
+/**
+ * One sector's rows as a reader walks them in slot order: its row states fetched once, its rows
+ * read a batch at a time, only where a row is written.
+ */
+class SectorRows {
+    /** The latest batch of rows read (`batchRows` rows from slot `batchFrom` of `sector`). */
+    batch: Buffer = undefined
+    private batchFrom = 0
+    private batchRows = 0
+    private sector = -1
+    private states: Buffer = undefined
+    private statesFrom = 0
+
+    constructor(
+        private readonly flash: Flash,
+        private readonly readBatch: number
+    ) {}
+
+    /**
+     * Where slot `slot` of `sector` (slots from flash offset `slotsAt`, `limit` of them in use) is
+     * in `batch`, reading what it needs; -1 when the row holds nothing (erased or destroyed).
+     */
+    async row(slotsAt: number, sector: number, slot: number, limit: number): Promise<number> {
+        if (sector !== this.sector || slot < this.statesFrom) {
+            this.sector = sector
+            this.statesFrom = slot
+            this.states = await this.flash.rowStates(slotsAt + slot * ROW_SIZE, limit - slot)
+            this.batchRows = 0
+        }
+        if (this.states[slot - this.statesFrom] !== RowState.Written) return -1
+        if (slot < this.batchFrom || slot >= this.batchFrom + this.batchRows) {
+            const n = Math.min(limit - slot, this.readBatch)
+            this.batch = await this.flash.read(slotsAt + slot * ROW_SIZE, n * ROW_SIZE)
+            this.batchFrom = slot
+            this.batchRows = n
+            await ds.sleep(0)
+        }
+        return (slot - this.batchFrom) * ROW_SIZE
+    }
+
+    /** The row at `slot` was destroyed: it holds nothing from now on. */
+    forget(slot: number) {
+        if (this.states && slot >= this.statesFrom) this.states[slot - this.statesFrom] = RowState.Destroyed
     }
 }
 
