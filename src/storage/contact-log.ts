@@ -21,6 +21,7 @@ import * as ds from "@devicescript/core"
 import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
 import {
     LOG_OUT_OF_ORDER_MINUTES,
+    MAX_ROWS_PER_REQUEST,
     MINUTES_PER_EN_INTERVAL,
     RECORD_SIZE,
     RETENTION_MINUTES,
@@ -58,7 +59,7 @@ export interface LogChunk {
  * the sector of `from`, each as its slot (u8) and the first RPI_PREFIX_BYTES of its RPI.
  */
 export interface DigestPage {
-    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order. */
+    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order (room for the page's most after them). */
     entries: Buffer
     count: number
     from: LogCursor
@@ -73,6 +74,13 @@ export interface DigestPage {
 
 /** A digest entry (services/token-sync.md): the record's slot in its sector (u8), then the start of its RPI. */
 export const DIGEST_ENTRY_BYTES = ds.TokenSyncLayout.DigestEntryBytes
+/**
+ * Rows the digest reads with one Flash.readRows: a quarter of a sector, 1 KB of heap while it is
+ * held, so a sector costs the VM four flash commands. Half a sector (2 KB) or a whole one (4 KB)
+ * ran a token out of memory in a crowd of 200 (test/token/crowd.test.ts, reading the digest right
+ * after the log).
+ */
+const DIGEST_RUN_ROWS = MAX_ROWS_PER_REQUEST / 4
 /** How much of a record's RPI its digest entry carries: 4 bytes. */
 export const RPI_PREFIX_BYTES = DIGEST_ENTRY_BYTES - 1
 
@@ -294,7 +302,8 @@ export class ContactLog {
      * Up to `maxPages` chunks of up to `perPage` records, exactly as that many readChunk calls
      * would give them one after the other (each page's `next` is where the following page starts;
      * only the last may be short), under one lock: a kiosk's burst read (services/token-sync.md,
-     * read_log). Holds the pages, one flash batch and one sector's row states.
+     * read_log). Holds the pages and one run of rows with their states (at most perPage × maxPages
+     * rows: 28 rows, 900 bytes, for a burst).
      */
     async readPages(cursor: LogCursor, perPage: number, maxPages: number): Promise<LogChunk[]> {
         await this.lock.lock()
@@ -312,19 +321,10 @@ export class ContactLog {
             const pages: LogChunk[] = []
             let page = Buffer.alloc(perPage * RECORD_SIZE)
             let count = 0
-            // Row states of `sector` from slot `statesFrom` on (fetched once per sector).
-            let states: Buffer = undefined
-            let statesOf = -1
-            let statesFrom = 0
+            // Enough rows for the burst when none is empty or expired; more runs when some are.
+            const rows = new SectorRows(this.flash, Math.min(MAX_ROWS_PER_REQUEST, perPage * maxPages))
             while (pages.length < maxPages) {
                 const limit = this.slotLimit(sector)
-                if (slot < limit && statesOf !== sector) {
-                    states = await this.flash.rowStates(this.slotOffset(sector, slot), limit - slot)
-                    statesOf = sector
-                    statesFrom = slot
-                }
-                // Rows holding nothing (destroyed, or erased after a torn append) are passed over.
-                while (slot < limit && states[slot - statesFrom] !== RowState.Written) slot++
                 if (slot >= limit) {
                     const following = this.sectorAtOrAfter(this.seq(sector) + 1)
                     if (following < 0) break
@@ -332,27 +332,22 @@ export class ContactLog {
                     slot = 0
                     continue
                 }
-                const n = Math.min(limit - slot, this.readBatch)
-                const buf = await this.flash.read(this.slotOffset(sector, slot), n * ROW_SIZE)
-                let k = 0
-                while (k < n && pages.length < maxPages) {
-                    const at = k * ROW_SIZE
-                    const state = states[slot + k - statesFrom]
-                    k++
-                    if (state !== RowState.Written) continue
-                    if (!rowChecks(buf, at)) {
-                        await this.destroyBadRow(sector, slot + k - 1)
-                        continue
-                    }
-                    if (recordLastSeen(buf, at) <= cutoff) continue
-                    rowToWireRecord(buf, at, page, count * RECORD_SIZE)
-                    if (++count < perPage) continue
-                    pages.push({ records: page, count, next: { seq: this.seq(sector), slot: slot + k }, done: false })
-                    page = Buffer.alloc(perPage * RECORD_SIZE)
-                    count = 0
+                const at = await rows.row(this.slotOffset(sector, 0), sector, slot, limit)
+                slot++
+                // Rows holding nothing (destroyed, or erased after a torn append) are passed over.
+                if (at < 0) continue
+                const buf = rows.batch
+                if (!rowChecks(buf, at)) {
+                    await this.destroyBadRow(sector, slot - 1)
+                    rows.forget(slot - 1)
+                    continue
                 }
-                slot += k
-                await ds.sleep(0)
+                if (recordLastSeen(buf, at) <= cutoff) continue
+                rowToWireRecord(buf, at, page, count * RECORD_SIZE)
+                if (++count < perPage) continue
+                pages.push({ records: page, count, next: { seq: this.seq(sector), slot }, done: false })
+                page = Buffer.alloc(perPage * RECORD_SIZE)
+                count = 0
             }
             const end: LogCursor = { seq: this.seq(sector), slot }
             // What is left after the last full page; or, with nothing left, the last page reaches
@@ -372,15 +367,15 @@ export class ContactLog {
      * cursor's) in slot order, at most `maxEntries`, whose first sightings lie within `maxSpan` EN
      * intervals of each other; the same records readPages hands out (verified, not 14 days old; a
      * bad row met here is counted and destroyed). A page that starts in a sector no longer in the log
-     * is empty and points at the first sector after it. Holds the pages, one flash batch and one
-     * sector's row states.
+     * is empty and points at the first sector after it. Holds the pages and the rest of one sector
+     * with its states (DIGEST_RUN_ROWS).
      */
     async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number): Promise<DigestPage[]> {
         await this.lock.lock()
         try {
             const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
             const pages: DigestPage[] = []
-            const rows = new SectorRows(this.flash, this.readBatch)
+            const rows = new SectorRows(this.flash, DIGEST_RUN_ROWS)
             let from = cursor
             while (pages.length < maxPages) {
                 const page = await this.digestPage(from, maxEntries, maxSpan, cutoff, rows)
@@ -403,7 +398,6 @@ export class ContactLog {
             const following = this.sectorAtOrAfter(stale ? 0 : from.seq)
             if (following < 0) page.done = true
             else page.next = { seq: this.seq(following), slot: 0 }
-            page.entries = page.entries.slice(0, 0)
             return page
         }
         const limit = this.slotLimit(sector)
@@ -441,7 +435,6 @@ export class ContactLog {
             page.count++
             slot++
         }
-        page.entries = page.entries.slice(0, page.count * DIGEST_ENTRY_BYTES)
         if (page.count > 0) {
             page.firstInterval = lowest
             page.span = highest - lowest
@@ -747,48 +740,47 @@ export class ContactLog {
 }
 
 /**
- * One sector's rows as a reader walks them in slot order: its row states fetched once, its rows
- * read a batch at a time, only where a row is written.
+ * One sector's rows as a reader walks them in slot order: read with their states a run at a time
+ * (Flash.readRows: over the flash service one command for up to 128 rows, whatever they hold).
  */
 class SectorRows {
-    /** The latest batch of rows read (`batchRows` rows from slot `batchFrom` of `sector`). */
+    /** The latest run read: `rows` rows of `sector` from slot `from`. */
     batch: Buffer = undefined
-    private batchFrom = 0
-    private batchRows = 0
-    private sector = -1
     private states: Buffer = undefined
-    private statesFrom = 0
+    private sector = -1
+    private from = 0
+    private rows = 0
 
     constructor(
         private readonly flash: Flash,
-        private readonly readBatch: number
+        private readonly runRows: number
     ) {}
 
     /**
      * Where slot `slot` of `sector` (slots from flash offset `slotsAt`, `limit` of them in use) is
-     * in `batch`, reading what it needs; -1 when the row holds nothing (erased or destroyed).
+     * in `batch`, reading the run from it when needed; -1 when the row holds nothing (erased or
+     * destroyed). Yields every YIELD_EVERY rows, so that a run's checks stay within a VM slice.
      */
     async row(slotsAt: number, sector: number, slot: number, limit: number): Promise<number> {
-        if (sector !== this.sector || slot < this.statesFrom) {
+        if (sector !== this.sector || slot < this.from || slot >= this.from + this.rows) {
+            const n = Math.min(limit - slot, this.runRows)
+            // The run before goes first: the heap never holds two (a crowd leaves little of it).
+            this.batch = undefined
+            this.states = undefined
+            this.sector = -1
+            const run = await this.flash.readRows(slotsAt + slot * ROW_SIZE, n)
+            this.batch = run.data
+            this.states = run.states
             this.sector = sector
-            this.statesFrom = slot
-            this.states = await this.flash.rowStates(slotsAt + slot * ROW_SIZE, limit - slot)
-            this.batchRows = 0
-        }
-        if (this.states[slot - this.statesFrom] !== RowState.Written) return -1
-        if (slot < this.batchFrom || slot >= this.batchFrom + this.batchRows) {
-            const n = Math.min(limit - slot, this.readBatch)
-            this.batch = await this.flash.read(slotsAt + slot * ROW_SIZE, n * ROW_SIZE)
-            this.batchFrom = slot
-            this.batchRows = n
-            await ds.sleep(0)
-        }
-        return (slot - this.batchFrom) * ROW_SIZE
+            this.from = slot
+            this.rows = n
+        } else if ((slot - this.from) % YIELD_EVERY === 0) await ds.sleep(0)
+        return this.states[slot - this.from] === RowState.Written ? (slot - this.from) * ROW_SIZE : -1
     }
 
     /** The row at `slot` was destroyed: it holds nothing from now on. */
     forget(slot: number) {
-        if (this.states && slot >= this.statesFrom) this.states[slot - this.statesFrom] = RowState.Destroyed
+        if (this.states && slot >= this.from && slot < this.from + this.rows) this.states[slot - this.from] = RowState.Destroyed
     }
 }
 

@@ -84,7 +84,7 @@ async function readDigest(log: ContactLog, maxEntries: number, burst: number, dr
 
 async function checkPage(log: ContactLog, page: DigestPage, maxEntries: number) {
     expect(page.count <= maxEntries).toBe(true)
-    expect(page.entries.length).toBe(page.count * DIGEST_ENTRY_BYTES)
+    expect(page.entries.length >= page.count * DIGEST_ENTRY_BYTES).toBe(true)
     expect(page.span <= MAX_SPAN).toBe(true)
     let lowest = -1
     let highest = -1
