@@ -37,7 +37,13 @@ async function byHand(s: TokenSyncServer, command: number, arg: Buffer): Promise
 /** The answers' payloads to `command` with `arg`, or undefined for anything the link does not carry. */
 export async function answersOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer[]> {
     if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLogPages(arg, HOST_LINK)
-    if (command === ds.TokenSyncCodes.CmdReadLogDigest) return await s.readLogDigestPages(arg, HOST_LINK)
+    if (command === ds.TokenSyncCodes.CmdReadLogDigest) {
+        const pages: Buffer[] = []
+        await s.readLogDigestPages(arg, HOST_LINK, async page => {
+            pages.push(page)
+        })
+        return pages
+    }
     const answer = await answerOverLink(s, command, arg)
     return answer === undefined ? undefined : [answer]
 }

@@ -18,7 +18,7 @@
 //   even between housekeeping runs. When the log is full, the oldest sector is erased to make room.
 //   A sector leaves the log by having its header row destroyed, then being erased.
 import * as ds from "@devicescript/core"
-import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
+import { Flash, FlashRegion, RowState, RowsRead, WipeReport, rowBytes, wipeRegion } from "./flash"
 import {
     LOG_OUT_OF_ORDER_MINUTES,
     MAX_ROWS_PER_REQUEST,
@@ -59,7 +59,8 @@ export interface LogChunk {
  * the sector of `from`, each as its slot (u8) and the first RPI_PREFIX_BYTES of its RPI.
  */
 export interface DigestPage {
-    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order (room for the page's most after them). */
+    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order; one buffer for every page of a read,
+     *  valid only while readDigestPages' `take` has the page. */
     entries: Buffer
     count: number
     from: LogCursor
@@ -75,12 +76,12 @@ export interface DigestPage {
 /** A digest entry (services/token-sync.md): the record's slot in its sector (u8), then the start of its RPI. */
 export const DIGEST_ENTRY_BYTES = ds.TokenSyncLayout.DigestEntryBytes
 /**
- * Rows the digest reads with one Flash.readRows: a quarter of a sector, 1 KB of heap while it is
- * held, so a sector costs the VM four flash commands. Half a sector (2 KB) or a whole one (4 KB)
- * ran a token out of memory in a crowd of 200 (test/token/crowd.test.ts, reading the digest right
- * after the log).
+ * Rows the digest reads with one Flash.readRows: the rest of a sector, so a sector costs the VM one
+ * flash command. Its 4 KB stay in the pieces they came in (Flash.RowsRead): one contiguous buffer of
+ * even 1 KB ran a token out of memory in a crowd of 200 (test/token/crowd.test.ts, reading the
+ * digest right after the log).
  */
-const DIGEST_RUN_ROWS = MAX_ROWS_PER_REQUEST / 4
+const DIGEST_RUN_ROWS = MAX_ROWS_PER_REQUEST
 /** How much of a record's RPI its digest entry carries: 4 bytes. */
 export const RPI_PREFIX_BYTES = DIGEST_ENTRY_BYTES - 1
 
@@ -367,30 +368,30 @@ export class ContactLog {
      * cursor's) in slot order, at most `maxEntries`, whose first sightings lie within `maxSpan` EN
      * intervals of each other; the same records readPages hands out (verified, not 14 days old; a
      * bad row met here is counted and destroyed). A page that starts in a sector no longer in the log
-     * is empty and points at the first sector after it. Holds the pages and the rest of one sector
-     * with its states (DIGEST_RUN_ROWS).
+     * is empty and points at the first sector after it. Each page goes to `take` as soon as it is
+     * made, all in one entries buffer: a reader that sends it on at once holds one page and one run
+     * of rows (DIGEST_RUN_ROWS) with their states, never more (a crowd leaves little heap).
      */
-    async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number): Promise<DigestPage[]> {
+    async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number, take: (page: DigestPage) => Promise<void>) {
         await this.lock.lock()
         try {
             const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
-            const pages: DigestPage[] = []
             const rows = new SectorRows(this.flash, DIGEST_RUN_ROWS)
+            const entries = Buffer.alloc(maxEntries * DIGEST_ENTRY_BYTES)
             let from = cursor
-            while (pages.length < maxPages) {
-                const page = await this.digestPage(from, maxEntries, maxSpan, cutoff, rows)
-                pages.push(page)
+            for (let made = 0; made < maxPages; made++) {
+                const page = await this.digestPage(from, entries, maxEntries, maxSpan, cutoff, rows)
+                await take(page)
                 if (page.done) break
                 from = page.next
             }
-            return pages
         } finally {
             this.lock.unlock()
         }
     }
 
-    private async digestPage(from: LogCursor, maxEntries: number, maxSpan: number, cutoff: number, rows: SectorRows): Promise<DigestPage> {
-        const page: DigestPage = { entries: Buffer.alloc(maxEntries * DIGEST_ENTRY_BYTES), count: 0, from, next: from, done: false, firstInterval: 0, span: 0 }
+    private async digestPage(from: LogCursor, entries: Buffer, maxEntries: number, maxSpan: number, cutoff: number, rows: SectorRows): Promise<DigestPage> {
+        const page: DigestPage = { entries, count: 0, from, next: from, done: false, firstInterval: 0, span: 0 }
         // A cursor from before a wipe (sequence numbers restarted) names no sector: read everything.
         const stale = from.seq > this.nextSeq
         const sector = stale ? -1 : this.sectorWithSeq(from.seq, 0)
@@ -744,8 +745,10 @@ export class ContactLog {
  * (Flash.readRows: over the flash service one command for up to 128 rows, whatever they hold).
  */
 class SectorRows {
-    /** The latest run read: `rows` rows of `sector` from slot `from`. */
+    /** The piece of the run holding the row `row` last found (at the place it returned). */
     batch: Buffer = undefined
+    /** The latest run read: `rows` rows of `sector` from slot `from`. */
+    private run: RowsRead = undefined
     private states: Buffer = undefined
     private sector = -1
     private from = 0
@@ -766,16 +769,19 @@ class SectorRows {
             const n = Math.min(limit - slot, this.runRows)
             // The run before goes first: the heap never holds two (a crowd leaves little of it).
             this.batch = undefined
+            this.run = undefined
             this.states = undefined
             this.sector = -1
-            const run = await this.flash.readRows(slotsAt + slot * ROW_SIZE, n)
-            this.batch = run.data
-            this.states = run.states
+            this.run = await this.flash.readRows(slotsAt + slot * ROW_SIZE, n)
+            this.states = this.run.states
             this.sector = sector
             this.from = slot
             this.rows = n
         } else if ((slot - this.from) % YIELD_EVERY === 0) await ds.sleep(0)
-        return this.states[slot - this.from] === RowState.Written ? (slot - this.from) * ROW_SIZE : -1
+        if (this.states[slot - this.from] !== RowState.Written) return -1
+        const where = rowBytes(this.run, slot - this.from, ROW_SIZE)
+        this.batch = where.piece
+        return where.at
     }
 
     /** The row at `slot` was destroyed: it holds nothing from now on. */

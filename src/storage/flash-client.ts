@@ -115,20 +115,19 @@ export class FlashClient implements Flash {
     }
 
     /**
-     * States and bytes of `rows` rows from row-aligned `offset`: one read_rows per 128 rows. Parts
-     * that do not come within the timeout are asked for again (the run from the first missing part to
-     * the last, with a new tag: a late part of an earlier request is never taken).
+     * States and bytes of `rows` rows (1 … 128) from row-aligned `offset`: one read_rows. Its parts
+     * are kept as they came (the rows' bytes stay in the reports: no large buffer). Parts that do not
+     * come within the timeout are asked for again (the run from the first missing part to the last,
+     * with a new tag: a late part of an earlier request is never taken).
      */
     async readRows(offset: number, rows: number): Promise<RowsRead> {
         const g = await this.geometry()
-        const out: RowsRead = { states: Buffer.alloc(rows), data: Buffer.alloc(rows * g.rowSize) }
+        if (!(rows >= 1 && rows <= MAX_ROWS_PER_REQUEST)) throw new Error(`flash: command ${CMD_READ_ROWS} failed: unaligned (${rows} rows)`)
+        const perPart = Math.idiv(g.maxTransfer, g.rowSize)
+        const out: RowsRead = { states: Buffer.alloc(rows), pieces: [], rowsPerPiece: perPart, pieceHeader: PART_HEADER }
         await this.lock.lock()
         try {
-            for (let done = 0; done < rows;) {
-                const n = Math.min(MAX_ROWS_PER_REQUEST, rows - done)
-                await this.readRowsRun(offset + done * g.rowSize, n, out, done)
-                done += n
-            }
+            await this.readRowsRun(offset, rows, out)
         } finally {
             this.lock.unlock()
         }
@@ -136,7 +135,7 @@ export class FlashClient implements Flash {
     }
 
     /** One read_rows of `rows` rows (≤ 128) into `out` from row `at`; retries what did not come. */
-    private async readRowsRun(offset: number, rows: number, out: RowsRead, at: number) {
+    private async readRowsRun(offset: number, rows: number, out: RowsRead) {
         const g = await this.geometry()
         const perPart = Math.idiv(g.maxTransfer, g.rowSize)
         const parts = Math.idiv(rows + perPart - 1, perPart)
@@ -155,9 +154,9 @@ export class FlashClient implements Flash {
                 if (data.length !== PART_HEADER + n * g.rowSize) return
                 for (let j = 0; j < n; ++j) {
                     const state = (states >> (2 * j)) & 3
-                    out.states[at + first + j] = state > RowState.Written ? RowState.Written : state
+                    out.states[first + j] = state > RowState.Written ? RowState.Written : state
                 }
-                out.data.blitAt((at + first) * g.rowSize, data, PART_HEADER, n * g.rowSize)
+                out.pieces[p] = data
                 got[p] = 1
             })
             const before = missingTo - missingFrom

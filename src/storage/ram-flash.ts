@@ -208,7 +208,7 @@ export class RamNorFlash implements Flash {
     async readRows(offset: number, rows: number): Promise<RowsRead> {
         const states = await this.rowStates(offset, rows)
         this.stats.readRowsRequests++
-        return { states, data: await this.read(offset, rows * this.geo.rowSize) }
+        return { states, pieces: [await this.read(offset, rows * this.geo.rowSize)], rowsPerPiece: rows, pieceHeader: 0 }
     }
 
     async eraseSector(sector: number) {

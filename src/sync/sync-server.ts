@@ -321,25 +321,35 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         }
     }
 
-    /** Over USB: one report per digest page, back to back, the last as the answer. */
+    /** Over USB: one report per digest page, each sent once the next is made, the last as the answer. */
     async readLogDigest(arg: Buffer): Promise<Buffer> {
-        const pages = await this.readLogDigestPages(arg, HOST_USB)
         const spec = ds.TokenSync.spec.byCode(ds.TokenSyncCodes.CmdReadLogDigest)
-        for (let i = 0; i < pages.length - 1; ++i) await this._send(spec.response.encode(pages[i]))
-        return pages[pages.length - 1]
+        const self = this
+        let held: Buffer = undefined
+        await this.readLogDigestPages(arg, HOST_USB, async page => {
+            if (held) await self._send(spec.response.encode(held))
+            held = page
+        })
+        return held
     }
 
     /**
      * The answer to read_log_digest (services/token-sync.md): up to Layout.MaxBurstPages digest
-     * pages, each with its own cursors. Holds one burst (4 pages of at most 235 bytes, and their
-     * entries as read: about 1.8 KB of heap), as readLogPages does.
+     * pages, each with its own cursors, handed to `take` one by one as they are made (a refusal: one
+     * page of one byte). Holds one page and one run of rows at a time (the log's readDigestPages), so
+     * that a token in a crowd of 200 does not run out of heap (test/token/crowd.test.ts).
      */
-    async readLogDigestPages(arg: Buffer, host: number): Promise<Buffer[]> {
+    async readLogDigestPages(arg: Buffer, host: number, take: (page: Buffer) => Promise<void>): Promise<void> {
+        let answered = false
+        const answer = async (page: Buffer) => {
+            answered = true
+            await take(page)
+        }
         try {
-            if (this.token.isStopped()) return [Buffer.from([Answer.Refused])]
-            if (!this.presence.use(host)) return [Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested])]
+            if (this.token.isStopped()) return await answer(Buffer.from([Answer.Refused]))
+            if (!this.presence.use(host)) return await answer(Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested]))
             const length = arg ? arg.length : 0
-            if (length !== 2 && length !== Layout.CursorBytes + 2) return [Buffer.from([Answer.Refused])]
+            if (length !== 2 && length !== Layout.CursorBytes + 2) return await answer(Buffer.from([Answer.Refused]))
             const hasCursor = length === Layout.CursorBytes + 2
             const cursor: LogCursor = hasCursor ? { seq: arg.getAt(0, "u32"), slot: arg.getAt(4, "u16") } : LOG_START
             const wanted = Math.max(1, Math.min(Layout.MaxBurstPages, arg[length - 2]))
@@ -347,9 +357,7 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
             const perPage = asked === 0 ? Layout.MaxDigestEntriesPerPage : Math.min(asked, Layout.MaxDigestEntriesPerPage)
             // As read_log: a read from the start also takes what is still being heard.
             if (!hasCursor) await this.token.tracker.commitAll()
-            const digest = await this.token.storage.log.readDigestPages(cursor, perPage, Layout.DigestMaxSpanIntervals, wanted)
-            const pages: Buffer[] = []
-            for (const d of digest) {
+            await this.token.storage.log.readDigestPages(cursor, perPage, Layout.DigestMaxSpanIntervals, wanted, async d => {
                 const page = Buffer.alloc(Layout.DigestPageHeaderBytes + d.count * DIGEST_ENTRY_BYTES)
                 page[0] = Answer.Ready
                 page[1] = d.count
@@ -361,12 +369,12 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
                 page.setAt(15, "u32", d.firstInterval)
                 page[19] = d.span
                 page.blitAt(Layout.DigestPageHeaderBytes, d.entries, 0, d.count * DIGEST_ENTRY_BYTES)
-                pages.push(page)
-            }
-            return pages
+                await answer(page)
+            })
         } catch (e) {
             console.log(`sync: read_log_digest failed: ${e}`)
-            return [Buffer.from([Answer.Refused])]
+            // A failure before any page is a refusal; after some, the host asks again from the last.
+            if (!answered) await take(Buffer.from([Answer.Refused]))
         }
     }
 

@@ -53,6 +53,32 @@ function range(from: number, to: number) {
     return out.join(",")
 }
 
+/** readDigestPages' pages, each with a copy of its entries (the log hands out one buffer for all). */
+async function digestPages(log: ContactLog, cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number) {
+    const pages: DigestPage[] = []
+    await log.readDigestPages(cursor, maxEntries, maxSpan, maxPages, async p => {
+        pages.push({
+            entries: p.entries.slice(0, p.count * DIGEST_ENTRY_BYTES),
+            count: p.count,
+            from: p.from,
+            next: p.next,
+            done: p.done,
+            firstInterval: p.firstInterval,
+            span: p.span,
+        })
+    })
+    return pages
+}
+
+/** The token-sync server's answer pages to read_log_digest with `arg`. */
+async function serverPages(server: TokenSyncServer, arg: Buffer) {
+    const pages: Buffer[] = []
+    await server.readLogDigestPages(arg, HOST_USB, async p => {
+        pages.push(p)
+    })
+    return pages
+}
+
 function sameCursor(a: LogCursor, b: LogCursor) {
     return a.seq === b.seq && a.slot === b.slot
 }
@@ -69,7 +95,7 @@ async function readDigest(log: ContactLog, maxEntries: number, burst: number, dr
     let cursor: LogCursor = LOG_START
     const out: number[] = []
     for (let guard = 0; guard < 1000; ++guard) {
-        let pages = await log.readDigestPages(cursor, maxEntries, MAX_SPAN, burst)
+        let pages = await digestPages(log, cursor, maxEntries, MAX_SPAN, burst)
         if (dropLastOfBurst && pages.length > 1) pages = pages.slice(0, pages.length - 1)
         for (const page of pages) {
             expect(sameCursor(page.from, cursor)).toBe(true)
@@ -158,7 +184,7 @@ describe("the log's digest", () => {
         const log = await ContactLog.open(smallFlash(), REGION)
         // A sighting every 25 minutes: about 5 records fit in 2 hours, so the span ends pages.
         await appendRange(log, 0, 3 * PER_SECTOR, i => minute(i * 25))
-        const pages = await log.readDigestPages(LOG_START, Layout.MaxDigestEntriesPerPage, MAX_SPAN, Layout.MaxBurstPages)
+        const pages = await digestPages(log, LOG_START, Layout.MaxDigestEntriesPerPage, MAX_SPAN, Layout.MaxBurstPages)
         expect(pages.length).toBe(Layout.MaxBurstPages)
         for (const page of pages) {
             await checkPage(log, page, Layout.MaxDigestEntriesPerPage)
@@ -202,8 +228,8 @@ describe("the log's digest", () => {
         const all = await readAllIndices(log)
         expect(await readDigest(log, 5, Layout.MaxBurstPages, true)).toBe(all)
         // A reader that resumes from a cursor in the middle of a sector gets the rest once.
-        const first = await log.readDigestPages(LOG_START, 3, MAX_SPAN, 2)
-        const rest = await log.readDigestPages(first[1].next, 3, MAX_SPAN, 1)
+        const first = await digestPages(log, LOG_START, 3, MAX_SPAN, 2)
+        const rest = await digestPages(log, first[1].next, 3, MAX_SPAN, 1)
         expect(sameCursor(rest[0].from, first[1].next)).toBe(true)
         expect(rest[0].entries.getAt(1, "u32")).toBe(6)
     })
@@ -214,11 +240,11 @@ describe("the log's digest", () => {
         await appendRange(log, 0, 7 * PER_SECTOR, i => minute(i))
         const all = await readAllIndices(log)
         expect(all.indexOf("0,") === 0).toBe(false)
-        const gone = await log.readDigestPages({ seq: 0, slot: 3 }, 43, MAX_SPAN, 1)
+        const gone = await digestPages(log, { seq: 0, slot: 3 }, 43, MAX_SPAN, 1)
         expect(gone[0].count).toBe(0)
         expect(gone[0].next.slot).toBe(0)
         expect(await readDigest(log, 43, 1)).toBe(all)
-        const stale = await log.readDigestPages({ seq: 1000, slot: 0 }, 43, MAX_SPAN, 2)
+        const stale = await digestPages(log, { seq: 1000, slot: 0 }, 43, MAX_SPAN, 2)
         expect(stale[0].count).toBe(0)
         expect("" + stale[1].entries.getAt(1, "u32")).toBe(all.split(",")[0])
     })
@@ -235,11 +261,11 @@ describe("read_log_digest, the token-sync server's answer", () => {
         const button = new TestButton()
         const server = new TokenSyncServer(token, button)
         const fromStart = digestArg(undefined, 2, 0)
-        expect(hexOf(await server.readLogDigestPages(fromStart, HOST_USB))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.NotRequested])]))
+        expect(hexOf(await serverPages(server, fromStart))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.NotRequested])]))
         expect(server.requestSessionFrom(HOST_USB)).toBe(true)
-        expect(hexOf(await server.readLogDigestPages(fromStart, HOST_USB))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.WaitingForButton])]))
+        expect(hexOf(await serverPages(server, fromStart))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.WaitingForButton])]))
         await button.press()
-        const pages = await server.readLogDigestPages(fromStart, HOST_USB)
+        const pages = await serverPages(server, fromStart)
         expect(pages.length).toBe(2)
         let cursor: LogCursor = LOG_START
         let seen = 0
@@ -257,14 +283,14 @@ describe("read_log_digest, the token-sync server's answer", () => {
         expect(pages[1][2]).toBe(1)
         expect(seen).toBe(20)
         // The host's maximum per page is kept; more than fits counts as what fits.
-        const small = await server.readLogDigestPages(digestArg(LOG_START, 1, 4), HOST_USB)
+        const small = await serverPages(server, digestArg(LOG_START, 1, 4))
         expect(small[0][1]).toBe(4)
-        const big = await server.readLogDigestPages(digestArg(LOG_START, 1, 200), HOST_USB)
+        const big = await serverPages(server, digestArg(LOG_START, 1, 200))
         expect(big[0][1]).toBe(PER_SECTOR)
         for (const bad of [Buffer.alloc(0), Buffer.from([1]), Buffer.alloc(Layout.CursorBytes), Buffer.alloc(Layout.CursorBytes + 1), Buffer.alloc(9)])
-            expect(hexOf(await server.readLogDigestPages(bad, HOST_USB))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.Refused])]))
+            expect(hexOf(await serverPages(server, bad))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.Refused])]))
         server.endSessionOf(HOST_USB)
-        expect(hexOf(await server.readLogDigestPages(fromStart, HOST_USB))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.NotRequested])]))
+        expect(hexOf(await serverPages(server, fromStart))).toBe(hexOf([Buffer.from([ds.TokenSyncAnswer.NotRequested])]))
     })
 })
 

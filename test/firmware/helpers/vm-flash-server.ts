@@ -105,7 +105,7 @@ export class VmFlashServer extends Server {
             const n = Math.min(perPart, rows - first)
             let states = 0
             for (let j = 0; j < n; ++j) states |= read.states[first + j] << (2 * j)
-            const values = [tag, ds.NorFlashStatus.Ok, p, states, read.data.slice(first * ROW_SIZE, (first + n) * ROW_SIZE)]
+            const values = [tag, ds.NorFlashStatus.Ok, p, states, read.pieces[0].slice(first * ROW_SIZE, (first + n) * ROW_SIZE)]
             if (p === parts - 1) last = values
             else if (this.latePart && this.latePart(tag, p)) {
                 const stale = (values[4] as Buffer).slice(0)
