@@ -88,4 +88,4 @@ async function main() {
     ds.restart()
 }
 
-main()
+await main()
