@@ -30,6 +30,15 @@ export const ROW_SIZE = 32
 /** Most rows one destroy or row_states covers (one 4 KiB sector). */
 export const MAX_ROWS_PER_COMMAND = 128
 
+/**
+ * read_rows answers in parts of this many rows (services/flash.md): max_transfer / row_size, so
+ * that a part (6 bytes of header and 7 rows: a 230-byte packet) fits one Jacdac frame.
+ */
+export const ROWS_PER_PART = 7
+/** The most read_rows parts a server sends in one pass of the loop (services/flash.md: 7 always
+ *  fit the VM's empty receive queue). */
+export const PARTS_PER_PASS = 7
+
 /** A row's raw state, as row_states reports it (2 bits per row). */
 export enum RowState {
     Erased = 0,
@@ -128,6 +137,10 @@ export class FlashServer extends jd.JDServiceServer {
         this.addCommand(NorFlashCmd.Destroy, pkt => {
             const [tag, rows, offset] = pkt.jdunpack<[number, number, number]>(NorFlashCmdPack.Destroy)
             this.answer(NorFlashCmd.Destroy, NorFlashCmdPack.DestroyReport, tag, offset, () => this.destroy(offset, rows))
+        })
+        this.addCommand(NorFlashCmd.ReadRows, pkt => {
+            const [tag, rows, offset] = pkt.jdunpack<[number, number, number]>(NorFlashCmdPack.ReadRows)
+            void this.answerReadRows(tag, offset, rows)
         })
         this.addCommand(NorFlashCmd.RowStates, pkt => {
             const [tag, rows, offset] = pkt.jdunpack<[number, number, number]>(NorFlashCmdPack.RowStates)
@@ -249,7 +262,66 @@ export class FlashServer extends jd.JDServiceServer {
         writeSync(this.fd, content, 0, this.sectorSize, offset)
     }
 
+    /**
+     * read_rows: `rows` rows from row-aligned `offset` as parts of ROWS_PER_PART rows, each with the
+     * rows' states (2 bits per row) and their bytes as read() gives them; all read before the first
+     * part goes out.
+     */
+    readRows(offset: number, rows: number): { states: number; data: Uint8Array }[] {
+        this.checkRows(offset, rows)
+        const parts: { states: number; data: Uint8Array }[] = []
+        const list = this.rowStateList(offset, rows)
+        for (let first = 0; first < rows; first += ROWS_PER_PART) {
+            const n = Math.min(ROWS_PER_PART, rows - first)
+            let states = 0
+            for (let j = 0; j < n; ++j) states |= list[first + j] << (2 * j)
+            parts.push({ states, data: this.read(offset + first * ROW_SIZE, n * ROW_SIZE) })
+        }
+        return parts
+    }
+
+    /**
+     * Lose read_rows parts on purpose (for tests): `lose(tag, part)` true drops that report as a full
+     * receive queue of the VM would. Undefined: nothing lost but what the queue's rule drops.
+     */
+    losePart?: (tag: number, part: number) => boolean
+
     // ---- internals ----------------------------------------------------------------------------
+
+    /**
+     * Sends read_rows' parts as the ESP32 server does (services/flash.md, "How fast a server may send
+     * parts"): at most PARTS_PER_PASS per pass of the loop, the next pass once the VM has taken them
+     * (here: the next turn of Node's event loop, by which the in-process VM has). Each part goes
+     * through a model of the VM's receive queue and is lost when it would not fit, as on a board.
+     */
+    private async answerReadRows(tag: number, offset: number, rows: number) {
+        let parts: { states: number; data: Uint8Array }[]
+        try {
+            parts = this.readRows(offset, rows)
+        } catch (e) {
+            const status = e instanceof FlashError ? e.status : NorFlashStatus.HardwareError
+            if (!(e instanceof FlashError)) console.error("flash server:", e)
+            void this.sendPacketAsync(jd.Packet.jdpacked(NorFlashCmd.ReadRows, NorFlashCmdPack.ReadRowsReport, [tag, status, 0, 0, new Uint8Array(0)]))
+            return
+        }
+        for (let first = 0; first < parts.length; first += PARTS_PER_PASS) {
+            if (first > 0) await new Promise(resolve => setImmediate(resolve))
+            this.receiveQueue.taken()
+            for (let p = first; p < Math.min(parts.length, first + PARTS_PER_PASS); ++p) {
+                const pkt = jd.Packet.jdpacked(NorFlashCmd.ReadRows, NorFlashCmdPack.ReadRowsReport, [
+                    tag,
+                    NorFlashStatus.Ok,
+                    p,
+                    parts[p].states,
+                    parts[p].data,
+                ])
+                if (!this.receiveQueue.push(pkt.data.length) || this.losePart?.(tag, p)) continue
+                void this.sendPacketAsync(pkt)
+            }
+        }
+    }
+
+    private readonly receiveQueue = new VmReceiveQueue()
 
     /** Runs a flash operation for a command and sends its report (status, and data for a read or row_states). */
     private answer(cmd: NorFlashCmd, reportFormat: string, tag: number, where: number, op: () => Uint8Array | void) {
@@ -356,6 +428,40 @@ export class FlashServer extends jd.JDServiceServer {
             throw new Error(`flash: ${this.file} holds ${actual} bytes, geometry says ${size}`)
         }
         return fd
+    }
+}
+
+/**
+ * The DeviceScript VM's receive queue on an ESP32 as jacdac-c keeps it (services/flash.md): a ring
+ * of RX_QUEUE_BYTES into which each frame for the VM is pushed whole (its size rounded up to 4), or
+ * dropped when it does not fit; the VM empties it between passes of the loop.
+ */
+export class VmReceiveQueue {
+    /** JD_RX_QUEUE_SIZE of a DeviceScript build (jacdac-c inc/jd_config.h). */
+    static readonly RX_QUEUE_BYTES = 2048
+    /** A frame's header before its packets (crc, size, flags, device id) and a packet's own. */
+    static readonly FRAME_HEADER_BYTES = 12
+    static readonly PACKET_HEADER_BYTES = 4
+    private front = 0
+    private back = 0
+
+    /** Pushes the frame of one packet with `payloadBytes`; false when it is dropped (no room). */
+    push(payloadBytes: number): boolean {
+        const size = (VmReceiveQueue.FRAME_HEADER_BYTES + VmReceiveQueue.PACKET_HEADER_BYTES + payloadBytes + 3) & ~3
+        const capacity = VmReceiveQueue.RX_QUEUE_BYTES
+        if (this.front <= this.back) {
+            if (this.back + size <= capacity) this.back += size
+            else if (this.front > size)
+                this.back = size // wraps to the ring's start
+            else return false
+        } else if (this.back + size < this.front) this.back += size
+        else return false
+        return true
+    }
+
+    /** The VM has taken every frame: the ring is empty where it stands. */
+    taken() {
+        this.front = this.back
     }
 }
 

@@ -2,8 +2,8 @@
 // (the same server methods, the same answers, found by the service's own spec as the DeviceScript
 // server core does), except the link key hand-out, which is USB-only.
 // A message is a Jacdac service command (u16 LE) and its payload; each answer has the same shape
-// (an empty payload for a command that has no report). A burst log read has several answers, as
-// over USB: one message per page.
+// (an empty payload for a command that has no report). A burst log read and a digest read have
+// several answers, as over USB: one message per page.
 import * as ds from "@devicescript/core"
 import { TokenSyncServer } from "../sync/sync-server"
 import { HOST_LINK } from "../sync/presence"
@@ -37,6 +37,13 @@ async function byHand(s: TokenSyncServer, command: number, arg: Buffer): Promise
 /** The answers' payloads to `command` with `arg`, or undefined for anything the link does not carry. */
 export async function answersOverLink(s: TokenSyncServer, command: number, arg: Buffer): Promise<Buffer[]> {
     if (command === ds.TokenSyncCodes.CmdReadLog) return await s.readLogPages(arg, HOST_LINK)
+    if (command === ds.TokenSyncCodes.CmdReadLogDigest) {
+        const pages: Buffer[] = []
+        await s.readLogDigestPages(arg, HOST_LINK, async page => {
+            pages.push(page)
+        })
+        return pages
+    }
     const answer = await answerOverLink(s, command, arg)
     return answer === undefined ? undefined : [answer]
 }

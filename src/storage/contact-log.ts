@@ -18,10 +18,20 @@
 //   even between housekeeping runs. When the log is full, the oldest sector is erased to make room.
 //   A sector leaves the log by having its header row destroyed, then being erased.
 import * as ds from "@devicescript/core"
-import { Flash, FlashRegion, RowState, WipeReport, wipeRegion } from "./flash"
-import { LOG_OUT_OF_ORDER_MINUTES, RECORD_SIZE, RETENTION_MINUTES, ROW_SIZE, YIELD_EVERY, checkStorableMinute, recordsPerSector } from "./layout"
+import { Flash, FlashRegion, RowState, RowsRead, WipeReport, rowBytes, wipeRegion } from "./flash"
+import {
+    LOG_OUT_OF_ORDER_MINUTES,
+    MAX_ROWS_PER_REQUEST,
+    MINUTES_PER_EN_INTERVAL,
+    RECORD_SIZE,
+    RETENTION_MINUTES,
+    ROW_SIZE,
+    YIELD_EVERY,
+    checkStorableMinute,
+    recordsPerSector,
+} from "./layout"
 import { rowChecks } from "./checksum"
-import { ContactRecord, encodeRecordRow, recordLastSeen, rowToWireRecord } from "./contact-record"
+import { ContactRecord, encodeRecordRow, recordFirstSeen, recordLastSeen, rowToWireRecord } from "./contact-record"
 import { decodeSectorHeader, encodeSectorHeader } from "./log-sector"
 import { Mutex } from "./mutex"
 
@@ -47,6 +57,37 @@ export interface LogChunk {
     /** No more records after `next` for now (appends later will show up from `next`). */
     done: boolean
 }
+
+/**
+ * One page of the log's digest (services/token-sync.md, read_log_digest): records of ONE sector,
+ * the sector of `from`, each as its slot (u8) and the first RPI_PREFIX_BYTES of its RPI.
+ */
+export interface DigestPage {
+    /** `count` entries of DIGEST_ENTRY_BYTES, in slot order; one buffer for every page of a read,
+     *  valid only while readDigestPages' `take` has the page. */
+    entries: Buffer
+    count: number
+    from: LogCursor
+    next: LogCursor
+    /** No more records after `next` for now. */
+    done: boolean
+    /** EN interval of the earliest first sighting among the entries' records (0 when none). */
+    firstInterval: number
+    /** Latest first sighting's EN interval minus firstInterval. */
+    span: number
+}
+
+/** A digest entry (services/token-sync.md): the record's slot in its sector (u8), then the start of its RPI. */
+export const DIGEST_ENTRY_BYTES = ds.TokenSyncLayout.DigestEntryBytes
+/**
+ * Rows the digest reads with one Flash.readRows: the rest of a sector, so a sector costs the VM one
+ * flash command. Its 4 KB stay in the pieces they came in (Flash.RowsRead): one contiguous buffer of
+ * even 1 KB ran a token out of memory in a crowd of 200 (test/token/crowd.test.ts, reading the
+ * digest right after the log).
+ */
+const DIGEST_RUN_ROWS = MAX_ROWS_PER_REQUEST
+/** How much of a record's RPI its digest entry carries: 4 bytes. */
+export const RPI_PREFIX_BYTES = DIGEST_ENTRY_BYTES - 1
 
 export interface LogStats {
     sectorCount: number
@@ -309,7 +350,8 @@ export class ContactLog {
      * Up to `maxPages` chunks of up to `perPage` records, exactly as that many readChunk calls
      * would give them one after the other (each page's `next` is where the following page starts;
      * only the last may be short), under one lock: a kiosk's burst read (services/token-sync.md,
-     * read_log). Holds the pages, one flash batch and one sector's row states.
+     * read_log). Holds the pages and one run of rows with their states (at most perPage × maxPages
+     * rows: 28 rows, 900 bytes, for a burst).
      */
     async readPages(cursor: LogCursor, perPage: number, maxPages: number): Promise<LogChunk[]> {
         await this.lock.lock()
@@ -327,19 +369,10 @@ export class ContactLog {
             const pages: LogChunk[] = []
             let page = Buffer.alloc(perPage * RECORD_SIZE)
             let count = 0
-            // Row states of `sector` from slot `statesFrom` on (fetched once per sector).
-            let states: Buffer = undefined
-            let statesOf = -1
-            let statesFrom = 0
+            // Enough rows for the burst when none is empty or expired; more runs when some are.
+            const rows = new SectorRows(this.flash, Math.min(MAX_ROWS_PER_REQUEST, perPage * maxPages))
             while (pages.length < maxPages) {
                 const limit = this.slotLimit(sector)
-                if (slot < limit && statesOf !== sector) {
-                    states = await this.flash.rowStates(this.slotOffset(sector, slot), limit - slot)
-                    statesOf = sector
-                    statesFrom = slot
-                }
-                // Rows holding nothing (destroyed, or erased after a torn append) are passed over.
-                while (slot < limit && states[slot - statesFrom] !== RowState.Written) slot++
                 if (slot >= limit) {
                     const following = this.sectorAtOrAfter(this.seq(sector) + 1)
                     if (following < 0) break
@@ -347,27 +380,22 @@ export class ContactLog {
                     slot = 0
                     continue
                 }
-                const n = Math.min(limit - slot, this.readBatch)
-                const buf = await this.flash.read(this.slotOffset(sector, slot), n * ROW_SIZE)
-                let k = 0
-                while (k < n && pages.length < maxPages) {
-                    const at = k * ROW_SIZE
-                    const state = states[slot + k - statesFrom]
-                    k++
-                    if (state !== RowState.Written) continue
-                    if (!rowChecks(buf, at)) {
-                        await this.destroyBadRow(sector, slot + k - 1)
-                        continue
-                    }
-                    if (recordLastSeen(buf, at) <= cutoff) continue
-                    rowToWireRecord(buf, at, page, count * RECORD_SIZE)
-                    if (++count < perPage) continue
-                    pages.push({ records: page, count, next: { seq: this.seq(sector), slot: slot + k }, done: false })
-                    page = Buffer.alloc(perPage * RECORD_SIZE)
-                    count = 0
+                const at = await rows.row(this.slotOffset(sector, 0), sector, slot, limit)
+                slot++
+                // Rows holding nothing (destroyed, or erased after a torn append) are passed over.
+                if (at < 0) continue
+                const buf = rows.batch
+                if (!rowChecks(buf, at)) {
+                    await this.destroyBadRow(sector, slot - 1)
+                    rows.forget(slot - 1)
+                    continue
                 }
-                slot += k
-                await ds.sleep(0)
+                if (recordLastSeen(buf, at) <= cutoff) continue
+                rowToWireRecord(buf, at, page, count * RECORD_SIZE)
+                if (++count < perPage) continue
+                pages.push({ records: page, count, next: { seq: this.seq(sector), slot }, done: false })
+                page = Buffer.alloc(perPage * RECORD_SIZE)
+                count = 0
             }
             const end: LogCursor = { seq: this.seq(sector), slot }
             // What is left after the last full page; or, with nothing left, the last page reaches
@@ -379,6 +407,96 @@ export class ContactLog {
         } finally {
             this.lock.unlock()
         }
+    }
+
+    /**
+     * Up to `maxPages` digest pages from `cursor` on (services/token-sync.md, read_log_digest), each
+     * following the one before, under one lock. A page holds the records of one sector (its `from`
+     * cursor's) in slot order, at most `maxEntries`, whose first sightings lie within `maxSpan` EN
+     * intervals of each other; the same records readPages hands out (verified, not 14 days old; a
+     * bad row met here is counted and destroyed). A page that starts in a sector no longer in the log
+     * is empty and points at the first sector after it. Each page goes to `take` as soon as it is
+     * made, all in one entries buffer: a reader that sends it on at once holds one page and one run
+     * of rows (DIGEST_RUN_ROWS) with their states, never more (a crowd leaves little heap).
+     */
+    async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number, take: (page: DigestPage) => Promise<void>) {
+        await this.lock.lock()
+        try {
+            const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
+            const rows = new SectorRows(this.flash, DIGEST_RUN_ROWS)
+            const entries = Buffer.alloc(maxEntries * DIGEST_ENTRY_BYTES)
+            let from = cursor
+            for (let made = 0; made < maxPages; made++) {
+                const page = await this.digestPage(from, entries, maxEntries, maxSpan, cutoff, rows)
+                await take(page)
+                if (page.done) break
+                from = page.next
+            }
+        } finally {
+            this.lock.unlock()
+        }
+    }
+
+    private async digestPage(from: LogCursor, entries: Buffer, maxEntries: number, maxSpan: number, cutoff: number, rows: SectorRows): Promise<DigestPage> {
+        const page: DigestPage = { entries, count: 0, from, next: from, done: false, firstInterval: 0, span: 0 }
+        // A cursor from before a wipe (sequence numbers restarted) names no sector: read everything.
+        const stale = from.seq > this.nextSeq
+        const sector = stale ? -1 : this.sectorWithSeq(from.seq, 0)
+        if (sector < 0) {
+            const following = this.sectorAtOrAfter(stale ? 0 : from.seq)
+            if (following < 0) page.done = true
+            else page.next = { seq: this.seq(following), slot: 0 }
+            return page
+        }
+        const limit = this.slotLimit(sector)
+        let lowest = 0
+        let highest = 0
+        let slot = from.slot
+        let ended = false
+        while (slot < limit && !ended) {
+            const at = await rows.row(this.slotOffset(sector, 0), sector, slot, limit)
+            if (at < 0) {
+                slot++
+                continue
+            }
+            const buf = rows.batch
+            if (!rowChecks(buf, at)) {
+                await this.destroyBadRow(sector, slot)
+                rows.forget(slot)
+                slot++
+                continue
+            }
+            if (recordLastSeen(buf, at) <= cutoff) {
+                slot++
+                continue
+            }
+            const interval = Math.idiv(recordFirstSeen(buf, at), MINUTES_PER_EN_INTERVAL)
+            if (page.count > 0 && (page.count >= maxEntries || Math.max(highest, interval) - Math.min(lowest, interval) > maxSpan)) {
+                ended = true
+                break
+            }
+            if (page.count === 0 || interval < lowest) lowest = interval
+            if (page.count === 0 || interval > highest) highest = interval
+            const e = page.count * DIGEST_ENTRY_BYTES
+            page.entries[e] = slot
+            page.entries.blitAt(e + 1, buf, at, RPI_PREFIX_BYTES)
+            page.count++
+            slot++
+        }
+        if (page.count > 0) {
+            page.firstInterval = lowest
+            page.span = highest - lowest
+        }
+        if (ended) page.next = { seq: this.seq(sector), slot }
+        else {
+            const following = this.sectorAtOrAfter(this.seq(sector) + 1)
+            if (following >= 0) page.next = { seq: this.seq(following), slot: 0 }
+            else {
+                page.next = { seq: this.seq(sector), slot: limit }
+                page.done = true
+            }
+        }
+        return page
     }
 
     /** Erases every log sector and reads their row states back: the proof of erasure for decommissioning. */
@@ -678,6 +796,56 @@ export class ContactLog {
         this.setExactCount(i, count)
         this.newestOf.setAt(i * 4, "u32", newest)
         if (i === this.head) this.headSlot = used
+    }
+}
+
+/**
+ * One sector's rows as a reader walks them in slot order: read with their states a run at a time
+ * (Flash.readRows: over the flash service one command for up to 128 rows, whatever they hold).
+ */
+class SectorRows {
+    /** The piece of the run holding the row `row` last found (at the place it returned). */
+    batch: Buffer = undefined
+    /** The latest run read: `rows` rows of `sector` from slot `from`. */
+    private run: RowsRead = undefined
+    private states: Buffer = undefined
+    private sector = -1
+    private from = 0
+    private rows = 0
+
+    constructor(
+        private readonly flash: Flash,
+        private readonly runRows: number
+    ) {}
+
+    /**
+     * Where slot `slot` of `sector` (slots from flash offset `slotsAt`, `limit` of them in use) is
+     * in `batch`, reading the run from it when needed; -1 when the row holds nothing (erased or
+     * destroyed). Yields every YIELD_EVERY rows, so that a run's checks stay within a VM slice.
+     */
+    async row(slotsAt: number, sector: number, slot: number, limit: number): Promise<number> {
+        if (sector !== this.sector || slot < this.from || slot >= this.from + this.rows) {
+            const n = Math.min(limit - slot, this.runRows)
+            // The run before goes first: the heap never holds two (a crowd leaves little of it).
+            this.batch = undefined
+            this.run = undefined
+            this.states = undefined
+            this.sector = -1
+            this.run = await this.flash.readRows(slotsAt + slot * ROW_SIZE, n)
+            this.states = this.run.states
+            this.sector = sector
+            this.from = slot
+            this.rows = n
+        } else if ((slot - this.from) % YIELD_EVERY === 0) await ds.sleep(0)
+        if (this.states[slot - this.from] !== RowState.Written) return -1
+        const where = rowBytes(this.run, slot - this.from, ROW_SIZE)
+        this.batch = where.piece
+        return where.at
+    }
+
+    /** The row at `slot` was destroyed: it holds nothing from now on. */
+    forget(slot: number) {
+        if (this.states && slot >= this.from && slot < this.from + this.rows) this.states[slot - this.from] = RowState.Destroyed
     }
 }
 

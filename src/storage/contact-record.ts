@@ -90,6 +90,11 @@ export function decodeRecord(buf: Buffer, at: number): ContactRecord {
     }
 }
 
+/** firstSeen of the record at `at`, in Unix minutes, without decoding the rest. */
+export function recordFirstSeen(buf: Buffer, at: number) {
+    return LOG_EPOCH_UNIX_MINUTES + getU24(buf, at + 20)
+}
+
 /** lastSeen of the record at `at`, in Unix minutes, without decoding the rest. */
 export function recordLastSeen(buf: Buffer, at: number) {
     return LOG_EPOCH_UNIX_MINUTES + getU24(buf, at + 20) + buf.getAt(at + 23, "u8")

@@ -1,11 +1,13 @@
 // Flash over Jacdac: the client side of the "NOR Flash" service (services/flash.md), served by the
 // native server on ESP32 and by sim/hardware/flash-server.ts in the simulator.
 // One request at a time; every request carries a fresh tag that its report echoes, and is retried
-// on timeout or `busy`. read, erase_sector, destroy and row_states are idempotent; a program retried
-// after its first attempt did land is refused with `not_erased`, which the client then checks by
-// reading the rows back (see program).
+// on timeout or `busy`. read, erase_sector, destroy, row_states and read_rows are idempotent; a
+// program retried after its first attempt did land is refused with `not_erased`, which the client
+// then checks by reading the rows back (see program). read_rows is answered in several parts
+// (services/flash.md): the client takes the parts of its own request only (by tag) and asks again for
+// the rows of parts that did not come.
 import * as ds from "@devicescript/core"
-import { Flash, FlashGeometry, RowState } from "./flash"
+import { Flash, FlashGeometry, RowState, RowsRead } from "./flash"
 import { MAX_ROWS_PER_REQUEST, ROW_SIZE } from "./layout"
 import { Mutex } from "./mutex"
 import { sendAndAwaitReport } from "../hardware/command-report"
@@ -22,6 +24,9 @@ const STATUS_NOT_ERASED = 7
 /** Commands of the service's encrypted-flash rules (services/flash.md), by code. */
 const CMD_DESTROY = 0x83
 const CMD_ROW_STATES = 0x84
+const CMD_READ_ROWS = 0x85
+/** read_rows' report: tag u16, status u8, part u8, states u16 (2 bits per row), then the rows. */
+const PART_HEADER = 6
 
 export class FlashClient implements Flash {
     private geo: FlashGeometry
@@ -107,6 +112,107 @@ export class FlashClient implements Flash {
             done += n
         }
         return out
+    }
+
+    /**
+     * States and bytes of `rows` rows (1 … 128) from row-aligned `offset`: one read_rows. Its parts
+     * are kept as they came (the rows' bytes stay in the reports: no large buffer). Parts that do not
+     * come within the timeout are asked for again (the run from the first missing part to the last,
+     * with a new tag: a late part of an earlier request is never taken).
+     */
+    async readRows(offset: number, rows: number): Promise<RowsRead> {
+        const g = await this.geometry()
+        if (!(rows >= 1 && rows <= MAX_ROWS_PER_REQUEST)) throw new Error(`flash: command ${CMD_READ_ROWS} failed: unaligned (${rows} rows)`)
+        const perPart = Math.idiv(g.maxTransfer, g.rowSize)
+        const out: RowsRead = { states: Buffer.alloc(rows), pieces: [], rowsPerPiece: perPart, pieceHeader: PART_HEADER }
+        await this.lock.lock()
+        try {
+            await this.readRowsRun(offset, rows, out)
+        } finally {
+            this.lock.unlock()
+        }
+        return out
+    }
+
+    /** One read_rows of `rows` rows (≤ 128) into `out` from row `at`; retries what did not come. */
+    private async readRowsRun(offset: number, rows: number, out: RowsRead) {
+        const g = await this.geometry()
+        const perPart = Math.idiv(g.maxTransfer, g.rowSize)
+        const parts = Math.idiv(rows + perPart - 1, perPart)
+        const got = Buffer.alloc(parts)
+        let missingFrom = 0
+        let missingTo = parts
+        for (let fruitless = 0; ;) {
+            // Ask for the parts missingFrom … missingTo − 1 of the run; the answer's part p is the run's missingFrom + p.
+            const firstRow = missingFrom * perPart
+            const askRows = Math.min(rows, missingTo * perPart) - firstRow
+            const status = await this.askRows(offset + firstRow * g.rowSize, askRows, perPart, (part, states, data) => {
+                const p = missingFrom + part
+                if (p >= missingTo || got[p]) return
+                const first = p * perPart
+                const n = Math.min(perPart, rows - first)
+                if (data.length !== PART_HEADER + n * g.rowSize) return
+                for (let j = 0; j < n; ++j) {
+                    const state = (states >> (2 * j)) & 3
+                    out.states[first + j] = state > RowState.Written ? RowState.Written : state
+                }
+                out.pieces[p] = data
+                got[p] = 1
+            })
+            const before = missingTo - missingFrom
+            while (missingFrom < parts && got[missingFrom]) missingFrom++
+            while (missingTo > missingFrom && got[missingTo - 1]) missingTo--
+            if (missingFrom >= missingTo) return
+            if (status >= 0 && status !== ds.NorFlashStatus.Ok && status !== ds.NorFlashStatus.Busy)
+                throw new Error(`flash: command ${CMD_READ_ROWS} failed: ${STATUS_NAMES[status] || status}`)
+            if (missingTo - missingFrom < before && status !== ds.NorFlashStatus.Busy) fruitless = 0
+            else if (++fruitless >= ATTEMPTS) throw new Error(`flash: command ${CMD_READ_ROWS} failed: ${status < 0 ? "no reply" : STATUS_NAMES[status]}`)
+            else await ds.sleep(BUSY_PAUSE_MS)
+        }
+    }
+
+    /**
+     * Sends one read_rows with a fresh tag and hands each part of it to `take` (part number, states,
+     * the report) until `parts` have come, a refusal came, or the timeout passed since the last one.
+     * Returns the status (ok, or the refusal's), or -1 when nothing came at all.
+     */
+    private async askRows(offset: number, rows: number, perPart: number, take: (part: number, states: number, report: Buffer) => void): Promise<number> {
+        this.tag = (this.tag + 1) & 0xffff
+        const tag = this.tag
+        const expected = Math.idiv(rows + perPart - 1, perPart)
+        const req = Buffer.alloc(8)
+        req.setAt(0, "u16", tag)
+        req.setAt(2, "u16", rows)
+        req.setAt(4, "u32", offset)
+        const fiber = ds.Fiber.self()
+        let status = -1
+        let arrived = 0
+        let finished = false
+        const unsubscribe = this.service.report().subscribe(pkt => {
+            const r = pkt.payload
+            if (finished || pkt.serviceCommand !== CMD_READ_ROWS || r.length < PART_HEADER || r.getAt(0, "u16") !== tag) return
+            status = r[2]
+            if (status === ds.NorFlashStatus.Ok) {
+                take(r[3], r.getAt(4, "u16"), r)
+                arrived++
+            }
+            if (status !== ds.NorFlashStatus.Ok || arrived >= expected) {
+                finished = true
+                if (fiber.suspended) fiber.resume(undefined)
+            }
+        })
+        try {
+            await this.service.sendCommand(CMD_READ_ROWS, req)
+            // Wait while parts keep coming: the timeout counts from the latest one.
+            for (let seen = -1; !finished && seen !== arrived;) {
+                seen = arrived
+                await ds.suspend(REPLY_TIMEOUT_MS)
+            }
+        } finally {
+            finished = true
+            unsubscribe()
+        }
+        return status
     }
 
     async eraseSector(sector: number) {

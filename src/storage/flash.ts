@@ -15,6 +15,23 @@ export interface FlashGeometry {
     rowSize: number
 }
 
+/**
+ * Rows as readRows gives them: one RowState byte per row, and the rows' bytes as read gives them, in
+ * pieces as they came (no large buffer: a crowd leaves the heap in small pieces): row i is in
+ * pieces[i / rowsPerPiece] from byte pieceHeader + (i % rowsPerPiece) × row size (rowBytes finds it).
+ */
+export interface RowsRead {
+    states: Buffer
+    pieces: Buffer[]
+    rowsPerPiece: number
+    pieceHeader: number
+}
+
+/** Where row `i` of `run` is: its piece, and the row's first byte in it. */
+export function rowBytes(run: RowsRead, i: number, rowSize: number): { piece: Buffer; at: number } {
+    return { piece: run.pieces[Math.idiv(i, run.rowsPerPiece)], at: run.pieceHeader + (i % run.rowsPerPiece) * rowSize }
+}
+
 /** The raw state of a row (rowStates), the only trustworthy way to tell emptiness on encrypted flash. */
 export const enum RowState {
     /** Raw all 0xFF: never written since the sector's erase. Reads as noise through decryption. */
@@ -40,6 +57,9 @@ export interface Flash {
     destroy(offset: number, rows: number): Promise<void>
     /** The RowState of `rows` rows from row-aligned `offset`, one byte per row. */
     rowStates(offset: number, rows: number): Promise<Buffer>
+    /** rowStates and read of `rows` rows (1 … 128) from row-aligned `offset` together: over the flash
+     *  service one command (read_rows), where the two apart cost one command per 7 rows. */
+    readRows(offset: number, rows: number): Promise<RowsRead>
 }
 
 /** A contiguous run of sectors owned by one store (the log, the key store, the secrets). */

@@ -24,7 +24,7 @@
 // throws. That is enough for a log to fill the real geometry and reboot (which reads row states,
 // headers and the head sector only).
 import * as ds from "@devicescript/core"
-import { Flash, FlashGeometry, RowState } from "./flash"
+import { Flash, FlashGeometry, RowState, RowsRead } from "./flash"
 import { cutEraseByte, cutProgramByte, cutSeed, damageBits, eraseStep } from "../../common/flash-damage"
 import { MAX_ROWS_PER_REQUEST, MAX_TRANSFER, ROW_SIZE } from "./layout"
 
@@ -76,6 +76,7 @@ export class RamNorFlash implements Flash {
         erases: 0,
         destroys: 0,
         rowStateRequests: 0,
+        readRowsRequests: 0,
         refused: 0,
         powerCuts: 0,
         powerCutsInErase: 0,
@@ -200,6 +201,14 @@ export class RamNorFlash implements Flash {
         const out = Buffer.alloc(rows)
         for (let i = 0; i < rows; ++i) out[i] = this.rowStateAt(offset + i * row)
         return out
+    }
+
+    /** rowStates and read at once, up to MAX_ROWS_PER_REQUEST rows as the flash service's read_rows
+     *  (counted in readRowsRequests, and as the row states request and read it is made of). */
+    async readRows(offset: number, rows: number): Promise<RowsRead> {
+        const states = await this.rowStates(offset, rows)
+        this.stats.readRowsRequests++
+        return { states, pieces: [await this.read(offset, rows * this.geo.rowSize)], rowsPerPiece: rows, pieceHeader: 0 }
     }
 
     async eraseSector(sector: number) {

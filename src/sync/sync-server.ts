@@ -5,7 +5,7 @@
 import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
 import { TEK_BYTES, TemporaryExposureKey, enIntervalNumber } from "../gaen"
-import { LogCursor, LOG_START } from "../storage/contact-log"
+import { DIGEST_ENTRY_BYTES, LogCursor, LOG_START } from "../storage/contact-log"
 import { WipeReport } from "../storage/flash"
 import { OwnerButton } from "./owner-button"
 import { CONFIRM_WINDOW_MS, HOST_USB, OwnerPresence, PURPOSE_DECOMMISSION, PURPOSE_EXPORT, PURPOSE_LINK_KEY, PURPOSE_NONE, PURPOSE_SESSION } from "./presence"
@@ -15,7 +15,7 @@ import { LATEST_USABLE_UNIX, freeAdjustSeconds } from "../time/clock-guard"
 import { EARLIEST_VALID_UNIX } from "../time/wall-clock"
 import { OwnerWithdrawal } from "./withdrawal"
 
-export const FIRMWARE_VERSION = "0.4.0"
+export const FIRMWARE_VERSION = "0.5.0"
 
 // The answer codes and sizes are services/token-sync.md's, generated into @devicescript/core.
 const Answer = ds.TokenSyncAnswer
@@ -318,6 +318,63 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         } catch (e) {
             console.log(`sync: read_log failed: ${e}`)
             return [Buffer.from([Answer.Refused])]
+        }
+    }
+
+    /** Over USB: one report per digest page, each sent once the next is made, the last as the answer. */
+    async readLogDigest(arg: Buffer): Promise<Buffer> {
+        const spec = ds.TokenSync.spec.byCode(ds.TokenSyncCodes.CmdReadLogDigest)
+        const self = this
+        let held: Buffer = undefined
+        await this.readLogDigestPages(arg, HOST_USB, async page => {
+            if (held) await self._send(spec.response.encode(held))
+            held = page
+        })
+        return held
+    }
+
+    /**
+     * The answer to read_log_digest (services/token-sync.md): up to Layout.MaxBurstPages digest
+     * pages, each with its own cursors, handed to `take` one by one as they are made (a refusal: one
+     * page of one byte). Holds one page and one run of rows at a time (the log's readDigestPages), so
+     * that a token in a crowd of 200 does not run out of heap (test/token/crowd.test.ts).
+     */
+    async readLogDigestPages(arg: Buffer, host: number, take: (page: Buffer) => Promise<void>): Promise<void> {
+        let answered = false
+        const answer = async (page: Buffer) => {
+            answered = true
+            await take(page)
+        }
+        try {
+            if (this.token.isStopped()) return await answer(Buffer.from([Answer.Refused]))
+            if (!this.presence.use(host)) return await answer(Buffer.from([this.presence.isWaiting() ? Answer.WaitingForButton : Answer.NotRequested]))
+            const length = arg ? arg.length : 0
+            if (length !== 2 && length !== Layout.CursorBytes + 2) return await answer(Buffer.from([Answer.Refused]))
+            const hasCursor = length === Layout.CursorBytes + 2
+            const cursor: LogCursor = hasCursor ? { seq: arg.getAt(0, "u32"), slot: arg.getAt(4, "u16") } : LOG_START
+            const wanted = Math.max(1, Math.min(Layout.MaxBurstPages, arg[length - 2]))
+            const asked = arg[length - 1]
+            const perPage = asked === 0 ? Layout.MaxDigestEntriesPerPage : Math.min(asked, Layout.MaxDigestEntriesPerPage)
+            // As read_log: a read from the start also takes what is still being heard.
+            if (!hasCursor) await this.token.tracker.commitAll()
+            await this.token.storage.log.readDigestPages(cursor, perPage, Layout.DigestMaxSpanIntervals, wanted, async d => {
+                const page = Buffer.alloc(Layout.DigestPageHeaderBytes + d.count * DIGEST_ENTRY_BYTES)
+                page[0] = Answer.Ready
+                page[1] = d.count
+                page[2] = d.done ? 1 : 0
+                page.setAt(3, "u32", d.next.seq)
+                page.setAt(7, "u16", d.next.slot)
+                page.setAt(9, "u32", d.from.seq)
+                page.setAt(13, "u16", d.from.slot)
+                page.setAt(15, "u32", d.firstInterval)
+                page[19] = d.span
+                page.blitAt(Layout.DigestPageHeaderBytes, d.entries, 0, d.count * DIGEST_ENTRY_BYTES)
+                await answer(page)
+            })
+        } catch (e) {
+            console.log(`sync: read_log_digest failed: ${e}`)
+            // A failure before any page is a refusal; after some, the host asks again from the last.
+            if (!answered) await take(Buffer.from([Answer.Refused]))
         }
     }
 

@@ -19,6 +19,16 @@ test("a log page: state, count, done, next cursor; a burst's page also the curso
     expect(Layout.MaxBurstPages).toBeGreaterThanOrEqual(1)
 })
 
+test("a digest page: a burst page's header, the first interval (u32) and span (u8); entries of a slot (u8) and 4 bytes of RPI", () => {
+    expect(Layout.DigestPageHeaderBytes).toBe(Layout.BurstPageHeaderBytes + 4 + 1)
+    expect(Layout.DigestEntryBytes).toBe(1 + 4)
+    // As many entries as a report holds, and not one more.
+    expect(Layout.DigestPageHeaderBytes + Layout.MaxDigestEntriesPerPage * Layout.DigestEntryBytes).toBeLessThanOrEqual(MAX_REPORT)
+    expect(Layout.DigestPageHeaderBytes + (Layout.MaxDigestEntriesPerPage + 1) * Layout.DigestEntryBytes).toBeGreaterThan(MAX_REPORT)
+    // A slot fits its u8: a 4 KiB sector holds 127 records. The span is the matching window's ±12 intervals.
+    expect(Layout.DigestMaxSpanIntervals).toBe(12)
+})
+
 test("the wire record is the host codec's, and a key entry is a TEK, its rolling start (u32) and period (u8)", () => {
     expect(RECORD_BYTES).toBe(Layout.RecordBytes)
     expect(RECORD_LAYOUT.check + 2).toBe(Layout.RecordBytes)

@@ -95,6 +95,9 @@ class CutInErase implements Flash {
     async rowStates(offset: number, rows: number) {
         return await this.ram.rowStates(offset, rows)
     }
+    async readRows(offset: number, rows: number) {
+        return await this.ram.readRows(offset, rows)
+    }
     async eraseSector(sector: number) {
         if (this.cutEraseAfter >= 0) this.ram.armPowerCut(this.cutEraseAfter)
         this.cutEraseAfter = -1

@@ -5,14 +5,25 @@ import { describe, test, expect } from "@devicescript/test"
 import { startServer } from "@devicescript/server"
 import { RamNorFlash } from "../../src/storage/ram-flash"
 import { FlashClient } from "../../src/storage/flash-client"
-import { RowState } from "../../src/storage/flash"
+import { RowState, RowsRead, rowBytes } from "../../src/storage/flash"
 import { ContactLog, LOG_START } from "../../src/storage/contact-log"
 import { VmFlashServer } from "./helpers/vm-flash-server"
 import { T0, recordIndex, testRecord } from "./helpers/fixtures"
 
 const ram = new RamNorFlash({ sectorSize: 512, sectorCount: 4 })
-const role = startServer(new VmFlashServer(ram))
+const server = new VmFlashServer(ram)
+const role = startServer(server)
 const client = new FlashClient(new ds.NorFlash(role))
+
+/** A read_rows answer's rows back to back. */
+function bytesOf(run: RowsRead) {
+    const out = Buffer.alloc(run.states.length * 32)
+    for (let i = 0; i < run.states.length; ++i) {
+        const where = rowBytes(run, i, 32)
+        out.blitAt(i * 32, where.piece, where.at, 32)
+    }
+    return out
+}
 
 async function failureOf(f: () => Promise<void>) {
     try {
@@ -89,6 +100,58 @@ describe("flash client", () => {
         expect(states[4]).toBe(RowState.Destroyed)
         expect(states[5]).toBe(RowState.Erased)
         expect((await ram.readRaw(1024 + 32, 64)).toString("hex")).toBe(Buffer.alloc(64).toString("hex"))
+    })
+
+    test("read_rows: a whole sector's states and bytes in one request, as row_states and read give them", async () => {
+        await client.eraseSector(3)
+        const rows = Buffer.alloc(5 * 32)
+        for (let i = 0; i < rows.length; ++i) rows[i] = (i * 13 + 1) & 0xff
+        await client.program(1536 + 2 * 32, rows)
+        await client.destroy(1536 + 3 * 32, 1)
+        const before = server.readRowsRequests
+        const got = await client.readRows(1536, 16)
+        expect(server.readRowsRequests - before).toBe(1)
+        expect(got.states.toString("hex")).toBe((await client.rowStates(1536, 16)).toString("hex"))
+        expect(bytesOf(got).toString("hex")).toBe((await client.read(1536, 16 * 32)).toString("hex"))
+        expect(got.states[3]).toBe(RowState.Destroyed)
+        expect(
+            bytesOf(got)
+                .slice(4 * 32, 7 * 32)
+                .toString("hex")
+        ).toBe(rows.slice(2 * 32).toString("hex"))
+        // A run that is not a whole number of parts, and refusals by the service's rules.
+        const short = await client.readRows(1536 + 2 * 32, 9)
+        expect(bytesOf(short).length).toBe(9 * 32)
+        expect(bytesOf(short).slice(0, 32).toString("hex")).toBe(rows.slice(0, 32).toString("hex"))
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.readRows(1536 + 16, 1)
+                })
+            ).indexOf("unaligned") >= 0
+        ).toBe(true)
+        expect(
+            (
+                await failureOf(async () => {
+                    await client.readRows(2048 - 32, 2)
+                })
+            ).indexOf("out of range") >= 0
+        ).toBe(true)
+    })
+
+    test("read_rows: a part that does not come is asked for again; a late part of an earlier request is never taken", async () => {
+        const expected = await client.read(1536, 16 * 32)
+        const first = server.readRowsRequests + 1
+        // Request 1: part 0 comes late (just before request 2's parts) with other bytes, part 1 is
+        // lost; request 2 (parts 0 and 1): part 0 is lost, so the late part of request 1 comes while
+        // part 0 is still wanted. Request 3 gets it.
+        server.losePart = (tag, part) => (server.readRowsRequests === first && part === 1) || (server.readRowsRequests === first + 1 && part === 0)
+        server.latePart = (tag, part) => server.readRowsRequests === first && part === 0
+        const got = await client.readRows(1536, 16)
+        server.losePart = undefined
+        server.latePart = undefined
+        expect(bytesOf(got).toString("hex")).toBe(expected.toString("hex"))
+        expect(server.readRowsRequests - first + 1).toBe(3)
     })
 
     test("an out-of-range request throws instead of wrapping", async () => {

@@ -39,6 +39,9 @@ class WatchedFlash implements Flash {
     async rowStates(offset: number, rows: number) {
         return await this.flash.rowStates(offset, rows)
     }
+    async readRows(offset: number, rows: number) {
+        return await this.flash.readRows(offset, rows)
+    }
     async eraseSector(sector: number) {
         if (!this.stateAtFirstErase) this.stateAtFirstErase = this.light.state
         await this.flash.eraseSector(sector)

@@ -18,7 +18,8 @@ interface Heard { address: string; rssi: number; payload: string; packets?: numb
 type Step =
     // `powerCutAfter` (flash): power is cut after this many bytes of the command's work; its answer
     // is not compared (a board's token dies with its flash) and power stays off until `powerOn`.
-    | { command: number; data: string; report?: string; powerCutAfter?: number }
+    // `reports`: a command answered by several reports (read_rows' parts), in order.
+    | { command: number; data: string; report?: string; reports?: string[]; powerCutAfter?: number }
     | { powerOn: true }
     // A register read (Jacdac's get: command 0x1000 | code, no data); `report` is its value.
     | { register: number; report: string }
@@ -58,9 +59,11 @@ const registerGet = (code: number) => 0x1000 | code
 
 function expected(c: Case, geometry?: CaseFile["geometry"]): Outcome {
     const reports = c.steps.flatMap(s =>
-        "report" in s && s.report !== undefined
-            ? [{ code: "command" in s ? s.command : "register" in s ? registerGet(s.register) : LINK_EVENT, hex: s.report }]
-            : [])
+        "command" in s && s.reports !== undefined
+            ? s.reports.map(hex => ({ code: s.command, hex }))
+            : "report" in s && s.report !== undefined
+              ? [{ code: "command" in s ? s.command : "register" in s ? registerGet(s.register) : LINK_EVENT, hex: s.report }]
+              : [])
     let image: string | undefined
     if (geometry) {
         const img = new Uint8Array(geometry.sectorSize * geometry.sectorCount).fill(0xff)
@@ -156,8 +159,9 @@ async function runOnSimulator(c: Case, server: FlashServer | GaenRadioServer, me
                 else if ("write" in step) radio.hostWrite(bytes(step.write))
                 else radio.hostDisconnect()
             }
-            if ("report" in step && step.report !== undefined) {
-                expectedReports++
+            const answers = "command" in step && step.reports !== undefined ? step.reports.length : "report" in step && step.report !== undefined ? 1 : 0
+            if (answers > 0) {
+                expectedReports += answers
                 await waitUntil(() => reports.length >= expectedReports, WAIT_MS, 5)
             }
         }

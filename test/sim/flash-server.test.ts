@@ -9,7 +9,17 @@ import { join } from "node:path"
 import { tmpdir } from "node:os"
 import jd, { type Packet } from "../../lib/jacdac/jacdac-ts.js"
 import { NorFlashCmd, NorFlashCmdPack, NorFlashReg } from "../../lib/jacdac/service-specs.js"
-import { FlashServer, FlashStatus, ROW_SIZE, RowState, decryptFlash, type PowerCutInfo } from "../../sim/hardware/flash-server.js"
+import {
+    FlashServer,
+    FlashStatus,
+    PARTS_PER_PASS,
+    ROWS_PER_PART,
+    ROW_SIZE,
+    RowState,
+    VmReceiveQueue,
+    decryptFlash,
+    type PowerCutInfo,
+} from "../../sim/hardware/flash-server.js"
 
 const SECTOR = 256
 const SECTORS = 8
@@ -81,6 +91,28 @@ function onBus(server: FlashServer) {
         erase: (sector: number) => command(NorFlashCmd.EraseSector, NorFlashCmdPack.EraseSector, [0, sector]),
         destroy: (offset: number, rows: number) => command(NorFlashCmd.Destroy, NorFlashCmdPack.Destroy, [rows, offset]),
         rowStates: (offset: number, rows: number) => command(NorFlashCmd.RowStates, NorFlashCmdPack.RowStates, [rows, offset]),
+        /** read_rows: every report with this request's tag, as they came (status, part, states, data). */
+        readRows: async (offset: number, rows: number, settleMs = 300) => {
+            const myTag = ++tag
+            const pkt = jd.Packet.jdpacked(NorFlashCmd.ReadRows, NorFlashCmdPack.ReadRows, [myTag, rows, offset])
+            pkt.serviceIndex = server.serviceIndex
+            pkt.deviceIdentifier = provider.deviceId
+            pkt.isCommand = true
+            const parts: { status: number; part: number; states: number; data: Uint8Array }[] = []
+            const off = bus.subscribe(jd.PACKET_PROCESS, (p: Packet) => {
+                if (p.isCommand || p.serviceCommand !== NorFlashCmd.ReadRows || p.deviceIdentifier !== provider.deviceId) return
+                const [t, status, part, states, data] = p.jdunpack<[number, number, number, number, Uint8Array]>(NorFlashCmdPack.ReadRowsReport)
+                if (t === myTag) parts.push({ status, part, states, data })
+            })
+            await bus.sendPacketAsync(pkt)
+            // The parts come within a few turns of the event loop; wait until none has come for a while.
+            for (let seen = -1; seen !== parts.length;) {
+                seen = parts.length
+                await new Promise(r => setTimeout(r, settleMs))
+            }
+            off()
+            return parts
+        },
         stop: () => bus.stop(),
     }
 }
@@ -350,5 +382,90 @@ describe("flash server: restarts and faults", () => {
         expect(sector.filter(b => b !== 0xff).length).toBe(3)
         expect(() => server.stickBytes(SECTOR * SECTORS - 1, 2)).toThrow(/out of range/)
         flash.stop()
+    })
+})
+
+describe("flash server: read_rows, a whole run of rows for one command", () => {
+    test("a whole sector in 19 parts of 7 rows: each part's states and bytes are row_states' and read's", async () => {
+        const server = new FlashServer({ file: join(dir, "big.flash"), sectorSize: 4096, sectorCount: 2, encryption: { keyFile: keyFile() } })
+        servers.push(server)
+        const flash = onBus(server)
+        server.program(4096, rowsOf(40, 3))
+        server.destroy(4096 + 5 * ROW_SIZE, 2)
+        const parts = await flash.readRows(4096, 128)
+        expect(parts.map(p => p.part)).toEqual(Array.from({ length: Math.ceil(128 / ROWS_PER_PART) }, (_, i) => i))
+        const rowStates = states((await flash.rowStates(4096, 128)).rest, 128)
+        for (const p of parts) {
+            expect(p.status).toBe(FlashStatus.Ok)
+            const first = p.part * ROWS_PER_PART
+            const n = Math.min(ROWS_PER_PART, 128 - first)
+            expect(p.data.length).toBe(n * ROW_SIZE)
+            expect(Array.from({ length: n }, (_, j) => (p.states >> (2 * j)) & 3)).toEqual(rowStates.slice(first, first + n))
+            expect(p.states >> (2 * n)).toBe(0)
+            expect([...p.data]).toEqual([...(await flash.read(4096 + first * ROW_SIZE, n * ROW_SIZE)).rest])
+        }
+        expect(rowStates.slice(0, 8)).toEqual([
+            RowState.Written,
+            RowState.Written,
+            RowState.Written,
+            RowState.Written,
+            RowState.Written,
+            RowState.Destroyed,
+            RowState.Destroyed,
+            RowState.Written,
+        ])
+        // A run that ends inside a part: the last part holds only the rows asked for.
+        const short = await flash.readRows(4096 + 3 * ROW_SIZE, 9)
+        expect(short.map(p => p.data.length)).toEqual([7 * ROW_SIZE, 2 * ROW_SIZE])
+        expect([...short[1].data]).toEqual([...rowsOf(40, 3).subarray(10 * ROW_SIZE, 12 * ROW_SIZE)])
+        flash.stop()
+    })
+
+    test("refuses 0 or more than 128 rows, an unaligned offset, rows beyond the region, and after a power cut: one report, no rows", async () => {
+        const server = new FlashServer({ file: join(dir, "big.flash"), sectorSize: 4096, sectorCount: 2, encryption: "off" })
+        servers.push(server)
+        const flash = onBus(server)
+        const refusals: [number, number, FlashStatus][] = [
+            [0, 0, FlashStatus.Unaligned],
+            [0, 129, FlashStatus.Unaligned],
+            [16, 1, FlashStatus.Unaligned],
+            [8192 - ROW_SIZE, 2, FlashStatus.OutOfRange],
+            [8192, 1, FlashStatus.OutOfRange],
+            [0xffffffe0, 1, FlashStatus.OutOfRange],
+        ]
+        for (const [offset, rows, status] of refusals)
+            expect(await flash.readRows(offset, rows, 50)).toEqual([{ status, part: 0, states: 0, data: new Uint8Array(0) }])
+        server.armPowerCut(0)
+        expect((await flash.program(0, rowsOf(1, 1))).status).toBe(FlashStatus.PowerLost)
+        expect(await flash.readRows(0, 128, 50)).toEqual([{ status: FlashStatus.PowerLost, part: 0, states: 0, data: new Uint8Array(0) }])
+        server.restorePower()
+        expect((await flash.readRows(0, 128, 50)).length).toBe(19)
+        flash.stop()
+    })
+
+    test("a part lost on the way (a full receive queue) is simply missing: the others come with their numbers", async () => {
+        const server = newServer()
+        const flash = onBus(server)
+        server.losePart = (_tag, part) => part === 1
+        const parts = await flash.readRows(0, 24)
+        expect(parts.map(p => p.part)).toEqual([0, 2, 3])
+        flash.stop()
+    })
+
+    test("the VM's receive queue (jacdac-c's 2048-byte ring): 7 parts always fit an empty queue, 9 never", () => {
+        const partPayload = 6 + ROWS_PER_PART * ROW_SIZE
+        expect(partPayload).toBeLessThanOrEqual(232) // one packet in one frame (236 bytes, 4 of them the packet's header)
+        // Wherever the ring stands when the VM has emptied it.
+        for (let lead = 0; lead < 2048 / 4; ++lead) {
+            const queue = new VmReceiveQueue()
+            for (let i = 0; i < lead; ++i) {
+                queue.push(0) // a 16-byte frame: moves the ring on by 16 bytes
+                queue.taken()
+            }
+            let fitted = 0
+            while (fitted < 20 && queue.push(partPayload)) fitted++
+            expect(fitted).toBeGreaterThanOrEqual(PARTS_PER_PASS)
+            expect(fitted).toBeLessThanOrEqual(8)
+        }
     })
 })

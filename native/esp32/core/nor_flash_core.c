@@ -6,11 +6,13 @@
 
 // Command layouts (services/flash.md): read {tag u16, length u16, offset u32};
 // program {tag u16, reserved u16, offset u32, data}; erase_sector {tag u16, reserved u16, sector u32};
-// destroy and row_states {tag u16, rows u16, offset u32}.
-// Every report: {tag u16, status u8, reserved u8, offset-or-sector u32}, then a read's data or the
-// row states.
+// destroy, row_states and read_rows {tag u16, rows u16, offset u32}.
+// Every report but read_rows': {tag u16, status u8, reserved u8, offset-or-sector u32}, then a
+// read's data or the row states. A read_rows part: {tag u16, status u8, part u8, states u16}, then
+// its rows.
 #define CMD_HEADER 8
 #define REPORT_HEADER 8
+#define PART_HEADER 6
 /** Rows handled per port call by destroy and row_states (a stack buffer of 256 bytes). */
 #define ROWS_PER_CHUNK 8
 
@@ -130,9 +132,48 @@ static uint8_t row_states_cmd(nor_flash_core_t *fc, uint32_t offset, uint16_t ro
     return JD_NOR_FLASH_STATUS_OK;
 }
 
+/** Reads `rows` rows for read_rows: their raw states, then their bytes (decrypted when encrypted). */
+static uint8_t read_rows_cmd(nor_flash_core_t *fc, uint32_t offset, uint16_t rows) {
+    uint8_t status = check_rows(fc, offset, rows);
+    if (status != JD_NOR_FLASH_STATUS_OK)
+        return status;
+    uint32_t len = (uint32_t)rows * NOR_FLASH_ROW_SIZE;
+    if (flash_port_read_raw(offset, fc->rows_data, len) != 0)
+        return port_failed(fc);
+    for (uint32_t i = 0; i < rows; i++)
+        fc->rows_states[i] = row_state(fc->rows_data + i * NOR_FLASH_ROW_SIZE);
+    if (flash_port_read(offset, fc->rows_data, len) != 0)
+        return port_failed(fc);
+    return JD_NOR_FLASH_STATUS_OK;
+}
+
+static size_t part_header(uint8_t *report, uint16_t tag, uint8_t status, uint8_t part, uint16_t states) {
+    put_le16(report, tag);
+    report[2] = status;
+    report[3] = part;
+    put_le16(report + 4, states);
+    return PART_HEADER;
+}
+
+size_t nor_flash_core_next_part(nor_flash_core_t *fc, uint8_t *report) {
+    if (!fc->rows_pending)
+        return 0;
+    uint32_t first = (uint32_t)fc->rows_next_part * NOR_FLASH_ROWS_PER_PART;
+    uint32_t n = fc->rows_count - first < NOR_FLASH_ROWS_PER_PART ? fc->rows_count - first : NOR_FLASH_ROWS_PER_PART;
+    uint16_t states = 0;
+    for (uint32_t j = 0; j < n; j++)
+        states = (uint16_t)(states | fc->rows_states[first + j] << (2 * j));
+    part_header(report, fc->rows_tag, JD_NOR_FLASH_STATUS_OK, fc->rows_next_part, states);
+    memcpy(report + PART_HEADER, fc->rows_data + first * NOR_FLASH_ROW_SIZE, n * NOR_FLASH_ROW_SIZE);
+    fc->rows_next_part++;
+    if (first + n >= fc->rows_count)
+        fc->rows_pending = false;
+    return PART_HEADER + n * NOR_FLASH_ROW_SIZE;
+}
+
 size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t *data, size_t size, uint8_t *report) {
     if (cmd != JD_NOR_FLASH_CMD_READ && cmd != JD_NOR_FLASH_CMD_PROGRAM && cmd != JD_NOR_FLASH_CMD_ERASE_SECTOR &&
-        cmd != JD_NOR_FLASH_CMD_DESTROY && cmd != JD_NOR_FLASH_CMD_ROW_STATES)
+        cmd != JD_NOR_FLASH_CMD_DESTROY && cmd != JD_NOR_FLASH_CMD_ROW_STATES && cmd != JD_NOR_FLASH_CMD_READ_ROWS)
         return 0;
     if (size < CMD_HEADER) {
         fc->malformed++;
@@ -141,6 +182,18 @@ size_t nor_flash_core_command(nor_flash_core_t *fc, uint16_t cmd, const uint8_t 
     uint16_t tag = le16(data);
     uint16_t count = le16(data + 2); // read: length; destroy, row_states: rows
     uint32_t where = le32(data + 4);
+    if (cmd == JD_NOR_FLASH_CMD_READ_ROWS) {
+        // A new read_rows replaces one still being sent: its client has given up on it.
+        fc->rows_pending = false;
+        uint8_t status = fc->erasing ? JD_NOR_FLASH_STATUS_BUSY : read_rows_cmd(fc, where, count);
+        if (status != JD_NOR_FLASH_STATUS_OK)
+            return part_header(report, tag, status, 0, 0);
+        fc->rows_pending = true;
+        fc->rows_tag = tag;
+        fc->rows_count = count;
+        fc->rows_next_part = 0;
+        return nor_flash_core_next_part(fc, report);
+    }
     if (fc->erasing)
         return report_header(report, tag, JD_NOR_FLASH_STATUS_BUSY, where);
 

@@ -98,4 +98,19 @@ typedef struct jd_nor_flash_row_states_report {
     uint8_t states[0];
 } jd_nor_flash_row_states_report_t;
 
+#define JD_NOR_FLASH_CMD_READ_ROWS 0x85
+typedef struct jd_nor_flash_read_rows {
+    uint16_t tag;
+    uint16_t rows; // #
+    uint32_t offset; // B
+} jd_nor_flash_read_rows_t;
+
+typedef struct jd_nor_flash_read_rows_report {
+    uint16_t tag;
+    uint8_t status;  // Status
+    uint8_t part;
+    uint16_t states;
+    uint8_t data[0];
+} jd_nor_flash_read_rows_report_t;
+
 #endif

@@ -29,11 +29,26 @@ REG_DEFINITION(                             //
     REG_U8(JD_NOR_FLASH_REG_ENCRYPTED),     //
 )
 
+/**
+ * Sends up to `parts` more parts of the read_rows being answered. Each goes into the VM's receive
+ * queue at once (jd_send loops frames back to it), which empties only between passes of the loop:
+ * services/flash.md, "How fast a server may send parts".
+ */
+static void send_parts(srv_t *state, int parts) {
+    uint8_t report[NOR_FLASH_REPORT_MAX];
+    size_t len;
+    for (; parts > 0 && (len = nor_flash_core_next_part(&state->core, report)) != 0; parts--)
+        jd_send(state->service_index, JD_NOR_FLASH_CMD_READ_ROWS, report, len);
+}
+
 void nor_flash_process(srv_t *state) {
     uint8_t report[NOR_FLASH_REPORT_MAX];
     size_t len = nor_flash_core_poll(&state->core, report);
     if (len)
         jd_send(state->service_index, JD_NOR_FLASH_CMD_ERASE_SECTOR, report, len);
+    // The next parts of a read_rows once the VM has taken the last ones (its queue is empty).
+    if (state->core.rows_pending && !jd_rx_has_frame())
+        send_parts(state, NOR_FLASH_PARTS_PER_PASS);
 }
 
 void nor_flash_handle_packet(srv_t *state, jd_packet_t *pkt) {
@@ -48,6 +63,15 @@ void nor_flash_handle_packet(srv_t *state, jd_packet_t *pkt) {
     case JD_NOR_FLASH_CMD_DESTROY:
     case JD_NOR_FLASH_CMD_ROW_STATES: {
         // The report goes back as a regular command report to the requester (the token's VM).
+        uint8_t report[NOR_FLASH_REPORT_MAX];
+        size_t len = nor_flash_core_command(&state->core, pkt->service_command, pkt->data, pkt->service_size, report);
+        if (len)
+            jd_send(state->service_index, pkt->service_command, report, len);
+        return;
+    }
+    case JD_NOR_FLASH_CMD_READ_ROWS: {
+        // Only the first part now: the receive queue may still hold frames the VM has not taken
+        // (this command's, others behind it). The rest go from nor_flash_process.
         uint8_t report[NOR_FLASH_REPORT_MAX];
         size_t len = nor_flash_core_command(&state->core, pkt->service_command, pkt->data, pkt->service_size, report);
         if (len)

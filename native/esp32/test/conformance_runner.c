@@ -114,6 +114,9 @@ int main(void) {
                 if ((r = nor_flash_core_command(&flash, (uint16_t)code, a, n, report)) &&
                     !(powered && ram_flash_power_is_off()))
                     print_hex("report", code, report, r);
+                // The rest of a read_rows' parts, which a board sends over the next passes of its loop.
+                while ((r = nor_flash_core_next_part(&flash, report)) != 0)
+                    print_hex("report", code, report, r);
                 // The host flash ends an erase at once; the loop would poll for it.
                 if ((r = nor_flash_core_poll(&flash, report)) && !(powered && ram_flash_power_is_off()))
                     print_hex("report", code, report, r);

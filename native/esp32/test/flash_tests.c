@@ -194,6 +194,120 @@ static void offsets_never_wrap(void) {
     CHECK(all_ff(ram_flash_image(), ram_flash_image_size()));
 }
 
+/** read_rows: sends the command and collects every part (the first from the command, the rest as a
+ *  board's loop sends them); returns the first report's status. Parts land back to back in `parts`. */
+static uint8_t parts[NOR_FLASH_MAX_ROWS * (6 + ROW)];
+static size_t part_count, parts_len;
+static uint8_t cmd_read_rows(uint32_t offset, uint16_t rows) {
+    uint8_t c[8];
+    put_le16(c, ++next_tag);
+    put_le16(c + 2, rows);
+    put_le32(c + 4, offset);
+    part_count = parts_len = 0;
+    size_t len = nor_flash_core_command(&fc, JD_NOR_FLASH_CMD_READ_ROWS, c, sizeof c, report);
+    CHECK(len >= 6 && le16(report) == next_tag);
+    uint8_t first_status = report[2];
+    while (len) {
+        CHECK(len <= 232); // one packet of one Jacdac frame
+        CHECK_EQ(le16(report), next_tag);
+        CHECK_EQ(report[3], part_count);
+        memcpy(parts + parts_len, report, len);
+        parts_len += len;
+        part_count++;
+        len = nor_flash_core_next_part(&fc, report);
+    }
+    return first_status;
+}
+
+static void read_rows_in_parts(void) {
+    ram_flash_reset(4096, 2, 7);
+    nor_flash_core_init(&fc);
+    uint8_t data[10 * ROW];
+    fill_rows(data, sizeof data, 9);
+    CHECK_EQ(cmd_program(4096 + ROW, data, 7 * ROW), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(cmd_program(4096 + 8 * ROW, data + 7 * ROW, 3 * ROW), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(cmd_rows(JD_NOR_FLASH_CMD_DESTROY, 4096 + 3 * ROW, 2), JD_NOR_FLASH_STATUS_OK);
+    // A whole sector: 19 parts of 7 rows (the last 2), each its rows' states and bytes.
+    CHECK_EQ(cmd_read_rows(4096, 128), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(part_count, 19);
+    CHECK_EQ(parts_len, 19 * 6 + 128 * ROW);
+    const uint8_t *p = parts;
+    for (uint32_t part = 0; part < 19; part++) {
+        uint32_t n = part < 18 ? 7 : 2;
+        CHECK_EQ(p[2], JD_NOR_FLASH_STATUS_OK);
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t row = part * 7 + j;
+            int want = row >= 1 && row <= 10 ? (row == 3 || row == 4 ? NOR_FLASH_ROW_DESTROYED : NOR_FLASH_ROW_WRITTEN)
+                                             : NOR_FLASH_ROW_ERASED;
+            CHECK_EQ((le16(p + 4) >> (2 * j)) & 3, want);
+            CHECK_BYTES(p + 6 + j * ROW, ram_flash_image() + 4096 + row * ROW, ROW);
+        }
+        CHECK_EQ(le16(p + 4) >> (2 * n), 0); // unused bits
+        p += 6 + n * ROW;
+    }
+    // A run that is not a whole number of parts.
+    CHECK_EQ(cmd_read_rows(4096 + ROW, 8), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(part_count, 2);
+    CHECK_EQ(parts_len, 2 * 6 + 8 * ROW);
+    CHECK_BYTES(parts + 6, data, ROW);
+    // A new read_rows replaces one still being sent.
+    uint8_t c[8];
+    put_le16(c, 1);
+    put_le16(c + 2, 128);
+    put_le32(c + 4, 0);
+    CHECK(nor_flash_core_command(&fc, JD_NOR_FLASH_CMD_READ_ROWS, c, sizeof c, report) > 6);
+    CHECK_EQ(cmd_read_rows(4096, 1), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(part_count, 1);
+    CHECK_EQ(nor_flash_core_next_part(&fc, report), 0);
+}
+
+static void read_rows_refusals(void) {
+    ram_flash_reset(4096, 2, 7);
+    nor_flash_core_init(&fc);
+    struct {
+        uint32_t offset;
+        uint16_t rows;
+        uint8_t status;
+    } refused[] = {
+        {0, 0, JD_NOR_FLASH_STATUS_UNALIGNED},       {0, 129, JD_NOR_FLASH_STATUS_UNALIGNED},
+        {16, 1, JD_NOR_FLASH_STATUS_UNALIGNED},      {8192 - ROW, 2, JD_NOR_FLASH_STATUS_OUT_OF_RANGE},
+        {8192, 1, JD_NOR_FLASH_STATUS_OUT_OF_RANGE}, {0xffffffe0u, 1, JD_NOR_FLASH_STATUS_OUT_OF_RANGE},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK_EQ(cmd_read_rows(refused[i].offset, refused[i].rows), refused[i].status);
+        CHECK_EQ(part_count, 1);
+        CHECK_EQ(parts_len, 6); // no rows
+        CHECK_EQ(le16(parts + 4), 0);
+    }
+    // A chip error: hardware_error, counted, no rows.
+    ram_flash_fail_next_read();
+    CHECK_EQ(cmd_read_rows(0, 4), JD_NOR_FLASH_STATUS_HARDWARE_ERROR);
+    CHECK_EQ(parts_len, 6);
+    CHECK_EQ(fc.hardware_errors, 1);
+    // Power lost in a program: read_rows fails as every command does, and after power is back it
+    // shows the torn row as written and the rows after it erased.
+    uint8_t data[3 * ROW];
+    fill_rows(data, sizeof data, 10);
+    ram_flash_arm_power_cut(ROW + 5);
+    CHECK_EQ(cmd_program(4096, data, sizeof data), JD_NOR_FLASH_STATUS_HARDWARE_ERROR);
+    CHECK(ram_flash_power_is_off());
+    CHECK_EQ(cmd_read_rows(4096, 3), JD_NOR_FLASH_STATUS_HARDWARE_ERROR);
+    CHECK_EQ(parts_len, 6);
+    ram_flash_power_on();
+    CHECK_EQ(cmd_read_rows(4096, 3), JD_NOR_FLASH_STATUS_OK);
+    CHECK_EQ(le16(parts + 4), NOR_FLASH_ROW_WRITTEN | NOR_FLASH_ROW_WRITTEN << 2 | NOR_FLASH_ROW_ERASED << 4);
+    CHECK_BYTES(parts + 6, data, ROW);
+    // During an erase: busy, one report.
+    ram_flash_hold_erase(true);
+    CHECK_EQ(cmd_erase_start(1), 0xff);
+    CHECK_EQ(cmd_read_rows(0, 4), JD_NOR_FLASH_STATUS_BUSY);
+    CHECK_EQ(parts_len, 6);
+    ram_flash_hold_erase(false);
+    CHECK(nor_flash_core_poll(&fc, report) > 0);
+    CHECK_EQ(cmd_read_rows(0, 4), JD_NOR_FLASH_STATUS_OK);
+    CHECK(all_ff(ram_flash_image(), 4096));
+}
+
 static void busy_during_erase(void) {
     setup();
     uint8_t row[ROW];
@@ -332,6 +446,9 @@ const test_case_t flash_tests[] = {
      destroy_and_row_states},
     {"flash: destroy and row_states of 128 rows (a 4 KiB sector) at once", many_rows_at_once},
     {"flash: an offset near 4 GiB is out of range, never wrapped", offsets_never_wrap},
+    {"flash: read_rows answers a whole sector in 19 parts of 7 rows, states with the bytes", read_rows_in_parts},
+    {"flash: read_rows refuses bad runs, a chip error and a command during an erase with one report and no rows",
+     read_rows_refusals},
     {"flash: commands during an erase are answered busy; the erase reports when it ends", busy_during_erase},
     {"flash: a chip error is a hardware_error report, counted, and the server carries on", chip_errors},
     {"flash: a power cut inside a program: rows before written, the row at the cut torn, later rows erased",

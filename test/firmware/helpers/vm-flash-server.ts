@@ -6,10 +6,12 @@ import * as ds from "@devicescript/core"
 import { Server } from "@devicescript/server"
 import { RamNorFlash, NOT_ERASED_MESSAGE, POWER_CUT_MESSAGE, UNALIGNED_MESSAGE } from "../../../src/storage/ram-flash"
 import { MAX_TRANSFER, ROW_SIZE } from "../../../src/storage/layout"
+import { RowsRead } from "../../../src/storage/flash"
 
 /** Status values of services/flash.md beyond the generated enum's first ones. */
 const STATUS_UNALIGNED = 6
 const STATUS_NOT_ERASED = 7
+const READ_ROWS = 0x85
 
 export class VmFlashServer extends Server {
     constructor(private readonly flash: RamNorFlash) {
@@ -69,6 +71,50 @@ export class VmFlashServer extends Server {
         } catch (e) {
             return [tag, statusOf(e), 0, offset, Buffer.alloc(0)]
         }
+    }
+    /**
+     * Test hooks for read_rows: a part for which `losePart(tag, part)` is true is not sent (the last
+     * part of an answer is always sent: it is the server method's answer), and one for which
+     * `latePart(tag, part)` is true goes out late, with its bytes changed (what the rows held before
+     * a destroy, say): just before the parts of the next read_rows, as a part of an earlier request
+     * that took its time would.
+     */
+    losePart: (tag: number, part: number) => boolean = undefined
+    latePart: (tag: number, part: number) => boolean = undefined
+    readRowsRequests = 0
+    private held: ds.Packet = undefined
+
+    /** read_rows (services/flash.md): one report per 7 rows, the last one as the method's answer. */
+    async readRows(args: any) {
+        const [tag, rows, offset] = args as number[]
+        this.readRowsRequests++
+        const spec = ds.NorFlash.spec.byCode(READ_ROWS)
+        if (this.held) await this._send(this.held)
+        this.held = undefined
+        let read: RowsRead
+        try {
+            read = await this.flash.readRows(offset, rows)
+        } catch (e) {
+            return [tag, statusOf(e), 0, 0, Buffer.alloc(0)]
+        }
+        const perPart = Math.idiv(MAX_TRANSFER, ROW_SIZE)
+        const parts = Math.idiv(rows + perPart - 1, perPart)
+        let last: any[] = undefined
+        for (let p = 0; p < parts; ++p) {
+            const first = p * perPart
+            const n = Math.min(perPart, rows - first)
+            let states = 0
+            for (let j = 0; j < n; ++j) states |= read.states[first + j] << (2 * j)
+            const values = [tag, ds.NorFlashStatus.Ok, p, states, read.pieces[0].slice(first * ROW_SIZE, (first + n) * ROW_SIZE)]
+            if (p === parts - 1) last = values
+            else if (this.latePart && this.latePart(tag, p)) {
+                const stale = (values[4] as Buffer).slice(0)
+                for (let i = 0; i < stale.length; ++i) stale[i] ^= 0xa5
+                values[4] = stale
+                this.held = spec.response.encode(values)
+            } else if (!(this.losePart && this.losePart(tag, p))) await this._send(spec.response.encode(values))
+        }
+        return last
     }
     async eraseSector(args: any) {
         const [tag, , sector] = args as number[]
