@@ -19,6 +19,9 @@ import type { KioskProgress } from "../../kiosk/progress.js"
 import { LogModelTokenServer, recordsHandedOut, sectorsOf, type LogRow, type LogSector } from "../../testkit/log-digest-token.js"
 import { LOG_MAX_RECORDS } from "../../testkit/log-flash-image.js"
 import { seedFrom, seededRandom, type SeededRandom } from "../../testkit/seeded-random.js"
+import { DigestLayout, digestEntriesWithin } from "../../lib/token-sync/log-digest.js"
+import { DIR_TOKEN_TO_HOST, fragment, payloadInOneValue, sealData } from "../../lib/ble-link/protocol.js"
+import { MAX_LINK_MTU } from "../../sim/hardware/radio-server.js"
 
 console.debug = () => {} // jacdac-ts narrates its bus
 const SEED = seedFrom("TWO_PHASE_SEED")
@@ -248,4 +251,16 @@ describe("a pulled cable in either phase", () => {
         server.plugIn()
         expect(await client.readCandidateRecords(candidates, { resumeFrom: c })).toEqual(await client.readCandidateRecords(candidates))
     }, 120_000)
+})
+
+describe("digest pages over Bluetooth", () => {
+    test("a Bluetooth host asks for pages that cross the link in one radio value each (38 entries at the radio's MTU)", () => {
+        const entries = digestEntriesWithin(payloadInOneValue(MAX_LINK_MTU))
+        expect(entries).toBe(38)
+        const key = Buffer.alloc(32, 7)
+        const sealedPage = (n: number) =>
+            sealData(key, DIR_TOKEN_TO_HOST, 1, Buffer.alloc(2 + DigestLayout.PageHeaderBytes + n * DigestLayout.EntryBytes))
+        expect(fragment(sealedPage(entries), MAX_LINK_MTU).length).toBe(1)
+        expect(fragment(sealedPage(entries + 1), MAX_LINK_MTU).length).toBe(2)
+    })
 })
