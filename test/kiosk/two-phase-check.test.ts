@@ -39,7 +39,16 @@ const ENGINES: [string, FastMatchOptions][] = [
 
 function stranger(rnd: SeededRandom, minute: number): EncounterRecord {
     const rssiMean = -60 - rnd.int(0, 30)
-    return { rpi: rnd.bytes(16), aem: rnd.bytes(4), firstSeen: minute, lastSeen: minute + rnd.int(0, 9), scans: rnd.int(1, 4), rssiMax: rssiMean + 3, rssiMean, rssiMin: rssiMean - 4 }
+    return {
+        rpi: rnd.bytes(16),
+        aem: rnd.bytes(4),
+        firstSeen: minute,
+        lastSeen: minute + rnd.int(0, 9),
+        scans: rnd.int(1, 4),
+        rssiMax: rssiMean + 3,
+        rssiMean,
+        rssiMin: rssiMean - 4,
+    }
 }
 
 /** The records a token logs near `key`'s owner from `minute` for `minutes`, heard `shift` minutes off. */
@@ -109,8 +118,7 @@ function world(rnd: SeededRandom, size: number, damage: boolean): World {
     const startMinute = damage ? oldest - 300 : oldest
     while (rows.length < size) rows.push(stranger(rnd, rnd.int(startMinute, NOW_MINUTE - 10)))
     rows.sort((a, b) => (a as EncounterRecord).firstSeen - (b as EncounterRecord).firstSeen)
-    if (damage)
-        for (let i = 0; i < 200; i++) rows.splice(rnd.int(0, rows.length), 0, rnd.pick(["torn", "destroyed"] as const))
+    if (damage) for (let i = 0; i < 200; i++) rows.splice(rnd.int(0, rows.length), 0, rnd.pick(["torn", "destroyed"] as const))
     return { keys, log: sectorsOf(rows.slice(0, Math.max(size, rows.length)), damage ? 1000 : 0), planted: contacts.length }
 }
 
@@ -163,30 +171,34 @@ describe.each([
         expect(digest.map(e => Buffer.from(e.prefix).toString("hex"))).toEqual(whole.map(r => Buffer.from(r.rpi.subarray(0, 4)).toString("hex")))
     })
 
-    test.each(ENGINES)("%s engine: the same matches, sightings and day scores as the check of the whole log", async (_engine, o) => {
-        const old = await matchDiagnosisKeysFast(w.keys, whole, o)
-        expect(old.stats.matches).toBeGreaterThanOrEqual(10) // the planted contacts are found at all
-        expect(old.stats.rejectedAsReplay).toBeGreaterThan(0)
-        expect(old.stats.rejectedTxPower).toBeGreaterThan(0)
-        expect(old.stats.duplicateRpis).toBeGreaterThan(0)
+    test.each(ENGINES)(
+        "%s engine: the same matches, sightings and day scores as the check of the whole log",
+        async (_engine, o) => {
+            const old = await matchDiagnosisKeysFast(w.keys, whole, o)
+            expect(old.stats.matches).toBeGreaterThanOrEqual(10) // the planted contacts are found at all
+            expect(old.stats.rejectedAsReplay).toBeGreaterThan(0)
+            expect(old.stats.rejectedTxPower).toBeGreaterThan(0)
+            expect(old.stats.duplicateRpis).toBeGreaterThan(0)
 
-        const scan = await findCandidates(w.keys, digest, o)
-        const before = server.answered.readLog
-        const records = await client.readCandidateRecords(scan.candidates.map(c => digest[c]))
-        expect(server.answered.readLog - before).toBe(scan.candidates.length) // one read_log per candidate
-        const now = await matchCandidates(w.keys, scan, records, o)
+            const scan = await findCandidates(w.keys, digest, o)
+            const before = server.answered.readLog
+            const records = await client.readCandidateRecords(scan.candidates.map(c => digest[c]))
+            expect(server.answered.readLog - before).toBe(scan.candidates.length) // one read_log per candidate
+            const now = await matchCandidates(w.keys, scan, records, o)
 
-        expect(now.stats.engine).toBe(old.stats.engine)
-        expect(summary(now.matches)).toEqual(summary(old.matches))
-        expect(dailyRisk(now.matches, riskConfig)).toEqual(dailyRisk(old.matches, riskConfig))
-        expect(shared(now.stats)).toEqual(shared(old.stats))
-        const matched = new Set(old.matches.map(m => m.record))
-        const falseCandidates = records.filter(r => !whole.some(x => matched.has(x) && Buffer.from(x.rpi).equals(Buffer.from(r.rpi)))).length
-        console.log(
-            `${_engine}: ${whole.length} records, ${w.keys.length} keys, ${w.planted} planted contact records: ${scan.candidates.length} candidates, ${old.stats.matches} matches, ${falseCandidates} candidates that matched nothing`
-        )
-        expect(falseCandidates).toBeLessThanOrEqual(w.planted + whole.length * 0.005)
-    }, 120_000)
+            expect(now.stats.engine).toBe(old.stats.engine)
+            expect(summary(now.matches)).toEqual(summary(old.matches))
+            expect(dailyRisk(now.matches, riskConfig)).toEqual(dailyRisk(old.matches, riskConfig))
+            expect(shared(now.stats)).toEqual(shared(old.stats))
+            const matched = new Set(old.matches.map(m => m.record))
+            const falseCandidates = records.filter(r => !whole.some(x => matched.has(x) && Buffer.from(x.rpi).equals(Buffer.from(r.rpi)))).length
+            console.log(
+                `${_engine}: ${whole.length} records, ${w.keys.length} keys, ${w.planted} planted contact records: ${scan.candidates.length} candidates, ${old.stats.matches} matches, ${falseCandidates} candidates that matched nothing`
+            )
+            expect(falseCandidates).toBeLessThanOrEqual(w.planted + whole.length * 0.005)
+        },
+        120_000
+    )
 })
 
 /** A TokenSession around a client of the model token: what twoPhaseLogRead needs of one. */
@@ -258,8 +270,7 @@ describe("digest pages over Bluetooth", () => {
         const entries = digestEntriesWithin(payloadInOneValue(MAX_LINK_MTU))
         expect(entries).toBe(38)
         const key = Buffer.alloc(32, 7)
-        const sealedPage = (n: number) =>
-            sealData(key, DIR_TOKEN_TO_HOST, 1, Buffer.alloc(2 + DigestLayout.PageHeaderBytes + n * DigestLayout.EntryBytes))
+        const sealedPage = (n: number) => sealData(key, DIR_TOKEN_TO_HOST, 1, Buffer.alloc(2 + DigestLayout.PageHeaderBytes + n * DigestLayout.EntryBytes))
         expect(fragment(sealedPage(entries), MAX_LINK_MTU).length).toBe(1)
         expect(fragment(sealedPage(entries + 1), MAX_LINK_MTU).length).toBe(2)
     })
