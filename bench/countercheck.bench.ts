@@ -168,8 +168,16 @@ async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[
     await clock.changeScaleAndSettle(1) // the token catches up with the fast boot first
     const cable = await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`)
     await cable.client.setTime(Math.floor(clock.now() / 1000))
-    const status = await cable.client.status()
-    if (status.recordsHeld !== records.length) throw new Error(`the token sees ${status.recordsHeld} records, expected ${records.length}`)
+    // A token that has just booted with a full log is busy with its first housekeeping for a while.
+    let held: number | string = "no answer"
+    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline; ) {
+        held = await cable.client
+            .status()
+            .then(s => s.recordsHeld)
+            .catch(e => (e as Error).message)
+        if (held !== records.length) await new Promise(r => setTimeout(r, 1000))
+    }
+    if (held !== records.length) throw new Error(`the token holds ${held} records, expected ${records.length}`)
     return { vm, cable }
 }
 
