@@ -170,7 +170,7 @@ async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[
     await cable.client.setTime(Math.floor(clock.now() / 1000))
     // A token that has just booted with a full log is busy with its first housekeeping for a while.
     let held: number | string = "no answer"
-    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline;) {
         held = await cable.client
             .status()
             .then(s => s.recordsHeld)

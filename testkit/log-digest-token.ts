@@ -5,7 +5,15 @@
 // LogModelTokenServer serves them on an in-process Jacdac bus, with a cable that can be pulled.
 import { EN_INTERVAL_SECONDS, RETENTION_DAYS } from "../lib/gaen/index.js"
 import jd, { type JDBus, type Packet } from "../lib/jacdac/jacdac-ts.js"
-import { SRV_TOKEN_SYNC, TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout, TokenSyncReg, TokenSyncSessionState, loadProjectServiceSpecs } from "../lib/jacdac/service-specs.js"
+import {
+    SRV_TOKEN_SYNC,
+    TokenSyncAnswer,
+    TokenSyncCmd,
+    TokenSyncLayout,
+    TokenSyncReg,
+    TokenSyncSessionState,
+    loadProjectServiceSpecs,
+} from "../lib/jacdac/service-specs.js"
 import { DigestLayout } from "../lib/token-sync/log-digest.js"
 import { encodeRecord, type EncounterRecord } from "../lib/token-sync/records.js"
 import type { LogCursor } from "../lib/token-sync/sync-client.js"

@@ -59,7 +59,12 @@ export async function findCandidates(keys: DiagnosisKeys, digest: readonly Diges
  * The matcher on the candidates' whole records (in log order) and the keys that found them: the
  * matches of a check of the whole log. The key counts of the result are the whole scan's.
  */
-export async function matchCandidates(keys: DiagnosisKeys, scan: CandidateScan, records: readonly EncounterRecord[], o: FastMatchOptions): Promise<MatchResult> {
+export async function matchCandidates(
+    keys: DiagnosisKeys,
+    scan: CandidateScan,
+    records: readonly EncounterRecord[],
+    o: FastMatchOptions
+): Promise<MatchResult> {
     const keyAt = keyReader(keys)
     const found: DiagnosisKey[] = scan.keyNumbers.map(k => keyAt(k))
     const engine = scan.stats.engine === "javascript" ? "javascript" : o.engine

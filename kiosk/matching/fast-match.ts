@@ -75,7 +75,12 @@ export interface SightingScan {
  * interval windows: `shape`), by the native addon on worker threads, or by the JS path when the
  * addon cannot run (or is not wanted). Both find the same sightings in the same order.
  */
-export async function scanSightings(keys: DiagnosisKeys, observed: readonly { rpi: Uint8Array }[], shape: IndexShape, o: FastMatchOptions): Promise<SightingScan> {
+export async function scanSightings(
+    keys: DiagnosisKeys,
+    observed: readonly { rpi: Uint8Array }[],
+    shape: IndexShape,
+    o: FastMatchOptions
+): Promise<SightingScan> {
     const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
     const loaded = forced ? { addon: undefined, reason: "JavaScript matcher chosen" } : loadRpiScan()
     if (!loaded.addon) {

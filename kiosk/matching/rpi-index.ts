@@ -45,7 +45,8 @@ export class ObservedRpiIndex {
         const n = observed.length
         const width = (this.width = shape.compareBytes)
         this.windows = shape.windows
-        if (this.windows && this.windows.length !== 2 * n) throw new RangeError(`an index of ${n} entries needs ${2 * n} window bounds, got ${this.windows.length}`)
+        if (this.windows && this.windows.length !== 2 * n)
+            throw new RangeError(`an index of ${n} entries needs ${2 * n} window bounds, got ${this.windows.length}`)
         for (const [i, o] of observed.entries()) {
             requireObserved(o.rpi, i, width)
             this.bucketStart[((o.rpi[0] << 8) | o.rpi[1]) + 1]++

@@ -26,8 +26,13 @@ export interface ResumingReadOptions {
 
 /** Reads the whole log; returns it with the session in use at the end (a new one after a re-plug). */
 export async function readLogResuming(first: TokenSession, o: ResumingReadOptions): Promise<{ records: EncounterRecord[]; session: TokenSession }> {
-    const { result, session } = await resuming(first, o, "reading the token's log", LogReadInterrupted, e => e.records.length, (s, resumeFrom) =>
-        s.connection.client.readLog({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
+    const { result, session } = await resuming(
+        first,
+        o,
+        "reading the token's log",
+        LogReadInterrupted,
+        e => e.records.length,
+        (s, resumeFrom) => s.connection.client.readLog({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
     )
     return { records: result, session }
 }
@@ -43,19 +48,31 @@ export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
     return {
         session: () => session,
         async readDigest(): Promise<DigestEntry[]> {
-            const r = await resuming(session, o, "reading the token's log", LogDigestInterrupted, e => e.entries.length, (s, resumeFrom) =>
-                s.connection.client.readLogDigest({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
+            const r = await resuming(
+                session,
+                o,
+                "reading the token's log",
+                LogDigestInterrupted,
+                e => e.entries.length,
+                (s, resumeFrom) =>
+                    s.connection.client.readLogDigest({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
             )
             session = r.session
             return r.result
         },
         async readCandidates(candidates: readonly DigestEntry[]): Promise<EncounterRecord[]> {
             o.onProgress?.({ step: "read-candidates", done: 0, total: candidates.length })
-            const r = await resuming(session, o, "reading the token's records", CandidateReadInterrupted, e => e.done, (s, resumeFrom) =>
-                s.connection.client.readCandidateRecords(candidates, {
-                    resumeFrom,
-                    onProgress: (done, total) => o.onProgress?.({ step: "read-candidates", done, total }),
-                })
+            const r = await resuming(
+                session,
+                o,
+                "reading the token's records",
+                CandidateReadInterrupted,
+                e => e.done,
+                (s, resumeFrom) =>
+                    s.connection.client.readCandidateRecords(candidates, {
+                        resumeFrom,
+                        onProgress: (done, total) => o.onProgress?.({ step: "read-candidates", done, total }),
+                    })
             )
             session = r.session
             return r.result

@@ -37,7 +37,10 @@ export class CheckProgress {
         else if (p.step === "read-log") {
             this.recordsInLog = p.total
             const left = this.secondsLeftAt("read-log", p.read, p.total)
-            this.set("read-log", p.total ? p.read / p.total : 0, left === null ? null : left + MATCH_SECONDS + this.candidatesEstimate(), { done: p.read, total: p.total })
+            this.set("read-log", p.total ? p.read / p.total : 0, left === null ? null : left + MATCH_SECONDS + this.candidatesEstimate(), {
+                done: p.read,
+                total: p.total,
+            })
         } else if (p.step === "token-unplugged")
             this.view = { ...this.view, secondsLeft: null } // unknown until it is back
         else if (p.step === "token-back")
@@ -47,7 +50,10 @@ export class CheckProgress {
             this.set("match", p.keysTotal ? p.keysDone / p.keysTotal : 1, (left ?? MATCH_SECONDS) + this.candidatesEstimate())
         } else if (p.step === "read-candidates") {
             const left = this.secondsLeftAt("read-candidates", p.done, p.total)
-            this.set("read-candidates", p.total ? p.done / p.total : 1, left ?? Math.ceil((p.total - p.done) * SECONDS_PER_CANDIDATE), { done: p.done, total: p.total })
+            this.set("read-candidates", p.total ? p.done / p.total : 1, left ?? Math.ceil((p.total - p.done) * SECONDS_PER_CANDIDATE), {
+                done: p.done,
+                total: p.total,
+            })
         }
     }
 

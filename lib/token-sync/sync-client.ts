@@ -282,7 +282,13 @@ export class TokenSyncClient {
      * until `gapMs` pass without one. Only pages that follow on from `start` are kept (a page that
      * says where it starts must start where the last one kept ended; null is the beginning).
      */
-    private collectBurst<P extends BurstPage>(request: Packet, start: LogCursor, wanted: number, firstMs: number, parse: (data: Buffer, first: boolean) => P): Promise<P[]> {
+    private collectBurst<P extends BurstPage>(
+        request: Packet,
+        start: LogCursor,
+        wanted: number,
+        firstMs: number,
+        parse: (data: Buffer, first: boolean) => P
+    ): Promise<P[]> {
         return new Promise((resolve, reject) => {
             const got: P[] = []
             let expected = start
@@ -499,7 +505,8 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 function parseDigestAnswer(page: Buffer): DigestPage {
     const state = digestAnswerState(page)
     if (state === "needs-press") throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
-    if (state === "refused") throw new TokenSyncError(`the token refused to hand out its log digest (state ${page[0]}: stopped, or an argument it does not take)`)
+    if (state === "refused")
+        throw new TokenSyncError(`the token refused to hand out its log digest (state ${page[0]}: stopped, or an argument it does not take)`)
     try {
         return parseDigestPage(page)
     } catch (e) {
