@@ -160,24 +160,24 @@ async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock
     throw new Error("the token did not hand out its link key")
 }
 
-/** A token booted from `records`, a cable kiosk connected to it with the clock set. */
+/** A token booted from `records`, a cable kiosk connected to it with the clock set (a token that
+ *  holds records and restarted without a running RTC takes a clock only with the owner's press). */
 async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[]): Promise<{ vm: TokenVm; cable: TokenConnection }> {
     writeTokenLog(dir, records)
     clock.setScale(BOOT_SCALE)
     const vm = await TokenVm.start({ clock, dir, startTimeoutMs: 120_000 })
-    await clock.changeScaleAndSettle(1) // the token catches up with the fast boot first
     const cable = await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`)
-    await cable.client.setTime(Math.floor(clock.now() / 1000))
-    // A token that has just booted with a full log is busy with its first housekeeping for a while.
+    // The token answers once it has rebuilt its index from the log's sectors (at the boot's speed).
     let held: number | string = "no answer"
-    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline;) {
-        held = await cable.client
-            .status()
-            .then(s => s.recordsHeld)
-            .catch(e => (e as Error).message)
-        if (held !== records.length) await new Promise(r => setTimeout(r, 1000))
-    }
+    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline; )
+        held = await cable.client.status().then(
+            s => s.recordsHeld,
+            e => (e as Error).message
+        )
     if (held !== records.length) throw new Error(`the token holds ${held} records, expected ${records.length}`)
+    const set = await withOwnerSession(clock, vm, cable.client, () => cable.client.setTime(Math.floor(clock.now() / 1000)))
+    if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
+    await clock.changeScaleAndSettle(1)
     return { vm, cable }
 }
 

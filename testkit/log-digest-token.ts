@@ -61,56 +61,74 @@ const cursorBytes = (page: Buffer, at: number, c: LogCursor) => {
 }
 
 /**
- * read_log_digest's pages from `cursor` (null: the beginning): each of one sector, oldest slot first,
- * ending at the sector's end, before a record that would make its span exceed 12 intervals, or at
- * `maxEntries` (0: as many as fit); the next cursor stays in the page's sector.
+ * read_log_digest's pages from `cursor` (null: the beginning), as services/token-sync.md describes
+ * them: each page holds records of the sector its `from` cursor names, oldest slot first, and ends at
+ * the sector's end (next: the following sector's start; the last sector's end: its used slots, and
+ * the log ends), at `maxEntries` (0: as many as fit), or before a record that would make its span
+ * exceed 12 intervals. A page from a sector no longer in the log holds nothing and points at the
+ * first sector after it.
  */
 export function digestPages(log: readonly LogSector[], cursor: LogCursor | null, pages: number, maxEntries: number, nowMinute: number): Buffer[] {
-    const L = DigestLayout
-    const perPage = maxEntries === 0 ? L.MaxEntriesPerPage : Math.min(maxEntries, L.MaxEntriesPerPage)
-    let { sector, slot } = startOf(log, cursor ?? { seq: 0, slot: 0 })
-    let from: LogCursor = cursor ?? { seq: 0, slot: 0 }
+    const perPage = maxEntries === 0 ? DigestLayout.MaxEntriesPerPage : Math.min(maxEntries, DigestLayout.MaxEntriesPerPage)
     const out: Buffer[] = []
+    let from: LogCursor = cursor ?? { seq: 0, slot: 0 }
     while (out.length < Math.max(1, Math.min(TokenSyncLayout.MaxBurstPages, pages))) {
-        // Sectors with nothing left to hand out are passed over.
-        while (sector < log.length && !log[sector].rows.slice(slot).some(r => isHandedOut(r, nowMinute))) {
-            sector++
-            slot = 0
-        }
-        const entries: { slot: number; rpi: Uint8Array; interval: number }[] = []
-        let first = 0
-        if (sector < log.length) {
-            const rows = log[sector].rows
-            for (; slot < rows.length; slot++) {
-                const row = rows[slot]
-                if (!isHandedOut(row, nowMinute)) continue
-                const interval = intervalOf(row.firstSeen)
-                const lo = entries.length ? Math.min(first, interval) : interval
-                const hi = Math.max(interval, ...entries.map(e => e.interval))
-                if (entries.length === perPage || hi - lo > L.MaxSpanIntervals) break
-                first = lo
-                entries.push({ slot, rpi: row.rpi, interval })
-            }
-        }
-        const next: LogCursor = sector < log.length ? { seq: log[sector].seq, slot } : from
-        const done = sector >= log.length || (slot >= log[sector].rows.length && !log.slice(sector + 1).some(s => s.rows.some(r => isHandedOut(r, nowMinute))))
-        const page = Buffer.alloc(L.PageHeaderBytes + entries.length * L.EntryBytes)
-        page[0] = TokenSyncAnswer.Ready
-        page[1] = entries.length
-        page[2] = done ? 1 : 0
-        cursorBytes(page, 3, next)
-        cursorBytes(page, 9, from)
-        page.writeUInt32LE(first, 15)
-        page[19] = entries.length ? Math.max(...entries.map(e => e.interval)) - first : 0
-        entries.forEach((e, i) => {
-            page[L.PageHeaderBytes + i * L.EntryBytes] = e.slot
-            page.set(e.rpi.subarray(0, L.EntryBytes - 1), L.PageHeaderBytes + i * L.EntryBytes + 1)
-        })
-        out.push(page)
-        if (done) break
-        from = next
+        const page = digestPage(log, from, perPage, nowMinute)
+        out.push(page.bytes)
+        if (page.done) break
+        from = page.next
     }
     return out
+}
+
+function digestPage(log: readonly LogSector[], from: LogCursor, perPage: number, nowMinute: number): { bytes: Buffer; next: LogCursor; done: boolean } {
+    const L = DigestLayout
+    const entries: { slot: number; rpi: Uint8Array; interval: number }[] = []
+    let next = from
+    let done = false
+    const sector = log.findIndex(s => s.seq === from.seq)
+    if (sector < 0) {
+        // A cursor from before a wipe (past the next sequence number) starts again at the first sector.
+        const stale = log.length > 0 && from.seq > log[log.length - 1].seq + 1
+        const following = stale ? log[0] : log.find(s => s.seq > from.seq)
+        if (following) next = { seq: following.seq, slot: 0 }
+        else done = true
+    } else {
+        const rows = log[sector].rows
+        let slot = from.slot
+        let ended = false
+        for (; slot < rows.length; slot++) {
+            const row = rows[slot]
+            if (!isHandedOut(row, nowMinute)) continue
+            const interval = intervalOf(row.firstSeen)
+            const all = [...entries.map(e => e.interval), interval]
+            if (entries.length === perPage || Math.max(...all) - Math.min(...all) > L.MaxSpanIntervals) {
+                ended = true
+                break
+            }
+            entries.push({ slot, rpi: row.rpi, interval })
+        }
+        if (ended) next = { seq: log[sector].seq, slot }
+        else if (sector + 1 < log.length) next = { seq: log[sector + 1].seq, slot: 0 }
+        else {
+            next = { seq: log[sector].seq, slot: rows.length }
+            done = true
+        }
+    }
+    const first = entries.length ? Math.min(...entries.map(e => e.interval)) : 0
+    const bytes = Buffer.alloc(L.PageHeaderBytes + entries.length * L.EntryBytes)
+    bytes[0] = TokenSyncAnswer.Ready
+    bytes[1] = entries.length
+    bytes[2] = done ? 1 : 0
+    cursorBytes(bytes, 3, next)
+    cursorBytes(bytes, 9, from)
+    bytes.writeUInt32LE(first, 15)
+    bytes[19] = entries.length ? Math.max(...entries.map(e => e.interval)) - first : 0
+    entries.forEach((e, i) => {
+        bytes[L.PageHeaderBytes + i * L.EntryBytes] = e.slot
+        bytes.set(e.rpi.subarray(0, L.EntryBytes - 1), L.PageHeaderBytes + i * L.EntryBytes + 1)
+    })
+    return { bytes, next, done }
 }
 
 /** read_log's single page from `cursor`: up to 7 records, across sectors, as the token reads them. */

@@ -72,11 +72,8 @@ const cursorAt = (page: Buffer, at: number): LogCursor => ({ seq: page.readUInt3
 /**
  * Parses one page. The state byte must say ready (the caller turns the others into the owner's
  * press or a refusal first: `digestAnswerState`). Throws DigestFormatError naming what is wrong.
- *
- * The page's sector: the next cursor stays in the sector whose rows it follows (a page that ends at
- * its sector's end says (seq, rows), as read_log's pages do), so a page with entries has its sector
- * in `next.seq` and its slots below `next.slot`; a next cursor at slot 0 (the page reached the
- * sector's end and points at the following one) leaves the sector to the page's `from`.
+ * The page's entries are in the sector its `from` cursor names (all zeros: sector 0, slot 0), at
+ * slots from the cursor's on.
  */
 export function parseDigestPage(page: Buffer): DigestPage {
     const L = DigestLayout
@@ -86,32 +83,27 @@ export function parseDigestPage(page: Buffer): DigestPage {
         throw new DigestFormatError(`the token's digest page says ${count} entries but holds ${page.length - L.PageHeaderBytes} bytes`)
     if (count > L.MaxEntriesPerPage) throw new DigestFormatError(`the token's digest page holds ${count} entries, more than ${L.MaxEntriesPerPage}`)
     const next = cursorAt(page, 3)
-    const fromBytes = cursorAt(page, 9)
-    const from = fromBytes.seq === 0 && fromBytes.slot === 0 ? null : fromBytes
+    const start = cursorAt(page, 9)
     const firstInterval = page.readUInt32LE(15)
     const span = page[19]
     if (span > L.MaxSpanIntervals) throw new DigestFormatError(`the token's digest page spans ${span} intervals, more than ${L.MaxSpanIntervals}`)
     const entries: DigestEntry[] = []
-    if (count > 0) {
-        const seq = next.slot > 0 ? next.seq : from?.seq
-        if (seq === undefined) throw new DigestFormatError("a digest page from the log's beginning does not say its sector (next cursor at slot 0)")
-        let lastSlot = -1
-        for (let i = 0; i < count; i++) {
-            const at = L.PageHeaderBytes + i * L.EntryBytes
-            const slot = page[at]
-            if (slot <= lastSlot) throw new DigestFormatError(`the token's digest page names slot ${slot} after slot ${lastSlot}: not oldest first`)
-            if (next.slot > 0 && slot >= next.slot)
-                throw new DigestFormatError(`the token's digest page names slot ${slot}, at or after its next cursor's slot ${next.slot}`)
-            lastSlot = slot
-            entries.push({
-                at: { seq, slot },
-                prefix: new Uint8Array(page.subarray(at + 1, at + L.EntryBytes)),
-                firstInterval,
-                lastInterval: firstInterval + span,
-            })
-        }
+    let lastSlot = start.slot - 1
+    for (let i = 0; i < count; i++) {
+        const at = L.PageHeaderBytes + i * L.EntryBytes
+        const slot = page[at]
+        if (slot <= lastSlot) throw new DigestFormatError(`the token's digest page names slot ${slot} after slot ${lastSlot} (it starts at slot ${start.slot})`)
+        if (next.seq === start.seq && slot >= next.slot)
+            throw new DigestFormatError(`the token's digest page names slot ${slot}, at or after its next cursor's slot ${next.slot}`)
+        lastSlot = slot
+        entries.push({
+            at: { seq: start.seq, slot },
+            prefix: new Uint8Array(page.subarray(at + 1, at + L.EntryBytes)),
+            firstInterval,
+            lastInterval: firstInterval + span,
+        })
     }
-    return { entries, next, done: page[2] === 1, from }
+    return { entries, next, done: page[2] === 1, from: start.seq === 0 && start.slot === 0 ? null : start }
 }
 
 /** The page's state byte as an answer: ready, or why not. */
