@@ -9,7 +9,7 @@
 // Beside each time: the floor the design allows, from the VM packets the read cost at 50 a second;
 // and the VM packets and link bytes per record, the whole-log read (read_log bursts) beside the new.
 // The matches are checked against the check of the whole log on the same records.
-//   npx tsx bench/countercheck.bench.ts [keys]      (run by `npm run bench`)
+//   npx tsx bench/countercheck.bench.ts [keys] [full|2000]      (run by `npm run bench`: both logs)
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir, cpus, loadavg } from "node:os"
 import { join } from "node:path"
@@ -38,6 +38,8 @@ import { seededRandom } from "../testkit/seeded-random.js"
 
 console.debug = () => {} // jacdac-ts narrates connections
 const KEYS = Number(process.argv[2] ?? 3_500_000)
+/** Only the full log ("full") or only the 2,000-record one ("2000"); both when not given. */
+const ONLY = process.argv[3]
 const DAY_MS = 86_400_000
 const start = Date.UTC(2026, 3, 15, 9, 0)
 const today = Math.floor(start / DAY_MS)
@@ -162,23 +164,30 @@ async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock
 
 /** A token booted from `records`, a cable kiosk connected to it with the clock set (a token that
  *  holds records and restarted without a running RTC takes a clock only with the owner's press). */
-async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[]): Promise<{ vm: TokenVm; cable: TokenConnection }> {
+async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[]): Promise<{ vm: TokenVm; cable: TokenConnection; version: string }> {
     writeTokenLog(dir, records)
     clock.setScale(BOOT_SCALE)
     const vm = await TokenVm.start({ clock, dir, startTimeoutMs: 120_000 })
     const cable = await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`)
     // The token answers once it has rebuilt its index from the log's sectors (at the boot's speed).
-    let held: number | string = "no answer"
-    for (const deadline = Date.now() + 180_000; held !== records.length && Date.now() < deadline; )
-        held = await cable.client.status().then(
-            s => s.recordsHeld,
-            e => (e as Error).message
-        )
-    if (held !== records.length) throw new Error(`the token holds ${held} records, expected ${records.length}`)
+    await heldRecords(cable.client, records.length)
     const set = await withOwnerSession(clock, vm, cable.client, () => cable.client.setTime(Math.floor(clock.now() / 1000)))
     if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
     await clock.changeScaleAndSettle(1)
-    return { vm, cable }
+    return { vm, cable, version: await heldRecords(cable.client, records.length) }
+}
+
+/** Waits (3 minutes at most) until the token answers its status with `n` records; its firmware version. */
+async function heldRecords(client: TokenSyncClient, n: number): Promise<string> {
+    let answer: string = "no answer"
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
+        const status = await client.status().catch(e => {
+            answer = (e as Error).message
+        })
+        if (status?.recordsHeld === n) return status.firmwareVersion
+        if (status) answer = `${status.recordsHeld} records`
+    }
+    throw new Error(`the token holds ${answer}, expected ${n} records`)
 }
 
 /** The check within the owner's session, at real time (the press runs faster: sim/harness/owner.ts). */
@@ -207,13 +216,13 @@ async function main() {
         ["full log", LOG_MAX_RECORDS, true],
         ["2,000-record log", 2_000, false],
     ] as const) {
+        if (ONLY && !name.startsWith(ONLY === "2000" ? "2,000" : ONLY)) continue
         const dir = mkdtempSync(join(tmpdir(), "gaen-bench-countercheck-"))
         try {
             const records = log(size)
             const expected = (await matchDiagnosisKeysFast(keys, records, { scanPeriodSeconds: 240 })).matches.map(matchKey)
-            const { vm, cable } = await tokenWith(clock, dir, records)
+            const { vm, cable, version } = await tokenWith(clock, dir, records)
             try {
-                const version = (await cable.client.status()).firmwareVersion
                 const runs: [string, Run][] = [["cable", await pressedCheck(clock, vm, cable.client, keys).catch(e => fail(e, version))]]
                 if (viaBle) {
                     const code = await stickerCode(cable.client, vm, clock)
