@@ -55,7 +55,11 @@ export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
                 LogDigestInterrupted,
                 e => e.entries.length,
                 (s, resumeFrom) =>
-                    s.connection.client.readLogDigest({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
+                    s.connection.client.readLogDigest({
+                    resumeFrom,
+                    total: s.status.recordsHeld,
+                    onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
+                })
             )
             session = r.session
             return r.result

@@ -382,8 +382,15 @@ export class TokenSyncClient {
      * the token stops answering, the error (LogDigestInterrupted) carries what was read and the
      * cursor to resume from (`resumeFrom`): no entry is read twice or lost.
      */
-    async readLogDigest(opts: { onProgress?(read: number, total: number): void; resumeFrom?: DigestReadProgress } = {}): Promise<DigestEntry[]> {
-        const total = (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
+    async readLogDigest(
+        opts: {
+            onProgress?(read: number, total: number): void
+            resumeFrom?: DigestReadProgress
+            /** The records the token holds (records_held), if the caller has read it; read here otherwise. */
+            total?: number
+        } = {}
+    ): Promise<DigestEntry[]> {
+        const total = opts.total ?? (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
         const entries = opts.resumeFrom ? opts.resumeFrom.entries.slice() : []
         let cursor: LogCursor | null = opts.resumeFrom?.cursor ?? null
         for (;;) {
