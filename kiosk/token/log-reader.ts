@@ -56,10 +56,10 @@ export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
                 e => e.entries.length,
                 (s, resumeFrom) =>
                     s.connection.client.readLogDigest({
-                    resumeFrom,
-                    total: s.status.recordsHeld,
-                    onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
-                })
+                        resumeFrom,
+                        total: s.status.recordsHeld,
+                        onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
+                    })
             )
             session = r.session
             return r.result
