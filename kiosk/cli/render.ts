@@ -73,6 +73,8 @@ export function progressPrinter(out: Output, lang: Lang): (p: KioskProgress) => 
                 return show(text.progressDownload(p.done, p.total, p.downloaded)[lang], p.done === p.total)
             case "read-log":
                 return show(text.progressReadLog(p.read, p.total)[lang], p.read === p.total)
+            case "read-candidates":
+                return show(text.progressReadCandidates(p.done, p.total)[lang], p.done === p.total)
             case "match":
                 return show(text.progressMatch(p.keysDone, p.keysTotal)[lang], p.keysDone === p.keysTotal)
             case "press-button":

@@ -246,7 +246,14 @@ export const text = {
         ja: `お知らせの受け取り中… ${done}/${total}（新しく受け取った数 ${downloaded}）`,
         en: `Getting notifications… ${done}/${total} (${downloaded} new)`,
     }),
-    progressReadLog: (read: number, total: number) => ({ ja: `記録の読み込み中… ${read}/${total}`, en: `Reading the records… ${read}/${total}` }),
+    progressReadLog: (read: number, total: number) => ({
+        ja: `記録の読み込み中（要約）… ${read}/${total}`,
+        en: `Reading the records (in short)… ${read}/${total}`,
+    }),
+    progressReadCandidates: (done: number, total: number) => ({
+        ja: `一致するかもしれない記録をくわしく読み込み中… ${done}/${total}`,
+        en: `Reading in full the records that may match… ${done}/${total}`,
+    }),
     progressMatch: (done: number, total: number) => ({ ja: `照合中… ${done}/${total}`, en: `Checking… ${done}/${total}` }),
     progressRetry: (attempt: number, seconds: number) => ({
         ja: `送信できませんでした。${seconds}秒後にもう一度送ります（${attempt}回目）…`,
@@ -364,6 +371,12 @@ export const screen = {
     stepDownload: { ja: "陽性者の情報を受け取っています", en: "Getting the information on positive cases" },
     stepReadLog: { ja: "トークンの記録を読んでいます", en: "Reading the token's record" },
     stepMatch: { ja: "照らし合わせています", en: "Comparing" },
+    stepReadCandidates: { ja: "一致するかもしれない記録をくわしく読んでいます", en: "Reading in full the records that may match" },
+    /** How many of the records of this step are read: 1,234 / 32,131 (件 in Japanese). */
+    countOf: (done: number, total: number, lang: Lang) =>
+        lang === "ja"
+            ? `${done.toLocaleString("ja-JP")} / ${total.toLocaleString("ja-JP")} 件`
+            : `${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}`,
     timeLeft: (s: number, lang: Lang) => (lang === "ja" ? `残り約${duration(s, "ja")}` : `About ${duration(s, "en")} left`),
     unplugged: {
         ja: "トークンが外れました。もう一度差し込んでください。続きから読み込みます。",

@@ -13,7 +13,7 @@ import {
     effectiveRollingPeriod,
     emptyMatchStats,
     keyReader,
-    matchDiagnosisKeys,
+    scanKeys,
     SightingJudge,
     type DiagnosisKeys,
     type ExposureMatch,
@@ -21,7 +21,7 @@ import {
     type MatchStats,
 } from "./match.js"
 import { loadRpiScan, type RpiScanAddon } from "./native/addon.js"
-import { requireObservedRpi } from "./rpi-index.js"
+import { ObservedRpiIndex, requireObservedRpi, WHOLE_RPIS, type IndexShape } from "./rpi-index.js"
 
 /** TEK (16 bytes) ‖ rolling start (u32 LE) ‖ rolling period (u32 LE; 0 marks a malformed key): the
  *  key set's scan column with the period made effective (0 → 144) and checked. */
@@ -48,17 +48,7 @@ export interface MatchResult {
 }
 
 export async function matchDiagnosisKeysFast(keys: DiagnosisKeys, records: readonly EncounterRecord[], o: FastMatchOptions): Promise<MatchResult> {
-    const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
-    const loaded = forced ? { addon: undefined, reason: "JavaScript matcher chosen" } : loadRpiScan()
-    if (!loaded.addon) return { ...matchDiagnosisKeys(keys, records, o), fallbackReason: loaded.reason }
-
-    const stats = emptyMatchStats(keys.length, "native")
-    const packedKeys = packKeys(keys, stats)
-    const observedRpis = packObserved(records)
-    const threads = o.threads ?? (keys.length >= WORKERS_FROM_KEYS ? availableParallelism() : 0)
-    o.onProgress?.(0, keys.length)
-    const sightings = threads > 0 ? await scanOnWorkers(loaded.path, packedKeys, observedRpis, threads, o) : scanHere(loaded.addon, packedKeys, observedRpis, o)
-
+    const { sightings, stats, fallbackReason } = await scanSightings(keys, records, WHOLE_RPIS, o)
     const judge = new SightingJudge(stats, o.scanPeriodSeconds)
     const keyAt = keyReader(keys)
     let key: DiagnosisKey | undefined,
@@ -68,8 +58,54 @@ export async function matchDiagnosisKeysFast(keys: DiagnosisKeys, records: reado
         if (sightings[s] !== keyNumber) key = keyAt((keyNumber = sightings[s]))
         judge.judge(key!, key!.rollingStartIntervalNumber + sightings[s + 1], records[sightings[s + 2]])
     }
+    return { matches: judge.matches, stats, fallbackReason }
+}
+
+/** What a scan of the keys found: (key number, interval offset in the key, observed entry) triples,
+ *  ordered by key, interval, entry, and the counts of the keys and RPIs scanned. */
+export interface SightingScan {
+    sightings: Uint32Array
+    stats: MatchStats
+    /** Why the JS path ran instead of the native one, if it did. */
+    fallbackReason?: string
+}
+
+/**
+ * Every key's RPIs looked up among `observed` (whole RPIs, or a digest's prefixes with their
+ * interval windows: `shape`), by the native addon on worker threads, or by the JS path when the
+ * addon cannot run (or is not wanted). Both find the same sightings in the same order.
+ */
+export async function scanSightings(
+    keys: DiagnosisKeys,
+    observed: readonly { rpi: Uint8Array }[],
+    shape: IndexShape,
+    o: FastMatchOptions
+): Promise<SightingScan> {
+    const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
+    const loaded = forced ? { addon: undefined, reason: "JavaScript matcher chosen" } : loadRpiScan()
+    if (!loaded.addon) {
+        const stats = emptyMatchStats(keys.length, "javascript")
+        const hits: number[] = []
+        scanKeys(keys, new ObservedRpiIndex(observed, shape), stats, o.onProgress, (key, interval, r, k) =>
+            hits.push(k, interval - key.rollingStartIntervalNumber, r)
+        )
+        return { sightings: Uint32Array.from(hits), stats, fallbackReason: loaded.reason }
+    }
+    const stats = emptyMatchStats(keys.length, "native")
+    const packedKeys = packKeys(keys, stats)
+    const index = { observed: packObserved(observed, shape.compareBytes), compareBytes: shape.compareBytes, windows: shape.windows }
+    const threads = o.threads ?? (keys.length >= WORKERS_FROM_KEYS ? availableParallelism() : 0)
+    o.onProgress?.(0, keys.length)
+    const sightings = threads > 0 ? await scanOnWorkers(loaded.path, packedKeys, index, threads, o) : scanHere(loaded.addon, packedKeys, index, o)
     o.onProgress?.(keys.length, keys.length)
-    return { matches: judge.matches, stats }
+    return { sightings, stats }
+}
+
+/** The observed entries and their shape, as the addon's createIndex takes them. */
+interface PackedIndex {
+    observed: Uint8Array
+    compareBytes: number
+    windows?: Uint32Array
 }
 
 /** The keys in the addon's layout, in shared memory for the workers; counts malformed keys and RPIs. */
@@ -112,21 +148,22 @@ function packKey(key: DiagnosisKey, k: number, view: DataView, stats: MatchStats
     stats.rpisChecked += period
 }
 
-function packObserved(records: readonly EncounterRecord[]): Uint8Array {
-    const bytes = new Uint8Array(new SharedArrayBuffer(records.length * RPI_BYTES))
-    for (let i = 0; i < records.length; i++) {
-        requireObservedRpi(records[i].rpi, i)
-        bytes.set(records[i].rpi, i * RPI_BYTES)
+function packObserved(observed: readonly { rpi: Uint8Array }[], width: number): Uint8Array {
+    const bytes = new Uint8Array(new SharedArrayBuffer(observed.length * width))
+    for (let i = 0; i < observed.length; i++) {
+        if (width === RPI_BYTES) requireObservedRpi(observed[i].rpi, i)
+        else if (observed[i].rpi.length !== width) throw new RangeError(`observed record ${i}: RPI prefix must be ${width} bytes`)
+        bytes.set(observed[i].rpi, i * width)
     }
     return bytes
 }
 
 /** Sightings as (key, interval offset, record) triples, ordered as the JS path finds them. */
-function scanHere(addon: RpiScanAddon, packedKeys: Uint8Array, observedRpis: Uint8Array, o: FastMatchOptions): Uint32Array {
+function scanHere(addon: RpiScanAddon, packedKeys: Uint8Array, packed: PackedIndex, o: FastMatchOptions): Uint32Array {
     const before = addon.useShaExtensions()
     addon.useShaExtensions(!o.portableSha256)
     try {
-        const index = addon.createIndex(observedRpis)
+        const index = addon.createIndex(packed.observed, packed.compareBytes, packed.windows)
         const count = packedKeys.length / PACKED_KEY_BYTES
         const parts: Uint32Array[] = []
         for (let from = 0; from < count; from += CHUNK_KEYS) {
@@ -140,7 +177,7 @@ function scanHere(addon: RpiScanAddon, packedKeys: Uint8Array, observedRpis: Uin
     }
 }
 
-function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, observedRpis: Uint8Array, threads: number, o: FastMatchOptions): Promise<Uint32Array> {
+function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, packed: PackedIndex, threads: number, o: FastMatchOptions): Promise<Uint32Array> {
     const count = packedKeys.length / PACKED_KEY_BYTES
     const nextKey = new SharedArrayBuffer(4)
     const chunks: { from: number; hits: Uint32Array }[] = []
@@ -157,7 +194,9 @@ function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, observedRpis: 
                 workerData: {
                     addonPath,
                     packedKeys: packedKeys.buffer,
-                    observedRpis: observedRpis.buffer,
+                    observedRpis: packed.observed.buffer,
+                    compareBytes: packed.compareBytes,
+                    windows: packed.windows,
                     nextKey,
                     chunkKeys: CHUNK_KEYS,
                     useShaExtensions: !o.portableSha256,

@@ -152,13 +152,28 @@ export class SightingJudge {
 
 /** Today's JavaScript path: one key at a time on this thread. The reference for the native path. */
 export function matchDiagnosisKeys(keys: DiagnosisKeys, records: readonly EncounterRecord[], o: MatchOptions): { matches: ExposureMatch[]; stats: MatchStats } {
-    const index = new ObservedRpiIndex(records)
-    const deriver = new RpiDeriver()
     const stats = emptyMatchStats(keys.length, "javascript")
     const judge = new SightingJudge(stats, o.scanPeriodSeconds)
+    scanKeys(keys, new ObservedRpiIndex(records), stats, o.onProgress, (key, interval, r) => judge.judge(key, interval, records[r]))
+    return { matches: judge.matches, stats }
+}
+
+/**
+ * The JavaScript scan: derives each key's RPIs and looks each up in `index`; `found` gets every hit
+ * (key, the interval the RPI was derived for, record number) in key, interval, record order.
+ * Counts malformed keys and the RPIs checked into `stats`.
+ */
+export function scanKeys(
+    keys: DiagnosisKeys,
+    index: ObservedRpiIndex,
+    stats: MatchStats,
+    onProgress: MatchOptions["onProgress"],
+    found: (key: DiagnosisKey, intervalNumber: number, record: number, keyNumber: number) => void
+): void {
+    const deriver = new RpiDeriver()
     const keyAt = keyReader(keys)
     for (let k = 0; k < keys.length; k++) {
-        if (k % PROGRESS_EVERY === 0) o.onProgress?.(k, keys.length)
+        if (k % PROGRESS_EVERY === 0) onProgress?.(k, keys.length)
         const key = keyAt(k)
         const period = effectiveRollingPeriod(key)
         let rpis: Buffer
@@ -171,10 +186,9 @@ export function matchDiagnosisKeys(keys: DiagnosisKeys, records: readonly Encoun
         }
         stats.rpisChecked += period
         for (let i = 0; i < period; i++) {
-            const hits = index.find(rpis, i * RPI_BYTES)
-            for (const r of hits) judge.judge(key, key.rollingStartIntervalNumber + i, records[r])
+            const interval = key.rollingStartIntervalNumber + i
+            for (const r of index.find(rpis, i * RPI_BYTES, interval)) found(key, interval, r, k)
         }
     }
-    o.onProgress?.(keys.length, keys.length)
-    return { matches: judge.matches, stats }
+    onProgress?.(keys.length, keys.length)
 }

@@ -4,9 +4,10 @@
 // token's session before the first page; the token keeps it through a short unplug (only the
 // connection is dropped here, the session is not ended), so a re-plug needs no second press.
 // The one way the kiosk reads a log: the web desk (which reconnects) and the CLI check (which
-// does not: a lost token ends its check with the error).
+// does not: a lost token ends its check with the error). A check reads it in two phases
+// (twoPhaseLogRead: the digest, then the candidates' whole records); readLogResuming reads it whole.
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
-import { LogReadInterrupted } from "../../lib/token-sync/sync-client.js"
+import { CandidateReadInterrupted, LogDigestInterrupted, LogReadInterrupted, type DigestEntry } from "../../lib/token-sync/sync-client.js"
 import { KioskError } from "../errors.js"
 import type { ProgressListener } from "../progress.js"
 import { onToken, type TokenSession } from "./session.js"
@@ -25,24 +26,91 @@ export interface ResumingReadOptions {
 
 /** Reads the whole log; returns it with the session in use at the end (a new one after a re-plug). */
 export async function readLogResuming(first: TokenSession, o: ResumingReadOptions): Promise<{ records: EncounterRecord[]; session: TokenSession }> {
+    const { result, session } = await resuming(
+        first,
+        o,
+        "reading the token's log",
+        LogReadInterrupted,
+        e => e.records.length,
+        (s, resumeFrom) => s.connection.client.readLog({ resumeFrom, onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }) })
+    )
+    return { records: result, session }
+}
+
+/**
+ * A counter check's read of the log in two phases (services/token-sync.md, read_log_digest): the
+ * digest of every record, then the whole records of the candidates the kiosk found in it. Each
+ * phase resumes after an unplug as readLogResuming does, so every record is read once.
+ * `session()` is the session in use (a new one after a re-plug).
+ */
+export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
     let session = first
-    let resumeFrom: LogReadInterrupted | undefined
+    return {
+        session: () => session,
+        async readDigest(): Promise<DigestEntry[]> {
+            const r = await resuming(
+                session,
+                o,
+                "reading the token's log",
+                LogDigestInterrupted,
+                e => e.entries.length,
+                (s, resumeFrom) =>
+                    s.connection.client.readLogDigest({
+                        resumeFrom,
+                        total: s.status.recordsHeld,
+                        onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
+                    })
+            )
+            session = r.session
+            return r.result
+        },
+        async readCandidates(candidates: readonly DigestEntry[]): Promise<EncounterRecord[]> {
+            o.onProgress?.({ step: "read-candidates", done: 0, total: candidates.length })
+            const r = await resuming(
+                session,
+                o,
+                "reading the token's records",
+                CandidateReadInterrupted,
+                e => e.done,
+                (s, resumeFrom) =>
+                    s.connection.client.readCandidateRecords(candidates, {
+                        resumeFrom,
+                        onProgress: (done, total) => o.onProgress?.({ step: "read-candidates", done, total }),
+                    })
+            )
+            session = r.session
+            return r.result
+        },
+    }
+}
+
+/**
+ * Runs one read with `session` until it ends; when it is interrupted (an error of class
+ * `Interrupted`, carrying what was read) and the reader may reconnect, waits for the same token and
+ * goes on from there after the owner's press if the token asks for it again.
+ */
+async function resuming<T, I extends Error>(
+    first: TokenSession,
+    o: ResumingReadOptions,
+    what: string,
+    Interrupted: abstract new (...args: never[]) => I,
+    readSoFar: (e: I) => number,
+    read: (session: TokenSession, resumeFrom: I | undefined) => Promise<T>
+): Promise<{ result: T; session: TokenSession }> {
+    let session = first
+    let resumeFrom: I | undefined
     for (;;) {
         try {
             await ensureOwnerSession(session, o.onProgress)
-            const records = await session.connection.client.readLog({
-                resumeFrom,
-                onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
-            })
-            return { records, session }
+            return { result: await read(session, resumeFrom), session }
         } catch (e) {
-            if (!(e instanceof LogReadInterrupted) || !o.reconnect) return onToken("reading the token's log", () => Promise.reject(e))
+            if (!(e instanceof Interrupted) || !o.reconnect) return onToken(what, () => Promise.reject(e))
             resumeFrom = e
         }
-        o.onProgress?.({ step: "token-unplugged", read: resumeFrom.records.length })
+        o.onProgress?.({ step: "token-unplugged", read: readSoFar(resumeFrom) })
         await session.connection.close()
         session = await waitForSameToken(session.status.tokenId, o.reconnect, o)
-        o.onProgress?.({ step: "token-back", read: resumeFrom.records.length })
+        o.onProgress?.({ step: "token-back", read: readSoFar(resumeFrom) })
     }
 }
 

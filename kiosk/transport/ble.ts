@@ -7,6 +7,7 @@ import jd, { type JDBus } from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_TOKEN_SYNC } from "../../lib/jacdac/service-specs.js"
 import type { BleCentral } from "../../lib/ble-link/central.js"
 import { HostLinkSession, type GattConnection } from "../../lib/ble-link/host-session.js"
+import { payloadInOneValue } from "../../lib/ble-link/protocol.js"
 import { KioskError } from "../errors.js"
 
 /** The token-sync service's index on the device the transport presents (0 is the control service). */
@@ -62,6 +63,12 @@ class BleLinkTransport extends (jd.Transport as any) {
 
     description() {
         return "Bluetooth sync link"
+    }
+
+    /** The largest answer that crosses this connection in one radio value (each value costs the
+     *  token's radio a Jacdac packet); undefined before the link is open. */
+    get payloadInOneValue(): number | undefined {
+        return this.conn ? payloadInOneValue(this.conn.mtu) : undefined
     }
 
     async transportConnectAsync() {

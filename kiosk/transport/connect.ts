@@ -4,6 +4,7 @@ import { createConnection } from "node:net"
 import { existsSync } from "node:fs"
 import jd, { type JDBus } from "../../lib/jacdac/jacdac-ts.js"
 import { TokenSyncClient } from "../../lib/token-sync/sync-client.js"
+import { digestEntriesWithin } from "../../lib/token-sync/log-digest.js"
 import { KioskError } from "../errors.js"
 import { describeTokenAddress, parseTokenAddress, type TokenAddress } from "./address.js"
 import { tcpTokenBus } from "./tcp.js"
@@ -42,6 +43,9 @@ export async function connectToToken(address: string | TokenAddress, opts: Conne
     try {
         await connectWithin(bus, opts.timeoutMs ?? 10_000)
         const client = await TokenSyncClient.find(bus, opts.timeoutMs ?? 10_000)
+        // Over Bluetooth, each digest page fits one radio value (services/token-sync.md read_log_digest).
+        const oneValue = (bus.transports[0] as { payloadInOneValue?: number }).payloadInOneValue
+        if (a.kind === "ble" && oneValue) client.digestEntriesPerPage = digestEntriesWithin(oneValue)
         return { address: a, bus, client, close }
     } catch (e) {
         await close()

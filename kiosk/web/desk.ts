@@ -6,7 +6,7 @@ import { KioskError } from "../errors.js"
 import { errorText } from "../i18n/messages.js"
 import { KioskSettings, DEFAULT_REGION, type DeskSettings } from "../config.js"
 import { openTokenSession, type TokenSession } from "../token/session.js"
-import { readLogResuming } from "../token/log-reader.js"
+import { twoPhaseLogRead } from "../token/log-reader.js"
 import { resolveTrustedKey, trustedKeyFrom } from "../downloads/public-key.js"
 import { loadRiskConfig } from "../matching/risk-config.js"
 import { checkWithLogReader, type CheckOptions, type CheckResult } from "../matching/check.js"
@@ -274,21 +274,25 @@ export class KioskDesk {
 
     private async checkWith(session: TokenSession, options: CheckOptions, onProgress: (p: KioskProgress) => void): Promise<CheckResult> {
         let current = session
-        const r = await checkWithLogReader(
-            async () => {
-                const read = await readLogResuming(current, {
-                    reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
-                    onProgress,
-                    retryMs: this.o.reconnectMs,
-                })
-                current = read.session
-                if (this.session === session) this.session = current // the re-plugged token's session is the desk's now
-                return read.records
+        const log = twoPhaseLogRead(session, {
+            reconnect: () => openTokenSession(this.address!, { now: this.now, clockReference: this.settings().desk().server }),
+            onProgress,
+            retryMs: this.o.reconnectMs,
+        })
+        // After each phase, the re-plugged token's session (if any) is the desk's now.
+        const adopt = <T>(read: T): T => {
+            if (this.session === current) this.session = log.session()
+            current = log.session()
+            return read
+        }
+        return checkWithLogReader(
+            {
+                readDigest: () => log.readDigest().then(adopt),
+                readCandidates: candidates => log.readCandidates(candidates).then(adopt),
             },
             session.status.scanPeriodSeconds,
             { ...options, onProgress }
         )
-        return r
     }
 
     private async send(job: Job, target: UploadTarget, onProgress: (p: KioskProgress) => void): Promise<void> {

@@ -121,6 +121,15 @@ export function fragment(message: Uint8Array, mtu: number): Buffer[] {
     return out
 }
 
+/** A service command's code ahead of its payload inside DATA. */
+const COMMAND_BYTES = 2
+
+/** The largest command or report payload whose sealed DATA message fits one GATT value of a
+ *  connection with ATT MTU `mtu` (a value of mtu − 3 bytes, its first the fragment byte). */
+export function payloadInOneValue(mtu: number): number {
+    return mtu - 3 - 1 - DATA_HEADER_BYTES - TAG_BYTES - COMMAND_BYTES
+}
+
 /** Joins GATT values back into messages. */
 export class Reassembler {
     private parts: Buffer[] = []

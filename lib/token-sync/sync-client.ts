@@ -15,8 +15,10 @@ import {
 } from "../jacdac/service-specs.js"
 import { LINK_KEY_BYTES } from "../ble-link/protocol.js"
 import { decodeRecord, type EncounterRecord } from "./records.js"
+import { DigestLayout, digestAnswerState, digestArgument, parseDigestPage, type DigestEntry, type DigestPage } from "./log-digest.js"
 
 export type { EncounterRecord } from "./records.js"
+export type { DigestEntry } from "./log-digest.js"
 
 export interface TokenStatus {
     firmwareVersion: string
@@ -261,18 +263,34 @@ export class TokenSyncClient {
      */
     async readLogBurst(cursor: LogCursor | null, pages: number): Promise<LogPage[]> {
         const arg = Buffer.concat([cursorArgument(cursor), Buffer.from([pages])])
-        const start = cursor ?? { seq: 0, slot: 0 }
+        const start = cursor ?? BEGINNING
         for (let attempt = 0; attempt < 3; attempt++) {
-            const got = await this.collectBurst(jd.Packet.from(TokenSyncCmd.ReadLog, arg), start, pages, cursor ? NEXT_BURST_MS : FIRST_LOG_PAGE_TIMEOUT_MS)
+            const got = await this.collectBurst(
+                jd.Packet.from(TokenSyncCmd.ReadLog, arg),
+                start,
+                pages,
+                cursor ? NEXT_BURST_MS : FIRST_LOG_PAGE_TIMEOUT_MS,
+                parseBurstPage
+            )
             if (got.length > 0) return got
         }
         throw new TokenSyncError("token did not answer (command 0x83, read_log)")
     }
 
-    /** Sends a burst request and gathers its pages until the last, or until `gapMs` pass without one. */
-    private collectBurst(request: Packet, start: LogCursor, wanted: number, firstMs: number): Promise<LogPage[]> {
+    /**
+     * Sends a burst request (read_log or read_log_digest) and gathers its pages until the last, or
+     * until `gapMs` pass without one. Only pages that follow on from `start` are kept (a page that
+     * says where it starts must start where the last one kept ended; null is the beginning).
+     */
+    private collectBurst<P extends BurstPage>(
+        request: Packet,
+        start: LogCursor,
+        wanted: number,
+        firstMs: number,
+        parse: (data: Buffer, first: boolean) => P
+    ): Promise<P[]> {
         return new Promise((resolve, reject) => {
-            const got: LogPage[] = []
+            const got: P[] = []
             let expected = start
             let timer: ReturnType<typeof setTimeout> | undefined
             const finish = (error?: Error) => {
@@ -286,18 +304,19 @@ export class TokenSyncClient {
                 timer = setTimeout(() => finish(), ms)
             }
             const onReport = (pkt: Packet) => {
-                if (pkt.serviceCommand !== TokenSyncCmd.ReadLog) return
-                let page: LogPage
+                if (pkt.serviceCommand !== request.serviceCommand) return
+                let page: P
                 try {
-                    page = parseBurstPage(Buffer.from(pkt.data), got.length === 0)
+                    page = parse(Buffer.from(pkt.data), got.length === 0)
                 } catch (e) {
                     return finish(e as Error)
                 }
                 // A page of an earlier burst (answered late) does not start where this one stands.
-                if (page.from && (page.from.seq !== expected.seq || page.from.slot !== expected.slot)) return
+                const from = page.from === null ? BEGINNING : page.from
+                if (from && (from.seq !== expected.seq || from.slot !== expected.slot)) return
                 got.push(page)
                 expected = page.next
-                if (page.done || !page.from || got.length >= wanted) finish()
+                if (page.done || !from || got.length >= wanted) finish()
                 else wait(BURST_GAP_MS)
             }
             this.service.on(jd.REPORT_RECEIVE, onReport)
@@ -331,6 +350,100 @@ export class TokenSyncClient {
             opts.onProgress?.(records.length, Math.max(total, records.length))
             if (pages[pages.length - 1].done) return records
         }
+    }
+
+    /**
+     * The most digest entries per page this host takes (0: as many as the token puts in a Jacdac
+     * report). A Bluetooth host sets it so that each sealed page fits one radio value
+     * (kiosk/transport/connect.ts).
+     */
+    digestEntriesPerPage = 0
+
+    /** Up to `pages` digest pages from `cursor` on (null: the beginning), in one read_log_digest:
+     *  kept as readLogBurst keeps read_log's pages. */
+    async readLogDigestBurst(cursor: LogCursor | null, pages: number): Promise<DigestPage[]> {
+        const arg = digestArgument(cursor, pages, this.digestEntriesPerPage)
+        for (let attempt = 0; attempt < 3; attempt++) {
+            const got = await this.collectBurst(
+                jd.Packet.from(DigestLayout.Command, arg),
+                cursor ?? BEGINNING,
+                pages,
+                cursor ? NEXT_BURST_MS : FIRST_LOG_PAGE_TIMEOUT_MS,
+                parseDigestAnswer
+            )
+            if (got.length > 0) return got
+        }
+        throw new TokenSyncError(`token did not answer (command 0x${DigestLayout.Command.toString(16)}, read_log_digest)`)
+    }
+
+    /**
+     * The first phase of a counter check: the digest of the whole log (each record's cursor and RPI
+     * prefix, services/token-sync.md read_log_digest), oldest first, read in bursts with a cursor. If
+     * the token stops answering, the error (LogDigestInterrupted) carries what was read and the
+     * cursor to resume from (`resumeFrom`): no entry is read twice or lost.
+     */
+    async readLogDigest(
+        opts: {
+            onProgress?(read: number, total: number): void
+            resumeFrom?: DigestReadProgress
+            /** The records the token holds (records_held), if the caller has read it; read here otherwise. */
+            total?: number
+        } = {}
+    ): Promise<DigestEntry[]> {
+        const total = opts.total ?? (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
+        const entries = opts.resumeFrom ? opts.resumeFrom.entries.slice() : []
+        let cursor: LogCursor | null = opts.resumeFrom?.cursor ?? null
+        for (;;) {
+            let pages
+            try {
+                pages = await this.readLogDigestBurst(cursor, BURST_PAGES)
+            } catch (e) {
+                if (e instanceof NeedsOwnerPress) throw e
+                throw new LogDigestInterrupted(entries, cursor, e as Error)
+            }
+            for (const page of pages) {
+                entries.push(...page.entries)
+                cursor = page.next
+            }
+            opts.onProgress?.(entries.length, Math.max(total, entries.length))
+            if (pages[pages.length - 1].done) return entries
+        }
+    }
+
+    /**
+     * The record a digest entry names, read whole with read_log from the entry's cursor (one page,
+     * which starts at that slot). Undefined when that slot no longer holds it: the page's first
+     * record is the slot's only if its RPI starts with the entry's prefix (a record that expired
+     * since the digest is gone, and the page then starts with a later one).
+     */
+    async readRecordAt(entry: DigestEntry): Promise<EncounterRecord | undefined> {
+        const first = (await this.readLogPage(entry.at)).records[0]
+        return first && startsWith(first.rpi, entry.prefix) ? first : undefined
+    }
+
+    /**
+     * The second phase of a counter check: the whole records of the candidates (digest entries, in
+     * log order), one read_log page each. If the token stops answering, the error
+     * (CandidateReadInterrupted) carries the records kept and how many candidates are done: pass it
+     * back as `resumeFrom` and each candidate is read once.
+     */
+    async readCandidateRecords(
+        candidates: readonly DigestEntry[],
+        opts: { onProgress?(done: number, total: number): void; resumeFrom?: CandidateReadProgress } = {}
+    ): Promise<EncounterRecord[]> {
+        const records = opts.resumeFrom ? opts.resumeFrom.records.slice() : []
+        for (let done = opts.resumeFrom?.done ?? 0; done < candidates.length; done++) {
+            let record
+            try {
+                record = await this.readRecordAt(candidates[done])
+            } catch (e) {
+                if (e instanceof NeedsOwnerPress) throw e
+                throw new CandidateReadInterrupted(records, done, candidates.length, e as Error)
+            }
+            if (record) records.push(record)
+            opts.onProgress?.(done + 1, candidates.length)
+        }
+        return records
     }
 
     /** Asks the owner to confirm handing out the token's Bluetooth link key (30 s), over USB only.
@@ -378,6 +491,34 @@ export class TokenSyncClient {
 /** The three u32 of a wipe's read-back at `at` (services/token-sync.md, decommission). */
 function readBackAt(r: Buffer, at: number): WipeReadBack {
     return { sectorsErased: r.readUInt32LE(at), bytesChecked: r.readUInt32LE(at + 4), bytesNotErased: r.readUInt32LE(at + 8) }
+}
+
+/** The cursor of the log's beginning as a burst page states it (all zeros). */
+const BEGINNING: LogCursor = { seq: 0, slot: 0 }
+
+/** What collectBurst needs of a page: where it starts (undefined: a single page that does not say;
+ *  null: the beginning), where the next starts, and whether the log ends after it. */
+interface BurstPage {
+    from?: LogCursor | null
+    next: LogCursor
+    done: boolean
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+    return prefix.every((b, i) => bytes[i] === b)
+}
+
+/** A read_log_digest answer: a page, or the owner's press wanted, or a refusal. */
+function parseDigestAnswer(page: Buffer): DigestPage {
+    const state = digestAnswerState(page)
+    if (state === "needs-press") throw new NeedsOwnerPress("the token hands out its log only after its owner's press (no session open)")
+    if (state === "refused")
+        throw new TokenSyncError(`the token refused to hand out its log digest (state ${page[0]}: stopped, or an argument it does not take)`)
+    try {
+        return parseDigestPage(page)
+    } catch (e) {
+        throw new TokenSyncError((e as Error).message)
+    }
 }
 
 /** One page of the log: its records and the cursor after them. */
@@ -432,5 +573,38 @@ export class LogReadInterrupted extends TokenSyncError implements LogReadProgres
         readonly cause: Error
     ) {
         super(`reading the token's log stopped after ${records.length} records: ${cause.message}`)
+    }
+}
+
+/** What a digest read got before it was interrupted: pass it back as `resumeFrom`. */
+export interface DigestReadProgress {
+    entries: DigestEntry[]
+    cursor: LogCursor | null
+}
+
+export class LogDigestInterrupted extends TokenSyncError implements DigestReadProgress {
+    constructor(
+        readonly entries: DigestEntry[],
+        readonly cursor: LogCursor | null,
+        readonly cause: Error
+    ) {
+        super(`reading the token's log digest stopped after ${entries.length} records: ${cause.message}`)
+    }
+}
+
+/** How far the reading of the candidates' records got: `done` candidates, `records` kept of them. */
+export interface CandidateReadProgress {
+    records: EncounterRecord[]
+    done: number
+}
+
+export class CandidateReadInterrupted extends TokenSyncError implements CandidateReadProgress {
+    constructor(
+        readonly records: EncounterRecord[],
+        readonly done: number,
+        readonly total: number,
+        readonly cause: Error
+    ) {
+        super(`reading the candidates' records stopped after ${done} of ${total}: ${cause.message}`)
     }
 }

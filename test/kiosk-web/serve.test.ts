@@ -163,18 +163,32 @@ describe("the web app's errors name the field that was filled in, never a comman
 })
 
 describe("the check's one progress bar", () => {
-    test("download, log read and matching share one bar; time left comes from the log read's pace", () => {
+    test("download, the log's digest, matching and the candidates' records share one bar; time left from each step's pace and the steps after it", () => {
         let now = 0
         const bar = new CheckProgress(() => now)
         bar.update({ step: "download", done: 1, total: 2, downloaded: 1 })
-        expect(bar.current()).toEqual({ step: "download", percent: 5, secondsLeft: null })
+        expect(bar.current()).toEqual({ step: "download", percent: 2, secondsLeft: null })
         bar.update({ step: "read-log", read: 0, total: 1000 })
         now = 10_000
         bar.update({ step: "read-log", read: 100, total: 1000 })
-        expect(bar.current()).toEqual({ step: "read-log", percent: 18, secondsLeft: 90 })
+        // 90 s of digest at its pace, then about 3 s of matching and 1 s of candidates.
+        expect(bar.current()).toEqual({ step: "read-log", percent: 12, secondsLeft: 94, count: { done: 100, total: 1000 } })
         bar.update({ step: "token-unplugged", read: 100 })
         expect(bar.current().secondsLeft).toBeNull()
-        bar.update({ step: "match", keysDone: 1, keysTotal: 1 })
-        expect(bar.current()).toEqual({ step: "match", percent: 100, secondsLeft: 0 })
+        bar.update({ step: "token-back", read: 100 })
+        now = 20_000
+        bar.update({ step: "read-log", read: 1000, total: 1000 })
+        bar.update({ step: "match", keysDone: 0, keysTotal: 100 })
+        expect(bar.current()).toEqual({ step: "match", percent: 80, secondsLeft: 4 })
+        now = 21_000
+        bar.update({ step: "match", keysDone: 50, keysTotal: 100 })
+        expect(bar.current()).toEqual({ step: "match", percent: 85, secondsLeft: 2 })
+        bar.update({ step: "read-candidates", done: 0, total: 40 })
+        expect(bar.current()).toEqual({ step: "read-candidates", percent: 90, secondsLeft: 2, count: { done: 0, total: 40 } })
+        now = 22_000
+        bar.update({ step: "read-candidates", done: 20, total: 40 })
+        expect(bar.current()).toEqual({ step: "read-candidates", percent: 95, secondsLeft: 1, count: { done: 20, total: 40 } })
+        bar.update({ step: "read-candidates", done: 40, total: 40 })
+        expect(bar.current()).toEqual({ step: "read-candidates", percent: 100, secondsLeft: 0, count: { done: 40, total: 40 } })
     })
 })

@@ -17,6 +17,7 @@ import { pressingWhenAsked } from "../helpers/owner.js"
 import { openKioskBrowser, seriousA11yViolations, type KioskBrowser } from "../helpers/browser.js"
 import { SCREENS_DIR } from "./helpers.js"
 import { TokenSyncLayout as Layout } from "../../lib/jacdac/service-specs.js"
+import { DigestLayout } from "../../lib/token-sync/log-digest.js"
 
 const clock = SimClock.startingAt(Date.UTC(2026, 5, 3, 9, 0), 200)
 const cleanup = new Cleanup()
@@ -105,10 +106,10 @@ describe("a token unplugged during the check's log read", { timeout: 240_000 }, 
         expect(back).toBeGreaterThan(0)
         expect(events.slice(back).filter(e => e.step === "press-button").length > 0, "a second press asked after the re-plug").toBe(true)
         const reads = events.slice(back).filter((e): e is Extract<KioskProgress, { step: "read-log" }> => e.step === "read-log")
-        // Resumed, not restarted: the first burst after the re-plug (up to a burst of full pages)
-        // continues from the records already read.
+        // Resumed, not restarted: the first burst of the log's digest after the re-plug (up to a burst
+        // of full digest pages) continues from the records already read.
         expect(reads[0].read - cut.read).toBeGreaterThan(0)
-        expect(reads[0].read - cut.read).toBeLessThanOrEqual(Layout.MaxBurstPages * Layout.RecordsPerPage)
+        expect(reads[0].read - cut.read).toBeLessThanOrEqual(Layout.MaxBurstPages * DigestLayout.MaxEntriesPerPage)
         expect(reads.at(-1)!.read).toBe(recordsHeld)
     })
 })

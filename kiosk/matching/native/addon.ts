@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url"
 /** What rpi_scan.cc exports (see the comments there). */
 export interface RpiScanAddon {
     supported(): boolean
-    createIndex(observedRpis: Uint8Array): unknown
+    createIndex(observed: Uint8Array, compareBytes?: number, windows?: Uint32Array): unknown
     scanKeys(index: unknown, packedKeys: Uint8Array, from: number, to: number): Uint32Array
     deriveRpis(tek: Uint8Array, rollingStart: number, rollingPeriod: number): Buffer
     useShaExtensions(on?: boolean): boolean

@@ -223,50 +223,67 @@ bool CpuSupported() { return false; }
 
 // RPIs are AES output, so their bits are uniform: the low 22 bits of the first four bytes pick a
 // filter bit, the first two bytes a bucket of records in record order (as kiosk/matching/rpi-index.ts).
+// An entry is a whole RPI, or (for a check's candidates, kiosk/matching/candidates.ts) the first
+// `width` bytes of one with the interval range [lo, hi] in which a derived RPI may match it.
 class ObservedIndex {
   public:
-    explicit ObservedIndex(const uint8_t* rpis, size_t n)
-        : filter_(kFilterBits / 64, 0), bucketStart_(kBuckets + 1, 0), rpis_(n * kRpiBytes), recordOf_(n) {
-        for (size_t i = 0; i < n; i++) bucketStart_[Bucket(rpis + i * kRpiBytes) + 1]++;
+    ObservedIndex(const uint8_t* rpis, size_t n, size_t width, const uint32_t* windows)
+        : width_(width),
+          filter_(kFilterBits / 64, 0),
+          bucketStart_(kBuckets + 1, 0),
+          rpis_(n * width),
+          recordOf_(n),
+          windows_(windows ? windows : kAnyInterval, windows ? windows + 2 * n : kAnyInterval + 2),
+          hasWindows_(windows != nullptr) {
+        for (size_t i = 0; i < n; i++) bucketStart_[Bucket(rpis + i * width) + 1]++;
         for (size_t b = 0; b < kBuckets; b++) bucketStart_[b + 1] += bucketStart_[b];
         std::vector<uint32_t> fill(bucketStart_.begin(), bucketStart_.end() - 1);
         for (size_t i = 0; i < n; i++) {
-            const uint8_t* rpi = rpis + i * kRpiBytes;
+            const uint8_t* rpi = rpis + i * width;
             uint32_t slot = fill[Bucket(rpi)]++;
-            std::memcpy(&rpis_[size_t(slot) * kRpiBytes], rpi, kRpiBytes);
+            std::memcpy(&rpis_[size_t(slot) * width], rpi, width);
             recordOf_[slot] = uint32_t(i);
             uint32_t bit = FilterBit(rpi);
             filter_[bit >> 6] |= uint64_t(1) << (bit & 63);
         }
     }
 
-    // Appends (key, interval, record) for every record whose RPI equals `rpi`.
-    inline void Find(const uint8_t* rpi, uint32_t key, uint32_t interval, std::vector<uint32_t>& hits) const {
+    // Appends (key, interval offset, record) for every record whose RPI (or prefix) equals the
+    // start of `rpi` and whose window holds `interval`.
+    inline void Find(const uint8_t* rpi, uint32_t key, uint32_t offset, uint32_t interval, std::vector<uint32_t>& hits) const {
         uint32_t bit = FilterBit(rpi);
         if (!((filter_[bit >> 6] >> (bit & 63)) & 1)) return;
         uint32_t b = Bucket(rpi);
         for (uint32_t slot = bucketStart_[b]; slot < bucketStart_[b + 1]; slot++) {
-            if (std::memcmp(&rpis_[size_t(slot) * kRpiBytes], rpi, kRpiBytes) == 0) {
-                hits.push_back(key);
-                hits.push_back(interval);
-                hits.push_back(recordOf_[slot]);
-            }
+            if (std::memcmp(&rpis_[size_t(slot) * width_], rpi, width_) != 0) continue;
+            uint32_t record = recordOf_[slot];
+            if (hasWindows_ && (interval < windows_[2 * record] || interval > windows_[2 * record + 1])) continue;
+            hits.push_back(key);
+            hits.push_back(offset);
+            hits.push_back(record);
         }
     }
+
+    // The fewest bytes an entry may compare: the filter bit comes from the first four.
+    static constexpr size_t kMinWidth = 4;
 
   private:
     static constexpr uint32_t kFilterBits = 1u << 22;
     static constexpr size_t kBuckets = 65536;
+    static constexpr uint32_t kAnyInterval[2] = {0, 0xffffffffu};
     static inline uint32_t Bucket(const uint8_t* rpi) { return (uint32_t(rpi[0]) << 8) | rpi[1]; }
     static inline uint32_t FilterBit(const uint8_t* rpi) {
         uint32_t w;
         std::memcpy(&w, rpi, 4);
         return w & (kFilterBits - 1);
     }
+    size_t width_;
     std::vector<uint64_t> filter_;
     std::vector<uint32_t> bucketStart_;
     std::vector<uint8_t> rpis_;
     std::vector<uint32_t> recordOf_;
+    std::vector<uint32_t> windows_;
+    bool hasWindows_;
 };
 
 inline uint32_t LoadLe32(const uint8_t* p) {
@@ -289,7 +306,9 @@ Napi::Value UseShaExtensions(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), gUseShaNi);
 }
 
-// createIndex(observedRpis: Uint8Array of n × 16 bytes) → an opaque index.
+// createIndex(observed: Uint8Array of n entries, compareBytes = 16, windows?: Uint32Array of n × 2)
+// → an opaque index. An entry is the first `compareBytes` bytes of an RPI (4 … 16); with `windows`,
+// entry e matches only RPIs derived for intervals windows[2e] … windows[2e + 1].
 Napi::Value CreateIndex(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
@@ -297,11 +316,34 @@ Napi::Value CreateIndex(const Napi::CallbackInfo& info) {
         return env.Null();
     }
     auto rpis = info[0].As<Napi::Uint8Array>();
-    if (rpis.ByteLength() % kRpiBytes != 0) {
-        Napi::RangeError::New(env, "createIndex: observed RPIs must be a whole number of 16-byte RPIs").ThrowAsJavaScriptException();
+    size_t width = kRpiBytes;
+    if (info.Length() > 1 && !info[1].IsUndefined()) {
+        if (!info[1].IsNumber()) {
+            Napi::TypeError::New(env, "createIndex: compareBytes must be a number").ThrowAsJavaScriptException();
+            return env.Null();
+        }
+        int64_t w = info[1].As<Napi::Number>().Int64Value();
+        if (w < int64_t(ObservedIndex::kMinWidth) || w > kRpiBytes) {
+            Napi::RangeError::New(env, "createIndex: compareBytes must be 4 ... 16").ThrowAsJavaScriptException();
+            return env.Null();
+        }
+        width = size_t(w);
+    }
+    if (rpis.ByteLength() % width != 0) {
+        Napi::RangeError::New(env, "createIndex: observed RPIs must be a whole number of entries of compareBytes").ThrowAsJavaScriptException();
         return env.Null();
     }
-    auto* index = new ObservedIndex(rpis.Data(), rpis.ByteLength() / kRpiBytes);
+    size_t n = rpis.ByteLength() / width;
+    const uint32_t* windows = nullptr;
+    if (info.Length() > 2 && !info[2].IsUndefined()) {
+        if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
+            info[2].As<Napi::Uint32Array>().ElementLength() != 2 * n) {
+            Napi::RangeError::New(env, "createIndex: windows must be a Uint32Array of two bounds per entry").ThrowAsJavaScriptException();
+            return env.Null();
+        }
+        windows = info[2].As<Napi::Uint32Array>().Data();
+    }
+    auto* index = new ObservedIndex(rpis.Data(), n, width, windows);
     return Napi::External<ObservedIndex>::New(env, index, [](Napi::Env, ObservedIndex* p) { delete p; });
 }
 
@@ -329,7 +371,7 @@ Napi::Value ScanKeys(const Napi::CallbackInfo& info) {
         uint32_t start = LoadLe32(key + 16), period = LoadLe32(key + 20);
         if (period == 0 || period > 144) continue;  // malformed: counted by the caller
         DeriveRpis(key, start, period, rpis);
-        for (uint32_t j = 0; j < period; j++) index->Find(rpis + j * kRpiBytes, uint32_t(k), j, hits);
+        for (uint32_t j = 0; j < period; j++) index->Find(rpis + j * kRpiBytes, uint32_t(k), j, start + j, hits);
     }
     auto out = Napi::Uint32Array::New(env, hits.size());
     if (!hits.empty()) std::memcpy(out.Data(), hits.data(), hits.size() * sizeof(uint32_t));

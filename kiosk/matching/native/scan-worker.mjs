@@ -4,13 +4,13 @@
 import { createRequire } from "node:module"
 import { parentPort, workerData } from "node:worker_threads"
 
-const { addonPath, packedKeys, observedRpis, nextKey, chunkKeys, useShaExtensions } = workerData
+const { addonPath, packedKeys, observedRpis, compareBytes, windows, nextKey, chunkKeys, useShaExtensions } = workerData
 const addon = createRequire(import.meta.url)(addonPath)
 addon.useShaExtensions(useShaExtensions)
 const keys = new Uint8Array(packedKeys)
 const count = keys.length / 24
 const next = new Int32Array(nextKey)
-const index = addon.createIndex(new Uint8Array(observedRpis))
+const index = addon.createIndex(new Uint8Array(observedRpis), compareBytes, windows)
 for (;;) {
     const from = Atomics.add(next, 0, chunkKeys)
     if (from >= count) break

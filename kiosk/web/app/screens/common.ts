@@ -43,10 +43,14 @@ export function ErrorBox({ app, error }: { app: AppState; error?: ErrorView }) {
 
 export function ProgressBar({ app, job }: { app: AppState; job: JobView }) {
     const p = job.progress ?? { percent: 0, secondsLeft: null, step: "download" as const }
-    const label = { download: S.stepDownload, "read-log": S.stepReadLog, match: S.stepMatch }[p.step]
+    const label = { download: S.stepDownload, "read-log": S.stepReadLog, match: S.stepMatch, "read-candidates": S.stepReadCandidates }[p.step]
     return html`<div class="progress">
         <progress max="100" value=${p.percent} aria-label=${t(app, S.progressLabel)}></progress>
-        <p role="status"><strong>${p.percent}%</strong> ${t(app, label)}${p.secondsLeft !== null ? html` · ${S.timeLeft(p.secondsLeft, lang(app))}` : ""}</p>
+        <p role="status">
+            <strong>${p.percent}%</strong> ${t(app, label)}${p.count ? ` (${S.countOf(p.count.done, p.count.total, lang(app))})` : ""}${
+                p.secondsLeft !== null ? html` · ${S.timeLeft(p.secondsLeft, lang(app))}` : ""
+            }
+        </p>
         ${job.unplugged ? html`<p class="warning" role="alert">${t(app, S.unplugged)}</p>` : ""}
     </div>`
 }
