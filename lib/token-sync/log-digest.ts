@@ -3,25 +3,16 @@
 // pages of one log sector whose first-seen times lie within 2 hours; the kiosk finds the candidates
 // among them (kiosk/matching/candidates.ts) and reads only the candidates' whole records (read_log
 // from each candidate's cursor). The host's one parser of the digest page.
-import { TokenSyncAnswer, TokenSyncLayout } from "../jacdac/service-specs.js"
+import { TokenSyncAnswer, TokenSyncCmd, TokenSyncLayout } from "../jacdac/service-specs.js"
 import type { LogCursor } from "./sync-client.js"
 
-/**
- * The digest's numbers. They belong in the `Layout` enum of services/token-sync.md (generated as
- * TokenSyncLayout and TokenSyncCmd) once the token side defines read_log_digest there: then each
- * line below becomes the generated constant named beside it, and this block goes.
- */
+/** The digest's numbers, as generated from services/token-sync.md (the token has the same). */
 export const DigestLayout = {
-    /** TokenSyncCmd.ReadLogDigest */
-    Command: 0x8a,
-    /** TokenSyncLayout.DigestPageHeaderBytes */
-    PageHeaderBytes: 20,
-    /** TokenSyncLayout.DigestEntryBytes */
-    EntryBytes: 5,
-    /** TokenSyncLayout.DigestMaxSpanIntervals */
-    MaxSpanIntervals: 12,
-    /** TokenSyncLayout.MaxDigestEntriesPerPage */
-    MaxEntriesPerPage: 43,
+    Command: TokenSyncCmd.ReadLogDigest,
+    PageHeaderBytes: TokenSyncLayout.DigestPageHeaderBytes,
+    EntryBytes: TokenSyncLayout.DigestEntryBytes,
+    MaxSpanIntervals: TokenSyncLayout.DigestMaxSpanIntervals,
+    MaxEntriesPerPage: TokenSyncLayout.MaxDigestEntriesPerPage,
 } as const
 
 /** How many bytes of an RPI the digest carries. */
