@@ -141,14 +141,14 @@ export function startFrameHub(port: number, tokenNow: () => number): Promise<Fra
     }
     /** A host's admitted frame, to the token when it keeps the pace. */
     const hostToToken = (frame: Buffer) => {
-        const packets = door.programPackets(frame)
-        if (packets === 0 || pace.takes(packets, tokenNow())) {
+        const dropped = pace.dropped
+        if (pace.passes(door, frame, tokenNow())) {
             if (unreported > 0) console.log(`door: ${unreported} packets of a host over the pace dropped`)
             unreported = 0
             return toTokenSide(frame)
         }
         if (unreported === 0) console.log("door: a host sends faster than the token answers: packets over the pace are dropped")
-        unreported += packets
+        unreported += pace.dropped - dropped
     }
     /** The token's session ends with the host it belonged to (the token ignores it when none is open). */
     const endTokenSession = () => {

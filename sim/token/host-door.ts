@@ -70,6 +70,13 @@ export class HostPace {
     /** Packets dropped for going faster than the pace. */
     dropped = 0
 
+    /** May an admitted host frame go on at token time `nowMs`? Takes its packets for the program when
+     *  they keep the pace; control traffic to the token's other devices always may. */
+    passes(door: HostDoor, frame: Uint8Array, nowMs: number): boolean {
+        const packets = door.programPackets(frame)
+        return packets === 0 || this.takes(packets, nowMs)
+    }
+
     /** May `packets` more packets go to the program at token time `nowMs`? Takes them when they may. */
     takes(packets: number, nowMs: number): boolean {
         const from = Math.max(this.busyUntil, nowMs)
