@@ -201,7 +201,8 @@ int main(void) {
             uint64_t ms = strtoull(at, NULL, 10);
             size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
             size_t packets = host_door_program_packets(&door, a, n);
-            printf("admits %d\n", host_door_admits(&door, a, n) && (packets == 0 || host_door_pace_takes(&pace, packets, ms)));
+            printf("admits %d\n",
+                   host_door_admits(&door, a, n) && (packets == 0 || host_door_pace_takes(&pace, packets, ms)));
         } else if (strcmp(word, "image") == 0) {
             print_hex("image", -1, ram_flash_image(), ram_flash_image_size());
         } else {
