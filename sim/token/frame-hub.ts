@@ -8,11 +8,13 @@
 // host's frames wait until the served host's connection ends or it has said nothing to the token for
 // HOST_TURN_IDLE_MS; at each change of host the hub first ends the token's session, as a USB bridge
 // does when its host goes (services/token-sync.md, "Sessions"), so no session passes between hosts.
+// The hosts' packets for the token's program pass at its pace (HostPace, in the token's time); the
+// excess is dropped, never queued, and said once per stretch on the token's log.
 // Framing is the one the DeviceScript VM and jacdac-ts's Node socket transport use: a length byte,
 // or 0xFF and a 16-bit little-endian length, then the frame.
 import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
-import { HostDoor } from "./host-door.js"
+import { HostDoor, HostPace } from "./host-door.js"
 
 export function encodeFrame(frame: Uint8Array): Buffer {
     if (frame.length >= 255) {
@@ -110,14 +112,24 @@ export interface FrameHub {
     port: number
     /** What the hub let in from hosts, and what it dropped. */
     door: HostDoor
+    /** The pace of the hosts' packets for the token's program, and what it dropped. */
+    pace: HostPace
     /** A connection from inside this process (delivered in memory). */
     connectInProcess(onConnect?: () => void): InProcessSocket
     close(): Promise<void>
 }
 
-export function startFrameHub(port = 0): Promise<FrameHub> {
+/**
+ * @param tokenNow the token's own clock (ms): the one its runtime's send throttle runs on (virtual
+ *   time in a token's process), so that hosts are held to the pace the token answers at, at any
+ *   simulation speed.
+ */
+export function startFrameHub(port: number, tokenNow: () => number): Promise<FrameHub> {
     const peers = new Set<Peer>()
     const door = new HostDoor()
+    const pace = new HostPace()
+    /** Packets dropped by the pace since the token's log last said so. */
+    let unreported = 0
     /** The host being served, when it last spoke to the token (real ms), and who waits. */
     let served: Peer | undefined
     let servedSpokeAt = 0
@@ -126,6 +138,17 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
     const toTokenSide = (frame: Buffer) => {
         const out = encodeFrame(frame)
         for (const p of peers) if (!p.fromHost) p.send(out)
+    }
+    /** A host's admitted frame, to the token when it keeps the pace. */
+    const hostToToken = (frame: Buffer) => {
+        const dropped = pace.dropped
+        if (pace.passes(door, frame, tokenNow())) {
+            if (unreported > 0) console.log(`door: ${unreported} packets of a host over the pace dropped`)
+            unreported = 0
+            return toTokenSide(frame)
+        }
+        if (unreported === 0) console.log("door: a host sends faster than the token answers: packets over the pace are dropped")
+        unreported += pace.dropped - dropped
     }
     /** The token's session ends with the host it belonged to (the token ignores it when none is open). */
     const endTokenSession = () => {
@@ -146,18 +169,18 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
         served = next
         servedSpokeAt = Date.now()
         for (let i = 0; i < waiting.length;) {
-            if (waiting[i].host === next) toTokenSide(waiting.splice(i, 1)[0].frame)
+            if (waiting[i].host === next) hostToToken(waiting.splice(i, 1)[0].frame)
             else i++
         }
         if (waiting.length > 0) turnTimer = setTimeout(passTurn, HOST_TURN_IDLE_MS)
     }
     const fromHost = (host: Peer, frame: Buffer) => {
         if (!door.admits(frame)) return
-        if (!door.takesTurn(frame)) return toTokenSide(frame)
+        if (!door.takesTurn(frame)) return hostToToken(frame)
         if (served === undefined || served === host) {
             served = host
             servedSpokeAt = Date.now()
-            return toTokenSide(frame)
+            return hostToToken(frame)
         }
         if (waiting.length >= MAX_WAITING_FRAMES) return
         waiting.push({ host, frame: Buffer.from(frame) })
@@ -223,6 +246,7 @@ export function startFrameHub(port = 0): Promise<FrameHub> {
             resolve({
                 port: address.port,
                 door,
+                pace,
                 connectInProcess(onConnect) {
                     const s = new InProcessSocket(hub)
                     peers.add(s)

@@ -19,6 +19,10 @@
 // never a report of any other service (the flash's decrypted reads, the radio's scans, the button,
 // the firmware's log…): a frame of several packets goes out rebuilt with only its allowed packets,
 // or not at all (services/token-sync.md, "Sessions and hosts").
+// The door keeps a host to the token's pace (HostPace): the packets the token's program handles (all
+// but control traffic to the token's own device, which the runtime answers natively) pass at most
+// HOST_PACKETS_PER_SECOND after a burst of HOST_PACKET_BURST; the rest is dropped and counted, never
+// queued (services/token-sync.md, "Sessions and hosts").
 // The door also knows one host from another (a USB port has one host; the simulator's TCP bus takes
 // several connections), so the hub serves one host at a time: the door says which frames take a
 // host's turn and what of the token's frames each host may see (toHost), and builds the
@@ -38,6 +42,52 @@ const REGISTER_GET = 0x1000
 /** jacdac-c's in-frame mark (jd_shift_frame, source/jd_util.c): 0xff right after a packet's data
  *  says the next packet starts at the offset in the byte after it, not at the padded end. */
 const NEXT_PACKET_MARK = 0xff
+
+/**
+ * Packets a second a host may have the token's program handle. The program answers each in a fiber
+ * of its own that waits for its turn to send, and the runtime sends at most 50 packets a second
+ * (sim/README.md); half of them stay the firmware's own (its flash and radio commands,
+ * announcements, the pages of a log read), so a host's packets never pile up as waiting fibers (an
+ * idle token's 64 KB heap holds about 90). A kiosk's status read (13 register reads, each sent up to
+ * three times by jacdac-ts when the answer takes over 30 ms) stays below it.
+ * The ESP32's door keeps the same pace (native/esp32/core/host_door_core.h, HOST_DOOR_PACE_*).
+ */
+export const HOST_PACKETS_PER_SECOND = 25
+/** Packets a host may send at once: a status read with its repeats, and the runtime's reads of the
+ *  program's device's control registers when a host first finds the token. */
+export const HOST_PACKET_BURST = 20
+const PACKET_COST_MS = 1000 / HOST_PACKETS_PER_SECOND
+
+/**
+ * The pace of what hosts have the token's program handle, in the token's own time (the clock its
+ * runtime's send throttle runs on, so the bound holds at any simulation speed): a packet costs
+ * PACKET_COST_MS of the program's time; a frame passes when the packets already taken plus its own
+ * fit within HOST_PACKET_BURST packets' time from now.
+ */
+export class HostPace {
+    /** The token time until which the packets taken keep the program busy at the pace. */
+    private busyUntil = Number.NEGATIVE_INFINITY
+    /** Packets dropped for going faster than the pace. */
+    dropped = 0
+
+    /** May an admitted host frame go on at token time `nowMs`? Takes its packets for the program when
+     *  they keep the pace; control traffic to the token's other devices always may. */
+    passes(door: HostDoor, frame: Uint8Array, nowMs: number): boolean {
+        const packets = door.programPackets(frame)
+        return packets === 0 || this.takes(packets, nowMs)
+    }
+
+    /** May `packets` more packets go to the program at token time `nowMs`? Takes them when they may. */
+    takes(packets: number, nowMs: number): boolean {
+        const from = Math.max(this.busyUntil, nowMs)
+        if (from + packets * PACKET_COST_MS - nowMs > HOST_PACKET_BURST * PACKET_COST_MS) {
+            this.dropped += packets
+            return false
+        }
+        this.busyUntil = from + packets * PACKET_COST_MS
+        return true
+    }
+}
 
 export interface Packet {
     serviceIndex: number
@@ -150,6 +200,15 @@ export class HostDoor {
     takesTurn(frame: Uint8Array): boolean {
         if (frame[3] & FLAG_IDENTIFIER_IS_SERVICE_CLASS) return true
         return (packetsOf(frame) ?? []).some(p => p.serviceIndex !== CONTROL_INDEX)
+    }
+
+    /** The packets of an admitted host frame that the token's program handles, each in a fiber of its
+     *  own: all of a frame to the device of the program's servers (token-sync's) or broadcast to
+     *  token-sync; none of control traffic to the token's other devices (answered natively). */
+    programPackets(frame: Uint8Array): number {
+        if (frame[3] & FLAG_IDENTIFIER_IS_SERVICE_CLASS) return (packetsOf(frame) ?? []).length
+        if (!this.tokenDevices.get(deviceIdOf(frame))?.includes(SRV_TOKEN_SYNC)) return 0
+        return (packetsOf(frame) ?? []).length
     }
 
     /** The token-sync end_session command, as the bridge sends it for a host that has gone

@@ -46,9 +46,9 @@ async function main() {
     // The parent is the only reason to exist: no stray VM when a test run dies.
     process.on("disconnect", () => process.exit(0))
 
-    const hub = await startFrameHub(config.hubPort)
     const horizon = { now: config.clock.startMs, scale: config.clock.scale }
     const virtualTime = new VirtualTime({ now: () => horizon.now, toRealMs: ms => ms / horizon.scale }, stretchTimer)
+    const hub = await startFrameHub(config.hubPort, () => virtualTime.time())
     virtualTime.install()
     virtualTime.realSetInterval(() => send({ type: "time", now: virtualTime.time() }), PROGRESS_REPORT_MS)
 

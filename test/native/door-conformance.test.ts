@@ -1,6 +1,8 @@
 // One rule for the door to hosts, inward: the cases of native/esp32/conformance/host-door.json run on
 // the simulator's door (sim/token/host-door.ts, `admits`) and on the ESP32's (core/host_door_core.c,
 // `host_door_admits`, through native/esp32/test/conformance_runner.c), the same frame bytes to both.
+// A step with `atMs` judges the frame at that time (ms) against the pace as well (one pace per case,
+// as the hub and jd/host_door.c keep it); `repeat` sends the same frame that many times.
 // A case fails when either door admits what the case refuses, or refuses what it admits.
 import { beforeAll, describe, expect, test } from "vitest"
 import { spawnSync } from "node:child_process"
@@ -8,7 +10,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import jd from "../../lib/jacdac/jacdac-ts.js"
 import { SRV_GAEN_RADIO, SRV_NOR_FLASH, SRV_TOKEN_SYNC } from "../../lib/jacdac/service-specs.js"
-import { HostDoor } from "../../sim/token/host-door.js"
+import { HostDoor, HostPace } from "../../sim/token/host-door.js"
 import { buildConformanceRunner, NATIVE_DIR, sanitizedEnv } from "../../scripts/native-build.js"
 
 /** A frame as a case describes it: its device (or the class it is broadcast to), command or report,
@@ -25,7 +27,8 @@ interface Announcement {
     device: "token" | "servers"
     classes: string[]
 }
-type Step = { host: FrameSpec; admitted: boolean } | { announce: Announcement }
+type HostStep = { host: FrameSpec; admitted: boolean; atMs?: number; repeat?: number }
+type Step = HostStep | { announce: Announcement }
 interface CaseFile {
     devices: { token: string; servers: string }
     announce: Announcement[]
@@ -74,11 +77,19 @@ function announcementOf(a: Announcement): Buffer {
     return frameOf({ device: a.device, command: false, packets: [[0, "0x00", data.toString("hex")]] })
 }
 
+/** A case's steps with each repeated host step written out. */
+const expanded = (steps: Step[]): Step[] => steps.flatMap(s => ("host" in s ? Array<Step>(s.repeat ?? 1).fill(s) : [s]))
+
 /** What the simulator's door says of each host frame of a case, in order. */
 function simulatorVerdicts(steps: Step[]): boolean[] {
     const door = new HostDoor()
+    const pace = new HostPace()
     for (const a of cases.announce) door.observeTokenFrame(announcementOf(a))
-    return steps.flatMap(s => ("announce" in s ? (door.observeTokenFrame(announcementOf(s.announce)), []) : [door.admits(frameOf(s.host))]))
+    return expanded(steps).flatMap(s => {
+        if ("announce" in s) return door.observeTokenFrame(announcementOf(s.announce)), []
+        const frame = frameOf(s.host)
+        return [door.admits(frame) && (s.atMs === undefined || pace.passes(door, frame, s.atMs))]
+    })
 }
 
 let runner: string
@@ -91,7 +102,11 @@ function nativeVerdicts(steps: Step[]): boolean[] {
     const lines = [
         `door ${cases.devices.token} ${cases.devices.servers}`,
         ...cases.announce.map(a => `observe ${announcementOf(a).toString("hex")}`),
-        ...steps.map(s => ("announce" in s ? `observe ${announcementOf(s.announce).toString("hex")}` : `admits ${frameOf(s.host).toString("hex") || "-"}`)),
+        ...expanded(steps).map(s => {
+            if ("announce" in s) return `observe ${announcementOf(s.announce).toString("hex")}`
+            const hex = frameOf(s.host).toString("hex") || "-"
+            return s.atMs === undefined ? `admits ${hex}` : `paced ${s.atMs} ${hex}`
+        }),
     ]
     const r = spawnSync(runner, [], { input: lines.join("\n") + "\n", encoding: "utf8", env: sanitizedEnv() })
     expect(r.stderr).toBe("")
@@ -107,14 +122,14 @@ function nativeVerdicts(steps: Step[]): boolean[] {
 
 describe("the door to hosts, inward, on the simulator and the ESP32 alike", () => {
     test("the cases cover admitted and refused frames", () => {
-        const verdicts = cases.cases.flatMap(c => c.steps.flatMap(s => ("admitted" in s ? [s.admitted] : [])))
+        const verdicts = cases.cases.flatMap(c => expanded(c.steps).flatMap(s => ("admitted" in s ? [s.admitted] : [])))
         expect(verdicts.filter(v => v).length).toBeGreaterThan(5)
         expect(verdicts.filter(v => !v).length).toBeGreaterThan(15)
     })
 
     for (const c of cases.cases) {
         test(c.name, () => {
-            const expected = c.steps.flatMap(s => ("admitted" in s ? [s.admitted] : []))
+            const expected = expanded(c.steps).flatMap(s => ("admitted" in s ? [s.admitted] : []))
             expect(simulatorVerdicts(c.steps), "the simulator's door").toEqual(expected)
             expect(nativeVerdicts(c.steps), "the ESP32's door").toEqual(expected)
         })

@@ -155,3 +155,26 @@ int host_door_admits(const host_door_t *door, const uint8_t *frame, size_t len) 
     }
     return packets != 0;
 }
+
+size_t host_door_program_packets(const host_door_t *door, const uint8_t *frame, size_t len) {
+    size_t end = frame_end(frame, len);
+    if (!end)
+        return 0;
+    if (!(frame[3] & FLAG_IDENTIFIER_IS_SERVICE_CLASS) && le64(frame + 4) != door->servers_device_id)
+        return 0;
+    size_t packets = 0;
+    for (size_t off = HOST_DOOR_FRAME_HEADER; off + PACKET_HEADER <= end; off += aligned(PACKET_HEADER + frame[off]))
+        packets++;
+    return packets;
+}
+
+int host_door_pace_takes(host_door_pace_t *pace, size_t packets, uint64_t now_ms) {
+    uint64_t from = pace->busy_until_ms > now_ms ? pace->busy_until_ms : now_ms;
+    uint64_t until = from + (uint64_t)packets * HOST_DOOR_PACE_COST_MS;
+    if (until - now_ms > (uint64_t)HOST_DOOR_PACE_BURST * HOST_DOOR_PACE_COST_MS) {
+        pace->dropped += (uint32_t)packets;
+        return 0;
+    }
+    pace->busy_until_ms = until;
+    return 1;
+}

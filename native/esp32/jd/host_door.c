@@ -8,8 +8,12 @@
 // from the firmware. The runtime's network bridge does the same (devicescript
 // runtime/devicescript/network/wssk_health.c, on_msg, JD_WSSK_CMD_JACDAC_PACKET).
 // scripts/esp32-door-patch.sh (run by the image build) puts gaen_host_door_admits before both calls,
-// so only what the door admits goes on. On the ESP32-C3 and the ESP32 the USB bridge runs it in its
-// interrupt (devicescript-esp32 main/usb.c): it reads the door's state and changes nothing.
+// so only what the door admits goes on, at the pace the token answers (host_door_pace_takes, on the
+// time of jacdac-c's tim_get_micros: esp_timer_get_time on the ESP32, callable from an interrupt).
+// On the ESP32-C3 and the ESP32 the USB bridge runs it in its interrupt (devicescript-esp32
+// main/usb.c): it reads the door's state and changes nothing of it; the one pace of both bridges
+// (a token has one host) is written under jacdac-c's target_disable_irq, the runtime's critical
+// section for interrupts and tasks alike (devicescript-esp32 main/platform.c).
 //
 // Outward. jacdac-c hands every frame the token sends to JD_BRIDGE_SEND (jd_send_frame,
 // source/interfaces/tx_queue.c; and each frame heard on a Jacdac wire, source/interfaces/simple_rx.c,
@@ -43,6 +47,8 @@ int jd_net_send_frame(void *frame);
 _Static_assert(sizeof(jd_frame_t) >= HOST_DOOR_FRAME_MAX, "a jd_frame_t holds any frame the door writes");
 
 static host_door_t door;
+/** What hosts have the token's program handle: one pace for the USB port and the network bridge. */
+static host_door_pace_t pace;
 /** Set once `door` holds the token's device ids, by the Jacdac loop; read by the USB bridge's interrupt. */
 static bool door_ready;
 
@@ -82,5 +88,14 @@ int gaen_host_door_admits(const void *frame) {
         return 0;
     const jd_frame_t *f = (const jd_frame_t *)frame;
     size_t len = JD_FRAME_SIZE(f);
-    return len <= sizeof(jd_frame_t) && host_door_admits(&door, (const uint8_t *)frame, len);
+    if (len > sizeof(jd_frame_t) || !host_door_admits(&door, (const uint8_t *)frame, len))
+        return 0;
+    size_t packets = host_door_program_packets(&door, (const uint8_t *)frame, len);
+    if (packets == 0)
+        return 1;
+    uint64_t now_ms = tim_get_micros() / 1000;
+    target_disable_irq();
+    int takes = host_door_pace_takes(&pace, packets, now_ms);
+    target_enable_irq();
+    return takes;
 }

@@ -26,6 +26,8 @@
 //   door <token id> <servers id>     (a fresh door to hosts; each id the 8 bytes a frame carries, hex)
 //   observe <frame hex>              (the door sees a frame the token sent: learns from announcements)
 //   admits <frame hex>               admits 1 | admits 0   (may this host frame reach the token?)
+//   paced <ms> <frame hex>           admits 1 | admits 0   (and at the pace, at that time? as
+//                                    jd/host_door.c judges it; `door` starts a fresh pace)
 #include "core/bytes.h"
 #include "core/gaen_radio_core.h"
 #include "core/host_door_core.h"
@@ -41,6 +43,7 @@
 static nor_flash_core_t flash;
 static gaen_radio_core_t radio;
 static host_door_t door;
+static host_door_pace_t pace;
 static enum { NONE, FLASH, RADIO } service;
 /** Connections' outcomes, each with the number of port calls before it, to list them in order. */
 #define MAX_CONNECTS 32
@@ -187,12 +190,22 @@ int main(void) {
                 return fprintf(stderr, "door: give the token's and the servers' device ids, 8 bytes each\n"), 2;
             uint64_t token = le32(a) | (uint64_t)le32(a + 4) << 32, servers = le32(b) | (uint64_t)le32(b + 4) << 32;
             host_door_init(&door, token, servers, JD_SERVICE_CLASS_TOKEN_SYNC);
+            memset(&pace, 0, sizeof pace);
         } else if (strcmp(word, "observe") == 0) {
             size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
             host_door_observe(&door, a, n);
         } else if (strcmp(word, "admits") == 0) {
             size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
             printf("admits %d\n", host_door_admits(&door, a, n));
+        } else if (strcmp(word, "paced") == 0) {
+            const char *at = strtok(NULL, " \n");
+            if (!at)
+                return fprintf(stderr, "paced: give the time in ms, then the frame\n"), 2;
+            uint64_t ms = strtoull(at, NULL, 10);
+            size_t n = unhex(strtok(NULL, " \n"), a, sizeof a);
+            size_t packets = host_door_program_packets(&door, a, n);
+            printf("admits %d\n",
+                   host_door_admits(&door, a, n) && (packets == 0 || host_door_pace_takes(&pace, packets, ms)));
         } else if (strcmp(word, "image") == 0) {
             print_hex("image", -1, ram_flash_image(), ram_flash_image_size());
         } else {

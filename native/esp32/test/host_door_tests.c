@@ -325,6 +325,43 @@ static void a_packet_hidden_from_the_door_by_jacdac_cs_mark_is_refused(void) {
     CHECK(!admits());
 }
 
+static void the_program_packets_are_those_to_the_servers_device_or_broadcast(void) {
+    setup();
+    packet_t reads[] = {{SYNC_INDEX, 0x1182, 0, 0}, {0, 0x1180, 0, 0}};
+    build(SERVERS_ID, COMMAND, reads, 2);
+    CHECK_EQ(host_door_program_packets(&door, frame, frame_len), 2);
+    build(TOKEN_ID, COMMAND, &reads[1], 1); // control of the token's own device: answered natively
+    CHECK(admits());
+    CHECK_EQ(host_door_program_packets(&door, frame, frame_len), 0);
+}
+
+static void a_host_is_held_to_the_pace_and_a_burst(void) {
+    host_door_pace_t pace = {0};
+    uint64_t t = 1000;
+    for (int i = 0; i < HOST_DOOR_PACE_BURST; i++)
+        CHECK(host_door_pace_takes(&pace, 1, t));
+    CHECK(!host_door_pace_takes(&pace, 1, t)); // one more at once is dropped, and counted
+    CHECK_EQ(pace.dropped, 1);
+    t += HOST_DOOR_PACE_COST_MS - 1;
+    CHECK(!host_door_pace_takes(&pace, 1, t));
+    t += 1; // one packet's time later, one more
+    CHECK(host_door_pace_takes(&pace, 1, t));
+    CHECK(!host_door_pace_takes(&pace, 1, t));
+    // A steady sender at the pace always passes.
+    for (int i = 0; i < 100; i++) {
+        t += HOST_DOOR_PACE_COST_MS;
+        CHECK(host_door_pace_takes(&pace, 1, t));
+    }
+    // A frame of more packets than the burst never passes; after a quiet second, a whole burst again.
+    t += 1000;
+    CHECK(!host_door_pace_takes(&pace, HOST_DOOR_PACE_BURST + 1, t));
+    CHECK(host_door_pace_takes(&pace, HOST_DOOR_PACE_BURST, t));
+    CHECK_EQ(pace.dropped, 3 + HOST_DOOR_PACE_BURST + 1);
+    // Weeks without a host (more ms than 32 bits hold): the burst is there, not a wait.
+    t += 50ull * 24 * 3600 * 1000;
+    CHECK(host_door_pace_takes(&pace, HOST_DOOR_PACE_BURST, t));
+}
+
 const test_case_t host_door_tests[] = {
     {"door: its CRC is Jacdac's (frames the simulator's bus carried)", crc_of_real_frames},
     {"door: announcements, control answers and token-sync answers go out as they came",
@@ -349,5 +386,9 @@ const test_case_t host_door_tests[] = {
     {"door in: malformed frames are refused", malformed_host_frames_are_refused},
     {"door in: a packet jacdac-c would find through its in-frame mark, hidden from the door's walk, is refused",
      a_packet_hidden_from_the_door_by_jacdac_cs_mark_is_refused},
+    {"door in: the packets the program handles are those to its servers' device or broadcast to token-sync",
+     the_program_packets_are_those_to_the_servers_device_or_broadcast},
+    {"door in: a host's packets pass at the pace after a burst; the excess is dropped and counted",
+     a_host_is_held_to_the_pace_and_a_burst},
     {NULL, NULL},
 };
