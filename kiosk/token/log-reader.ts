@@ -1,8 +1,9 @@
 // A log read that survives an unplugged token: when the token stops answering, the kiosk says so,
 // waits for the same token to come back (a new session on the same address), and resumes from the
 // cursor of the last page it got, so only that page is read twice. The owner's press opens the
-// token's session before the first page; the token keeps it through a short unplug (only the
-// connection is dropped here, the session is not ended), so a re-plug needs no second press.
+// token's session before the first page; a pulled cable ends that session (it belongs to the
+// host's connection: services/token-sync.md, "Sessions and hosts"), so after a re-plug the owner
+// presses again before the read goes on.
 // The one way the kiosk reads a log: the web desk (which reconnects) and the CLI check (which
 // does not: a lost token ends its check with the error). A check reads it in two phases
 // (twoPhaseLogRead: the digest, then the candidates' whole records); readLogResuming reads it whole.
