@@ -51,12 +51,14 @@ const FRAME_BYTES = 12 + 4
 const rnd = seededRandom(21)
 
 /** 3 genuine close contacts (1, 5 and 9 days ago) among strangers spread over 13 days (none reaches its
- *  14 days while the token boots at BOOT_SCALE and takes its clock), oldest first. */
+ *  14 days while the token boots at BOOT_SCALE and takes its clock) and last seen before `start` (a
+ *  record last seen after the time the owner's press confirms is destroyed as the clock's false
+ *  future, and on a full log the new head sector this opens costs the oldest one), oldest first. */
 const positives = [1, 5, 9].map(d => generateTemporaryExposureKey(((today - d) * DAY_MS) / 600_000))
 function log(size: number): EncounterRecord[] {
     const records = positives.flatMap((k, i) => contactRecords(k, { startMs: (today - [1, 5, 9][i]) * DAY_MS + 9 * 3_600_000, minutes: 20, rssi: -62 }))
     while (records.length < size) {
-        const minute = Math.floor((start - 60_000 - rnd.next() * 13 * DAY_MS) / 60_000)
+        const minute = Math.floor((start - 10 * 60_000 - rnd.next() * 13 * DAY_MS) / 60_000)
         const rssiMean = -55 - rnd.int(0, 35)
         records.push({
             rpi: rnd.bytes(16),
