@@ -582,20 +582,19 @@ export class ContactLog {
     private async countSector(i: number, cutoff: number): Promise<number> {
         const limit = this.slotLimit(i)
         if (limit === 0) return 0
-        const states = await this.flash.rowStates(this.slotOffset(i, 0), limit)
+        // One flash command for the sector's rows and their states (Flash.readRows), so that a count
+        // after a restart costs the runtime's send budget one packet per sector, not twenty.
+        const run = await this.flash.readRows(this.slotOffset(i, 0), limit)
         let n = 0
         let oldest = MAX_MINUTE
-        for (let slot = 0; slot < limit; slot += this.readBatch) {
-            const batch = Math.min(this.readBatch, limit - slot)
-            if (!anyWritten(states, slot, batch)) continue
-            const buf = await this.flash.read(this.slotOffset(i, slot), batch * ROW_SIZE)
-            for (let k = 0; k < batch; ++k) {
-                if (states[slot + k] !== RowState.Written || !rowChecks(buf, k * ROW_SIZE)) continue
-                const lastSeen = recordLastSeen(buf, k * ROW_SIZE)
-                if (lastSeen < oldest) oldest = lastSeen
-                if (lastSeen > cutoff) n++
-            }
-            await ds.sleep(0)
+        for (let slot = 0; slot < limit; ++slot) {
+            if (run.states[slot] !== RowState.Written) continue
+            const row = rowBytes(run, slot, ROW_SIZE)
+            if (!rowChecks(row.piece, row.at)) continue
+            const lastSeen = recordLastSeen(row.piece, row.at)
+            if (lastSeen < oldest) oldest = lastSeen
+            if (lastSeen > cutoff) n++
+            if (slot % YIELD_EVERY === 0) await ds.sleep(0)
         }
         if (i !== this.head) this.oldestOf.setAt(i * 4, "u32", oldest < MAX_MINUTE ? oldest : this.newest(i))
         return n
