@@ -24,30 +24,8 @@
 // Inside DATA: a Jacdac service command (u16 LE) and its payload, for the token-sync service only.
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto"
 
-export {
-    LINK_KEY_BYTES,
-    NONCE_BYTES,
-    MSG_HELLO,
-    MSG_READY,
-    MSG_DATA,
-    DATA_HEADER_BYTES,
-    CCM_NONCE_BYTES,
-    TAG_BYTES,
-    MAX_MESSAGE_BYTES,
-    SYNC_SERVICE_UUID,
-    ADV_NONCE_BYTES,
-    ADV_TAG_BYTES,
-    ADV_LABEL,
-    HOST_TO_TOKEN_LABEL,
-    TOKEN_TO_HOST_LABEL,
-    DIR_HOST_TO_TOKEN,
-    DIR_TOKEN_TO_HOST,
-} from "../../common/ble-link-constants.js"
+export * from "../../common/ble-link-constants.js"
 import {
-    LINK_KEY_BYTES,
-    NONCE_BYTES,
-    MSG_HELLO,
-    MSG_READY,
     MSG_DATA,
     DATA_HEADER_BYTES,
     CCM_NONCE_BYTES,
@@ -59,8 +37,6 @@ import {
     ADV_LABEL,
     HOST_TO_TOKEN_LABEL,
     TOKEN_TO_HOST_LABEL,
-    DIR_HOST_TO_TOKEN,
-    DIR_TOKEN_TO_HOST,
 } from "../../common/ble-link-constants.js"
 
 /** The ATT MTU a kiosk asks for unless the connection says otherwise (BLE 4.2 data length extension). */

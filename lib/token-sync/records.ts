@@ -39,8 +39,8 @@ export const RECORD_LAYOUT = {
     /** The check value of the bytes before it (u16). */
     check: 28,
 } as const
-const RPI_BYTES = RECORD_LAYOUT.aem - RECORD_LAYOUT.rpi
-const AEM_BYTES = RECORD_LAYOUT.firstSeen - RECORD_LAYOUT.aem
+const RPI_FIELD_BYTES = RECORD_LAYOUT.aem - RECORD_LAYOUT.rpi
+const AEM_FIELD_BYTES = RECORD_LAYOUT.firstSeen - RECORD_LAYOUT.aem
 /** 2020-01-01T00:00Z in Unix minutes: the log's time origin. */
 export const LOG_EPOCH_UNIX_MINUTES = 26297280
 /** The last Unix minute a record can hold (u24 minutes; 0xFFFFFF means "no time"). */
@@ -77,8 +77,8 @@ const saturate = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo
  * before firstSeen).
  */
 export function encodeRecord(r: EncounterRecord): Buffer {
-    if (r.rpi.length !== RPI_BYTES) throw new RecordFormatError(`a record's RPI is ${RPI_BYTES} bytes, got ${r.rpi.length}`)
-    if (r.aem.length !== AEM_BYTES) throw new RecordFormatError(`a record's AEM is ${AEM_BYTES} bytes, got ${r.aem.length}`)
+    if (r.rpi.length !== RPI_FIELD_BYTES) throw new RecordFormatError(`a record's RPI is ${RPI_FIELD_BYTES} bytes, got ${r.rpi.length}`)
+    if (r.aem.length !== AEM_FIELD_BYTES) throw new RecordFormatError(`a record's AEM is ${AEM_FIELD_BYTES} bytes, got ${r.aem.length}`)
     for (const field of ["firstSeen", "lastSeen"] as const) {
         const m = r[field]
         if (!Number.isInteger(m) || m < LOG_EPOCH_UNIX_MINUTES || m > LOG_LAST_UNIX_MINUTE)
@@ -107,8 +107,8 @@ export function decodeRecord(buf: Uint8Array): EncounterRecord {
     if (b.readUInt16LE(L.check) !== checkValue(b.subarray(0, L.check))) throw new RecordFormatError("record checksum does not match")
     const firstSeen = LOG_EPOCH_UNIX_MINUTES + b.readUIntLE(L.firstSeen, 3)
     return {
-        rpi: new Uint8Array(b.subarray(L.rpi, L.rpi + RPI_BYTES)),
-        aem: new Uint8Array(b.subarray(L.aem, L.aem + AEM_BYTES)),
+        rpi: new Uint8Array(b.subarray(L.rpi, L.rpi + RPI_FIELD_BYTES)),
+        aem: new Uint8Array(b.subarray(L.aem, L.aem + AEM_FIELD_BYTES)),
         firstSeen,
         lastSeen: firstSeen + b[L.duration],
         scans: b[L.scans],

@@ -2,25 +2,16 @@
 // (src/link/) and the kiosk (lib/ble-link/protocol.ts) both import: no second definition may appear
 // in either runtime, or the two ends could drift apart unseen.
 import { expect, test } from "vitest"
-import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
 import * as common from "../../common/ble-link-constants.js"
 import * as host from "../../lib/ble-link/protocol.js"
+import { definitionsOutside } from "../helpers/one-home.js"
 
-const root = new URL("../../", import.meta.url).pathname
 const HOME = "common/ble-link-constants.ts"
 const NAMES = Object.keys(common)
 
 test("each link constant is defined once, in common/, and the kiosk's protocol module passes the same values on", () => {
     expect(NAMES.length).toBeGreaterThan(15)
-    const sources = execFileSync("git", ["ls-files", "src", "lib", "kiosk", "sim", "common"], { cwd: root, encoding: "utf8" })
-        .split("\n")
-        .filter(f => f.endsWith(".ts") && f !== HOME)
-    const twins = sources.flatMap(f => {
-        const text = readFileSync(root + f, "utf8")
-        return NAMES.filter(name => new RegExp(`\\bconst ${name}\\s*=`).test(text)).map(name => `${f}: ${name}`)
-    })
-    expect(twins, "definitions outside common/ble-link-constants.ts").toEqual([])
+    expect(definitionsOutside(HOME, NAMES), "definitions outside common/ble-link-constants.ts").toEqual([])
     for (const name of NAMES) expect((host as Record<string, unknown>)[name], name).toBe((common as Record<string, unknown>)[name])
 })
 

@@ -1,12 +1,15 @@
-// lib/gaen/constants.ts mirrors the firmware's src/gaen/constants.ts (the firmware cannot import
-// Node modules); this fails when the two copies drift apart.
+// The GAEN constants have one home, common/gaen-constants.ts, which the firmware (src/gaen/) and the
+// host tools (lib/gaen/) both import: no second definition may appear in either runtime.
 import { expect, test } from "vitest"
-import * as firmware from "../../src/gaen/constants.js"
+import * as common from "../../common/gaen-constants.js"
 import * as host from "../../lib/gaen/constants.js"
+import { definitionsOutside } from "../helpers/one-home.js"
 
-test("host and firmware GAEN constants are the same", () => {
-    expect(Object.keys(firmware).length).toBeGreaterThan(30)
-    expect({ ...host }).toEqual({ ...firmware })
+test("each GAEN constant is defined once, in common/, and the host's gaen package passes it on", () => {
+    const names = Object.keys(common)
+    expect(names.length).toBeGreaterThan(30)
+    expect(definitionsOutside("common/gaen-constants.ts", names), "definitions outside common/gaen-constants.ts").toEqual([])
+    expect({ ...host }).toEqual({ ...common })
 })
 
 test("the constants hold the GAEN v1.2 values", () => {
