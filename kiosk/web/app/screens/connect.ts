@@ -2,38 +2,19 @@
 // plugged in appears by itself), a field for a token's Bluetooth sticker (the barcode scanner types
 // the QR code, `ble:<code>`; the code typed by hand works too) and an address field for a simulated token.
 import { html } from "htm/preact"
-import { useEffect } from "preact/hooks"
 import { useSignal } from "@preact/signals"
 import { screen as S } from "../../../i18n/messages.js"
 import type { AppState } from "../state.js"
 import { ErrorBox, Heading, t } from "./common.js"
+import { AddressForm, PortList } from "./token-picker.js"
 
 export function ConnectScreen({ app }: { app: AppState }) {
-    const address = useSignal("")
     const sticker = useSignal("")
-    useEffect(() => {
-        void app.refreshPorts().catch(() => {})
-        const timer = setInterval(() => void app.refreshPorts().catch(() => {}), 2000)
-        return () => clearInterval(timer)
-    }, [])
-    const ports = app.ports.value
     return html`<section>
         <${Heading}>${t(app, S.connectTitle)}<//>
         <p class="lead">${t(app, S.connectIntro)}</p>
         <h2>${t(app, S.portsTitle)}</h2>
-        ${
-            ports.length === 0
-                ? html`<p>${t(app, S.portsNone)}</p>`
-                : html`<ul class="ports">
-                      ${ports.map(
-                          p =>
-                              html`<li>
-                                  <span>${p.path} ${p.description}</span>
-                                  <button disabled=${app.pending.value} onClick=${() => app.connect(p.address)}>${t(app, S.connectPort)}</button>
-                              </li>`
-                      )}
-                  </ul>`
-        }
+        <${PortList} app=${app} label=${S.connectPort} pick=${(a: string) => app.connect(a)} />
         <h2>${t(app, S.bluetoothTitle)}</h2>
         <p>${t(app, S.bluetoothIntro)}</p>
         <form
@@ -59,26 +40,7 @@ export function ConnectScreen({ app }: { app: AppState }) {
             />
             <button type="submit" disabled=${app.pending.value}>${app.pending.value ? t(app, S.connecting) : t(app, S.connectBluetooth)}</button>
         </form>
-        <form
-            class="address"
-            onSubmit=${(e: Event) => {
-                e.preventDefault()
-                void app.connect(address.value)
-            }}
-            autocomplete="off"
-        >
-            <label for="address">${t(app, S.addressLabel)}</label>
-            <input
-                id="address"
-                type="text"
-                value=${address.value}
-                onInput=${(e: Event) => {
-                    address.value = (e.target as HTMLInputElement).value
-                }}
-                placeholder="tcp://127.0.0.1:8082"
-            />
-            <button type="submit" disabled=${app.pending.value}>${app.pending.value ? t(app, S.connecting) : t(app, S.connect)}</button>
-        </form>
+        <${AddressForm} app=${app} id="address" label=${S.connect} busyLabel=${S.connecting} pick=${(a: string) => app.connect(a)} />
         <${ErrorBox} app=${app} error=${app.error.value} />
     </section>`
 }
