@@ -152,13 +152,26 @@ export class ContactLog {
     private badHeaders = 0
     private readonly lock = new Mutex()
     private readonly image = Buffer.alloc(ROW_SIZE)
+    /** Every flash access of the log: a write drops the digest's kept rows of its sector first. */
+    private readonly flash: Flash
+    /**
+     * The digest's run of rows (the rest of a sector), kept from one read_log_digest burst to the
+     * next while the read goes on inside it: a burst of 4 pages ends inside a sector's 3, and the
+     * next burst takes the rest from here instead of reading it again (readDigestPages).
+     */
+    private readonly digestRows: SectorRows
 
     private constructor(
-        private readonly flash: Flash,
+        flash: Flash,
         private readonly region: FlashRegion,
         sectorSize: number,
         maxTransfer: number
     ) {
+        const self = this
+        this.flash = new WatchedFlash(flash, sectorSize, (first, last) => {
+            self.digestRows.dropSectors(first - region.firstSector, last - region.firstSector)
+        })
+        this.digestRows = new SectorRows(this.flash, DIGEST_RUN_ROWS)
         this.sectorSize = sectorSize
         this.slots = recordsPerSector(sectorSize)
         this.readBatch = Math.max(1, Math.idiv(maxTransfer, ROW_SIZE))
@@ -219,6 +232,9 @@ export class ContactLog {
         checkStorableMinute(now, "expiry time")
         await this.lock.lock()
         try {
+            // Housekeeping (every minute while the clock is set) bounds how long the digest's kept
+            // rows stay in RAM after a host went away in the middle of a digest read.
+            this.digestRows.drop()
             if (now > this.expiredAt) this.expiredAt = now
             const cutoff = now - RETENTION_MINUTES
             let erased = 0
@@ -356,6 +372,8 @@ export class ContactLog {
     async readPages(cursor: LogCursor, perPage: number, maxPages: number): Promise<LogChunk[]> {
         await this.lock.lock()
         try {
+            // The digest's kept rows make room for this read's (a crowd leaves little heap).
+            this.digestRows.drop()
             let sector = this.sectorAtOrAfter(cursor.seq)
             let slot = sector >= 0 && this.seq(sector) === cursor.seq ? cursor.slot : 0
             if (cursor.seq > this.nextSeq) {
@@ -418,23 +436,42 @@ export class ContactLog {
      * is empty and points at the first sector after it. Each page goes to `take` as soon as it is
      * made, all in one entries buffer: a reader that sends it on at once holds one page and one run
      * of rows (DIGEST_RUN_ROWS) with their states, never more (a crowd leaves little heap).
+     *
+     * The run stays after the burst when the next one starts inside it (the burst ended inside a
+     * sector), so that a whole digest reads each sector once. What the kept run shows stays true:
+     * every program, destroy and erase of its sector drops it first (WatchedFlash), so a record
+     * written, destroyed or erased meanwhile is read from flash again; the 14 days are checked at
+     * each burst against the time of that burst. It also goes with a whole-record read
+     * (readPages), the end of the digest, housekeeping (expire) and the session's end
+     * (forgetDigestRows), so that it holds the heap only while a digest read goes on.
      */
     async readDigestPages(cursor: LogCursor, maxEntries: number, maxSpan: number, maxPages: number, take: (page: DigestPage) => Promise<void>) {
         await this.lock.lock()
         try {
             const cutoff = Math.max(this.clock(), this.expiredAt) - RETENTION_MINUTES
-            const rows = new SectorRows(this.flash, DIGEST_RUN_ROWS)
+            const rows = this.digestRows
             const entries = Buffer.alloc(maxEntries * DIGEST_ENTRY_BYTES)
             let from = cursor
-            for (let made = 0; made < maxPages; made++) {
-                const page = await this.digestPage(from, entries, maxEntries, maxSpan, cutoff, rows)
-                await take(page)
-                if (page.done) break
-                from = page.next
+            let last: DigestPage = undefined
+            try {
+                for (let made = 0; made < maxPages; made++) {
+                    last = await this.digestPage(from, entries, maxEntries, maxSpan, cutoff, rows)
+                    await take(last)
+                    if (last.done) break
+                    from = last.next
+                }
+            } finally {
+                const goesOn = last && !last.done && rows.sector >= 0 && this.seq(rows.sector) === last.next.seq && rows.holds(rows.sector, last.next.slot)
+                if (!goesOn) rows.drop()
             }
         } finally {
             this.lock.unlock()
         }
+    }
+
+    /** Drops the digest's kept rows (a session ends: the rows leave RAM with it). */
+    forgetDigestRows() {
+        this.digestRows.drop()
     }
 
     private async digestPage(from: LogCursor, entries: Buffer, maxEntries: number, maxSpan: number, cutoff: number, rows: SectorRows): Promise<DigestPage> {
@@ -461,8 +498,8 @@ export class ContactLog {
             }
             const buf = rows.batch
             if (!rowChecks(buf, at)) {
+                // The destroy drops the run (WatchedFlash): the next row reads the rest again.
                 await this.destroyBadRow(sector, slot)
-                rows.forget(slot)
                 slot++
                 continue
             }
@@ -808,7 +845,8 @@ class SectorRows {
     /** The latest run read: `rows` rows of `sector` from slot `from`. */
     private run: RowsRead = undefined
     private states: Buffer = undefined
-    private sector = -1
+    /** The sector of the run held (-1: none). */
+    sector = -1
     private from = 0
     private rows = 0
 
@@ -823,19 +861,18 @@ class SectorRows {
      * destroyed). Yields every YIELD_EVERY rows, so that a run's checks stay within a VM slice.
      */
     async row(slotsAt: number, sector: number, slot: number, limit: number): Promise<number> {
-        if (sector !== this.sector || slot < this.from || slot >= this.from + this.rows) {
+        if (this.holds(sector, slot) && (slot - this.from) % YIELD_EVERY === 0) await ds.sleep(0)
+        // Asked again after the yield: the run may have been dropped meanwhile (forgetDigestRows).
+        if (!this.holds(sector, slot)) {
             const n = Math.min(limit - slot, this.runRows)
             // The run before goes first: the heap never holds two (a crowd leaves little of it).
-            this.batch = undefined
-            this.run = undefined
-            this.states = undefined
-            this.sector = -1
+            this.drop()
             this.run = await this.flash.readRows(slotsAt + slot * ROW_SIZE, n)
             this.states = this.run.states
             this.sector = sector
             this.from = slot
             this.rows = n
-        } else if ((slot - this.from) % YIELD_EVERY === 0) await ds.sleep(0)
+        }
         if (this.states[slot - this.from] !== RowState.Written) return -1
         const where = rowBytes(this.run, slot - this.from, ROW_SIZE)
         this.batch = where.piece
@@ -845,6 +882,72 @@ class SectorRows {
     /** The row at `slot` was destroyed: it holds nothing from now on. */
     forget(slot: number) {
         if (this.states && slot >= this.from && slot < this.from + this.rows) this.states[slot - this.from] = RowState.Destroyed
+    }
+
+    /** True when slot `slot` of sector `sector` is in the run held. */
+    holds(sector: number, slot: number) {
+        return this.sector >= 0 && sector === this.sector && slot >= this.from && slot < this.from + this.rows
+    }
+
+    /** Lets the run go. */
+    drop() {
+        this.batch = undefined
+        this.run = undefined
+        this.states = undefined
+        this.sector = -1
+    }
+
+    /** Lets the run go if it is of a sector from `first` to `last` (a write there makes it stale). */
+    dropSectors(first: number, last: number) {
+        if (this.sector >= first && this.sector <= last) this.drop()
+    }
+}
+
+/**
+ * The log's flash: tells `written` which sectors (flash sector numbers, first to last) every program,
+ * destroy and erase touches, before it starts. The one place the log's writes pass, so that no write
+ * can leave the digest's kept rows (ContactLog.digestRows) showing what flash no longer holds.
+ */
+class WatchedFlash implements Flash {
+    constructor(
+        private readonly flash: Flash,
+        private readonly sectorSize: number,
+        private readonly written: (first: number, last: number) => void
+    ) {}
+
+    async geometry() {
+        return await this.flash.geometry()
+    }
+
+    async read(offset: number, length: number) {
+        return await this.flash.read(offset, length)
+    }
+
+    async program(offset: number, data: Buffer) {
+        this.touches(offset, data.length)
+        await this.flash.program(offset, data)
+    }
+
+    async eraseSector(sector: number) {
+        this.written(sector, sector)
+        await this.flash.eraseSector(sector)
+    }
+
+    async destroy(offset: number, rows: number) {
+        this.touches(offset, rows * ROW_SIZE)
+        await this.flash.destroy(offset, rows)
+    }
+
+    async rowStates(offset: number, rows: number) {
+        return await this.flash.rowStates(offset, rows)
+    }
+
+    async readRows(offset: number, rows: number) {
+        return await this.flash.readRows(offset, rows)
+    }
+
+    private touches(offset: number, length: number) {
+        this.written(Math.idiv(offset, this.sectorSize), Math.idiv(offset + Math.max(1, length) - 1, this.sectorSize))
     }
 }
 

@@ -158,11 +158,12 @@ export class TokenSyncServer extends Server implements ds.TokenSyncServerSpec {
         if (!this.presence.isWaiting()) this.token.showWaitingForButton(false)
     }
 
-    /** What a session held (a confirmed export, a confirmed hand-out) goes with it. */
+    /** What a session held (a confirmed export, a confirmed hand-out, the digest's kept rows) goes with it. */
     private dropIfSessionClosed() {
         if (this.presence.sessionOpen()) return
         this.exported = undefined
         this.linkKeyHandOut.drop()
+        this.token.storage.log.forgetDigestRows()
     }
 
     requestKeyExport() {

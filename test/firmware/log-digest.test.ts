@@ -250,6 +250,80 @@ describe("the log's digest", () => {
     })
 })
 
+/** The record indices (their RPI prefixes) of `pages`, as "3,4,5". */
+function indicesOf(pages: DigestPage[]) {
+    const out: number[] = []
+    for (const page of pages) for (let e = 0; e < page.count; ++e) out.push(page.entries.getAt(e * DIGEST_ENTRY_BYTES + 1, "u32"))
+    return out.join(",")
+}
+
+/** The whole digest from `cursor` in bursts of `burst` pages of at most `maxEntries`, reading nothing
+ *  else between them (a whole-record read would let the kept rows go). */
+async function digestOnly(log: ContactLog, cursor: LogCursor, maxEntries: number, burst: number) {
+    const all: DigestPage[] = []
+    for (let guard = 0; guard < 1000; ++guard) {
+        const pages = await digestPages(log, cursor, maxEntries, MAX_SPAN, burst)
+        for (const page of pages) all.push(page)
+        const last = pages[pages.length - 1]
+        if (last.done) return indicesOf(all)
+        cursor = last.next
+    }
+    throw new Error("digestOnly: no end")
+}
+
+describe("the digest's rows kept from one burst to the next", () => {
+    test("a whole digest in bursts that end inside sectors reads each sector once", async () => {
+        const flash = smallFlash()
+        const log = await ContactLog.open(flash, REGION)
+        await appendRange(log, 0, 3 * PER_SECTOR + 7, i => minute(i))
+        // 5 entries a page: 3 pages a sector, so every burst of 4 ends inside a sector.
+        const before = flash.stats.readRowsRequests
+        expect(await digestOnly(log, LOG_START, 5, Layout.MaxBurstPages)).toBe(range(0, 3 * PER_SECTOR + 7))
+        expect(flash.stats.readRowsRequests - before).toBe(4)
+        // Dropped (the session ended): the next burst reads its sector again.
+        const first = await digestPages(log, LOG_START, 5, MAX_SPAN, 1)
+        const reads = flash.stats.readRowsRequests
+        log.forgetDigestRows()
+        expect(indicesOf(await digestPages(log, first[0].next, 5, MAX_SPAN, 1))).toBe(range(5, 10))
+        expect(flash.stats.readRowsRequests - reads).toBe(1)
+    })
+
+    test("a record destroyed, expired or written between two bursts of the same sector is seen as it is now", async () => {
+        const flash = smallFlash()
+        const log = await ContactLog.open(flash, REGION)
+        // Record 8 carries a time in the clock's false future (within the page's 2 hours); the
+        // owner's press will drop it.
+        await appendRange(log, 0, PER_SECTOR + 6, i => (i === 8 ? minute(60) : minute(i)))
+        let pages = await digestPages(log, LOG_START, 5, MAX_SPAN, 1)
+        expect(indicesOf(pages)).toBe(range(0, 5))
+        // Destroyed in place (followClockBack): the next burst in the same sector does not show it.
+        expect(await log.followClockBack(minute(30), true)).toBe(1)
+        pages = await digestPages(log, pages[0].next, 5, MAX_SPAN, 1)
+        expect(indicesOf(pages)).toBe("5,6,7,9,10")
+        // 14 days old by the clock (housekeeping not run): gone from the next burst.
+        log.setClock(() => minute(11) + RETENTION_MINUTES)
+        pages = await digestPages(log, pages[0].next, 5, MAX_SPAN, 1)
+        expect(indicesOf(pages)).toBe(range(12, 15))
+        log.setClock(() => minute(0))
+        // Written into the head sector between bursts: the next burst has it.
+        pages = await digestPages(log, pages[0].next, 3, MAX_SPAN, 1)
+        expect(indicesOf(pages)).toBe(range(PER_SECTOR, PER_SECTOR + 3))
+        await log.append(testRecord(PER_SECTOR + 6, minute(PER_SECTOR + 6)))
+        expect(await digestOnly(log, pages[0].next, 3, 1)).toBe(range(PER_SECTOR + 3, PER_SECTOR + 7))
+    })
+
+    test("a sector erased and reused between two bursts is read anew", async () => {
+        const log = await ContactLog.open(smallFlash(), REGION)
+        await appendRange(log, 0, PER_SECTOR + 6, i => minute(i))
+        const first = await digestPages(log, LOG_START, 5, MAX_SPAN, 1)
+        expect(indicesOf(first)).toBe(range(0, 5))
+        // The log wraps: sector 0's place is erased and takes records 90, 91 and 92 under a new sequence number.
+        await appendRange(log, PER_SECTOR + 6, SECTORS * PER_SECTOR + 3, i => minute(i))
+        const newest = await digestPages(log, { seq: SECTORS, slot: 0 }, 43, MAX_SPAN, 1)
+        expect(indicesOf(newest)).toBe(range(SECTORS * PER_SECTOR, SECTORS * PER_SECTOR + 3))
+    })
+})
+
 describe("read_log_digest, the token-sync server's answer", () => {
     test("within the session only, the state answers outside it, any other argument refused", async () => {
         await deleteSetting("stopped")
