@@ -13,12 +13,13 @@
 // the matches, their sightings and the day scores are the same. What it does not see are sightings
 // that a whole-log check rejects as replays (heard more than 2 hours from their interval): their
 // records are not candidates.
-import { RPI_ACCEPTANCE_WINDOW_INTERVALS } from "../../lib/gaen/index.js"
+import { RPI_ACCEPTANCE_WINDOW_INTERVALS, TEK_ROLLING_PERIOD } from "../../lib/gaen/index.js"
 import { DIGEST_PREFIX_BYTES, type DigestEntry } from "../../lib/token-sync/log-digest.js"
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
-import { matchDiagnosisKeysFast, scanSightings, type FastMatchOptions, type MatchResult } from "./fast-match.js"
-import { keyReader, type DiagnosisKeys, type MatchStats } from "./match.js"
+import { DiagnosisKeySet, KEPT_WHOLE, SCAN_KEY_BYTES } from "../downloads/key-set.js"
+import { matchDiagnosisKeysFast, scanSightings, scanThreads, type FastMatchOptions, type MatchResult, type SightingScan } from "./fast-match.js"
+import { emptyMatchStats, keyReader, type DiagnosisKeys, type MatchStats } from "./match.js"
 
 const LAST_INTERVAL = 0xffffffff
 
@@ -35,24 +36,224 @@ export interface CandidateScan {
 /** The candidates among a log digest's entries: every key's RPIs looked up by prefix within each
  *  entry's window of intervals (both engines, fast-match.ts scanSightings). */
 export async function findCandidates(keys: DiagnosisKeys, digest: readonly DigestEntry[], o: FastMatchOptions): Promise<CandidateScan> {
+    const scan = await scanDigest(keys, digest, o)
+    return candidateScanOf([scan], keys.length)
+}
+
+/** The scan of `keys` (or the keys `only` names) against the digest's entries. */
+function scanDigest(keys: DiagnosisKeys, digest: readonly DigestEntry[], o: FastMatchOptions, only?: Uint32Array): Promise<SightingScan> {
     const windows = new Uint32Array(2 * digest.length)
     digest.forEach((e, i) => {
-        windows[2 * i] = Math.max(0, e.firstInterval - RPI_ACCEPTANCE_WINDOW_INTERVALS)
+        windows[2 * i] = windowStart(e)
         windows[2 * i + 1] = Math.min(LAST_INTERVAL, e.lastInterval + RPI_ACCEPTANCE_WINDOW_INTERVALS)
     })
-    const scan = await scanSightings(
+    return scanSightings(
         keys,
         digest.map(e => ({ rpi: e.prefix })),
         { compareBytes: DIGEST_PREFIX_BYTES, windows },
-        o
+        o,
+        only
     )
+}
+
+/** The earliest interval an RPI may be derived for to meet the entry. */
+const windowStart = (e: DigestEntry) => Math.max(0, e.firstInterval - RPI_ACCEPTANCE_WINDOW_INTERVALS)
+
+/** The candidate scan that scans of disjoint sets of keys make together, as one scan of all `keyCount`
+ *  keys would: candidates in log order, keys in key order, the counts added up. */
+function candidateScanOf(scans: readonly SightingScan[], keyCount: number): CandidateScan {
     const entries = new Set<number>()
     const keyNumbers: number[] = []
-    for (let s = 0; s < scan.sightings.length; s += 3) {
-        if (keyNumbers[keyNumbers.length - 1] !== scan.sightings[s]) keyNumbers.push(scan.sightings[s])
-        entries.add(scan.sightings[s + 2])
+    const stats = emptyMatchStats(keyCount, scans[0]?.stats.engine ?? "native")
+    for (const scan of scans) {
+        for (let s = 0; s < scan.sightings.length; s += 3) {
+            if (keyNumbers[keyNumbers.length - 1] !== scan.sightings[s]) keyNumbers.push(scan.sightings[s])
+            entries.add(scan.sightings[s + 2])
+        }
+        stats.malformedKeys += scan.stats.malformedKeys
+        stats.rpisChecked += scan.stats.rpisChecked
     }
-    return { candidates: [...entries].sort((a, b) => a - b), keyNumbers, stats: scan.stats, fallbackReason: scan.fallbackReason }
+    if (scans.length > 1) keyNumbers.sort((a, b) => a - b)
+    const fallbackReason = scans.find(s => s.fallbackReason)?.fallbackReason
+    return { candidates: [...entries].sort((a, b) => a - b), keyNumbers, stats, fallbackReason }
+}
+
+/**
+ * How far a record's first sighting may lie before the first sightings of the log's earlier sectors,
+ * in EN intervals: a sector holds no record last seen more than a day before the sector was opened
+ * (the token opens a new sector for such an append: docs/storage.md, LOG_OUT_OF_ORDER_MINUTES), it
+ * is opened after every record of the sectors before it was last seen (a clock that does not go
+ * back), and a record's first sighting lies at most 255 minutes before its last (the duration byte).
+ */
+const LOG_OUT_OF_ORDER_INTERVALS = Math.ceil((24 * 60 + 255) / 10)
+const INTERVALS_PER_DAY = 144
+
+/** Keys whose RPIs all lie on or before `lastInterval`, scanned together. */
+interface KeyGroup {
+    keys: Uint32Array
+    lastInterval: number
+    /** The digest entries its scan covered (a prefix of the digest) and the scan. */
+    scannedEntries: number
+    scan?: Promise<SightingScan>
+    done: boolean
+}
+
+/**
+ * The candidate scan while the digest is still being read: findCandidates' result, found sooner. The
+ * digest comes oldest sector first, so once the read is far enough past a day, no entry still to come
+ * can meet that day's keys (an entry meets a key only if its first interval − 12 is at most the key's
+ * last interval): the day's keys are scanned against the entries read so far while the read goes on,
+ * the last days once it has ended (`finish`). How far is "far enough" comes from the token's rule
+ * for the order of its log (LOG_OUT_OF_ORDER_INTERVALS); a log that breaks it (the token's clock set
+ * back) costs time, never a candidate: `finish` scans a day again against the whole digest if any
+ * entry that came after the day's scan could meet its keys.
+ * The keys' progress is reported from `finish` on: during the read, the read's progress is the one
+ * that says how long the person waits.
+ */
+export class CandidatePipeline {
+    /** Ascending by last interval; the last group also holds the keys whose intervals are unknown. */
+    private readonly groups: KeyGroup[]
+    private released = 0
+    private chain: Promise<unknown> = Promise.resolve()
+    private readonly threads: number
+    private entriesSeen = 0
+    private sector: number | undefined
+    private sectorLatest = -1
+    /** The latest first interval among the entries of the sectors read whole. */
+    private latestOfEarlierSectors = -1
+    private reporting = false
+    private stopped = false
+    /** How many days' scans `finish` did again (the log broke the order rule). */
+    rescans = 0
+
+    /** Days whose scan started while the digest was read (before `finish`). */
+    get daysScannedEarly(): number {
+        return this.released
+    }
+
+    constructor(
+        private readonly keys: DiagnosisKeys,
+        private readonly o: FastMatchOptions
+    ) {
+        this.groups = groupKeysByDay(keys)
+        this.threads = o.threads ?? scanThreads(keys.length)
+    }
+
+    /** The digest read so far (the entries of `digest` after the last call are new): scans the days
+     *  the read has passed. */
+    advance(digest: readonly DigestEntry[]): void {
+        for (; this.entriesSeen < digest.length; this.entriesSeen++) {
+            const e = digest[this.entriesSeen]
+            if (e.at.seq !== this.sector) {
+                this.latestOfEarlierSectors = Math.max(this.latestOfEarlierSectors, this.sectorLatest)
+                this.sector = e.at.seq
+                this.sectorLatest = -1
+            }
+            this.sectorLatest = Math.max(this.sectorLatest, e.firstInterval)
+        }
+        if (this.latestOfEarlierSectors < 0) return
+        // No entry still to come starts before this interval, nor meets a key that ends before `reach`.
+        const reach = this.latestOfEarlierSectors - LOG_OUT_OF_ORDER_INTERVALS - RPI_ACCEPTANCE_WINDOW_INTERVALS
+        while (this.released < this.groups.length - 1 && this.groups[this.released].lastInterval < reach) this.scanGroup(this.groups[this.released++], digest)
+    }
+
+    /** The candidate scan of the whole digest: the same as findCandidates(keys, digest). */
+    async finish(digest: readonly DigestEntry[]): Promise<CandidateScan> {
+        this.advance(digest)
+        this.reporting = true
+        this.report(0)
+        // The lowest window start of the entries from each position on: what a day's scan did not see.
+        const lowestFrom = new Uint32Array(digest.length + 1).fill(LAST_INTERVAL)
+        for (let i = digest.length - 1; i >= 0; i--) lowestFrom[i] = Math.min(lowestFrom[i + 1], windowStart(digest[i]))
+        for (let g = 0; g < this.released; g++) {
+            const group = this.groups[g]
+            if (lowestFrom[group.scannedEntries] > group.lastInterval) continue
+            this.rescans++
+            this.scanGroup(group, digest)
+        }
+        while (this.released < this.groups.length) this.scanGroup(this.groups[this.released++], digest)
+        const scans: SightingScan[] = []
+        for (const group of this.groups) scans.push(await group.scan!)
+        this.o.onProgress?.(this.keys.length, this.keys.length)
+        return candidateScanOf(scans, this.keys.length)
+    }
+
+    /** Scans no more days (the read failed): what is under way ends on its own. */
+    stop(): void {
+        this.stopped = true
+    }
+
+    /** Queues the group's scan against the entries read so far (one scan at a time: each uses every core). */
+    private scanGroup(group: KeyGroup, digest: readonly DigestEntry[]): void {
+        const entries = digest.slice(0, digest.length)
+        group.scannedEntries = entries.length
+        group.done = false
+        const progress = (done: number) => this.report(done)
+        const scan = this.chain.then(async () => {
+            if (this.stopped) return { sightings: new Uint32Array(0), stats: emptyMatchStats(0, "native") }
+            const r = await scanDigest(this.keys, entries, { ...this.o, threads: this.threads, onProgress: progress }, group.keys)
+            if (group.scan === scan) group.done = true
+            return r
+        })
+        group.scan = scan
+        scan.catch(() => {}) // awaited (and its error thrown) by finish
+        this.chain = scan.catch(() => {})
+    }
+
+    /** Keys done: those of days scanned for good, and `running` of the scan under way. */
+    private report(running: number): void {
+        if (!this.reporting) return
+        const done = this.groups.reduce((n, g) => n + (g.done ? g.keys.length : 0), 0)
+        this.o.onProgress?.(Math.min(this.keys.length, done + running), this.keys.length)
+    }
+}
+
+/** The keys in groups of one day each (by their last interval), ascending, and one group at the end
+ *  for the keys whose intervals cannot be known (malformed: the scan counts them). */
+function groupKeysByDay(keys: DiagnosisKeys): KeyGroup[] {
+    const dayOf = new Float64Array(keys.length)
+    const counts = new Map<number, number>()
+    const lastIntervalOf = lastIntervalReader(keys)
+    for (let k = 0; k < keys.length; k++) {
+        const last = lastIntervalOf(k)
+        const day = Number.isFinite(last) ? Math.floor(last / INTERVALS_PER_DAY) : Infinity
+        dayOf[k] = day
+        counts.set(day, (counts.get(day) ?? 0) + 1)
+    }
+    if (!counts.has(Infinity)) counts.set(Infinity, 0)
+    const days = [...counts.keys()].sort((a, b) => a - b)
+    const byDay = new Map<number, { keys: Uint32Array; filled: number }>()
+    for (const d of days) byDay.set(d, { keys: new Uint32Array(counts.get(d)!), filled: 0 })
+    for (let k = 0; k < keys.length; k++) {
+        const g = byDay.get(dayOf[k])!
+        g.keys[g.filled++] = k
+    }
+    return days.map(d => ({
+        keys: byDay.get(d)!.keys,
+        lastInterval: Number.isFinite(d) ? (d + 1) * INTERVALS_PER_DAY - 1 : LAST_INTERVAL,
+        scannedEntries: 0,
+        done: false,
+    }))
+}
+
+/** Key k's last interval (rolling start + period − 1), or NaN when the key cannot say. */
+function lastIntervalReader(keys: DiagnosisKeys): (k: number) => number {
+    const of = (start: number, period: number) =>
+        Number.isInteger(start) && start >= 0 && Number.isInteger(period) && period >= 0 && period <= TEK_ROLLING_PERIOD
+            ? start + (period || TEK_ROLLING_PERIOD) - 1
+            : NaN
+    if (!(keys instanceof DiagnosisKeySet)) return k => of(keys[k].rollingStartIntervalNumber, keys[k].rollingPeriod)
+    // Read from the scan column without making key objects: a check has millions of keys.
+    const column = keys.scanColumn()
+    const view = new DataView(column.buffer, column.byteOffset, column.byteLength)
+    return k => {
+        const period = view.getUint32(k * SCAN_KEY_BYTES + 20, true)
+        if (period === KEPT_WHOLE) {
+            const key = keys.get(k)
+            return of(key.rollingStartIntervalNumber, key.rollingPeriod)
+        }
+        return of(view.getUint32(k * SCAN_KEY_BYTES + 16, true), period)
+    }
 }
 
 /**
