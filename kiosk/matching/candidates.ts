@@ -79,13 +79,14 @@ function candidateScanOf(scans: readonly SightingScan[], keyCount: number): Cand
 }
 
 /**
- * How far a record's first sighting may lie before the first sightings of the log's earlier sectors,
- * in EN intervals: a sector holds no record last seen more than a day before the sector was opened
- * (the token opens a new sector for such an append: docs/storage.md, LOG_OUT_OF_ORDER_MINUTES), it
- * is opened after every record of the sectors before it was last seen (a clock that does not go
- * back), and a record's first sighting lies at most 255 minutes before its last (the duration byte).
+ * How far, in EN intervals, a record's first sighting is expected to lie before the first sightings
+ * of the records the log handed out before it: the token writes a record once its RPI is no longer
+ * heard (src/scan/encounters.ts), and an RPI lives at most 20 minutes (docs/storage.md), so a record
+ * is first seen at most about that long before the ones written just before it; an hour leaves room.
+ * The token allows more (a day, docs/storage.md LOG_OUT_OF_ORDER_MINUTES; more after its clock was
+ * set back): such a log costs a day's scan again after the read, never a candidate (`finish`).
  */
-const LOG_OUT_OF_ORDER_INTERVALS = Math.ceil((24 * 60 + 255) / 10)
+const EXPECTED_DISORDER_INTERVALS = 6
 const INTERVALS_PER_DAY = 144
 
 /** Keys whose RPIs all lie on or before `lastInterval`, scanned together. */
@@ -103,10 +104,10 @@ interface KeyGroup {
  * digest comes oldest sector first, so once the read is far enough past a day, no entry still to come
  * can meet that day's keys (an entry meets a key only if its first interval − 12 is at most the key's
  * last interval): the day's keys are scanned against the entries read so far while the read goes on,
- * the last days once it has ended (`finish`). How far is "far enough" comes from the token's rule
- * for the order of its log (LOG_OUT_OF_ORDER_INTERVALS); a log that breaks it (the token's clock set
- * back) costs time, never a candidate: `finish` scans a day again against the whole digest if any
- * entry that came after the day's scan could meet its keys.
+ * the last days once it has ended (`finish`). "Far enough" is the order the token's log keeps in
+ * daily use (EXPECTED_DISORDER_INTERVALS); a log out of that order costs time, never a candidate:
+ * `finish` scans a day again against the whole digest if any entry that came after the day's scan
+ * could meet its keys.
  * The keys' progress is reported from `finish` on: during the read, the read's progress is the one
  * that says how long the person waits.
  */
@@ -117,19 +118,19 @@ export class CandidatePipeline {
     private chain: Promise<unknown> = Promise.resolve()
     private readonly threads: number
     private entriesSeen = 0
-    private sector: number | undefined
-    private sectorLatest = -1
-    /** The latest first interval among the entries of the sectors read whole. */
-    private latestOfEarlierSectors = -1
+    /** The latest first interval among the entries read. */
+    private latest = -1
     private reporting = false
     private stopped = false
     /** How many days' scans `finish` did again (the log broke the order rule). */
     rescans = 0
 
-    /** Days whose scan started while the digest was read (before `finish`). */
-    get daysScannedEarly(): number {
-        return this.released
+    /** Days whose scan started while the digest was read (before `finish`), and their keys. */
+    get scannedEarly(): { days: number; keys: number } {
+        const days = this.releasedBeforeFinish ?? this.released
+        return { days, keys: this.groups.slice(0, days).reduce((n, g) => n + g.keys.length, 0) }
     }
+    private releasedBeforeFinish?: number
 
     constructor(
         private readonly keys: DiagnosisKeys,
@@ -142,24 +143,17 @@ export class CandidatePipeline {
     /** The digest read so far (the entries of `digest` after the last call are new): scans the days
      *  the read has passed. */
     advance(digest: readonly DigestEntry[]): void {
-        for (; this.entriesSeen < digest.length; this.entriesSeen++) {
-            const e = digest[this.entriesSeen]
-            if (e.at.seq !== this.sector) {
-                this.latestOfEarlierSectors = Math.max(this.latestOfEarlierSectors, this.sectorLatest)
-                this.sector = e.at.seq
-                this.sectorLatest = -1
-            }
-            this.sectorLatest = Math.max(this.sectorLatest, e.firstInterval)
-        }
-        if (this.latestOfEarlierSectors < 0) return
-        // No entry still to come starts before this interval, nor meets a key that ends before `reach`.
-        const reach = this.latestOfEarlierSectors - LOG_OUT_OF_ORDER_INTERVALS - RPI_ACCEPTANCE_WINDOW_INTERVALS
+        for (; this.entriesSeen < digest.length; this.entriesSeen++) this.latest = Math.max(this.latest, digest[this.entriesSeen].firstInterval)
+        if (this.latest < 0) return
+        // No entry still to come is expected to meet a key that ends before `reach`.
+        const reach = this.latest - EXPECTED_DISORDER_INTERVALS - RPI_ACCEPTANCE_WINDOW_INTERVALS
         while (this.released < this.groups.length - 1 && this.groups[this.released].lastInterval < reach) this.scanGroup(this.groups[this.released++], digest)
     }
 
     /** The candidate scan of the whole digest: the same as findCandidates(keys, digest). */
     async finish(digest: readonly DigestEntry[]): Promise<CandidateScan> {
         this.advance(digest)
+        this.releasedBeforeFinish = this.released
         this.reporting = true
         this.report(0)
         // The lowest window start of the entries from each position on: what a day's scan did not see.
