@@ -88,6 +88,8 @@ function candidateScanOf(scans: readonly SightingScan[], keyCount: number): Cand
  */
 const EXPECTED_DISORDER_INTERVALS = 6
 const INTERVALS_PER_DAY = 144
+/** Keys whose days span more than this are grouped by the days they have, not by every day between. */
+const MAX_DIRECT_DAYS = 1024
 
 /** Keys whose RPIs all lie on or before `lastInterval`, scanned together. */
 interface KeyGroup {
@@ -203,50 +205,64 @@ export class CandidatePipeline {
 }
 
 /** The keys in groups of one day each (by their last interval), ascending, and one group at the end
- *  for the keys whose intervals cannot be known (malformed: the scan counts them). */
+ *  for the keys whose intervals cannot be known (malformed: the scan counts them). Typed arrays
+ *  throughout: a check groups millions of keys before its read starts. */
 function groupKeysByDay(keys: DiagnosisKeys): KeyGroup[] {
-    const dayOf = new Float64Array(keys.length)
-    const counts = new Map<number, number>()
-    const lastIntervalOf = lastIntervalReader(keys)
-    for (let k = 0; k < keys.length; k++) {
-        const last = lastIntervalOf(k)
-        const day = Number.isFinite(last) ? Math.floor(last / INTERVALS_PER_DAY) : Infinity
+    const UNKNOWN = -1
+    const dayOf = new Int32Array(keys.length)
+    let first = Infinity,
+        last = -Infinity
+    forEachLastInterval(keys, (k, lastInterval) => {
+        const day = Number.isNaN(lastInterval) ? UNKNOWN : Math.floor(lastInterval / INTERVALS_PER_DAY)
         dayOf[k] = day
-        counts.set(day, (counts.get(day) ?? 0) + 1)
-    }
-    if (!counts.has(Infinity)) counts.set(Infinity, 0)
-    const days = [...counts.keys()].sort((a, b) => a - b)
-    const byDay = new Map<number, { keys: Uint32Array; filled: number }>()
-    for (const d of days) byDay.set(d, { keys: new Uint32Array(counts.get(d)!), filled: 0 })
-    for (let k = 0; k < keys.length; k++) {
-        const g = byDay.get(dayOf[k])!
-        g.keys[g.filled++] = k
-    }
-    return days.map(d => ({
-        keys: byDay.get(d)!.keys,
-        lastInterval: Number.isFinite(d) ? (d + 1) * INTERVALS_PER_DAY - 1 : LAST_INTERVAL,
+        if (day === UNKNOWN) return
+        if (day < first) first = day
+        if (day > last) last = day
+    })
+    // Days as positions: first … last directly (a few weeks for real keys); keys spread wider (odd
+    // rolling starts) by the days they have. The unknown ones after them.
+    const direct = last - first < MAX_DIRECT_DAYS
+    const spread = direct ? [] : [...new Set(dayOf)].filter(d => d !== UNKNOWN).sort((a, b) => a - b)
+    const at = new Map(spread.map((d, p) => [d, p]))
+    const days = direct ? Math.max(0, last - first + 1) : spread.length
+    const position = (day: number) => (day === UNKNOWN ? days : direct ? day - first : at.get(day)!)
+    const dayAt = (p: number) => (direct ? first + p : spread[p])
+    const sizes = new Uint32Array(days + 1)
+    for (let k = 0; k < keys.length; k++) sizes[position(dayOf[k])]++
+    const groups = Array.from(sizes, (size, p) => ({
+        keys: new Uint32Array(size),
+        lastInterval: p < days ? (dayAt(p) + 1) * INTERVALS_PER_DAY - 1 : LAST_INTERVAL,
         scannedEntries: 0,
         done: false,
     }))
+    const filled = new Uint32Array(days + 1)
+    for (let k = 0; k < keys.length; k++) {
+        const p = position(dayOf[k])
+        groups[p].keys[filled[p]++] = k
+    }
+    return groups.filter((g, p) => g.keys.length > 0 || p === days)
 }
 
-/** Key k's last interval (rolling start + period − 1), or NaN when the key cannot say. */
-function lastIntervalReader(keys: DiagnosisKeys): (k: number) => number {
+/** Calls `f` with each key's last interval (rolling start + period − 1), or NaN when the key cannot say. */
+function forEachLastInterval(keys: DiagnosisKeys, f: (k: number, lastInterval: number) => void): void {
     const of = (start: number, period: number) =>
         Number.isInteger(start) && start >= 0 && Number.isInteger(period) && period >= 0 && period <= TEK_ROLLING_PERIOD
             ? start + (period || TEK_ROLLING_PERIOD) - 1
             : NaN
-    if (!(keys instanceof DiagnosisKeySet)) return k => of(keys[k].rollingStartIntervalNumber, keys[k].rollingPeriod)
-    // Read from the scan column without making key objects: a check has millions of keys.
+    if (!(keys instanceof DiagnosisKeySet)) {
+        keys.forEach((key, k) => f(k, of(key.rollingStartIntervalNumber, key.rollingPeriod)))
+        return
+    }
+    // Read from the scan column without making key objects: the set holds well-formed keys there.
     const column = keys.scanColumn()
     const view = new DataView(column.buffer, column.byteOffset, column.byteLength)
-    return k => {
-        const period = view.getUint32(k * SCAN_KEY_BYTES + 20, true)
-        if (period === KEPT_WHOLE) {
+    for (let k = 0, at = 16; k < keys.length; k++, at += SCAN_KEY_BYTES) {
+        const period = view.getUint32(at + 4, true)
+        if (period !== KEPT_WHOLE) f(k, view.getUint32(at, true) + (period || TEK_ROLLING_PERIOD) - 1)
+        else {
             const key = keys.get(k)
-            return of(key.rollingStartIntervalNumber, key.rollingPeriod)
+            f(k, of(key.rollingStartIntervalNumber, key.rollingPeriod))
         }
-        return of(view.getUint32(k * SCAN_KEY_BYTES + 16, true), period)
     }
 }
 

@@ -187,11 +187,14 @@ describe.each(ENGINES)("candidate scan during the read, %s engine", (_engine, o)
     }, 60_000)
 })
 
-test("keys the scan cannot derive (malformed) are counted as in the one-shot scan", async () => {
+test("keys the scan cannot derive (malformed) and keys of far-off days: as in the one-shot scan", async () => {
     const rnd = seededRandom(SEED + 3)
     const w = world(rnd, 300)
     w.keys.push({ keyData: Buffer.from(rnd.bytes(15)), rollingStartIntervalNumber: (TODAY - 3) * 144, rollingPeriod: 144 })
     w.keys.push({ keyData: Buffer.from(rnd.bytes(16)), rollingStartIntervalNumber: (TODAY - 3) * 144, rollingPeriod: 200 })
+    // Years apart: grouped by the days the keys have.
+    w.keys.push({ keyData: Buffer.from(rnd.bytes(16)), rollingStartIntervalNumber: 144, rollingPeriod: 144 })
+    w.keys.push({ keyData: Buffer.from(rnd.bytes(16)), rollingStartIntervalNumber: 0xffffffff - 143, rollingPeriod: 144 })
     for (const [, o] of ENGINES) {
         const r = await bothScans(w, o, true)
         expect(r.piped).toEqual(r.whole)
