@@ -18,7 +18,15 @@ import { DIGEST_PREFIX_BYTES, type DigestEntry } from "../../lib/token-sync/log-
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { DiagnosisKey } from "../downloads/export-cache.js"
 import { DiagnosisKeySet, KEPT_WHOLE, SCAN_KEY_BYTES } from "../downloads/key-set.js"
-import { matchDiagnosisKeysFast, scanSightings, scanThreads, type FastMatchOptions, type MatchResult, type SightingScan } from "./fast-match.js"
+import {
+    matchDiagnosisKeysFast,
+    scanRunsOnWorkers,
+    scanSightings,
+    scanThreads,
+    type FastMatchOptions,
+    type MatchResult,
+    type SightingScan,
+} from "./fast-match.js"
 import { emptyMatchStats, keyReader, type DiagnosisKeys, type MatchStats } from "./match.js"
 
 const LAST_INTERVAL = 0xffffffff
@@ -134,9 +142,15 @@ export class CandidatePipeline {
     }
     private releasedBeforeFinish?: number
 
+    /**
+     * `whileReading`: scan days during the read; by default only when the scan runs on worker
+     * threads, since a scan on this thread (the JS path) would hold up the read's packets for
+     * seconds. Otherwise every day is scanned in `finish`.
+     */
     constructor(
         private readonly keys: DiagnosisKeys,
-        private readonly o: FastMatchOptions
+        private readonly o: FastMatchOptions,
+        private readonly whileReading = scanRunsOnWorkers(keys.length, o)
     ) {
         this.groups = groupKeysByDay(keys)
         this.threads = o.threads ?? scanThreads(keys.length)
@@ -146,7 +160,7 @@ export class CandidatePipeline {
      *  the read has passed. */
     advance(digest: readonly DigestEntry[]): void {
         for (; this.entriesSeen < digest.length; this.entriesSeen++) this.latest = Math.max(this.latest, digest[this.entriesSeen].firstInterval)
-        if (this.latest < 0) return
+        if (this.latest < 0 || !this.whileReading) return
         // No entry still to come is expected to meet a key that ends before `reach`.
         const reach = this.latest - EXPECTED_DISORDER_INTERVALS - RPI_ACCEPTANCE_WINDOW_INTERVALS
         while (this.released < this.groups.length - 1 && this.groups[this.released].lastInterval < reach) this.scanGroup(this.groups[this.released++], digest)

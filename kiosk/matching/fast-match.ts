@@ -109,6 +109,12 @@ export async function scanSightings(
     return { sightings, stats }
 }
 
+/** Whether a scan of `keys` keys runs on worker threads (the native addon), leaving this thread free. */
+export function scanRunsOnWorkers(keys: number, o: FastMatchOptions): boolean {
+    const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
+    return !forced && loadRpiScan().addon !== undefined && (o.threads ?? scanThreads(keys)) > 0
+}
+
 /** The worker threads a scan of `keys` keys uses by default: one per core for a large scan. */
 export function scanThreads(keys: number): number {
     return keys >= WORKERS_FROM_KEYS ? availableParallelism() : 0

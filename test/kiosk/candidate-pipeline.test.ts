@@ -98,10 +98,10 @@ function world(rnd: SeededRandom, keyCount: number): World {
 }
 
 /** The pipeline fed page by page, and the one-shot scan, on the same digest. */
-async function bothScans(w: World, o: FastMatchOptions, asSet: boolean, maxEntries?: number) {
+async function bothScans(w: World, o: FastMatchOptions, asSet: boolean, maxEntries?: number, whileReading: boolean | "by default" = true) {
     const keys = asSet ? DiagnosisKeySet.from(w.keys) : w.keys
     const { digest, pageEnds } = digestOf(w.records, maxEntries)
-    const pipeline = new CandidatePipeline(keys, o)
+    const pipeline = new CandidatePipeline(keys, o, whileReading === "by default" ? undefined : whileReading)
     const growing: DigestEntry[] = []
     for (const end of pageEnds) {
         growing.push(...digest.slice(growing.length, end))
@@ -200,4 +200,14 @@ test("keys the scan cannot derive (malformed) and keys of far-off days: as in th
         expect(r.piped).toEqual(r.whole)
         expect(r.whole.stats.malformedKeys).toBe(2)
     }
+}, 60_000)
+
+test("by default only a scan on worker threads runs during the read: the JavaScript engine waits for its end (it would hold up the read's packets)", async () => {
+    const w = world(seededRandom(SEED + 5), 300)
+    const js = await bothScans(w, { scanPeriodSeconds: 240, engine: "javascript" }, true, undefined, "by default")
+    expect(js.early).toBe(0)
+    expect(js.piped).toEqual(js.whole)
+    const workers = await bothScans(w, { scanPeriodSeconds: 240, threads: 2 }, true, undefined, "by default")
+    expect(workers.early).toBeGreaterThanOrEqual(10)
+    expect(workers.piped).toEqual(workers.whole)
 }, 60_000)
