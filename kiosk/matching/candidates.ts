@@ -195,11 +195,13 @@ export class CandidatePipeline {
 
     /** Queues the group's scan against the entries read so far (one scan at a time: each uses every core). */
     private scanGroup(group: KeyGroup, digest: readonly DigestEntry[]): void {
-        const entries = digest.slice(0, digest.length)
+        const entries = digest.slice()
         group.scannedEntries = entries.length
         group.done = false
         const progress = (done: number) => this.report(done)
         const scan = this.chain.then(async () => {
+            // Packing the keys takes this thread some milliseconds: the read's next request goes out first.
+            await new Promise(resolve => setImmediate(resolve))
             if (this.stopped) return { sightings: new Uint32Array(0), stats: emptyMatchStats(0, "native") }
             const r = await scanDigest(this.keys, entries, { ...this.o, threads: this.threads, onProgress: progress }, group.keys)
             if (group.scan === scan) group.done = true
