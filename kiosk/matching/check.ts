@@ -1,7 +1,8 @@
 // The exposure check: diagnosis keys from the server (verified), the token's log (in memory only),
 // matching, and COCOA's per-day risk. checkRecords is the whole check on a log already read;
 // checkTokenExposure reads the log from a connected token first, in two phases (candidates.ts): the
-// digest of every record, then the whole records of the candidates only.
+// digest of every record (the keys scanned against it day by day while it is read), then the whole
+// records of the candidates only.
 import type { EncounterRecord } from "../../lib/token-sync/records.js"
 import type { TokenSession } from "../token/session.js"
 import type { DigestEntry } from "../../lib/token-sync/log-digest.js"
@@ -11,7 +12,7 @@ import type { TrustedKey } from "../downloads/public-key.js"
 import type { ProgressListener } from "../progress.js"
 import type { MatchStats } from "./match.js"
 import { matchDiagnosisKeysFast, type MatchResult } from "./fast-match.js"
-import { findCandidates, matchCandidates } from "./candidates.js"
+import { CandidatePipeline, matchCandidates } from "./candidates.js"
 import { dailyRisk, type DayRisk } from "./risk.js"
 import type { RiskConfig } from "./risk-config.js"
 
@@ -53,7 +54,11 @@ export function checkTokenExposure(session: TokenSession, o: CheckOptions): Prom
  *  twoPhaseLogRead, e.g. one that resumes after an unplug). */
 export type LogSource =
     | { records(): Promise<readonly EncounterRecord[]> }
-    | { readDigest(): Promise<DigestEntry[]>; readCandidates(candidates: readonly DigestEntry[]): Promise<EncounterRecord[]> }
+    | {
+          /** `onEntries`: after each burst, the entries read so far, so the keys are scanned while the rest is read. */
+          readDigest(onEntries?: (entries: readonly DigestEntry[]) => void): Promise<DigestEntry[]>
+          readCandidates(candidates: readonly DigestEntry[]): Promise<EncounterRecord[]>
+      }
 
 /** The check with the log read by the caller's reader (e.g. one that resumes after an unplug). */
 export function checkWithLogReader(log: LogSource, scanPeriod: number, o: CheckOptions): Promise<CheckResult> {
@@ -79,8 +84,15 @@ async function runCheck(log: LogSource, scanPeriod: number, o: CheckOptions): Pr
         matched = await matchDiagnosisKeysFast(exports.keys, records, matchOptions)
         recordsInLog = records.length
     } else {
-        const digest = await log.readDigest()
-        const scan = await findCandidates(exports.keys, digest, matchOptions)
+        // The keys of the days the read has passed are scanned while it goes on (CandidatePipeline).
+        const pipeline = new CandidatePipeline(exports.keys, matchOptions)
+        const digest = await log
+            .readDigest(entries => pipeline.advance(entries))
+            .catch(e => {
+                pipeline.stop()
+                throw e
+            })
+        const scan = await pipeline.finish(digest)
         const records = await log.readCandidates(scan.candidates.map(c => digest[c]))
         matched = await matchCandidates(exports.keys, scan, records, matchOptions)
         recordsInLog = digest.length

@@ -73,32 +73,51 @@ export interface SightingScan {
 /**
  * Every key's RPIs looked up among `observed` (whole RPIs, or a digest's prefixes with their
  * interval windows: `shape`), by the native addon on worker threads, or by the JS path when the
- * addon cannot run (or is not wanted). Both find the same sightings in the same order.
+ * addon cannot run (or is not wanted). Both find the same sightings in the same order. With `only`
+ * (ascending key numbers), just those keys are scanned: the sightings name them by their numbers in
+ * `keys`, and the stats count them alone.
  */
 export async function scanSightings(
     keys: DiagnosisKeys,
     observed: readonly { rpi: Uint8Array }[],
     shape: IndexShape,
-    o: FastMatchOptions
+    o: FastMatchOptions,
+    only?: Uint32Array
 ): Promise<SightingScan> {
+    const count = only ? only.length : keys.length
     const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
     const loaded = forced ? { addon: undefined, reason: "JavaScript matcher chosen" } : loadRpiScan()
     if (!loaded.addon) {
-        const stats = emptyMatchStats(keys.length, "javascript")
+        const stats = emptyMatchStats(count, "javascript")
         const hits: number[] = []
-        scanKeys(keys, new ObservedRpiIndex(observed, shape), stats, o.onProgress, (key, interval, r, k) =>
-            hits.push(k, interval - key.rollingStartIntervalNumber, r)
+        const keyAt = keyReader(keys)
+        const scanned = only ? Array.from(only, k => keyAt(k)) : keys
+        scanKeys(scanned, new ObservedRpiIndex(observed, shape), stats, o.onProgress, (key, interval, r, k) =>
+            hits.push(only ? only[k] : k, interval - key.rollingStartIntervalNumber, r)
         )
         return { sightings: Uint32Array.from(hits), stats, fallbackReason: loaded.reason }
     }
-    const stats = emptyMatchStats(keys.length, "native")
-    const packedKeys = packKeys(keys, stats)
+    const stats = emptyMatchStats(count, "native")
+    const packedKeys = packKeys(keys, stats, only)
     const index = { observed: packObserved(observed, shape.compareBytes), compareBytes: shape.compareBytes, windows: shape.windows }
-    const threads = o.threads ?? (keys.length >= WORKERS_FROM_KEYS ? availableParallelism() : 0)
-    o.onProgress?.(0, keys.length)
-    const sightings = threads > 0 ? await scanOnWorkers(loaded.path, packedKeys, index, threads, o) : scanHere(loaded.addon, packedKeys, index, o)
-    o.onProgress?.(keys.length, keys.length)
+    const threads = o.threads ?? scanThreads(count)
+    o.onProgress?.(0, count)
+    const sightings = threads > 0 ? await scanPool(loaded.path, threads).scan(packedKeys, index, o) : scanHere(loaded.addon, packedKeys, index, o)
+    o.onProgress?.(count, count)
+    // The addon numbers the keys as packed: back to their numbers in `keys`.
+    if (only) for (let s = 0; s < sightings.length; s += 3) sightings[s] = only[sightings[s]]
     return { sightings, stats }
+}
+
+/** Whether a scan of `keys` keys runs on worker threads (the native addon), leaving this thread free. */
+export function scanRunsOnWorkers(keys: number, o: FastMatchOptions): boolean {
+    const forced = o.engine === "javascript" || process.env.KIOSK_MATCHER === "javascript"
+    return !forced && loadRpiScan().addon !== undefined && (o.threads ?? scanThreads(keys)) > 0
+}
+
+/** The worker threads a scan of `keys` keys uses by default: one per core for a large scan. */
+export function scanThreads(keys: number): number {
+    return keys >= WORKERS_FROM_KEYS ? availableParallelism() : 0
 }
 
 /** The observed entries and their shape, as the addon's createIndex takes them. */
@@ -108,24 +127,45 @@ interface PackedIndex {
     windows?: Uint32Array
 }
 
-/** The keys in the addon's layout, in shared memory for the workers; counts malformed keys and RPIs. */
-function packKeys(keys: DiagnosisKeys, stats: MatchStats): Uint8Array {
-    const bytes = new Uint8Array(new SharedArrayBuffer(keys.length * PACKED_KEY_BYTES))
+/** The keys (or the keys `only` names) in the addon's layout, in shared memory for the workers;
+ *  counts malformed keys and RPIs. */
+function packKeys(keys: DiagnosisKeys, stats: MatchStats, only?: Uint32Array): Uint8Array {
+    const count = only ? only.length : keys.length
+    const bytes = new Uint8Array(new SharedArrayBuffer(count * PACKED_KEY_BYTES))
     const view = new DataView(bytes.buffer)
     if (!(keys instanceof DiagnosisKeySet)) {
-        for (let k = 0; k < keys.length; k++) packKey(keys[k], k, view, stats)
+        for (let i = 0; i < count; i++) packKey(keys[only ? only[i] : i], i, view, stats)
         return bytes
     }
     // The set holds well-formed keys in this layout already: only an unset period (0) becomes 144.
-    bytes.set(keys.scanColumn())
-    for (let at = 20; at < bytes.length; at += PACKED_KEY_BYTES) {
+    if (only) gatherRows(keys.scanColumn(), only, bytes)
+    else bytes.set(keys.scanColumn())
+    for (let i = 0, at = 20; i < count; i++, at += PACKED_KEY_BYTES) {
         const period = view.getUint32(at, true)
-        if (period === KEPT_WHOLE) continue // packed below
-        if (period === 0) view.setUint32(at, TEK_ROLLING_PERIOD, true)
-        stats.rpisChecked += period || TEK_ROLLING_PERIOD
+        if (period === KEPT_WHOLE) packKey(keys.get(only ? only[i] : i), i, view, stats)
+        else {
+            if (period === 0) view.setUint32(at, TEK_ROLLING_PERIOD, true)
+            stats.rpisChecked += period || TEK_ROLLING_PERIOD
+        }
     }
-    for (const [k, key] of keys.keptWhole()) packKey(key, k, view, stats)
     return bytes
+}
+
+/** Rows `only` of the scan column into `out`, in that order: a word at a time, since a check packs
+ *  millions of them. */
+function gatherRows(column: Uint8Array, only: Uint32Array, out: Uint8Array): void {
+    const words = PACKED_KEY_BYTES / 4
+    if (column.byteOffset % 4 !== 0) {
+        only.forEach((k, i) => out.set(column.subarray(k * PACKED_KEY_BYTES, (k + 1) * PACKED_KEY_BYTES), i * PACKED_KEY_BYTES))
+        return
+    }
+    const from = new Uint32Array(column.buffer, column.byteOffset, column.length / 4)
+    const to = new Uint32Array(out.buffer, out.byteOffset, out.length / 4)
+    for (let i = 0; i < only.length; i++) {
+        const s = only[i] * words,
+            d = i * words
+        for (let w = 0; w < words; w++) to[d + w] = from[s + w]
+    }
 }
 
 function packKey(key: DiagnosisKey, k: number, view: DataView, stats: MatchStats): void {
@@ -177,22 +217,86 @@ function scanHere(addon: RpiScanAddon, packedKeys: Uint8Array, packed: PackedInd
     }
 }
 
-function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, packed: PackedIndex, threads: number, o: FastMatchOptions): Promise<Uint32Array> {
-    const count = packedKeys.length / PACKED_KEY_BYTES
-    const nextKey = new SharedArrayBuffer(4)
-    const chunks: { from: number; hits: Uint32Array }[] = []
-    let done = 0
-    return new Promise((resolve, reject) => {
-        let running = threads
-        const workers: Worker[] = []
-        const fail = (e: Error) => {
-            for (const w of workers) void w.terminate()
-            reject(e)
-        }
+/**
+ * The matcher's worker threads, kept between scans: a check scans its keys in parts while the log
+ * is read (candidates.ts CandidatePipeline), and a thread loads the addon once, not once per part.
+ * Scans run one at a time, each on every thread. The threads hold the process open only while a scan
+ * runs.
+ */
+class ScanPool {
+    private readonly workers: Worker[] = []
+    private tail: Promise<unknown> = Promise.resolve()
+    private nextId = 0
+    broken = false
+
+    constructor(
+        readonly addonPath: string,
+        readonly threads: number
+    ) {
         for (let t = 0; t < threads; t++) {
-            const worker = new Worker(new URL("./native/scan-worker.mjs", import.meta.url), {
-                workerData: {
-                    addonPath,
+            const worker = new Worker(new URL("./native/scan-worker.mjs", import.meta.url), { workerData: { addonPath } })
+            worker.unref()
+            // A thread that fails outside a scan (the addon does not load) spoils the pool: the next scan starts a new one.
+            worker.on("error", () => (this.broken = true)).on("exit", () => (this.broken = true))
+            this.workers.push(worker)
+        }
+    }
+
+    /** Sightings as (key, interval offset, record) triples, ordered as the JS path finds them. */
+    scan(packedKeys: Uint8Array, packed: PackedIndex, o: FastMatchOptions): Promise<Uint32Array> {
+        const run = this.tail.then(
+            () => this.run(packedKeys, packed, o),
+            () => this.run(packedKeys, packed, o)
+        )
+        this.tail = run.catch(() => {})
+        return run
+    }
+
+    close(): void {
+        for (const w of this.workers) void w.terminate()
+    }
+
+    private run(packedKeys: Uint8Array, packed: PackedIndex, o: FastMatchOptions): Promise<Uint32Array> {
+        const id = this.nextId++
+        const count = packedKeys.length / PACKED_KEY_BYTES
+        const chunks: { from: number; hits: Uint32Array }[] = []
+        let done = 0,
+            running = this.workers.length
+        return new Promise<Uint32Array>((resolve, reject) => {
+            const unlisten: (() => void)[] = []
+            const settle = (error?: Error) => {
+                for (const off of unlisten) off()
+                for (const w of this.workers) w.unref()
+                if (!error) {
+                    chunks.sort((a, b) => a.from - b.from)
+                    return resolve(concat(chunks.map(c => c.hits)))
+                }
+                this.broken = true
+                this.close()
+                reject(error)
+            }
+            for (const worker of this.workers) {
+                const onMessage = (m: { id: number; end?: true; error?: string; from: number; to: number; hits: Uint32Array }) => {
+                    if (m.id !== id) return
+                    if (m.error) return settle(new Error(`native matcher worker failed: ${m.error}`))
+                    if (m.end) {
+                        if (--running === 0) settle()
+                        return
+                    }
+                    chunks.push({ from: m.from, hits: m.hits })
+                    done += m.to - m.from
+                    o.onProgress?.(done, count)
+                }
+                const onError = (e: Error) => settle(new Error(`native matcher worker failed: ${e.message}`))
+                const onExit = (code: number) => settle(new Error(`native matcher worker exited with code ${code}`))
+                unlisten.push(() => worker.off("message", onMessage).off("error", onError).off("exit", onExit))
+                worker.on("message", onMessage).on("error", onError).on("exit", onExit)
+                worker.ref()
+            }
+            const nextKey = new SharedArrayBuffer(4)
+            for (const worker of this.workers)
+                worker.postMessage({
+                    id,
                     packedKeys: packedKeys.buffer,
                     observedRpis: packed.observed.buffer,
                     compareBytes: packed.compareBytes,
@@ -200,27 +304,20 @@ function scanOnWorkers(addonPath: string, packedKeys: Uint8Array, packed: Packed
                     nextKey,
                     chunkKeys: CHUNK_KEYS,
                     useShaExtensions: !o.portableSha256,
-                },
-            })
-            workers.push(worker)
-            worker.on("message", (m: { end?: true; from: number; to: number; hits: Uint32Array }) => {
-                if (m.end) {
-                    if (--running === 0) {
-                        chunks.sort((a, b) => a.from - b.from)
-                        resolve(concat(chunks.map(c => c.hits)))
-                    }
-                    return
-                }
-                chunks.push({ from: m.from, hits: m.hits })
-                done += m.to - m.from
-                o.onProgress?.(done, count)
-            })
-            worker.on("error", e => fail(new Error(`native matcher worker failed: ${e.message}`)))
-            worker.on("exit", code => {
-                if (code !== 0 && running > 0) fail(new Error(`native matcher worker exited with code ${code}`))
-            })
-        }
-    })
+                })
+        })
+    }
+}
+
+let pool: ScanPool | undefined
+
+/** The pool for `threads` threads of the addon at `addonPath` (a new one if the last broke or differs). */
+function scanPool(addonPath: string, threads: number): ScanPool {
+    if (!pool || pool.broken || pool.addonPath !== addonPath || pool.threads !== threads) {
+        pool?.close()
+        pool = new ScanPool(addonPath, threads)
+    }
+    return pool
 }
 
 function concat(parts: Uint32Array[]): Uint32Array {

@@ -48,7 +48,8 @@ export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
     let session = first
     return {
         session: () => session,
-        async readDigest(): Promise<DigestEntry[]> {
+        /** `onEntries`: after each burst, the entries read so far (sync-client.ts readLogDigest). */
+        async readDigest(onEntries?: (entries: readonly DigestEntry[]) => void): Promise<DigestEntry[]> {
             const r = await resuming(
                 session,
                 o,
@@ -59,6 +60,7 @@ export function twoPhaseLogRead(first: TokenSession, o: ResumingReadOptions) {
                     s.connection.client.readLogDigest({
                         resumeFrom,
                         total: s.status.recordsHeld,
+                        onEntries,
                         onProgress: (read, total) => o.onProgress?.({ step: "read-log", read, total }),
                     })
             )

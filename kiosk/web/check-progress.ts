@@ -1,6 +1,6 @@
 // One progress bar across a check's steps, with the time left: download, the log's digest (every
 // record's summary: the longest step, about 20 s for a full log over the cable), matching (finding the
-// candidates among the digest, a few seconds), and reading the candidates' whole records (a few
+// candidates among the digest: what is left of it once the read ends, about a second), and reading the candidates' whole records (a few
 // dozen). Each step's time left comes from its own pace; the steps after it are estimated from the
 // measured costs below (bench/countercheck.bench.ts), so the figure shown covers the whole check.
 import type { KioskProgress } from "../progress.js"
@@ -17,8 +17,10 @@ export interface ProgressView {
 
 // Shares of the bar, by the time each step takes.
 const SPAN = { download: [0, 5], "read-log": [5, 80], match: [80, 90], "read-candidates": [90, 100] } as const
-/** Matching 3.5 million keys against a full digest takes about 2 s on the kiosk (2 cores). */
-const MATCH_SECONDS = 3
+/** The key scan after the digest read: scanning 3.5 million keys takes about 2 s on the kiosk (2
+ *  cores), but the keys of each day the read has passed are scanned during it (matching/candidates.ts
+ *  CandidatePipeline): the last day or two are left, and the matching of the candidates' records. */
+const MATCH_SECONDS = 1
 /** Candidates per record of the log (≈ 0.2 % against 3.5 million keys, services/token-sync.md). */
 const CANDIDATES_PER_RECORD = 0.002
 /** One candidate's record: a read_log round trip, two of the token's packets at 50 a second. */

@@ -287,7 +287,7 @@ export class KioskDesk {
         }
         return checkWithLogReader(
             {
-                readDigest: () => log.readDigest().then(adopt),
+                readDigest: onEntries => log.readDigest(onEntries).then(adopt),
                 readCandidates: candidates => log.readCandidates(candidates).then(adopt),
             },
             session.status.scanPeriodSeconds,

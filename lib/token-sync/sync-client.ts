@@ -388,6 +388,9 @@ export class TokenSyncClient {
             resumeFrom?: DigestReadProgress
             /** The records the token holds (records_held), if the caller has read it; read here otherwise. */
             total?: number
+            /** After each burst: the entries read so far (the same array, grown), so the caller can
+             *  work on them while the rest is read (kiosk/matching/candidates.ts CandidatePipeline). */
+            onEntries?(entries: readonly DigestEntry[]): void
         } = {}
     ): Promise<DigestEntry[]> {
         const total = opts.total ?? (await this.readRegister(TokenSyncReg.RecordsHeld)).uintValue
@@ -405,6 +408,7 @@ export class TokenSyncClient {
                 entries.push(...page.entries)
                 cursor = page.next
             }
+            opts.onEntries?.(entries)
             opts.onProgress?.(entries.length, Math.max(total, entries.length))
             if (pages[pages.length - 1].done) return entries
         }
