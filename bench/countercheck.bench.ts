@@ -19,6 +19,7 @@ import { join } from "node:path"
 import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { withOwnerSession } from "../sim/harness/owner.js"
+import { handOutSticker } from "../sim/harness/hand-out-sticker.js"
 import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
 import { MAX_LINK_MTU } from "../sim/hardware/radio-server.js"
 import { connectToToken, type TokenConnection } from "../kiosk/transport/connect.js"
@@ -31,7 +32,6 @@ import { generateTemporaryExposureKey } from "../lib/gaen/index.js"
 import jd, { type Packet } from "../lib/jacdac/jacdac-ts.js"
 import { TokenSyncCmd, TokenSyncLayout as Layout } from "../lib/jacdac/service-specs.js"
 import { payloadInOneValue } from "../lib/ble-link/protocol.js"
-import { stickerCodeOf } from "../lib/ble-link/sticker-code.js"
 import { DigestLayout, type DigestEntry } from "../lib/token-sync/log-digest.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
 import type { TokenSyncClient } from "../lib/token-sync/sync-client.js"
@@ -172,22 +172,6 @@ function newPackets(r: Run, ble: boolean): number {
 const oldPackets = (records: number, ble: boolean) => Math.ceil(records / Layout.RecordsPerPage) * (ble ? 3 : 2)
 const oldBytes = (records: number) => Math.ceil(records / Layout.RecordsPerPage) * (FRAME_BYTES + Layout.BurstPageHeaderBytes) + records * Layout.RecordBytes
 
-/** The token's sticker code: asked over USB, the owner presses (which opens the Bluetooth window too). */
-async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock): Promise<string> {
-    const ask = (cmd: number) => client.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, new Uint8Array(0)), 2000)
-    await ask(TokenSyncCmd.RequestLinkKey)
-    await vm.pressButton(clock)
-    for (let i = 0; i < 50; i++) {
-        const page = (await ask(TokenSyncCmd.HandOutLinkKey))?.data
-        if (page?.[0] === 0) {
-            await client.endSession()
-            return stickerCodeOf(page.subarray(1, 33))
-        }
-        await new Promise(r => setTimeout(r, 100))
-    }
-    throw new Error("the token did not hand out its link key")
-}
-
 /** A token booted from `records`, a cable kiosk connected to it with the clock set (a token that
  *  holds records and restarted without a running RTC takes a clock only with the owner's press). */
 async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[]): Promise<{ vm: TokenVm; cable: TokenConnection; version: string }> {
@@ -251,7 +235,7 @@ async function main() {
             try {
                 const runs: [string, Run][] = [["cable", await pressedCheck(clock, vm, cable.client, keys, records.length).catch(e => fail(e, version))]]
                 if (viaBle) {
-                    const code = await stickerCode(cable.client, vm, clock)
+                    const code = await handOutSticker(clock, vm)
                     useBleCentral(new SimulatedBleCentral(vm))
                     const ble = await connectToToken(`ble:${code}`)
                     try {

@@ -17,12 +17,11 @@ import { randomBytes } from "node:crypto"
 import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { withOwnerSession } from "../sim/harness/owner.js"
+import { handOutSticker } from "../sim/harness/hand-out-sticker.js"
 import { connectToToken } from "../kiosk/index.js"
 import { useBleCentral } from "../kiosk/transport/ble.js"
 import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
-import { TokenSyncCmd, TokenSyncLayout as Layout } from "../lib/jacdac/service-specs.js"
-import { stickerCodeOf } from "../lib/ble-link/sticker-code.js"
-import jd from "../lib/jacdac/jacdac-ts.js"
+import { TokenSyncLayout as Layout } from "../lib/jacdac/service-specs.js"
 import type { TokenSyncClient } from "../lib/token-sync/sync-client.js"
 import type { EncounterRecord } from "../lib/token-sync/records.js"
 import { LOG_MAX_RECORDS, writeTokenLog } from "../testkit/log-flash-image.js"
@@ -71,22 +70,6 @@ const same = (a: EncounterRecord, b: EncounterRecord) =>
     a.rssiMax === b.rssiMax &&
     a.rssiMean === b.rssiMean &&
     a.rssiMin === b.rssiMin
-
-/** The token's sticker code: asked over USB, the owner presses (which opens the Bluetooth window too). */
-async function stickerCode(client: TokenSyncClient, vm: TokenVm, clock: SimClock): Promise<string> {
-    const ask = (cmd: number) => client.service.sendCmdAwaitResponseAsync(jd.Packet.from(cmd, new Uint8Array(0)), 2000)
-    await ask(TokenSyncCmd.RequestLinkKey)
-    await vm.pressButton(clock)
-    for (let i = 0; i < 50; i++) {
-        const page = (await ask(TokenSyncCmd.HandOutLinkKey))?.data
-        if (page?.[0] === 0) {
-            await client.endSession() // the press opened a session too; the USB kiosk needs none
-            return stickerCodeOf(page.subarray(1, 33))
-        }
-        await new Promise(r => setTimeout(r, 100))
-    }
-    throw new Error("the token did not hand out its link key")
-}
 
 /** The single-page read (one read_log round trip per 7 records) over `pages` pages; real ms. */
 async function timedSinglePages(client: TokenSyncClient, pages: number): Promise<{ ms: number; records: number }> {
@@ -153,7 +136,9 @@ async function main() {
         try {
             const kiosk = await connectToToken(`tcp://127.0.0.1:${full.vm.hubPort}`)
             try {
-                await kiosk.client.setTime(Math.floor(clock.now() / 1000)) // as every kiosk connection does
+                // A restarted token that holds records takes its clock only with the owner's press.
+                const set = await withOwnerSession(clock, full.vm, kiosk.client, () => kiosk.client.setTime(Math.floor(clock.now() / 1000)))
+                if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
                 const status = await kiosk.client.status()
                 if (status.recordsHeld !== LOG_MAX_RECORDS || status.badRecords !== 0)
                     throw new Error(`the token sees ${status.recordsHeld} records (${status.badRecords} bad), expected ${LOG_MAX_RECORDS}`)
@@ -164,7 +149,7 @@ async function main() {
                         single: await timedSinglePages(kiosk.client, 200),
                     }))
                 )
-                const code = await stickerCode(kiosk.client, full.vm, clock)
+                const code = await handOutSticker(clock, full.vm)
                 useBleCentral(new SimulatedBleCentral(full.vm))
                 const ble = await connectToToken(`ble:${code}`)
                 let bleMs: number
