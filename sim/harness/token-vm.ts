@@ -280,6 +280,29 @@ export class TokenVm {
         this.control({ type: "stick-flash-bytes", offset, length })
     }
 
+    private packetCountRequests = 0
+    /** Jacdac packets the token's VM has sent since its process started, to its own services (flash,
+     *  radio, …) and to hosts alike: what the VM's send throttle spends, 50 a second (sim/README.md). */
+    async vmPacketsSent(): Promise<number> {
+        const id = ++this.packetCountRequests
+        let answered: (m: TokenProcessMessage) => void = () => {}
+        const answer = new Promise<number>(resolve => {
+            answered = m => {
+                if (m.type === "vm-packets-sent" && m.id === id) resolve(m.packets)
+            }
+            this.child.on("message", answered)
+        })
+        try {
+            this.control({ type: "count-vm-packets", id })
+            const exited = this.exited.then(code => {
+                throw new Error(`the token exited (${code}) before it said how many packets its VM has sent`)
+            })
+            return await Promise.race([answer, exited])
+        } finally {
+            this.child.off("message", answered)
+        }
+    }
+
     /** Resolves when the token's process has ended (power cut, crash or stop). */
     whenExited(): Promise<number | null> {
         return this.exited

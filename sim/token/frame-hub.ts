@@ -14,7 +14,7 @@
 // or 0xFF and a 16-bit little-endian length, then the frame.
 import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
-import { HostDoor, HostPace } from "./host-door.js"
+import { HostDoor, HostPace, packetsOf } from "./host-door.js"
 
 export function encodeFrame(frame: Uint8Array): Buffer {
     if (frame.length >= 255) {
@@ -59,6 +59,8 @@ interface Peer {
     send(bytes: Buffer): void
     /** A host-facing connection (TCP): its frames go through the door. */
     fromHost?: boolean
+    /** The DeviceScript VM's connection: the hub counts the packets it sends (FrameHub.vmPacketsSent). */
+    fromVm?: boolean
 }
 
 /**
@@ -78,6 +80,7 @@ const MAX_WAITING_FRAMES = 256
  */
 export class InProcessSocket extends EventEmitter implements Peer {
     destroyed = false
+    fromVm = false
     localPort = 0
     constructor(private readonly hub: { receive(from: Peer, reader: FrameReader, chunk: Buffer): void; drop(p: Peer): void }) {
         super()
@@ -114,8 +117,12 @@ export interface FrameHub {
     door: HostDoor
     /** The pace of the hosts' packets for the token's program, and what it dropped. */
     pace: HostPace
-    /** A connection from inside this process (delivered in memory). */
-    connectInProcess(onConnect?: () => void): InProcessSocket
+    /** A connection from inside this process (delivered in memory); `vm` marks the DeviceScript VM's. */
+    connectInProcess(onConnect?: () => void, options?: { vm?: boolean }): InProcessSocket
+    /** Jacdac packets the VM has sent since the hub started (to its flash, radio and other services,
+     *  and to hosts): what its send throttle spends, at 50 a second (sim/README.md). A frame may hold
+     *  several packets, each counted. */
+    vmPacketsSent(): number
     close(): Promise<void>
 }
 
@@ -126,6 +133,7 @@ export interface FrameHub {
  */
 export function startFrameHub(port: number, tokenNow: () => number): Promise<FrameHub> {
     const peers = new Set<Peer>()
+    let vmPacketsSent = 0
     const door = new HostDoor()
     const pace = new HostPace()
     /** Packets dropped by the pace since the token's log last said so. */
@@ -193,6 +201,8 @@ export function startFrameHub(port: number, tokenNow: () => number): Promise<Fra
                     fromHost(from, frame)
                     continue
                 }
+                // Every frame the VM sends passes here, whoever it is for.
+                if (from.fromVm) vmPacketsSent += packetsOf(frame)?.length ?? 0
                 door.observeTokenFrame(frame)
                 const out = encodeFrame(frame)
                 // Hosts get only what the door lets out: the served one its token-sync answers and
@@ -247,8 +257,10 @@ export function startFrameHub(port: number, tokenNow: () => number): Promise<Fra
                 port: address.port,
                 door,
                 pace,
-                connectInProcess(onConnect) {
+                vmPacketsSent: () => vmPacketsSent,
+                connectInProcess(onConnect, options) {
                     const s = new InProcessSocket(hub)
+                    s.fromVm = options?.vm ?? false
                     peers.add(s)
                     if (onConnect) queueMicrotask(onConnect)
                     return s

@@ -62,6 +62,8 @@ export type TokenProcessMessage =
     | { type: "link-notify"; value: string }
     /** The token's radio ended the connection. */
     | { type: "link-closed" }
+    /** The answer to count-vm-packets. */
+    | { type: "vm-packets-sent"; id: number; packets: number }
 
 /** Parent → token process. */
 export type TokenControlMessage =
@@ -77,3 +79,5 @@ export type TokenControlMessage =
     | { type: "link-connect"; id: number; mtu: number; host: string }
     | { type: "link-write"; value: string }
     | { type: "link-disconnect" }
+    /** How many Jacdac packets has the VM sent since the token's process started (sim/token/frame-hub.ts)? */
+    | { type: "count-vm-packets"; id: number }

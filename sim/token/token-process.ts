@@ -57,7 +57,7 @@ async function main() {
     net.createConnection = ((...args: any[]) => {
         if (args[0] === VM_BUS_PORT || args[0] === hub.port) {
             const onConnect = args.find(a => typeof a === "function")
-            return hub.connectInProcess(onConnect)
+            return hub.connectInProcess(onConnect, { vm: args[0] === VM_BUS_PORT })
         }
         return (realCreateConnection as any)(...args)
     }) as typeof net.createConnection
@@ -74,7 +74,8 @@ async function main() {
         if (m.type === "horizon") {
             horizon.now = Math.max(horizon.now, m.now)
             horizon.scale = m.scale
-        } else hardware.handle(m)
+        } else if (m.type === "count-vm-packets") send({ type: "vm-packets-sent", id: m.id, packets: hub.vmPacketsSent() })
+        else hardware.handle(m)
     })
 
     // The CLI would otherwise look for its own updates on the network at every start.
