@@ -50,8 +50,10 @@ const DAY_MS = 86_400_000
 const start = Date.UTC(2026, 3, 15, 9, 0)
 const today = Math.floor(start / DAY_MS)
 const BOOT_SCALE = 200
-/** DeviceScript's send throttle (THROTTLE_COST_MS in microsoft/devicescript runtime/devicescript/jdiface.c). */
+/** DeviceScript's send throttle: a burst of 5 packets, then one per 20 ms (THROTTLE_BURST_PKTS,
+ *  THROTTLE_COST_MS in microsoft/devicescript runtime/devicescript/jdiface.c). */
 const THROTTLE_PACKETS_PER_S = 50
+const THROTTLE_BURST_PACKETS = 5
 /** A Jacdac serial frame's header and a packet's header around each report. */
 const FRAME_BYTES = 12 + 4
 const rnd = seededRandom(21)
@@ -250,13 +252,13 @@ async function main() {
                     const packets = r.vmPackets
                     // The scan of the days the read passed overlaps the read: only the rest adds to the wait.
                     const lateScan = r.scanSeconds * (1 - r.scannedEarly.keys / keys.length)
-                    const floor = packets / THROTTLE_PACKETS_PER_S + lateScan + r.matchSeconds
+                    const floor = Math.max(0, packets - THROTTLE_BURST_PACKETS) / THROTTLE_PACKETS_PER_S + lateScan + r.matchSeconds
                     const per = (n: number) => (n / r.records).toFixed(3)
                     rows.push(
                         [
                             `${name}, ${link}: log read + matching (${r.records.toLocaleString("en")} records, ${r.candidates} candidates, ${r.matches.length} matches)`,
                             `${r.seconds.toFixed(1)} s`,
-                            `floor ${floor.toFixed(1)} s (${packets} VM packets measured / 50 + the scan after the read ${lateScan.toFixed(1)} s of ${r.scanSeconds.toFixed(1)} s + matching ${r.matchSeconds.toFixed(1)} s)`,
+                            `floor ${floor.toFixed(1)} s (${packets} VM packets measured, the first 5 free, at 50 a second + the scan after the read ${lateScan.toFixed(1)} s of ${r.scanSeconds.toFixed(1)} s + matching ${r.matchSeconds.toFixed(1)} s)`,
                         ],
                         [
                             `${name}, ${link}: phases: digest read (${r.scannedEarly.days} days of keys scanned within it), rest of the scan, candidates' read, matching`,
@@ -274,8 +276,8 @@ async function main() {
                             "",
                         ]
                     )
-                    if (size === LOG_MAX_RECORDS) lines.push(`counter_check_seconds_${link}=${r.seconds.toFixed(1)} floor_seconds_${link}=${floor.toFixed(1)}`)
-                    else lines.push(`counter_check_seconds_${link}_2000=${r.seconds.toFixed(1)} floor_seconds_${link}_2000=${floor.toFixed(1)}`)
+                    const suffix = size === LOG_MAX_RECORDS ? link : `${link}_2000`
+                    lines.push(`counter_check_seconds_${suffix}=${r.seconds.toFixed(1)}`, `floor_seconds_${suffix}=${floor.toFixed(1)}`)
                 }
             } finally {
                 await cable.close()

@@ -16,6 +16,9 @@ import { EventEmitter } from "node:events"
 import { createServer, type Server, type Socket } from "node:net"
 import { HostDoor, HostPace, packetsOf } from "./host-door.js"
 
+/** Service index 0 on every Jacdac device: the control service (announcements, reset, identity). */
+const CONTROL_SERVICE_INDEX = 0
+
 export function encodeFrame(frame: Uint8Array): Buffer {
     if (frame.length >= 255) {
         const b = Buffer.alloc(3 + frame.length)
@@ -119,9 +122,9 @@ export interface FrameHub {
     pace: HostPace
     /** A connection from inside this process (delivered in memory); `vm` marks the DeviceScript VM's. */
     connectInProcess(onConnect?: () => void, options?: { vm?: boolean }): InProcessSocket
-    /** Jacdac packets the VM has sent since the hub started (to its flash, radio and other services,
-     *  and to hosts): what its send throttle spends, at 50 a second (sim/README.md). A frame may hold
-     *  several packets, each counted. */
+    /** Jacdac packets the VM's program has sent since the hub started (to its flash, radio and other
+     *  services, and to hosts): what its send throttle spends, at 50 a second (sim/README.md). A frame
+     *  may hold several packets, each counted; the control service's (the runtime's own) are not. */
     vmPacketsSent(): number
     close(): Promise<void>
 }
@@ -201,8 +204,10 @@ export function startFrameHub(port: number, tokenNow: () => number): Promise<Fra
                     fromHost(from, frame)
                     continue
                 }
-                // Every frame the VM sends passes here, whoever it is for.
-                if (from.fromVm) vmPacketsSent += packetsOf(frame)?.length ?? 0
+                // Every frame the VM sends passes here, whoever it is for. The control service's
+                // packets (announcements, control answers) come from the runtime itself, outside the
+                // program's send throttle (jdiface.c throttles the program's sends only): not counted.
+                if (from.fromVm) vmPacketsSent += packetsOf(frame)?.filter(p => p.serviceIndex !== CONTROL_SERVICE_INDEX).length ?? 0
                 door.observeTokenFrame(frame)
                 const out = encodeFrame(frame)
                 // Hosts get only what the door lets out: the served one its token-sync answers and
