@@ -234,13 +234,13 @@ async function main() {
             const expected = (await matchDiagnosisKeysFast(keys, records, { scanPeriodSeconds: 240 })).matches.map(matchKey)
             const { vm, cable, version } = await tokenWith(clock, dir, records)
             try {
-                const runs: [string, Run][] = [["cable", await pressedCheck(clock, vm, cable.client, keys, records.length).catch(e => fail(e, version))]]
+                const runs: [string, Run][] = [["cable", await pressedCheck(clock, vm, cable.client, keys, records.length).catch(e => fail(e, version, vm))]]
                 if (viaBle) {
                     const code = await handOutSticker(clock, vm)
                     useBleCentral(new SimulatedBleCentral(vm))
                     const ble = await connectToToken(`ble:${code}`)
                     try {
-                        runs.push(["ble", await pressedCheck(clock, vm, ble.client, keys, records.length)])
+                        runs.push(["ble", await pressedCheck(clock, vm, ble.client, keys, records.length).catch(e => fail(e, version, vm))])
                     } finally {
                         await ble.close()
                     }
@@ -297,10 +297,9 @@ async function main() {
     console.log(`BENCH ${lines.join(" ")}`)
 }
 
-function fail(e: unknown, version: string): never {
-    throw new Error(
-        `the counter check failed on a token with firmware ${version} (read_log_digest needs the firmware of services/token-sync.md's read_log_digest): ${(e as Error).message}`
-    )
+/** The check's error, with the token's firmware version and the last lines the token printed. */
+function fail(e: unknown, version: string, vm: TokenVm): never {
+    throw new Error(`the counter check failed on a token with firmware ${version}: ${(e as Error).message}\nthe token's log:\n${vm.recentLog(60)}`)
 }
 
 await main()
