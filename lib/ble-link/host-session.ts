@@ -96,6 +96,11 @@ export class HostLinkSession {
 
     private deliver(message: Buffer) {
         const opened = openData(this.keys.tokenToHost, DIR_TOKEN_TO_HOST, message)
+        // An authentic message already taken comes again when the token's runtime sends one radio
+        // value twice: it hands a frame on before queueing it locally, and sends it again when its
+        // full local queue refuses it (jacdac-c jd_send_frame, devicescript jdiface.c
+        // handle_send_pkt). It is not taken again; the link goes on.
+        if (opened && opened.counter <= this.received) return
         // Anything not authentic, or out of order, ends the link: the token is not the one on the sticker.
         if (!opened || opened.counter !== this.received + 1) {
             void this.conn.close()

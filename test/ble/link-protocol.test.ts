@@ -120,3 +120,49 @@ describe("a host session fed a malformed stream", () => {
         expect(delivered).toEqual([])
     })
 })
+
+describe("a host session that hears a message twice", () => {
+    test("takes it once and keeps the link: the token's runtime may send one radio value twice", async () => {
+        // The DeviceScript runtime hands a frame to the host side before it queues it locally, and
+        // retries the send when the full local queue refuses it (jacdac-c jd_send_frame; devicescript
+        // jdiface.c handle_send_pkt): the radio then notifies the same sealed value again.
+        const linkKey = randomBytes(32)
+        const mtu = 238
+        let notify: (v: Uint8Array) => void = () => {}
+        let keys: ReturnType<typeof deriveSessionKeys> | undefined
+        let closed = false
+        const conn: GattConnection = {
+            mtu,
+            write: async value => {
+                if (keys) return
+                // The greeting: HELLO and the host's nonce, in one value after its fragment byte.
+                const hostNonce = Buffer.from(value.subarray(2, 2 + NONCE_BYTES))
+                const tokenNonce = randomBytes(NONCE_BYTES)
+                keys = deriveSessionKeys(linkKey, hostNonce, tokenNonce)
+                queueMicrotask(() => {
+                    for (const v of fragment(Buffer.concat([Buffer.from([MSG_READY]), tokenNonce]), mtu)) notify(v)
+                })
+            },
+            onNotify: h => {
+                notify = h
+            },
+            onClose: () => {},
+            close: async () => {
+                closed = true
+            },
+        }
+        const session = await HostLinkSession.open(conn, linkKey)
+        const delivered: string[] = []
+        session.onMessage(m => void delivered.push(m.toString()))
+        const fromToken = (counter: number, text: string) => fragment(sealData(keys!.tokenToHost, DIR_TOKEN_TO_HOST, counter, Buffer.from(text)), mtu)
+        const page1 = fromToken(1, "page 1")
+        expect(page1).toHaveLength(1)
+        for (const v of [...page1, ...page1, ...fromToken(2, "page 2")]) notify(v)
+        expect(delivered).toEqual(["page 1", "page 2"])
+        expect(closed).toBe(false)
+        // A message from further on (one lost in between) still ends the link.
+        for (const v of fromToken(4, "page 4")) notify(v)
+        expect(closed).toBe(true)
+        expect(delivered).toEqual(["page 1", "page 2"])
+    })
+})
