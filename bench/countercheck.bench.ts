@@ -23,6 +23,7 @@ import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { withOwnerSession } from "../sim/harness/owner.js"
 import { handOutSticker } from "../sim/harness/hand-out-sticker.js"
+import { recordsHeldReach } from "../sim/harness/records-held.js"
 import { SimulatedBleCentral } from "../sim/harness/ble-central.js"
 import { MAX_LINK_MTU } from "../sim/hardware/radio-server.js"
 import { connectToToken, type TokenConnection } from "../kiosk/transport/connect.js"
@@ -181,24 +182,11 @@ async function tokenWith(clock: SimClock, dir: string, records: EncounterRecord[
     const vm = await TokenVm.start({ clock, dir, startTimeoutMs: 120_000 })
     const cable = await connectToToken(`tcp://127.0.0.1:${vm.hubPort}`)
     // The token answers once it has rebuilt its index from the log's sectors (at the boot's speed).
-    await heldRecords(cable.client, records.length)
+    await recordsHeldReach(cable.client, records.length)
     const set = await withOwnerSession(clock, vm, cable.client, () => cable.client.setTime(Math.floor(clock.now() / 1000)))
     if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
     await clock.changeScaleAndSettle(1)
-    return { vm, cable, version: await heldRecords(cable.client, records.length) }
-}
-
-/** Waits (3 minutes at most) until the token answers its status with `n` records; its firmware version. */
-async function heldRecords(client: TokenSyncClient, n: number): Promise<string> {
-    let answer: string = "no answer"
-    for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
-        const status = await client.status().catch(e => {
-            answer = (e as Error).message
-        })
-        if (status?.recordsHeld === n) return status.firmwareVersion
-        if (status) answer = `${status.recordsHeld} records`
-    }
-    throw new Error(`the token holds ${answer}, expected ${n} records`)
+    return { vm, cable, version: await recordsHeldReach(cable.client, records.length) }
 }
 
 /** The check within the owner's session, at real time (the press runs faster: sim/harness/owner.ts). */
