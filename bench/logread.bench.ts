@@ -32,13 +32,17 @@ const DAY_MINUTES = 1440
 const start = Date.UTC(2026, 3, 15, 9, 0)
 const startMinutes = Math.floor(start / 60_000)
 
-/** 13 days of encounters, oldest first, ending a minute before the token's clock: the token boots at
- *  BOOT_SCALE and takes its clock with the owner's press, hours of simulated time in which a record
- *  nearer its 14 days would expire (countercheck.bench.ts leaves the same room). */
+/** 13 days of encounters, oldest first, all last seen before the bench's start time (as in
+ *  countercheck.bench.ts): the token boots at BOOT_SCALE and takes its clock with the owner's press,
+ *  hours of simulated time in which a record nearer its 14 days would expire, and a record last seen
+ *  after the time the press confirms is destroyed as the clock's false future (on a full log the new
+ *  head sector that opens costs the oldest one). */
 const LOG_DAYS = 13
+/** Minutes before the start the last record is first seen: its last sighting is at most 8 later. */
+const LAST_RECORD_LEAD_MINUTES = 10
 function fullLog(): EncounterRecord[] {
     return Array.from({ length: LOG_MAX_RECORDS }, (_, i) => {
-        const firstSeen = startMinutes - LOG_DAYS * DAY_MINUTES + 1 + Math.floor((i * LOG_DAYS * DAY_MINUTES - 10) / LOG_MAX_RECORDS)
+        const firstSeen = startMinutes - LOG_DAYS * DAY_MINUTES + Math.floor((i * (LOG_DAYS * DAY_MINUTES - LAST_RECORD_LEAD_MINUTES)) / LOG_MAX_RECORDS)
         const rssiMean = -50 - (i % 40)
         return {
             rpi: randomBytes(16),
@@ -140,10 +144,11 @@ async function main() {
         try {
             const kiosk = await connectToToken(`tcp://127.0.0.1:${full.vm.hubPort}`)
             try {
-                // A restarted token that holds records takes its clock only with the owner's press.
+                // The token has counted its log after the restart; then it takes its clock, which a
+                // restarted token that holds records takes only with the owner's press.
+                await recordsHeldReach(kiosk.client, LOG_MAX_RECORDS)
                 const set = await withOwnerSession(clock, full.vm, kiosk.client, () => kiosk.client.setTime(Math.floor(clock.now() / 1000)))
                 if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
-                // The whole log is read once the token's count of it after the restart has ended.
                 await recordsHeldReach(kiosk.client, LOG_MAX_RECORDS)
                 // The owner presses once for each read (a session); the read itself is what is timed.
                 const { readMs, single } = await withOwnerSession(clock, full.vm, kiosk.client, () =>
