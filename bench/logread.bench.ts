@@ -101,13 +101,11 @@ const wireSeconds = (records: number, bytesPerSecond: number) => (Math.ceil(reco
 /**
  * The DeviceScript runtime lets a program send at most 50 packets a second (a burst of 5, then one
  * per 20 ms of the VM's clock: THROTTLE_COST_MS in microsoft/devicescript
- * runtime/devicescript/jdiface.c), on a device as in the simulator (sim/README.md). A page costs
- * two: the read from the flash service (at most 224 bytes, 7 records) and the page's report; over
- * Bluetooth three (a sealed page of 248 bytes is two radio values).
+ * runtime/devicescript/jdiface.c), on a device as in the simulator (sim/README.md). The packets a
+ * read costs are counted by the simulator (TokenVm.vmPacketsSent): a page's report, and a read_rows
+ * per sector run (services/flash.md); over Bluetooth a sealed page of 248 bytes is two radio values.
  */
 const THROTTLE_PACKETS_PER_S = 50
-const PACKETS_PER_PAGE = 2
-const PACKETS_PER_PAGE_BLE = 3
 
 /** The clock at real speed for `body`: the owner's press ran faster (sim/harness/owner.ts). */
 async function atRealTime<T>(clock: SimClock, body: () => Promise<T>): Promise<T> {
@@ -115,14 +113,16 @@ async function atRealTime<T>(clock: SimClock, body: () => Promise<T>): Promise<T
     return body()
 }
 
-/** Reads the whole log and checks it is what was written; real milliseconds. */
-async function timedRead(client: TokenSyncClient, records: EncounterRecord[]): Promise<number> {
+/** Reads the whole log and checks it is what was written; real milliseconds and the VM packets it cost. */
+async function timedRead(vm: TokenVm, client: TokenSyncClient, records: EncounterRecord[]): Promise<{ ms: number; packets: number }> {
+    const sent = await vm.vmPacketsSent()
     const t0 = performance.now()
     const read = await client.readLog()
     const ms = performance.now() - t0
+    const packets = (await vm.vmPacketsSent()) - sent
     if (read.length !== records.length || !read.every((r, i) => same(r, records[i])))
         throw new Error(`read ${read.length} records, not the ${records.length} written (or not the same)`)
-    return ms
+    return { ms, packets }
 }
 
 async function main() {
@@ -151,18 +151,18 @@ async function main() {
                 if (set.outcome !== "set") throw new Error(`the token did not take the clock (${set.outcome})`)
                 await recordsHeldReach(kiosk.client, LOG_MAX_RECORDS)
                 // The owner presses once for each read (a session); the read itself is what is timed.
-                const { readMs, single } = await withOwnerSession(clock, full.vm, kiosk.client, () =>
+                const { cableRead, single } = await withOwnerSession(clock, full.vm, kiosk.client, () =>
                     atRealTime(clock, async () => ({
-                        readMs: await timedRead(kiosk.client, records),
+                        cableRead: await timedRead(full.vm, kiosk.client, records),
                         single: await timedSinglePages(kiosk.client, 200),
                     }))
                 )
                 const code = await handOutSticker(clock, full.vm)
                 useBleCentral(new SimulatedBleCentral(full.vm))
                 const ble = await connectToToken(`ble:${code}`)
-                let bleMs: number
+                let bleRead: { ms: number; packets: number }
                 try {
-                    bleMs = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(ble.client, records)))
+                    bleRead = await withOwnerSession(clock, full.vm, ble.client, () => atRealTime(clock, () => timedRead(full.vm, ble.client, records)))
                 } finally {
                     await ble.close()
                 }
@@ -172,8 +172,10 @@ async function main() {
                 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en")
                 // USB full-speed: 12 Mbit/s on the wire, about 1 MB/s of payload in bulk transfers
                 // (the ESP32-S3's USB-Serial-JTAG); a classic ESP32's UART bridge at 921,600 baud, 8N1.
-                const throttleSeconds = (pages * PACKETS_PER_PAGE) / THROTTLE_PACKETS_PER_S
-                const bleThrottleSeconds = (pages * PACKETS_PER_PAGE_BLE) / THROTTLE_PACKETS_PER_S
+                const readMs = cableRead.ms
+                const bleMs = bleRead.ms
+                const throttleSeconds = cableRead.packets / THROTTLE_PACKETS_PER_S
+                const bleThrottleSeconds = bleRead.packets / THROTTLE_PACKETS_PER_S
                 const usbSeconds = wireSeconds(read.length, 1_000_000)
                 const uartSeconds = wireSeconds(read.length, 921_600 / 10)
                 const rows: [string, string][] = [
@@ -184,7 +186,7 @@ async function main() {
                     ],
                     ["throughput", `${perSecond(read.length, readMs)} records/s`],
                     [
-                        `the runtime's limit: ${PACKETS_PER_PAGE} packets per page at ${THROTTLE_PACKETS_PER_S} packets/s (DeviceScript's send throttle), arithmetic`,
+                        `the runtime's limit: the read's ${cableRead.packets.toLocaleString("en")} VM packets (measured) at ${THROTTLE_PACKETS_PER_S} a second (DeviceScript's send throttle)`,
                         `${throttleSeconds.toFixed(1)} s, ${perSecond(read.length, throttleSeconds * 1000)} records/s`,
                     ],
                     [
@@ -198,7 +200,7 @@ async function main() {
                     ["the same full read over Bluetooth (encrypted link, simulator's radio), real time", `${(bleMs / 1000).toFixed(1)} s`],
                     ["throughput over Bluetooth", `${perSecond(read.length, bleMs)} records/s`],
                     [
-                        `the runtime's limit over Bluetooth: ${PACKETS_PER_PAGE_BLE} packets per page, arithmetic`,
+                        `the runtime's limit over Bluetooth: the read's ${bleRead.packets.toLocaleString("en")} VM packets (measured)`,
                         `${bleThrottleSeconds.toFixed(1)} s, ${perSecond(read.length, bleThrottleSeconds * 1000)} records/s`,
                     ],
                     [`the full log's pages (${PAGE_FRAME_BYTES} B each) over USB full-speed serial at ~1 MB/s, wire time alone`, `${usbSeconds.toFixed(1)} s`],
