@@ -12,8 +12,8 @@
 // the part of the key scan that comes after the read (the days it had not passed) and the matching;
 // and the VM packets and link bytes per record, the whole-log read (read_log bursts) beside the new.
 // The new read's VM packets are measured: every packet the token's VM sends during the reads (to its
-// flash, to its radio, to the kiosk; sim/token/frame-hub.ts counts them). The whole-log read's
-// packets and link bytes are reckoned from its pages.
+// flash, to its radio, to the kiosk; sim/token/frame-hub.ts counts them); the whole-log read's are
+// measured the same way by bench/logread.bench.ts. Its link bytes are reckoned from its pages.
 // The matches are checked against the check of the whole log on the same records.
 //   npx tsx bench/countercheck.bench.ts [keys] [full|2000]      (run by `npm run bench`: both logs)
 import { mkdtempSync, rmSync } from "node:fs"
@@ -169,9 +169,6 @@ async function counterCheck(vm: TokenVm, client: TokenSyncClient, keys: Diagnosi
     }
 }
 
-/** VM packets of the whole-log read: per 7-record page a flash read and the report (over Bluetooth
- *  the sealed page is two radio values). */
-const oldPackets = (records: number, ble: boolean) => Math.ceil(records / Layout.RecordsPerPage) * (ble ? 3 : 2)
 const oldBytes = (records: number) => Math.ceil(records / Layout.RecordsPerPage) * (FRAME_BYTES + Layout.BurstPageHeaderBytes) + records * Layout.RecordBytes
 
 /** A token booted from `records`, a cable kiosk connected to it with the clock set (a token that
@@ -236,7 +233,6 @@ async function main() {
                 for (const [link, r] of runs) {
                     if (r.records !== records.length) throw new Error(`${link}: the digest named ${r.records} records, not the ${records.length} written`)
                     if (r.matches.join("|") !== expected.join("|")) throw new Error(`${link}: the matches differ from the check of the whole log`)
-                    const ble = link === "ble"
                     const packets = r.vmPackets
                     // The scan of the days the read passed overlaps the read: only the rest adds to the wait.
                     const lateScan = r.scanSeconds * (1 - r.scannedEarly.keys / keys.length)
@@ -253,11 +249,7 @@ async function main() {
                             r.phases.map(p => `${p.toFixed(1)} s`).join(" + "),
                             "",
                         ],
-                        [
-                            `${name}, ${link}: VM packets per record, whole-log read (reckoned from its pages) → two-phase (measured)`,
-                            `${per(oldPackets(r.records, ble))} → ${per(packets)}`,
-                            "",
-                        ],
+                        [`${name}, ${link}: VM packets per record, two-phase (measured; the whole-log read's: bench/logread.bench.ts)`, per(packets), ""],
                         [
                             `${name}, ${link}: link bytes per record (token → kiosk, serial framing), whole-log read → two-phase`,
                             `${per(oldBytes(r.records))} → ${per(r.reportBytes)}`,
