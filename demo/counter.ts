@@ -12,6 +12,7 @@ import { addKiosk } from "../server/kiosks/api-keys.js"
 import { issueProcessingNumbers } from "../server/verification/local.js"
 import { startWebApp, type WebApp } from "../kiosk/web/server.js"
 import type { JobView } from "../kiosk/web/desk.js"
+import { units } from "../kiosk/i18n/messages.js"
 import type { World } from "../sim/world/world.js"
 
 const INTERVAL_MS = 600_000
@@ -63,14 +64,14 @@ export async function runCounterDemo(world: World, outDir: string, o: { waitForP
         const today = new Date(now()).toISOString().slice(0, 10)
         const registered = await job(web, address("aiko"), () => web.desk.startRegister({ processingNumber, symptoms: "no", onset: today }))
         world.clock.setScale(previous)
-        console.log(`  Registered: ${registered.registered?.accepted ?? 0} day(s) of her token's keys sent (陽性情報の登録).`)
+        console.log(`  Registered: ${units(registered.registered?.accepted ?? 0, "day")} of her token's keys sent (陽性情報の登録).`)
 
         // The server publishes a key only once its last 10-minute interval has ended.
         world.governor.fast()
         await world.clock.until((Math.floor(now() / INTERVAL_MS) + 1) * INTERVAL_MS + 1000)
         world.governor.calm()
         const run = await server.publishNow()
-        console.log(`  The server publishes ${run.keys} key(s) in ${run.files.length} signed file(s).`)
+        console.log(`  The server publishes ${units(run.keys, "key")} in ${units(run.files.length, "signed file")}.`)
 
         console.log("  Ben asks for a check; he presses his token's button so the kiosk may read its records…")
         await world.clock.changeScaleAndSettle(OWNER_PRESS_SCALE)

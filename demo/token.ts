@@ -1,6 +1,7 @@
 // `npm run demo:token`: one simulated token, running the real firmware, is handed out: a kiosk sets
 // its clock, it goes on air, and changes its identifier every 10–20 minutes. Shown in plain words.
 // (`npm start`, demo/cafe.ts, is a room of tokens.)
+import { units } from "../kiosk/i18n/messages.js"
 import { SimClock } from "../sim/clock/sim-clock.js"
 import { TokenVm } from "../sim/harness/token-vm.js"
 import { TokenSyncClient } from "../lib/token-sync/sync-client.js"
@@ -43,7 +44,7 @@ try {
     await setTokenClock(clock, sync)
     await clock.sleep(SIM_HOURS * 3600_000)
     const after = await sync.status()
-    console.log(`\nAfter ${SIM_HOURS} simulated hours: ${vm.aired.length} identifiers sent, ${after.keysHeld} daily key(s) held, state ${after.state}.`)
+    console.log(`\nAfter ${SIM_HOURS} simulated hours: ${vm.aired.length} identifiers sent, ${units(after.keysHeld, "daily key")} held, state ${after.state}.`)
     console.log(`${SIM_HOURS}時間後: 識別子 ${vm.aired.length} 個を送信、日次鍵 ${after.keysHeld} 個を保持、状態 ${after.state}。`)
     console.log("Only the random address and the GAEN identifiers go on air: nothing about the owner.")
     console.log("送信されるのはランダムなアドレスとGAEN識別子だけです。持ち主の情報は含まれません。")
