@@ -281,8 +281,9 @@ export class TokenVm {
     }
 
     private packetCountRequests = 0
-    /** Jacdac packets the token's VM has sent since its process started, to its own services (flash,
-     *  radio, …) and to hosts alike: what the VM's send throttle spends, 50 a second (sim/README.md). */
+    /** Jacdac packets the token's program has sent since its process started, to its own services
+     *  (flash, radio, …) and to hosts alike: what the VM's send throttle spends, 50 a second
+     *  (sim/README.md). The runtime's own control packets are not counted (FrameHub.vmPacketsSent). */
     async vmPacketsSent(): Promise<number> {
         const id = ++this.packetCountRequests
         let answered: (m: TokenProcessMessage) => void = () => {}
