@@ -33,6 +33,7 @@ export class HostLinkSession {
     private sent = 0
     private received = 0
     private readonly handlers: ((plain: Buffer) => void)[] = []
+    private previousValue: Buffer | undefined
 
     private constructor(
         private readonly conn: GattConnection,
@@ -40,6 +41,12 @@ export class HostLinkSession {
         reassembler: Reassembler
     ) {
         conn.onNotify(value => {
+            // The token's runtime may notify one GATT value twice in a row (deliver() says why).
+            // Inside a message of several values the second copy would spoil the message, so it
+            // goes before reassembly. Two values of a real stream are never equal: each is a
+            // different stretch of ciphertext, and a message's first value carries its own counter.
+            if (this.previousValue?.equals(value)) return
+            this.previousValue = Buffer.from(value)
             let m: Buffer | undefined
             try {
                 m = reassembler.push(value)

@@ -18,8 +18,9 @@
 // 3. Every later message is DATA (0x03, counter u32 LE, AES-256-CCM ciphertext with a 16-byte tag).
 //    Counters start at 1 and must go up by exactly one (the BLE link is reliable and ordered), so a
 //    replayed, dropped or reordered frame ends the session on the token without being acted on.
-//    The kiosk drops a message from the token that it has taken already (the token's runtime can
-//    send one value twice, host-session.ts) and ends the link on any other out of order.
+//    The kiosk drops a GATT value equal to the one just before it and a message from the token that
+//    it has taken already (the token's runtime can send one value twice, host-session.ts), and ends
+//    the link on any other out of order.
 //    The CCM nonce is the direction byte, the counter and 8 zero bytes.
 // 4. A message is carried in GATT values of at most MTU - 3 bytes, each starting with a byte whose
 //    bit 0 says "more follows".

@@ -121,16 +121,18 @@ describe("a host session fed a malformed stream", () => {
     })
 })
 
-describe("a host session that hears a message twice", () => {
-    test("takes it once and keeps the link: the token's runtime may send one radio value twice", async () => {
-        // The DeviceScript runtime hands a frame to the host side before it queues it locally, and
-        // retries the send when the full local queue refuses it (jacdac-c jd_send_frame; devicescript
-        // jdiface.c handle_send_pkt): the radio then notifies the same sealed value again.
+describe("a host session that hears a value twice", () => {
+    // The DeviceScript runtime hands a frame to the host side before it queues it locally, and
+    // retries the send when the full local queue refuses it (jacdac-c jd_send_frame; devicescript
+    // jdiface.c handle_send_pkt): the radio then notifies the same sealed value again, right after.
+    const mtu = 238
+
+    /** A session open against a token played here: `fromToken` seals and splits what it says. */
+    async function openSession() {
         const linkKey = randomBytes(32)
-        const mtu = 238
         let notify: (v: Uint8Array) => void = () => {}
         let keys: ReturnType<typeof deriveSessionKeys> | undefined
-        let closed = false
+        const state = { closed: false }
         const conn: GattConnection = {
             mtu,
             write: async value => {
@@ -148,21 +150,47 @@ describe("a host session that hears a message twice", () => {
             },
             onClose: () => {},
             close: async () => {
-                closed = true
+                state.closed = true
             },
         }
         const session = await HostLinkSession.open(conn, linkKey)
         const delivered: string[] = []
         session.onMessage(m => void delivered.push(m.toString()))
         const fromToken = (counter: number, text: string) => fragment(sealData(keys!.tokenToHost, DIR_TOKEN_TO_HOST, counter, Buffer.from(text)), mtu)
+        return { notify: (values: Buffer[]) => values.forEach(v => notify(v)), fromToken, delivered, state }
+    }
+
+    test("takes a one-value message once and keeps the link", async () => {
+        const { notify, fromToken, delivered, state } = await openSession()
         const page1 = fromToken(1, "page 1")
         expect(page1).toHaveLength(1)
-        for (const v of [...page1, ...page1, ...fromToken(2, "page 2")]) notify(v)
+        notify([...page1, ...page1, ...fromToken(2, "page 2")])
         expect(delivered).toEqual(["page 1", "page 2"])
-        expect(closed).toBe(false)
+        expect(state.closed).toBe(false)
         // A message from further on (one lost in between) still ends the link.
-        for (const v of fromToken(4, "page 4")) notify(v)
-        expect(closed).toBe(true)
+        notify(fromToken(4, "page 4"))
+        expect(state.closed).toBe(true)
         expect(delivered).toEqual(["page 1", "page 2"])
+    })
+
+    test("takes a message of several values whole, whichever of its values came twice", async () => {
+        // A report of the largest size (a read_log page of records, 236 bytes) is two values.
+        const { notify, fromToken, delivered, state } = await openSession()
+        const page = (n: number) => `page ${n} `.padEnd(236, "r")
+        const expected: string[] = []
+        for (let twice = 0; twice < 2; twice++) {
+            const values = fromToken(twice + 1, page(twice + 1))
+            expect(values).toHaveLength(2)
+            notify([...values.slice(0, twice + 1), values[twice], ...values.slice(twice + 1)])
+            expected.push(page(twice + 1))
+            expect(delivered).toEqual(expected)
+        }
+        expect(state.closed).toBe(false)
+        // A value of another message in its place still ends the link.
+        const [first] = fromToken(3, page(3))
+        const [, second] = fromToken(4, page(4))
+        notify([first, second])
+        expect(state.closed).toBe(true)
+        expect(delivered).toEqual(expected)
     })
 })
