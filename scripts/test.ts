@@ -1,9 +1,9 @@
 // `npm test`: builds the firmware, runs the DeviceScript test suites in the simulator, then the
 // Node (vitest) suites, and ends with one line "N passed, N failed" summing both, so CI can read it.
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { readdirSync, readFileSync, mkdtempSync } from "node:fs"
 import { join } from "node:path"
-import { tmpdir } from "node:os"
+import { availableParallelism, tmpdir } from "node:os"
 import { DEVS_CLI } from "../sim/harness/devs-cli.js"
 import { runNativeTests } from "./native-build.js"
 
@@ -11,10 +11,41 @@ const root = new URL("..", import.meta.url).pathname
 let passed = 0
 let failed = 0
 
+const childEnv = { ...process.env, NO_UPDATE_NOTIFIER: "1" }
+
 function run(cmd: string, args: string[]): { status: number; out: string } {
-    const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_UPDATE_NOTIFIER: "1" } })
+    const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28, env: childEnv })
     const out = (r.stdout ?? "") + (r.stderr ?? "")
     return { status: r.status ?? 1, out }
+}
+
+/** Starts the jobs in order, at most `atOnce` running at a time (the next starts as soon as one
+ *  ends); their results in the jobs' order. */
+function inTurn<T>(jobs: (() => Promise<T>)[], atOnce: number): Promise<T>[] {
+    const hand: ((result: Promise<T>) => void)[] = []
+    const results = jobs.map(() => new Promise<T>(resolve => hand.push(resolve)))
+    let next = 0
+    const startNext = () => {
+        const i = next++
+        if (i >= jobs.length) return
+        const result = jobs[i]()
+        hand[i](result)
+        result.then(startNext, startNext)
+    }
+    for (let k = 0; k < atOnce; k++) startNext()
+    return results
+}
+
+/** run(), without blocking: stdout and stderr interleaved as they came. */
+function runAsync(cmd: string, args: string[]): Promise<{ status: number; out: string }> {
+    return new Promise(resolve => {
+        const child = spawn(cmd, args, { cwd: root, env: childEnv })
+        let out = ""
+        child.stdout.setEncoding("utf8").on("data", d => (out += d))
+        child.stderr.setEncoding("utf8").on("data", d => (out += d))
+        child.on("error", e => resolve({ status: 1, out: out + String(e) }))
+        child.on("close", status => resolve({ status: status ?? 1, out }))
+    })
 }
 
 const build = run("npx", ["tsx", "scripts/build-firmware.ts"])
@@ -26,13 +57,22 @@ if (build.status !== 0) {
 }
 
 // DeviceScript suites: each file runs in its own simulator VM (test mode: GC stress, no sockets).
+// A VM keeps one core busy and shares nothing with another, so as many run at once as there are
+// cores; results are printed in file order.
 const firmwareDir = join(root, "test/firmware")
 const only = process.argv.slice(2)
-for (const file of readdirSync(firmwareDir)
+const firmwareFiles = readdirSync(firmwareDir)
     .filter(f => f.endsWith(".test.ts"))
-    .sort()) {
-    if (only.length && !only.some(o => file.includes(o))) continue
-    const r = run(process.execPath, [DEVS_CLI, "run", join("test/firmware", file), "--test", "--test-self-exit", "--test-timeout", "600000"])
+    .sort()
+    .filter(file => !only.length || only.some(o => file.includes(o)))
+const firmwareRuns = inTurn(
+    firmwareFiles.map(
+        file => () => runAsync(process.execPath, [DEVS_CLI, "run", join("test/firmware", file), "--test", "--test-self-exit", "--test-timeout", "600000"])
+    ),
+    availableParallelism()
+)
+for (const [i, file] of firmwareFiles.entries()) {
+    const r = await firmwareRuns[i]
     const m = /tests: (\d+), pass: (\d+), error: (\d+)/.exec(r.out)
     const ok = r.status === 0 && m !== null && m[3] === "0"
     const count = m ? Number(m[1]) : 1
