@@ -208,7 +208,7 @@ static uint8_t cmd_read_rows(uint32_t offset, uint16_t rows) {
     CHECK(len >= 6 && le16(report) == next_tag);
     uint8_t first_status = report[2];
     while (len) {
-        CHECK(len <= 232); // one packet of one Jacdac frame
+        CHECK(len <= JD_SERVICE_PAYLOAD_MAX); // one packet of one Jacdac frame
         CHECK_EQ(le16(report), next_tag);
         CHECK_EQ(report[3], part_count);
         memcpy(parts + parts_len, report, len);
