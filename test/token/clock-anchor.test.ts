@@ -92,70 +92,80 @@ describe("the clock's anchor: no walk, no oracle, and repair with the press", ()
         expect(future).toEqual([])
     }, 400_000)
 
-    test("a restarted token holding records: every unpressed first set gets the same answer, whatever the time; the press sets it", async () => {
-        const clock = SimClock.startingAt(Date.UTC(2026, 7, 10, 9, 0), 20)
-        const dir = cleanup.tempDir("gaen-clock-restart-")
-        let present = [new Neighbour(-55)]
-        let vm = await TokenVm.start({ clock, dir, onScan: room(() => present) })
-        let sync = await TokenSyncClient.find(vm.bus)
-        await setTokenClock(clock, sync)
-        await clock.sleep(20 * 60_000)
-        present = []
-        expect((await readLogWithPress(clock, vm, sync)).length).toBeGreaterThan(0)
-        await vm.stop() // the battery runs out: no RTC, the time is lost
-        vm = cleanup.add(await TokenVm.start({ clock, dir }), v => v.stop())
-        sync = await TokenSyncClient.find(vm.bus)
-        expect((await sync.status()).state).toBe("time-not-set")
-
-        const now = Math.floor(clock.now() / 1000)
-        // A probe around the newest record's time (minute by minute), and far ahead and back.
-        const probes = [now - 3 * DAY_S, now - 3600, ...Array.from({ length: 40 }, (_, i) => now - 30 * 60 + i * 60), now + 3600, now + 365 * DAY_S]
-        const answers = new Set<string>()
-        for (const t of probes) answers.add(JSON.stringify(await sync.setTime(t)))
-        expect([...answers]).toEqual([JSON.stringify({ drift: 0, outcome: "needs-press" })])
-        expect((await sync.status()).state).toBe("time-not-set")
-        // With the owner's press the kiosk's time is taken.
-        await setTokenClock(clock, sync, vm)
-        expect((await sync.status()).state).toBe("active")
-    }, 300_000)
-
-    for (const fastBy of [3600, DAY_S, 15 * DAY_S]) {
-        test(`a token ${fastBy / 3600} h fast (set so with a press, records logged) is repaired with the press; the records heard afterwards read back with plausible times`, async () => {
-            const clock = SimClock.startingAt(Date.UTC(2026, 7, 12, 9, 0), 20)
+    // The tests below wait out minutes of the token's time, each with its own token and clock; they
+    // run side by side (each token keeps a core busy for a fraction of the wait).
+    test.concurrent(
+        "a restarted token holding records: every unpressed first set gets the same answer, whatever the time; the press sets it",
+        async () => {
+            const clock = SimClock.startingAt(Date.UTC(2026, 7, 10, 9, 0), 20)
+            const dir = cleanup.tempDir("gaen-clock-restart-")
             let present = [new Neighbour(-55)]
-            const vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present) }), v => v.stop())
-            const sync = await TokenSyncClient.find(vm.bus)
+            let vm = await TokenVm.start({ clock, dir, onScan: room(() => present) })
+            let sync = await TokenSyncClient.find(vm.bus)
             await setTokenClock(clock, sync)
-            await withOwnerSession(clock, vm, sync, async () => {
-                expect((await sync.setTime(Math.floor(clock.now() / 1000) + fastBy)).outcome).toBe("set")
-            })
-            await clock.sleep(20 * 60_000) // records stamped in the false future
-            present = []
-            await clock.sleep(2 * 60_000)
-            expect((await sync.status()).recordsHeld).toBeGreaterThan(0)
-            // An unpressed kiosk cannot pull it back: the anchor is the pressed (fast) time.
-            expect((await sync.setTime(Math.floor(clock.now() / 1000))).outcome).toBe("needs-press")
-            // The repair: with the press, the true time.
-            await withOwnerSession(clock, vm, sync, async () => {
-                expect((await sync.setTime(Math.floor(clock.now() / 1000))).outcome).toBe("set")
-            })
-            const repairedAt = clock.now() / 1000
-            present = [new Neighbour(-58), new Neighbour(-64)]
             await clock.sleep(20 * 60_000)
             present = []
-            const log = await readLogWithPress(clock, vm, sync)
-            const checkedAt = clock.now() / 1000
-            const heardAfter = log.filter(r => r.lastSeen * 60 >= repairedAt - 60)
-            expect(heardAfter.length).toBeGreaterThanOrEqual(2)
-            // Plausible: nothing in the future, nothing older than 14 days.
-            for (const r of log) {
-                expect(r.lastSeen * 60).toBeLessThanOrEqual(checkedAt + SLACK_S)
-                expect(r.lastSeen * 60).toBeGreaterThan(checkedAt - 14 * DAY_S)
-            }
-            expect((await sync.status()).recordsHeld).toBe(log.length)
-            // Keys of the false future are gone: none starts after today.
-            const keys = await exportKeysWithButton(clock, vm, sync)
-            expect(keys.every(k => k.rollingStartIntervalNumber <= enIntervalNumber(clock.now() / 1000))).toBe(true)
-        }, 300_000)
+            expect((await readLogWithPress(clock, vm, sync)).length).toBeGreaterThan(0)
+            await vm.stop() // the battery runs out: no RTC, the time is lost
+            vm = cleanup.add(await TokenVm.start({ clock, dir }), v => v.stop())
+            sync = await TokenSyncClient.find(vm.bus)
+            expect((await sync.status()).state).toBe("time-not-set")
+
+            const now = Math.floor(clock.now() / 1000)
+            // A probe around the newest record's time (minute by minute), and far ahead and back.
+            const probes = [now - 3 * DAY_S, now - 3600, ...Array.from({ length: 40 }, (_, i) => now - 30 * 60 + i * 60), now + 3600, now + 365 * DAY_S]
+            const answers = new Set<string>()
+            for (const t of probes) answers.add(JSON.stringify(await sync.setTime(t)))
+            expect([...answers]).toEqual([JSON.stringify({ drift: 0, outcome: "needs-press" })])
+            expect((await sync.status()).state).toBe("time-not-set")
+            // With the owner's press the kiosk's time is taken.
+            await setTokenClock(clock, sync, vm)
+            expect((await sync.status()).state).toBe("active")
+        },
+        300_000
+    )
+
+    for (const fastBy of [3600, DAY_S, 15 * DAY_S]) {
+        test.concurrent(
+            `a token ${fastBy / 3600} h fast (set so with a press, records logged) is repaired with the press; the records heard afterwards read back with plausible times`,
+            async () => {
+                const clock = SimClock.startingAt(Date.UTC(2026, 7, 12, 9, 0), 20)
+                let present = [new Neighbour(-55)]
+                const vm = cleanup.add(await TokenVm.start({ clock, onScan: room(() => present) }), v => v.stop())
+                const sync = await TokenSyncClient.find(vm.bus)
+                await setTokenClock(clock, sync)
+                await withOwnerSession(clock, vm, sync, async () => {
+                    expect((await sync.setTime(Math.floor(clock.now() / 1000) + fastBy)).outcome).toBe("set")
+                })
+                await clock.sleep(20 * 60_000) // records stamped in the false future
+                present = []
+                await clock.sleep(2 * 60_000)
+                expect((await sync.status()).recordsHeld).toBeGreaterThan(0)
+                // An unpressed kiosk cannot pull it back: the anchor is the pressed (fast) time.
+                expect((await sync.setTime(Math.floor(clock.now() / 1000))).outcome).toBe("needs-press")
+                // The repair: with the press, the true time.
+                await withOwnerSession(clock, vm, sync, async () => {
+                    expect((await sync.setTime(Math.floor(clock.now() / 1000))).outcome).toBe("set")
+                })
+                const repairedAt = clock.now() / 1000
+                present = [new Neighbour(-58), new Neighbour(-64)]
+                await clock.sleep(20 * 60_000)
+                present = []
+                const log = await readLogWithPress(clock, vm, sync)
+                const checkedAt = clock.now() / 1000
+                const heardAfter = log.filter(r => r.lastSeen * 60 >= repairedAt - 60)
+                expect(heardAfter.length).toBeGreaterThanOrEqual(2)
+                // Plausible: nothing in the future, nothing older than 14 days.
+                for (const r of log) {
+                    expect(r.lastSeen * 60).toBeLessThanOrEqual(checkedAt + SLACK_S)
+                    expect(r.lastSeen * 60).toBeGreaterThan(checkedAt - 14 * DAY_S)
+                }
+                expect((await sync.status()).recordsHeld).toBe(log.length)
+                // Keys of the false future are gone: none starts after today.
+                const keys = await exportKeysWithButton(clock, vm, sync)
+                expect(keys.every(k => k.rollingStartIntervalNumber <= enIntervalNumber(clock.now() / 1000))).toBe(true)
+            },
+            300_000
+        )
     }
 })
