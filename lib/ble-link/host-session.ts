@@ -41,10 +41,12 @@ export class HostLinkSession {
         reassembler: Reassembler
     ) {
         conn.onNotify(value => {
-            // The token's runtime may notify one GATT value twice in a row (deliver() says why).
-            // Inside a message of several values the second copy would spoil the message, so it
-            // goes before reassembly. Two values of a real stream are never equal: each is a
-            // different stretch of ciphertext, and a message's first value carries its own counter.
+            // The token's runtime may notify one GATT value twice in a row: it hands a frame on
+            // before queueing it locally, and sends it again when its full local queue refuses it
+            // (jacdac-c jd_send_frame, devicescript jdiface.c handle_send_pkt). Inside a message of
+            // several values the copy would spoil the message, so it goes before reassembly. Two
+            // values of a real stream are never equal: each is a different stretch of ciphertext,
+            // and a message's first value carries its own counter.
             if (this.previousValue?.equals(value)) return
             this.previousValue = Buffer.from(value)
             let m: Buffer | undefined
@@ -103,10 +105,8 @@ export class HostLinkSession {
 
     private deliver(message: Buffer) {
         const opened = openData(this.keys.tokenToHost, DIR_TOKEN_TO_HOST, message)
-        // An authentic message already taken comes again when the token's runtime sends one radio
-        // value twice: it hands a frame on before queueing it locally, and sends it again when its
-        // full local queue refuses it (jacdac-c jd_send_frame, devicescript jdiface.c
-        // handle_send_pkt). It is not taken again; the link goes on.
+        // An authentic message already taken is not taken again, and the link goes on: a copy that
+        // did not come right after its value (above) is still only a copy.
         if (opened && opened.counter <= this.received) return
         // Anything not authentic, or out of order, ends the link: the token is not the one on the sticker.
         if (!opened || opened.counter !== this.received + 1) {
